@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/** Services that produce billing events. */
+export const SOURCE_SERVICES = ["service-auth", "service-cloud-api"] as const;
+export type SourceService = (typeof SOURCE_SERVICES)[number];
+
+const id = z.string().min(1).max(200);
+const minor = z.number().int().nonnegative();
+const currency = z.string().regex(/^[a-z]{3}$/);
+const isoDate = z.iso.datetime({ offset: true });
+
+const planLimits = z.strictObject({
+  maxObjectBytes: z.number().int().positive(),
+  maxStorageBytes: z.number().int().positive(),
+});
+
+/**
+ * Payload schemas per event type: the contract between the producer and consumer of each event.
+ * A payload is validated when it is enqueued and again when it is consumed.
+ */
+export const billingEventSchemas = {
+  /** auth → cloud: a Stripe customer exists for this Atlas customer. */
+  "customer.created": z.strictObject({
+    tenantId: id,
+    userId: id,
+    billingProfileId: id,
+    stripeCustomerId: id.nullable(),
+  }),
+  /** auth → cloud: the plan in force changed (created, upgraded, downgraded, renewed, past due). */
+  "subscription.updated": z.strictObject({
+    tenantId: id,
+    userId: id,
+    subscriptionId: id,
+    planId: id,
+    status: z.enum(["incomplete", "trialing", "active", "past_due", "canceled", "unpaid"]),
+    currentPeriodStart: isoDate,
+    currentPeriodEnd: isoDate,
+    cancelAtPeriodEnd: z.boolean(),
+    limits: planLimits,
+  }),
+  /** auth → cloud: the subscription ended. */
+  "subscription.canceled": z.strictObject({
+    tenantId: id,
+    userId: id,
+    subscriptionId: id,
+    planId: id,
+    canceledAt: isoDate,
+  }),
+  /** cloud → auth: charge this invoice (at most once). */
+  "invoice.finalized": z.strictObject({
+    tenantId: id,
+    userId: id,
+    invoiceId: id,
+    number: z.number().int().positive(),
+    totalMinor: minor,
+    currency,
+  }),
+  /** auth → cloud: the invoice was paid. */
+  "payment.succeeded": z.strictObject({
+    tenantId: id,
+    userId: id,
+    invoiceId: id,
+    amountMinor: minor,
+    currency,
+    provider: z.enum(["stripe", "crypto"]),
+    reference: id,
+  }),
+  /** auth → cloud: charging the invoice failed. */
+  "payment.failed": z.strictObject({
+    tenantId: id,
+    userId: id,
+    invoiceId: id,
+    provider: z.enum(["stripe", "crypto"]),
+    failureCode: z.string().min(1).max(100),
+  }),
+} as const;
+
+export type BillingEventType = keyof typeof billingEventSchemas;
+export type BillingEventPayload<T extends BillingEventType> = z.infer<(typeof billingEventSchemas)[T]>;
+export const BILLING_EVENT_TYPES = Object.keys(billingEventSchemas) as BillingEventType[];
+
+export function isBillingEventType(value: string): value is BillingEventType {
+  return Object.hasOwn(billingEventSchemas, value);
+}
+
+/** Validates a payload for its event type; throws a ZodError naming the bad fields. */
+export function parseBillingEventPayload<T extends BillingEventType>(
+  type: T,
+  payload: unknown,
+): BillingEventPayload<T> {
+  return billingEventSchemas[type].parse(payload) as BillingEventPayload<T>;
+}

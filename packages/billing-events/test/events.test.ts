@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { BILLING_EVENT_TYPES, consumerOf, isBillingEventType, outboxRow } from "../src/index.ts";
+
+const succeeded = {
+  tenantId: "t1",
+  userId: "u1",
+  invoiceId: "inv_1",
+  amountMinor: 2000,
+  currency: "usd",
+  provider: "stripe" as const,
+  reference: "pi_123",
+};
+
+describe("billing event contract", () => {
+  it("lists the event types of api.md", () => {
+    expect(BILLING_EVENT_TYPES).toEqual(
+      expect.arrayContaining([
+        "customer.created",
+        "subscription.updated",
+        "subscription.canceled",
+        "invoice.finalized",
+        "payment.succeeded",
+        "payment.failed",
+      ]),
+    );
+    expect(isBillingEventType("payment.succeeded")).toBe(true);
+    expect(isBillingEventType("payment.refunded")).toBe(false);
+  });
+
+  it("builds a validated outbox row", () => {
+    expect(outboxRow("payment.succeeded", succeeded, "service-auth", "payment:inv_1")).toEqual({
+      eventType: "payment.succeeded",
+      sourceService: "service-auth",
+      payload: succeeded,
+      dedupeKey: "payment:inv_1",
+    });
+  });
+
+  it("rejects payloads that break the contract (unknown field, negative amount, bad currency)", () => {
+    expect(() =>
+      outboxRow("payment.succeeded", { ...succeeded, extra: 1 } as typeof succeeded, "service-auth", "k"),
+    ).toThrow();
+    expect(() => outboxRow("payment.succeeded", { ...succeeded, amountMinor: -1 }, "service-auth", "k")).toThrow();
+    expect(() => outboxRow("payment.succeeded", { ...succeeded, currency: "USD" }, "service-auth", "k")).toThrow();
+    expect(() => outboxRow("payment.succeeded", succeeded, "service-auth", "")).toThrow(RangeError);
+  });
+
+  it("routes each event to the other side of the saga", () => {
+    expect(consumerOf("invoice.finalized")).toBe("service-auth");
+    expect(consumerOf("payment.succeeded")).toBe("service-cloud-api");
+    expect(consumerOf("subscription.updated")).toBe("service-cloud-api");
+  });
+});

@@ -1,0 +1,12 @@
+export { findPostgresBinDir, freePort, type PostgresCluster, startPostgresCluster } from "./cluster.ts";
+export { createSchemaEngine } from "./engine.ts";
+export {
+  createMigration,
+  deployMigrations,
+  diffMigrationsToSchema,
+  type MigrationTarget,
+  migrationTimestamp,
+} from "./migrations.ts";
+export { deployEmbeddedMigrations, openEmbeddedDatabase } from "./pglite.ts";
+export { connectEmbedded, connectPostgres, type DatabaseConnection } from "./runtime.ts";
+export { parseDatabaseUrl, quoteIdent, withDatabase, withSchema } from "./url.ts";

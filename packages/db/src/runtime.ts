@@ -1,0 +1,62 @@
+import type { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { pgliteAdapterFactory } from "./pglite.ts";
+import { parseDatabaseUrl } from "./url.ts";
+
+/** A database connection a service runs on: a Prisma adapter plus liveness and shutdown. */
+export interface DatabaseConnection {
+  kind: "postgres" | "embedded";
+  /** Prisma driver-adapter factory to pass as `new PrismaClient({ adapter })`. */
+  adapter: PrismaPg | ReturnType<typeof pgliteAdapterFactory>;
+  /** Resolves when the database answers a query. */
+  ping(): Promise<void>;
+  /** Closes what this connection owns (the pool; an embedded database is closed by its owner). */
+  close(): Promise<void>;
+  /** The node-postgres pool, for raw SQL paths (outbox claims, bulk inserts); null when embedded. */
+  pool: pg.Pool | null;
+}
+
+/**
+ * Connects a service to PostgreSQL. The service's `schema` becomes the search path and the
+ * adapter's default schema (its models are schema-qualified anyway).
+ */
+export function connectPostgres(url: string, schema: string, options: { max?: number } = {}): DatabaseConnection {
+  const cfg = parseDatabaseUrl(url);
+  const pool = new pg.Pool({
+    host: cfg.host,
+    port: cfg.port,
+    user: cfg.user,
+    password: cfg.password,
+    database: cfg.database,
+    max: options.max ?? 10,
+    options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  return {
+    kind: "postgres",
+    adapter: new PrismaPg(pool, { schema }),
+    pool,
+    async ping() {
+      await pool.query("SELECT 1");
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Connects a service to the in-process embedded database. */
+export function connectEmbedded(db: PGlite, schema: string): DatabaseConnection {
+  return {
+    kind: "embedded",
+    adapter: pgliteAdapterFactory(db, schema),
+    pool: null,
+    async ping() {
+      await db.query("SELECT 1");
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,76 @@
+// vitest globalSetup: one PostgreSQL for the whole run, one template database migrated once.
+// DATABASE_URL unset: a throwaway cluster (initdb in a temp folder, free port). Each worker then
+// clones the template into its own database (see worker.ts).
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { type PostgresCluster, startPostgresCluster } from "../cluster.ts";
+import { deployMigrations } from "../migrations.ts";
+import { parseDatabaseUrl, quoteIdent, withDatabase, withSchema } from "../url.ts";
+
+export interface TestDatabaseInfo {
+  /** Superuser-capable URL of a maintenance database on the test server. */
+  serverUrl: string;
+  /** Name of the migrated template database. */
+  template: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    atlasPostgres: TestDatabaseInfo;
+  }
+}
+
+const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+
+/** Every service's migrations, in dependency order (cloud reads the outbox auth migrates). */
+export const SERVICE_MIGRATIONS = [
+  { schema: "auth", migrationsDir: `${repoRoot}service-auth/prisma/migrations`, externalTables: [] },
+  {
+    schema: "cloud",
+    migrationsDir: `${repoRoot}service-cloud-api/prisma/migrations`,
+    externalTables: ["billing.billing_events"],
+  },
+];
+
+async function admin<T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const cfg = parseDatabaseUrl(serverUrl);
+  const client = new pg.Client({ ...cfg });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export default async function setup(project: { provide(key: "atlasPostgres", value: TestDatabaseInfo): void }) {
+  let cluster: PostgresCluster | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    cluster = await startPostgresCluster();
+    serverUrl = cluster.url;
+  }
+  const template = `atlas_test_${process.pid}`;
+  await admin(serverUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(template)} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${quoteIdent(template)}`);
+  });
+  for (const svc of SERVICE_MIGRATIONS) {
+    await deployMigrations(withSchema(withDatabase(serverUrl, template), svc.schema), svc);
+  }
+  project.provide("atlasPostgres", { serverUrl, template });
+
+  return async () => {
+    if (cluster) {
+      await cluster.stop();
+      return;
+    }
+    // A shared server: drop the template and every worker clone of it.
+    await admin(serverUrl, async (c) => {
+      const { rows } = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [
+        `${template}%`,
+      ]);
+      for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
+    });
+  };
+}

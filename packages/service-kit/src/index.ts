@@ -1,0 +1,6 @@
+export { type BaseVariables, createServiceApp, type ServiceAppOptions } from "./app.ts";
+export { renderApiReference } from "./docs.ts";
+export { createLogger, type Logger, REDACTED_KEYS } from "./logger.ts";
+export { createMetrics } from "./metrics.ts";
+export type { ReadinessCheck } from "./operational.ts";
+export { exitOnSignals, type RunningServer, runMain, startHttpServer } from "./server.ts";

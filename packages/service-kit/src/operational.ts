@@ -1,0 +1,95 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Env } from "hono";
+import type { Registry } from "prom-client";
+import { renderApiReference } from "./docs.ts";
+
+/** A readiness check resolves when the dependency answers and rejects (or times out) when not. */
+export type ReadinessCheck = () => Promise<void>;
+
+const READY_TIMEOUT_MS = 2_000;
+
+async function runCheck(check: ReadinessCheck): Promise<{ status: "ok" | "error"; ms: number }> {
+  const start = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timeout")), READY_TIMEOUT_MS);
+      }),
+    ]);
+    return { status: "ok", ms: Math.round(performance.now() - start) };
+  } catch {
+    // The reason stays out of the response: it may name hosts or credentials.
+    return { status: "error", ms: Math.round(performance.now() - start) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const HealthSchema = z.object({ status: z.literal("ok"), service: z.string() }).openapi("Health");
+const CheckSchema = z.object({ status: z.enum(["ok", "error"]), ms: z.number().int() });
+const ReadySchema = z
+  .object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), CheckSchema) })
+  .openapi("Readiness");
+
+export function registerOperationalRoutes<E extends Env>(
+  app: OpenAPIHono<E>,
+  options: {
+    name: string;
+    version: string;
+    description: string;
+    readiness: Record<string, ReadinessCheck>;
+    registry: Registry;
+  },
+) {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/health",
+      tags: ["operations"],
+      summary: "Liveness: the process is up",
+      responses: { 200: { description: "Up", content: { "application/json": { schema: HealthSchema } } } },
+    }),
+    (c) => c.json({ status: "ok" as const, service: options.name }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/ready",
+      tags: ["operations"],
+      summary: "Readiness: every dependency (database, ...) answers",
+      responses: {
+        200: { description: "Ready", content: { "application/json": { schema: ReadySchema } } },
+        503: { description: "A dependency is down", content: { "application/json": { schema: ReadySchema } } },
+      },
+    }),
+    async (c) => {
+      const names = Object.keys(options.readiness);
+      const results = await Promise.all(names.map((n) => runCheck(options.readiness[n] as ReadinessCheck)));
+      const checks = Object.fromEntries(names.map((n, i) => [n, results[i] as { status: "ok" | "error"; ms: number }]));
+      const ready = results.every((r) => r.status === "ok");
+      c.header("Cache-Control", "no-store");
+      return ready
+        ? c.json({ status: "ready" as const, checks }, 200)
+        : c.json({ status: "not_ready" as const, checks }, 503);
+    },
+  );
+
+  app.get("/metrics", async (c) => {
+    c.header("Content-Type", options.registry.contentType);
+    return c.body(await options.registry.metrics());
+  });
+
+  const document = () =>
+    app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: options.name, version: options.version, description: options.description },
+    });
+  app.get("/openapi.json", (c) => c.json(document()));
+  app.get("/docs", (c) => {
+    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    return c.html(renderApiReference(document()));
+  });
+}

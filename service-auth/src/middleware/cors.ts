@@ -1,0 +1,39 @@
+import type { MiddlewareHandler } from "hono";
+import type { Deps } from "../deps.ts";
+import { isOriginAllowedByAnyTenant, resolveTenant } from "../services/tenant.service.ts";
+
+const ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Tenant, X-Request-Id";
+const ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE";
+
+/**
+ * CORS by tenant: a browser request gets a grant only when its `Origin` is in the
+ * `allowedOrigins` of the tenant it names (api.md). Preflights carry no `X-Tenant`, so they are
+ * granted when some active tenant allows the origin; the real request is then checked against
+ * its own tenant, and a browser refuses the response without a grant.
+ */
+export function tenantCors(deps: Pick<Deps, "prisma">): MiddlewareHandler {
+  return async function cors(c, next) {
+    const origin = c.req.header("origin");
+    const isPreflight = c.req.method === "OPTIONS" && c.req.header("access-control-request-method") !== undefined;
+    if (isPreflight) {
+      c.header("Vary", "Origin");
+      if (origin && (await isOriginAllowedByAnyTenant(deps, origin))) {
+        c.header("Access-Control-Allow-Origin", origin);
+        c.header("Access-Control-Allow-Credentials", "true");
+        c.header("Access-Control-Allow-Methods", ALLOWED_METHODS);
+        c.header("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+        c.header("Access-Control-Max-Age", "600");
+      }
+      return c.body(null, 204);
+    }
+    await next();
+    if (!origin) return;
+    c.res.headers.append("Vary", "Origin");
+    const tenant = c.var.tenant ?? (await resolveTenant(deps, c.req.header("x-tenant")).catch(() => undefined));
+    if (tenant?.allowedOrigins.includes(origin)) {
+      c.res.headers.set("Access-Control-Allow-Origin", origin);
+      c.res.headers.set("Access-Control-Allow-Credentials", "true");
+      c.res.headers.set("Access-Control-Expose-Headers", "Retry-After, X-Request-Id");
+    }
+  };
+}

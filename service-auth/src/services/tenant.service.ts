@@ -1,0 +1,75 @@
+import { AppError } from "@atlas/errors";
+import { z } from "zod";
+import type { Deps } from "../deps.ts";
+import type { Tenant } from "../generated/prisma/client.ts";
+
+/** api.md vocabulary of tenant login methods. */
+export const LOGIN_METHODS = [
+  "email",
+  "sms",
+  "siwe",
+  "siws",
+  "arweave",
+  "passkey",
+  "oauth:google",
+  "oauth:github",
+  "oauth:discord",
+  "oauth:twitter",
+] as const;
+export type LoginMethod = (typeof LOGIN_METHODS)[number];
+
+export const DEFAULT_TENANT_SLUG = "default";
+
+const originsSchema = z.array(z.string());
+const methodsSchema = z.array(z.enum(LOGIN_METHODS));
+
+/** A tenant with its JSON columns parsed; malformed columns fail closed (empty lists). */
+export interface ResolvedTenant {
+  id: string;
+  slug: string;
+  name: string;
+  isActive: boolean;
+  jwtAudience: string;
+  allowedOrigins: string[];
+  allowedMethods: LoginMethod[];
+}
+
+export function toResolvedTenant(t: Tenant): ResolvedTenant {
+  const origins = originsSchema.safeParse(t.allowedOrigins);
+  const methods = methodsSchema.safeParse(t.allowedMethods);
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    isActive: t.isActive,
+    jwtAudience: t.jwtAudience,
+    allowedOrigins: origins.success ? origins.data : [],
+    allowedMethods: methods.success ? methods.data : [],
+  };
+}
+
+export const tenantSlugSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
+
+/**
+ * Resolves the tenant named by the `X-Tenant` header (absent: `default`).
+ * Unknown → 404 NOT_FOUND; inactive → 403 FORBIDDEN (api.md "Status codes").
+ */
+export async function resolveTenant(
+  deps: Pick<Deps, "prisma">,
+  slugHeader: string | undefined,
+): Promise<ResolvedTenant> {
+  const slug = slugHeader ?? DEFAULT_TENANT_SLUG;
+  if (!tenantSlugSchema.safeParse(slug).success) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
+  const row = await deps.prisma.tenant.findUnique({ where: { slug } });
+  if (!row) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
+  if (!row.isActive) throw new AppError("FORBIDDEN", { detail: "This tenant is inactive" });
+  return toResolvedTenant(row);
+}
+
+/** Whether any active tenant allows `origin` (used for CORS preflights, which carry no X-Tenant). */
+export async function isOriginAllowedByAnyTenant(deps: Pick<Deps, "prisma">, origin: string): Promise<boolean> {
+  const rows = await deps.prisma.$queryRaw<{ n: number }[]>`
+    SELECT 1 AS n FROM "auth"."auth_tenants"
+    WHERE "isActive" AND "allowedOrigins" @> to_jsonb(ARRAY[${origin}]::text[]) LIMIT 1`;
+  return rows.length > 0;
+}

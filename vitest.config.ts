@@ -1,0 +1,23 @@
+import { defineConfig } from "vitest/config";
+
+// One run for the whole workspace: a single PostgreSQL (DATABASE_URL or a throwaway cluster),
+// one migrated template, one database per worker.
+export default defineConfig({
+  test: {
+    include: ["{service-auth,service-cloud-api,web-app,packages/*}/{src,test}/**/*.test.ts", "test/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**"],
+    globalSetup: ["packages/db/src/testing/global-setup.ts"],
+    setupFiles: ["packages/db/src/testing/network-guard.ts"],
+    pool: "forks",
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    env: { NODE_ENV: "test" },
+    coverage: {
+      provider: "v8",
+      include: ["service-auth/src/**", "service-cloud-api/src/**", "packages/*/src/**"],
+      exclude: ["**/generated/**", "**/*.test.ts", "**/main.ts", "**/seed-cli.ts", "packages/db/src/cli.ts"],
+      reporter: ["text-summary", "json-summary"],
+    },
+  },
+});
