@@ -18,6 +18,12 @@ export default defineConfig({
       include: ["service-auth/src/**", "service-cloud-api/src/**", "packages/*/src/**"],
       exclude: ["**/generated/**", "**/*.test.ts", "**/main.ts", "**/seed-cli.ts", "packages/db/src/cli.ts"],
       reporter: ["text-summary", "json-summary"],
+      // Auth and billing code keeps >= 90 % line coverage (DEVELOPERS.md); CI fails below it.
+      thresholds: {
+        "service-auth/src/**": { lines: 90 },
+        "packages/billing-events/src/**": { lines: 90 },
+        "packages/errors/src/**": { lines: 90 },
+      },
     },
   },
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { deployEmbeddedMigrations, openEmbeddedDatabase } from "../src/pglite.ts";
 import { connectEmbedded } from "../src/runtime.ts";
-import { SERVICE_MIGRATIONS } from "../src/testing/index.ts";
+import { SERVICE_MIGRATIONS } from "../src/services.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "atlas-pglite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

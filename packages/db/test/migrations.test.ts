@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createMigration, deployMigrations, diffMigrationsToSchema, migrationTimestamp } from "../src/migrations.ts";
-import { SERVICE_MIGRATIONS } from "../src/testing/index.ts";
+import { SERVICE_MIGRATIONS } from "../src/services.ts";
 import { quoteIdent, withDatabase, withSchema } from "../src/url.ts";
 
 const { serverUrl } = inject("atlasPostgres");

@@ -1,10 +1,10 @@
 // vitest globalSetup: one PostgreSQL for the whole run, one template database migrated once.
 // DATABASE_URL unset: a throwaway cluster (initdb in a temp folder, free port). Each worker then
 // clones the template into its own database (see worker.ts).
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { type PostgresCluster, startPostgresCluster } from "../cluster.ts";
 import { deployMigrations } from "../migrations.ts";
+import { SERVICE_MIGRATIONS } from "../services.ts";
 import { parseDatabaseUrl, quoteIdent, withDatabase, withSchema } from "../url.ts";
 
 export interface TestDatabaseInfo {
@@ -19,18 +19,6 @@ declare module "vitest" {
     atlasPostgres: TestDatabaseInfo;
   }
 }
-
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-
-/** Every service's migrations, in dependency order (cloud reads the outbox auth migrates). */
-export const SERVICE_MIGRATIONS = [
-  { schema: "auth", migrationsDir: `${repoRoot}service-auth/prisma/migrations`, externalTables: [] },
-  {
-    schema: "cloud",
-    migrationsDir: `${repoRoot}service-cloud-api/prisma/migrations`,
-    externalTables: ["billing.billing_events"],
-  },
-];
 
 async function admin<T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const cfg = parseDatabaseUrl(serverUrl);

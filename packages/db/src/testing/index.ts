@@ -1,3 +1,3 @@
-export { SERVICE_MIGRATIONS, type TestDatabaseInfo } from "./global-setup.ts";
+export type { TestDatabaseInfo } from "./global-setup.ts";
 export { isLoopbackHost } from "./network-guard.ts";
 export { truncateAll, workerDatabaseUrl } from "./worker.ts";

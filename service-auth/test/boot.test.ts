@@ -1,0 +1,33 @@
+import { freePort } from "@atlas/db";
+import { workerDatabaseUrl } from "@atlas/db/testing";
+import { spawnTs, waitForHttpOk } from "@atlas/service-kit/testing";
+import { describe, expect, it } from "vitest";
+
+const cwd = new URL("..", import.meta.url).pathname;
+
+describe("service-auth boot", () => {
+  it.each([
+    ["PORT", { PORT: "not-a-port", DATABASE_URL: "postgresql://h/db" }],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://root:hunter2@h/db" }],
+    ["PUBLIC_URL", { PUBLIC_URL: "ftp://x", DATABASE_URL: "postgresql://h/db" }],
+    ["DATABASE_URL", {}],
+  ])("stops with a message naming %s when it is missing or malformed", async (name, env) => {
+    const p = spawnTs("src/main.ts", { cwd, env });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain(name);
+    expect(p.output()).not.toContain("hunter2");
+  });
+
+  it("serves on its port, then shuts down gracefully on SIGTERM", async () => {
+    const port = await freePort();
+    const p = spawnTs("src/main.ts", { cwd, env: { PORT: String(port), DATABASE_URL: await workerDatabaseUrl() } });
+    try {
+      await waitForHttpOk(`http://127.0.0.1:${port}/health`);
+      expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+    } finally {
+      p.child.kill("SIGTERM");
+    }
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain('"msg":"stopped"');
+  });
+});

@@ -1,0 +1,101 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { ApiError } from "./api.ts";
+import { type AuthClient, createAuthClient, type Tenant } from "./auth.ts";
+import type { AppConfig } from "./config.ts";
+import { LoginCard } from "./LoginCard.tsx";
+
+type TenantState = { kind: "loading" } | { kind: "ready"; tenant: Tenant } | { kind: "error"; message: string };
+
+type Health = "checking" | "up" | "down";
+
+function useTenant(auth: AuthClient) {
+  const [state, setState] = useState<TenantState>({ kind: "loading" });
+
+  const load = useCallback(
+    (signal?: AbortSignal) => {
+      setState({ kind: "loading" });
+      auth.currentTenant(signal).then(
+        (tenant) => setState({ kind: "ready", tenant }),
+        (error: unknown) => {
+          if (signal?.aborted) return;
+          const message = error instanceof ApiError ? error.detail : "Could not load this workspace.";
+          setState({ kind: "error", message });
+        },
+      );
+    },
+    [auth],
+  );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    load(controller.signal);
+    return () => controller.abort();
+  }, [load]);
+
+  const retry = useCallback(() => load(), [load]);
+  return { state, retry };
+}
+
+function useHealth(auth: AuthClient): Health {
+  const [health, setHealth] = useState<Health>("checking");
+  useEffect(() => {
+    const controller = new AbortController();
+    auth.health(controller.signal).then(
+      () => setHealth("up"),
+      () => !controller.signal.aborted && setHealth("down"),
+    );
+    return () => controller.abort();
+  }, [auth]);
+  return health;
+}
+
+const HEALTH_TEXT: Record<Health, string> = {
+  checking: "Checking sign-in service…",
+  up: "Sign-in service is online",
+  down: "Sign-in service is unreachable",
+};
+
+function StatusLine({ health }: { health: Health }) {
+  return (
+    <p className={`status-line ${health}`} role="status" aria-live="polite">
+      <span className="dot" aria-hidden="true" />
+      {HEALTH_TEXT[health]}
+    </p>
+  );
+}
+
+export function App({ config }: { config: AppConfig }) {
+  const auth = useMemo(() => createAuthClient(config), [config]);
+  const { state, retry } = useTenant(auth);
+  const health = useHealth(auth);
+
+  useEffect(() => {
+    if (state.kind === "ready") document.title = `Sign in · ${state.tenant.name}`;
+  }, [state]);
+
+  return (
+    <main className="page">
+      <header className="brand">
+        <h1>{state.kind === "ready" ? state.tenant.name : "Atlas"}</h1>
+      </header>
+      {state.kind === "loading" && (
+        <section className="card" aria-busy="true">
+          <p className="notice">Loading…</p>
+        </section>
+      )}
+      {state.kind === "error" && (
+        <section className="card" role="alert">
+          <h2>We couldn't load sign-in</h2>
+          <p className="notice error">{state.message}</p>
+          <button type="button" className="primary" onClick={retry}>
+            Try again
+          </button>
+        </section>
+      )}
+      {state.kind === "ready" && <LoginCard tenant={state.tenant} auth={auth} />}
+      <footer>
+        <StatusLine health={health} />
+      </footer>
+    </main>
+  );
+}

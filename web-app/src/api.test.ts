@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ApiError, apiJson, NETWORK_ERROR, postJson } from "./api.ts";
+
+type FetchArgs = [input: string | URL | Request, init?: RequestInit];
+
+function stubFetch(impl: (...args: FetchArgs) => Promise<Response>) {
+  const fake = vi.fn(impl);
+  vi.stubGlobal("fetch", fake);
+  return fake;
+}
+
+async function caught(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe("apiJson", () => {
+  it("returns the parsed JSON body of a 2xx response", async () => {
+    const fetch = stubFetch(async () => Response.json({ slug: "default", name: "Atlas", allowedMethods: ["email"] }));
+    const body = await apiJson<{ slug: string }>("http://auth.test/tenants/current", { headers: { "X-Tenant": "x" } });
+    expect(body).toEqual({ slug: "default", name: "Atlas", allowedMethods: ["email"] });
+    const init = fetch.mock.calls[0]?.[1];
+    const headers = new Headers(init?.headers);
+    expect(headers.get("x-tenant")).toBe("x");
+    expect(headers.get("accept")).toContain("application/problem+json");
+  });
+
+  it("turns problem+json into an ApiError with status, code and detail", async () => {
+    stubFetch(
+      async () =>
+        new Response(
+          JSON.stringify({
+            type: "https://atlas.dev/problems/not-found",
+            title: "Not Found",
+            status: 404,
+            detail: "Unknown tenant",
+            code: "NOT_FOUND",
+          }),
+          { status: 404, headers: { "content-type": "application/problem+json" } },
+        ),
+    );
+    const error = await caught(apiJson("http://auth.test/tenants/current"));
+    expect(error.status).toBe(404);
+    expect(error.code).toBe("NOT_FOUND");
+    expect(error.detail).toBe("Unknown tenant");
+    expect(error.message).toBe("Unknown tenant");
+  });
+
+  it("reports a failed connection as NETWORK_ERROR", async () => {
+    stubFetch(async () => {
+      throw new TypeError("fetch failed");
+    });
+    const error = await caught(apiJson("http://auth.test/health"));
+    expect(error.status).toBe(0);
+    expect(error.code).toBe(NETWORK_ERROR);
+    expect(error.detail).toMatch(/couldn't reach/i);
+  });
+
+  it("gives a generic error for a non-JSON failure", async () => {
+    stubFetch(async () => new Response("<h1>Bad gateway</h1>", { status: 502, statusText: "Bad Gateway" }));
+    const error = await caught(apiJson("http://auth.test/health"));
+    expect(error.status).toBe(502);
+    expect(error.code).toBe("HTTP_502");
+    expect(error.detail).toContain("502");
+  });
+
+  it("rethrows aborts untouched", async () => {
+    stubFetch(async () => {
+      throw new DOMException("aborted", "AbortError");
+    });
+    await expect(apiJson("http://auth.test/health")).rejects.toMatchObject({ name: "AbortError" });
+  });
+});
+
+describe("postJson", () => {
+  it("sends a JSON body and resolves with the status", async () => {
+    const fetch = stubFetch(async () => new Response(null, { status: 202 }));
+    await expect(postJson("http://auth.test/auth/email/start", { email: "a@b.test" })).resolves.toBe(202);
+    const init = fetch.mock.calls[0]?.[1];
+    expect(init?.method).toBe("POST");
+    expect(init?.body).toBe('{"email":"a@b.test"}');
+    expect(new Headers(init?.headers).get("content-type")).toBe("application/json");
+  });
+
+  it("surfaces a rate-limit problem's detail", async () => {
+    stubFetch(async () =>
+      Response.json(
+        { type: "about:blank", title: "Too Many Requests", status: 429, detail: "Slow down", code: "RATE_LIMITED" },
+        { status: 429, headers: { "content-type": "application/problem+json" } },
+      ),
+    );
+    const error = await caught(postJson("http://auth.test/auth/sms/start", { phone: "+15551234567" }));
+    expect([error.status, error.code, error.detail]).toEqual([429, "RATE_LIMITED", "Slow down"]);
+  });
+});

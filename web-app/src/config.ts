@@ -1,0 +1,48 @@
+/** Runtime configuration served by `serve.mjs` at `/config.json` (see web-app/serve.mjs). */
+export interface AppConfig {
+  authUrl: string;
+  apiUrl: string;
+  tenant: string;
+}
+
+/** Used when `/config.json` is unavailable, e.g. under `vite` dev. */
+export const FALLBACK_CONFIG: AppConfig = {
+  authUrl: "http://localhost:4000",
+  apiUrl: "http://localhost:4001",
+  tenant: "default",
+};
+
+const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function httpUrl(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+    return url.href.replace(/\/+$/, "");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Validates a config document; returns undefined unless every field is usable. */
+export function parseConfig(body: unknown): AppConfig | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const raw = body as Record<string, unknown>;
+  const authUrl = httpUrl(raw.authUrl);
+  const apiUrl = httpUrl(raw.apiUrl);
+  const tenant = typeof raw.tenant === "string" && TENANT_SLUG.test(raw.tenant) ? raw.tenant : undefined;
+  if (!authUrl || !apiUrl || !tenant) return undefined;
+  return { authUrl, apiUrl, tenant };
+}
+
+/** Loads `/config.json` from this origin, falling back to local defaults on any failure. */
+export async function loadConfig(): Promise<AppConfig> {
+  try {
+    const res = await fetch("/config.json", { cache: "no-store", headers: { accept: "application/json" } });
+    if (!res.ok) return FALLBACK_CONFIG;
+    return parseConfig(await res.json()) ?? FALLBACK_CONFIG;
+  } catch {
+    return FALLBACK_CONFIG;
+  }
+}
