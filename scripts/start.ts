@@ -1,11 +1,12 @@
 // Starts Atlas: service-auth, service-cloud-api and the web-app.
 //   DATABASE_URL unset → the embedded default: one process, one PGlite database persisted in
-//                        ATLAS_DATA_DIR (default .data/pglite), shared by both services.
+//                        ATLAS_DATA_DIR/pglite (default .data/pglite), shared by both services.
 //   DATABASE_URL set   → migrate and seed that Postgres, then run each app as its own process.
 // Ports: AUTH_PORT (4000), CLOUD_PORT (4001), WEB_PORT (3000).
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   connectEmbedded,
@@ -18,7 +19,13 @@ import {
 import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { createApp as createAuthApp } from "../service-auth/src/app.ts";
 import { loadAuthConfig } from "../service-auth/src/config.ts";
-import { buildDeps as buildAuthDeps, closeDeps as closeAuthDeps, connectDatabase } from "../service-auth/src/deps.ts";
+import {
+  buildDeps as buildAuthDeps,
+  closeDeps as closeAuthDeps,
+  connectDatabase,
+  initDeps as initAuthDeps,
+  startBackgroundJobs,
+} from "../service-auth/src/deps.ts";
 import { seedDefaults } from "../service-auth/src/seed.ts";
 import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
 import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
@@ -26,6 +33,7 @@ import { buildDeps as buildCloudDeps, closeDeps as closeCloudDeps } from "../ser
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
+const dataRoot = resolve(root, env.ATLAS_DATA_DIR ?? ".data");
 const ports = {
   auth: Number(env.AUTH_PORT ?? 4000),
   cloud: Number(env.CLOUD_PORT ?? 4001),
@@ -39,15 +47,41 @@ const urls = {
 const webOrigins = `${urls.web},http://127.0.0.1:${ports.web}`;
 const log = createLogger({ name: "atlas", level: env.LOG_LEVEL ?? "info" });
 
+const secrets = localSecrets();
 const authEnv = {
   ...env,
+  KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS ?? secrets.KEY_ENCRYPTION_KEYS,
+  INTROSPECTION_CLIENTS: env.INTROSPECTION_CLIENTS ?? `service-cloud-api:${secrets.INTROSPECTION_CLIENT_SECRET}`,
   PORT: String(ports.auth),
   PUBLIC_URL: env.PUBLIC_URL ?? urls.auth,
   WEB_ORIGIN: env.WEB_ORIGIN ?? urls.web,
   DEFAULT_TENANT_ORIGINS: env.DEFAULT_TENANT_ORIGINS ?? webOrigins,
 };
-const cloudEnv = { ...env, PORT: String(ports.cloud), AUTH_URL: env.AUTH_URL ?? urls.auth };
+const cloudEnv = {
+  ...env,
+  PORT: String(ports.cloud),
+  AUTH_URL: env.AUTH_URL ?? urls.auth,
+  INTROSPECTION_CLIENT_ID: env.INTROSPECTION_CLIENT_ID ?? "service-cloud-api",
+  INTROSPECTION_CLIENT_SECRET: env.INTROSPECTION_CLIENT_SECRET ?? secrets.INTROSPECTION_CLIENT_SECRET,
+};
 const webEnv = { ...env, PORT: String(ports.web), AUTH_URL: urls.auth, API_URL: urls.cloud };
+
+/**
+ * Secrets for trying Atlas on one machine, made once and kept (mode 0600) beside the embedded
+ * database: the key-encryption key and cloud-api's introspection secret. Production sets
+ * KEY_ENCRYPTION_KEYS, INTROSPECTION_CLIENTS and INTROSPECTION_CLIENT_SECRET itself.
+ */
+function localSecrets(): { KEY_ENCRYPTION_KEYS: string; INTROSPECTION_CLIENT_SECRET: string } {
+  const file = resolve(dataRoot, "local-secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const created = {
+    KEY_ENCRYPTION_KEYS: `local1:${randomBytes(32).toString("base64")}`,
+    INTROSPECTION_CLIENT_SECRET: randomBytes(32).toString("base64url"),
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(created), { mode: 0o600 });
+  return created;
+}
 
 const children: ChildProcess[] = [];
 function startChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv, cwd = root): ChildProcess {
@@ -81,7 +115,7 @@ async function stop(code: number): Promise<never> {
 }
 
 async function startEmbedded(): Promise<void> {
-  const dataDir = resolve(root, env.ATLAS_DATA_DIR ?? ".data/pglite");
+  const dataDir = resolve(dataRoot, "pglite");
   const db = await openEmbeddedDatabase(dataDir);
   closers.push(() => db.close());
   for (const svc of SERVICE_MIGRATIONS) {
@@ -92,11 +126,14 @@ async function startEmbedded(): Promise<void> {
   const auth = buildAuthDeps(authConfig, connectEmbedded(db, "auth"));
   const cloud = buildCloudDeps(loadCloudConfig(cloudEnv), connectEmbedded(db, "cloud"));
   await seedDefaults(auth.prisma, authConfig);
+  await initAuthDeps(auth);
+  const stopJobs = startBackgroundJobs(auth);
   const servers: RunningServer[] = [
     await startHttpServer(createAuthApp(auth).fetch, ports.auth, authConfig.HOST),
     await startHttpServer(createCloudApp(cloud).fetch, ports.cloud, cloud.config.HOST),
   ];
   closers.push(async () => {
+    stopJobs();
     await Promise.all(servers.map((s) => s.close()));
     await closeAuthDeps(auth);
     await closeCloudDeps(cloud);

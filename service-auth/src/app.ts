@@ -1,11 +1,16 @@
 import { type BaseVariables, createServiceApp } from "@atlas/service-kit";
 import type { Deps } from "./deps.ts";
+import type { Principal } from "./middleware/auth.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
+import { registerPatRoutes } from "./routes/auth/pats.ts";
+import { registerSessionRoutes } from "./routes/auth/sessions.ts";
+import { registerTokenRoutes } from "./routes/auth/token.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
+import { registerWellKnownRoutes } from "./routes/well-known.ts";
 import type { ResolvedTenant } from "./services/tenant.service.ts";
 
-export type AuthEnv = { Variables: BaseVariables & { tenant: ResolvedTenant } };
+export type AuthEnv = { Variables: BaseVariables & { tenant: ResolvedTenant; principal: Principal } };
 
 export const SERVICE_VERSION = "0.1.0";
 
@@ -18,8 +23,18 @@ export function createApp(deps: Deps) {
     logger: deps.logger,
     readiness: { database: () => deps.database.ping() },
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "basic", { type: "http", scheme: "basic" });
   app.use(tenantCors(deps));
   for (const prefix of ["/tenants/*", "/auth/*", "/billing/*"]) app.use(prefix, tenantMiddleware(deps));
+  registerWellKnownRoutes(app, deps);
   registerTenantRoutes(app);
+  registerTokenRoutes(app, deps);
+  registerSessionRoutes(app, deps);
+  registerPatRoutes(app, deps);
   return app;
 }

@@ -1,5 +1,6 @@
 import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
+import { KeyRing } from "./services/crypto.ts";
 
 /** service-auth's environment. Each `.describe()` is the variable's documentation. */
 export const authEnvSchema = z.object({
@@ -21,6 +22,73 @@ export const authEnvSchema = z.object({
     "Comma-separated allowedOrigins given to the `default` tenant when it is first seeded",
   ),
   LOG_LEVEL: logLevel().describe("pino log level"),
+  KEY_ENCRYPTION_KEYS: z
+    .string()
+    .min(1)
+    .refine((v) => {
+      try {
+        KeyRing.parse(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be id:base64(32 bytes)[,id:base64(32 bytes)...]")
+    .describe(
+      "Key-encryption keys (AES-256-GCM) for signing keys and TOTP secrets: `id:base64`, comma-separated; the first encrypts, all decrypt. Generate: `node -e \"console.log('k1:'+require('crypto').randomBytes(32).toString('base64'))\"`",
+    ),
+  SIGNING_ALG: z.enum(["RS256", "ES256", "EdDSA"]).default("RS256").describe("Algorithm of newly created signing keys"),
+  KEY_ROTATION_DAYS: z.coerce.number().int().min(1).max(365).default(30).describe("Signing-key rotation interval"),
+  JWKS_MAX_AGE_SEC: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(86_400)
+    .default(300)
+    .describe("Cache-Control max-age of the JWKS; a new key is published this long before it signs"),
+  ACCESS_TOKEN_TTL_SEC: z.coerce.number().int().min(60).max(3_600).default(900).describe("Access-token lifetime"),
+  REFRESH_TOKEN_TTL_SEC: z.coerce.number().int().min(300).default(604_800).describe("Refresh-token lifetime"),
+  REFRESH_GRACE_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60)
+    .default(5)
+    .describe(
+      "Window in which re-presenting a just-rotated refresh token returns the same successor (concurrent tabs)",
+    ),
+  SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30).describe("Absolute session lifetime"),
+  RATE_LIMIT_TOKEN_PER_MIN: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(120)
+    .describe("Requests per minute and client IP to the token endpoints (refresh, introspect, revoke)"),
+  INTROSPECTION_CLIENTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const clients = new Map<string, string>();
+      for (const part of (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const i = part.indexOf(":");
+        const id = part.slice(0, i);
+        const secret = part.slice(i + 1);
+        if (i < 1 || secret.length < 32) {
+          ctx.addIssue({
+            code: "custom",
+            message: "expected client_id:secret (secret >= 32 characters), comma-separated",
+          });
+          return z.NEVER;
+        }
+        clients.set(id, secret);
+      }
+      return clients;
+    })
+    .describe(
+      "Service clients allowed to introspect and revoke tokens: `client_id:secret`, comma-separated (cloud-api's among them)",
+    ),
 });
 
 export type AuthConfig = z.infer<typeof authEnvSchema>;

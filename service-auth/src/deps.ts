@@ -2,6 +2,10 @@ import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, type Logger } from "@atlas/service-kit";
 import type { AuthConfig } from "./config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { KeyRing } from "./services/crypto.ts";
+import { JwtService } from "./services/jwt.service.ts";
+import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit.ts";
+import { SigningKeyStore } from "./services/signing-keys.service.ts";
 
 /** Everything service-auth's code depends on, injected so tests control time and providers. */
 export interface Deps {
@@ -11,17 +15,61 @@ export interface Deps {
   database: DatabaseConnection;
   /** The clock: every "now" in the service comes from here. */
   now: () => Date;
+  keyRing: KeyRing;
+  signingKeys: SigningKeyStore;
+  jwt: JwtService;
+  rateLimits: RateLimitStore;
 }
 
 /** Builds the production dependencies on a database connection. */
 export function buildDeps(config: AuthConfig, database: DatabaseConnection, logger?: Logger): Deps {
+  const prisma = new PrismaClient({ adapter: database.adapter });
+  const keyRing = KeyRing.parse(config.KEY_ENCRYPTION_KEYS);
+  const signingKeys = new SigningKeyStore(prisma, keyRing, {
+    alg: config.SIGNING_ALG,
+    jwksMaxAgeSec: config.JWKS_MAX_AGE_SEC,
+    accessTokenTtlSec: config.ACCESS_TOKEN_TTL_SEC,
+    rotationDays: config.KEY_ROTATION_DAYS,
+  });
   return {
     config,
     logger: logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL }),
-    prisma: new PrismaClient({ adapter: database.adapter }),
+    prisma,
     database,
     now: () => new Date(),
+    keyRing,
+    signingKeys,
+    jwt: new JwtService(signingKeys, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_SEC),
+    rateLimits: new MemoryRateLimitStore(),
   };
+}
+
+/**
+ * Work before serving: re-wrap keys left under an older KEK, load signing keys, and make sure
+ * one can sign.
+ */
+export async function initDeps(deps: Deps): Promise<void> {
+  const rewrapped = await deps.signingKeys.rewrap();
+  if (rewrapped > 0) deps.logger.info({ rewrapped }, "signing keys re-wrapped under the current KEK");
+  await deps.signingKeys.refresh(deps.now());
+  await deps.signingKeys.ensureSigner(deps.now());
+}
+
+/**
+ * Background jobs: reload keys (other instances rotate too) and rotate when due.
+ * Returns a function that stops them.
+ */
+export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
+  const timer = setInterval(() => {
+    const now = deps.now();
+    deps.signingKeys
+      .refresh(now)
+      .then(() => deps.signingKeys.rotateIfDue(now))
+      .then((rotated) => rotated && deps.logger.info("signing key rotation scheduled"))
+      .catch((error: unknown) => deps.logger.error({ err: error }, "signing-key job failed"));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Connects to DATABASE_URL (required outside the embedded launcher). */

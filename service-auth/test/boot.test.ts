@@ -2,6 +2,7 @@ import { freePort } from "@atlas/db";
 import { workerDatabaseUrl } from "@atlas/db/testing";
 import { spawnTs, waitForHttpOk } from "@atlas/service-kit/testing";
 import { describe, expect, it } from "vitest";
+import { TEST_ENV } from "./harness.ts";
 
 const cwd = new URL("..", import.meta.url).pathname;
 
@@ -11,8 +12,9 @@ describe("service-auth boot", () => {
     ["DATABASE_URL", { DATABASE_URL: "mysql://root:hunter2@h/db" }],
     ["PUBLIC_URL", { PUBLIC_URL: "ftp://x", DATABASE_URL: "postgresql://h/db" }],
     ["DATABASE_URL", {}],
+    ["KEY_ENCRYPTION_KEYS", { KEY_ENCRYPTION_KEYS: "k1:dG9vLXNob3J0", DATABASE_URL: "postgresql://h/db" }],
   ])("stops with a message naming %s when it is missing or malformed", async (name, env) => {
-    const p = spawnTs("src/main.ts", { cwd, env });
+    const p = spawnTs("src/main.ts", { cwd, env: { ...TEST_ENV, ...env } });
     expect(await p.exited).toBe(1);
     expect(p.output()).toContain(name);
     expect(p.output()).not.toContain("hunter2");
@@ -20,7 +22,10 @@ describe("service-auth boot", () => {
 
   it("serves on its port, then shuts down gracefully on SIGTERM", async () => {
     const port = await freePort();
-    const p = spawnTs("src/main.ts", { cwd, env: { PORT: String(port), DATABASE_URL: await workerDatabaseUrl() } });
+    const p = spawnTs("src/main.ts", {
+      cwd,
+      env: { ...TEST_ENV, PORT: String(port), DATABASE_URL: await workerDatabaseUrl() },
+    });
     try {
       await waitForHttpOk(`http://127.0.0.1:${port}/health`);
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);

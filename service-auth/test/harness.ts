@@ -1,13 +1,24 @@
+import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { connectPostgres } from "@atlas/db";
 import { truncateAll, workerDatabaseUrl } from "@atlas/db/testing";
 import { createLogger } from "@atlas/service-kit";
 import { createApp } from "../src/app.ts";
 import { type AuthConfig, loadAuthConfig } from "../src/config.ts";
-import { buildDeps, closeDeps, type Deps } from "../src/deps.ts";
+import { buildDeps, closeDeps, type Deps, initDeps } from "../src/deps.ts";
 import { seedDefaults } from "../src/seed.ts";
 
 export const FIXED_NOW = new Date("2026-01-15T12:00:00.000Z");
+
+/** A fresh random KEK per test process: no key material lives in the repository. */
+export const TEST_KEK = `test1:${randomBytes(32).toString("base64")}`;
+export const INTROSPECTION_SECRET = randomBytes(32).toString("base64url");
+export const TEST_ENV = {
+  NODE_ENV: "test",
+  KEY_ENCRYPTION_KEYS: TEST_KEK,
+  INTROSPECTION_CLIENTS: `service-cloud-api:${INTROSPECTION_SECRET}`,
+  PUBLIC_URL: "http://auth.test",
+};
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
@@ -15,6 +26,8 @@ export interface TestApp {
   config: AuthConfig;
   /** Every log line written so far (JSON). */
   logs: string[];
+  /** Set `clock.now` to move time. */
+  clock: { now: Date };
   /** Empties every table and seeds the default tenant and plans again. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -28,7 +41,7 @@ export async function createTestApp(
   overrides: { env?: Record<string, string>; deps?: Partial<Deps> } = {},
 ): Promise<TestApp> {
   const url = await workerDatabaseUrl();
-  const config = loadAuthConfig({ NODE_ENV: "test", DATABASE_URL: url, LOG_LEVEL: "info", ...overrides.env });
+  const config = loadAuthConfig({ ...TEST_ENV, DATABASE_URL: url, LOG_LEVEL: "info", ...overrides.env });
   const logs: string[] = [];
   const logger = createLogger({
     name: "service-auth",
@@ -40,9 +53,11 @@ export async function createTestApp(
       },
     }),
   });
+  // A settable clock: tests move time instead of sleeping.
+  const clock = { now: FIXED_NOW };
   const deps: Deps = {
-    ...buildDeps(config, connectPostgres(url, "auth", { max: 5 }), logger),
-    now: () => FIXED_NOW,
+    ...buildDeps(config, connectPostgres(url, "auth", { max: 12 }), logger),
+    now: () => clock.now,
     ...overrides.deps,
   };
   return {
@@ -50,9 +65,13 @@ export async function createTestApp(
     deps,
     config,
     logs,
+    clock,
     async reset() {
+      clock.now = FIXED_NOW;
       await truncateAll(url);
       await seedDefaults(deps.prisma, config);
+      await deps.signingKeys.refresh(clock.now);
+      await initDeps(deps);
     },
     close: () => closeDeps(deps),
   };

@@ -183,7 +183,9 @@ export const RefreshTokenScalarFieldEnum = {
   createdAt: 'createdAt',
   expiresAt: 'expiresAt',
   usedAt: 'usedAt',
-  revokedAt: 'revokedAt'
+  revokedAt: 'revokedAt',
+  graceSecretCiphertext: 'graceSecretCiphertext',
+  graceKekId: 'graceKekId'
 } as const
 
 export type RefreshTokenScalarFieldEnum = (typeof RefreshTokenScalarFieldEnum)[keyof typeof RefreshTokenScalarFieldEnum]

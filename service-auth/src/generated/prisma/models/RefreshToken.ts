@@ -33,6 +33,8 @@ export type RefreshTokenMinAggregateOutputType = {
   expiresAt: Date | null
   usedAt: Date | null
   revokedAt: Date | null
+  graceSecretCiphertext: string | null
+  graceKekId: string | null
 }
 
 export type RefreshTokenMaxAggregateOutputType = {
@@ -44,6 +46,8 @@ export type RefreshTokenMaxAggregateOutputType = {
   expiresAt: Date | null
   usedAt: Date | null
   revokedAt: Date | null
+  graceSecretCiphertext: string | null
+  graceKekId: string | null
 }
 
 export type RefreshTokenCountAggregateOutputType = {
@@ -55,6 +59,8 @@ export type RefreshTokenCountAggregateOutputType = {
   expiresAt: number
   usedAt: number
   revokedAt: number
+  graceSecretCiphertext: number
+  graceKekId: number
   _all: number
 }
 
@@ -68,6 +74,8 @@ export type RefreshTokenMinAggregateInputType = {
   expiresAt?: true
   usedAt?: true
   revokedAt?: true
+  graceSecretCiphertext?: true
+  graceKekId?: true
 }
 
 export type RefreshTokenMaxAggregateInputType = {
@@ -79,6 +87,8 @@ export type RefreshTokenMaxAggregateInputType = {
   expiresAt?: true
   usedAt?: true
   revokedAt?: true
+  graceSecretCiphertext?: true
+  graceKekId?: true
 }
 
 export type RefreshTokenCountAggregateInputType = {
@@ -90,6 +100,8 @@ export type RefreshTokenCountAggregateInputType = {
   expiresAt?: true
   usedAt?: true
   revokedAt?: true
+  graceSecretCiphertext?: true
+  graceKekId?: true
   _all?: true
 }
 
@@ -174,6 +186,8 @@ export type RefreshTokenGroupByOutputType = {
   expiresAt: Date
   usedAt: Date | null
   revokedAt: Date | null
+  graceSecretCiphertext: string | null
+  graceKekId: string | null
   _count: RefreshTokenCountAggregateOutputType | null
   _min: RefreshTokenMinAggregateOutputType | null
   _max: RefreshTokenMaxAggregateOutputType | null
@@ -206,6 +220,8 @@ export type RefreshTokenWhereInput = {
   expiresAt?: Prisma.DateTimeFilter<"RefreshToken"> | Date | string
   usedAt?: Prisma.DateTimeNullableFilter<"RefreshToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"RefreshToken"> | Date | string | null
+  graceSecretCiphertext?: Prisma.StringNullableFilter<"RefreshToken"> | string | null
+  graceKekId?: Prisma.StringNullableFilter<"RefreshToken"> | string | null
   family?: Prisma.XOR<Prisma.RefreshTokenFamilyScalarRelationFilter, Prisma.RefreshTokenFamilyWhereInput>
   parent?: Prisma.XOR<Prisma.RefreshTokenNullableScalarRelationFilter, Prisma.RefreshTokenWhereInput> | null
   successor?: Prisma.XOR<Prisma.RefreshTokenNullableScalarRelationFilter, Prisma.RefreshTokenWhereInput> | null
@@ -220,6 +236,8 @@ export type RefreshTokenOrderByWithRelationInput = {
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  graceSecretCiphertext?: Prisma.SortOrderInput | Prisma.SortOrder
+  graceKekId?: Prisma.SortOrderInput | Prisma.SortOrder
   family?: Prisma.RefreshTokenFamilyOrderByWithRelationInput
   parent?: Prisma.RefreshTokenOrderByWithRelationInput
   successor?: Prisma.RefreshTokenOrderByWithRelationInput
@@ -237,6 +255,8 @@ export type RefreshTokenWhereUniqueInput = Prisma.AtLeast<{
   expiresAt?: Prisma.DateTimeFilter<"RefreshToken"> | Date | string
   usedAt?: Prisma.DateTimeNullableFilter<"RefreshToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"RefreshToken"> | Date | string | null
+  graceSecretCiphertext?: Prisma.StringNullableFilter<"RefreshToken"> | string | null
+  graceKekId?: Prisma.StringNullableFilter<"RefreshToken"> | string | null
   family?: Prisma.XOR<Prisma.RefreshTokenFamilyScalarRelationFilter, Prisma.RefreshTokenFamilyWhereInput>
   parent?: Prisma.XOR<Prisma.RefreshTokenNullableScalarRelationFilter, Prisma.RefreshTokenWhereInput> | null
   successor?: Prisma.XOR<Prisma.RefreshTokenNullableScalarRelationFilter, Prisma.RefreshTokenWhereInput> | null
@@ -251,6 +271,8 @@ export type RefreshTokenOrderByWithAggregationInput = {
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  graceSecretCiphertext?: Prisma.SortOrderInput | Prisma.SortOrder
+  graceKekId?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.RefreshTokenCountOrderByAggregateInput
   _max?: Prisma.RefreshTokenMaxOrderByAggregateInput
   _min?: Prisma.RefreshTokenMinOrderByAggregateInput
@@ -268,6 +290,8 @@ export type RefreshTokenScalarWhereWithAggregatesInput = {
   expiresAt?: Prisma.DateTimeWithAggregatesFilter<"RefreshToken"> | Date | string
   usedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"RefreshToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"RefreshToken"> | Date | string | null
+  graceSecretCiphertext?: Prisma.StringNullableWithAggregatesFilter<"RefreshToken"> | string | null
+  graceKekId?: Prisma.StringNullableWithAggregatesFilter<"RefreshToken"> | string | null
 }
 
 export type RefreshTokenCreateInput = {
@@ -277,6 +301,8 @@ export type RefreshTokenCreateInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
   family: Prisma.RefreshTokenFamilyCreateNestedOneWithoutTokensInput
   parent?: Prisma.RefreshTokenCreateNestedOneWithoutSuccessorInput
   successor?: Prisma.RefreshTokenCreateNestedOneWithoutParentInput
@@ -291,6 +317,8 @@ export type RefreshTokenUncheckedCreateInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
   successor?: Prisma.RefreshTokenUncheckedCreateNestedOneWithoutParentInput
 }
 
@@ -301,6 +329,8 @@ export type RefreshTokenUpdateInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   family?: Prisma.RefreshTokenFamilyUpdateOneRequiredWithoutTokensNestedInput
   parent?: Prisma.RefreshTokenUpdateOneWithoutSuccessorNestedInput
   successor?: Prisma.RefreshTokenUpdateOneWithoutParentNestedInput
@@ -315,6 +345,8 @@ export type RefreshTokenUncheckedUpdateInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   successor?: Prisma.RefreshTokenUncheckedUpdateOneWithoutParentNestedInput
 }
 
@@ -327,6 +359,8 @@ export type RefreshTokenCreateManyInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
 }
 
 export type RefreshTokenUpdateManyMutationInput = {
@@ -336,6 +370,8 @@ export type RefreshTokenUpdateManyMutationInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type RefreshTokenUncheckedUpdateManyInput = {
@@ -347,6 +383,8 @@ export type RefreshTokenUncheckedUpdateManyInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type RefreshTokenListRelationFilter = {
@@ -373,6 +411,8 @@ export type RefreshTokenCountOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  graceSecretCiphertext?: Prisma.SortOrder
+  graceKekId?: Prisma.SortOrder
 }
 
 export type RefreshTokenMaxOrderByAggregateInput = {
@@ -384,6 +424,8 @@ export type RefreshTokenMaxOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  graceSecretCiphertext?: Prisma.SortOrder
+  graceKekId?: Prisma.SortOrder
 }
 
 export type RefreshTokenMinOrderByAggregateInput = {
@@ -395,6 +437,8 @@ export type RefreshTokenMinOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   usedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  graceSecretCiphertext?: Prisma.SortOrder
+  graceKekId?: Prisma.SortOrder
 }
 
 export type RefreshTokenCreateNestedManyWithoutFamilyInput = {
@@ -494,6 +538,8 @@ export type RefreshTokenCreateWithoutFamilyInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
   parent?: Prisma.RefreshTokenCreateNestedOneWithoutSuccessorInput
   successor?: Prisma.RefreshTokenCreateNestedOneWithoutParentInput
 }
@@ -506,6 +552,8 @@ export type RefreshTokenUncheckedCreateWithoutFamilyInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
   successor?: Prisma.RefreshTokenUncheckedCreateNestedOneWithoutParentInput
 }
 
@@ -547,6 +595,8 @@ export type RefreshTokenScalarWhereInput = {
   expiresAt?: Prisma.DateTimeFilter<"RefreshToken"> | Date | string
   usedAt?: Prisma.DateTimeNullableFilter<"RefreshToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"RefreshToken"> | Date | string | null
+  graceSecretCiphertext?: Prisma.StringNullableFilter<"RefreshToken"> | string | null
+  graceKekId?: Prisma.StringNullableFilter<"RefreshToken"> | string | null
 }
 
 export type RefreshTokenCreateWithoutSuccessorInput = {
@@ -556,6 +606,8 @@ export type RefreshTokenCreateWithoutSuccessorInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
   family: Prisma.RefreshTokenFamilyCreateNestedOneWithoutTokensInput
   parent?: Prisma.RefreshTokenCreateNestedOneWithoutSuccessorInput
 }
@@ -569,6 +621,8 @@ export type RefreshTokenUncheckedCreateWithoutSuccessorInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
 }
 
 export type RefreshTokenCreateOrConnectWithoutSuccessorInput = {
@@ -583,6 +637,8 @@ export type RefreshTokenCreateWithoutParentInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
   family: Prisma.RefreshTokenFamilyCreateNestedOneWithoutTokensInput
   successor?: Prisma.RefreshTokenCreateNestedOneWithoutParentInput
 }
@@ -595,6 +651,8 @@ export type RefreshTokenUncheckedCreateWithoutParentInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
   successor?: Prisma.RefreshTokenUncheckedCreateNestedOneWithoutParentInput
 }
 
@@ -621,6 +679,8 @@ export type RefreshTokenUpdateWithoutSuccessorInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   family?: Prisma.RefreshTokenFamilyUpdateOneRequiredWithoutTokensNestedInput
   parent?: Prisma.RefreshTokenUpdateOneWithoutSuccessorNestedInput
 }
@@ -634,6 +694,8 @@ export type RefreshTokenUncheckedUpdateWithoutSuccessorInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type RefreshTokenUpsertWithoutParentInput = {
@@ -654,6 +716,8 @@ export type RefreshTokenUpdateWithoutParentInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   family?: Prisma.RefreshTokenFamilyUpdateOneRequiredWithoutTokensNestedInput
   successor?: Prisma.RefreshTokenUpdateOneWithoutParentNestedInput
 }
@@ -666,6 +730,8 @@ export type RefreshTokenUncheckedUpdateWithoutParentInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   successor?: Prisma.RefreshTokenUncheckedUpdateOneWithoutParentNestedInput
 }
 
@@ -677,6 +743,8 @@ export type RefreshTokenCreateManyFamilyInput = {
   expiresAt: Date | string
   usedAt?: Date | string | null
   revokedAt?: Date | string | null
+  graceSecretCiphertext?: string | null
+  graceKekId?: string | null
 }
 
 export type RefreshTokenUpdateWithoutFamilyInput = {
@@ -686,6 +754,8 @@ export type RefreshTokenUpdateWithoutFamilyInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   parent?: Prisma.RefreshTokenUpdateOneWithoutSuccessorNestedInput
   successor?: Prisma.RefreshTokenUpdateOneWithoutParentNestedInput
 }
@@ -698,6 +768,8 @@ export type RefreshTokenUncheckedUpdateWithoutFamilyInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   successor?: Prisma.RefreshTokenUncheckedUpdateOneWithoutParentNestedInput
 }
 
@@ -709,6 +781,8 @@ export type RefreshTokenUncheckedUpdateManyWithoutFamilyInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   usedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  graceSecretCiphertext?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  graceKekId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 
@@ -722,6 +796,8 @@ export type RefreshTokenSelect<ExtArgs extends runtime.Types.Extensions.Internal
   expiresAt?: boolean
   usedAt?: boolean
   revokedAt?: boolean
+  graceSecretCiphertext?: boolean
+  graceKekId?: boolean
   family?: boolean | Prisma.RefreshTokenFamilyDefaultArgs<ExtArgs>
   parent?: boolean | Prisma.RefreshToken$parentArgs<ExtArgs>
   successor?: boolean | Prisma.RefreshToken$successorArgs<ExtArgs>
@@ -736,6 +812,8 @@ export type RefreshTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.
   expiresAt?: boolean
   usedAt?: boolean
   revokedAt?: boolean
+  graceSecretCiphertext?: boolean
+  graceKekId?: boolean
   family?: boolean | Prisma.RefreshTokenFamilyDefaultArgs<ExtArgs>
   parent?: boolean | Prisma.RefreshToken$parentArgs<ExtArgs>
 }, ExtArgs["result"]["refreshToken"]>
@@ -749,6 +827,8 @@ export type RefreshTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.
   expiresAt?: boolean
   usedAt?: boolean
   revokedAt?: boolean
+  graceSecretCiphertext?: boolean
+  graceKekId?: boolean
   family?: boolean | Prisma.RefreshTokenFamilyDefaultArgs<ExtArgs>
   parent?: boolean | Prisma.RefreshToken$parentArgs<ExtArgs>
 }, ExtArgs["result"]["refreshToken"]>
@@ -762,9 +842,11 @@ export type RefreshTokenSelectScalar = {
   expiresAt?: boolean
   usedAt?: boolean
   revokedAt?: boolean
+  graceSecretCiphertext?: boolean
+  graceKekId?: boolean
 }
 
-export type RefreshTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "familyId" | "parentId" | "tokenHash" | "createdAt" | "expiresAt" | "usedAt" | "revokedAt", ExtArgs["result"]["refreshToken"]>
+export type RefreshTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "familyId" | "parentId" | "tokenHash" | "createdAt" | "expiresAt" | "usedAt" | "revokedAt" | "graceSecretCiphertext" | "graceKekId", ExtArgs["result"]["refreshToken"]>
 export type RefreshTokenInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   family?: boolean | Prisma.RefreshTokenFamilyDefaultArgs<ExtArgs>
   parent?: boolean | Prisma.RefreshToken$parentArgs<ExtArgs>
@@ -804,6 +886,12 @@ export type $RefreshTokenPayload<ExtArgs extends runtime.Types.Extensions.Intern
      */
     usedAt: Date | null
     revokedAt: Date | null
+    /**
+     * AES-256-GCM ciphertext of this token's secret, kept only while its parent's grace window is
+     * open, so that concurrent refreshes of the parent all receive this same successor. Wiped after.
+     */
+    graceSecretCiphertext: string | null
+    graceKekId: string | null
   }, ExtArgs["result"]["refreshToken"]>
   composites: {}
 }
@@ -1238,6 +1326,8 @@ export interface RefreshTokenFieldRefs {
   readonly expiresAt: Prisma.FieldRef<"RefreshToken", 'DateTime'>
   readonly usedAt: Prisma.FieldRef<"RefreshToken", 'DateTime'>
   readonly revokedAt: Prisma.FieldRef<"RefreshToken", 'DateTime'>
+  readonly graceSecretCiphertext: Prisma.FieldRef<"RefreshToken", 'String'>
+  readonly graceKekId: Prisma.FieldRef<"RefreshToken", 'String'>
 }
     
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "auth_refresh_tokens" ADD COLUMN     "graceKekId" TEXT,
+ADD COLUMN     "graceSecretCiphertext" TEXT;

@@ -1,0 +1,77 @@
+import { AppError } from "@atlas/errors";
+import type { MiddlewareHandler } from "hono";
+import type { Deps } from "../deps.ts";
+import { isSessionActive } from "../services/session.service.ts";
+
+/** The authenticated caller of a service-auth endpoint. */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  tenantId: string;
+  scopes: string[];
+  amr: string[];
+  roles: string[];
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    principal: Principal;
+  }
+}
+
+const CHALLENGE = 'Bearer realm="atlas"';
+
+/** Extracts an RFC 6750 bearer token, or null when there is no Authorization header. */
+export function bearerToken(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(header);
+  if (!match?.[1])
+    throw new AppError("INVALID_TOKEN", {
+      detail: "Malformed Authorization header",
+      headers: { "WWW-Authenticate": `${CHALLENGE}, error="invalid_request"` },
+    });
+  return match[1];
+}
+
+/**
+ * Requires an access token issued by this service for the request's tenant, whose session is
+ * still live (service-auth checks revocation on every call; other services rely on expiry or
+ * introspection).
+ */
+export function requireAuth(deps: Deps): MiddlewareHandler {
+  return async function requireAuthMiddleware(c, next) {
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token)
+      throw new AppError("INVALID_TOKEN", {
+        detail: "Authentication required",
+        headers: { "WWW-Authenticate": CHALLENGE },
+      });
+    const now = deps.now();
+    const fail = (detail: string) =>
+      new AppError("INVALID_TOKEN", { detail, headers: { "WWW-Authenticate": `${CHALLENGE}, error="invalid_token"` } });
+    let claims: Awaited<ReturnType<Deps["jwt"]["verify"]>>;
+    try {
+      claims = await deps.jwt.verify(token, now);
+    } catch (error) {
+      if (error instanceof AppError) {
+        throw new AppError(error.code, {
+          detail: error.detail,
+          headers: { "WWW-Authenticate": `${CHALLENGE}, error="invalid_token"` },
+        });
+      }
+      throw error;
+    }
+    const tenant = c.var.tenant;
+    if (claims.tid !== tenant.id || claims.aud !== tenant.jwtAudience) throw fail("Token is for another tenant");
+    if (!(await isSessionActive(deps, claims.sid, now))) throw fail("Session revoked or expired");
+    c.set("principal", {
+      userId: claims.sub,
+      sessionId: claims.sid,
+      tenantId: claims.tid,
+      scopes: claims.scope.split(" ").filter(Boolean),
+      amr: claims.amr,
+      roles: claims.roles ?? [],
+    });
+    await next();
+  };
+}

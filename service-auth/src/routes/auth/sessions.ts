@@ -1,0 +1,172 @@
+import { AppError } from "@atlas/errors";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { requireAuth } from "../../middleware/auth.ts";
+import { recordAudit } from "../../services/audit.service.ts";
+import { requestContext } from "../../services/request-context.ts";
+import { revokeSessionTx } from "../../services/session.service.ts";
+import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
+
+const SessionSchema = z
+  .object({
+    id: z.string(),
+    current: z.boolean(),
+    amr: z.array(z.string()),
+    ipAddress: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    deviceHash: z.string().nullable(),
+    createdAt: z.string(),
+    lastSeenAt: z.string(),
+    expiresAt: z.string(),
+  })
+  .openapi("Session");
+
+const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
+
+export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const auth = requireAuth(deps);
+  for (const path of ["/auth/sessions", "/auth/sessions/*", "/auth/logout", "/auth/logout-all"]) app.use(path, auth);
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/sessions",
+      tags: ["sessions"],
+      summary: "The caller's live sessions",
+      security: bearerSecurity,
+      request: { headers: TenantHeader },
+      responses: {
+        200: {
+          description: "Sessions",
+          content: { "application/json": { schema: z.object({ items: z.array(SessionSchema) }) } },
+        },
+        401: problem("Not authenticated"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const now = deps.now();
+      const rows = await deps.prisma.session.findMany({
+        where: { userId: p.userId, revokedAt: null, expiresAt: { gt: now } },
+        orderBy: { lastSeenAt: "desc" },
+      });
+      const items = rows.map((s) => ({
+        id: s.id,
+        current: s.id === p.sessionId,
+        amr: s.amr,
+        ipAddress: s.ipAddress,
+        userAgent: s.userAgent,
+        deviceHash: s.deviceHash,
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+        expiresAt: s.expiresAt.toISOString(),
+      }));
+      return c.json({ items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/auth/sessions/{id}",
+      tags: ["sessions"],
+      summary: "Revoke one of the caller's sessions (its refresh family dies with it)",
+      security: bearerSecurity,
+      request: { params: IdParam, headers: TenantHeader },
+      responses: {
+        204: { description: "Revoked" },
+        401: problem("Not authenticated"),
+        404: problem("No such session"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const { id } = c.req.valid("param");
+      const now = deps.now();
+      await deps.prisma.$transaction(async (tx) => {
+        const owned = await tx.session.findFirst({ where: { id, userId: p.userId, revokedAt: null } });
+        if (!owned) throw new AppError("NOT_FOUND", { detail: "No such session" });
+        await revokeSessionTx(tx, id, "revoked_by_user", now);
+        await recordAudit(
+          tx,
+          {
+            eventType: "session_revoked",
+            tenantId: p.tenantId,
+            userId: p.userId,
+            context: requestContext(c),
+            details: { sessionId: id },
+          },
+          now,
+        );
+      });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/logout",
+      tags: ["sessions"],
+      summary: "End the current session and its refresh family",
+      security: bearerSecurity,
+      request: { headers: TenantHeader },
+      responses: { 204: { description: "Logged out" }, 401: problem("Not authenticated") },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const now = deps.now();
+      await deps.prisma.$transaction(async (tx) => {
+        await revokeSessionTx(tx, p.sessionId, "logout", now);
+        await recordAudit(
+          tx,
+          {
+            eventType: "logout",
+            tenantId: p.tenantId,
+            userId: p.userId,
+            context: requestContext(c),
+            details: { sessionId: p.sessionId },
+          },
+          now,
+        );
+      });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/logout-all",
+      tags: ["sessions"],
+      summary: "End every session of the caller",
+      security: bearerSecurity,
+      request: { headers: TenantHeader },
+      responses: { 204: { description: "Logged out everywhere" }, 401: problem("Not authenticated") },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const now = deps.now();
+      await deps.prisma.$transaction(async (tx) => {
+        const sessions = await tx.session.findMany({
+          where: { userId: p.userId, revokedAt: null },
+          select: { id: true },
+        });
+        for (const s of sessions) await revokeSessionTx(tx, s.id, "logout_all", now);
+        await recordAudit(
+          tx,
+          {
+            eventType: "logout_all",
+            tenantId: p.tenantId,
+            userId: p.userId,
+            context: requestContext(c),
+            details: { sessions: sessions.length },
+          },
+          now,
+        );
+      });
+      return c.body(null, 204);
+    },
+  );
+}

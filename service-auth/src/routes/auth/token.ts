@@ -1,0 +1,145 @@
+import { AppError } from "@atlas/errors";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { bearerToken } from "../../middleware/auth.ts";
+import { byIp, rateLimit } from "../../middleware/rate-limit.ts";
+import { requestContext } from "../../services/request-context.ts";
+import { refreshSession } from "../../services/session.service.ts";
+import { authenticateClient, introspect, revokeToken } from "../../services/token-introspection.service.ts";
+import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+
+/** Cookie the web-app may hold its refresh token in (HttpOnly, SameSite=Strict). */
+export const REFRESH_COOKIE = "atlas_refresh_token";
+
+const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(512).optional() });
+const TokenBody = z.strictObject({
+  token: z.string().min(1).max(4096),
+  token_type_hint: z.enum(["access_token", "refresh_token", "pat"]).optional(),
+});
+const Introspection = z
+  .object({
+    active: z.boolean(),
+    token_type: z.enum(["access_token", "refresh_token", "pat"]).optional(),
+    sub: z.string().optional(),
+    tid: z.string().optional(),
+    scope: z.string().optional(),
+    exp: z.number().int().optional(),
+    iat: z.number().int().optional(),
+    sid: z.string().optional(),
+  })
+  .openapi("Introspection");
+
+const tokenBodyContent = {
+  "application/json": { schema: TokenBody },
+  "application/x-www-form-urlencoded": { schema: TokenBody },
+};
+
+/**
+ * The `{ token }` of an RFC 7662/7009 request: form-encoded per the RFCs, or JSON (api.md).
+ * Parsed by hand because the route accepts either media type.
+ */
+async function readTokenBody(c: Context): Promise<z.infer<typeof TokenBody>> {
+  const type = c.req.header("content-type") ?? "";
+  let raw: unknown;
+  if (type.startsWith("application/json")) raw = await c.req.json();
+  else if (type.startsWith("application/x-www-form-urlencoded"))
+    raw = Object.fromEntries(new URLSearchParams(await c.req.text()));
+  else
+    throw new AppError("VALIDATION_FAILED", { detail: "Send application/json or application/x-www-form-urlencoded" });
+  return TokenBody.parse(raw);
+}
+
+export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  app.use(
+    "/auth/token/*",
+    rateLimit(deps, [{ name: "token:ip", limit: deps.config.RATE_LIMIT_TOKEN_PER_MIN, windowMs: 60_000, key: byIp }]),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/token/refresh",
+      tags: ["tokens"],
+      summary: "Rotate a refresh token (body or cookie) for a new token pair",
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: RefreshBody } }, required: false },
+      },
+      responses: {
+        200: { description: "New tokens", content: { "application/json": { schema: TokenResponseSchema } } },
+        401: problem("Unknown, expired, revoked or reused refresh token"),
+        429: problem("Rate limited"),
+      },
+    }),
+    async (c) => {
+      const fromBody = c.req.header("content-type") ? c.req.valid("json").refreshToken : undefined;
+      const presented = fromBody ?? getCookie(c, REFRESH_COOKIE);
+      if (!presented) throw new AppError("INVALID_TOKEN", { detail: "No refresh token presented" });
+      const tokens = await refreshSession(deps, presented, requestContext(c));
+      if (tokens.user.tenantId !== c.var.tenant.id)
+        throw new AppError("INVALID_TOKEN", { detail: "Token is for another tenant" });
+      return c.json(tokens, 200);
+    },
+  );
+
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/auth/token/introspect",
+    tags: ["tokens"],
+    summary: "RFC 7662 token introspection (service clients, HTTP Basic)",
+    request: { body: { content: tokenBodyContent, required: true } },
+    security: [{ basic: [] }],
+    responses: {
+      200: { description: "Token state", content: { "application/json": { schema: Introspection } } },
+      400: problem("Invalid request"),
+      401: problem("Missing or invalid client credentials"),
+    },
+  });
+  app.post("/auth/token/introspect", async (c) => {
+    if (!authenticateClient(deps, c.req.header("authorization"))) {
+      throw new AppError("INVALID_CREDENTIALS", {
+        detail: "Client credentials required",
+        headers: { "WWW-Authenticate": 'Basic realm="atlas"' },
+      });
+    }
+    const body = await readTokenBody(c);
+    c.header("Cache-Control", "no-store");
+    return c.json(await introspect(deps, body.token), 200);
+  });
+
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/auth/token/revoke",
+    tags: ["tokens"],
+    summary: "RFC 7009 revocation (service client via Basic, or the token's owner via Bearer)",
+    request: { body: { content: tokenBodyContent, required: true } },
+    security: [{ basic: [] }, { bearer: [] }],
+    responses: {
+      200: { description: "Revoked, or nothing to revoke" },
+      400: problem("Invalid request"),
+      401: problem("Not authenticated"),
+    },
+  });
+  app.post("/auth/token/revoke", async (c) => {
+    const authz = c.req.header("authorization");
+    const clientId = authenticateClient(deps, authz);
+    let actor: { clientId: string } | { userId: string };
+    if (clientId) actor = { clientId };
+    else {
+      const bearer = bearerToken(authz);
+      if (!bearer) {
+        throw new AppError("INVALID_TOKEN", {
+          detail: "Authentication required",
+          headers: { "WWW-Authenticate": 'Bearer realm="atlas"' },
+        });
+      }
+      actor = { userId: (await deps.jwt.verify(bearer, deps.now())).sub };
+    }
+    const body = await readTokenBody(c);
+    await revokeToken(deps, body.token, actor, requestContext(c));
+    return c.body(null, 200);
+  });
+}

@@ -1,0 +1,43 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuthEnv } from "../app.ts";
+import type { Deps } from "../deps.ts";
+
+const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi("JWKS");
+
+/** JWKS (served from memory) and OpenID discovery metadata. */
+export function registerWellKnownRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/.well-known/jwks.json",
+      tags: ["discovery"],
+      summary: "Public signing keys (published before they sign, kept until their tokens expire)",
+      responses: { 200: { description: "JWKS", content: { "application/json": { schema: Jwks } } } },
+    }),
+    (c) => {
+      c.header("Cache-Control", `public, max-age=${deps.config.JWKS_MAX_AGE_SEC}`);
+      c.header("Content-Type", "application/json");
+      return c.body(deps.signingKeys.jwksJson(deps.now()), 200) as never;
+    },
+  );
+
+  app.get("/.well-known/openid-configuration", (c) => {
+    const iss = deps.config.PUBLIC_URL;
+    c.header("Cache-Control", "public, max-age=3600");
+    return c.json({
+      issuer: iss,
+      jwks_uri: `${iss}/.well-known/jwks.json`,
+      token_endpoint: `${iss}/auth/token/refresh`,
+      introspection_endpoint: `${iss}/auth/token/introspect`,
+      revocation_endpoint: `${iss}/auth/token/revoke`,
+      introspection_endpoint_auth_methods_supported: ["client_secret_basic"],
+      revocation_endpoint_auth_methods_supported: ["client_secret_basic", "bearer"],
+      id_token_signing_alg_values_supported: ["RS256", "ES256", "EdDSA"],
+      token_endpoint_auth_methods_supported: ["none"],
+      grant_types_supported: ["refresh_token"],
+      response_types_supported: ["code"],
+      subject_types_supported: ["public"],
+      scopes_supported: ["profile:read", "objects:read", "objects:write", "usage:read", "billing:read"],
+    });
+  });
+}

@@ -1,0 +1,48 @@
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import type { RequestContext } from "./request-context.ts";
+
+/** api.md audit vocabulary (extended as features land). */
+export type AuditEventType =
+  | "login_success"
+  | "login_failure"
+  | "refresh_token_reuse"
+  | "token_refreshed"
+  | "token_revoked"
+  | "logout"
+  | "logout_all"
+  | "session_revoked"
+  | "pat_created"
+  | "pat_revoked"
+  | "rate_limited"
+  | "signing_key_rotated";
+
+export interface AuditEvent {
+  eventType: AuditEventType;
+  tenantId?: string | null;
+  userId?: string | null;
+  context?: RequestContext;
+  details?: Record<string, unknown>;
+}
+
+type Db = Pick<PrismaClient, "authAuditLog"> | Prisma.TransactionClient;
+
+/**
+ * The audit writer: append-only (this module has no update or delete). Pass a transaction
+ * client to commit the audit row with the change it records. Risk scores are 0 until the risk
+ * engine lands.
+ */
+export async function recordAudit(db: Db, event: AuditEvent, now: Date): Promise<void> {
+  await db.authAuditLog.create({
+    data: {
+      eventType: event.eventType,
+      tenantId: event.tenantId ?? null,
+      userId: event.userId ?? null,
+      ipAddress: event.context?.ipAddress ?? "internal",
+      userAgent: event.context?.userAgent ?? null,
+      deviceHash: event.context?.deviceHash ?? null,
+      riskScore: 0,
+      details: (event.details ?? {}) as Prisma.InputJsonValue,
+      createdAt: now,
+    },
+  });
+}
