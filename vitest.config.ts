@@ -23,6 +23,7 @@ export default defineConfig({
         "service-auth/src/**": { lines: 90 },
         "packages/billing-events/src/**": { lines: 90 },
         "packages/errors/src/**": { lines: 90 },
+        "packages/auth-verify/src/**": { lines: 90 },
       },
     },
   },

@@ -151,10 +151,9 @@ async function startWithPostgres(databaseUrl: string): Promise<void> {
   const auth = buildAuthDeps(authConfig, connectDatabase(authConfig));
   await seedDefaults(auth.prisma, authConfig);
   await closeAuthDeps(auth);
-  const entry = (svc: string) => {
-    const dist = resolve(root, svc, "dist/main.js");
-    return existsSync(dist) ? [dist] : ["--import", "tsx", resolve(root, svc, "src/main.ts")];
-  };
+  // Sources through tsx, like the embedded mode: a stale dist/ can never be what runs here.
+  // (Container images run the esbuild bundle, dist/main.js.)
+  const entry = (svc: string) => ["--import", "tsx", resolve(root, svc, "src/main.ts")];
   startChild("service-auth", entry("service-auth"), authEnv, resolve(root, "service-auth"));
   startChild("service-cloud-api", entry("service-cloud-api"), cloudEnv, resolve(root, "service-cloud-api"));
   startWeb();

@@ -1,5 +1,7 @@
 import { type BaseVariables, createServiceApp } from "@atlas/service-kit";
+import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
+import { registerMeRoutes } from "./routes/me.ts";
 
 export type CloudEnv = { Variables: BaseVariables };
 
@@ -7,13 +9,24 @@ export const SERVICE_VERSION = "0.1.0";
 
 /** service-cloud-api as a Hono app over its dependencies. */
 export function createApp(deps: Deps) {
-  return createServiceApp<CloudEnv>({
+  const app = createServiceApp<CloudEnv>({
     name: "service-cloud-api",
     version: SERVICE_VERSION,
     description: "Atlas product API: objects, usage metering, entitlements, invoices.",
     logger: deps.logger,
-    readiness: { database: () => deps.database.ping() },
+    readiness: { database: () => deps.database.ping(), jwks: jwksReadiness(deps) },
     // Object uploads carry their own, plan-based size limit.
     bodyLimitExemptPrefixes: ["/v1/objects/"],
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT or atlas_pat_",
+    description: "An access token from service-auth, or a personal access token (atlas_pat_…)",
+  });
+
+  // Every /v1 route needs a bearer token (api.md); unknown /v1 paths answer 401 before 404.
+  app.use("/v1/*", createAuthMiddleware(deps));
+  registerMeRoutes(app);
+  return app;
 }

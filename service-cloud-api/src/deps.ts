@@ -10,6 +10,8 @@ export interface Deps {
   prisma: PrismaClient;
   database: DatabaseConnection;
   now: () => Date;
+  /** Outbound HTTP to service-auth (JWKS, introspection, readiness). */
+  fetch: typeof fetch;
 }
 
 export function buildDeps(config: CloudConfig, database: DatabaseConnection, logger?: Logger): Deps {
@@ -19,6 +21,7 @@ export function buildDeps(config: CloudConfig, database: DatabaseConnection, log
     prisma: new PrismaClient({ adapter: database.adapter }),
     database,
     now: () => new Date(),
+    fetch: globalThis.fetch,
   };
 }
 

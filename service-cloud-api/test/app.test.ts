@@ -1,3 +1,4 @@
+import { startTestIssuer, type TestIssuer } from "@atlas/auth-verify/testing";
 import { connectPostgres } from "@atlas/db";
 import { workerDatabaseUrl } from "@atlas/db/testing";
 import { createLogger } from "@atlas/service-kit";
@@ -9,13 +10,19 @@ import { buildDeps, closeDeps, type Deps } from "../src/deps.ts";
 
 let deps: Deps;
 let app: ReturnType<typeof createApp>;
+let issuer: TestIssuer;
 beforeAll(async () => {
   const url = await workerDatabaseUrl();
-  const config = loadCloudConfig({ DATABASE_URL: url, NODE_ENV: "test" });
+  // /ready also checks service-auth's JWKS: a local stand-in serves it.
+  issuer = await startTestIssuer();
+  const config = loadCloudConfig({ DATABASE_URL: url, NODE_ENV: "test", AUTH_URL: issuer.url });
   deps = buildDeps(config, connectPostgres(url, "cloud", { max: 2 }), createLogger({ name: "t", level: "silent" }));
   app = createApp(deps);
 });
-afterAll(() => closeDeps(deps));
+afterAll(async () => {
+  await closeDeps(deps);
+  await issuer.stop();
+});
 
 describe("service-cloud-api operational routes", () => {
   it("answers /health and reports the database in /ready", async () => {

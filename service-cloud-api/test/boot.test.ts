@@ -9,6 +9,7 @@ describe("service-cloud-api boot", () => {
   it.each([
     ["AUTH_URL", { AUTH_URL: "not a url", DATABASE_URL: "postgresql://h/db" }],
     ["DATABASE_URL", {}],
+    ["INTROSPECTION_CLIENT_SECRET", { INTROSPECTION_CLIENT_SECRET: "too-short", DATABASE_URL: "postgresql://h/db" }],
   ])("stops with a message naming %s", async (name, env) => {
     const p = spawnTs("src/main.ts", { cwd, env });
     expect(await p.exited).toBe(1);
@@ -24,5 +25,7 @@ describe("service-cloud-api boot", () => {
       p.child.kill("SIGTERM");
     }
     expect(await p.exited).toBe(0);
+    // No introspection secret configured: PATs are refused, and the operator is told at boot.
+    expect(p.output()).toContain("INTROSPECTION_CLIENT_SECRET is not set");
   });
 });

@@ -1,0 +1,215 @@
+// Atlas benchmarks: one command (`pnpm bench`), real processes on 127.0.0.1, bounded in time.
+// Each run compares against a baseline measured in the same run on the same process, because
+// the load generator shares the machine's cores with the server.
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import {
+  connectPostgres,
+  deployMigrations,
+  freePort,
+  quoteIdent,
+  SERVICE_MIGRATIONS,
+  startPostgresCluster,
+  withDatabase,
+  withSchema,
+} from "@atlas/db";
+import { createLogger } from "@atlas/service-kit";
+import { spawnTs, waitForHttpOk } from "@atlas/service-kit/testing";
+import autocannon from "autocannon";
+import pg from "pg";
+import { loadAuthConfig } from "../service-auth/src/config.ts";
+import { buildDeps, closeDeps, initDeps } from "../service-auth/src/deps.ts";
+import { seedDefaults } from "../service-auth/src/seed.ts";
+import { createPat } from "../service-auth/src/services/pat.service.ts";
+import { createSession } from "../service-auth/src/services/session.service.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+
+interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+const rows: Row[] = [];
+
+async function load(name: string, opts: autocannon.Options): Promise<Row> {
+  const r = await autocannon({ duration: DURATION, connections: 32, pipelining: 1, ...opts });
+  const row = {
+    name,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+  rows.push(row);
+  console.log(
+    `${name.padEnd(48)} ${String(row.rps).padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  non2xx ${row.non2xx}`,
+  );
+  return row;
+}
+
+async function main() {
+  const cluster = process.env.DATABASE_URL ? null : await startPostgresCluster();
+  const server = process.env.DATABASE_URL ?? (cluster?.url as string);
+  const dbName = `atlas_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${quoteIdent(dbName)}`);
+  const databaseUrl = withDatabase(server, dbName);
+  for (const svc of SERVICE_MIGRATIONS) await deployMigrations(withSchema(databaseUrl, svc.schema), svc);
+
+  const clientSecret = randomBytes(32).toString("base64url");
+  const authPort = await freePort();
+  const cloudPort = await freePort();
+  const common = { DATABASE_URL: databaseUrl, LOG_LEVEL: "warn", NODE_ENV: "production", DATABASE_POOL_MAX: "20" };
+  const authEnv = {
+    ...common,
+    PORT: String(authPort),
+    PUBLIC_URL: `http://127.0.0.1:${authPort}`,
+    KEY_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString("base64")}`,
+    INTROSPECTION_CLIENTS: `service-cloud-api:${clientSecret}`,
+    // One client IP generates all the load here: lift the per-IP limit for the run.
+    RATE_LIMIT_TOKEN_PER_MIN: "100000000",
+  };
+  const auth = spawnTs("src/main.ts", { cwd: `${root}service-auth`, env: authEnv });
+  await waitForHttpOk(`http://127.0.0.1:${authPort}/ready`);
+  const cloud = spawnTs("src/main.ts", {
+    cwd: `${root}service-cloud-api`,
+    env: {
+      ...common,
+      PORT: String(cloudPort),
+      AUTH_URL: `http://127.0.0.1:${authPort}`,
+      INTROSPECTION_CLIENT_SECRET: clientSecret,
+    },
+  });
+  await waitForHttpOk(`http://127.0.0.1:${cloudPort}/health`);
+
+  // Users, sessions and a PAT made through the service's own functions on the same database.
+  const config = loadAuthConfig({ ...authEnv });
+  const deps = buildDeps(
+    config,
+    connectPostgres(databaseUrl, "auth"),
+    createLogger({ name: "bench", level: "silent" }),
+  );
+  await seedDefaults(deps.prisma, config);
+  await initDeps(deps);
+  const tenant = await deps.prisma.tenant.findUniqueOrThrow({ where: { slug: "default" } });
+  const sessions = [];
+  for (let i = 0; i < 64; i++) {
+    const user = await deps.prisma.user.create({ data: { tenantId: tenant.id, email: `bench${i}@example.test` } });
+    sessions.push(
+      await createSession(deps, {
+        user,
+        audience: tenant.jwtAudience,
+        amr: ["email"],
+        context: { ipAddress: "127.0.0.1", userAgent: "bench", deviceHash: null },
+      }),
+    );
+  }
+  const first = sessions[0];
+  if (!first) throw new Error("no session");
+  const pat = await createPat(deps, {
+    userId: first.user.id,
+    tenantId: tenant.id,
+    name: "bench",
+    scopes: ["profile:read"],
+    context: { ipAddress: "127.0.0.1", userAgent: "bench", deviceHash: null },
+  });
+
+  const authUrl = `http://127.0.0.1:${authPort}`;
+  const cloudUrl = `http://127.0.0.1:${cloudPort}`;
+  console.log(`\nservice-auth ${authUrl}, service-cloud-api ${cloudUrl}, ${DURATION}s per run\n`);
+
+  const authHealth = await load("service-auth GET /health (baseline)", { url: `${authUrl}/health` });
+  const jwks = await load("service-auth GET /.well-known/jwks.json", { url: `${authUrl}/.well-known/jwks.json` });
+
+  // Each connection rotates its own refresh-token chain: every request is a real rotation.
+  let next = 0;
+  const refresh = await load("service-auth POST /auth/token/refresh", {
+    url: `${authUrl}/auth/token/refresh`,
+    connections: 16,
+    requests: [
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        setupRequest: (req, context) => {
+          const ctx = context as { token?: string };
+          ctx.token ??= sessions[next++ % sessions.length]?.refreshToken;
+          return { ...req, body: JSON.stringify({ refreshToken: ctx.token }) };
+        },
+        onResponse: (status, body, context) => {
+          if (status === 200)
+            (context as { token?: string }).token = (JSON.parse(body) as { refreshToken: string }).refreshToken;
+        },
+      },
+    ],
+  });
+
+  const cloudHealth = await load("service-cloud-api GET /health (baseline)", { url: `${cloudUrl}/health` });
+  const jwt = await load("service-cloud-api GET /v1/me (JWT, local verify)", {
+    url: `${cloudUrl}/v1/me`,
+    headers: { authorization: `Bearer ${first.accessToken}` },
+  });
+  const patRow = await load("service-cloud-api GET /v1/me (PAT, cached introspection)", {
+    url: `${cloudUrl}/v1/me`,
+    headers: { authorization: `Bearer ${pat.token}` },
+  });
+  const basic = `Basic ${Buffer.from(`service-cloud-api:${clientSecret}`).toString("base64")}`;
+  const introspect = await load("service-auth POST /auth/token/introspect (JWT) = per-request introspection cost", {
+    url: `${authUrl}/auth/token/introspect`,
+    method: "POST",
+    headers: { authorization: basic, "content-type": "application/json" },
+    body: JSON.stringify({ token: first.accessToken }),
+  });
+
+  const ratios = {
+    jwtVsHealth: jwt.rps / cloudHealth.rps,
+    jwtVsIntrospect: jwt.rps / introspect.rps,
+  };
+  const ms = (n: number) => `${n}`;
+  const table = [
+    "| run | req/s | p50 ms | p99 ms | non-2xx | errors |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.name} | ${r.rps} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${r.errors} |`),
+  ].join("\n");
+  const cpu = cpus()[0]?.model ?? "unknown";
+  const report = `# Benchmark results
+
+Generated by \`pnpm bench\` on ${new Date().toISOString()}.
+Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; PostgreSQL ${cluster ? "throwaway cluster" : "DATABASE_URL"} on the same machine.
+Load: autocannon on 127.0.0.1, ${DURATION} s per run, sharing the 2 cores with the servers (compare ratios, not absolutes). Services run with LOG_LEVEL=warn.
+
+${table}
+
+| ratio (same run) | value | target |
+|---|---:|---:|
+| /v1/me with JWT ÷ cloud-api /health | ${ratios.jwtVsHealth.toFixed(2)} | ≥ 0.80 |
+| /v1/me with JWT ÷ one introspection call per request | ${ratios.jwtVsIntrospect.toFixed(2)} | ≥ 4 |
+| refresh rotations per second | ${refresh.rps} | ≥ 1,700 |
+| JWKS requests per second | ${jwks.rps} | ≥ 40,000 |
+| service-auth /health | ${authHealth.rps} | (baseline) |
+| PAT /v1/me | ${patRow.rps} | (cached) |
+`;
+  writeFileSync(`${root}bench/RESULTS.md`, report);
+  console.log(`\n${report}`);
+
+  await closeDeps(deps);
+  auth.child.kill("SIGTERM");
+  cloud.child.kill("SIGTERM");
+  await Promise.all([auth.exited, cloud.exited]);
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+  await admin.end();
+  await cluster?.stop();
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

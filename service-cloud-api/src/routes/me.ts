@@ -1,0 +1,45 @@
+import { requireScope } from "@atlas/auth-verify";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { CloudEnv } from "../app.ts";
+
+const Me = z
+  .object({
+    sub: z.string().openapi({ description: "User id" }),
+    tid: z.string().openapi({ description: "Tenant id" }),
+    scopes: z.array(z.string()).openapi({ description: "Scopes granted to this token" }),
+    method: z.enum(["jwt", "pat"]).openapi({ description: "`jwt`: access token; `pat`: personal access token" }),
+    sessionId: z.string().optional().openapi({ description: "Login session (access tokens only)" }),
+  })
+  .openapi("Me");
+
+const Problem = z
+  .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string(), code: z.string() })
+  .openapi("Problem");
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: Problem } },
+});
+
+export const meRoute = createRoute({
+  method: "get",
+  path: "/v1/me",
+  tags: ["account"],
+  summary: "The caller: user, tenant, scopes and how they authenticated",
+  description: "Needs scope `profile:read`.",
+  security: [{ bearer: [] }],
+  middleware: [requireScope("profile:read")] as const,
+  responses: {
+    200: { description: "The caller", content: { "application/json": { schema: Me } } },
+    401: problem("Missing, invalid (INVALID_TOKEN) or expired (EXPIRED_TOKEN) token"),
+    403: problem("The token lacks scope profile:read (FORBIDDEN)"),
+  },
+});
+
+/** `GET /v1/me`: who the bearer token says the caller is (behind the app's bearer auth). */
+export function registerMeRoutes(app: OpenAPIHono<CloudEnv>) {
+  app.openapi(meRoute, (c) => {
+    const { sub, tid, scopes, method, sessionId } = c.var.auth;
+    return c.json({ sub, tid, scopes, method, ...(sessionId ? { sessionId } : {}) }, 200);
+  });
+}

@@ -1,0 +1,194 @@
+// Token core end to end: tokens issued by the real service-auth (HTTP on 127.0.0.1) and
+// verified by the real service-cloud-api app, sharing one clock that tests move.
+import { createHmac } from "node:crypto";
+import { connectPostgres, freePort } from "@atlas/db";
+import { workerDatabaseUrl } from "@atlas/db/testing";
+import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
+import { decodeProtectedHeader } from "jose";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { jsonPost, loginTestUser } from "../service-auth/test/fixtures.ts";
+import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "../service-auth/test/harness.ts";
+import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
+import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
+import { buildDeps, type Deps as CloudDeps, closeDeps } from "../service-cloud-api/src/deps.ts";
+
+let auth: TestApp;
+let server: RunningServer;
+let cloudDeps: CloudDeps | undefined;
+let cloud: ReturnType<typeof createCloudApp>;
+let issuerUrl: string;
+
+/** A fresh cloud-api (empty JWKS cache) per test: every reset makes new signing keys. */
+async function makeCloud() {
+  if (cloudDeps) await closeDeps(cloudDeps);
+  const url = await workerDatabaseUrl();
+  const config = loadCloudConfig({
+    DATABASE_URL: url,
+    AUTH_URL: issuerUrl,
+    INTROSPECTION_CLIENT_SECRET: INTROSPECTION_SECRET,
+    // Tests compress minutes into milliseconds of real time; jose times its cool-down on the real clock.
+    JWKS_COOLDOWN_SEC: "0",
+  });
+  const base = buildDeps(
+    config,
+    connectPostgres(url, "cloud", { max: 2 }),
+    createLogger({ name: "c", level: "silent" }),
+  );
+  cloudDeps = { ...base, now: () => auth.clock.now };
+  cloud = createCloudApp(cloudDeps);
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  issuerUrl = `http://127.0.0.1:${port}`;
+  auth = await createTestApp({ env: { PUBLIC_URL: issuerUrl } });
+  server = await startHttpServer(auth.app.fetch, port, "127.0.0.1");
+});
+beforeEach(async () => {
+  await auth.reset();
+  await makeCloud();
+});
+afterAll(async () => {
+  await server.close();
+  if (cloudDeps) await closeDeps(cloudDeps);
+  await auth.close();
+});
+
+const me = (token: string) => cloud.request("/v1/me", { headers: { authorization: `Bearer ${token}` } });
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const later = (ms: number) => {
+  auth.clock.now = new Date(auth.clock.now.getTime() + ms);
+};
+
+describe("service-auth tokens at service-cloud-api", () => {
+  it("a login's access token is verified locally", async () => {
+    const { tokens, user, tenant } = await loginTestUser(auth);
+    const res = await me(tokens.accessToken);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sub: user.id, tid: tenant.id, method: "jwt" });
+  });
+
+  it("keeps verifying old tokens across a key rotation, without restart, and accepts the new kid", async () => {
+    const { tokens: before } = await loginTestUser(auth);
+    expect((await me(before.accessToken)).status).toBe(200);
+    const { kid } = await auth.deps.signingKeys.rotate(auth.clock.now);
+    later(300_000);
+    const { tokens: after } = await loginTestUser(auth);
+    expect(decodeProtectedHeader(after.accessToken).kid).toBe(kid);
+    expect((await me(after.accessToken)).status).toBe(200);
+    expect((await me(before.accessToken)).status).toBe(200);
+  });
+
+  describe("rejects, all 401", () => {
+    const attacks: [string, (t: string) => Promise<string> | string][] = [
+      ["tampered signature", (t) => `${t.slice(0, -4)}${t.endsWith("AAAA") ? "BBBB" : "AAAA"}`],
+      [
+        "tampered payload",
+        (t) => {
+          const [h, p, s] = t.split(".");
+          const claims = JSON.parse(Buffer.from(p ?? "", "base64url").toString());
+          return `${h}.${b64({ ...claims, sub: "someone-else" })}.${s}`;
+        },
+      ],
+      [
+        "alg none",
+        (t) => {
+          const [, p] = t.split(".");
+          return `${b64({ alg: "none", typ: "JWT" })}.${p}.`;
+        },
+      ],
+      [
+        "HS256 signed with the public key",
+        async (t) => {
+          const [h, p] = t.split(".");
+          const header = JSON.parse(Buffer.from(h ?? "", "base64url").toString());
+          const jwks = JSON.parse(auth.deps.signingKeys.jwksJson(auth.clock.now)) as { keys: { n: string }[] };
+          const forgedHeader = b64({ ...header, alg: "HS256" });
+          const key = Buffer.from(jwks.keys[0]?.n ?? "", "base64url");
+          const sig = createHmac("sha256", key).update(`${forgedHeader}.${p}`).digest("base64url");
+          return `${forgedHeader}.${p}.${sig}`;
+        },
+      ],
+      [
+        "unknown kid",
+        (t) => {
+          const [h, p, s] = t.split(".");
+          const header = JSON.parse(Buffer.from(h ?? "", "base64url").toString());
+          return `${b64({ ...header, kid: "no-such-key" })}.${p}.${s}`;
+        },
+      ],
+      ["malformed header", (t) => `x${t}`],
+      ["not a JWT", () => "abc"],
+    ];
+    it.each(attacks)("%s", async (_name, forge) => {
+      const { tokens } = await loginTestUser(auth);
+      const res = await me(await forge(tokens.accessToken));
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toContain('Bearer realm="atlas"');
+    });
+
+    it("expired", async () => {
+      const { tokens } = await loginTestUser(auth);
+      later(15 * 60_000 + 31_000);
+      const res = await me(tokens.accessToken);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ code: "EXPIRED_TOKEN" });
+    });
+
+    it("not yet valid", async () => {
+      later(120_000);
+      const { tokens } = await loginTestUser(auth);
+      later(-120_000);
+      expect((await me(tokens.accessToken)).status).toBe(401);
+    });
+
+    it("wrong audience (another tenant's token)", async () => {
+      await auth.deps.prisma.tenant.create({
+        data: { slug: "acme", name: "Acme", allowedOrigins: [], allowedMethods: ["email"], jwtAudience: "acme-api" },
+      });
+      const { tokens } = await loginTestUser(auth, { tenantSlug: "acme" });
+      expect((await me(tokens.accessToken)).status).toBe(401);
+    });
+
+    it("wrong issuer", async () => {
+      const other = await createTestApp({
+        env: { PUBLIC_URL: "http://evil.test", KEY_ENCRYPTION_KEYS: auth.config.KEY_ENCRYPTION_KEYS },
+      });
+      try {
+        // Same keys, other issuer: only the iss check can refuse it.
+        await other.deps.signingKeys.refresh(auth.clock.now);
+        other.clock.now = auth.clock.now;
+        const { tokens } = await loginTestUser(other);
+        expect((await me(tokens.accessToken)).status).toBe(401);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  it("PAT: works at cloud-api, revoked → rejected once the introspection cache (30 s) lapses; expired → rejected", async () => {
+    const { auth: authz } = await loginTestUser(auth);
+    const created = (await (
+      await auth.app.request("/auth/pats", jsonPost({ name: "cli", scopes: ["profile:read"], expiresInDays: 1 }, authz))
+    ).json()) as {
+      id: string;
+      token: string;
+    };
+    const ok = await me(created.token);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ method: "pat", scopes: ["profile:read"] });
+    expect((await auth.app.request(`/auth/pats/${created.id}`, { method: "DELETE", headers: authz })).status).toBe(204);
+    later(30_001);
+    expect((await me(created.token)).status).toBe(401);
+
+    const second = (await (
+      await auth.app.request(
+        "/auth/pats",
+        jsonPost({ name: "short", scopes: ["profile:read"], expiresInDays: 1 }, authz),
+      )
+    ).json()) as { token: string };
+    expect((await me(second.token)).status).toBe(200);
+    later(86_400_000 + 1);
+    expect((await me(second.token)).status).toBe(401);
+  });
+});
