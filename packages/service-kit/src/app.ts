@@ -2,8 +2,6 @@ import { AppError, problemErrorHandler, problemNotFound, zodIssues } from "@atla
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { type ReadinessCheck, registerOperationalRoutes } from "./operational.ts";
@@ -28,6 +26,23 @@ export interface ServiceAppOptions {
 }
 
 const ONE_MIB = 1024 * 1024;
+
+// The headers of hono's secureHeaders() defaults for an API, set from one static list (the
+// generic middleware costs about a quarter of a bare route's throughput).
+const SECURITY_HEADERS: [string, string][] = [
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Cross-Origin-Resource-Policy", "same-site"],
+  ["Origin-Agent-Cluster", "?1"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-DNS-Prefetch-Control", "off"],
+  ["X-Download-Options", "noopen"],
+  ["X-Frame-Options", "SAMEORIGIN"],
+  ["X-Permitted-Cross-Domain-Policies", "none"],
+  ["X-XSS-Protection", "0"],
+];
+
 // Incoming X-Request-Id is honoured only if it is short and plain, so it cannot inject into logs.
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -62,40 +77,36 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
     },
   });
   const limitBodies: MiddlewareHandler = async function limitBodies(c, next) {
+    // Requests without a body skip the stream wrapper (it costs more than half the throughput
+    // of a bare route); a declared oversize body is refused before it is read.
+    const length = c.req.header("content-length");
+    const chunked = c.req.header("transfer-encoding") !== undefined;
+    if ((!length || length === "0") && !chunked) return next();
     if (exempt.some((p) => c.req.path.startsWith(p))) return next();
     return limiter(c, next);
   };
 
-  app.use(
-    requestId({
-      generator: () => crypto.randomUUID(),
-      headerName: "X-Request-Id",
-      limitLength: 64,
-    }),
-  );
-  app.use(async function sanitiseRequestId(c, next) {
-    if (!REQUEST_ID_PATTERN.test(c.get("requestId"))) c.set("requestId", crypto.randomUUID());
-    c.header("X-Request-Id", c.get("requestId"));
-    await next();
-  });
-  app.use(async function requestLog(c, next) {
+  // One middleware for every cross-cutting concern: each Hono layer has a cost, and these run
+  // on every request. Order: request id → body limit → handler → headers, metrics, log.
+  app.use(async function serviceShell(c, next) {
     const start = performance.now();
-    await next();
+    const incoming = c.req.header("x-request-id");
+    // An incoming id is honoured only if short and plain, so it cannot inject into logs.
+    const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
+    c.set("requestId", id);
+    await limitBodies(c, next);
+    const headers = c.res.headers;
+    headers.set("X-Request-Id", id);
+    for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
+    const route = c.req.routePath || "unmatched";
+    const ms = performance.now() - start;
+    metrics.observe(c.req.method, route, c.res.status, ms / 1000);
     // Method, route pattern and status only: paths and query strings can carry tokens.
     options.logger.info(
-      {
-        requestId: c.get("requestId"),
-        method: c.req.method,
-        route: c.req.routePath,
-        status: c.res.status,
-        ms: Math.round((performance.now() - start) * 10) / 10,
-      },
+      { requestId: id, method: c.req.method, route, status: c.res.status, ms: Math.round(ms * 10) / 10 },
       "request",
     );
   });
-  app.use(metrics.middleware);
-  app.use(secureHeaders({ crossOriginResourcePolicy: "same-site" }));
-  app.use(limitBodies);
   app.onError(problemErrorHandler(options.logger));
   app.notFound(problemNotFound);
 

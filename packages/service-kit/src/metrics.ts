@@ -1,4 +1,3 @@
-import type { MiddlewareHandler } from "hono";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 /** Per-app Prometheus registry with HTTP request metrics and Node process metrics. */
@@ -20,14 +19,10 @@ export function createMetrics(service: string) {
     registers: [registry],
   });
 
-  const middleware: MiddlewareHandler = async function httpMetrics(c, next) {
-    const start = performance.now();
-    await next();
-    // The matched route pattern, never the raw path: ids in paths would explode cardinality.
-    const route = c.req.routePath || "unmatched";
-    const seconds = (performance.now() - start) / 1000;
-    requests.inc({ method: c.req.method, route, status: String(c.res.status) });
-    duration.observe({ method: c.req.method, route }, seconds);
-  };
-  return { registry, middleware };
+  /** Records one request; `route` is the matched pattern, never the raw path (ids in paths would explode cardinality). */
+  function observe(method: string, route: string, status: number, seconds: number): void {
+    requests.inc({ method, route, status: String(status) });
+    duration.observe({ method, route }, seconds);
+  }
+  return { registry, observe };
 }
