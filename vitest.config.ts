@@ -10,7 +10,7 @@ export default defineConfig({
     setupFiles: ["packages/db/src/testing/network-guard.ts"],
     pool: "forks",
     maxWorkers: 2,
-    testTimeout: 30_000,
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     env: { NODE_ENV: "test" },
     coverage: {

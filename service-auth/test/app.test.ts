@@ -3,6 +3,7 @@ import { workerDatabaseUrl } from "@atlas/db/testing";
 import { validateOpenApi31 } from "@atlas/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
+import { TENANT_CACHE_MS } from "../src/middleware/tenant.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 
 let t: TestApp;
@@ -74,6 +75,8 @@ describe("tenants", () => {
         isActive: false,
       },
     });
+    // Tenant answers are cached briefly: the new tenant shows once the cache entry lapses.
+    t.clock.now = new Date(t.clock.now.getTime() + TENANT_CACHE_MS + 1);
     const res = await t.app.request("/tenants/current", { headers: { "x-tenant": "acme" } });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: "FORBIDDEN" });

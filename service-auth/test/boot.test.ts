@@ -27,7 +27,7 @@ describe("service-auth boot", () => {
       env: { ...TEST_ENV, PORT: String(port), DATABASE_URL: await workerDatabaseUrl() },
     });
     try {
-      await waitForHttpOk(`http://127.0.0.1:${port}/health`);
+      await waitForHttpOk(`http://127.0.0.1:${port}/health`, 60_000, p);
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
     } finally {
       p.child.kill("SIGTERM");

@@ -60,7 +60,7 @@ export async function createTestApp(
     now: () => clock.now,
     ...overrides.deps,
   };
-  return {
+  const testApp: TestApp = {
     app: createApp(deps),
     deps,
     config,
@@ -72,7 +72,10 @@ export async function createTestApp(
       await seedDefaults(deps.prisma, config);
       await deps.signingKeys.refresh(clock.now);
       await initDeps(deps);
+      // A fresh app: its caches (tenants) must not outlive the data they cached.
+      testApp.app = createApp(deps);
     },
     close: () => closeDeps(deps),
   };
+  return testApp;
 }

@@ -20,7 +20,7 @@ describe("service-cloud-api boot", () => {
     const port = await freePort();
     const p = spawnTs("src/main.ts", { cwd, env: { PORT: String(port), DATABASE_URL: await workerDatabaseUrl() } });
     try {
-      await waitForHttpOk(`http://127.0.0.1:${port}/health`);
+      await waitForHttpOk(`http://127.0.0.1:${port}/health`, 60_000, p);
     } finally {
       p.child.kill("SIGTERM");
     }

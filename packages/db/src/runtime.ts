@@ -4,8 +4,19 @@ import pg from "pg";
 import { pgliteAdapterFactory } from "./pglite.ts";
 import { parseDatabaseUrl } from "./url.ts";
 
-/** A database connection a service runs on: a Prisma adapter plus liveness and shutdown. */
-export interface DatabaseConnection {
+/** Raw SQL with positional parameters ($1, $2 ...), returning rows as objects. */
+export interface SqlQueryable {
+  query<R extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+}
+
+/**
+ * A database connection a service runs on: a Prisma adapter, raw SQL for hot paths (where
+ * Prisma's per-query cost dominates), liveness and shutdown. Works the same on Postgres and on
+ * the embedded database.
+ */
+export interface DatabaseConnection extends SqlQueryable {
+  /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
+  transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T>;
   kind: "postgres" | "embedded";
   /** Prisma driver-adapter factory to pass as `new PrismaClient({ adapter })`. */
   adapter: PrismaPg | ReturnType<typeof pgliteAdapterFactory>;
@@ -39,6 +50,26 @@ export function connectPostgres(url: string, schema: string, options: { max?: nu
     kind: "postgres",
     adapter: new PrismaPg(pool, { schema }),
     pool,
+    async query<R extends object>(text: string, values: unknown[] = []) {
+      return (await pool.query<R & pg.QueryResultRow>(text, values)).rows;
+    },
+    async transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn({
+          query: async <R extends object>(text: string, values: unknown[] = []) =>
+            (await client.query<R & pg.QueryResultRow>(text, values)).rows,
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     async ping() {
       await pool.query("SELECT 1");
     },
@@ -54,6 +85,17 @@ export function connectEmbedded(db: PGlite, schema: string): DatabaseConnection 
     kind: "embedded",
     adapter: pgliteAdapterFactory(db, schema),
     pool: null,
+    async query<R extends object>(text: string, values: unknown[] = []) {
+      return (await db.query<R>(text, values)).rows;
+    },
+    transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+      return db.transaction((tx) =>
+        fn({
+          query: async <R extends object>(text: string, values: unknown[] = []) =>
+            (await tx.query<R>(text, values)).rows,
+        }),
+      );
+    },
     async ping() {
       await db.query("SELECT 1");
     },

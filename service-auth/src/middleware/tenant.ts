@@ -8,10 +8,26 @@ declare module "hono" {
   }
 }
 
-/** Resolves `X-Tenant` (absent: `default`) into `c.var.tenant`; 404 unknown, 403 inactive. */
-export function tenantMiddleware(deps: Pick<Deps, "prisma">): MiddlewareHandler {
+/** How long a resolved tenant is reused: an admin's change (deactivation) applies within it. */
+export const TENANT_CACHE_MS = 5_000;
+
+/**
+ * Resolves `X-Tenant` (absent: `default`) into `c.var.tenant`; 404 unknown, 403 inactive.
+ * Answers are cached per slug for {@link TENANT_CACHE_MS} (errors included), so the hot paths
+ * (refresh, introspection) do not query the tenant on every request.
+ */
+export function tenantMiddleware(deps: Pick<Deps, "prisma" | "now">): MiddlewareHandler {
+  const cache = new Map<string, { at: number; result: Promise<ResolvedTenant> }>();
   return async function tenant(c, next) {
-    c.set("tenant", await resolveTenant(deps, c.req.header("x-tenant")));
+    const slug = c.req.header("x-tenant") ?? "";
+    const now = deps.now().getTime();
+    let entry = cache.get(slug);
+    if (!entry || now - entry.at > TENANT_CACHE_MS) {
+      if (cache.size > 1_000) cache.clear();
+      entry = { at: now, result: resolveTenant(deps, slug || undefined) };
+      cache.set(slug, entry);
+    }
+    c.set("tenant", await entry.result);
     await next();
   };
 }

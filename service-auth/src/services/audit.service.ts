@@ -1,3 +1,4 @@
+import type { SqlQueryable } from "@atlas/db";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import type { RequestContext } from "./request-context.ts";
 
@@ -45,4 +46,24 @@ export async function recordAudit(db: Db, event: AuditEvent, now: Date): Promise
       createdAt: now,
     },
   });
+}
+
+/** The same append-only write as {@link recordAudit}, as raw SQL inside a hot-path transaction. */
+export async function recordAuditSql(q: SqlQueryable, event: AuditEvent, now: Date): Promise<void> {
+  await q.query(
+    `INSERT INTO "auth"."auth_audit_logs"
+       (id, "tenantId", "userId", "eventType", "ipAddress", "userAgent", "deviceHash", "riskScore", details, "createdAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)`,
+    [
+      crypto.randomUUID(),
+      event.tenantId ?? null,
+      event.userId ?? null,
+      event.eventType,
+      event.context?.ipAddress ?? "internal",
+      event.context?.userAgent ?? null,
+      event.context?.deviceHash ?? null,
+      JSON.stringify(event.details ?? {}),
+      now,
+    ],
+  );
 }

@@ -1,7 +1,7 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
 import type { Prisma, Session, User } from "../generated/prisma/client.ts";
-import { recordAudit } from "./audit.service.ts";
+import { recordAudit, recordAuditSql } from "./audit.service.ts";
 import { randomToken, sha256Hex } from "./crypto.ts";
 import { USER_SCOPES } from "./jwt.service.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -133,17 +133,65 @@ export async function createSession(
   };
 }
 
-type RefreshOutcome =
-  | { kind: "rotated"; secret: string; session: Session & { user: User }; audience: string }
-  | { kind: "reuse"; session: Session };
-
+/** The presented token with everything a rotation needs, read (and locked) in one query. */
 interface LockedToken {
   id: string;
   familyId: string;
   usedAt: Date | null;
   revokedAt: Date | null;
   expiresAt: Date;
+  familyRevokedAt: Date | null;
+  sessionId: string;
+  sessionRevokedAt: Date | null;
+  sessionExpiresAt: Date;
+  amr: string[];
+  tenantId: string;
+  userId: string;
+  email: string | null;
+  phone: string | null;
+  displayName: string | null;
+  roles: string[];
+  deletedAt: Date | null;
+  jwtAudience: string;
 }
+
+const LOCK_TOKEN_SQL = `
+  SELECT t.id, t."familyId", t."usedAt", t."revokedAt", t."expiresAt",
+         f."revokedAt" AS "familyRevokedAt",
+         s.id AS "sessionId", s."revokedAt" AS "sessionRevokedAt", s."expiresAt" AS "sessionExpiresAt", s.amr, s."tenantId",
+         u.id AS "userId", u.email, u.phone, u."displayName", u.roles, u."deletedAt",
+         tn."jwtAudience"
+  FROM "auth"."auth_refresh_tokens" t
+  JOIN "auth"."auth_refresh_token_families" f ON f.id = t."familyId"
+  JOIN "auth"."auth_sessions" s ON s.id = f."sessionId"
+  JOIN "auth"."auth_users" u ON u.id = s."userId"
+  JOIN "auth"."auth_tenants" tn ON tn.id = u."tenantId"
+  WHERE t."tokenHash" = $1
+  FOR UPDATE OF t`;
+
+// Marks the token used, inserts its one successor and touches the session, in one statement.
+const ROTATE_SQL = `
+  WITH used AS (
+    UPDATE "auth"."auth_refresh_tokens"
+    SET "usedAt" = $2, "graceSecretCiphertext" = NULL, "graceKekId" = NULL WHERE id = $1
+  ), successor AS (
+    INSERT INTO "auth"."auth_refresh_tokens"
+      (id, "familyId", "parentId", "tokenHash", "createdAt", "expiresAt", "graceSecretCiphertext", "graceKekId")
+    VALUES ($3, $4, $1, $5, $2, $6, $7, $8)
+  )
+  UPDATE "auth"."auth_sessions" SET "lastSeenAt" = $2 WHERE id = $9`;
+
+const REVOKE_SESSION_SQL = `
+  WITH s AS (
+    UPDATE "auth"."auth_sessions" SET "revokedAt" = $2, "revokedReason" = $3 WHERE id = $1 AND "revokedAt" IS NULL
+  ), f AS (
+    UPDATE "auth"."auth_refresh_token_families" SET "revokedAt" = $2, "revokedReason" = $3
+    WHERE "sessionId" = $1 AND "revokedAt" IS NULL RETURNING id
+  )
+  UPDATE "auth"."auth_refresh_tokens" SET "revokedAt" = $2, "graceSecretCiphertext" = NULL, "graceKekId" = NULL
+  WHERE "familyId" IN (SELECT id FROM "auth"."auth_refresh_token_families" WHERE "sessionId" = $1) AND "revokedAt" IS NULL`;
+
+type RefreshOutcome = { kind: "rotated"; secret: string; token: LockedToken } | { kind: "reuse"; token: LockedToken };
 
 /**
  * Rotates a refresh token. Ordered checks, under a row lock on the presented token so that
@@ -153,43 +201,55 @@ interface LockedToken {
  *  3. used within the grace window → hand out that same successor (several tabs refreshing at
  *     once all get a working pair; never two live successors);
  *  4. used after the grace window → reuse: revoke the family and its session, audit, 401.
+ * This is the hottest write path of the service, so it runs as raw SQL: four statements.
  */
 export async function refreshSession(deps: Deps, presented: string, context: RequestContext): Promise<TokenResponse> {
   const now = deps.now();
   const graceMs = deps.config.REFRESH_GRACE_SEC * 1000;
-  const outcome = await deps.prisma.$transaction(async (tx): Promise<RefreshOutcome> => {
-    const [token] = await tx.$queryRaw<LockedToken[]>`
-      SELECT id, "familyId", "usedAt", "revokedAt", "expiresAt" FROM "auth"."auth_refresh_tokens"
-      WHERE "tokenHash" = ${sha256Hex(presented)} FOR UPDATE`;
+  const outcome = await deps.database.transaction(async (q): Promise<RefreshOutcome> => {
+    const [token] = await q.query<LockedToken>(LOCK_TOKEN_SQL, [sha256Hex(presented)]);
     if (!token) throw new AppError("INVALID_TOKEN", { detail: "Unknown refresh token" });
-    const family = await tx.refreshTokenFamily.findUniqueOrThrow({
-      where: { id: token.familyId },
-      include: { session: { include: { user: { include: { tenant: true } } } } },
-    });
-    const { session } = family;
-    if (family.revokedAt || session.revokedAt || token.revokedAt || session.user.deletedAt) {
+    if (token.familyRevokedAt || token.sessionRevokedAt || token.revokedAt || token.deletedAt) {
       throw new AppError("INVALID_TOKEN", { detail: "Refresh token revoked" });
     }
-    if (token.expiresAt <= now || session.expiresAt <= now) {
+    if (token.expiresAt <= now || token.sessionExpiresAt <= now) {
       throw new AppError("EXPIRED_TOKEN", { detail: "Refresh token expired" });
     }
-    const audience = session.user.tenant.jwtAudience;
 
     if (token.usedAt === null) {
-      await tx.refreshToken.update({
-        where: { id: token.id },
-        data: { usedAt: now, graceSecretCiphertext: null, graceKekId: null },
-      });
+      const id = crypto.randomUUID();
+      const secret = randomToken(32);
+      // Kept encrypted only so concurrent refreshes of this token get this same successor.
+      const sealed = deps.keyRing.encrypt(secret, secretContext(id));
       const expiresAt = new Date(
-        Math.min(now.getTime() + deps.config.REFRESH_TOKEN_TTL_SEC * 1000, session.expiresAt.getTime()),
+        Math.min(now.getTime() + deps.config.REFRESH_TOKEN_TTL_SEC * 1000, token.sessionExpiresAt.getTime()),
       );
-      const secret = await insertRefreshToken(deps, tx, family.id, token.id, expiresAt, now);
-      await tx.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
-      return { kind: "rotated", secret, session, audience };
+      await q.query(ROTATE_SQL, [
+        token.id,
+        now,
+        id,
+        token.familyId,
+        sha256Hex(secret),
+        expiresAt,
+        sealed.ciphertext,
+        sealed.kekId,
+        token.sessionId,
+      ]);
+      return { kind: "rotated", secret, token };
     }
 
     if (now.getTime() - token.usedAt.getTime() <= graceMs) {
-      const successor = await tx.refreshToken.findUnique({ where: { parentId: token.id } });
+      const [successor] = await q.query<{
+        id: string;
+        usedAt: Date | null;
+        revokedAt: Date | null;
+        graceSecretCiphertext: string | null;
+        graceKekId: string | null;
+      }>(
+        `SELECT id, "usedAt", "revokedAt", "graceSecretCiphertext", "graceKekId"
+         FROM "auth"."auth_refresh_tokens" WHERE "parentId" = $1`,
+        [token.id],
+      );
       if (
         successor &&
         !successor.usedAt &&
@@ -200,38 +260,57 @@ export async function refreshSession(deps: Deps, presented: string, context: Req
         const secret = deps.keyRing
           .decrypt(successor.graceSecretCiphertext, successor.graceKekId, secretContext(successor.id))
           .toString();
-        return { kind: "rotated", secret, session, audience };
+        return { kind: "rotated", secret, token };
       }
       // The successor already moved on: refuse, but this is no evidence of theft.
       throw new AppError("INVALID_TOKEN", { detail: "Refresh token already rotated" });
     }
 
-    await revokeSessionTx(tx, session.id, "reuse_detected", now);
-    await recordAudit(
-      tx,
+    await q.query(REVOKE_SESSION_SQL, [token.sessionId, now, "reuse_detected"]);
+    await recordAuditSql(
+      q,
       {
         eventType: "refresh_token_reuse",
-        tenantId: session.tenantId,
-        userId: session.userId,
+        tenantId: token.tenantId,
+        userId: token.userId,
         context,
-        details: { sessionId: session.id, familyId: family.id, tokenId: token.id },
+        details: { sessionId: token.sessionId, familyId: token.familyId, tokenId: token.id },
       },
       now,
     );
-    return { kind: "reuse", session };
+    return { kind: "reuse", token };
   });
 
+  const t = outcome.token;
   if (outcome.kind === "reuse") {
-    deps.logger.warn({ sessionId: outcome.session.id }, "refresh token reuse: family and session revoked");
+    deps.logger.warn({ sessionId: t.sessionId }, "refresh token reuse: family and session revoked");
     throw new AppError("INVALID_TOKEN", { detail: "Refresh token reuse detected; the session was revoked" });
   }
-  const access = await accessTokenFor(deps, outcome.session, outcome.audience, now);
+  const access = await deps.jwt.sign(
+    {
+      userId: t.userId,
+      sessionId: t.sessionId,
+      tenantId: t.tenantId,
+      audience: t.jwtAudience,
+      amr: t.amr,
+      scopes: USER_SCOPES,
+      roles: t.roles,
+    },
+    now,
+  );
   return {
     accessToken: access.token,
     refreshToken: outcome.secret,
     tokenType: "Bearer",
     expiresIn: access.expiresIn,
-    user: publicUser(outcome.session.user),
+    user: {
+      id: t.userId,
+      tenantId: t.tenantId,
+      email: t.email,
+      phone: t.phone,
+      displayName: t.displayName,
+      roles: t.roles,
+    },
   };
 }
 

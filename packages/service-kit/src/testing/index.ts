@@ -30,7 +30,7 @@ export function spawnTs(
 }
 
 /** Polls `url` until it answers 200 or `timeoutMs` passes. */
-export async function waitForHttpOk(url: string, timeoutMs = 30_000): Promise<Response> {
+export async function waitForHttpOk(url: string, timeoutMs = 30_000, proc?: SpawnedProcess): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -43,7 +43,8 @@ export async function waitForHttpOk(url: string, timeoutMs = 30_000): Promise<Re
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${String(last)})`);
+  const output = proc ? `\nprocess output:\n${proc.output().slice(-4000)}` : "";
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${String(last)})${output}`);
 }
 
 /** Validates a document against the official OpenAPI 3.1 JSON schema; `errors` says where it fails. */
