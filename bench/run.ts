@@ -102,7 +102,9 @@ async function main() {
   await initDeps(deps);
   const tenant = await deps.prisma.tenant.findUniqueOrThrow({ where: { slug: "default" } });
   const sessions = [];
-  for (let i = 0; i < 64; i++) {
+  // One fresh session per autocannon connection context (a reconnect makes a new context): two
+  // contexts sharing a chain would look like token theft and revoke it.
+  for (let i = 0; i < 256; i++) {
     const user = await deps.prisma.user.create({ data: { tenantId: tenant.id, email: `bench${i}@example.test` } });
     sessions.push(
       await createSession(deps, {
@@ -130,8 +132,10 @@ async function main() {
   const authHealth = await load("service-auth GET /health (baseline)", { url: `${authUrl}/health` });
   const jwks = await load("service-auth GET /.well-known/jwks.json", { url: `${authUrl}/.well-known/jwks.json` });
 
-  // Each connection rotates its own refresh-token chain: every request is a real rotation.
-  let next = 0;
+  // A pool of live refresh-token chains: each request takes a chain's current token, and its
+  // answer puts the successor back. Every request is a real rotation, never a reuse.
+  const refreshFailures = new Map<string, number>();
+  const chains = sessions.map((s) => s.refreshToken);
   const refresh = await load("service-auth POST /auth/token/refresh", {
     url: `${authUrl}/auth/token/refresh`,
     connections: 16,
@@ -139,19 +143,23 @@ async function main() {
       {
         method: "POST",
         headers: { "content-type": "application/json" },
-        setupRequest: (req, context) => {
-          const ctx = context as { token?: string };
-          ctx.token ??= sessions[next++ % sessions.length]?.refreshToken;
-          return { ...req, body: JSON.stringify({ refreshToken: ctx.token }) };
+        setupRequest: (req) => {
+          const token = chains.shift();
+          if (!token) throw new Error("no free refresh-token chain");
+          return { ...req, body: JSON.stringify({ refreshToken: token }) };
         },
-        onResponse: (status, body, context) => {
-          if (status === 200)
-            (context as { token?: string }).token = (JSON.parse(body) as { refreshToken: string }).refreshToken;
+        onResponse: (status, body) => {
+          if (status === 200) chains.push((JSON.parse(body) as { refreshToken: string }).refreshToken);
+          else
+            refreshFailures.set(
+              `${status} ${body.slice(0, 120)}`,
+              (refreshFailures.get(`${status} ${body.slice(0, 120)}`) ?? 0) + 1,
+            );
         },
       },
     ],
   });
-
+  if (refreshFailures.size) console.log("refresh failures:", refreshFailures);
   const cloudHealth = await load("service-cloud-api GET /health (baseline)", { url: `${cloudUrl}/health` });
   const jwt = await load("service-cloud-api GET /v1/me (JWT, local verify)", {
     url: `${cloudUrl}/v1/me`,

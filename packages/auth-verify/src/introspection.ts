@@ -1,4 +1,4 @@
-import type { AuthContext } from "./auth-context.ts";
+import { type AuthContext, copyAuth } from "./auth-context.ts";
 import { expiredToken, invalidToken } from "./challenge.ts";
 import { authContextFromClaims } from "./claims.ts";
 import { ExpiringLru } from "./expiring-lru.ts";
@@ -70,9 +70,9 @@ export function createIntrospector(options: ResolvedOptions): Introspector {
   };
 
   return async function introspect(token) {
-    const key = await tokenHash(token);
+    const key = tokenHash(token);
     const cached = cache.get(key, options.now());
-    if (cached?.active) return structuredClone(cached.auth);
+    if (cached?.active) return copyAuth(cached.auth);
     if (cached) throw invalidToken("token is not active");
 
     const answer = await ask(token);
@@ -93,6 +93,6 @@ export function createIntrospector(options: ResolvedOptions): Introspector {
     if (expMs !== undefined && expMs + options.clockToleranceSec * 1000 <= now) throw expiredToken();
     const until = Math.min(now + config.positiveTtlMs, expMs ?? Number.POSITIVE_INFINITY);
     cache.set(key, { active: true, auth }, until, now);
-    return structuredClone(auth);
+    return copyAuth(auth);
   };
 }

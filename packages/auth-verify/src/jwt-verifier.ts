@@ -1,6 +1,6 @@
 import type { AppError } from "@atlas/errors";
 import { createRemoteJWKSet, customFetch, errors, jwtVerify } from "jose";
-import type { AuthContext } from "./auth-context.ts";
+import { type AuthContext, copyAuth } from "./auth-context.ts";
 import { expiredToken, invalidToken } from "./challenge.ts";
 import { authContextFromClaims, ClaimsError } from "./claims.ts";
 import { ExpiringLru } from "./expiring-lru.ts";
@@ -47,10 +47,10 @@ export function createJwtVerifier(options: ResolvedOptions): JwtVerifier {
   const verified = new ExpiringLru<AuthContext>(options.verifiedCacheSize);
 
   return async function verifyJwt(token) {
-    const key = await tokenHash(token);
+    const key = tokenHash(token);
     const now = options.now();
     const cached = verified.get(key, now);
-    if (cached) return structuredClone(cached);
+    if (cached) return copyAuth(cached);
 
     let auth: AuthContext;
     let exp: number;
@@ -70,6 +70,6 @@ export function createJwtVerifier(options: ResolvedOptions): JwtVerifier {
       throw verificationError(error);
     }
     verified.set(key, auth, exp * 1000, now);
-    return structuredClone(auth);
+    return copyAuth(auth);
   };
 }
