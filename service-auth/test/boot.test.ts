@@ -1,5 +1,5 @@
 import { freePort } from "@atlas/db";
-import { workerDatabaseUrl } from "@atlas/db/testing";
+import { truncateAll, workerDatabaseUrl } from "@atlas/db/testing";
 import { spawnTs, waitForHttpOk } from "@atlas/service-kit/testing";
 import { describe, expect, it } from "vitest";
 import { TEST_ENV } from "./harness.ts";
@@ -21,6 +21,8 @@ describe("service-auth boot", () => {
   });
 
   it("serves on its port, then shuts down gracefully on SIGTERM", async () => {
+    // Other test files of this worker leave signing keys sealed under their own random KEK.
+    await truncateAll(await workerDatabaseUrl());
     const port = await freePort();
     const p = spawnTs("src/main.ts", {
       cwd,
@@ -34,5 +36,25 @@ describe("service-auth boot", () => {
     }
     expect(await p.exited).toBe(0);
     expect(p.output()).toContain('"msg":"stopped"');
+  });
+
+  it("refuses to start when the stored signing keys cannot be decrypted with its KEK (fail closed)", async () => {
+    const url = await workerDatabaseUrl();
+    await truncateAll(url);
+    const port = await freePort();
+    const first = spawnTs("src/main.ts", { cwd, env: { ...TEST_ENV, PORT: String(port), DATABASE_URL: url } });
+    try {
+      await waitForHttpOk(`http://127.0.0.1:${port}/health`, 60_000, first);
+    } finally {
+      first.child.kill("SIGTERM");
+    }
+    await first.exited;
+    const otherKek = `test1:${Buffer.alloc(32, 9).toString("base64")}`;
+    const second = spawnTs("src/main.ts", {
+      cwd,
+      env: { ...TEST_ENV, KEY_ENCRYPTION_KEYS: otherKek, DATABASE_URL: url },
+    });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/signing key \S+ cannot be decrypted with KEY_ENCRYPTION_KEYS/);
   });
 });

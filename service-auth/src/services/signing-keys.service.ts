@@ -63,8 +63,20 @@ export class SigningKeyStore {
     this.jwksCache = undefined;
   }
 
+  private unwrap(row: SigningKey): Buffer {
+    try {
+      return this.ring.decrypt(Buffer.from(row.privateKeyCiphertext).toString(), row.kekId, context(row.kid));
+    } catch (error) {
+      // Fail closed, with a message an operator can act on (the cause names no key material).
+      throw new Error(
+        `signing key ${row.kid} cannot be decrypted with KEY_ENCRYPTION_KEYS (key-encryption key "${row.kekId}" missing or different)`,
+        { cause: error },
+      );
+    }
+  }
+
   private load(row: SigningKey): LoadedKey {
-    const der = this.ring.decrypt(Buffer.from(row.privateKeyCiphertext).toString(), row.kekId, context(row.kid));
+    const der = this.unwrap(row);
     const privateKey = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
     return {
       kid: row.kid,
@@ -172,7 +184,7 @@ export class SigningKeyStore {
   async rewrap(): Promise<number> {
     const rows = await this.prisma.signingKey.findMany({ where: { kekId: { not: this.ring.currentId } } });
     for (const row of rows) {
-      const der = this.ring.decrypt(Buffer.from(row.privateKeyCiphertext).toString(), row.kekId, context(row.kid));
+      const der = this.unwrap(row);
       const { ciphertext, kekId } = this.ring.encrypt(der, context(row.kid));
       await this.prisma.signingKey.update({
         where: { id: row.id, kekId: row.kekId },
