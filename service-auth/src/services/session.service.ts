@@ -155,31 +155,46 @@ interface LockedToken {
   jwtAudience: string;
 }
 
-const LOCK_TOKEN_SQL = `
-  SELECT t.id, t."familyId", t."usedAt", t."revokedAt", t."expiresAt",
-         f."revokedAt" AS "familyRevokedAt",
-         s.id AS "sessionId", s."revokedAt" AS "sessionRevokedAt", s."expiresAt" AS "sessionExpiresAt", s.amr, s."tenantId",
-         u.id AS "userId", u.email, u.phone, u."displayName", u.roles, u."deletedAt",
-         tn."jwtAudience"
-  FROM "auth"."auth_refresh_tokens" t
-  JOIN "auth"."auth_refresh_token_families" f ON f.id = t."familyId"
-  JOIN "auth"."auth_sessions" s ON s.id = f."sessionId"
-  JOIN "auth"."auth_users" u ON u.id = s."userId"
-  JOIN "auth"."auth_tenants" tn ON tn.id = u."tenantId"
-  WHERE t."tokenHash" = $1
-  FOR UPDATE OF t`;
-
-// Marks the token used, inserts its one successor and touches the session, in one statement.
+/**
+ * One statement, one round trip, for the common case: lock the presented token (joined with its
+ * family, session, user and tenant), and — only if it is unused and everything is live — mark
+ * it used, insert its one successor and touch the session. Under READ COMMITTED a concurrent
+ * refresh of the same token waits on the row lock and then sees the committed `usedAt`, so it
+ * rotates nothing and falls through to the grace-window check. `rotated` tells which happened.
+ */
 const ROTATE_SQL = `
-  WITH used AS (
-    UPDATE "auth"."auth_refresh_tokens"
-    SET "usedAt" = $2, "graceSecretCiphertext" = NULL, "graceKekId" = NULL WHERE id = $1
+  WITH cur AS (
+    SELECT t.id, t."familyId", t."usedAt", t."revokedAt", t."expiresAt",
+           f."revokedAt" AS "familyRevokedAt",
+           s.id AS "sessionId", s."revokedAt" AS "sessionRevokedAt", s."expiresAt" AS "sessionExpiresAt", s.amr, s."tenantId",
+           u.id AS "userId", u.email, u.phone, u."displayName", u.roles, u."deletedAt",
+           tn."jwtAudience"
+    FROM "auth"."auth_refresh_tokens" t
+    JOIN "auth"."auth_refresh_token_families" f ON f.id = t."familyId"
+    JOIN "auth"."auth_sessions" s ON s.id = f."sessionId"
+    JOIN "auth"."auth_users" u ON u.id = s."userId"
+    JOIN "auth"."auth_tenants" tn ON tn.id = u."tenantId"
+    WHERE t."tokenHash" = $1
+    FOR UPDATE OF t
+  ), used AS (
+    UPDATE "auth"."auth_refresh_tokens" rt
+    SET "usedAt" = $2, "graceSecretCiphertext" = NULL, "graceKekId" = NULL
+    FROM cur
+    WHERE rt.id = cur.id AND cur."usedAt" IS NULL AND cur."revokedAt" IS NULL AND cur."familyRevokedAt" IS NULL
+      AND cur."sessionRevokedAt" IS NULL AND cur."deletedAt" IS NULL
+      AND cur."expiresAt" > $2 AND cur."sessionExpiresAt" > $2
+    RETURNING rt.id
   ), successor AS (
     INSERT INTO "auth"."auth_refresh_tokens"
       (id, "familyId", "parentId", "tokenHash", "createdAt", "expiresAt", "graceSecretCiphertext", "graceKekId")
-    VALUES ($3, $4, $1, $5, $2, $6, $7, $8)
+    SELECT $3, cur."familyId", cur.id, $4, $2, LEAST($5::timestamptz, cur."sessionExpiresAt"), $6, $7
+    FROM cur JOIN used ON used.id = cur.id
+    RETURNING "expiresAt"
+  ), touched AS (
+    UPDATE "auth"."auth_sessions" SET "lastSeenAt" = $2
+    FROM cur, successor WHERE "auth"."auth_sessions".id = cur."sessionId"
   )
-  UPDATE "auth"."auth_sessions" SET "lastSeenAt" = $2 WHERE id = $9`;
+  SELECT cur.*, EXISTS (SELECT 1 FROM successor) AS rotated FROM cur`;
 
 const REVOKE_SESSION_SQL = `
   WITH s AS (
@@ -193,79 +208,71 @@ const REVOKE_SESSION_SQL = `
 
 type RefreshOutcome = { kind: "rotated"; secret: string; token: LockedToken } | { kind: "reuse"; token: LockedToken };
 
-/**
- * Rotates a refresh token. Ordered checks, under a row lock on the presented token so that
- * concurrent refreshes of one token run one after another:
- *  1. known token, live family and session, not expired;
- *  2. unused → mark used, issue one successor;
- *  3. used within the grace window → hand out that same successor (several tabs refreshing at
- *     once all get a working pair; never two live successors);
- *  4. used after the grace window → reuse: revoke the family and its session, audit, 401.
- * This is the hottest write path of the service, so it runs as raw SQL: four statements.
- */
-export async function refreshSession(deps: Deps, presented: string, context: RequestContext): Promise<TokenResponse> {
-  const now = deps.now();
-  const graceMs = deps.config.REFRESH_GRACE_SEC * 1000;
-  const outcome = await deps.database.transaction(async (q): Promise<RefreshOutcome> => {
-    const [token] = await q.query<LockedToken>(LOCK_TOKEN_SQL, [sha256Hex(presented)]);
-    if (!token) throw new AppError("INVALID_TOKEN", { detail: "Unknown refresh token" });
-    if (token.familyRevokedAt || token.sessionRevokedAt || token.revokedAt || token.deletedAt) {
-      throw new AppError("INVALID_TOKEN", { detail: "Refresh token revoked" });
-    }
-    if (token.expiresAt <= now || token.sessionExpiresAt <= now) {
-      throw new AppError("EXPIRED_TOKEN", { detail: "Refresh token expired" });
-    }
+async function rotate(
+  deps: Deps,
+  presented: string,
+  now: Date,
+  graceMs: number,
+  context: RequestContext,
+): Promise<RefreshOutcome> {
+  // The successor is prepared up front; it is only inserted if the token really rotates.
+  const id = crypto.randomUUID();
+  const secret = randomToken(32);
+  // Kept encrypted only so concurrent refreshes of this token get this same successor.
+  const sealed = deps.keyRing.encrypt(secret, secretContext(id));
+  const maxExpiry = new Date(now.getTime() + deps.config.REFRESH_TOKEN_TTL_SEC * 1000);
+  const [token] = await deps.database.query<LockedToken & { rotated: boolean }>(ROTATE_SQL, [
+    sha256Hex(presented),
+    now,
+    id,
+    sha256Hex(secret),
+    maxExpiry,
+    sealed.ciphertext,
+    sealed.kekId,
+  ]);
+  if (!token) throw new AppError("INVALID_TOKEN", { detail: "Unknown refresh token" });
+  if (token.rotated) return { kind: "rotated", secret, token };
+  if (token.familyRevokedAt || token.sessionRevokedAt || token.revokedAt || token.deletedAt) {
+    throw new AppError("INVALID_TOKEN", { detail: "Refresh token revoked" });
+  }
+  if (token.expiresAt <= now || token.sessionExpiresAt <= now) {
+    throw new AppError("EXPIRED_TOKEN", { detail: "Refresh token expired" });
+  }
+  if (!token.usedAt) throw new AppError("INVALID_TOKEN", { detail: "Refresh token could not be rotated" });
 
-    if (token.usedAt === null) {
-      const id = crypto.randomUUID();
-      const secret = randomToken(32);
-      // Kept encrypted only so concurrent refreshes of this token get this same successor.
-      const sealed = deps.keyRing.encrypt(secret, secretContext(id));
-      const expiresAt = new Date(
-        Math.min(now.getTime() + deps.config.REFRESH_TOKEN_TTL_SEC * 1000, token.sessionExpiresAt.getTime()),
+  if (now.getTime() - token.usedAt.getTime() <= graceMs) {
+    const [successor] = await deps.database.query<{
+      id: string;
+      usedAt: Date | null;
+      revokedAt: Date | null;
+      graceSecretCiphertext: string | null;
+      graceKekId: string | null;
+    }>(
+      `SELECT id, "usedAt", "revokedAt", "graceSecretCiphertext", "graceKekId"
+       FROM "auth"."auth_refresh_tokens" WHERE "parentId" = $1`,
+      [token.id],
+    );
+    if (
+      successor &&
+      !successor.usedAt &&
+      !successor.revokedAt &&
+      successor.graceSecretCiphertext &&
+      successor.graceKekId
+    ) {
+      const same = deps.keyRing.decrypt(
+        successor.graceSecretCiphertext,
+        successor.graceKekId,
+        secretContext(successor.id),
       );
-      await q.query(ROTATE_SQL, [
-        token.id,
-        now,
-        id,
-        token.familyId,
-        sha256Hex(secret),
-        expiresAt,
-        sealed.ciphertext,
-        sealed.kekId,
-        token.sessionId,
-      ]);
-      return { kind: "rotated", secret, token };
+      return { kind: "rotated", secret: same.toString(), token };
     }
+    // The successor already moved on: refuse, but this is no evidence of theft.
+    throw new AppError("INVALID_TOKEN", { detail: "Refresh token already rotated" });
+  }
 
-    if (now.getTime() - token.usedAt.getTime() <= graceMs) {
-      const [successor] = await q.query<{
-        id: string;
-        usedAt: Date | null;
-        revokedAt: Date | null;
-        graceSecretCiphertext: string | null;
-        graceKekId: string | null;
-      }>(
-        `SELECT id, "usedAt", "revokedAt", "graceSecretCiphertext", "graceKekId"
-         FROM "auth"."auth_refresh_tokens" WHERE "parentId" = $1`,
-        [token.id],
-      );
-      if (
-        successor &&
-        !successor.usedAt &&
-        !successor.revokedAt &&
-        successor.graceSecretCiphertext &&
-        successor.graceKekId
-      ) {
-        const secret = deps.keyRing
-          .decrypt(successor.graceSecretCiphertext, successor.graceKekId, secretContext(successor.id))
-          .toString();
-        return { kind: "rotated", secret, token };
-      }
-      // The successor already moved on: refuse, but this is no evidence of theft.
-      throw new AppError("INVALID_TOKEN", { detail: "Refresh token already rotated" });
-    }
-
+  // Used after the grace window: reuse. Revocation is monotonic, so doing it in its own
+  // transaction (after the detecting read) cannot undo anything a concurrent request did.
+  await deps.database.transaction(async (q) => {
     await q.query(REVOKE_SESSION_SQL, [token.sessionId, now, "reuse_detected"]);
     await recordAuditSql(
       q,
@@ -278,9 +285,24 @@ export async function refreshSession(deps: Deps, presented: string, context: Req
       },
       now,
     );
-    return { kind: "reuse", token };
   });
+  return { kind: "reuse", token };
+}
 
+/**
+ * Rotates a refresh token. Ordered checks, under a row lock on the presented token so that
+ * concurrent refreshes of one token run one after another:
+ *  1. known token, live family and session, not expired;
+ *  2. unused → mark used, issue one successor;
+ *  3. used within the grace window → hand out that same successor (several tabs refreshing at
+ *     once all get a working pair; never two live successors);
+ *  4. used after the grace window → reuse: revoke the family and its session, audit, 401.
+ * This is the hottest write path of the service: the common case is one SQL statement.
+ */
+export async function refreshSession(deps: Deps, presented: string, context: RequestContext): Promise<TokenResponse> {
+  const now = deps.now();
+  const graceMs = deps.config.REFRESH_GRACE_SEC * 1000;
+  const outcome = await rotate(deps, presented, now, graceMs, context);
   const t = outcome.token;
   if (outcome.kind === "reuse") {
     deps.logger.warn({ sessionId: t.sessionId }, "refresh token reuse: family and session revoked");
