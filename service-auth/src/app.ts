@@ -3,6 +3,7 @@ import type { Deps } from "./deps.ts";
 import type { Principal } from "./middleware/auth.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
+import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
@@ -30,11 +31,12 @@ export function createApp(deps: Deps) {
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "basic", { type: "http", scheme: "basic" });
   app.use(tenantCors(deps));
-  for (const prefix of ["/tenants/*", "/auth/*", "/billing/*"]) app.use(prefix, tenantMiddleware(deps));
+  for (const prefix of ["/tenants/*", "/auth/*", "/billing/*", "/admin/*"]) app.use(prefix, tenantMiddleware(deps));
   registerWellKnownRoutes(app, deps);
   registerTenantRoutes(app);
   registerTokenRoutes(app, deps);
   registerSessionRoutes(app, deps);
   registerPatRoutes(app, deps);
+  registerAdminKeyRoutes(app, deps);
   return app;
 }

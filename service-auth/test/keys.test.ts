@@ -143,6 +143,20 @@ describe("key rotation", () => {
     expect((await jwks()).keys.map((k) => k.kid)).toEqual([rotation.kid]);
   });
 
+  it("rotates on demand through the admin endpoint (admins only, audited)", async () => {
+    const user = await loginTestUser(t);
+    const denied = await t.app.request("/admin/keys/rotate", { method: "POST", headers: user.auth });
+    expect(denied.status).toBe(403);
+    expect((await t.app.request("/admin/keys/rotate", { method: "POST" })).status).toBe(401);
+    const admin = await loginTestUser(t, { roles: ["admin"] });
+    const res = await t.app.request("/admin/keys/rotate", { method: "POST", headers: admin.auth });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { kid: string; activatesAt: string };
+    expect((await jwks()).keys.map((k) => k.kid)).toContain(body.kid);
+    expect(new Date(body.activatesAt).getTime() - t.clock.now.getTime()).toBe(300_000);
+    expect(await t.deps.prisma.authAuditLog.count({ where: { eventType: "signing_key_rotated" } })).toBe(1);
+  });
+
   it("rotates on schedule when the signer is older than the rotation interval", async () => {
     expect(await t.deps.signingKeys.rotateIfDue(t.clock.now)).toBe(false);
     later(31 * 86_400_000);

@@ -104,6 +104,20 @@ describe("refresh-token rotation", () => {
     expect(await t.deps.prisma.refreshToken.count()).toBe(1);
   });
 
+  it("a refresh under another tenant is refused without rotating the token", async () => {
+    const { tokens } = await loginTestUser(t);
+    await t.deps.prisma.tenant.create({
+      data: { slug: "acme", name: "Acme", allowedOrigins: [], allowedMethods: ["email"], jwtAudience: "acme" },
+    });
+    const cross = await t.app.request(
+      "/auth/token/refresh",
+      jsonPost({ refreshToken: tokens.refreshToken }, { "x-tenant": "acme" }),
+    );
+    expect(cross.status).toBe(401);
+    expect(await t.deps.prisma.refreshToken.count({ where: { usedAt: { not: null } } })).toBe(0);
+    expect((await refresh(tokens.refreshToken)).status).toBe(200);
+  });
+
   it("accepts the refresh token from the cookie", async () => {
     const { tokens } = await loginTestUser(t);
     const res = await t.app.request("/auth/token/refresh", {

@@ -180,7 +180,7 @@ const ROTATE_SQL = `
     UPDATE "auth"."auth_refresh_tokens" rt
     SET "usedAt" = $2, "graceSecretCiphertext" = NULL, "graceKekId" = NULL
     FROM cur
-    WHERE rt.id = cur.id AND cur."usedAt" IS NULL AND cur."revokedAt" IS NULL AND cur."familyRevokedAt" IS NULL
+    WHERE rt.id = cur.id AND cur."tenantId" = $8 AND cur."usedAt" IS NULL AND cur."revokedAt" IS NULL AND cur."familyRevokedAt" IS NULL
       AND cur."sessionRevokedAt" IS NULL AND cur."deletedAt" IS NULL
       AND cur."expiresAt" > $2 AND cur."sessionExpiresAt" > $2
     RETURNING rt.id
@@ -211,6 +211,7 @@ type RefreshOutcome = { kind: "rotated"; secret: string; token: LockedToken } | 
 async function rotate(
   deps: Deps,
   presented: string,
+  tenantId: string,
   now: Date,
   graceMs: number,
   context: RequestContext,
@@ -229,9 +230,12 @@ async function rotate(
     maxExpiry,
     sealed.ciphertext,
     sealed.kekId,
+    tenantId,
   ]);
   if (!token) throw new AppError("INVALID_TOKEN", { detail: "Unknown refresh token" });
   if (token.rotated) return { kind: "rotated", secret, token };
+  // Another tenant's token changes nothing (the SQL above did not rotate it).
+  if (token.tenantId !== tenantId) throw new AppError("INVALID_TOKEN", { detail: "Token is for another tenant" });
   if (token.familyRevokedAt || token.sessionRevokedAt || token.revokedAt || token.deletedAt) {
     throw new AppError("INVALID_TOKEN", { detail: "Refresh token revoked" });
   }
@@ -299,10 +303,15 @@ async function rotate(
  *  4. used after the grace window → reuse: revoke the family and its session, audit, 401.
  * This is the hottest write path of the service: the common case is one SQL statement.
  */
-export async function refreshSession(deps: Deps, presented: string, context: RequestContext): Promise<TokenResponse> {
+export async function refreshSession(
+  deps: Deps,
+  presented: string,
+  tenantId: string,
+  context: RequestContext,
+): Promise<TokenResponse> {
   const now = deps.now();
   const graceMs = deps.config.REFRESH_GRACE_SEC * 1000;
-  const outcome = await rotate(deps, presented, now, graceMs, context);
+  const outcome = await rotate(deps, presented, tenantId, now, graceMs, context);
   const t = outcome.token;
   if (outcome.kind === "reuse") {
     deps.logger.warn({ sessionId: t.sessionId }, "refresh token reuse: family and session revoked");

@@ -78,10 +78,7 @@ export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       const fromBody = c.req.header("content-type") ? c.req.valid("json").refreshToken : undefined;
       const presented = fromBody ?? getCookie(c, REFRESH_COOKIE);
       if (!presented) throw new AppError("INVALID_TOKEN", { detail: "No refresh token presented" });
-      const tokens = await refreshSession(deps, presented, requestContext(c));
-      if (tokens.user.tenantId !== c.var.tenant.id)
-        throw new AppError("INVALID_TOKEN", { detail: "Token is for another tenant" });
-      return c.json(tokens, 200);
+      return c.json(await refreshSession(deps, presented, c.var.tenant.id, requestContext(c)), 200);
     },
   );
 

@@ -1,0 +1,57 @@
+import { AppError } from "@atlas/errors";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { requireAuth } from "../../middleware/auth.ts";
+import { recordAudit } from "../../services/audit.service.ts";
+import { requestContext } from "../../services/request-context.ts";
+import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
+
+/** Admin endpoints need an access token whose user has the `admin` role (api.md). */
+export const requireAdmin: MiddlewareHandler = async function requireAdmin(c, next) {
+  if (!c.var.principal?.roles.includes("admin")) throw new AppError("FORBIDDEN", { detail: "Admin role required" });
+  await next();
+};
+
+const Rotation = z.object({ kid: z.string(), activatesAt: z.string() }).openapi("KeyRotation");
+
+/** On-demand signing-key rotation (scheduled rotation runs in the background job). */
+export function registerAdminKeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  app.use("/admin/keys/*", requireAuth(deps), requireAdmin);
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/keys/rotate",
+      tags: ["admin"],
+      summary: "Publish a new signing key now; it signs one JWKS cache lifetime later",
+      security: bearerSecurity,
+      request: { headers: TenantHeader },
+      responses: {
+        202: {
+          description: "Rotation scheduled (or the pending one)",
+          content: { "application/json": { schema: Rotation } },
+        },
+        401: problem("Not authenticated"),
+        403: problem("Not an admin"),
+      },
+    }),
+    async (c) => {
+      const now = deps.now();
+      const rotation = await deps.signingKeys.rotate(now);
+      const p = c.var.principal;
+      await recordAudit(
+        deps.prisma,
+        {
+          eventType: "signing_key_rotated",
+          tenantId: p.tenantId,
+          userId: p.userId,
+          context: requestContext(c),
+          details: { kid: rotation.kid },
+        },
+        now,
+      );
+      return c.json({ kid: rotation.kid, activatesAt: rotation.activatesAt.toISOString() }, 202);
+    },
+  );
+}
