@@ -157,6 +157,17 @@ describe("key rotation", () => {
     expect(await t.deps.prisma.authAuditLog.count({ where: { eventType: "signing_key_rotated" } })).toBe(1);
   });
 
+  it("the first admin comes from the documented command, not an endpoint", async () => {
+    const { grantAdmin } = await import("../src/services/admin.service.ts");
+    const created = await grantAdmin(t.deps, { email: " Root@Example.test ", tenantSlug: "default" });
+    expect(created).toMatchObject({ email: "root@example.test", roles: ["admin"] });
+    const again = await grantAdmin(t.deps, { email: "root@example.test", tenantSlug: "default" });
+    expect(again.roles).toEqual(["admin"]);
+    await expect(grantAdmin(t.deps, { email: "nope", tenantSlug: "default" })).rejects.toThrow(/e-mail/);
+    await expect(grantAdmin(t.deps, { email: "a@b.test", tenantSlug: "ghost" })).rejects.toThrow(/tenant/);
+    expect(await t.deps.prisma.authAuditLog.count({ where: { eventType: "role_granted" } })).toBe(2);
+  });
+
   it("rotates on schedule when the signer is older than the rotation interval", async () => {
     expect(await t.deps.signingKeys.rotateIfDue(t.clock.now)).toBe(false);
     later(31 * 86_400_000);

@@ -15,7 +15,8 @@ export type AuditEventType =
   | "pat_created"
   | "pat_revoked"
   | "rate_limited"
-  | "signing_key_rotated";
+  | "signing_key_rotated"
+  | "role_granted";
 
 export interface AuditEvent {
   eventType: AuditEventType;
