@@ -16,7 +16,14 @@ export default defineConfig({
     coverage: {
       provider: "v8",
       include: ["service-auth/src/**", "service-cloud-api/src/**", "packages/*/src/**"],
-      exclude: ["**/generated/**", "**/*.test.ts", "**/main.ts", "**/seed-cli.ts", "**/admin-cli.ts", "packages/db/src/cli.ts"],
+      exclude: [
+        "**/generated/**",
+        "**/*.test.ts",
+        "**/main.ts",
+        "**/seed-cli.ts",
+        "**/admin-cli.ts",
+        "packages/db/src/cli.ts",
+      ],
       reporter: ["text-summary", "json-summary"],
       // Auth and billing code keeps >= 90 % line coverage (DEVELOPERS.md); CI fails below it.
       thresholds: {
