@@ -68,6 +68,20 @@ describe("service-auth tokens at service-cloud-api", () => {
     expect(await res.json()).toMatchObject({ sub: user.id, tid: tenant.id, method: "jwt" });
   });
 
+  it("black box: e-mail start → /dev/outbox → verify → tokens that cloud-api accepts", async () => {
+    const base = issuerUrl;
+    const started = await fetch(`${base}/auth/email/start`, jsonPost({ email: "e2e@example.test" }));
+    expect(started.status).toBe(202);
+    const outbox = (await (await fetch(`${base}/dev/outbox`)).json()) as { items: { token: string }[] };
+    const token = outbox.items[0]?.token ?? "";
+    const verified = await fetch(`${base}/auth/email/verify`, jsonPost({ token }));
+    expect(verified.status).toBe(200);
+    const tokens = (await verified.json()) as { accessToken: string; user: { id: string } };
+    const res = await me(tokens.accessToken);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sub: tokens.user.id, method: "jwt" });
+  });
+
   it("keeps verifying old tokens across a key rotation, without restart, and accepts the new kid", async () => {
     const { tokens: before } = await loginTestUser(auth);
     expect((await me(before.accessToken)).status).toBe(200);

@@ -4,9 +4,11 @@ import type { Principal } from "./middleware/auth.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
+import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
+import { registerDevRoutes } from "./routes/dev.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerWellKnownRoutes } from "./routes/well-known.ts";
 import type { ResolvedTenant } from "./services/tenant.service.ts";
@@ -38,5 +40,7 @@ export function createApp(deps: Deps) {
   registerSessionRoutes(app, deps);
   registerPatRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
+  registerEmailRoutes(app, deps);
+  registerDevRoutes(app, deps);
   return app;
 }

@@ -63,6 +63,31 @@ export const authEnvSchema = z.object({
     .min(1)
     .default(120)
     .describe("Requests per minute and client IP to the token endpoints (refresh, introspect, revoke)"),
+  RESEND_API_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Resend API key for login e-mails. Unset in development: e-mails go to GET /dev/outbox instead"),
+  RESEND_BASE_URL: httpUrl().optional().describe("Resend API base URL (tests and proxies); default Resend's"),
+  EMAIL_FROM: z.string().min(3).default("Atlas <login@atlas.localhost>").describe("Sender of login e-mails"),
+  RATE_LIMIT_LOGIN_START_PER_HOUR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe("Login starts (e-mail link, SMS code) per hour and per address or phone number"),
+  RATE_LIMIT_LOGIN_PER_MIN_IP: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe("Login starts and verifications per minute and client IP"),
+  RATE_LIMIT_LOGIN_PER_MIN_TENANT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(600)
+    .describe("Login starts and verifications per minute and tenant"),
   INTROSPECTION_CLIENTS: z
     .string()
     .optional()

@@ -2,6 +2,13 @@ import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, type Logger } from "@atlas/service-kit";
 import type { AuthConfig } from "./config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import {
+  DevOutbox,
+  DevOutboxEmailSender,
+  type EmailSender,
+  ResendEmailSender,
+  UnconfiguredEmailSender,
+} from "./providers/email.ts";
 import { KeyRing } from "./services/crypto.ts";
 import { JwtService } from "./services/jwt.service.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit.ts";
@@ -19,6 +26,9 @@ export interface Deps {
   signingKeys: SigningKeyStore;
   jwt: JwtService;
   rateLimits: RateLimitStore;
+  email: EmailSender;
+  /** Development mode only (no provider keys): what would have been sent. Null in production. */
+  devOutbox: DevOutbox | null;
 }
 
 /** Builds the production dependencies on a database connection. */
@@ -31,16 +41,25 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     accessTokenTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     rotationDays: config.KEY_ROTATION_DAYS,
   });
+  const now = () => new Date();
+  const devOutbox = config.NODE_ENV === "production" ? null : new DevOutbox(now);
+  const email: EmailSender = config.RESEND_API_KEY
+    ? new ResendEmailSender(config.RESEND_API_KEY, config.EMAIL_FROM, config.RESEND_BASE_URL)
+    : devOutbox
+      ? new DevOutboxEmailSender(devOutbox)
+      : new UnconfiguredEmailSender();
   return {
     config,
     logger: logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL }),
     prisma,
     database,
-    now: () => new Date(),
+    now,
     keyRing,
     signingKeys,
     jwt: new JwtService(signingKeys, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_SEC),
     rateLimits: new MemoryRateLimitStore(),
+    email,
+    devOutbox,
   };
 }
 

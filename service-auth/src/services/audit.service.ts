@@ -16,7 +16,8 @@ export type AuditEventType =
   | "pat_revoked"
   | "rate_limited"
   | "signing_key_rotated"
-  | "role_granted";
+  | "role_granted"
+  | "magic_link_requested";
 
 export interface AuditEvent {
   eventType: AuditEventType;

@@ -1,0 +1,103 @@
+import { Resend } from "resend";
+
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Non-secret-to-the-recipient extras the dev outbox shows (the link, the token). */
+  meta?: { link?: string; token?: string; code?: string };
+}
+
+/** How service-auth sends e-mail: one small interface, the Resend SDK in production. */
+export interface EmailSender {
+  readonly kind: "resend" | "dev-outbox" | "unconfigured";
+  send(message: EmailMessage): Promise<void>;
+}
+
+/** Sends through Resend's official SDK; `baseUrl` points it at a local peer in tests. */
+export class ResendEmailSender implements EmailSender {
+  readonly kind = "resend";
+  private readonly client: Resend;
+
+  constructor(
+    apiKey: string,
+    private readonly from: string,
+    baseUrl?: string,
+  ) {
+    this.client = new Resend(apiKey, baseUrl ? { baseUrl } : undefined);
+  }
+
+  async send(message: EmailMessage): Promise<void> {
+    const { error } = await this.client.emails.send({
+      from: this.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+    });
+    // Resend answers errors as values; surface them (the caller logs, never the client).
+    if (error) throw new Error(`resend: ${error.name ?? "error"}: ${error.message ?? ""}`);
+  }
+}
+
+/** One recorded message of the development outbox (api.md: `to`, `subject`, `text`, `link`/`code`). */
+export interface OutboxRecord {
+  id: string;
+  channel: "email" | "sms";
+  to: string;
+  subject: string | null;
+  text: string;
+  link?: string;
+  token?: string;
+  code?: string;
+  createdAt: string;
+}
+
+/**
+ * Development mode (no provider keys): messages are kept in memory, newest first, for
+ * `GET /dev/outbox`, and printed to the console. Bounded so it cannot grow without limit.
+ */
+export class DevOutbox {
+  private readonly records: OutboxRecord[] = [];
+  constructor(
+    private readonly now: () => Date,
+    private readonly print: (line: string) => void = (l) => console.log(l),
+    private readonly max = 200,
+  ) {}
+
+  record(entry: Omit<OutboxRecord, "id" | "createdAt">): void {
+    const rec = { ...entry, id: crypto.randomUUID(), createdAt: this.now().toISOString() };
+    this.records.unshift(rec);
+    this.records.length = Math.min(this.records.length, this.max);
+    this.print(`[dev outbox] ${entry.channel} to ${entry.to}: ${entry.link ?? entry.code ?? entry.subject ?? ""}`);
+  }
+
+  list(): OutboxRecord[] {
+    return [...this.records];
+  }
+}
+
+/** The EmailSender of development mode: records into the dev outbox. */
+export class DevOutboxEmailSender implements EmailSender {
+  readonly kind = "dev-outbox";
+  constructor(private readonly outbox: DevOutbox) {}
+
+  async send(message: EmailMessage): Promise<void> {
+    this.outbox.record({
+      channel: "email",
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      ...message.meta,
+    });
+  }
+}
+
+/** Production without RESEND_API_KEY: e-mail login is unavailable (fails closed, never "sent"). */
+export class UnconfiguredEmailSender implements EmailSender {
+  readonly kind = "unconfigured";
+  async send(): Promise<void> {
+    throw new Error("no e-mail provider configured (RESEND_API_KEY)");
+  }
+}
