@@ -7,6 +7,7 @@ import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
+import { registerSmsRoutes } from "./routes/auth/sms.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
@@ -41,6 +42,7 @@ export function createApp(deps: Deps) {
   registerPatRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
   registerEmailRoutes(app, deps);
+  registerSmsRoutes(app, deps);
   registerDevRoutes(app, deps);
   return app;
 }

@@ -70,6 +70,21 @@ export const authEnvSchema = z.object({
     .describe("Resend API key for login e-mails. Unset in development: e-mails go to GET /dev/outbox instead"),
   RESEND_BASE_URL: httpUrl().optional().describe("Resend API base URL (tests and proxies); default Resend's"),
   EMAIL_FROM: z.string().min(3).default("Atlas <login@atlas.localhost>").describe("Sender of login e-mails"),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Twilio account SID for login SMS. Unset in development: SMS go to GET /dev/outbox"),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional().describe("Twilio auth token"),
+  TWILIO_FROM: z.string().min(1).optional().describe("Sender number (E.164) or messaging service of login SMS"),
+  TWILIO_BASE_URL: httpUrl().optional().describe("Twilio API base URL (tests and proxies); default Twilio's"),
+  SMS_RESEND_COOLDOWN_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600)
+    .default(30)
+    .describe("Minimum seconds between two codes to the same number"),
   RATE_LIMIT_LOGIN_START_PER_HOUR: z.coerce
     .number()
     .int()

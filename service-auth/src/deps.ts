@@ -9,6 +9,7 @@ import {
   ResendEmailSender,
   UnconfiguredEmailSender,
 } from "./providers/email.ts";
+import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { KeyRing } from "./services/crypto.ts";
 import { JwtService } from "./services/jwt.service.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit.ts";
@@ -27,6 +28,7 @@ export interface Deps {
   jwt: JwtService;
   rateLimits: RateLimitStore;
   email: EmailSender;
+  sms: SmsSender;
   /** Development mode only (no provider keys): what would have been sent. Null in production. */
   devOutbox: DevOutbox | null;
 }
@@ -48,6 +50,17 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     : devOutbox
       ? new DevOutboxEmailSender(devOutbox)
       : new UnconfiguredEmailSender();
+  const sms: SmsSender =
+    config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM
+      ? new TwilioSmsSender(
+          config.TWILIO_ACCOUNT_SID,
+          config.TWILIO_AUTH_TOKEN,
+          config.TWILIO_FROM,
+          config.TWILIO_BASE_URL,
+        )
+      : devOutbox
+        ? new DevOutboxSmsSender(devOutbox)
+        : new UnconfiguredSmsSender();
   return {
     config,
     logger: logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL }),
@@ -59,6 +72,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     jwt: new JwtService(signingKeys, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_SEC),
     rateLimits: new MemoryRateLimitStore(),
     email,
+    sms,
     devOutbox,
   };
 }

@@ -17,7 +17,8 @@ export type AuditEventType =
   | "rate_limited"
   | "signing_key_rotated"
   | "role_granted"
-  | "magic_link_requested";
+  | "magic_link_requested"
+  | "sms_code_requested";
 
 export interface AuditEvent {
   eventType: AuditEventType;

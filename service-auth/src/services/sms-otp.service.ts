@@ -1,0 +1,149 @@
+import { randomInt } from "node:crypto";
+import { AppError } from "@atlas/errors";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import type { Deps } from "../deps.ts";
+import { recordAudit } from "./audit.service.ts";
+import { sha256Hex } from "./crypto.ts";
+import { hashLowEntropySecret, verifyLowEntropySecret } from "./password-hash.ts";
+import type { RequestContext } from "./request-context.ts";
+import { createSession, type TokenResponse } from "./session.service.ts";
+import type { ResolvedTenant } from "./tenant.service.ts";
+
+export const OTP_TTL_MS = 10 * 60_000;
+export const OTP_MAX_ATTEMPTS = 5;
+
+/** The E.164 form of a valid phone number, or null. Only full international numbers are accepted. */
+export function normalisePhone(input: string): string | null {
+  const trimmed = input.trim();
+  if (!/^\+[1-9]\d{6,14}$/.test(trimmed)) return null;
+  const parsed = parsePhoneNumberFromString(trimmed);
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+const invalid = () => new AppError("INVALID_CREDENTIALS", { detail: "The code is invalid or expired" });
+
+/**
+ * Sends a 6-digit code. Earlier codes for the number die (only the latest works); a new code
+ * within the resend cooldown is refused with Retry-After.
+ */
+export async function startSmsOtp(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; phone: string; context: RequestContext },
+): Promise<void> {
+  const now = deps.now();
+  const cooldownMs = deps.config.SMS_RESEND_COOLDOWN_SEC * 1000;
+  const last = await deps.prisma.otpCode.findFirst({
+    where: { tenantId: input.tenant.id, phone: input.phone },
+    orderBy: { createdAt: "desc" },
+  });
+  if (last && now.getTime() - last.createdAt.getTime() < cooldownMs) {
+    const wait = Math.ceil((last.createdAt.getTime() + cooldownMs - now.getTime()) / 1000);
+    throw new AppError("RATE_LIMITED", {
+      detail: "A code was sent moments ago",
+      headers: { "Retry-After": String(wait) },
+    });
+  }
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const codeHash = await hashLowEntropySecret(code);
+  await deps.prisma.$transaction(async (tx) => {
+    await tx.otpCode.updateMany({
+      where: { tenantId: input.tenant.id, phone: input.phone, consumedAt: null },
+      data: { consumedAt: now },
+    });
+    await tx.otpCode.create({
+      data: {
+        tenantId: input.tenant.id,
+        phone: input.phone,
+        codeHash,
+        maxAttempts: OTP_MAX_ATTEMPTS,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + OTP_TTL_MS),
+      },
+    });
+    await recordAudit(
+      tx,
+      {
+        eventType: "sms_code_requested",
+        tenantId: input.tenant.id,
+        context: input.context,
+        details: { phoneHash: sha256Hex(input.phone) },
+      },
+      now,
+    );
+  });
+  const text = `${code} is your ${input.tenant.name} sign-in code. It expires in 10 minutes.`;
+  void deps.sms.send({ to: input.phone, text, code }).catch((error: unknown) => {
+    deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "SMS code delivery failed");
+  });
+}
+
+/**
+ * Checks a code. Each attempt is counted before the comparison (atomically, so parallel guesses
+ * cannot exceed the budget); after OTP_MAX_ATTEMPTS the code is dead, even for the right digits.
+ */
+export async function verifySmsOtp(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; phone: string; code: string; context: RequestContext },
+): Promise<TokenResponse> {
+  const now = deps.now();
+  const fail = async (reason: string) => {
+    await recordAudit(
+      deps.prisma,
+      {
+        eventType: "login_failure",
+        tenantId: input.tenant.id,
+        context: input.context,
+        details: { method: "sms", reason },
+      },
+      now,
+    );
+    return invalid();
+  };
+  const current = await deps.prisma.otpCode.findFirst({
+    where: { tenantId: input.tenant.id, phone: input.phone, consumedAt: null, expiresAt: { gt: now } },
+    orderBy: { createdAt: "desc" },
+  });
+  if (!current) throw await fail("no_live_code");
+  const [counted] = await deps.prisma.otpCode.updateManyAndReturn({
+    where: { id: current.id, consumedAt: null, attempts: { lt: current.maxAttempts } },
+    data: { attempts: { increment: 1 } },
+  });
+  if (!counted) throw await fail("attempts_exhausted");
+  if (!(await verifyLowEntropySecret(current.codeHash, input.code))) {
+    if (counted.attempts >= counted.maxAttempts) {
+      await deps.prisma.otpCode.updateMany({ where: { id: current.id, consumedAt: null }, data: { consumedAt: now } });
+    }
+    throw await fail("wrong_code");
+  }
+  const { count } = await deps.prisma.otpCode.updateMany({
+    where: { id: current.id, consumedAt: null },
+    data: { consumedAt: now },
+  });
+  if (count === 0) throw await fail("already_used");
+
+  const user = await deps.prisma.$transaction(async (tx) => {
+    const found = await tx.user.findUnique({
+      where: { tenantId_phone: { tenantId: input.tenant.id, phone: input.phone } },
+    });
+    const user = found
+      ? found.phoneVerifiedAt
+        ? found
+        : await tx.user.update({ where: { id: found.id }, data: { phoneVerifiedAt: now } })
+      : await tx.user.create({ data: { tenantId: input.tenant.id, phone: input.phone, phoneVerifiedAt: now } });
+    await tx.identity.upsert({
+      where: { tenantId_provider_subject: { tenantId: input.tenant.id, provider: "sms", subject: input.phone } },
+      update: { lastUsedAt: now },
+      create: {
+        tenantId: input.tenant.id,
+        userId: user.id,
+        provider: "sms",
+        subject: input.phone,
+        createdAt: now,
+        lastUsedAt: now,
+      },
+    });
+    return user;
+  });
+  if (user.deletedAt) throw invalid();
+  return createSession(deps, { user, audience: input.tenant.jwtAudience, amr: ["sms"], context: input.context });
+}
