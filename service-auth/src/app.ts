@@ -5,6 +5,7 @@ import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerEmailRoutes } from "./routes/auth/email.ts";
+import { registerMeRoutes } from "./routes/auth/me.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerSmsRoutes } from "./routes/auth/sms.ts";
@@ -43,6 +44,7 @@ export function createApp(deps: Deps) {
   registerAdminKeyRoutes(app, deps);
   registerEmailRoutes(app, deps);
   registerSmsRoutes(app, deps);
+  registerMeRoutes(app, deps);
   registerDevRoutes(app, deps);
   return app;
 }

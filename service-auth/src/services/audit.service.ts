@@ -18,7 +18,8 @@ export type AuditEventType =
   | "signing_key_rotated"
   | "role_granted"
   | "magic_link_requested"
-  | "sms_code_requested";
+  | "sms_code_requested"
+  | "identity_unlinked";
 
 export interface AuditEvent {
   eventType: AuditEventType;

@@ -1,0 +1,135 @@
+import { AppError } from "@atlas/errors";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { requireAuth } from "../../middleware/auth.ts";
+import { recordAudit } from "../../services/audit.service.ts";
+import { requestContext } from "../../services/request-context.ts";
+import { bearerSecurity, PublicUserSchema, problem, TenantHeader } from "../schemas.ts";
+
+const IdentitySchema = z
+  .object({
+    id: z.string(),
+    provider: z.string(),
+    subject: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .openapi("Identity");
+
+const MeSchema = z
+  .object({
+    user: PublicUserSchema,
+    identities: z.array(IdentitySchema),
+    mfa: z.object({ totpEnabled: z.boolean(), passkeys: z.number().int(), backupCodesLeft: z.number().int() }),
+    session: z.object({ id: z.string(), amr: z.array(z.string()) }),
+  })
+  .openapi("Me");
+
+/** `GET /auth/me` and unlinking identities (`DELETE /auth/identities/:id`). */
+export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const auth = requireAuth(deps);
+  app.use("/auth/me", auth);
+  app.use("/auth/identities/*", auth);
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/me",
+      tags: ["account"],
+      summary: "The caller, their linked identities and MFA state",
+      security: bearerSecurity,
+      request: { headers: TenantHeader },
+      responses: {
+        200: { description: "Me", content: { "application/json": { schema: MeSchema } } },
+        401: problem("Not authenticated"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const user = await deps.prisma.user.findUniqueOrThrow({
+        where: { id: p.userId },
+        include: {
+          identities: { orderBy: { createdAt: "asc" } },
+          mfaSettings: true,
+          _count: { select: { webAuthnCredentials: true, backupCodes: { where: { usedAt: null } } } },
+        },
+      });
+      return c.json(
+        {
+          user: {
+            id: user.id,
+            tenantId: user.tenantId,
+            email: user.email,
+            phone: user.phone,
+            displayName: user.displayName,
+            roles: user.roles,
+          },
+          identities: user.identities.map((i) => ({
+            id: i.id,
+            provider: i.provider,
+            subject: i.subject,
+            createdAt: i.createdAt.toISOString(),
+            lastUsedAt: i.lastUsedAt?.toISOString() ?? null,
+          })),
+          mfa: {
+            totpEnabled: user.mfaSettings?.totpEnabled ?? false,
+            passkeys: user._count.webAuthnCredentials,
+            backupCodesLeft: user._count.backupCodes,
+          },
+          session: { id: p.sessionId, amr: p.amr },
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/auth/identities/{id}",
+      tags: ["account"],
+      summary: "Unlink one of the caller's identities, as long as another way to log in remains",
+      security: bearerSecurity,
+      request: {
+        headers: TenantHeader,
+        params: z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) }),
+      },
+      responses: {
+        204: { description: "Unlinked" },
+        401: problem("Not authenticated"),
+        404: problem("No such identity"),
+        409: problem("It is the last way to log in (CONFLICT)"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const { id } = c.req.valid("param");
+      const now = deps.now();
+      await deps.prisma.$transaction(async (tx) => {
+        // Lock the user's identities so two parallel unlinks cannot remove the last two at once.
+        await tx.$queryRaw`SELECT id FROM "auth"."auth_identities" WHERE "userId" = ${p.userId} FOR UPDATE`;
+        const identity = await tx.identity.findFirst({ where: { id, userId: p.userId } });
+        if (!identity) throw new AppError("NOT_FOUND", { detail: "No such identity" });
+        const passkeys = await tx.webAuthnCredential.count({ where: { userId: p.userId } });
+        const others = await tx.identity.count({ where: { userId: p.userId, id: { not: id } } });
+        if (others + passkeys === 0) {
+          throw new AppError("CONFLICT", { detail: "This is your last way to log in; add another before removing it" });
+        }
+        await tx.identity.delete({ where: { id } });
+        await recordAudit(
+          tx,
+          {
+            eventType: "identity_unlinked",
+            tenantId: p.tenantId,
+            userId: p.userId,
+            context: requestContext(c),
+            details: { provider: identity.provider },
+          },
+          now,
+        );
+      });
+      return c.body(null, 204);
+    },
+  );
+}
