@@ -61,3 +61,59 @@ describe("DELETE /auth/identities/:id", () => {
     expect(results.map((r) => r.status).sort()).toEqual([204, 409]);
   });
 });
+
+describe("linking an e-mail address", () => {
+  const linkToken = async () =>
+    (
+      (await (await t.app.request("/dev/outbox")).json()) as { items: { token?: string; subject: string | null }[] }
+    ).items.find((i) => i.subject?.startsWith("Confirm"))?.token ?? "";
+
+  it("start → confirmation link → verify: the address becomes an identity; replay fails", async () => {
+    const phoneUser = await loginTestUser(t, { email: undefined });
+    await t.deps.prisma.user.update({ where: { id: phoneUser.user.id }, data: { email: null } });
+    const started = await t.app.request("/auth/identities/email/start", {
+      method: "POST",
+      body: JSON.stringify({ email: "New@Example.test" }),
+      headers: { ...phoneUser.auth, "content-type": "application/json" },
+    });
+    expect(started.status).toBe(202);
+    const token = await linkToken();
+    const verify = () =>
+      t.app.request("/auth/identities/email/verify", {
+        method: "POST",
+        body: JSON.stringify({ token }),
+        headers: { ...phoneUser.auth, "content-type": "application/json" },
+      });
+    const res = await verify();
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ provider: "email", subject: "new@example.test" });
+    expect((await t.deps.prisma.user.findUniqueOrThrow({ where: { id: phoneUser.user.id } })).email).toBe(
+      "new@example.test",
+    );
+    expect((await verify()).status).toBe(401);
+    expect(await t.deps.prisma.authAuditLog.count({ where: { eventType: "identity_linked" } })).toBe(1);
+  });
+
+  it("refuses another user's link and an address that belongs to someone else (409)", async () => {
+    const alice = await loginTestUser(t, { email: "alice@example.test" });
+    await t.deps.prisma.identity.create({
+      data: { tenantId: alice.tenant.id, userId: alice.user.id, provider: "email", subject: "alice@example.test" },
+    });
+    const bob = await loginTestUser(t, { email: "bob@example.test" });
+    const post = (path: string, body: unknown, auth: Record<string, string>) =>
+      t.app.request(path, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { ...auth, "content-type": "application/json" },
+      });
+    expect((await post("/auth/identities/email/start", { email: "alice@example.test" }, bob.auth)).status).toBe(202);
+    const token = await linkToken();
+    expect((await post("/auth/identities/email/verify", { token }, alice.auth)).status).toBe(401);
+    const conflict = await post("/auth/identities/email/verify", { token }, bob.auth);
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toMatchObject({ code: "CONFLICT" });
+    expect(await t.deps.prisma.identity.count({ where: { userId: bob.user.id } })).toBe(0);
+    expect((await post("/auth/identities/email/start", { email: "x" }, bob.auth)).status).toBe(400);
+    expect((await t.app.request("/auth/identities/email/start", { method: "POST", body: "{}" })).status).toBe(401);
+  });
+});

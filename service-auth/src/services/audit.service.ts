@@ -19,7 +19,8 @@ export type AuditEventType =
   | "role_granted"
   | "magic_link_requested"
   | "sms_code_requested"
-  | "identity_unlinked";
+  | "identity_unlinked"
+  | "identity_linked";
 
 export interface AuditEvent {
   eventType: AuditEventType;

@@ -3,7 +3,9 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
+import { byIp, rateLimit } from "../../middleware/rate-limit.ts";
 import { recordAudit } from "../../services/audit.service.ts";
+import { startEmailLink, verifyEmailLink } from "../../services/identity-link.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { bearerSecurity, PublicUserSchema, problem, TenantHeader } from "../schemas.ts";
 
@@ -26,7 +28,10 @@ const MeSchema = z
   })
   .openapi("Me");
 
-/** `GET /auth/me` and unlinking identities (`DELETE /auth/identities/:id`). */
+const LinkStart = z.strictObject({ email: z.string().trim().toLowerCase().max(254).pipe(z.email()) });
+const LinkVerify = z.strictObject({ token: z.string().min(32).max(128) });
+
+/** `GET /auth/me`, linking an e-mail address, and unlinking identities. */
 export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   const auth = requireAuth(deps);
   app.use("/auth/me", auth);
@@ -80,6 +85,81 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           session: { id: p.sessionId, amr: p.amr },
         },
         200,
+      );
+    },
+  );
+
+  app.use(
+    "/auth/identities/email/*",
+    rateLimit(deps, [{ name: "link:ip", limit: deps.config.RATE_LIMIT_LOGIN_PER_MIN_IP, windowMs: 60_000, key: byIp }]),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/identities/email/start",
+      tags: ["account"],
+      summary: "Send a confirmation link to an address the caller wants to add",
+      security: bearerSecurity,
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: LinkStart } }, required: true },
+      },
+      responses: {
+        202: {
+          description: "Link sent",
+          content: { "application/json": { schema: z.object({ status: z.literal("sent") }) } },
+        },
+        400: problem("Invalid address"),
+        401: problem("Not authenticated"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      await startEmailLink(deps, {
+        tenant: c.var.tenant,
+        userId: p.userId,
+        email: c.req.valid("json").email,
+        context: requestContext(c),
+      });
+      return c.json({ status: "sent" as const }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/identities/email/verify",
+      tags: ["account"],
+      summary: "Confirm the link: the address becomes one of the caller's identities",
+      security: bearerSecurity,
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: LinkVerify } }, required: true },
+      },
+      responses: {
+        201: { description: "Linked", content: { "application/json": { schema: IdentitySchema } } },
+        401: problem("Invalid, used or expired link, or another user's"),
+        409: problem("The address belongs to another account"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const i = await verifyEmailLink(deps, {
+        tenant: c.var.tenant,
+        userId: p.userId,
+        token: c.req.valid("json").token,
+        context: requestContext(c),
+      });
+      return c.json(
+        {
+          id: i.id,
+          provider: i.provider,
+          subject: i.subject,
+          createdAt: i.createdAt.toISOString(),
+          lastUsedAt: i.lastUsedAt?.toISOString() ?? null,
+        },
+        201,
       );
     },
   );

@@ -1,0 +1,102 @@
+import { AppError } from "@atlas/errors";
+import type { Deps } from "../deps.ts";
+import type { Identity } from "../generated/prisma/client.ts";
+import { recordAudit } from "./audit.service.ts";
+import { randomToken, sha256Hex } from "./crypto.ts";
+import { MAGIC_LINK_TTL_MS, normaliseEmail } from "./magic-link.service.ts";
+import type { RequestContext } from "./request-context.ts";
+import type { ResolvedTenant } from "./tenant.service.ts";
+
+const KIND = "link_email";
+
+/**
+ * Explicit linking, step 1: a logged-in user asks to add an e-mail address; a single-use link
+ * proves they control it. Nothing is linked until step 2.
+ */
+export async function startEmailLink(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; userId: string; email: string; context: RequestContext },
+): Promise<void> {
+  const now = deps.now();
+  const email = normaliseEmail(input.email);
+  const token = randomToken(32);
+  await deps.prisma.authChallenge.create({
+    data: {
+      tenantId: input.tenant.id,
+      kind: KIND,
+      challengeHash: sha256Hex(token),
+      userId: input.userId,
+      data: { email },
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + MAGIC_LINK_TTL_MS),
+    },
+  });
+  const link = `${deps.config.WEB_ORIGIN}/account/link-email?token=${token}`;
+  const name = input.tenant.name;
+  void deps.email
+    .send({
+      to: email,
+      subject: `Confirm your e-mail for ${name}`,
+      text: `Confirm adding this address to your ${name} account: ${link}\n\nThe link works once and expires in 15 minutes.`,
+      html: `<p>Confirm adding this address to your account:</p><p><a href="${link}">Confirm</a></p><p>The link works once and expires in 15 minutes.</p>`,
+      meta: { link, token },
+    })
+    .catch((error: unknown) => {
+      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "link e-mail failed");
+    });
+}
+
+/**
+ * Explicit linking, step 2: consumes the link (single use, same user, same tenant, unexpired)
+ * and links the address. An address that already belongs to another user is a 409 CONFLICT:
+ * accounts are never merged implicitly.
+ */
+export async function verifyEmailLink(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; userId: string; token: string; context: RequestContext },
+): Promise<Identity> {
+  const now = deps.now();
+  const [challenge] = await deps.prisma.authChallenge.updateManyAndReturn({
+    where: {
+      challengeHash: sha256Hex(input.token),
+      kind: KIND,
+      tenantId: input.tenant.id,
+      userId: input.userId,
+      consumedAt: null,
+      expiresAt: { gt: now },
+    },
+    data: { consumedAt: now },
+  });
+  if (!challenge)
+    throw new AppError("INVALID_CREDENTIALS", { detail: "This confirmation link is invalid, used or expired" });
+  const email = (challenge.data as { email: string }).email;
+  return deps.prisma.$transaction(async (tx) => {
+    const existing = await tx.identity.findUnique({
+      where: { tenantId_provider_subject: { tenantId: input.tenant.id, provider: "email", subject: email } },
+    });
+    if (existing && existing.userId !== input.userId) {
+      throw new AppError("CONFLICT", { detail: "This address belongs to another account" });
+    }
+    if (existing) return existing;
+    const owner = await tx.user.findUnique({ where: { tenantId_email: { tenantId: input.tenant.id, email } } });
+    if (owner && owner.id !== input.userId)
+      throw new AppError("CONFLICT", { detail: "This address belongs to another account" });
+    const user = await tx.user.findUniqueOrThrow({ where: { id: input.userId } });
+    if (!user.email) await tx.user.update({ where: { id: user.id }, data: { email, emailVerifiedAt: now } });
+    const identity = await tx.identity.create({
+      data: { tenantId: input.tenant.id, userId: input.userId, provider: "email", subject: email, createdAt: now },
+    });
+    await recordAudit(
+      tx,
+      {
+        eventType: "identity_linked",
+        tenantId: input.tenant.id,
+        userId: input.userId,
+        context: input.context,
+        details: { provider: "email" },
+      },
+      now,
+    );
+    return identity;
+  });
+}
