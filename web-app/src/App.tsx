@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError } from "./api.ts";
-import { type AuthClient, createAuthClient, type Tenant } from "./auth.ts";
+import { type AuthClient, createAuthClient, type Session, type Tenant } from "./auth.ts";
 import type { AppConfig } from "./config.ts";
 import { LoginCard } from "./LoginCard.tsx";
+import { SignedIn } from "./SignedIn.tsx";
 
 type TenantState = { kind: "loading" } | { kind: "ready"; tenant: Tenant } | { kind: "error"; message: string };
 
@@ -64,10 +65,28 @@ function StatusLine({ health }: { health: Health }) {
   );
 }
 
+/** The magic link lands on /auth/callback?token=…: exchange it once, then drop it from the URL. */
+function useMagicLinkCallback(auth: AuthClient, onSession: (s: Session) => void): string | null {
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const url = new URL(window.location.href);
+    const token = url.searchParams.get("token");
+    if (url.pathname !== "/auth/callback" || !token) return;
+    window.history.replaceState(null, "", "/");
+    auth.verifyEmail(token).then(onSession, (e: unknown) => {
+      setError(e instanceof ApiError ? e.detail : "This sign-in link could not be used.");
+    });
+  }, [auth, onSession]);
+  return error;
+}
+
 export function App({ config }: { config: AppConfig }) {
   const auth = useMemo(() => createAuthClient(config), [config]);
   const { state, retry } = useTenant(auth);
   const health = useHealth(auth);
+  const [session, setSession] = useState<Session | null>(null);
+  const onSession = useCallback((s: Session) => setSession(s), []);
+  const linkError = useMagicLinkCallback(auth, onSession);
 
   useEffect(() => {
     if (state.kind === "ready") document.title = `Sign in · ${state.tenant.name}`;
@@ -92,7 +111,15 @@ export function App({ config }: { config: AppConfig }) {
           </button>
         </section>
       )}
-      {state.kind === "ready" && <LoginCard tenant={state.tenant} auth={auth} />}
+      {linkError && !session && (
+        <p className="notice error" role="alert">
+          {linkError}
+        </p>
+      )}
+      {state.kind === "ready" && session && (
+        <SignedIn session={session} auth={auth} onSignedOut={() => setSession(null)} />
+      )}
+      {state.kind === "ready" && !session && <LoginCard tenant={state.tenant} auth={auth} onSession={onSession} />}
       <footer>
         <StatusLine health={health} />
       </footer>

@@ -1,4 +1,5 @@
-import type { AuthClient, LoginMethod, OAuthProvider, Tenant } from "./auth.ts";
+import type { AuthClient, LoginMethod, OAuthProvider, Session, Tenant } from "./auth.ts";
+import { SmsLogin } from "./SmsLogin.tsx";
 import { StartForm } from "./StartForm.tsx";
 
 const OAUTH: { method: LoginMethod; provider: OAuthProvider; label: string }[] = [
@@ -17,9 +18,15 @@ const PENDING: { method: LoginMethod; label: string }[] = [
   { method: "arweave", label: "Arweave wallet" },
 ];
 
-const E164 = "\\+[1-9][0-9]{1,14}";
-
-export function LoginCard({ tenant, auth }: { tenant: Tenant; auth: AuthClient }) {
+export function LoginCard({
+  tenant,
+  auth,
+  onSession,
+}: {
+  tenant: Tenant;
+  auth: AuthClient;
+  onSession: (s: Session) => void;
+}) {
   const allowed = new Set(tenant.allowedMethods);
   const oauth = OAUTH.filter((o) => allowed.has(o.method));
   const pending = PENDING.filter((p) => allowed.has(p.method));
@@ -48,19 +55,7 @@ export function LoginCard({ tenant, auth }: { tenant: Tenant; auth: AuthClient }
           onSubmit={auth.startEmail}
         />
       )}
-      {allowed.has("sms") && (
-        <StartForm
-          label="Phone"
-          type="tel"
-          autoComplete="tel"
-          placeholder="+15551234567"
-          hint="International format, starting with +"
-          pattern={E164}
-          submitLabel="Text me a code"
-          sentMessage="Check your phone — we texted you a 6-digit code."
-          onSubmit={auth.startSms}
-        />
-      )}
+      {allowed.has("sms") && <SmsLogin auth={auth} onSession={onSession} />}
       {(oauth.length > 0 || pending.length > 0) && (allowed.has("email") || allowed.has("sms")) && (
         <p className="divider">or continue with</p>
       )}

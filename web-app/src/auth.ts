@@ -1,4 +1,12 @@
 import { apiJson, apiRequest, postJson } from "./api.ts";
+
+/** POST a JSON body and parse the JSON answer. */
+function postForJson<T>(url: string, body: unknown, init: RequestInit, parse: (b: unknown) => T): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set("content-type", "application/json");
+  return apiJson(url, { ...init, method: "POST", headers, body: JSON.stringify(body) }, parse);
+}
+
 import type { AppConfig } from "./config.ts";
 
 export const LOGIN_METHODS = [
@@ -37,6 +45,28 @@ export function parseTenant(body: unknown): Tenant {
   return { slug: raw.slug, name: raw.name, allowedMethods: raw.allowedMethods.filter(isLoginMethod) };
 }
 
+/** A signed-in session as the page holds it: in memory only (never localStorage). */
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; email: string | null; phone: string | null };
+}
+
+/** Throws unless `body` is a token response of service-auth. */
+export function parseSession(body: unknown): Session {
+  const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const user = (typeof raw.user === "object" && raw.user !== null ? raw.user : {}) as Record<string, unknown>;
+  if (typeof raw.accessToken !== "string" || typeof raw.refreshToken !== "string" || typeof user.id !== "string") {
+    throw new TypeError("session: missing fields");
+  }
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  return {
+    accessToken: raw.accessToken,
+    refreshToken: raw.refreshToken,
+    user: { id: user.id, email: str(user.email), phone: str(user.phone) },
+  };
+}
+
 /** Calls to service-auth for one tenant; every request names the tenant and sends cookies. */
 export function createAuthClient(config: AppConfig) {
   const base = config.authUrl;
@@ -53,6 +83,16 @@ export function createAuthClient(config: AppConfig) {
     },
     startEmail: (email: string) => postJson(`${base}/auth/email/start`, { email }, init()),
     startSms: (phone: string) => postJson(`${base}/auth/sms/start`, { phone }, init()),
+    verifyEmail: (token: string) => postForJson(`${base}/auth/email/verify`, { token }, init(), parseSession),
+    verifySms: (phone: string, code: string) =>
+      postForJson(`${base}/auth/sms/verify`, { phone, code }, init(), parseSession),
+    logout: async (session: Session) => {
+      await apiRequest(`${base}/auth/logout`, {
+        ...init(),
+        method: "POST",
+        headers: { "X-Tenant": config.tenant, authorization: `Bearer ${session.accessToken}` },
+      });
+    },
     oauthStartUrl: (provider: OAuthProvider, redirectTo: string) =>
       `${base}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo })}`,
   };

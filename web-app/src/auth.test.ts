@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "./api.ts";
+import { createAuthClient, parseSession } from "./auth.ts";
+
+const config = { authUrl: "http://auth.test", apiUrl: "http://api.test", tenant: "acme" };
+const tokens = {
+  accessToken: "a.b.c",
+  refreshToken: "r",
+  tokenType: "Bearer",
+  expiresIn: 900,
+  user: { id: "u1", tenantId: "t", email: "me@example.test", phone: null, displayName: null, roles: [] },
+};
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("auth client sessions", () => {
+  it("parses token responses and refuses malformed ones", () => {
+    expect(parseSession(tokens)).toEqual({
+      accessToken: "a.b.c",
+      refreshToken: "r",
+      user: { id: "u1", email: "me@example.test", phone: null },
+    });
+    expect(() => parseSession({ accessToken: "x" })).toThrow();
+  });
+
+  it("verifies a magic link and an SMS code against service-auth, naming the tenant", async () => {
+    const fetch = vi.fn(async () => Response.json(tokens));
+    vi.stubGlobal("fetch", fetch);
+    const auth = createAuthClient(config);
+    expect((await auth.verifyEmail("tok")).user.id).toBe("u1");
+    expect((await auth.verifySms("+14155550123", "123456")).accessToken).toBe("a.b.c");
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("http://auth.test/auth/email/verify");
+    expect(init.method).toBe("POST");
+    expect(JSON.parse(String(init.body))).toEqual({ token: "tok" });
+    expect(new Headers(init.headers).get("x-tenant")).toBe("acme");
+    const [smsUrl, smsInit] = fetch.mock.calls[1] as unknown as [string, RequestInit];
+    expect(smsUrl).toBe("http://auth.test/auth/sms/verify");
+    expect(JSON.parse(String(smsInit.body))).toEqual({ phone: "+14155550123", code: "123456" });
+  });
+
+  it("surfaces a used link as the server's problem detail", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () =>
+        Response.json(
+          {
+            type: "x",
+            title: "Invalid credentials",
+            status: 401,
+            detail: "This sign-in link is invalid, used or expired",
+            code: "INVALID_CREDENTIALS",
+          },
+          { status: 401, headers: { "content-type": "application/problem+json" } },
+        ),
+      ),
+    );
+    const error = await createAuthClient(config)
+      .verifyEmail("tok")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({
+      code: "INVALID_CREDENTIALS",
+      detail: "This sign-in link is invalid, used or expired",
+    });
+  });
+
+  it("signs out with the session's bearer token", async () => {
+    const fetch = vi.fn(async () => new Response(null, { status: 204 }));
+    vi.stubGlobal("fetch", fetch);
+    await createAuthClient(config).logout(parseSession(tokens));
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("http://auth.test/auth/logout");
+    expect(new Headers(init.headers).get("authorization")).toBe("Bearer a.b.c");
+  });
+});
