@@ -27,6 +27,8 @@ export function createApp(deps: Deps) {
     description: "Atlas identity, tokens and the payment side of billing.",
     logger: deps.logger,
     readiness: { database: () => deps.database.ping() },
+    // Before the operational routes, so that /health & co. answer browsers of allowed origins too.
+    middleware: [tenantCors(deps)],
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -34,7 +36,6 @@ export function createApp(deps: Deps) {
     bearerFormat: "JWT",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "basic", { type: "http", scheme: "basic" });
-  app.use(tenantCors(deps));
   for (const prefix of ["/tenants/*", "/auth/*", "/billing/*", "/admin/*"]) app.use(prefix, tenantMiddleware(deps));
   registerWellKnownRoutes(app, deps);
   registerTenantRoutes(app);

@@ -107,6 +107,11 @@ describe("CORS by tenant", () => {
     expect(evil.headers.get("vary")).toContain("Origin");
   });
 
+  it("covers the operational routes too (the login page checks /health from the browser)", async () => {
+    const res = await t.app.request("/health", { headers: { origin: "http://localhost:3000" } });
+    expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+  });
+
   it("checks a request against its own tenant, not any tenant", async () => {
     await t.deps.prisma.tenant.create({
       data: {

@@ -23,6 +23,12 @@ export interface ServiceAppOptions {
   bodyLimitBytes?: number;
   /** Paths (prefix match) exempt from the body limit, e.g. object uploads with their own limit. */
   bodyLimitExemptPrefixes?: string[];
+  /**
+   * Middleware that must run for every route, the operational ones included (e.g. CORS): Hono
+   * applies middleware only to routes registered after it, and the operational routes are
+   * registered here.
+   */
+  middleware?: MiddlewareHandler[];
 }
 
 const ONE_MIB = 1024 * 1024;
@@ -106,6 +112,7 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
       "request",
     );
   });
+  for (const m of options.middleware ?? []) app.use(m);
   app.onError(problemErrorHandler(options.logger));
   app.notFound(problemNotFound);
 
