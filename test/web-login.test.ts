@@ -71,7 +71,13 @@ describe("web-app login page in Chromium", () => {
     await page.getByText("You're signed in").waitFor();
     expect((await page.locator("strong").textContent())?.trim()).toBe("browser@example.test");
     expect(page.url()).toBe(`${web}/`); // the token left the address bar
+    // A reload keeps the login: the refresh token lives in service-auth's HttpOnly cookie.
+    expect(await page.evaluate("document.cookie")).toBe("");
+    await page.reload();
+    await page.getByText("You're signed in").waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Email me a link" }).waitFor();
+    await page.reload();
     await page.getByRole("button", { name: "Email me a link" }).waitFor();
     // The used link does not sign in twice.
     await page.goto(link);

@@ -157,3 +157,44 @@ describe("e-mail through the Resend SDK", () => {
     }
   });
 });
+
+describe("tokens for browsers of allowed origins", () => {
+  it("puts the refresh token in an HttpOnly SameSite=Strict cookie, not the body; refresh and logout use it", async () => {
+    await start({ email: "cookie@example.test" });
+    const [mail] = await outbox();
+    const origin = { origin: "http://localhost:3000" };
+    const res = await verify(mail?.token ?? "", origin);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.refreshToken).toBeUndefined();
+    expect(body.accessToken).toEqual(expect.any(String));
+    const setCookie = res.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^atlas_refresh_token=[A-Za-z0-9_-]{43}; /);
+    expect(setCookie).toContain("HttpOnly");
+    expect(setCookie).toContain("SameSite=Strict");
+    expect(setCookie).toContain("Path=/auth/token");
+    const cookie = setCookie.split(";")[0] ?? "";
+
+    const refreshed = await t.app.request("/auth/token/refresh", { method: "POST", headers: { ...origin, cookie } });
+    expect(refreshed.status).toBe(200);
+    expect(((await refreshed.json()) as Record<string, unknown>).refreshToken).toBeUndefined();
+    const rotated = (refreshed.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(rotated).not.toBe(cookie);
+
+    const { accessToken } = body as { accessToken: string };
+    const out = await t.app.request("/auth/logout", {
+      method: "POST",
+      headers: { ...origin, authorization: `Bearer ${accessToken}` },
+    });
+    expect(out.status).toBe(204);
+    expect(out.headers.get("set-cookie")).toMatch(/^atlas_refresh_token=; .*Max-Age=0/);
+  });
+
+  it("CLIs and servers (no Origin) and foreign origins get the refresh token in the body", async () => {
+    await start({ email: "cli@example.test" });
+    const [mail] = await outbox();
+    const res = await verify(mail?.token ?? "", { origin: "https://evil.example" });
+    expect(res.headers.get("set-cookie")).toBeNull();
+    expect(((await res.json()) as Record<string, unknown>).refreshToken).toEqual(expect.any(String));
+  });
+});

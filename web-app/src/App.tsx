@@ -80,6 +80,14 @@ function useMagicLinkCallback(auth: AuthClient, onSession: (s: Session) => void)
   return error;
 }
 
+/** After a reload, the refresh cookie (if any) restores the session. */
+function useResume(auth: AuthClient, onSession: (s: Session) => void) {
+  useEffect(() => {
+    if (new URL(window.location.href).pathname === "/auth/callback") return;
+    auth.resume().then(onSession, () => {});
+  }, [auth, onSession]);
+}
+
 export function App({ config }: { config: AppConfig }) {
   const auth = useMemo(() => createAuthClient(config), [config]);
   const { state, retry } = useTenant(auth);
@@ -87,6 +95,7 @@ export function App({ config }: { config: AppConfig }) {
   const [session, setSession] = useState<Session | null>(null);
   const onSession = useCallback((s: Session) => setSession(s), []);
   const linkError = useMagicLinkCallback(auth, onSession);
+  useResume(auth, onSession);
 
   useEffect(() => {
     if (state.kind === "ready") document.title = `Sign in · ${state.tenant.name}`;

@@ -15,11 +15,12 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("auth client sessions", () => {
   it("parses token responses and refuses malformed ones", () => {
+    // The page keeps only the access token; the refresh token stays in the HttpOnly cookie.
     expect(parseSession(tokens)).toEqual({
       accessToken: "a.b.c",
-      refreshToken: "r",
       user: { id: "u1", email: "me@example.test", phone: null },
     });
+    expect(parseSession({ ...tokens, refreshToken: undefined }).accessToken).toBe("a.b.c");
     expect(() => parseSession({ accessToken: "x" })).toThrow();
   });
 
@@ -63,6 +64,16 @@ describe("auth client sessions", () => {
       code: "INVALID_CREDENTIALS",
       detail: "This sign-in link is invalid, used or expired",
     });
+  });
+
+  it("resumes a session from the refresh cookie (credentials included, no body)", async () => {
+    const fetch = vi.fn(async () => Response.json({ ...tokens, refreshToken: undefined }));
+    vi.stubGlobal("fetch", fetch);
+    expect((await createAuthClient(config).resume()).user.id).toBe("u1");
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("http://auth.test/auth/token/refresh");
+    expect(init).toMatchObject({ method: "POST", credentials: "include" });
+    expect(init.body).toBeUndefined();
   });
 
   it("signs out with the session's bearer token", async () => {

@@ -45,10 +45,12 @@ export function parseTenant(body: unknown): Tenant {
   return { slug: raw.slug, name: raw.name, allowedMethods: raw.allowedMethods.filter(isLoginMethod) };
 }
 
-/** A signed-in session as the page holds it: in memory only (never localStorage). */
+/**
+ * A signed-in session as the page holds it: the access token in memory only (never
+ * localStorage); the refresh token stays in service-auth's HttpOnly cookie, out of reach of scripts.
+ */
 export interface Session {
   accessToken: string;
-  refreshToken: string;
   user: { id: string; email: string | null; phone: string | null };
 }
 
@@ -56,13 +58,12 @@ export interface Session {
 export function parseSession(body: unknown): Session {
   const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const user = (typeof raw.user === "object" && raw.user !== null ? raw.user : {}) as Record<string, unknown>;
-  if (typeof raw.accessToken !== "string" || typeof raw.refreshToken !== "string" || typeof user.id !== "string") {
+  if (typeof raw.accessToken !== "string" || typeof user.id !== "string") {
     throw new TypeError("session: missing fields");
   }
   const str = (v: unknown) => (typeof v === "string" ? v : null);
   return {
     accessToken: raw.accessToken,
-    refreshToken: raw.refreshToken,
     user: { id: user.id, email: str(user.email), phone: str(user.phone) },
   };
 }
@@ -86,6 +87,8 @@ export function createAuthClient(config: AppConfig) {
     verifyEmail: (token: string) => postForJson(`${base}/auth/email/verify`, { token }, init(), parseSession),
     verifySms: (phone: string, code: string) =>
       postForJson(`${base}/auth/sms/verify`, { phone, code }, init(), parseSession),
+    /** Picks up an existing login from the refresh cookie (a page reload); 401 when there is none. */
+    resume: () => apiJson(`${base}/auth/token/refresh`, { ...init(), method: "POST" }, parseSession),
     logout: async (session: Session) => {
       await apiRequest(`${base}/auth/logout`, {
         ...init(),

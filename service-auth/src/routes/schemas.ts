@@ -31,7 +31,9 @@ export const PublicUserSchema = z
 export const TokenResponseSchema = z
   .object({
     accessToken: z.string(),
-    refreshToken: z.string(),
+    refreshToken: z.string().optional().openapi({
+      description: "Absent for browsers of an allowed origin: they get it in the HttpOnly cookie atlas_refresh_token",
+    }),
     tokenType: z.literal("Bearer"),
     expiresIn: z.number().int(),
     user: PublicUserSchema,

@@ -9,6 +9,7 @@ import { allowedRedirect, assertMethodAllowed } from "../../services/login-polic
 import { normaliseEmail, startMagicLink, verifyMagicLink } from "../../services/magic-link.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { deliverTokens } from "../token-delivery.ts";
 
 const StartBody = z.strictObject({
   email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
@@ -109,7 +110,8 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       assertMethodAllowed(tenant, "email");
       const { token } = c.req.valid("json");
       c.header("Cache-Control", "no-store");
-      return c.json(await verifyMagicLink(deps, { tenant, token, context: requestContext(c) }), 200);
+      const tokens = await verifyMagicLink(deps, { tenant, token, context: requestContext(c) });
+      return c.json(deliverTokens(c, deps, tokens), 200);
     },
   );
 }

@@ -7,6 +7,7 @@ import { recordAudit } from "../../services/audit.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { revokeSessionTx } from "../../services/session.service.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
+import { clearRefreshCookie } from "../token-delivery.ts";
 
 const SessionSchema = z
   .object({
@@ -131,6 +132,7 @@ export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           now,
         );
       });
+      clearRefreshCookie(c, deps);
       return c.body(null, 204);
     },
   );
@@ -166,6 +168,7 @@ export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           now,
         );
       });
+      clearRefreshCookie(c, deps);
       return c.body(null, 204);
     },
   );

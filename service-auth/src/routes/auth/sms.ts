@@ -9,6 +9,7 @@ import { assertMethodAllowed } from "../../services/login-policy.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { normalisePhone, startSmsOtp, verifySmsOtp } from "../../services/sms-otp.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { deliverTokens } from "../token-delivery.ts";
 
 const Phone = z
   .string()
@@ -112,7 +113,8 @@ export function registerSmsRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       assertMethodAllowed(tenant, "sms");
       const body = c.req.valid("json");
       c.header("Cache-Control", "no-store");
-      return c.json(await verifySmsOtp(deps, { tenant, ...body, context: requestContext(c) }), 200);
+      const tokens = await verifySmsOtp(deps, { tenant, ...body, context: requestContext(c) });
+      return c.json(deliverTokens(c, deps, tokens), 200);
     },
   );
 }

@@ -10,9 +10,7 @@ import { requestContext } from "../../services/request-context.ts";
 import { refreshSession } from "../../services/session.service.ts";
 import { authenticateClient, introspect, revokeToken } from "../../services/token-introspection.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
-
-/** Cookie the web-app may hold its refresh token in (HttpOnly, SameSite=Strict). */
-export const REFRESH_COOKIE = "atlas_refresh_token";
+import { deliverTokens, REFRESH_COOKIE } from "../token-delivery.ts";
 
 const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(512).optional() });
 const TokenBody = z.strictObject({
@@ -78,7 +76,8 @@ export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       const fromBody = c.req.header("content-type") ? c.req.valid("json").refreshToken : undefined;
       const presented = fromBody ?? getCookie(c, REFRESH_COOKIE);
       if (!presented) throw new AppError("INVALID_TOKEN", { detail: "No refresh token presented" });
-      return c.json(await refreshSession(deps, presented, c.var.tenant.id, requestContext(c)), 200);
+      const tokens = await refreshSession(deps, presented, c.var.tenant.id, requestContext(c));
+      return c.json(deliverTokens(c, deps, tokens), 200);
     },
   );
 
