@@ -61,6 +61,7 @@ const cloudEnv = {
   ...env,
   PORT: String(ports.cloud),
   AUTH_URL: env.AUTH_URL ?? urls.auth,
+  CORS_ORIGINS: env.CORS_ORIGINS ?? webOrigins,
   INTROSPECTION_CLIENT_ID: env.INTROSPECTION_CLIENT_ID ?? "service-cloud-api",
   INTROSPECTION_CLIENT_SECRET: env.INTROSPECTION_CLIENT_SECRET ?? secrets.INTROSPECTION_CLIENT_SECRET,
 };

@@ -1,4 +1,5 @@
 import { type BaseVariables, createServiceApp } from "@atlas/service-kit";
+import { cors } from "hono/cors";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
 import { registerMeRoutes } from "./routes/me.ts";
@@ -15,6 +16,16 @@ export function createApp(deps: Deps) {
     description: "Atlas product API: objects, usage metering, entitlements, invoices.",
     logger: deps.logger,
     readiness: { database: () => deps.database.ping(), jwks: jwksReadiness(deps) },
+    // Browsers (the web-app) call /v1 with bearer tokens; only configured origins get a grant.
+    middleware: [
+      cors({
+        origin: (origin) => (deps.config.CORS_ORIGINS.includes(origin) ? origin : null),
+        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+        allowMethods: ["GET", "PUT", "POST", "DELETE"],
+        exposeHeaders: ["Retry-After", "X-Request-Id"],
+        maxAge: 600,
+      }),
+    ],
     // Object uploads carry their own, plan-based size limit.
     bodyLimitExemptPrefixes: ["/v1/objects/"],
   });

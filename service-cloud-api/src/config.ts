@@ -1,4 +1,4 @@
-import { httpUrl, logLevel, parseEnv, port, postgresUrl } from "@atlas/config";
+import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
 
 /** A comma-separated list of non-empty names. */
@@ -51,6 +51,9 @@ export const cloudEnvSchema = z.object({
     .describe(
       "Client secret for token introspection (at least 32 characters). Unset: personal access tokens are rejected (401) and a warning is logged at boot",
     ),
+  CORS_ORIGINS: originList("http://localhost:3000,http://127.0.0.1:3000").describe(
+    "Comma-separated browser origins allowed to call this API (the web-app's); tokens travel as bearer headers, never cookies",
+  ),
   LOG_LEVEL: logLevel().describe("pino log level"),
 });
 

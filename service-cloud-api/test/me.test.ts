@@ -153,3 +153,32 @@ describe("/ready and the JWKS", () => {
     }
   });
 });
+
+describe("CORS", () => {
+  it("grants the configured web origins, on /v1 and the operational routes, and nobody else", async () => {
+    const token = await issuer.sign({ sub: "u", tid: "t", sid: "s" });
+    const ok = await app.request("/v1/me", {
+      headers: { authorization: `Bearer ${token}`, origin: "http://localhost:3000" },
+    });
+    expect(ok.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    const evil = await app.request("/v1/me", {
+      headers: { authorization: `Bearer ${token}`, origin: "https://evil.example" },
+    });
+    expect(evil.headers.get("access-control-allow-origin")).toBeNull();
+    const preflight = await app.request("/v1/me", {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://localhost:3000",
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("Authorization");
+    expect(
+      (await app.request("/health", { headers: { origin: "http://localhost:3000" } })).headers.get(
+        "access-control-allow-origin",
+      ),
+    ).toBe("http://localhost:3000");
+  });
+});
