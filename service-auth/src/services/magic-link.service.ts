@@ -5,6 +5,7 @@ import { randomToken, sha256Hex } from "./crypto.ts";
 import type { RequestContext } from "./request-context.ts";
 import { createSession, type TokenResponse } from "./session.service.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
+import { userForProvenAddress } from "./user.service.ts";
 
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;
 
@@ -93,29 +94,7 @@ export async function verifyMagicLink(
     );
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
   }
-  const user = await deps.prisma.$transaction(async (tx) => {
-    const found = await tx.user.findUnique({
-      where: { tenantId_email: { tenantId: input.tenant.id, email: link.email } },
-    });
-    const user = found
-      ? found.emailVerifiedAt
-        ? found
-        : await tx.user.update({ where: { id: found.id }, data: { emailVerifiedAt: now } })
-      : await tx.user.create({ data: { tenantId: input.tenant.id, email: link.email, emailVerifiedAt: now } });
-    await tx.identity.upsert({
-      where: { tenantId_provider_subject: { tenantId: input.tenant.id, provider: "email", subject: link.email } },
-      update: { lastUsedAt: now },
-      create: {
-        tenantId: input.tenant.id,
-        userId: user.id,
-        provider: "email",
-        subject: link.email,
-        createdAt: now,
-        lastUsedAt: now,
-      },
-    });
-    return user;
-  });
+  const user = await userForProvenAddress(deps, input.tenant.id, { kind: "email", value: link.email }, now);
   if (user.deletedAt)
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
   const tokens = await createSession(deps, {

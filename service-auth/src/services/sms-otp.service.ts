@@ -8,6 +8,7 @@ import { hashLowEntropySecret, verifyLowEntropySecret } from "./password-hash.ts
 import type { RequestContext } from "./request-context.ts";
 import { createSession, type TokenResponse } from "./session.service.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
+import { userForProvenAddress } from "./user.service.ts";
 
 export const OTP_TTL_MS = 10 * 60_000;
 export const OTP_MAX_ATTEMPTS = 5;
@@ -121,29 +122,7 @@ export async function verifySmsOtp(
   });
   if (count === 0) throw await fail("already_used");
 
-  const user = await deps.prisma.$transaction(async (tx) => {
-    const found = await tx.user.findUnique({
-      where: { tenantId_phone: { tenantId: input.tenant.id, phone: input.phone } },
-    });
-    const user = found
-      ? found.phoneVerifiedAt
-        ? found
-        : await tx.user.update({ where: { id: found.id }, data: { phoneVerifiedAt: now } })
-      : await tx.user.create({ data: { tenantId: input.tenant.id, phone: input.phone, phoneVerifiedAt: now } });
-    await tx.identity.upsert({
-      where: { tenantId_provider_subject: { tenantId: input.tenant.id, provider: "sms", subject: input.phone } },
-      update: { lastUsedAt: now },
-      create: {
-        tenantId: input.tenant.id,
-        userId: user.id,
-        provider: "sms",
-        subject: input.phone,
-        createdAt: now,
-        lastUsedAt: now,
-      },
-    });
-    return user;
-  });
+  const user = await userForProvenAddress(deps, input.tenant.id, { kind: "phone", value: input.phone }, now);
   if (user.deletedAt) throw invalid();
   return createSession(deps, { user, audience: input.tenant.jwtAudience, amr: ["sms"], context: input.context });
 }

@@ -1,10 +1,8 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { byIp, rateLimit } from "../../middleware/rate-limit.ts";
-import { sha256Hex } from "../../services/crypto.ts";
+import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import { allowedRedirect, assertMethodAllowed } from "../../services/login-policy.service.ts";
 import { normaliseEmail, startMagicLink, verifyMagicLink } from "../../services/magic-link.service.ts";
 import { requestContext } from "../../services/request-context.ts";
@@ -18,36 +16,20 @@ const StartBody = z.strictObject({
 const VerifyBody = z.strictObject({ token: z.string().min(32).max(128) });
 const Accepted = z.object({ status: z.literal("sent") }).openapi("EmailStarted");
 
-/** The address being started, for its own rate limit (hashed: counters hold no addresses). */
-async function emailKey(c: Context): Promise<string | null> {
-  try {
-    const body = (await c.req.raw.clone().json()) as { email?: unknown };
-    return typeof body.email === "string" ? sha256Hex(normaliseEmail(body.email)) : null;
-  } catch {
-    return null;
-  }
-}
-
 export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
-  const { config } = deps;
-  const common = [
-    { name: "login:ip", limit: config.RATE_LIMIT_LOGIN_PER_MIN_IP, windowMs: 60_000, key: byIp },
-    {
-      name: "login:tenant",
-      limit: config.RATE_LIMIT_LOGIN_PER_MIN_TENANT,
-      windowMs: 60_000,
-      key: (c: Context) => c.var.tenant.id,
-    },
-  ];
-  app.use("/auth/email/verify", rateLimit(deps, common));
-  // The per-address limit needs the body; it is read from a clone before validation.
-  app.use("/auth/email/start", async (c, next) => {
-    const key = await emailKey(c);
-    return rateLimit(deps, [
-      ...common,
-      { name: "email:address", limit: config.RATE_LIMIT_LOGIN_START_PER_HOUR, windowMs: 3_600_000, key: () => key },
-    ])(c, next);
-  });
+  app.use("/auth/email/verify", rateLimit(deps, loginRules(deps)));
+  app.use(
+    "/auth/email/start",
+    rateLimit(deps, [
+      ...loginRules(deps),
+      {
+        name: "email:address",
+        limit: deps.config.RATE_LIMIT_LOGIN_START_PER_HOUR,
+        windowMs: 3_600_000,
+        key: hashedBodyField("email", normaliseEmail),
+      },
+    ]),
+  );
 
   app.openapi(
     createRoute({

@@ -1,10 +1,8 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { byIp, rateLimit } from "../../middleware/rate-limit.ts";
-import { sha256Hex } from "../../services/crypto.ts";
+import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import { assertMethodAllowed } from "../../services/login-policy.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { normalisePhone, startSmsOtp, verifySmsOtp } from "../../services/sms-otp.service.ts";
@@ -25,40 +23,21 @@ const Phone = z
 const StartBody = z.strictObject({ phone: Phone });
 const VerifyBody = z.strictObject({ phone: Phone, code: z.string().regex(/^\d{6}$/, "6 digits") });
 
-async function phoneKey(c: Context): Promise<string | null> {
-  try {
-    const body = (await c.req.raw.clone().json()) as { phone?: unknown };
-    const phone = typeof body.phone === "string" ? normalisePhone(body.phone) : null;
-    return phone ? sha256Hex(phone) : null;
-  } catch {
-    return null;
-  }
-}
-
 export function registerSmsRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
-  const { config } = deps;
-  const common = [
-    { name: "login:ip", limit: config.RATE_LIMIT_LOGIN_PER_MIN_IP, windowMs: 60_000, key: byIp },
-    {
-      name: "login:tenant",
-      limit: config.RATE_LIMIT_LOGIN_PER_MIN_TENANT,
-      windowMs: 60_000,
-      key: (c: Context) => c.var.tenant.id,
-    },
-  ];
   for (const step of ["start", "verify"] as const) {
-    app.use(`/auth/sms/${step}`, async (c, next) => {
-      const key = await phoneKey(c);
-      return rateLimit(deps, [
-        ...common,
+    const perHour = deps.config.RATE_LIMIT_LOGIN_START_PER_HOUR * (step === "verify" ? 3 : 1);
+    app.use(
+      `/auth/sms/${step}`,
+      rateLimit(deps, [
+        ...loginRules(deps),
         {
           name: `sms:${step}:phone`,
-          limit: config.RATE_LIMIT_LOGIN_START_PER_HOUR * (step === "verify" ? 3 : 1),
+          limit: perHour,
           windowMs: 3_600_000,
-          key: () => key,
+          key: hashedBodyField("phone", normalisePhone),
         },
-      ])(c, next);
-    });
+      ]),
+    );
   }
 
   app.openapi(
