@@ -6,6 +6,7 @@ import { workerDatabaseUrl } from "@atlas/db/testing";
 import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { OAuthPeer } from "../service-auth/test/fakes/oauth-peer.ts";
 import { jsonPost, loginTestUser } from "../service-auth/test/fixtures.ts";
 import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "../service-auth/test/harness.ts";
 import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
@@ -17,6 +18,7 @@ let server: RunningServer;
 let cloudDeps: CloudDeps | undefined;
 let cloud: ReturnType<typeof createCloudApp>;
 let issuerUrl: string;
+let peer: OAuthPeer;
 
 /** A fresh cloud-api (empty JWKS cache) per test: every reset makes new signing keys. */
 async function makeCloud() {
@@ -41,8 +43,10 @@ async function makeCloud() {
 beforeAll(async () => {
   const port = await freePort();
   issuerUrl = `http://127.0.0.1:${port}`;
-  auth = await createTestApp({ env: { PUBLIC_URL: issuerUrl } });
-  server = await startHttpServer(auth.app.fetch, port, "127.0.0.1");
+  peer = await OAuthPeer.start(issuerUrl);
+  auth = await createTestApp({ env: { PUBLIC_URL: issuerUrl, ...peer.env() } });
+  // Through `auth.app` at call time: reset() makes a fresh app (and tenant cache) per test.
+  server = await startHttpServer((req, env) => auth.app.fetch(req, env), port, "127.0.0.1");
 });
 beforeEach(async () => {
   await auth.reset();
@@ -52,6 +56,7 @@ afterAll(async () => {
   await server.close();
   if (cloudDeps) await closeDeps(cloudDeps);
   await auth.close();
+  await peer.stop();
 });
 
 const me = (token: string) => cloud.request("/v1/me", { headers: { authorization: `Bearer ${token}` } });
@@ -81,6 +86,31 @@ describe("service-auth tokens at service-cloud-api", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ sub: tokens.user.id, method: "jwt" });
   });
+
+  it.each(["google", "github", "discord", "twitter"])(
+    "black box: OAuth with %s over HTTP → callback → refresh cookie → tokens that cloud-api accepts",
+    async (provider) => {
+      peer.accounts.set("e2e", { id: "e2e", email: "e2e@example.test", emailVerified: true, name: "E2E" });
+      const started = await fetch(`${issuerUrl}/auth/oauth/${provider}/start`, { redirect: "manual" });
+      expect(started.status).toBe(302);
+      const flowCookie = started.headers.getSetCookie()[0]?.split(";")[0] ?? "";
+      const back = await peer.authorize(started.headers.get("location") ?? "", "e2e");
+      expect(back.origin).toBe(issuerUrl);
+      const done = await fetch(back, { redirect: "manual", headers: { cookie: flowCookie } });
+      expect(done.status).toBe(302);
+      expect(done.headers.get("location")).toBe("http://localhost:3000/");
+      const refreshCookie = done.headers.getSetCookie().find((c) => c.startsWith("atlas_refresh_token="));
+      const refreshed = await fetch(`${issuerUrl}/auth/token/refresh`, {
+        method: "POST",
+        headers: { cookie: refreshCookie?.split(";")[0] ?? "" },
+      });
+      expect(refreshed.status).toBe(200);
+      const tokens = (await refreshed.json()) as { accessToken: string; user: { id: string } };
+      const res = await me(tokens.accessToken);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ sub: tokens.user.id, method: "jwt" });
+    },
+  );
 
   it("keeps verifying old tokens across a key rotation, without restart, and accepts the new kid", async () => {
     const { tokens: before } = await loginTestUser(auth);

@@ -6,6 +6,7 @@ import { tenantMiddleware } from "./middleware/tenant.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerMeRoutes } from "./routes/auth/me.ts";
+import { registerOAuthRoutes } from "./routes/auth/oauth.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerSmsRoutes } from "./routes/auth/sms.ts";
@@ -46,6 +47,7 @@ export function createApp(deps: Deps) {
   registerEmailRoutes(app, deps);
   registerSmsRoutes(app, deps);
   registerMeRoutes(app, deps);
+  registerOAuthRoutes(app, deps);
   registerDevRoutes(app, deps);
   return app;
 }

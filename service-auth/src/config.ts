@@ -2,6 +2,33 @@ import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atl
 import { z } from "zod";
 import { KeyRing } from "./services/crypto.ts";
 
+/** The client-credential variables every OAuth provider has. */
+function oauthClientEnv<P extends string>(provider: P, label: string) {
+  return {
+    [`OAUTH_${provider}_CLIENT_ID`]: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(`${label} OAuth client id (unset: ${label} login is off)`),
+    [`OAUTH_${provider}_CLIENT_SECRET`]: z.string().min(1).optional().describe(`${label} OAuth client secret`),
+  } as Record<`OAUTH_${P}_CLIENT_ID` | `OAUTH_${P}_CLIENT_SECRET`, z.ZodOptional<z.ZodString>>;
+}
+
+/** A plain OAuth 2 provider's endpoints: configuration, so tests and self-hosters can move them. */
+function oauthEndpointsEnv<P extends string>(
+  provider: P,
+  label: string,
+  defaults: { authorize: string; token: string; api: string },
+) {
+  return {
+    [`OAUTH_${provider}_AUTHORIZE_URL`]: httpUrl()
+      .prefault(defaults.authorize)
+      .describe(`${label} authorization endpoint`),
+    [`OAUTH_${provider}_TOKEN_URL`]: httpUrl().prefault(defaults.token).describe(`${label} token endpoint`),
+    [`OAUTH_${provider}_API_URL`]: httpUrl().prefault(defaults.api).describe(`${label} user API base URL`),
+  } as Record<`OAUTH_${P}_${"AUTHORIZE" | "TOKEN" | "API"}_URL`, z.ZodPrefault<ReturnType<typeof httpUrl>>>;
+}
+
 /** service-auth's environment. Each `.describe()` is the variable's documentation. */
 export const authEnvSchema = z.object({
   NODE_ENV: z
@@ -103,6 +130,32 @@ export const authEnvSchema = z.object({
     .min(1)
     .default(600)
     .describe("Login starts and verifications per minute and tenant"),
+  ...oauthClientEnv("GOOGLE", "Google"),
+  OAUTH_GOOGLE_ISSUER: httpUrl()
+    .prefault("https://accounts.google.com")
+    .describe("Google's OpenID Connect issuer (discovery at /.well-known/openid-configuration)"),
+  ...oauthClientEnv("GITHUB", "GitHub"),
+  ...oauthEndpointsEnv("GITHUB", "GitHub", {
+    authorize: "https://github.com/login/oauth/authorize",
+    token: "https://github.com/login/oauth/access_token",
+    api: "https://api.github.com",
+  }),
+  ...oauthClientEnv("DISCORD", "Discord"),
+  ...oauthEndpointsEnv("DISCORD", "Discord", {
+    authorize: "https://discord.com/oauth2/authorize",
+    token: "https://discord.com/api/oauth2/token",
+    api: "https://discord.com/api",
+  }),
+  ...oauthClientEnv("TWITTER", "Twitter/X"),
+  ...oauthEndpointsEnv("TWITTER", "Twitter/X", {
+    authorize: "https://x.com/i/oauth2/authorize",
+    token: "https://api.x.com/2/oauth2/token",
+    api: "https://api.x.com",
+  }),
+  ...oauthClientEnv("OIDC", "Generic OpenID Connect"),
+  OAUTH_OIDC_ISSUER: httpUrl()
+    .optional()
+    .describe("Issuer of a generic OpenID Connect provider (Keycloak, Auth0, Okta...): login method `oauth:oidc`"),
   INTROSPECTION_CLIENTS: z
     .string()
     .optional()

@@ -12,6 +12,7 @@ import {
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { KeyRing } from "./services/crypto.ts";
 import { JwtService } from "./services/jwt.service.ts";
+import { OAuthClients } from "./services/oauth/providers.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit.ts";
 import { SigningKeyStore } from "./services/signing-keys.service.ts";
 
@@ -29,6 +30,8 @@ export interface Deps {
   rateLimits: RateLimitStore;
   email: EmailSender;
   sms: SmsSender;
+  /** The configured OAuth/OIDC providers. */
+  oauth: OAuthClients;
   /** Development mode only (no provider keys): what would have been sent. Null in production. */
   devOutbox: DevOutbox | null;
 }
@@ -73,6 +76,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     rateLimits: new MemoryRateLimitStore(),
     email,
     sms,
+    oauth: new OAuthClients(config),
     devOutbox,
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loginTestUser } from "./fixtures.ts";
+import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 
 let t: TestApp;
@@ -115,5 +115,71 @@ describe("linking an e-mail address", () => {
     expect(await t.deps.prisma.identity.count({ where: { userId: bob.user.id } })).toBe(0);
     expect((await post("/auth/identities/email/start", { email: "x" }, bob.auth)).status).toBe(400);
     expect((await t.app.request("/auth/identities/email/start", { method: "POST", body: "{}" })).status).toBe(401);
+  });
+});
+
+describe("a linked address logs in its account", () => {
+  it("a second e-mail linked to an account logs in that account, not a new one", async () => {
+    const me = await loginTestUser(t, { email: "first@example.test" });
+    await t.deps.prisma.identity.create({
+      data: { tenantId: me.tenant.id, userId: me.user.id, provider: "email", subject: "second@example.test" },
+    });
+    await t.app.request("/auth/email/start", jsonPost({ email: "second@example.test" }));
+    const token = ((await (await t.app.request("/dev/outbox")).json()) as { items: { token: string }[] }).items[0]
+      ?.token;
+    const res = await t.app.request("/auth/email/verify", jsonPost({ token }));
+    expect(((await res.json()) as { user: { id: string } }).user.id).toBe(me.user.id);
+    expect(await t.deps.prisma.user.count()).toBe(1);
+  });
+});
+
+describe("linking a phone number", () => {
+  const lastCode = async () =>
+    ((await (await t.app.request("/dev/outbox")).json()) as { items: { code?: string; text: string }[] }).items[0];
+
+  it("start → code → verify: the number becomes an identity and logs in this account; wrong code and replay fail", async () => {
+    const me = await loginTestUser(t, { email: "me@example.test" });
+    const started = await t.app.request("/auth/identities/sms/start", jsonPost({ phone: "+14155550123" }, me.auth));
+    expect(started.status).toBe(202);
+    const sms = await lastCode();
+    expect(sms?.text).toContain("confirms adding this number");
+    const verify = (code: string) =>
+      t.app.request("/auth/identities/sms/verify", jsonPost({ phone: "+14155550123", code }, me.auth));
+    const wrong = sms?.code === "000000" ? "000001" : "000000";
+    const bad = await verify(wrong);
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toMatchObject({ code: "INVALID_CREDENTIALS" });
+    const ok = await verify(sms?.code ?? "");
+    expect(ok.status).toBe(201);
+    expect(await ok.json()).toMatchObject({ provider: "sms", subject: "+14155550123" });
+    expect((await verify(sms?.code ?? "")).status).toBe(401);
+    expect((await t.deps.prisma.user.findUniqueOrThrow({ where: { id: me.user.id } })).phone).toBe("+14155550123");
+    expect(
+      await t.deps.prisma.authAuditLog.count({ where: { eventType: "identity_linked", userId: me.user.id } }),
+    ).toBe(1);
+
+    // Logging in with that number now logs in this account.
+    t.clock.now = new Date(t.clock.now.getTime() + 60_000);
+    await t.app.request("/auth/sms/start", jsonPost({ phone: "+14155550123" }));
+    const login = await t.app.request(
+      "/auth/sms/verify",
+      jsonPost({ phone: "+14155550123", code: (await lastCode())?.code }),
+    );
+    expect(((await login.json()) as { user: { id: string } }).user.id).toBe(me.user.id);
+  });
+
+  it("a number that belongs to another user is a 409, and nothing is linked", async () => {
+    const owner = await loginTestUser(t);
+    await t.deps.prisma.user.update({ where: { id: owner.user.id }, data: { phone: "+14155550199" } });
+    const me = await loginTestUser(t);
+    await t.app.request("/auth/identities/sms/start", jsonPost({ phone: "+14155550199" }, me.auth));
+    const res = await t.app.request(
+      "/auth/identities/sms/verify",
+      jsonPost({ phone: "+14155550199", code: (await lastCode())?.code }, me.auth),
+    );
+    expect(res.status).toBe(409);
+    expect(await t.deps.prisma.identity.count({ where: { userId: me.user.id } })).toBe(0);
+    expect((await t.app.request("/auth/identities/sms/start", jsonPost({ phone: "12" }, me.auth))).status).toBe(400);
+    expect((await t.app.request("/auth/identities/sms/start", jsonPost({ phone: "+14155550199" }))).status).toBe(401);
   });
 });

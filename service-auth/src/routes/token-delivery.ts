@@ -22,15 +22,24 @@ export function deliverTokens<T extends { refreshToken: string }>(
 ): Omit<T, "refreshToken"> & { refreshToken?: string } {
   const origin = c.req.header("origin");
   if (!origin || !c.var.tenant.allowedOrigins.includes(origin)) return tokens;
-  setCookie(c, REFRESH_COOKIE, tokens.refreshToken, {
+  setRefreshCookie(c, deps, tokens.refreshToken);
+  const { refreshToken: _omitted, ...rest } = tokens;
+  return rest;
+}
+
+/**
+ * Puts a refresh token in the browser's HttpOnly cookie. Browser-only flows (the OAuth
+ * callback, a top-level navigation) deliver their session this way; the page then obtains an
+ * access token from the refresh endpoint.
+ */
+export function setRefreshCookie(c: Context, deps: Pick<Deps, "config">, refreshToken: string): void {
+  setCookie(c, REFRESH_COOKIE, refreshToken, {
     httpOnly: true,
     sameSite: "Strict",
     secure: deps.config.NODE_ENV === "production",
     path: COOKIE_PATH,
     maxAge: deps.config.REFRESH_TOKEN_TTL_SEC,
   });
-  const { refreshToken: _omitted, ...rest } = tokens;
-  return rest;
 }
 
 /** Forgets the browser's refresh token (logout). */

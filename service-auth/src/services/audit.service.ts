@@ -19,6 +19,7 @@ export type AuditEventType =
   | "role_granted"
   | "magic_link_requested"
   | "sms_code_requested"
+  | "oauth_started"
   | "identity_unlinked"
   | "identity_linked";
 

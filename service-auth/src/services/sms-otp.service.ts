@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Deps } from "../deps.ts";
+import type { Identity } from "../generated/prisma/client.ts";
 import { recordAudit } from "./audit.service.ts";
 import { sha256Hex } from "./crypto.ts";
 import { hashLowEntropySecret, verifyLowEntropySecret } from "./password-hash.ts";
@@ -23,14 +24,18 @@ export function normalisePhone(input: string): string | null {
 
 const invalid = () => new AppError("INVALID_CREDENTIALS", { detail: "The code is invalid or expired" });
 
+/** Why a code is sent: to log in, or to add the number to a logged-in user's account. */
+export type SmsPurpose = { kind: "login" } | { kind: "link"; userId: string };
+
 /**
  * Sends a 6-digit code. Earlier codes for the number die (only the latest works); a new code
  * within the resend cooldown is refused with Retry-After.
  */
 export async function startSmsOtp(
   deps: Deps,
-  input: { tenant: ResolvedTenant; phone: string; context: RequestContext },
+  input: { tenant: ResolvedTenant; phone: string; context: RequestContext; purpose?: SmsPurpose },
 ): Promise<void> {
+  const purpose = input.purpose ?? { kind: "login" };
   const now = deps.now();
   const cooldownMs = deps.config.SMS_RESEND_COOLDOWN_SEC * 1000;
   const last = await deps.prisma.otpCode.findFirst({
@@ -66,26 +71,31 @@ export async function startSmsOtp(
       {
         eventType: "sms_code_requested",
         tenantId: input.tenant.id,
+        userId: purpose.kind === "link" ? purpose.userId : null,
         context: input.context,
-        details: { phoneHash: sha256Hex(input.phone) },
+        details: { phoneHash: sha256Hex(input.phone), purpose: purpose.kind },
       },
       now,
     );
   });
-  const text = `${code} is your ${input.tenant.name} sign-in code. It expires in 10 minutes.`;
+  const text =
+    purpose.kind === "login"
+      ? `${code} is your ${input.tenant.name} sign-in code. It expires in 10 minutes.`
+      : `${code} confirms adding this number to your ${input.tenant.name} account. It expires in 10 minutes.`;
   void deps.sms.send({ to: input.phone, text, code }).catch((error: unknown) => {
     deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "SMS code delivery failed");
   });
 }
 
 /**
- * Checks a code. Each attempt is counted before the comparison (atomically, so parallel guesses
- * cannot exceed the budget); after OTP_MAX_ATTEMPTS the code is dead, even for the right digits.
+ * Checks and consumes a code. Each attempt is counted before the comparison (atomically, so
+ * parallel guesses cannot exceed the budget); after OTP_MAX_ATTEMPTS the code is dead, even for
+ * the right digits. Failures are audited and answer 401 INVALID_CREDENTIALS.
  */
-export async function verifySmsOtp(
+async function consumeSmsOtp(
   deps: Deps,
-  input: { tenant: ResolvedTenant; phone: string; code: string; context: RequestContext },
-): Promise<TokenResponse> {
+  input: { tenant: ResolvedTenant; phone: string; code: string; context: RequestContext; userId?: string },
+): Promise<void> {
   const now = deps.now();
   const fail = async (reason: string) => {
     await recordAudit(
@@ -93,8 +103,9 @@ export async function verifySmsOtp(
       {
         eventType: "login_failure",
         tenantId: input.tenant.id,
+        userId: input.userId ?? null,
         context: input.context,
-        details: { method: "sms", reason },
+        details: { method: "sms", reason, purpose: input.userId ? "link" : "login" },
       },
       now,
     );
@@ -121,8 +132,57 @@ export async function verifySmsOtp(
     data: { consumedAt: now },
   });
   if (count === 0) throw await fail("already_used");
+}
 
+/** Logs in with a code: the first login creates the user. */
+export async function verifySmsOtp(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; phone: string; code: string; context: RequestContext },
+): Promise<TokenResponse> {
+  await consumeSmsOtp(deps, input);
+  const now = deps.now();
   const user = await userForProvenAddress(deps, input.tenant.id, { kind: "phone", value: input.phone }, now);
   if (user.deletedAt) throw invalid();
   return createSession(deps, { user, audience: input.tenant.jwtAudience, amr: ["sms"], context: input.context });
+}
+
+/**
+ * Explicit linking with a code sent by {@link startSmsOtp} (purpose link): the number becomes one
+ * of the user's identities (and their phone, if they had none). A number that belongs to another
+ * user is a 409 CONFLICT: accounts are never merged implicitly.
+ */
+export async function linkPhone(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; userId: string; phone: string; code: string; context: RequestContext },
+): Promise<Identity> {
+  await consumeSmsOtp(deps, input);
+  const now = deps.now();
+  const { tenant, phone, userId } = input;
+  return deps.prisma.$transaction(async (tx) => {
+    const existing = await tx.identity.findUnique({
+      where: { tenantId_provider_subject: { tenantId: tenant.id, provider: "sms", subject: phone } },
+    });
+    const owner = await tx.user.findUnique({ where: { tenantId_phone: { tenantId: tenant.id, phone } } });
+    if ((existing && existing.userId !== userId) || (owner && owner.id !== userId)) {
+      throw new AppError("CONFLICT", { detail: "This number belongs to another account" });
+    }
+    if (existing) return existing;
+    const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+    if (!user.phone) await tx.user.update({ where: { id: userId }, data: { phone, phoneVerifiedAt: now } });
+    const identity = await tx.identity.create({
+      data: { tenantId: tenant.id, userId, provider: "sms", subject: phone, createdAt: now },
+    });
+    await recordAudit(
+      tx,
+      {
+        eventType: "identity_linked",
+        tenantId: tenant.id,
+        userId,
+        context: input.context,
+        details: { provider: "sms" },
+      },
+      now,
+    );
+    return identity;
+  });
 }

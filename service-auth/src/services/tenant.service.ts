@@ -15,6 +15,7 @@ export const LOGIN_METHODS = [
   "oauth:github",
   "oauth:discord",
   "oauth:twitter",
+  "oauth:oidc",
 ] as const;
 export type LoginMethod = (typeof LOGIN_METHODS)[number];
 
@@ -61,6 +62,14 @@ export async function resolveTenant(
   const slug = slugHeader ?? DEFAULT_TENANT_SLUG;
   if (!tenantSlugSchema.safeParse(slug).success) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
   const row = await deps.prisma.tenant.findUnique({ where: { slug } });
+  if (!row) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
+  if (!row.isActive) throw new AppError("FORBIDDEN", { detail: "This tenant is inactive" });
+  return toResolvedTenant(row);
+}
+
+/** A tenant by id (flows that stored it, such as an OAuth callback); 404 unknown, 403 inactive. */
+export async function resolveTenantById(deps: Pick<Deps, "prisma">, id: string): Promise<ResolvedTenant> {
+  const row = await deps.prisma.tenant.findUnique({ where: { id } });
   if (!row) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
   if (!row.isActive) throw new AppError("FORBIDDEN", { detail: "This tenant is inactive" });
   return toResolvedTenant(row);

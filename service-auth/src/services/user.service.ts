@@ -1,12 +1,27 @@
 import type { Deps } from "../deps.ts";
-import type { User } from "../generated/prisma/client.ts";
+import { Prisma, type User } from "../generated/prisma/client.ts";
+
+/**
+ * Runs a find-or-create transaction, once more if it lost a race to a concurrent twin (a
+ * unique violation): the second run finds what the winner created.
+ */
+export async function retryOnUniqueViolation<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return work();
+    throw error;
+  }
+}
 
 /** A proven address: an e-mail (magic link) or a phone number (SMS code). */
 export type ProvenAddress = { kind: "email"; value: string } | { kind: "phone"; value: string };
 
 /**
- * The user a proven e-mail or phone number logs in: found by it (and marked verified) or created
- * on first login, with its identity recorded (`lastUsedAt` now). One transaction.
+ * The user a proven e-mail or phone number logs in: the owner of its identity (addresses linked
+ * to an account are identities, whatever the account's primary address), else the user with it
+ * as primary address (marked verified), else a new user on first login. The identity is recorded
+ * (`lastUsedAt` now). One transaction.
  */
 export async function userForProvenAddress(
   deps: Pick<Deps, "prisma">,
@@ -15,23 +30,29 @@ export async function userForProvenAddress(
   now: Date,
 ): Promise<User> {
   const provider = address.kind === "email" ? "email" : "sms";
-  return deps.prisma.$transaction(async (tx) => {
-    const found =
-      address.kind === "email"
-        ? await tx.user.findUnique({ where: { tenantId_email: { tenantId, email: address.value } } })
-        : await tx.user.findUnique({ where: { tenantId_phone: { tenantId, phone: address.value } } });
-    const verified = address.kind === "email" ? { emailVerifiedAt: now } : { phoneVerifiedAt: now };
-    const alreadyVerified = address.kind === "email" ? found?.emailVerifiedAt : found?.phoneVerifiedAt;
-    const user = found
-      ? alreadyVerified
-        ? found
-        : await tx.user.update({ where: { id: found.id }, data: verified })
-      : await tx.user.create({ data: { tenantId, [address.kind]: address.value, ...verified } });
-    await tx.identity.upsert({
-      where: { tenantId_provider_subject: { tenantId, provider, subject: address.value } },
-      update: { lastUsedAt: now },
-      create: { tenantId, userId: user.id, provider, subject: address.value, createdAt: now, lastUsedAt: now },
-    });
-    return user;
-  });
+  const identityKey = { tenantId_provider_subject: { tenantId, provider, subject: address.value } };
+  return retryOnUniqueViolation(() =>
+    deps.prisma.$transaction(async (tx) => {
+      const identity = await tx.identity.findUnique({ where: identityKey, include: { user: true } });
+      if (identity) {
+        await tx.identity.update({ where: { id: identity.id }, data: { lastUsedAt: now } });
+        return identity.user;
+      }
+      const found =
+        address.kind === "email"
+          ? await tx.user.findUnique({ where: { tenantId_email: { tenantId, email: address.value } } })
+          : await tx.user.findUnique({ where: { tenantId_phone: { tenantId, phone: address.value } } });
+      const verified = address.kind === "email" ? { emailVerifiedAt: now } : { phoneVerifiedAt: now };
+      const alreadyVerified = address.kind === "email" ? found?.emailVerifiedAt : found?.phoneVerifiedAt;
+      const user = found
+        ? alreadyVerified
+          ? found
+          : await tx.user.update({ where: { id: found.id }, data: verified })
+        : await tx.user.create({ data: { tenantId, [address.kind]: address.value, ...verified } });
+      await tx.identity.create({
+        data: { tenantId, userId: user.id, provider, subject: address.value, createdAt: now, lastUsedAt: now },
+      });
+      return user;
+    }),
+  );
 }

@@ -2,12 +2,15 @@ import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
+import type { Identity } from "../../generated/prisma/client.ts";
 import { requireAuth } from "../../middleware/auth.ts";
-import { byIp, rateLimit } from "../../middleware/rate-limit.ts";
+import { byIp, hashedBodyField, rateLimit } from "../../middleware/rate-limit.ts";
 import { recordAudit } from "../../services/audit.service.ts";
 import { startEmailLink, verifyEmailLink } from "../../services/identity-link.service.ts";
 import { requestContext } from "../../services/request-context.ts";
+import { linkPhone, normalisePhone, startSmsOtp } from "../../services/sms-otp.service.ts";
 import { bearerSecurity, PublicUserSchema, problem, TenantHeader } from "../schemas.ts";
+import { Phone } from "./sms.ts";
 
 const IdentitySchema = z
   .object({
@@ -28,6 +31,16 @@ const MeSchema = z
   })
   .openapi("Me");
 
+const toIdentity = (i: Identity) => ({
+  id: i.id,
+  provider: i.provider,
+  subject: i.subject,
+  createdAt: i.createdAt.toISOString(),
+  lastUsedAt: i.lastUsedAt?.toISOString() ?? null,
+});
+
+const PhoneLinkStart = z.strictObject({ phone: Phone });
+const PhoneLinkVerify = z.strictObject({ phone: Phone, code: z.string().regex(/^\d{6}$/, "6 digits") });
 const LinkStart = z.strictObject({ email: z.string().trim().toLowerCase().max(254).pipe(z.email()) });
 const LinkVerify = z.strictObject({ token: z.string().min(32).max(128) });
 
@@ -70,13 +83,7 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
             displayName: user.displayName,
             roles: user.roles,
           },
-          identities: user.identities.map((i) => ({
-            id: i.id,
-            provider: i.provider,
-            subject: i.subject,
-            createdAt: i.createdAt.toISOString(),
-            lastUsedAt: i.lastUsedAt?.toISOString() ?? null,
-          })),
+          identities: user.identities.map(toIdentity),
           mfa: {
             totpEnabled: user.mfaSettings?.totpEnabled ?? false,
             passkeys: user._count.webAuthnCredentials,
@@ -151,16 +158,86 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         token: c.req.valid("json").token,
         context: requestContext(c),
       });
-      return c.json(
-        {
-          id: i.id,
-          provider: i.provider,
-          subject: i.subject,
-          createdAt: i.createdAt.toISOString(),
-          lastUsedAt: i.lastUsedAt?.toISOString() ?? null,
+      return c.json(toIdentity(i), 201);
+    },
+  );
+
+  app.use(
+    "/auth/identities/sms/*",
+    rateLimit(deps, [
+      { name: "link:ip", limit: deps.config.RATE_LIMIT_LOGIN_PER_MIN_IP, windowMs: 60_000, key: byIp },
+      {
+        name: "link:sms:phone",
+        limit: deps.config.RATE_LIMIT_LOGIN_START_PER_HOUR,
+        windowMs: 3_600_000,
+        key: hashedBodyField("phone", normalisePhone),
+      },
+    ]),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/identities/sms/start",
+      tags: ["account"],
+      summary: "Send a code to a phone number the caller wants to add",
+      security: bearerSecurity,
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: PhoneLinkStart } }, required: true },
+      },
+      responses: {
+        202: {
+          description: "Code sent",
+          content: { "application/json": { schema: z.object({ status: z.literal("sent") }) } },
         },
-        201,
-      );
+        400: problem("Invalid phone number"),
+        401: problem("Not authenticated"),
+        403: problem("SMS not configured on this server"),
+        429: problem("Rate limited or within the resend cooldown"),
+      },
+    }),
+    async (c) => {
+      if (deps.sms.kind === "unconfigured") {
+        throw new AppError("METHOD_NOT_ALLOWED_FOR_TENANT", { detail: "SMS is not configured on this server" });
+      }
+      await startSmsOtp(deps, {
+        tenant: c.var.tenant,
+        phone: c.req.valid("json").phone,
+        context: requestContext(c),
+        purpose: { kind: "link", userId: c.var.principal.userId },
+      });
+      return c.json({ status: "sent" as const }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/identities/sms/verify",
+      tags: ["account"],
+      summary: "Confirm the code: the number becomes one of the caller's identities",
+      security: bearerSecurity,
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: PhoneLinkVerify } }, required: true },
+      },
+      responses: {
+        201: { description: "Linked", content: { "application/json": { schema: IdentitySchema } } },
+        401: problem("Wrong, used or expired code (INVALID_CREDENTIALS)"),
+        409: problem("The number belongs to another account"),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const identity = await linkPhone(deps, {
+        tenant: c.var.tenant,
+        userId: c.var.principal.userId,
+        phone: body.phone,
+        code: body.code,
+        context: requestContext(c),
+      });
+      return c.json(toIdentity(identity), 201);
     },
   );
 

@@ -9,7 +9,8 @@ import { normalisePhone, startSmsOtp, verifySmsOtp } from "../../services/sms-ot
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 
-const Phone = z
+/** A phone number in E.164 form (normalised), or a 400. */
+export const Phone = z
   .string()
   .max(20)
   .transform((v, ctx) => {
