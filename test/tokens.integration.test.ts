@@ -87,6 +87,21 @@ describe("service-auth tokens at service-cloud-api", () => {
     expect(await res.json()).toMatchObject({ sub: tokens.user.id, method: "jwt" });
   });
 
+  it("black box: SMS start → /dev/outbox → verify → tokens that cloud-api accepts", async () => {
+    const started = await fetch(`${issuerUrl}/auth/sms/start`, jsonPost({ phone: "+14155550123" }));
+    expect(started.status).toBe(202);
+    const outbox = (await (await fetch(`${issuerUrl}/dev/outbox`)).json()) as { items: { code: string }[] };
+    const verified = await fetch(
+      `${issuerUrl}/auth/sms/verify`,
+      jsonPost({ phone: "+14155550123", code: outbox.items[0]?.code }),
+    );
+    expect(verified.status).toBe(200);
+    const tokens = (await verified.json()) as { accessToken: string; user: { id: string } };
+    const res = await me(tokens.accessToken);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sub: tokens.user.id, method: "jwt" });
+  });
+
   it.each(["google", "github", "discord", "twitter"])(
     "black box: OAuth with %s over HTTP → callback → refresh cookie → tokens that cloud-api accepts",
     async (provider) => {

@@ -82,6 +82,11 @@ describe("e-mail magic links (development outbox)", () => {
     expect(await evil.json()).toMatchObject({ code: "VALIDATION_FAILED" });
     expect((await start({ email: "r@example.test", redirectTo: "javascript:alert(1)" })).status).toBe(400);
     expect(await t.deps.prisma.magicLink.count()).toBe(0);
+    const audited = await t.deps.prisma.authAuditLog.findMany({ where: { eventType: "login_failure" } });
+    expect(audited.map((a) => a.details)).toEqual([
+      expect.objectContaining({ method: "email", reason: "redirect_not_allowed" }),
+      expect.objectContaining({ method: "email", reason: "redirect_not_allowed" }),
+    ]);
     expect((await start({ email: "r@example.test", redirectTo: "http://127.0.0.1:3000/billing" })).status).toBe(202);
     const [mail] = await outbox();
     expect(mail?.link?.startsWith("http://127.0.0.1:3000/auth/callback?token=")).toBe(true);

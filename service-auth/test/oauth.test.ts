@@ -113,6 +113,9 @@ describe("OAuth start", () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code: "VALIDATION_FAILED" });
     }
+    const audited = await failures();
+    expect(audited).toHaveLength(4);
+    expect(audited[0]?.details).toMatchObject({ method: "oauth:google", reason: "redirect_not_allowed" });
     expect((await start("myspace" as Provider)).res.status).toBe(404);
     await t.deps.prisma.tenant.update({ where: { slug: "default" }, data: { allowedMethods: ["email"] } });
     t.app = (await import("../src/app.ts")).createApp(t.deps);

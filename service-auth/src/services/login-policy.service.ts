@@ -1,4 +1,7 @@
 import { AppError } from "@atlas/errors";
+import type { Deps } from "../deps.ts";
+import { recordAudit } from "./audit.service.ts";
+import type { RequestContext } from "./request-context.ts";
 import type { LoginMethod, ResolvedTenant } from "./tenant.service.ts";
 
 /** api.md: a method the tenant does not allow answers 403 at its first step and at verify. */
@@ -16,14 +19,42 @@ export function assertMethodAllowed(tenant: ResolvedTenant, method: LoginMethod)
  */
 export function allowedRedirect(tenant: ResolvedTenant, redirectTo: string | undefined): string | null {
   if (redirectTo === undefined) return null;
+  const url = parseRedirect(tenant, redirectTo);
+  if (!url) throw new AppError("VALIDATION_FAILED", { detail: "redirectTo is not an allowed origin for this tenant" });
+  return url;
+}
+
+/** {@link allowedRedirect}, with a refused target audited (an open-redirect attempt). */
+export async function auditedRedirect(
+  deps: Pick<Deps, "prisma" | "now">,
+  input: { tenant: ResolvedTenant; redirectTo: string | undefined; method: string; context: RequestContext },
+): Promise<string | null> {
+  try {
+    return allowedRedirect(input.tenant, input.redirectTo);
+  } catch (error) {
+    await recordAudit(
+      deps.prisma,
+      {
+        eventType: "login_failure",
+        tenantId: input.tenant.id,
+        context: input.context,
+        details: { method: input.method, reason: "redirect_not_allowed", redirectTo: input.redirectTo?.slice(0, 256) },
+      },
+      deps.now(),
+    );
+    throw error;
+  }
+}
+
+function parseRedirect(tenant: ResolvedTenant, redirectTo: string): string | null {
   let url: URL;
   try {
     url = new URL(redirectTo);
   } catch {
-    throw new AppError("VALIDATION_FAILED", { detail: "redirectTo must be an absolute URL" });
+    return null;
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || !tenant.allowedOrigins.includes(url.origin)) {
-    throw new AppError("VALIDATION_FAILED", { detail: "redirectTo is not an allowed origin for this tenant" });
+    return null;
   }
   return url.toString();
 }

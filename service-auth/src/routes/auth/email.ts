@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
-import { allowedRedirect, assertMethodAllowed } from "../../services/login-policy.service.ts";
+import { assertMethodAllowed, auditedRedirect } from "../../services/login-policy.service.ts";
 import { normaliseEmail, startMagicLink, verifyMagicLink } from "../../services/magic-link.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
@@ -60,7 +60,12 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         });
       }
       const body = c.req.valid("json");
-      const redirectTo = allowedRedirect(tenant, body.redirectTo);
+      const redirectTo = await auditedRedirect(deps, {
+        tenant,
+        redirectTo: body.redirectTo,
+        method: "email",
+        context: requestContext(c),
+      });
       await startMagicLink(deps, { tenant, email: body.email, redirectTo, context: requestContext(c) });
       return c.json({ status: "sent" as const }, 202);
     },

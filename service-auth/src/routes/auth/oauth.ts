@@ -5,7 +5,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
-import { allowedRedirect, assertMethodAllowed } from "../../services/login-policy.service.ts";
+import { assertMethodAllowed, auditedRedirect } from "../../services/login-policy.service.ts";
 import { completeOAuth, OAUTH_COOKIE, OAUTH_FLOW_TTL_MS, startOAuth } from "../../services/oauth/oauth.service.ts";
 import { methodOf, OAUTH_PROVIDERS, type OAuthProviderName } from "../../services/oauth/providers.ts";
 import { requestContext } from "../../services/request-context.ts";
@@ -80,7 +80,12 @@ export function registerOAuthRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       const provider = providerOf(c.req.valid("param").provider);
       const tenant = c.var.tenant;
       assertMethodAllowed(tenant, methodOf(provider));
-      const redirectTo = allowedRedirect(tenant, c.req.valid("query").redirectTo);
+      const redirectTo = await auditedRedirect(deps, {
+        tenant,
+        redirectTo: c.req.valid("query").redirectTo,
+        method: methodOf(provider),
+        context: requestContext(c),
+      });
       const { url, cookie } = await startOAuth(deps, { tenant, provider, redirectTo, context: requestContext(c) });
       setFlowCookie(c, deps, cookie);
       c.header("Cache-Control", "no-store");
@@ -167,7 +172,12 @@ export function registerOAuthRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       const tenant = c.var.tenant;
       assertMethodAllowed(tenant, methodOf(provider));
       const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
-      const redirectTo = allowedRedirect(tenant, body.redirectTo);
+      const redirectTo = await auditedRedirect(deps, {
+        tenant,
+        redirectTo: body.redirectTo,
+        method: methodOf(provider),
+        context: requestContext(c),
+      });
       const { url, cookie } = await startOAuth(deps, {
         tenant,
         provider,
