@@ -9,6 +9,7 @@ import { registerMeRoutes } from "./routes/auth/me.ts";
 import { registerOAuthRoutes } from "./routes/auth/oauth.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
+import { registerSiweRoutes } from "./routes/auth/siwe.ts";
 import { registerSmsRoutes } from "./routes/auth/sms.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
@@ -48,6 +49,7 @@ export function createApp(deps: Deps) {
   registerSmsRoutes(app, deps);
   registerMeRoutes(app, deps);
   registerOAuthRoutes(app, deps);
+  registerSiweRoutes(app, deps);
   registerDevRoutes(app, deps);
   return app;
 }

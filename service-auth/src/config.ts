@@ -156,6 +156,53 @@ export const authEnvSchema = z.object({
   OAUTH_OIDC_ISSUER: httpUrl()
     .optional()
     .describe("Issuer of a generic OpenID Connect provider (Keycloak, Auth0, Okta...): login method `oauth:oidc`"),
+  SIWE_CHAIN_IDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const ids = v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(Number);
+      if (ids.length === 0 || ids.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+        ctx.addIssue({ code: "custom", message: "expected comma-separated positive chain ids" });
+        return z.NEVER;
+      }
+      return ids;
+    })
+    .describe(
+      "EVM chain ids accepted in SIWE messages. Default: 1,10,137,8453,42161,11155111, plus 31337 outside production",
+    ),
+  SIWE_RPC_URLS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const urls = new Map<number, string>();
+      for (const part of (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const [id, url] = [part.slice(0, part.indexOf("=")), part.slice(part.indexOf("=") + 1)];
+        if (!/^\d+$/.test(id) || !/^https?:\/\/\S+$/.test(url)) {
+          ctx.addIssue({ code: "custom", message: "expected chainId=url, comma-separated" });
+          return z.NEVER;
+        }
+        urls.set(Number(id), url);
+      }
+      return urls;
+    })
+    .describe(
+      "JSON-RPC endpoints per chain (`chainId=url`, comma-separated): smart-contract wallets (ERC-1271) and counterfactual ones (ERC-6492) on those chains; without one, only plain EOA signatures verify",
+    ),
+  WALLET_MESSAGE_SKEW_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(300)
+    .default(60)
+    .describe("Clock skew tolerated on wallet messages' issuedAt / expirationTime / notBefore"),
   INTROSPECTION_CLIENTS: z
     .string()
     .optional()

@@ -15,6 +15,7 @@ import { JwtService } from "./services/jwt.service.ts";
 import { OAuthClients } from "./services/oauth/providers.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit.ts";
 import { SigningKeyStore } from "./services/signing-keys.service.ts";
+import { EvmSignatureVerifier } from "./services/siwe.service.ts";
 
 /** Everything service-auth's code depends on, injected so tests control time and providers. */
 export interface Deps {
@@ -32,6 +33,8 @@ export interface Deps {
   sms: SmsSender;
   /** The configured OAuth/OIDC providers. */
   oauth: OAuthClients;
+  /** EVM signature checks (EOA locally; ERC-1271/6492 through the configured RPCs). */
+  evm: EvmSignatureVerifier;
   /** Development mode only (no provider keys): what would have been sent. Null in production. */
   devOutbox: DevOutbox | null;
 }
@@ -77,6 +80,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     email,
     sms,
     oauth: new OAuthClients(config),
+    evm: new EvmSignatureVerifier(config.SIWE_RPC_URLS),
     devOutbox,
   };
 }

@@ -56,3 +56,39 @@ export async function userForProvenAddress(
     }),
   );
 }
+
+/**
+ * The user an identity that carries no address (a wallet) logs in: its owner, or a new user on
+ * first login. The identity's `lastUsedAt` is now. One transaction, race-safe.
+ */
+export async function userForIdentity(
+  deps: Pick<Deps, "prisma">,
+  tenantId: string,
+  identity: { provider: string; subject: string; chainFamily?: string; metadata?: Record<string, string> },
+  now: Date,
+): Promise<User> {
+  const key = { tenantId_provider_subject: { tenantId, provider: identity.provider, subject: identity.subject } };
+  return retryOnUniqueViolation(() =>
+    deps.prisma.$transaction(async (tx) => {
+      const found = await tx.identity.findUnique({ where: key, include: { user: true } });
+      if (found) {
+        await tx.identity.update({ where: { id: found.id }, data: { lastUsedAt: now } });
+        return found.user;
+      }
+      const user = await tx.user.create({ data: { tenantId, createdAt: now } });
+      await tx.identity.create({
+        data: {
+          tenantId,
+          userId: user.id,
+          provider: identity.provider,
+          subject: identity.subject,
+          chainFamily: identity.chainFamily ?? null,
+          metadata: identity.metadata ?? {},
+          createdAt: now,
+          lastUsedAt: now,
+        },
+      });
+      return user;
+    }),
+  );
+}

@@ -1,0 +1,59 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Hex } from "viem";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { assertMethodAllowed } from "../../services/login-policy.service.ts";
+import { requestContext } from "../../services/request-context.ts";
+import { verifySiwe } from "../../services/siwe.service.ts";
+import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { deliverTokens } from "../token-delivery.ts";
+import { registerWalletNonceRoute } from "./wallet-nonce.ts";
+
+const VerifyBody = z.strictObject({
+  message: z.string().min(1).max(4096),
+  // 65-byte EOA signatures, or longer ERC-1271 / ERC-6492 ones.
+  signature: z
+    .string()
+    .max(20_000)
+    .regex(/^0x([0-9a-fA-F]{2})+$/, "0x-prefixed hex"),
+});
+
+/** Sign-In with Ethereum: `GET /auth/siwe/nonce`, `POST /auth/siwe/verify`. */
+export function registerSiweRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  registerWalletNonceRoute(app, deps, "siwe");
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/siwe/verify",
+      tags: ["login: Ethereum"],
+      summary: "Log in with a signed EIP-4361 message (EOA, ERC-1271 and ERC-6492 wallets)",
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: VerifyBody } }, required: true },
+      },
+      responses: {
+        200: { description: "Logged in", content: { "application/json": { schema: TokenResponseSchema } } },
+        400: problem("Not a well-formed EIP-4361 message"),
+        401: problem(
+          "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
+        ),
+        403: problem("Ethereum login not enabled for this tenant"),
+        429: problem("Rate limited"),
+        503: problem("The chain's RPC could not be reached (smart-contract wallets)"),
+      },
+    }),
+    async (c) => {
+      const tenant = c.var.tenant;
+      assertMethodAllowed(tenant, "siwe");
+      const body = c.req.valid("json");
+      c.header("Cache-Control", "no-store");
+      const tokens = await verifySiwe(deps, {
+        tenant,
+        message: body.message,
+        signature: body.signature as Hex,
+        context: requestContext(c),
+      });
+      return c.json(deliverTokens(c, deps, tokens), 200);
+    },
+  );
+}
