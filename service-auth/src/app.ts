@@ -4,12 +4,14 @@ import type { Principal } from "./middleware/auth.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
+import { registerArweaveRoutes } from "./routes/auth/arweave.ts";
 import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerMeRoutes } from "./routes/auth/me.ts";
 import { registerOAuthRoutes } from "./routes/auth/oauth.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerSiweRoutes } from "./routes/auth/siwe.ts";
+import { registerSiwsRoutes } from "./routes/auth/siws.ts";
 import { registerSmsRoutes } from "./routes/auth/sms.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
@@ -50,6 +52,8 @@ export function createApp(deps: Deps) {
   registerMeRoutes(app, deps);
   registerOAuthRoutes(app, deps);
   registerSiweRoutes(app, deps);
+  registerSiwsRoutes(app, deps);
+  registerArweaveRoutes(app, deps);
   registerDevRoutes(app, deps);
   return app;
 }

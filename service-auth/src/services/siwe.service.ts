@@ -3,11 +3,10 @@ import { SiweMessage } from "siwe";
 import { createPublicClient, getAddress, type Hex, http, type PublicClient, verifyMessage } from "viem";
 import type { AuthConfig } from "../config.ts";
 import type { Deps } from "../deps.ts";
-import { recordAudit } from "./audit.service.ts";
 import type { RequestContext } from "./request-context.ts";
 import type { TokenResponse } from "./session.service.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
-import { completeWalletLogin, messageTimeFailure, originOfMessage, walletFailure } from "./wallet.service.ts";
+import { completeWalletLogin, malformedWalletMessage, signInMessageFailure, walletFailure } from "./wallet.service.ts";
 
 export const DEFAULT_SIWE_CHAINS = [1, 10, 137, 8453, 42161, 11155111] as const;
 const DEV_CHAIN = 31337;
@@ -70,32 +69,22 @@ export async function verifySiwe(
   try {
     parsed = new SiweMessage(input.message);
   } catch {
-    await recordAudit(
-      deps.prisma,
-      {
-        eventType: "login_failure",
-        tenantId: tenant.id,
-        context,
-        details: { method: "siwe", reason: "malformed_message" },
-      },
-      deps.now(),
-    );
-    throw new AppError("VALIDATION_FAILED", { detail: "Not a valid EIP-4361 message" });
+    throw await malformedWalletMessage(deps, { tenant, method: "siwe", context });
   }
   const { domain, address, uri, version, chainId, nonce, issuedAt } = parsed;
   if (!domain || !address || !uri || version !== "1" || !chainId || !nonce || !issuedAt) {
     throw await fail("missing_fields");
   }
-  const origin = originOfMessage(tenant, { domain, uri, scheme: parsed.scheme });
-  if ("failure" in origin) throw await fail(origin.failure, address);
+  const refused = signInMessageFailure(deps, tenant, {
+    domain,
+    uri,
+    scheme: parsed.scheme,
+    issuedAt,
+    expirationTime: parsed.expirationTime,
+    notBefore: parsed.notBefore,
+  });
+  if (refused) throw await fail(refused, address);
   if (!allowedSiweChains(deps.config).includes(chainId)) throw await fail("chain_not_allowed", address);
-  const skewMs = deps.config.WALLET_MESSAGE_SKEW_SEC * 1000;
-  const stale = messageTimeFailure(
-    deps.now(),
-    { issuedAt, expirationTime: parsed.expirationTime, notBefore: parsed.notBefore },
-    skewMs,
-  );
-  if (stale) throw await fail(stale, address);
   const checksummed = getAddress(address);
   const valid = await deps.evm.verify(chainId, checksummed, input.message, input.signature);
   if (!valid) throw await fail("bad_signature", checksummed);

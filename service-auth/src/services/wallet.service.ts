@@ -55,6 +55,43 @@ export async function walletFailure(
   return new AppError("INVALID_CREDENTIALS", { detail: "The wallet sign-in message was not accepted" });
 }
 
+/** A message that does not parse: audited, answered 400 VALIDATION_FAILED. */
+export async function malformedWalletMessage(
+  deps: Pick<Deps, "prisma" | "now">,
+  input: { tenant: ResolvedTenant; method: WalletMethod; context: RequestContext },
+): Promise<AppError> {
+  await recordAudit(
+    deps.prisma,
+    {
+      eventType: "login_failure",
+      tenantId: input.tenant.id,
+      context: input.context,
+      details: { method: input.method, reason: "malformed_message" },
+    },
+    deps.now(),
+  );
+  const label = { siwe: "EIP-4361", siws: "Sign-In With Solana", arweave: "Arweave sign-in" }[input.method];
+  return new AppError("VALIDATION_FAILED", { detail: `Not a well-formed ${label} message` });
+}
+
+/** The checks a parsed sign-in message must pass whatever the chain: origin, then freshness. */
+export function signInMessageFailure(
+  deps: Pick<Deps, "config" | "now">,
+  tenant: ResolvedTenant,
+  message: {
+    domain: string;
+    uri: string;
+    scheme?: string | undefined;
+    issuedAt?: string;
+    expirationTime?: string | undefined;
+    notBefore?: string | undefined;
+  },
+): string | null {
+  const origin = originOfMessage(tenant, message);
+  if ("failure" in origin) return origin.failure;
+  return messageTimeFailure(deps.now(), message, deps.config.WALLET_MESSAGE_SKEW_SEC * 1000);
+}
+
 /**
  * The allowed origin a message was signed for: `domain` (host and port) must be the host of one
  * of the tenant's allowed origins (and its scheme, when the message names one), and `uri` that

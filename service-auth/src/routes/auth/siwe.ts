@@ -7,7 +7,7 @@ import { requestContext } from "../../services/request-context.ts";
 import { verifySiwe } from "../../services/siwe.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
-import { registerWalletNonceRoute } from "./wallet-nonce.ts";
+import { registerWalletNonceRoute } from "./wallet-routes.ts";
 
 const VerifyBody = z.strictObject({
   message: z.string().min(1).max(4096),

@@ -1,0 +1,17 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { verifyArweave } from "../../services/arweave.service.ts";
+import { registerSignedMessageRoute, registerWalletNonceRoute } from "./wallet-routes.ts";
+
+/** Arweave login: `GET /auth/arweave/nonce`, `POST /auth/arweave/verify`. */
+export function registerArweaveRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  registerWalletNonceRoute(app, deps, "arweave");
+  registerSignedMessageRoute(
+    app,
+    deps,
+    "arweave",
+    verifyArweave,
+    "The text layout of api.md (`Chain ID: arweave:mainnet`); `publicKey` is the owner modulus n (base64url), `signature` the RSA-PSS (SHA-256, salt 32) signature over SHA-256(message), base64url — what ArConnect's signMessage produces.",
+  );
+}

@@ -1,0 +1,17 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { verifySiws } from "../../services/siws.service.ts";
+import { registerSignedMessageRoute, registerWalletNonceRoute } from "./wallet-routes.ts";
+
+/** Sign-In With Solana: `GET /auth/siws/nonce`, `POST /auth/siws/verify`. */
+export function registerSiwsRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  registerWalletNonceRoute(app, deps, "siws");
+  registerSignedMessageRoute(
+    app,
+    deps,
+    "siws",
+    verifySiws,
+    "Phantom's Sign-In With Solana text; `publicKey` base58 (it must be the message's address), `signature` (ed25519) base58 or base64.",
+  );
+}

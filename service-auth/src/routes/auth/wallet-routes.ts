@@ -1,0 +1,97 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { loginRules, rateLimit } from "../../middleware/rate-limit.ts";
+import { assertMethodAllowed } from "../../services/login-policy.service.ts";
+import { type RequestContext, requestContext } from "../../services/request-context.ts";
+import type { TokenResponse } from "../../services/session.service.ts";
+import type { ResolvedTenant } from "../../services/tenant.service.ts";
+import { issueWalletNonce, type WalletMethod } from "../../services/wallet.service.ts";
+import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { deliverTokens } from "../token-delivery.ts";
+
+const NonceSchema = z.object({ nonce: z.string() }).openapi("WalletNonce");
+
+const LABEL: Record<WalletMethod, string> = { siwe: "Ethereum", siws: "Solana", arweave: "Arweave" };
+
+/**
+ * `GET /auth/<method>/nonce` and the rate limits of the method's two endpoints: the nonce is the
+ * first step of every wallet login (single use, 10 minutes, this tenant's).
+ */
+export function registerWalletNonceRoute(app: OpenAPIHono<AuthEnv>, deps: Deps, method: WalletMethod) {
+  app.use(`/auth/${method}/*`, rateLimit(deps, loginRules(deps)));
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: `/auth/${method}/nonce`,
+      tags: [`login: ${LABEL[method]}`],
+      summary: `A single-use nonce for a ${LABEL[method]} sign-in message (10 minutes)`,
+      request: { headers: TenantHeader },
+      responses: {
+        200: { description: "Nonce", content: { "application/json": { schema: NonceSchema } } },
+        403: problem(`${LABEL[method]} login not enabled for this tenant`),
+        429: problem("Rate limited"),
+      },
+    }),
+    async (c) => {
+      assertMethodAllowed(c.var.tenant, method);
+      c.header("Cache-Control", "no-store");
+      return c.json({ nonce: await issueWalletNonce(deps, c.var.tenant, method) }, 200);
+    },
+  );
+}
+
+/** `{ message, signature, publicKey }`: the body of the Solana and Arweave verify steps. */
+const SignedMessageBody = z.strictObject({
+  message: z.string().min(1).max(4096),
+  signature: z.string().min(1).max(1024),
+  publicKey: z.string().min(1).max(1024),
+});
+
+/** `POST /auth/<method>/verify` for the wallets that send their public key with the message. */
+export function registerSignedMessageRoute(
+  app: OpenAPIHono<AuthEnv>,
+  deps: Deps,
+  method: "siws" | "arweave",
+  verify: (
+    deps: Deps,
+    input: {
+      tenant: ResolvedTenant;
+      message: string;
+      signature: string;
+      publicKey: string;
+      context: RequestContext;
+    },
+  ) => Promise<TokenResponse>,
+  description: string,
+) {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: `/auth/${method}/verify`,
+      tags: [`login: ${LABEL[method]}`],
+      summary: `Log in with a signed ${LABEL[method]} sign-in message`,
+      description,
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: SignedMessageBody } }, required: true },
+      },
+      responses: {
+        200: { description: "Logged in", content: { "application/json": { schema: TokenResponseSchema } } },
+        400: problem("Malformed message, key or signature encoding"),
+        401: problem(
+          "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
+        ),
+        403: problem(`${LABEL[method]} login not enabled for this tenant`),
+        429: problem("Rate limited"),
+      },
+    }),
+    async (c) => {
+      const tenant = c.var.tenant;
+      assertMethodAllowed(tenant, method);
+      c.header("Cache-Control", "no-store");
+      const tokens = await verify(deps, { tenant, ...c.req.valid("json"), context: requestContext(c) });
+      return c.json(deliverTokens(c, deps, tokens), 200);
+    },
+  );
+}
