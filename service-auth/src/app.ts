@@ -7,6 +7,7 @@ import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerArweaveRoutes } from "./routes/auth/arweave.ts";
 import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerMeRoutes } from "./routes/auth/me.ts";
+import { registerMfaRoutes } from "./routes/auth/mfa.ts";
 import { registerOAuthRoutes } from "./routes/auth/oauth.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
@@ -51,6 +52,7 @@ export function createApp(deps: Deps) {
   registerSmsRoutes(app, deps);
   registerMeRoutes(app, deps);
   registerOAuthRoutes(app, deps);
+  registerMfaRoutes(app, deps);
   registerSiweRoutes(app, deps);
   registerSiwsRoutes(app, deps);
   registerArweaveRoutes(app, deps);

@@ -203,6 +203,20 @@ export const authEnvSchema = z.object({
     .max(300)
     .default(60)
     .describe("Clock skew tolerated on wallet messages' issuedAt / expirationTime / notBefore"),
+  MFA_TRUSTED_DEVICE_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .describe("How long a device the user chose to trust skips the MFA step"),
+  MFA_STEP_UP_MAX_AGE_MIN: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_440)
+    .default(10)
+    .describe("Sensitive operations of MFA users need an MFA verification at most this many minutes old"),
   INTROSPECTION_CLIENTS: z
     .string()
     .optional()

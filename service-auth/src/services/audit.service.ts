@@ -20,6 +20,15 @@ export type AuditEventType =
   | "magic_link_requested"
   | "sms_code_requested"
   | "oauth_started"
+  | "mfa_challenge"
+  | "mfa_success"
+  | "mfa_failure"
+  | "totp_enabled"
+  | "totp_disabled"
+  | "backup_codes_regenerated"
+  | "backup_code_used"
+  | "trusted_device_added"
+  | "trusted_device_revoked"
   | "identity_unlinked"
   | "identity_linked";
 

@@ -2,8 +2,9 @@ import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
 import { recordAudit } from "./audit.service.ts";
 import { randomToken, sha256Hex } from "./crypto.ts";
+import { completeLogin } from "./mfa.service.ts";
 import type { RequestContext } from "./request-context.ts";
-import { createSession, type TokenResponse } from "./session.service.ts";
+import type { TokenResponse } from "./session.service.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
 import { userForProvenAddress } from "./user.service.ts";
 
@@ -97,11 +98,6 @@ export async function verifyMagicLink(
   const user = await userForProvenAddress(deps, input.tenant.id, { kind: "email", value: link.email }, now);
   if (user.deletedAt)
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
-  const tokens = await createSession(deps, {
-    user,
-    audience: input.tenant.jwtAudience,
-    amr: ["email"],
-    context: input.context,
-  });
+  const tokens = await completeLogin(deps, { user, tenant: input.tenant, amr: ["email"], context: input.context });
   return { ...tokens, redirectTo: link.redirectTo };
 }

@@ -133,6 +133,29 @@ export async function createSession(
   };
 }
 
+/**
+ * After a step-up on a live session: the session records the verification time and the factors
+ * (`amr`), and a fresh access token carries them. The refresh family is unchanged.
+ */
+export async function stepUpSession(
+  deps: Deps,
+  input: { sessionId: string; amr: string[]; audience: string },
+): Promise<Omit<TokenResponse, "refreshToken">> {
+  const now = deps.now();
+  const session = await deps.prisma.session.update({
+    where: { id: input.sessionId },
+    data: { mfaVerifiedAt: now, amr: input.amr },
+    include: { user: true },
+  });
+  const access = await accessTokenFor(deps, session, input.audience, now);
+  return {
+    accessToken: access.token,
+    tokenType: "Bearer",
+    expiresIn: access.expiresIn,
+    user: publicUser(session.user),
+  };
+}
+
 /** The presented token with everything a rotation needs, read (and locked) in one query. */
 interface LockedToken {
   id: string;

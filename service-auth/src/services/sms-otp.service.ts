@@ -5,9 +5,10 @@ import type { Deps } from "../deps.ts";
 import type { Identity } from "../generated/prisma/client.ts";
 import { recordAudit } from "./audit.service.ts";
 import { sha256Hex } from "./crypto.ts";
+import { completeLogin } from "./mfa.service.ts";
 import { hashLowEntropySecret, verifyLowEntropySecret } from "./password-hash.ts";
 import type { RequestContext } from "./request-context.ts";
-import { createSession, type TokenResponse } from "./session.service.ts";
+import type { TokenResponse } from "./session.service.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
 import { userForProvenAddress } from "./user.service.ts";
 
@@ -143,7 +144,7 @@ export async function verifySmsOtp(
   const now = deps.now();
   const user = await userForProvenAddress(deps, input.tenant.id, { kind: "phone", value: input.phone }, now);
   if (user.deletedAt) throw invalid();
-  return createSession(deps, { user, audience: input.tenant.jwtAudience, amr: ["sms"], context: input.context });
+  return completeLogin(deps, { user, tenant: input.tenant, amr: ["sms"], context: input.context });
 }
 
 /**

@@ -33,11 +33,16 @@ export interface ResolvedTenant {
   jwtAudience: string;
   allowedOrigins: string[];
   allowedMethods: LoginMethod[];
+  /** Tenant policy: every user must pass a second factor (`settings.mfa = "required"`). */
+  mfaRequired: boolean;
 }
+
+const settingsSchema = z.object({ mfa: z.enum(["optional", "required"]).optional() }).loose();
 
 export function toResolvedTenant(t: Tenant): ResolvedTenant {
   const origins = originsSchema.safeParse(t.allowedOrigins);
   const methods = methodsSchema.safeParse(t.allowedMethods);
+  const settings = settingsSchema.safeParse(t.settings ?? {});
   return {
     id: t.id,
     slug: t.slug,
@@ -46,6 +51,8 @@ export function toResolvedTenant(t: Tenant): ResolvedTenant {
     jwtAudience: t.jwtAudience,
     allowedOrigins: origins.success ? origins.data : [],
     allowedMethods: methods.success ? methods.data : [],
+    // A malformed policy fails closed: MFA required.
+    mfaRequired: settings.success ? settings.data.mfa === "required" : true,
   };
 }
 

@@ -3,8 +3,9 @@ import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
 import { recordAudit } from "./audit.service.ts";
 import { sha256Hex } from "./crypto.ts";
+import { completeLogin } from "./mfa.service.ts";
 import type { RequestContext } from "./request-context.ts";
-import { createSession, type TokenResponse } from "./session.service.ts";
+import type { TokenResponse } from "./session.service.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
 import { userForIdentity } from "./user.service.ts";
 
@@ -187,5 +188,5 @@ export async function completeWalletLogin(
     now,
   );
   if (user.deletedAt) throw await walletFailure(deps, { ...input, reason: "account_deleted" });
-  return createSession(deps, { user, audience: input.tenant.jwtAudience, amr: ["wallet"], context: input.context });
+  return completeLogin(deps, { user, tenant: input.tenant, amr: ["wallet"], context: input.context });
 }

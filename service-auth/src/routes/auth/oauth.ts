@@ -132,6 +132,14 @@ export function registerOAuthRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         target.searchParams.set("error", outcome.code);
       } else if (outcome.kind === "linked") {
         target.searchParams.set("linked", provider);
+      } else if (outcome.kind === "mfa") {
+        // The second step happens in the page: the token goes in the fragment (never sent to a
+        // server, never in a Referer), the signal in the query.
+        target.searchParams.set("error", "MFA_REQUIRED");
+        target.hash = new URLSearchParams({
+          mfaToken: outcome.mfaToken,
+          methods: outcome.methods.join(","),
+        }).toString();
       } else {
         setRefreshCookie(c, deps, outcome.tokens.refreshToken);
       }

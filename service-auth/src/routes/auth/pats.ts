@@ -3,6 +3,7 @@ import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { USER_SCOPES } from "../../services/jwt.service.ts";
+import { assertRecentMfa } from "../../services/mfa.service.ts";
 import { createPat, listPats, revokePat } from "../../services/pat.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
@@ -51,12 +52,14 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           },
         },
         400: problem("Invalid request"),
-        401: problem("Not authenticated"),
+        401: problem("Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)"),
       },
     }),
     async (c) => {
       const p = c.var.principal;
       const body = c.req.valid("json");
+      // Step-up: a PAT outlives the session, so MFA users re-prove their second factor first.
+      await assertRecentMfa(deps, { principal: p, tenant: c.var.tenant, context: requestContext(c) });
       const created = await createPat(deps, {
         ...body,
         userId: p.userId,

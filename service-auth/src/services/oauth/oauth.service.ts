@@ -4,8 +4,9 @@ import type { Deps } from "../../deps.ts";
 import type { Prisma, User } from "../../generated/prisma/client.ts";
 import { type AuditEvent, recordAudit } from "../audit.service.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../crypto.ts";
+import { completeLogin } from "../mfa.service.ts";
 import type { RequestContext } from "../request-context.ts";
-import { createSession, type TokenResponse } from "../session.service.ts";
+import type { TokenResponse } from "../session.service.ts";
 import { type ResolvedTenant, resolveTenantById } from "../tenant.service.ts";
 import { retryOnUniqueViolation } from "../user.service.ts";
 import { methodOf, type OAuthProfile, type OAuthProviderName, ProviderError } from "./providers.ts";
@@ -90,6 +91,7 @@ export async function startOAuth(
 export type OAuthOutcome =
   | { kind: "login"; tenant: ResolvedTenant; redirectTo: string; tokens: TokenResponse }
   | { kind: "linked"; redirectTo: string }
+  | { kind: "mfa"; redirectTo: string; mfaToken: string; methods: string[] }
   | { kind: "failed"; redirectTo: string; code: ErrorCode };
 
 /**
@@ -187,14 +189,17 @@ export async function completeOAuth(
       context: input.context,
       now,
     });
-    const tokens = await createSession(deps, {
-      user,
-      audience: tenant.jwtAudience,
-      amr: ["fed"],
-      context: input.context,
-    });
+    const tokens = await completeLogin(deps, { user, tenant, amr: ["fed"], context: input.context });
     return { kind: "login", tenant, redirectTo, tokens };
   } catch (error) {
+    if (error instanceof AppError && error.code === "MFA_REQUIRED") {
+      return {
+        kind: "mfa",
+        redirectTo,
+        mfaToken: String(error.extensions.mfaToken),
+        methods: error.extensions.methods as string[],
+      };
+    }
     if (error instanceof AppError) {
       return fail(error.code, error.code === "CONFLICT" ? "identity_conflict" : "account_unavailable");
     }

@@ -1,0 +1,332 @@
+import { AppError } from "@atlas/errors";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { setCookie } from "hono/cookie";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { requireAuth } from "../../middleware/auth.ts";
+import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
+import { recordAudit } from "../../services/audit.service.ts";
+import { assertRecentMfa, mfaTokenOwner, verifyMfa } from "../../services/mfa.service.ts";
+import { disableTotp, enableTotp, regenerateBackupCodes, setupTotp } from "../../services/mfa-factors.service.ts";
+import { DEVICE_COOKIE, requestContext } from "../../services/request-context.ts";
+import { bearerSecurity, problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { deliverTokens } from "../token-delivery.ts";
+
+const Code = z.string().regex(/^\d{6}$/, "6 digits");
+const TotpSetup = z
+  .object({
+    secret: z.string().openapi({ description: "Base32 secret, for manual entry" }),
+    otpauthUrl: z.string(),
+    qrCodeDataUrl: z.string().openapi({ description: "PNG data URL of the otpauth URL's QR code" }),
+  })
+  .openapi("TotpSetup");
+const BackupCodes = z.object({ backupCodes: z.array(z.string()) }).openapi("BackupCodes");
+const VerifyBody = z
+  .strictObject({
+    mfaToken: z.string().min(20).max(128),
+    code: Code.optional(),
+    backupCode: z.string().min(8).max(20).optional(),
+    trustDevice: z.boolean().optional(),
+  })
+  .refine((b) => (b.code === undefined) !== (b.backupCode === undefined), {
+    message: "send exactly one of code, backupCode",
+  });
+const TrustedDevice = z
+  .object({
+    id: z.string(),
+    label: z.string().nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    expiresAt: z.string(),
+    current: z.boolean(),
+  })
+  .openapi("TrustedDevice");
+
+/** TOTP, backup codes, the MFA step of logins, step-up and trusted devices (api.md mfa rows). */
+export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const auth = requireAuth(deps);
+  for (const path of [
+    "/auth/mfa/totp/*",
+    "/auth/mfa/backup-codes",
+    "/auth/mfa/trusted-devices",
+    "/auth/mfa/trusted-devices/*",
+  ]) {
+    app.use(path, auth);
+  }
+  const perIp = rateLimit(deps, [
+    { name: "mfa:ip", limit: deps.config.RATE_LIMIT_LOGIN_PER_MIN_IP, windowMs: 60_000, key: byIp },
+  ]);
+  app.use("/auth/mfa/totp/*", perIp);
+  app.use("/auth/mfa/verify", rateLimit(deps, loginRules(deps)));
+  app.use("/auth/mfa/enroll", rateLimit(deps, loginRules(deps)));
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/mfa/totp/setup",
+      tags: ["mfa"],
+      summary: "Start TOTP enrolment: a secret for the authenticator app (not active until enabled)",
+      security: bearerSecurity,
+      request: { headers: TenantHeader },
+      responses: {
+        200: { description: "Secret", content: { "application/json": { schema: TotpSetup } } },
+        401: problem("Not authenticated"),
+        409: problem("TOTP already enabled"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const user = await deps.prisma.user.findUniqueOrThrow({ where: { id: p.userId } });
+      c.header("Cache-Control", "no-store");
+      const setup = await setupTotp(deps, {
+        userId: p.userId,
+        issuer: c.var.tenant.name,
+        label: user.email ?? user.phone ?? user.displayName ?? user.id,
+      });
+      return c.json(setup, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/mfa/totp/enable",
+      tags: ["mfa"],
+      summary: "Enable TOTP with a code from the app; answers the 10 backup codes, once",
+      security: bearerSecurity,
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: z.strictObject({ code: Code }) } }, required: true },
+      },
+      responses: {
+        200: { description: "Enabled", content: { "application/json": { schema: BackupCodes } } },
+        401: problem("Wrong code (INVALID_CREDENTIALS)"),
+        409: problem("No pending setup, or already enabled"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      c.header("Cache-Control", "no-store");
+      const backupCodes = await enableTotp(deps, {
+        userId: p.userId,
+        tenantId: p.tenantId,
+        sessionId: p.sessionId,
+        code: c.req.valid("json").code,
+        context: requestContext(c),
+      });
+      return c.json({ backupCodes }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/mfa/totp/disable",
+      tags: ["mfa"],
+      summary: "Disable TOTP (recent MFA and a current code required); backup codes and trusted devices go too",
+      security: bearerSecurity,
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: z.strictObject({ code: Code }) } }, required: true },
+      },
+      responses: {
+        204: { description: "Disabled" },
+        401: problem("Wrong code, or MFA_REQUIRED (no recent MFA on this session)"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const context = requestContext(c);
+      await assertRecentMfa(deps, { principal: p, tenant: c.var.tenant, context });
+      await disableTotp(deps, { userId: p.userId, tenantId: p.tenantId, code: c.req.valid("json").code, context });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/mfa/backup-codes",
+      tags: ["mfa"],
+      summary: "Replace the backup codes with a new set of 10 (recent MFA required)",
+      security: bearerSecurity,
+      request: { headers: TenantHeader },
+      responses: {
+        200: { description: "New codes, shown once", content: { "application/json": { schema: BackupCodes } } },
+        401: problem("MFA_REQUIRED (no recent MFA on this session)"),
+        409: problem("TOTP not enabled"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const context = requestContext(c);
+      await assertRecentMfa(deps, { principal: p, tenant: c.var.tenant, context });
+      c.header("Cache-Control", "no-store");
+      const backupCodes = await regenerateBackupCodes(deps, { userId: p.userId, tenantId: p.tenantId, context });
+      return c.json({ backupCodes }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/mfa/verify",
+      tags: ["mfa"],
+      summary: "Answer an MFA_REQUIRED challenge (login or step-up) with a TOTP or backup code",
+      description:
+        "At most 5 attempts per mfaToken. A login answers tokens (`amr` with both factors) and, with `trustDevice`, sets the HttpOnly `atlas_device` cookie that skips this step on this device. A step-up answers a fresh access token for the same session. Enrolment required by the tenant answers `backupCodes` too.",
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: VerifyBody } }, required: true },
+      },
+      responses: {
+        200: {
+          description: "Verified",
+          content: {
+            "application/json": {
+              schema: TokenResponseSchema.partial({ refreshToken: true }).extend({
+                backupCodes: z.array(z.string()).optional(),
+                backupCodesRemaining: z.number().int().optional(),
+              }),
+            },
+          },
+        },
+        401: problem("Unknown, used, expired or spent mfaToken (INVALID_TOKEN); wrong factor (INVALID_CREDENTIALS)"),
+        429: problem("Rate limited"),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      c.header("Cache-Control", "no-store");
+      const result = await verifyMfa(deps, {
+        tenant: c.var.tenant,
+        mfaToken: body.mfaToken,
+        answer: { code: body.code, backupCode: body.backupCode },
+        trustDevice: body.trustDevice ?? false,
+        context: requestContext(c),
+      });
+      const extra = {
+        ...("backupCodes" in result && result.backupCodes ? { backupCodes: result.backupCodes } : {}),
+        ...(result.backupCodesRemaining !== undefined ? { backupCodesRemaining: result.backupCodesRemaining } : {}),
+      };
+      if (result.purpose === "step_up") return c.json({ ...result.tokens, ...extra }, 200);
+      if (result.deviceToken) {
+        setCookie(c, DEVICE_COOKIE, result.deviceToken, {
+          httpOnly: true,
+          sameSite: "Strict",
+          secure: deps.config.NODE_ENV === "production",
+          path: "/auth",
+          maxAge: deps.config.MFA_TRUSTED_DEVICE_DAYS * 86_400,
+        });
+      }
+      return c.json({ ...deliverTokens(c, deps, result.tokens), ...extra }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/mfa/enroll",
+      tags: ["mfa"],
+      summary: "Tenant requires MFA and the user has none: start TOTP enrolment with the login's mfaToken",
+      description: "Then answer `POST /auth/mfa/verify` with the mfaToken and a code from the app.",
+      request: {
+        headers: TenantHeader,
+        body: {
+          content: { "application/json": { schema: z.strictObject({ mfaToken: z.string().min(20).max(128) }) } },
+          required: true,
+        },
+      },
+      responses: {
+        200: { description: "Secret", content: { "application/json": { schema: TotpSetup } } },
+        401: problem("Invalid mfaToken (INVALID_TOKEN)"),
+        409: problem("The user already has MFA"),
+      },
+    }),
+    async (c) => {
+      const user = await mfaTokenOwner(deps, c.var.tenant, c.req.valid("json").mfaToken);
+      c.header("Cache-Control", "no-store");
+      const setup = await setupTotp(deps, {
+        userId: user.id,
+        issuer: c.var.tenant.name,
+        label: user.email ?? user.phone ?? user.displayName ?? user.id,
+      });
+      return c.json(setup, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/mfa/trusted-devices",
+      tags: ["mfa"],
+      summary: "The caller's trusted devices (live ones)",
+      security: bearerSecurity,
+      request: { headers: TenantHeader },
+      responses: {
+        200: {
+          description: "Devices",
+          content: { "application/json": { schema: z.object({ items: z.array(TrustedDevice) }) } },
+        },
+        401: problem("Not authenticated"),
+      },
+    }),
+    async (c) => {
+      const now = deps.now();
+      const devices = await deps.prisma.trustedDevice.findMany({
+        where: { userId: c.var.principal.userId, revokedAt: null, expiresAt: { gt: now } },
+        orderBy: { createdAt: "desc" },
+      });
+      const current = requestContext(c).deviceToken?.split(".")[0];
+      return c.json(
+        {
+          items: devices.map((d) => ({
+            id: d.id,
+            label: d.label,
+            createdAt: d.createdAt.toISOString(),
+            lastUsedAt: d.lastUsedAt?.toISOString() ?? null,
+            expiresAt: d.expiresAt.toISOString(),
+            current: d.id === current,
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/auth/mfa/trusted-devices/{id}",
+      tags: ["mfa"],
+      summary: "Stop trusting a device: its next login asks for the second factor again",
+      security: bearerSecurity,
+      request: {
+        headers: TenantHeader,
+        params: z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) }),
+      },
+      responses: { 204: { description: "Revoked" }, 401: problem("Not authenticated"), 404: problem("No such device") },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const now = deps.now();
+      const { count } = await deps.prisma.trustedDevice.updateMany({
+        where: { id: c.req.valid("param").id, userId: p.userId, revokedAt: null },
+        data: { revokedAt: now },
+      });
+      if (count === 0) throw new AppError("NOT_FOUND", { detail: "No such device" });
+      await recordAudit(
+        deps.prisma,
+        {
+          eventType: "trusted_device_revoked",
+          tenantId: p.tenantId,
+          userId: p.userId,
+          context: requestContext(c),
+          details: { deviceId: c.req.valid("param").id },
+        },
+        now,
+      );
+      return c.body(null, 204);
+    },
+  );
+}
