@@ -12,6 +12,7 @@ import {
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { KeyRing } from "./services/crypto.ts";
 import { JwtService } from "./services/jwt.service.ts";
+import { rewrapTotpSecrets } from "./services/mfa-factors.service.ts";
 import { OAuthClients } from "./services/oauth/providers.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit.ts";
 import { SigningKeyStore } from "./services/signing-keys.service.ts";
@@ -92,6 +93,8 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
 export async function initDeps(deps: Deps): Promise<void> {
   const rewrapped = await deps.signingKeys.rewrap();
   if (rewrapped > 0) deps.logger.info({ rewrapped }, "signing keys re-wrapped under the current KEK");
+  const totp = await rewrapTotpSecrets(deps);
+  if (totp > 0) deps.logger.info({ rewrapped: totp }, "TOTP secrets re-wrapped under the current KEK");
   await deps.signingKeys.refresh(deps.now());
   await deps.signingKeys.ensureSigner(deps.now());
 }

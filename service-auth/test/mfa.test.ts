@@ -1,8 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { KeyRing } from "../src/services/crypto.ts";
+import { rewrapTotpSecrets } from "../src/services/mfa-factors.service.ts";
 import { hotpCode, matchTotpStep, totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
 import { jsonPost } from "./fixtures.ts";
-import { createTestApp, type TestApp } from "./harness.ts";
+import { createTestApp, TEST_KEK, type TestApp } from "./harness.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -327,5 +330,26 @@ describe("tenant policy: MFA required", () => {
     expect(body.backupCodes).toHaveLength(10);
     expect(decodeJwt(body.accessToken).amr).toEqual(["email", "otp", "mfa"]);
     expect((await t.app.request("/auth/mfa/enroll", jsonPost({ mfaToken }))).status).toBe(401);
+  });
+});
+
+describe("KEK rotation", () => {
+  it("re-wraps TOTP secrets under the new KEK; codes keep working once the old KEK is gone", async () => {
+    const { key, userId } = await enrolledUser();
+    const original = t.deps.keyRing;
+    try {
+      const next = `k2:${randomBytes(32).toString("base64")}`;
+      t.deps.keyRing = KeyRing.parse(`${next},${TEST_KEK}`);
+      expect(await rewrapTotpSecrets(t.deps)).toBe(1);
+      expect(await rewrapTotpSecrets(t.deps)).toBe(0);
+      const row = await t.deps.prisma.mFASettings.findUniqueOrThrow({ where: { userId } });
+      expect(row.totpSecretKekId).toBe("k2");
+      t.deps.keyRing = KeyRing.parse(next);
+      later(60_000);
+      const { mfaToken } = await challenge();
+      expect((await verify({ mfaToken, code: codeNow(key) })).status).toBe(200);
+    } finally {
+      t.deps.keyRing = original;
+    }
   });
 });

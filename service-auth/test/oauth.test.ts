@@ -246,6 +246,19 @@ describe("OAuth login through the real callback", () => {
     expect((await failures()).at(-1)?.details).toMatchObject({ method: "oauth:google", reason: "identity_conflict" });
   });
 
+  it("a user who owes a second factor comes back with MFA_REQUIRED and the mfaToken in the fragment", async () => {
+    await t.deps.prisma.tenant.update({ where: { slug: "default" }, data: { settings: { mfa: "required" } } });
+    t.app = (await import("../src/app.ts")).createApp(t.deps);
+    const { res, location } = await login("github", "alice", { redirectTo: "http://localhost:3000/login" });
+    expect(location.searchParams.get("error")).toBe("MFA_REQUIRED");
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    expect(fragment.get("methods")).toBe("totp_setup");
+    expect(fragment.get("mfaToken")?.length).toBeGreaterThanOrEqual(43);
+    expect(cookieOf(res, "atlas_refresh_token")).toBeNull();
+    const enroll = await t.app.request("/auth/mfa/enroll", jsonPost({ mfaToken: fragment.get("mfaToken") }));
+    expect(enroll.status).toBe(200);
+  });
+
   it("logs in to the tenant named at start, with its audience", async () => {
     await t.deps.prisma.tenant.create({
       data: {

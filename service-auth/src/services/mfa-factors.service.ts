@@ -200,3 +200,23 @@ export async function regenerateBackupCodes(
     return codes;
   });
 }
+
+/** Re-encrypts TOTP secrets left under an older KEK with the current one (KEK rotation). */
+export async function rewrapTotpSecrets(deps: Pick<Deps, "prisma" | "keyRing">): Promise<number> {
+  const rows = await deps.prisma.mFASettings.findMany({
+    where: { totpSecret: { not: null }, totpSecretKekId: { not: deps.keyRing.currentId } },
+  });
+  for (const row of rows) {
+    const plain = deps.keyRing.decrypt(
+      row.totpSecret as string,
+      row.totpSecretKekId as string,
+      secretContext(row.userId),
+    );
+    const sealed = deps.keyRing.encrypt(plain, secretContext(row.userId));
+    await deps.prisma.mFASettings.updateMany({
+      where: { id: row.id, totpSecretKekId: row.totpSecretKekId },
+      data: { totpSecret: sealed.ciphertext, totpSecretKekId: sealed.kekId },
+    });
+  }
+  return rows.length;
+}
