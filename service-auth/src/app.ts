@@ -1,6 +1,7 @@
 import { type BaseVariables, createServiceApp } from "@atlas/service-kit";
 import type { Deps } from "./deps.ts";
 import type { Principal } from "./middleware/auth.ts";
+import { clientIp, trustedProxyList } from "./middleware/client-ip.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
@@ -33,7 +34,7 @@ export function createApp(deps: Deps) {
     logger: deps.logger,
     readiness: { database: () => deps.database.ping() },
     // Before the operational routes, so that /health & co. answer browsers of allowed origins too.
-    middleware: [tenantCors(deps)],
+    middleware: [clientIp(trustedProxyList(deps.config.TRUSTED_PROXIES)), tenantCors(deps)],
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

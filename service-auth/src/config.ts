@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
 import { KeyRing } from "./services/crypto.ts";
@@ -203,6 +204,25 @@ export const authEnvSchema = z.object({
     .max(300)
     .default(60)
     .describe("Clock skew tolerated on wallet messages' issuedAt / expirationTime / notBefore"),
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      const entries = v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const e of entries) {
+        if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e) || !isIP(e.split("/")[0] ?? "")) {
+          ctx.addIssue({ code: "custom", message: `not an IP address or CIDR range: ${e}` });
+          return z.NEVER;
+        }
+      }
+      return entries;
+    })
+    .describe(
+      "Reverse proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For is believed for the client address. Empty: the TCP peer is the client",
+    ),
   MFA_TRUSTED_DEVICE_DAYS: z.coerce
     .number()
     .int()

@@ -6,7 +6,11 @@ import { sha256Hex } from "./crypto.ts";
 export interface RequestContext {
   ipAddress: string;
   userAgent: string | null;
-  /** A coarse device fingerprint (hash of user agent and language), never the raw headers. */
+  /**
+   * A device fingerprint: SHA-256 over stable browser signals (user agent, language, client-hint
+   * platform and mobile flags) plus an optional client-supplied `X-Device-Id`, salted with the
+   * tenant id so hashes cannot be correlated across tenants. Raw signals are not stored.
+   */
   deviceHash: string | null;
   /** The trusted-device token the browser presents (HttpOnly cookie), if any. Never logged. */
   deviceToken?: string | null;
@@ -16,18 +20,29 @@ export interface RequestContext {
 export const DEVICE_COOKIE = "atlas_device";
 
 /**
- * The client address is the TCP peer's. X-Forwarded-For is not trusted here: honouring it
- * needs a configured list of trusted proxies (the defence-in-depth issue adds that).
+ * The caller as the request tells: the client address from the client-ip middleware (the TCP
+ * peer, or X-Forwarded-For behind a trusted proxy), the user agent, and the device hash.
+ *
+ * The IP address is deliberately not part of the device hash: the same laptop moving from home
+ * to office would otherwise be a "new device" (and lose its trusted-device status) on every
+ * network. Network changes are weighed separately (risk signals).
  */
 export function requestContext(c: Context): RequestContext {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  const ipAddress = incoming?.socket?.remoteAddress ?? "unknown";
+  const ipAddress = (c.get("clientIp") as string | undefined) ?? incoming?.socket?.remoteAddress ?? "unknown";
   const userAgent = c.req.header("user-agent")?.slice(0, 512) ?? null;
-  const lang = c.req.header("accept-language")?.slice(0, 128) ?? "";
+  const signals = [
+    (c.get("tenant") as { id?: string } | undefined)?.id ?? "",
+    userAgent ?? "",
+    c.req.header("accept-language")?.slice(0, 128) ?? "",
+    c.req.header("sec-ch-ua-platform")?.slice(0, 64) ?? "",
+    c.req.header("sec-ch-ua-mobile")?.slice(0, 8) ?? "",
+    c.req.header("x-device-id")?.slice(0, 128) ?? "",
+  ];
   return {
     ipAddress,
     userAgent,
-    deviceHash: userAgent ? sha256Hex(`${userAgent}\n${lang}`).slice(0, 32) : null,
+    deviceHash: userAgent || signals[5] ? sha256Hex(signals.join("\n")).slice(0, 32) : null,
     deviceToken: getCookie(c, DEVICE_COOKIE) ?? null,
   };
 }
