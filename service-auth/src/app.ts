@@ -7,6 +7,7 @@ import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerMeRoutes } from "./routes/auth/me.ts";
 import { registerOAuthRoutes } from "./routes/auth/oauth.ts";
+import { registerPasskeyRoutes } from "./routes/auth/passkey.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerSmsRoutes } from "./routes/auth/sms.ts";
@@ -47,6 +48,7 @@ export function createApp(deps: Deps) {
   registerEmailRoutes(app, deps);
   registerSmsRoutes(app, deps);
   registerMeRoutes(app, deps);
+  registerPasskeyRoutes(app, deps);
   registerOAuthRoutes(app, deps);
   registerDevRoutes(app, deps);
   return app;

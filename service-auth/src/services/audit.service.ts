@@ -21,7 +21,9 @@ export type AuditEventType =
   | "sms_code_requested"
   | "oauth_started"
   | "identity_unlinked"
-  | "identity_linked";
+  | "identity_linked"
+  | "passkey_added"
+  | "passkey_removed";
 
 export interface AuditEvent {
   eventType: AuditEventType;
