@@ -10,6 +10,7 @@ import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerMeRoutes } from "./routes/auth/me.ts";
 import { registerMfaRoutes } from "./routes/auth/mfa.ts";
 import { registerOAuthRoutes } from "./routes/auth/oauth.ts";
+import { registerPasskeyRoutes } from "./routes/auth/passkey.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerSiweRoutes } from "./routes/auth/siwe.ts";
@@ -52,6 +53,7 @@ export function createApp(deps: Deps) {
   registerEmailRoutes(app, deps);
   registerSmsRoutes(app, deps);
   registerMeRoutes(app, deps);
+  registerPasskeyRoutes(app, deps);
   registerOAuthRoutes(app, deps);
   registerMfaRoutes(app, deps);
   registerSiweRoutes(app, deps);

@@ -131,6 +131,12 @@ export const authEnvSchema = z.object({
     .min(1)
     .default(600)
     .describe("Login starts and verifications per minute and tenant"),
+  RATE_LIMIT_PASSKEY_REGISTER_PER_HOUR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe("Passkey registration requests (options and verify) per hour and user"),
   ...oauthClientEnv("GOOGLE", "Google"),
   OAUTH_GOOGLE_ISSUER: httpUrl()
     .prefault("https://accounts.google.com")

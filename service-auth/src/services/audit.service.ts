@@ -30,7 +30,9 @@ export type AuditEventType =
   | "trusted_device_added"
   | "trusted_device_revoked"
   | "identity_unlinked"
-  | "identity_linked";
+  | "identity_linked"
+  | "passkey_added"
+  | "passkey_removed";
 
 export interface AuditEvent {
   eventType: AuditEventType;

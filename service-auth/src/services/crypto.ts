@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 
 /** SHA-256 hex digest: how high-entropy tokens are stored. */
 export function sha256Hex(value: string | Buffer): string {
@@ -70,6 +78,15 @@ export class KeyRing {
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return { ciphertext: Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url"), kekId: this.currentId };
+  }
+
+  /**
+   * HMAC-SHA-256 of `value` under a key derived (HKDF) from the current KEK for `context`: a
+   * stable pseudonym nobody can compute or predict without the key (e.g. decoy passkey ids).
+   */
+  mac(value: string, context: string): Buffer {
+    const key = hkdfSync("sha256", this.keys.get(this.currentId) as Buffer, Buffer.alloc(0), `mac:${context}`, 32);
+    return createHmac("sha256", Buffer.from(key)).update(value).digest();
   }
 
   /** Decrypts; throws if the KEK is unknown or the data or its context was tampered with. */

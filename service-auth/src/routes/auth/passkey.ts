@@ -1,0 +1,330 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { requireAuth } from "../../middleware/auth.ts";
+import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
+import { assertMethodAllowed } from "../../services/login-policy.service.ts";
+import {
+  passkeyLoginOptions,
+  passkeyRegistrationOptions,
+  verifyPasskeyLogin,
+  verifyPasskeyRegistration,
+} from "../../services/passkey.service.ts";
+import { ceremonyFor } from "../../services/passkey-challenge.ts";
+import { deletePasskey, listPasskeys, renamePasskey } from "../../services/passkey-management.service.ts";
+import { requestContext } from "../../services/request-context.ts";
+import { bearerSecurity, problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { deliverTokens } from "../token-delivery.ts";
+
+const b64url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, "base64url");
+const FriendlyName = z.string().trim().min(1).max(64);
+
+// The WebAuthn JSON shapes (what @simplewebauthn/browser and PublicKeyCredential.toJSON() produce):
+// the keys the server reads are checked here; anything else inside is left to the library.
+const CredentialFields = {
+  id: b64url(1366),
+  rawId: b64url(1366),
+  type: z.literal("public-key"),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults: z.looseObject({}),
+};
+const RegistrationResponse = z
+  .looseObject({
+    ...CredentialFields,
+    response: z.looseObject({
+      clientDataJSON: b64url(8192),
+      attestationObject: b64url(65_536),
+      transports: z.array(z.string().max(32)).max(16).optional(),
+    }),
+  })
+  .openapi("RegistrationResponseJSON");
+const AuthenticationResponse = z
+  .looseObject({
+    ...CredentialFields,
+    response: z.looseObject({
+      clientDataJSON: b64url(8192),
+      authenticatorData: b64url(8192),
+      signature: b64url(2048),
+      userHandle: z
+        .string()
+        .max(128)
+        .regex(/^[A-Za-z0-9_-]*$/, "base64url")
+        .optional(),
+    }),
+  })
+  .openapi("AuthenticationResponseJSON");
+
+const RegisterOptionsBody = z.strictObject({ friendlyName: FriendlyName.optional() });
+const RegisterVerifyBody = z.strictObject({ response: RegistrationResponse, friendlyName: FriendlyName.optional() });
+const LoginOptionsBody = z.strictObject({
+  email: z.string().trim().toLowerCase().max(254).pipe(z.email()).optional(),
+});
+const LoginVerifyBody = z.strictObject({ response: AuthenticationResponse });
+const RenameBody = z.strictObject({ friendlyName: FriendlyName });
+
+const CredentialDescriptor = z.object({
+  id: z.string(),
+  type: z.string().openapi({ example: "public-key" }),
+  transports: z.array(z.string()).optional(),
+});
+const CreationOptions = z
+  .looseObject({
+    challenge: z.string(),
+    rp: z.object({ id: z.string().optional(), name: z.string() }),
+    user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+    pubKeyCredParams: z.array(z.object({ type: z.literal("public-key"), alg: z.number() })),
+    timeout: z.number().optional(),
+    excludeCredentials: z.array(CredentialDescriptor).optional(),
+    authenticatorSelection: z.looseObject({}).optional(),
+    attestation: z.string().optional(),
+  })
+  .openapi("PasskeyCreationOptions", {
+    description: "PublicKeyCredentialCreationOptionsJSON: for navigator.credentials.create (or startRegistration)",
+  });
+const RequestOptions = z
+  .looseObject({
+    challenge: z.string(),
+    rpId: z.string().optional(),
+    allowCredentials: z.array(CredentialDescriptor).optional(),
+    timeout: z.number().optional(),
+    userVerification: z.string().optional(),
+  })
+  .openapi("PasskeyRequestOptions", {
+    description: "PublicKeyCredentialRequestOptionsJSON: for navigator.credentials.get (or startAuthentication)",
+  });
+const PasskeySchema = z
+  .object({
+    id: z.string(),
+    friendlyName: z.string().nullable(),
+    deviceType: z.string().nullable().openapi({ description: "multiDevice (backup eligible) or singleDevice" }),
+    backedUp: z.boolean(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    transports: z.array(z.string()),
+  })
+  .openapi("Passkey");
+const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
+
+const json = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: true,
+});
+
+/** Passkeys (WebAuthn): registration by a logged-in user, login, and managing one's passkeys. */
+export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const auth = requireAuth(deps);
+  const perIp = { limit: deps.config.RATE_LIMIT_LOGIN_PER_MIN_IP, windowMs: 60_000, key: byIp };
+  app.use("/auth/passkey/login/*", rateLimit(deps, loginRules(deps)));
+  app.use("/auth/passkey/register/*", rateLimit(deps, [{ name: "passkey:register:ip", ...perIp }]));
+  app.use("/auth/passkey/register/*", auth);
+  app.use(
+    "/auth/passkey/register/*",
+    rateLimit(deps, [
+      {
+        name: "passkey:register:user",
+        limit: deps.config.RATE_LIMIT_PASSKEY_REGISTER_PER_HOUR,
+        windowMs: 3_600_000,
+        key: (c) => c.var.principal.userId,
+      },
+    ]),
+  );
+  // "/auth/passkeys/*" matches "/auth/passkeys" too: registered once, so each request counts once.
+  app.use("/auth/passkeys/*", rateLimit(deps, [{ name: "passkeys:ip", ...perIp }]));
+  app.use("/auth/passkeys/*", auth);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/passkey/register/options",
+      tags: ["login: passkey"],
+      summary: "Creation options for a new passkey of the caller (challenge: single use, 5 min)",
+      description: "The RP ID is the host of the request's Origin, which must be one of the tenant's allowed origins.",
+      security: bearerSecurity,
+      request: { headers: TenantHeader, body: json(RegisterOptionsBody) },
+      responses: {
+        200: { description: "Creation options", content: { "application/json": { schema: CreationOptions } } },
+        400: problem("Origin not allowed for this tenant, or invalid body"),
+        401: problem("Not authenticated"),
+        403: problem("Passkeys not enabled for this tenant"),
+        429: problem("Rate limited"),
+      },
+    }),
+    async (c) => {
+      const tenant = c.var.tenant;
+      assertMethodAllowed(tenant, "passkey");
+      const options = await passkeyRegistrationOptions(deps, {
+        tenant,
+        userId: c.var.principal.userId,
+        ceremony: ceremonyFor(tenant, c.req.header("origin")),
+        friendlyName: c.req.valid("json").friendlyName,
+      });
+      c.header("Cache-Control", "no-store");
+      return c.json(options, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/passkey/register/verify",
+      tags: ["login: passkey"],
+      summary: "Verify the authenticator's attestation and store the passkey",
+      security: bearerSecurity,
+      request: { headers: TenantHeader, body: json(RegisterVerifyBody) },
+      responses: {
+        201: { description: "Registered", content: { "application/json": { schema: PasskeySchema } } },
+        400: problem("Invalid body"),
+        401: problem("Not authenticated, or an invalid, used or expired challenge or attestation"),
+        403: problem("Passkeys not enabled for this tenant"),
+        409: problem("This passkey is already registered (CONFLICT)"),
+        429: problem("Rate limited"),
+      },
+    }),
+    async (c) => {
+      const tenant = c.var.tenant;
+      assertMethodAllowed(tenant, "passkey");
+      const body = c.req.valid("json");
+      const passkey = await verifyPasskeyRegistration(deps, {
+        tenant,
+        userId: c.var.principal.userId,
+        response: body.response,
+        friendlyName: body.friendlyName,
+        context: requestContext(c),
+      });
+      return c.json(passkey, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/passkey/login/options",
+      tags: ["login: passkey"],
+      summary: "Request options; without an e-mail for discoverable credentials (conditional UI)",
+      description:
+        "With an e-mail, allowCredentials lists that account's passkeys; an address without any gets a decoy entry of the same shape, so the answer does not tell whether the account exists.",
+      request: { headers: TenantHeader, body: json(LoginOptionsBody) },
+      responses: {
+        200: { description: "Request options", content: { "application/json": { schema: RequestOptions } } },
+        400: problem("Origin not allowed for this tenant, or invalid body"),
+        403: problem("Passkeys not enabled for this tenant"),
+        429: problem("Rate limited"),
+      },
+    }),
+    async (c) => {
+      const tenant = c.var.tenant;
+      assertMethodAllowed(tenant, "passkey");
+      const options = await passkeyLoginOptions(deps, {
+        tenant,
+        ceremony: ceremonyFor(tenant, c.req.header("origin")),
+        email: c.req.valid("json").email,
+      });
+      c.header("Cache-Control", "no-store");
+      return c.json(options, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/passkey/login/verify",
+      tags: ["login: passkey"],
+      summary: "Verify a passkey assertion and log in (amr hwk)",
+      request: { headers: TenantHeader, body: json(LoginVerifyBody) },
+      responses: {
+        200: { description: "Logged in", content: { "application/json": { schema: TokenResponseSchema } } },
+        400: problem("Invalid body"),
+        401: problem("Invalid, used or expired challenge, or a rejected assertion (INVALID_CREDENTIALS)"),
+        403: problem("Passkeys not enabled for this tenant"),
+        429: problem("Rate limited"),
+      },
+    }),
+    async (c) => {
+      const tenant = c.var.tenant;
+      assertMethodAllowed(tenant, "passkey");
+      c.header("Cache-Control", "no-store");
+      const tokens = await verifyPasskeyLogin(deps, {
+        tenant,
+        response: c.req.valid("json").response,
+        context: requestContext(c),
+      });
+      return c.json(deliverTokens(c, deps, tokens), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/passkeys",
+      tags: ["account"],
+      summary: "The caller's passkeys",
+      security: bearerSecurity,
+      request: { headers: TenantHeader },
+      responses: {
+        200: {
+          description: "Passkeys",
+          content: { "application/json": { schema: z.object({ items: z.array(PasskeySchema) }) } },
+        },
+        401: problem("Not authenticated"),
+      },
+    }),
+    async (c) => c.json({ items: await listPasskeys(deps, c.var.principal.userId) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/auth/passkeys/{id}",
+      tags: ["account"],
+      summary: "Rename one of the caller's passkeys",
+      security: bearerSecurity,
+      request: { headers: TenantHeader, params: IdParam, body: json(RenameBody) },
+      responses: {
+        200: { description: "Renamed", content: { "application/json": { schema: PasskeySchema } } },
+        400: problem("Invalid body"),
+        401: problem("Not authenticated"),
+        404: problem("No such passkey"),
+      },
+    }),
+    async (c) => {
+      const passkey = await renamePasskey(deps, {
+        userId: c.var.principal.userId,
+        id: c.req.valid("param").id,
+        friendlyName: c.req.valid("json").friendlyName,
+      });
+      return c.json(passkey, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/auth/passkeys/{id}",
+      tags: ["account"],
+      summary: "Remove one of the caller's passkeys, as long as another way to log in remains",
+      security: bearerSecurity,
+      request: { headers: TenantHeader, params: IdParam },
+      responses: {
+        204: { description: "Removed" },
+        401: problem("Not authenticated"),
+        404: problem("No such passkey"),
+        409: problem("It is the last way to log in (CONFLICT)"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      await deletePasskey(deps, {
+        tenantId: p.tenantId,
+        userId: p.userId,
+        id: c.req.valid("param").id,
+        context: requestContext(c),
+      });
+      return c.body(null, 204);
+    },
+  );
+}
