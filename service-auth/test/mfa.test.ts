@@ -6,6 +6,7 @@ import { rewrapTotpSecrets } from "../src/services/mfa-factors.service.ts";
 import { hotpCode, matchTotpStep, totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
 import { jsonPost } from "./fixtures.ts";
 import { createTestApp, TEST_KEK, type TestApp } from "./harness.ts";
+import { SoftAuthenticator } from "./soft-authenticator.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -92,7 +93,7 @@ async function enrolledUser(email = "mfa@example.test") {
     otpauthUrl: string;
     qrCodeDataUrl: string;
   };
-  expect(otpauthUrl).toMatch(/^otpauth:\/\/totp\/Atlas:mfa%40example\.test\?/);
+  expect(otpauthUrl).toMatch(new RegExp(`^otpauth://totp/Atlas:${encodeURIComponent(email)}\\?`));
   expect(qrCodeDataUrl).toMatch(/^data:image\/png;base64,/);
   const key = totpBytesFromBase32(secret);
   const enable = await t.app.request(
@@ -330,6 +331,66 @@ describe("tenant policy: MFA required", () => {
     expect(body.backupCodes).toHaveLength(10);
     expect(decodeJwt(body.accessToken).amr).toEqual(["email", "otp", "mfa"]);
     expect((await t.app.request("/auth/mfa/enroll", jsonPost({ mfaToken }))).status).toBe(401);
+  });
+});
+
+describe("WebAuthn as the second factor", () => {
+  const ORIGIN = "http://localhost:3000";
+  async function addPasskey(auth: Record<string, string>) {
+    const authenticator = new SoftAuthenticator(ORIGIN);
+    const options = await t.app.request("/auth/passkey/register/options", jsonPost({}, { ...auth, origin: ORIGIN }));
+    const res = await t.app.request(
+      "/auth/passkey/register/verify",
+      jsonPost({ response: authenticator.create((await options.json()) as never) }, { ...auth, origin: ORIGIN }),
+    );
+    expect(res.status).toBe(201);
+    return { authenticator, passkey: (await res.json()) as { id: string } };
+  }
+
+  it("a registered passkey answers the MFA step; another user's passkey does not; deleting one needs step-up", async () => {
+    const { auth } = await enrolledUser();
+    const { authenticator, passkey } = await addPasskey(auth);
+    const { mfaToken, methods } = await challenge();
+    expect(methods).toEqual(["totp", "webauthn", "backup_code"]);
+    const options = await t.app.request("/auth/mfa/webauthn/options", jsonPost({ mfaToken }, { origin: ORIGIN }));
+    expect(options.status).toBe(200);
+    const requestOptions = (await options.json()) as { challenge: string; allowCredentials: { id: string }[] };
+    expect(requestOptions.allowCredentials.map((c) => c.id)).toEqual([authenticator.id]);
+
+    // Someone else's passkey (registered to another account) is refused and costs an attempt.
+    const other = await enrolledUser("other@example.test");
+    const { authenticator: stranger } = await addPasskey(other.auth);
+    const wrong = await verify({ mfaToken, webauthn: stranger.get(requestOptions) });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ code: "INVALID_CREDENTIALS" });
+
+    const options2 = (await (
+      await t.app.request("/auth/mfa/webauthn/options", jsonPost({ mfaToken }, { origin: ORIGIN }))
+    ).json()) as { challenge: string };
+    const ok = await verify({ mfaToken, webauthn: authenticator.get(options2) });
+    expect(ok.status).toBe(200);
+    expect(decodeJwt(((await ok.json()) as { accessToken: string }).accessToken).amr).toEqual(["email", "hwk", "mfa"]);
+    expect((await t.app.request("/auth/mfa/webauthn/options", jsonPost({ mfaToken }, { origin: ORIGIN }))).status).toBe(
+      401,
+    );
+
+    // Step-up guards passkey deletion.
+    later(11 * 60_000);
+    const del = await t.app.request(`/auth/passkeys/${passkey.id}`, { method: "DELETE", headers: auth });
+    expect(del.status).toBe(401);
+    expect(await del.json()).toMatchObject({ code: "MFA_REQUIRED" });
+  });
+
+  it("a passkey login (user verification) is not asked for another factor", async () => {
+    const { auth } = await enrolledUser();
+    const { authenticator } = await addPasskey(auth);
+    const options = await t.app.request("/auth/passkey/login/options", jsonPost({}, { origin: ORIGIN }));
+    const res = await t.app.request(
+      "/auth/passkey/login/verify",
+      jsonPost({ response: authenticator.get((await options.json()) as never) }),
+    );
+    expect(res.status).toBe(200);
+    expect(decodeJwt(((await res.json()) as { accessToken: string }).accessToken).amr).toEqual(["hwk"]);
   });
 });
 

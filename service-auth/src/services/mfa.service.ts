@@ -125,8 +125,8 @@ export async function assertRecentMfa(
 export interface MfaAnswer {
   code?: string | undefined;
   backupCode?: string | undefined;
-  /** A verified WebAuthn assertion, checked by the caller (passkey service). */
-  webauthnUserId?: string | undefined;
+  /** A WebAuthn assertion, checked (after the attempt is counted) by this callback: its owner's id. */
+  webauthn?: (() => Promise<string>) | undefined;
 }
 
 export type MfaResult =
@@ -186,8 +186,9 @@ export async function verifyMfa(
         now,
       );
     }
-  } else if (input.answer.webauthnUserId !== undefined && !enrolling) {
-    factor = input.answer.webauthnUserId === userId ? "hwk" : null;
+  } else if (input.answer.webauthn !== undefined && !enrolling) {
+    const owner = await input.answer.webauthn().catch(() => null);
+    factor = owner === userId ? "hwk" : null;
   }
   if (!factor) {
     if (challenge.attempts >= MFA_MAX_ATTEMPTS) {

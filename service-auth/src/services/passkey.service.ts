@@ -12,9 +12,10 @@ import {
 } from "@simplewebauthn/server";
 import { parseAuthenticatorData } from "@simplewebauthn/server/helpers";
 import type { Deps } from "../deps.ts";
-import { Prisma, type WebAuthnCredential } from "../generated/prisma/client.ts";
+import { Prisma, type User, type WebAuthnCredential } from "../generated/prisma/client.ts";
 import { recordAudit } from "./audit.service.ts";
 import { normaliseEmail } from "./magic-link.service.ts";
+import { completeLogin } from "./mfa.service.ts";
 import {
   type Ceremony,
   consumeChallenge,
@@ -27,7 +28,7 @@ import {
 } from "./passkey-challenge.ts";
 import { type PasskeySummary, toPasskeySummary } from "./passkey-management.service.ts";
 import type { RequestContext } from "./request-context.ts";
-import { createSession, type TokenResponse } from "./session.service.ts";
+import type { TokenResponse } from "./session.service.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
 
 const TRANSPORTS = new Set(["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"]);
@@ -170,11 +171,16 @@ export async function verifyPasskeyRegistration(
  */
 export async function passkeyLoginOptions(
   deps: Deps,
-  input: { tenant: ResolvedTenant; ceremony: Ceremony; email?: string },
+  input: { tenant: ResolvedTenant; ceremony: Ceremony; email?: string; userId?: string },
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   let allowCredentials: { id: string; transports?: string[] }[] = [];
   let userId: string | null = null;
-  if (input.email !== undefined) {
+  if (input.userId !== undefined) {
+    // The MFA step: the passkeys of the user who proved a first factor.
+    userId = input.userId;
+    const credentials = await deps.prisma.webAuthnCredential.findMany({ where: { userId } });
+    allowCredentials = credentials.map((c) => ({ id: c.credentialIdBase64, transports: c.transports }));
+  } else if (input.email !== undefined) {
     const email = normaliseEmail(input.email);
     const credentials = await passkeysOfAddress(deps, input.tenant.id, email);
     userId = credentials[0]?.userId ?? null;
@@ -211,16 +217,26 @@ async function passkeysOfAddress(deps: Deps, tenantId: string, email: string): P
   return user?.webAuthnCredentials ?? [];
 }
 
-/**
- * Login, step 2, as an ordered list of checks: the challenge, the origin, the credential, the
- * assertion (RP ID, presence and verification, signature), then the signature counter. Every
- * failure is 401 INVALID_CREDENTIALS to the client and a `login_failure` with its reason in the
- * audit log. Success records the use and opens a session with amr ["hwk"].
- */
+/** Login, step 2: a verified assertion opens a session with amr ["hwk"] (see completeLogin). */
 export async function verifyPasskeyLogin(
   deps: Deps,
   input: { tenant: ResolvedTenant; response: AuthenticationResponseJSON; context: RequestContext },
 ): Promise<TokenResponse> {
+  const owner = await verifyPasskeyAssertion(deps, input);
+  return completeLogin(deps, { user: owner, tenant: input.tenant, amr: ["hwk"], context: input.context });
+}
+
+/**
+ * A passkey assertion, as an ordered list of checks: the challenge, the origin, the credential,
+ * the assertion (RP ID, presence and verification, signature), then the signature counter. Every
+ * failure is 401 INVALID_CREDENTIALS to the client and a `login_failure` with its reason in the
+ * audit log. Success records the use and answers the credential's owner. Used by passkey login
+ * and by the MFA step (WebAuthn as second factor).
+ */
+export async function verifyPasskeyAssertion(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; response: AuthenticationResponseJSON; context: RequestContext },
+): Promise<User> {
   const now = deps.now();
   const refuse = async (reason: string, details: Record<string, unknown> = {}, userId?: string) => {
     await recordAudit(
@@ -328,13 +344,7 @@ export async function verifyPasskeyLogin(
     throw await refuse("counter_regression", { passkeyId: credential.id, concurrent: true }, owner.id);
   }
 
-  const { sessionId: _sessionId, ...tokens } = await createSession(deps, {
-    user: owner,
-    audience: input.tenant.jwtAudience,
-    amr: ["hwk"],
-    context: input.context,
-  });
-  return tokens;
+  return owner;
 }
 
 const errorText = (error: unknown) =>

@@ -8,9 +8,12 @@ import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import { recordAudit } from "../../services/audit.service.ts";
 import { assertRecentMfa, mfaTokenOwner, verifyMfa } from "../../services/mfa.service.ts";
 import { disableTotp, enableTotp, regenerateBackupCodes, setupTotp } from "../../services/mfa-factors.service.ts";
+import { passkeyLoginOptions, verifyPasskeyAssertion } from "../../services/passkey.service.ts";
+import { ceremonyFor } from "../../services/passkey-challenge.ts";
 import { DEVICE_COOKIE, requestContext } from "../../services/request-context.ts";
 import { bearerSecurity, problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
+import { AuthenticationResponse, RequestOptions } from "./passkey.ts";
 
 const Code = z.string().regex(/^\d{6}$/, "6 digits");
 const TotpSetup = z
@@ -26,10 +29,13 @@ const VerifyBody = z
     mfaToken: z.string().min(20).max(128),
     code: Code.optional(),
     backupCode: z.string().min(8).max(20).optional(),
+    webauthn: AuthenticationResponse.optional().openapi({
+      description: "A passkey assertion for the options of POST /auth/mfa/webauthn/options",
+    }),
     trustDevice: z.boolean().optional(),
   })
-  .refine((b) => (b.code === undefined) !== (b.backupCode === undefined), {
-    message: "send exactly one of code, backupCode",
+  .refine((b) => [b.code, b.backupCode, b.webauthn].filter((x) => x !== undefined).length === 1, {
+    message: "send exactly one of code, backupCode, webauthn",
   });
 const TrustedDevice = z
   .object({
@@ -59,6 +65,7 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   app.use("/auth/mfa/totp/*", perIp);
   app.use("/auth/mfa/verify", rateLimit(deps, loginRules(deps)));
   app.use("/auth/mfa/enroll", rateLimit(deps, loginRules(deps)));
+  app.use("/auth/mfa/webauthn/options", rateLimit(deps, loginRules(deps)));
 
   app.openapi(
     createRoute({
@@ -197,13 +204,24 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     }),
     async (c) => {
       const body = c.req.valid("json");
+      const context = requestContext(c);
       c.header("Cache-Control", "no-store");
       const result = await verifyMfa(deps, {
         tenant: c.var.tenant,
         mfaToken: body.mfaToken,
-        answer: { code: body.code, backupCode: body.backupCode },
+        answer: {
+          code: body.code,
+          backupCode: body.backupCode,
+          webauthn: body.webauthn
+            ? async () => {
+                const response = body.webauthn as Parameters<typeof verifyPasskeyAssertion>[1]["response"];
+                const owner = await verifyPasskeyAssertion(deps, { tenant: c.var.tenant, response, context });
+                return owner.id;
+              }
+            : undefined,
+        },
         trustDevice: body.trustDevice ?? false,
-        context: requestContext(c),
+        context,
       });
       const extra = {
         ...("backupCodes" in result && result.backupCodes ? { backupCodes: result.backupCodes } : {}),
@@ -220,6 +238,39 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         });
       }
       return c.json({ ...deliverTokens(c, deps, result.tokens), ...extra }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/mfa/webauthn/options",
+      tags: ["mfa"],
+      summary: "WebAuthn request options for the MFA step (the user's passkeys)",
+      description: "Then answer `POST /auth/mfa/verify` with `{ mfaToken, webauthn: <AuthenticationResponseJSON> }`.",
+      request: {
+        headers: TenantHeader,
+        body: {
+          content: { "application/json": { schema: z.strictObject({ mfaToken: z.string().min(20).max(128) }) } },
+          required: true,
+        },
+      },
+      responses: {
+        200: { description: "Request options", content: { "application/json": { schema: RequestOptions } } },
+        400: problem("Origin not allowed for this tenant"),
+        401: problem("Invalid mfaToken (INVALID_TOKEN)"),
+      },
+    }),
+    async (c) => {
+      const tenant = c.var.tenant;
+      const user = await mfaTokenOwner(deps, tenant, c.req.valid("json").mfaToken);
+      c.header("Cache-Control", "no-store");
+      const options = await passkeyLoginOptions(deps, {
+        tenant,
+        ceremony: ceremonyFor(tenant, c.req.header("origin")),
+        userId: user.id,
+      });
+      return c.json(options, 200);
     },
   );
 

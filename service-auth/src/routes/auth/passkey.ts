@@ -4,6 +4,7 @@ import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import { assertMethodAllowed } from "../../services/login-policy.service.ts";
+import { assertRecentMfa } from "../../services/mfa.service.ts";
 import {
   passkeyLoginOptions,
   passkeyRegistrationOptions,
@@ -43,7 +44,7 @@ const RegistrationResponse = z
     }),
   })
   .openapi("RegistrationResponseJSON");
-const AuthenticationResponse = z
+export const AuthenticationResponse = z
   .looseObject({
     ...CredentialFields,
     response: z.looseObject({
@@ -86,7 +87,7 @@ const CreationOptions = z
   .openapi("PasskeyCreationOptions", {
     description: "PublicKeyCredentialCreationOptionsJSON: for navigator.credentials.create (or startRegistration)",
   });
-const RequestOptions = z
+export const RequestOptions = z
   .looseObject({
     challenge: z.string(),
     rpId: z.string().optional(),
@@ -311,13 +312,14 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       request: { headers: TenantHeader, params: IdParam },
       responses: {
         204: { description: "Removed" },
-        401: problem("Not authenticated"),
+        401: problem("Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)"),
         404: problem("No such passkey"),
         409: problem("It is the last way to log in (CONFLICT)"),
       },
     }),
     async (c) => {
       const p = c.var.principal;
+      await assertRecentMfa(deps, { principal: p, tenant: c.var.tenant, context: requestContext(c) });
       await deletePasskey(deps, {
         tenantId: p.tenantId,
         userId: p.userId,
