@@ -210,6 +210,13 @@ export const authEnvSchema = z.object({
     .max(300)
     .default(60)
     .describe("Clock skew tolerated on wallet messages' issuedAt / expirationTime / notBefore"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "redis:// or rediss:// URL")
+    .optional()
+    .describe(
+      "Redis for rate-limit counters shared by every instance. Unset: counters live in process memory (one instance). If Redis fails, each instance falls back to its own counters (limited, never unlimited) and logs a warning",
+    ),
   TRUSTED_PROXIES: z
     .string()
     .default("")

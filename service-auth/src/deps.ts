@@ -1,5 +1,6 @@
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, type Logger } from "@atlas/service-kit";
+import { createClient, type RedisClientType } from "redis";
 import type { AuthConfig } from "./config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import {
@@ -14,7 +15,7 @@ import { KeyRing } from "./services/crypto.ts";
 import { JwtService } from "./services/jwt.service.ts";
 import { rewrapTotpSecrets } from "./services/mfa-factors.service.ts";
 import { OAuthClients } from "./services/oauth/providers.ts";
-import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit.ts";
+import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from "./services/rate-limit.ts";
 import { SigningKeyStore } from "./services/signing-keys.service.ts";
 import { EvmSignatureVerifier } from "./services/siwe.service.ts";
 
@@ -36,8 +37,25 @@ export interface Deps {
   oauth: OAuthClients;
   /** EVM signature checks (EOA locally; ERC-1271/6492 through the configured RPCs). */
   evm: EvmSignatureVerifier;
+  /** The Redis connection of the shared rate-limit store (REDIS_URL), closed with the deps. */
+  redis: RedisClientType | null;
   /** Development mode only (no provider keys): what would have been sent. Null in production. */
   devOutbox: DevOutbox | null;
+}
+
+/**
+ * A Redis client that never queues commands while disconnected (they fail fast, and the rate
+ * limiter falls back) and keeps reconnecting in the background.
+ */
+function connectRedis(url: string, logger: Logger): RedisClientType {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
+  }) as RedisClientType;
+  client.on("error", (error: Error) => logger.debug({ err: error.message }, "redis connection error"));
+  client.connect().catch((error: Error) => logger.warn({ err: error.message }, "redis connect failed; retrying"));
+  return client;
 }
 
 /** Builds the production dependencies on a database connection. */
@@ -51,6 +69,8 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     rotationDays: config.KEY_ROTATION_DAYS,
   });
   const now = () => new Date();
+  const log = logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL });
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : null;
   const devOutbox = config.NODE_ENV === "production" ? null : new DevOutbox(now);
   const email: EmailSender = config.RESEND_API_KEY
     ? new ResendEmailSender(config.RESEND_API_KEY, config.EMAIL_FROM, config.RESEND_BASE_URL)
@@ -70,14 +90,23 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
         : new UnconfiguredSmsSender();
   return {
     config,
-    logger: logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL }),
+    logger: log,
     prisma,
     database,
     now,
     keyRing,
     signingKeys,
     jwt: new JwtService(signingKeys, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_SEC),
-    rateLimits: new MemoryRateLimitStore(),
+    rateLimits: redis
+      ? new RedisRateLimitStore(redis, {
+          onDegraded: (error) =>
+            log.warn(
+              { err: error instanceof Error ? error.message : String(error) },
+              "Redis unavailable: rate limits fall back to this instance's memory",
+            ),
+        })
+      : new MemoryRateLimitStore(),
+    redis,
     email,
     sms,
     oauth: new OAuthClients(config),
@@ -125,6 +154,7 @@ export function connectDatabase(config: AuthConfig): DatabaseConnection {
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  if (deps.redis?.isOpen) await deps.redis.close().catch(() => undefined);
   await deps.prisma.$disconnect();
   await deps.database.close();
 }
