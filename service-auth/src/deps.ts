@@ -12,6 +12,7 @@ import {
 } from "./providers/email.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { KeyRing } from "./services/crypto.ts";
+import { GeoLocator } from "./services/geo.service.ts";
 import { JwtService } from "./services/jwt.service.ts";
 import { rewrapTotpSecrets } from "./services/mfa-factors.service.ts";
 import { OAuthClients } from "./services/oauth/providers.ts";
@@ -35,6 +36,8 @@ export interface Deps {
   sms: SmsSender;
   /** The configured OAuth/OIDC providers. */
   oauth: OAuthClients;
+  /** Offline IP geolocation (GEOIP_DB_PATHS). */
+  geo: GeoLocator;
   /** EVM signature checks (EOA locally; ERC-1271/6492 through the configured RPCs). */
   evm: EvmSignatureVerifier;
   /** The Redis connection of the shared rate-limit store (REDIS_URL), closed with the deps. */
@@ -111,6 +114,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     sms,
     oauth: new OAuthClients(config),
     evm: new EvmSignatureVerifier(config.SIWE_RPC_URLS),
+    geo: new GeoLocator(config.GEOIP_DB_PATHS),
     devOutbox,
   };
 }

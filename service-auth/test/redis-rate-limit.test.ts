@@ -28,6 +28,8 @@ describe.skipIf(!available)("rate limits in Redis, across instances", () => {
       if (!client) throw new Error("REDIS_URL not applied");
       t.deps.rateLimits = new RedisRateLimitStore(client, {
         prefix: `test${prefix}`,
+        // Generous: the test machine is shared; the outage test does not depend on it (refused connections fail at once).
+        timeoutMs: 3_000,
         onDegraded: (e) => t.deps.logger.warn({ err: String(e) }, "Redis unavailable: rate limits fall back"),
       });
       t.app = (await import("../src/app.ts")).createApp(t.deps);

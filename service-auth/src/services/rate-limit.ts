@@ -76,7 +76,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     try {
       const reply = await withTimeout(
         this.redis.eval(HIT_SCRIPT, { keys: [redisKey], arguments: [String(windowMs)] }),
-        this.options.timeoutMs ?? 250,
+        this.options.timeoutMs ?? 500,
       );
       count = Number(reply);
       if (!Number.isFinite(count)) throw new Error("unexpected reply from Redis");
