@@ -198,7 +198,7 @@ describe("risk scoring", () => {
     const challenge = await lastAudit("risk_challenge");
     expect(challenge?.geoLocation).toBe("AU, Sydney");
     expect(challenge?.riskScore).toBeGreaterThanOrEqual(0.6);
-    expect((challenge?.details as { reasons: string[] }).reasons).toEqual(
+    expect((challenge?.details as { reasons?: string[] } | undefined)?.reasons).toEqual(
       expect.arrayContaining(["impossible_travel", "new_country"]),
     );
   });
