@@ -123,7 +123,7 @@ describe("refresh-token rotation", () => {
     const cookie = `atlas_refresh_token=${tokens.refreshToken}`;
     const send = (headers: Record<string, string>) =>
       t.app.request("/auth/token/refresh", { method: "POST", headers: { cookie, ...headers } });
-    for (const headers of [{}, { origin: "https://evil.example" }, { origin: "null" }]) {
+    for (const headers of [{}, { origin: "https://evil.example" }, { origin: "null" }] as Record<string, string>[]) {
       const refused = await send(headers);
       expect(refused.status).toBe(403);
       expect(await refused.json()).toMatchObject({ code: "FORBIDDEN" });
