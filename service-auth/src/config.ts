@@ -1,5 +1,6 @@
 import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
+import { billingEnv } from "./billing-config.ts";
 import { KeyRing } from "./services/crypto.ts";
 
 /** The client-credential variables every OAuth provider has. */
@@ -229,6 +230,7 @@ export const authEnvSchema = z.object({
     .describe(
       "Service clients allowed to introspect and revoke tokens: `client_id:secret`, comma-separated (cloud-api's among them)",
     ),
+  ...billingEnv,
 });
 
 export type AuthConfig = z.infer<typeof authEnvSchema>;

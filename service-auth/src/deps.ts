@@ -10,6 +10,7 @@ import {
   UnconfiguredEmailSender,
 } from "./providers/email.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
+import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
 import { KeyRing } from "./services/crypto.ts";
 import { JwtService } from "./services/jwt.service.ts";
 import { OAuthClients } from "./services/oauth/providers.ts";
@@ -37,6 +38,8 @@ export interface Deps {
   evm: EvmSignatureVerifier;
   /** Development mode only (no provider keys): what would have been sent. Null in production. */
   devOutbox: DevOutbox | null;
+  /** Stripe (billing); null when STRIPE_SECRET_KEY is unset. */
+  stripe: StripeGateway | null;
 }
 
 /** Builds the production dependencies on a database connection. */
@@ -82,6 +85,9 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     oauth: new OAuthClients(config),
     evm: new EvmSignatureVerifier(config.SIWE_RPC_URLS),
     devOutbox,
+    stripe: config.STRIPE_SECRET_KEY
+      ? new StripeSdkGateway(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE_URL)
+      : null,
   };
 }
 
