@@ -11,6 +11,7 @@ import {
 } from "./providers/email.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
+import { startBillingJobs } from "./services/billing/jobs.ts";
 import { KeyRing } from "./services/crypto.ts";
 import { JwtService } from "./services/jwt.service.ts";
 import { OAuthClients } from "./services/oauth/providers.ts";
@@ -116,7 +117,11 @@ export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
       .catch((error: unknown) => deps.logger.error({ err: error }, "signing-key job failed"));
   }, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  const stopBilling = startBillingJobs(deps);
+  return () => {
+    clearInterval(timer);
+    void stopBilling();
+  };
 }
 
 /** Connects to DATABASE_URL (required outside the embedded launcher). */

@@ -1,5 +1,7 @@
 import type { BillingEventType } from "@atlas/billing-events";
+import Stripe from "stripe";
 import { FakeStripe } from "./fakes/stripe.ts";
+import { loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 
 export const WEBHOOK_SECRET = "whsec_test_current";
@@ -35,4 +37,55 @@ export async function billingEvents(t: TestApp, type?: BillingEventType) {
     where: type ? { eventType: type } : {},
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
+}
+
+const sdk = new Stripe("sk_test_atlas");
+
+/** Signs a payload the way Stripe does; several secrets give several `v1` signatures. */
+export function stripeSignature(payload: string, secrets: string[], timestampSec: number): string {
+  const parts = secrets.map((secret) =>
+    sdk.webhooks.generateTestHeaderString({ payload, secret, timestamp: timestampSec }),
+  );
+  const v1 = parts.map((h) => h.split(",").find((p) => p.startsWith("v1=")));
+  return [`t=${timestampSec}`, ...v1].join(",");
+}
+
+/** Delivers a Stripe event to the webhook endpoint, signed with the current secret at the app's clock. */
+export function deliverWebhook(
+  t: TestApp,
+  event: unknown,
+  options: { secrets?: string[]; timestampSec?: number; header?: string } = {},
+) {
+  const payload = JSON.stringify(event);
+  const header =
+    options.header ??
+    stripeSignature(
+      payload,
+      options.secrets ?? [WEBHOOK_SECRET],
+      options.timestampSec ?? Math.floor(t.clock.now.getTime() / 1000),
+    );
+  return t.app.request("/webhooks/stripe", {
+    method: "POST",
+    body: payload,
+    headers: { "content-type": "application/json", "stripe-signature": header },
+  });
+}
+
+/** A logged-in user with a Stripe customer whose default card is `card`. */
+export async function customerWithCard(
+  t: TestApp,
+  stripe: FakeStripe,
+  card: { decline?: string; last4?: string } = {},
+  login?: Awaited<ReturnType<typeof loginTestUser>>,
+) {
+  const who = login ?? (await loginTestUser(t));
+  const res = await t.app.request("/billing/customer", { method: "POST", headers: billingHeaders(who.auth) });
+  const profile = (await res.json()) as { id: string; stripeCustomerId: string };
+  const pm = stripe.attachCard(profile.stripeCustomerId, card);
+  const set = await t.app.request(`/billing/payment-methods/${pm}/default`, {
+    method: "POST",
+    headers: billingHeaders(who.auth),
+  });
+  if (set.status !== 200) throw new Error(`default payment method: ${set.status}`);
+  return { ...who, profile, pm };
 }

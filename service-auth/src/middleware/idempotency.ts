@@ -38,10 +38,13 @@ function canonicalBody(raw: string): string {
  *   `Idempotent-Replayed: true`); 400 validation failures and 5xx answers are not stored, the key
  *   is released and may be retried.
  * - The same key with a different body (compared as canonical JSON) is 422 IDEMPOTENCY_KEY_REUSED.
+ * `optional`: a request without the header runs unguarded (for naturally idempotent deletes).
  */
-export function idempotency(deps: Deps): MiddlewareHandler {
+export function idempotency(deps: Deps, options: { optional?: boolean } = {}): MiddlewareHandler {
   return async function idempotencyMiddleware(c, next) {
     const key = c.req.header("idempotency-key");
+    // Optional on naturally idempotent endpoints (DELETE of a payment method): honoured when sent.
+    if (key === undefined && options.optional) return next();
     if (key === undefined || key.length < 1 || key.length > 255) {
       throw new AppError("VALIDATION_FAILED", {
         detail: "Header Idempotency-Key (1..255 characters) is required",

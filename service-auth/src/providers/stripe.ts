@@ -101,7 +101,7 @@ export interface StripeGateway {
 const seconds = (s: number) => new Date(s * 1000);
 const isMissing = (e: unknown) => e instanceof Stripe.errors.StripeInvalidRequestError && e.statusCode === 404;
 
-function subscriptionInfo(s: Stripe.Subscription): StripeSubscriptionInfo {
+export function subscriptionInfo(s: Stripe.Subscription): StripeSubscriptionInfo {
   const item = s.items.data[0];
   return {
     id: s.id,
@@ -128,7 +128,7 @@ function paymentMethodInfo(pm: Stripe.PaymentMethod): StripePaymentMethodInfo {
   };
 }
 
-function paymentIntentInfo(pi: Stripe.PaymentIntent): StripePaymentIntentInfo {
+export function paymentIntentInfo(pi: Stripe.PaymentIntent): StripePaymentIntentInfo {
   const error = pi.last_payment_error;
   return {
     id: pi.id,

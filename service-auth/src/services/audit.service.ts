@@ -21,7 +21,8 @@ export type AuditEventType =
   | "sms_code_requested"
   | "oauth_started"
   | "identity_unlinked"
-  | "identity_linked";
+  | "identity_linked"
+  | "connect_account_created";
 
 export interface AuditEvent {
   eventType: AuditEventType;

@@ -28,7 +28,12 @@ function requireBillingRead(): MiddlewareHandler {
 /** Route middleware of billing endpoints: authentication, plus the Idempotency-Key on mutations. */
 export function billingMiddleware(deps: Deps) {
   const auth = requireAuth(deps);
-  return { read: [auth, requireBillingRead()], mutate: [auth, idempotency(deps)] };
+  return {
+    read: [auth, requireBillingRead()],
+    mutate: [auth, idempotency(deps)],
+    /** Deletes: idempotent by nature, the key is honoured when sent. */
+    remove: [auth, idempotency(deps, { optional: true })],
+  };
 }
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
