@@ -1,4 +1,5 @@
-import type { BillingEventType } from "@atlas/billing-events";
+import { randomUUID } from "node:crypto";
+import { type BillingEventType, outboxRow } from "@atlas/billing-events";
 import Stripe from "stripe";
 import { FakeStripe } from "./fakes/stripe.ts";
 import { loginTestUser } from "./fixtures.ts";
@@ -35,7 +36,7 @@ export const billingHeaders = (auth: Record<string, string>, key = idemKey()) =>
 export async function billingEvents(t: TestApp, type?: BillingEventType) {
   return t.deps.prisma.billingEvent.findMany({
     where: type ? { eventType: type } : {},
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    orderBy: { seq: "asc" },
   });
 }
 
@@ -88,4 +89,36 @@ export async function customerWithCard(
   });
   if (set.status !== 200) throw new Error(`default payment method: ${set.status}`);
   return { ...who, profile, pm };
+}
+
+/** What cloud-api does when it finalizes an invoice: an `invoice.finalized` row in the outbox. */
+export async function emitInvoiceFinalized(
+  t: TestApp,
+  invoice: { tenantId: string; userId: string; invoiceId?: string; totalMinor: number; number?: number },
+  dedupeKey?: string,
+) {
+  const invoiceId = invoice.invoiceId ?? `inv_${randomUUID()}`;
+  const row = outboxRow(
+    "invoice.finalized",
+    {
+      tenantId: invoice.tenantId,
+      userId: invoice.userId,
+      invoiceId,
+      number: invoice.number ?? 1,
+      totalMinor: invoice.totalMinor,
+      currency: "usd",
+    },
+    "service-cloud-api",
+    dedupeKey ?? `invoice.finalized:${invoiceId}`,
+  );
+  await t.deps.prisma.billingEvent.create({
+    data: {
+      ...row,
+      payload: row.payload,
+      aggregateKey: `invoice:${invoiceId}`,
+      createdAt: t.clock.now,
+      availableAt: t.clock.now,
+    },
+  });
+  return invoiceId;
 }

@@ -33,8 +33,8 @@ export function transactionOf(client: pg.PoolClient): OutboxTransaction {
 /**
  * Claims up to $3 events of the types $1 that are due at $2, locking them for this transaction.
  * SKIP LOCKED hands each event to one consumer. An event whose aggregate has an older pending
- * event (of this consumer's types) waits for it, so events of one aggregate apply in order even
- * across processes and retries; parked events do not hold their aggregate back.
+ * event (of this consumer's types) waits for it, so events of one aggregate apply in insertion
+ * order (`seq`) even across processes and retries; parked events do not hold their aggregate back.
  */
 export const CLAIM_SQL = `
 SELECT e."id", e."eventType", e."sourceService", e."payload", e."dedupeKey", e."aggregateKey",
@@ -46,8 +46,8 @@ SELECT e."id", e."eventType", e."sourceService", e."payload", e."dedupeKey", e."
          SELECT 1 FROM ${OUTBOX_TABLE} p
           WHERE p."aggregateKey" = e."aggregateKey" AND p."processed" = false AND p."parkedAt" IS NULL
             AND p."eventType" = ANY($1::text[])
-            AND (p."createdAt", p."id") < (e."createdAt", e."id")))
- ORDER BY e."createdAt", e."id"
+            AND p."seq" < e."seq"))
+ ORDER BY e."seq"
  LIMIT $3
    FOR UPDATE OF e SKIP LOCKED`;
 

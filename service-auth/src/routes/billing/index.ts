@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { registerStripeWebhookRoutes } from "../webhooks/stripe.ts";
+import { registerConnectRoutes } from "./connect.ts";
 import { registerBillingCustomerRoutes } from "./customers.ts";
 import { registerPaymentMethodRoutes } from "./payment-methods.ts";
 import { registerSubscriptionRoutes } from "./subscriptions.ts";
@@ -11,5 +12,6 @@ export function registerBillingRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   registerBillingCustomerRoutes(app, deps);
   registerPaymentMethodRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
+  registerConnectRoutes(app, deps);
   registerStripeWebhookRoutes(app, deps);
 }
