@@ -2,6 +2,7 @@ import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, type Logger } from "@atlas/service-kit";
 import type { AuthConfig } from "./config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { ChainReaders } from "./providers/chains.ts";
 import {
   DevOutbox,
   DevOutboxEmailSender,
@@ -9,6 +10,7 @@ import {
   ResendEmailSender,
   UnconfiguredEmailSender,
 } from "./providers/email.ts";
+import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
 import { startBillingJobs } from "./services/billing/jobs.ts";
@@ -41,6 +43,8 @@ export interface Deps {
   devOutbox: DevOutbox | null;
   /** Stripe (billing); null when STRIPE_SECRET_KEY is unset. */
   stripe: StripeGateway | null;
+  /** Crypto payments: chain RPCs (verification) and Relay quotes (null when unconfigured). */
+  crypto: { chains: ChainReaders; relay: RelayClient | null };
 }
 
 /** Builds the production dependencies on a database connection. */
@@ -89,6 +93,10 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     stripe: config.STRIPE_SECRET_KEY
       ? new StripeSdkGateway(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE_URL)
       : null,
+    crypto: {
+      chains: new ChainReaders(config.CRYPTO_RPC_URLS),
+      relay: config.RELAY_API_URL ? new RelayClient(config.RELAY_API_URL, config.RELAY_API_KEY) : null,
+    },
   };
 }
 

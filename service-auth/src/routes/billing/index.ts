@@ -3,6 +3,7 @@ import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { registerStripeWebhookRoutes } from "../webhooks/stripe.ts";
 import { registerConnectRoutes } from "./connect.ts";
+import { registerCryptoRoutes } from "./crypto.ts";
 import { registerBillingCustomerRoutes } from "./customers.ts";
 import { registerPaymentMethodRoutes } from "./payment-methods.ts";
 import { registerSubscriptionRoutes } from "./subscriptions.ts";
@@ -13,5 +14,6 @@ export function registerBillingRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   registerPaymentMethodRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerConnectRoutes(app, deps);
+  registerCryptoRoutes(app, deps);
   registerStripeWebhookRoutes(app, deps);
 }

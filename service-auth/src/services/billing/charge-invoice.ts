@@ -123,7 +123,7 @@ export async function setSubscriptionStatus(
   }
 }
 
-async function chargeSucceeded(tx: OutboxTransaction, charge: ChargeRow, reference: string, now: Date) {
+export async function chargeSucceeded(tx: OutboxTransaction, charge: ChargeRow, reference: string, now: Date) {
   await tx.query(
     `UPDATE "billing"."billing_charges" SET "status" = 'succeeded', "failureCode" = NULL, "nextAttemptAt" = NULL,
        "updatedAt" = $2 WHERE "id" = $1`,
