@@ -75,10 +75,12 @@ const post = (app: TestApp, path: string, auth: Record<string, string>, body: un
 async function invoiceDue(app: TestApp, totalMinor = 2_500, who?: Awaited<ReturnType<typeof loginTestUser>>) {
   const login = who ?? (await loginTestUser(app));
   await app.app.request("/billing/customer", { method: "POST", headers: billingHeaders(login.auth) });
-  await app.deps.prisma.billingProfile.update({
-    where: { customerId: login.user.id },
-    data: { preferredProvider: "crypto", cryptoEnabled: true },
+  const chosen = await app.app.request("/billing/profile", {
+    method: "PATCH",
+    headers: billingHeaders(login.auth),
+    body: JSON.stringify({ preferredProvider: "crypto" }),
   });
+  expect(await chosen.json()).toMatchObject({ preferredProvider: "crypto", cryptoEnabled: true });
   const invoiceId = await emitInvoiceFinalized(app, { tenantId: login.tenant.id, userId: login.user.id, totalMinor });
   await billingConsumer(app.deps, { listen: false })?.drain();
   return { ...login, invoiceId };

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { createCustomer, findBillingProfile } from "../../services/billing/customers.ts";
+import { createCustomer, findBillingProfile, setPreferredProvider } from "../../services/billing/customers.ts";
 import { freePlan, listPlans, publicPlan } from "../../services/billing/plans.ts";
 import { currentSubscription } from "../../services/billing/subscriptions.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
@@ -150,6 +150,46 @@ export function registerBillingCustomerRoutes(app: OpenAPIHono<AuthEnv>, deps: D
           createdAt: profile.createdAt.toISOString(),
         },
         created ? 201 : 200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/billing/profile",
+      tags: ["billing"],
+      summary: "How the caller's invoices are paid: charged to the card (stripe) or paid on chain (crypto)",
+      security: bearerSecurity,
+      middleware: mw.mutate,
+      request: {
+        headers: MutatingHeaders,
+        body: {
+          content: {
+            "application/json": { schema: z.strictObject({ preferredProvider: z.enum(["stripe", "crypto"]) }) },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        200: { description: "Updated", content: { "application/json": { schema: ProfileSchema } } },
+        400: problem("Invalid request or missing Idempotency-Key"),
+        401: problem("Not authenticated"),
+        404: problem("No billing profile yet"),
+      },
+    }),
+    async (c) => {
+      const profile = await setPreferredProvider(deps, c.var.principal.userId, c.req.valid("json").preferredProvider);
+      return c.json(
+        {
+          id: profile.id,
+          stripeCustomerId: profile.stripeCustomerId,
+          preferredProvider: profile.preferredProvider,
+          cryptoEnabled: profile.cryptoEnabled,
+          defaultPaymentMethodId: profile.defaultPaymentMethodId,
+          createdAt: profile.createdAt.toISOString(),
+        },
+        200,
       );
     },
   );

@@ -82,3 +82,20 @@ export async function requireStripeCustomer(
   }
   return profile as BillingProfile & { stripeCustomerId: string };
 }
+
+/** Chooses how future invoices are paid; crypto needs a configured recipient. */
+export async function setPreferredProvider(
+  deps: Deps,
+  userId: string,
+  provider: "stripe" | "crypto",
+): Promise<BillingProfile> {
+  const profile = await findBillingProfile(deps, userId);
+  if (!profile) throw new AppError("NOT_FOUND", { detail: "Create the billing customer first" });
+  if (provider === "crypto" && !deps.config.CRYPTO_RECIPIENT_ADDRESS) {
+    throw new AppError("CONFLICT", { detail: "Crypto payments are not configured here" });
+  }
+  return deps.prisma.billingProfile.update({
+    where: { id: profile.id },
+    data: { preferredProvider: provider, cryptoEnabled: provider === "crypto" },
+  });
+}
