@@ -3,7 +3,7 @@ import { workerDatabaseUrl } from "@atlas/db/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { spawnNodeTs } from "../../packages/outbox/test/fixtures/process.ts";
 import { runDunning } from "../src/services/billing/dunning.ts";
-import { billingConsumer } from "../src/services/billing/jobs.ts";
+import { billingConsumer, startBillingJobs } from "../src/services/billing/jobs.ts";
 import {
   billingEvents,
   billingHeaders,
@@ -167,6 +167,26 @@ describe("charge saga", () => {
     expect(await (await deliverWebhook(t, again)).json()).toMatchObject({ outcome: "unchanged" });
     expect((await chargeOf(invoiceId)).status).toBe("succeeded");
     expect(await billingEvents(t, "payment.succeeded")).toHaveLength(1);
+  });
+
+  it("runs in the background: a committed invoice is charged at once (LISTEN/NOTIFY), users without billing owe it too", async () => {
+    const { user, tenant } = await customerWithCard(t, stripe);
+    const newcomer = await loginTestUser(t);
+    const stop = startBillingJobs(t.deps, 60_000);
+    try {
+      const paid = await emitInvoiceFinalized(t, { tenantId: tenant.id, userId: user.id, totalMinor: 700 });
+      const owed = await emitInvoiceFinalized(t, { tenantId: tenant.id, userId: newcomer.user.id, totalMinor: 300 });
+      const deadline = Date.now() + 10_000;
+      while ((await t.deps.prisma.charge.count({ where: { status: { not: "pending" } } })) < 2) {
+        if (Date.now() > deadline) throw new Error("the background consumer did not charge the invoices");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await chargeOf(paid)).status).toBe("succeeded");
+      expect(await chargeOf(owed)).toMatchObject({ status: "failed", failureCode: "no_payment_method" });
+      expect(await t.deps.prisma.billingProfile.findUnique({ where: { customerId: newcomer.user.id } })).not.toBeNull();
+    } finally {
+      await stop();
+    }
   });
 
   it("parks invoices it can never charge (bad payload, unknown customer) while the rest flow", async () => {

@@ -226,8 +226,22 @@ export async function chargeInvoice(
   invoice: BillingEventPayload<"invoice.finalized">,
 ): Promise<void> {
   const now = deps.now();
-  const profile = await profileOf(tx, invoice.userId);
-  if (!profile) throw new PoisonEventError("invoice of a user without a billing profile");
+  let profile = await profileOf(tx, invoice.userId);
+  if (!profile) {
+    // A user who never opened billing still owes the invoice: give them a profile (dunning will
+    // ask for a card). An invoice of no user at all can never be charged: parked.
+    const users = await tx.query(`SELECT 1 FROM "auth"."auth_users" WHERE "id" = $1 AND "tenantId" = $2`, [
+      invoice.userId,
+      invoice.tenantId,
+    ]);
+    if (users.length === 0) throw new PoisonEventError("invoice of an unknown user");
+    await tx.query(
+      `INSERT INTO "billing"."billing_profiles" ("id", "customerId", "tenantId", "createdAt", "updatedAt")
+       VALUES ($1, $2, $3, $4, $4) ON CONFLICT ("customerId") DO NOTHING`,
+      [randomUUID(), invoice.userId, invoice.tenantId, now],
+    );
+    profile = (await profileOf(tx, invoice.userId)) as ProfileRow;
+  }
   const [destination] = await tx.query<{ stripeAccountId: string }>(
     `SELECT "stripeAccountId" FROM "billing"."billing_connected_accounts" WHERE "tenantId" = $1 AND "chargesEnabled"`,
     [invoice.tenantId],
