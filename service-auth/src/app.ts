@@ -17,6 +17,7 @@ import { registerSiweRoutes } from "./routes/auth/siwe.ts";
 import { registerSiwsRoutes } from "./routes/auth/siws.ts";
 import { registerSmsRoutes } from "./routes/auth/sms.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
+import { registerBillingRoutes } from "./routes/billing/index.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerWellKnownRoutes } from "./routes/well-known.ts";
@@ -60,5 +61,6 @@ export function createApp(deps: Deps) {
   registerSiwsRoutes(app, deps);
   registerArweaveRoutes(app, deps);
   registerDevRoutes(app, deps);
+  registerBillingRoutes(app, deps);
   return app;
 }

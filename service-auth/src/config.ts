@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
+import { billingEnv } from "./billing-config.ts";
 import { KeyRing } from "./services/crypto.ts";
 
 /** The client-credential variables every OAuth provider has. */
@@ -288,6 +289,7 @@ export const authEnvSchema = z.object({
     .describe(
       "Service clients allowed to introspect and revoke tokens: `client_id:secret`, comma-separated (cloud-api's among them)",
     ),
+  ...billingEnv,
 });
 
 export type AuthConfig = z.infer<typeof authEnvSchema>;

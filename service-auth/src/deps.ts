@@ -3,6 +3,7 @@ import { createLogger, type Logger } from "@atlas/service-kit";
 import { createClient, type RedisClientType } from "redis";
 import type { AuthConfig } from "./config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { ChainReaders } from "./providers/chains.ts";
 import {
   DevOutbox,
   DevOutboxEmailSender,
@@ -10,7 +11,10 @@ import {
   ResendEmailSender,
   UnconfiguredEmailSender,
 } from "./providers/email.ts";
+import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
+import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
+import { startBillingJobs } from "./services/billing/jobs.ts";
 import { KeyRing } from "./services/crypto.ts";
 import { GeoLocator } from "./services/geo.service.ts";
 import { JwtService } from "./services/jwt.service.ts";
@@ -44,6 +48,10 @@ export interface Deps {
   redis: RedisClientType | null;
   /** Development mode only (no provider keys): what would have been sent. Null in production. */
   devOutbox: DevOutbox | null;
+  /** Stripe (billing); null when STRIPE_SECRET_KEY is unset. */
+  stripe: StripeGateway | null;
+  /** Crypto payments: chain RPCs (verification) and Relay quotes (null when unconfigured). */
+  crypto: { chains: ChainReaders; relay: RelayClient | null };
 }
 
 /**
@@ -116,6 +124,13 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     evm: new EvmSignatureVerifier(config.SIWE_RPC_URLS),
     geo: new GeoLocator(config.GEOIP_DB_PATHS),
     devOutbox,
+    stripe: config.STRIPE_SECRET_KEY
+      ? new StripeSdkGateway(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE_URL)
+      : null,
+    crypto: {
+      chains: new ChainReaders(config.CRYPTO_RPC_URLS),
+      relay: config.RELAY_API_URL ? new RelayClient(config.RELAY_API_URL, config.RELAY_API_KEY) : null,
+    },
   };
 }
 
@@ -146,7 +161,11 @@ export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
       .catch((error: unknown) => deps.logger.error({ err: error }, "signing-key job failed"));
   }, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  const stopBilling = startBillingJobs(deps);
+  return () => {
+    clearInterval(timer);
+    void stopBilling();
+  };
 }
 
 /** Connects to DATABASE_URL (required outside the embedded launcher). */

@@ -37,7 +37,8 @@ export type AuditEventType =
   | "identity_unlinked"
   | "identity_linked"
   | "passkey_added"
-  | "passkey_removed";
+  | "passkey_removed"
+  | "connect_account_created";
 
 export interface AuditEvent {
   eventType: AuditEventType;
