@@ -161,7 +161,7 @@ export function registerBillingCustomerRoutes(app: OpenAPIHono<AuthEnv>, deps: D
       tags: ["billing"],
       summary: "How the caller's invoices are paid: charged to the card (stripe) or paid on chain (crypto)",
       security: bearerSecurity,
-      middleware: mw.mutate,
+      middleware: mw.change,
       request: {
         headers: MutatingHeaders,
         body: {

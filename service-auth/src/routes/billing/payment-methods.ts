@@ -45,7 +45,7 @@ export function registerPaymentMethodRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
       tags: ["billing"],
       summary: "A SetupIntent for Stripe Elements: returns its clientSecret",
       security: bearerSecurity,
-      middleware: mw.mutate,
+      middleware: mw.change,
       request: { headers: MutatingHeaders },
       responses: {
         200: {
@@ -96,7 +96,7 @@ export function registerPaymentMethodRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
       tags: ["billing"],
       summary: "Detaches one of the caller's payment methods",
       security: bearerSecurity,
-      middleware: mw.remove,
+      middleware: mw.removeChange,
       request: { headers: TenantHeader, params: PmParam },
       responses: { 204: { description: "Detached" }, ...errors },
     }),
@@ -113,7 +113,7 @@ export function registerPaymentMethodRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
       tags: ["billing"],
       summary: "Makes a payment method the default for subscriptions and invoices",
       security: bearerSecurity,
-      middleware: mw.mutate,
+      middleware: mw.change,
       request: { headers: MutatingHeaders, params: PmParam },
       responses: {
         200: { description: "Default set", content: { "application/json": { schema: PaymentMethodSchema } } },

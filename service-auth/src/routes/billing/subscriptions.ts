@@ -39,7 +39,7 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       summary:
         "Subscribes to a plan, or upgrades/downgrades the current subscription (prorated); emits subscription.updated",
       security: bearerSecurity,
-      middleware: mw.mutate,
+      middleware: mw.change,
       request: {
         headers: MutatingHeaders,
         body: {
@@ -67,7 +67,7 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       tags: ["billing"],
       summary: "Cancels the current subscription at the end of its period",
       security: bearerSecurity,
-      middleware: mw.mutate,
+      middleware: mw.change,
       request: { headers: MutatingHeaders },
       responses: { 200: ok, ...errors },
     }),
@@ -89,7 +89,7 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       tags: ["billing"],
       summary: "Resumes a subscription set to cancel at period end",
       security: bearerSecurity,
-      middleware: mw.mutate,
+      middleware: mw.change,
       request: { headers: MutatingHeaders },
       responses: { 200: ok, ...errors },
     }),
