@@ -65,7 +65,9 @@ describe("billing event contract", () => {
     };
     expect(outboxRow("subscription.updated", sub, "service-auth", "k").payload).toEqual(sub);
     const stripe = { ...sub, collection: "stripe_subscription" as const };
-    expect(outboxRow("subscription.updated", stripe, "service-auth", "k").payload.collection).toBe("stripe_subscription");
+    expect(outboxRow("subscription.updated", stripe, "service-auth", "k").payload.collection).toBe(
+      "stripe_subscription",
+    );
     expect(() =>
       outboxRow("subscription.updated", { ...sub, collection: "cash" } as unknown as typeof sub, "service-auth", "k"),
     ).toThrow();
@@ -73,6 +75,8 @@ describe("billing event contract", () => {
     expect(outboxRow("invoice.finalized", invoice, "service-cloud-api", "k").payload.amountDueMinor).toBeUndefined();
     const due = { ...invoice, amountDueMinor: 500 };
     expect(outboxRow("invoice.finalized", due, "service-cloud-api", "k").payload.amountDueMinor).toBe(500);
-    expect(() => outboxRow("invoice.finalized", { ...invoice, amountDueMinor: -1 }, "service-cloud-api", "k")).toThrow();
+    expect(() =>
+      outboxRow("invoice.finalized", { ...invoice, amountDueMinor: -1 }, "service-cloud-api", "k"),
+    ).toThrow();
   });
 });
