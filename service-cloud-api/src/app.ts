@@ -5,6 +5,7 @@ import type { Deps } from "./deps.ts";
 import { meteringMiddleware } from "./middleware/metering.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
+import { registerUsageRoutes } from "./routes/usage.ts";
 
 export type CloudEnv = { Variables: BaseVariables };
 
@@ -44,5 +45,6 @@ export function createApp(deps: Deps) {
   app.use("/v1/*", meteringMiddleware(deps));
   registerMeRoutes(app);
   registerObjectRoutes(app, deps);
+  registerUsageRoutes(app, deps);
   return app;
 }
