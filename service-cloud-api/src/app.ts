@@ -3,6 +3,7 @@ import { cors } from "hono/cors";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
 import { meteringMiddleware } from "./middleware/metering.ts";
+import { registerEntitlementRoutes } from "./routes/entitlements.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
@@ -46,5 +47,6 @@ export function createApp(deps: Deps) {
   registerMeRoutes(app);
   registerObjectRoutes(app, deps);
   registerUsageRoutes(app, deps);
+  registerEntitlementRoutes(app, deps);
   return app;
 }

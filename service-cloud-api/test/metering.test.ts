@@ -29,7 +29,7 @@ const rows = async (userId?: string) =>
       WHERE $1::text IS NULL OR "userId" = $1 ORDER BY "userId", "metric", "hourStart"`,
     [userId ?? null],
   );
-const valueOf = async (userId: string, metric: string) =>
+const usageValue = async (userId: string, metric: string) =>
   (await rows(userId)).filter((r) => r.metric === metric).reduce((s, r) => s + Number(r.value), 0);
 const later = (ms: number) => {
   t.clock.now = new Date(t.clock.now.getTime() + ms);
@@ -56,9 +56,9 @@ describe("usage metering", () => {
     expect(await rows()).toEqual([]);
     expect(t.deps.meter.pendingKeys).toBe(3);
     expect(await t.deps.meter.flush()).toBe(3);
-    expect(await valueOf("alice", "requests")).toBe(7);
-    expect(await valueOf("alice", "transfer_in_bytes")).toBe(10);
-    expect(await valueOf("alice", "transfer_out_bytes")).toBeGreaterThan(out);
+    expect(await usageValue("alice", "requests")).toBe(7);
+    expect(await usageValue("alice", "transfer_in_bytes")).toBe(10);
+    expect(await usageValue("alice", "transfer_out_bytes")).toBeGreaterThan(out);
     const hour = hourStartOf(t.clock.now.getTime());
     expect((await rows("alice")).every((r) => r.hourStart.getTime() === hour && r.tenantId === "tenant_a")).toBe(true);
   });
@@ -116,13 +116,13 @@ describe("usage metering", () => {
     meter.record("tenant_a", "carol", "requests", 2);
     expect(meter.pendingValue("tenant_a", "carol", "requests", t.clock.now)).toBe(5);
     await meter.flush();
-    expect(await valueOf("carol", "requests")).toBe(5);
+    expect(await usageValue("carol", "requests")).toBe(5);
     // Flushes never overlap: a flush asked for during one runs after it.
     meter.record("tenant_a", "carol", "requests", 1);
     const first = meter.flush();
     meter.record("tenant_a", "carol", "requests", 1);
     await Promise.all([first, meter.flush()]);
-    expect(await valueOf("carol", "requests")).toBe(7);
+    expect(await usageValue("carol", "requests")).toBe(7);
     await meter.stop();
   });
 
@@ -136,10 +136,10 @@ describe("usage metering", () => {
     meter.start();
     meter.start();
     meter.record("tenant_a", "dave", "requests", 1);
-    await expect.poll(() => valueOf("dave", "requests"), { timeout: 5_000, interval: 20 }).toBe(1);
+    await expect.poll(() => usageValue("dave", "requests"), { timeout: 5_000, interval: 20 }).toBe(1);
     meter.record("tenant_a", "dave", "requests", 1);
     await meter.stop();
-    expect(await valueOf("dave", "requests")).toBe(2);
+    expect(await usageValue("dave", "requests")).toBe(2);
     meter.record("tenant_a", "dave", "requests", 0);
     expect(meter.pendingKeys).toBe(0);
   });
