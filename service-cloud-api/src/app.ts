@@ -4,6 +4,7 @@ import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
 import { meteringMiddleware } from "./middleware/metering.ts";
 import { registerEntitlementRoutes } from "./routes/entitlements.ts";
+import { registerInvoiceRoutes } from "./routes/invoices.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
@@ -48,5 +49,6 @@ export function createApp(deps: Deps) {
   registerObjectRoutes(app, deps);
   registerUsageRoutes(app, deps);
   registerEntitlementRoutes(app, deps);
+  registerInvoiceRoutes(app, deps);
   return app;
 }
