@@ -3,6 +3,7 @@ import { cloudConsumer } from "./consumer.ts";
 import { finalizeDueInvoices } from "./invoicing/finalize-invoice.ts";
 import { paymentHandlers } from "./invoicing/payments.ts";
 import { collectGarbage } from "./objects.ts";
+import { reconcile } from "./reconcile.ts";
 import { accrueStorage } from "./storage.ts";
 
 /** One pass of the periodic billing work; each step is idempotent and safe on several instances. */
@@ -41,10 +42,27 @@ export function startBackground(deps: Deps): () => Promise<void> {
   };
   const timer = setInterval(tick, deps.config.BILLING_JOB_INTERVAL_SEC * 1000);
   timer.unref();
+  const reconciler =
+    deps.config.RECONCILE_INTERVAL_SEC > 0
+      ? setInterval(() => void runReconciliation(deps), deps.config.RECONCILE_INTERVAL_SEC * 1000)
+      : null;
+  reconciler?.unref();
   return async () => {
     clearInterval(timer);
+    if (reconciler) clearInterval(reconciler);
     await consumer?.stop();
     await running;
     await deps.meter.stop();
   };
+}
+
+/** One reconciliation run; drift is logged as a warning with the per-kind summary. */
+export async function runReconciliation(deps: Deps): Promise<void> {
+  try {
+    const report = await reconcile(deps.database, deps.now());
+    const log = report.findings.length > 0 ? deps.logger.warn.bind(deps.logger) : deps.logger.info.bind(deps.logger);
+    log({ runId: report.runId, summary: report.summary }, "reconciliation finished");
+  } catch (error) {
+    deps.logger.error({ err: error }, "reconciliation failed");
+  }
 }
