@@ -1,13 +1,14 @@
 import { type BillingEventPayload, type BillingEventType, billingEventSchemas } from "@atlas/billing-events";
 import {
   type OutboxConsumer as Consumer,
+  type OutboxBatchHandler,
   OutboxConsumer,
   type OutboxEvent,
   type OutboxHandler,
   PoisonEventError,
 } from "@atlas/outbox";
 import type { Deps } from "../deps.ts";
-import { applyCustomerCreated, applySubscriptionCanceled, applySubscriptionUpdated } from "./entitlements.ts";
+import { applyCustomersCreated, applySubscriptionCanceled, applySubscriptionUpdated } from "./entitlements.ts";
 
 /** The events cloud-api consumes (auth → cloud). */
 export const CONSUMED_EVENT_TYPES = [
@@ -36,7 +37,7 @@ export function entitlementHandlers(deps: Pick<Deps, "now" | "quota">): HandlerS
   const meta = (event: OutboxEvent) => ({ id: event.id, createdAt: new Date(event.createdAt) });
   return {
     "customer.created": async (event, tx) => {
-      await applyCustomerCreated(tx, payloadOf("customer.created", event), deps.now());
+      await applyCustomersCreated(tx, [payloadOf("customer.created", event)], deps.now());
     },
     "subscription.updated": async (event, tx) => {
       const p = payloadOf("subscription.updated", event);
@@ -47,6 +48,23 @@ export function entitlementHandlers(deps: Pick<Deps, "now" | "quota">): HandlerS
       const p = payloadOf("subscription.canceled", event);
       await applySubscriptionCanceled(tx, p, meta(event), deps.now());
       deps.quota.forget(p);
+    },
+  };
+}
+
+/**
+ * Batch forms of handlers, for events that arrive in volume: one statement for a whole batch.
+ * Any failure (a bad payload included) sends the batch back to the per-event handlers, which park
+ * the bad event alone.
+ */
+export function entitlementBatchHandlers(deps: Pick<Deps, "now">): Record<string, OutboxBatchHandler> {
+  return {
+    "customer.created": async (events, tx) => {
+      await applyCustomersCreated(
+        tx,
+        events.map((e) => payloadOf("customer.created", e)),
+        deps.now(),
+      );
     },
   };
 }
@@ -68,6 +86,10 @@ export function cloudConsumer(deps: Deps, extra: HandlerSet, options: CloudConsu
     handlers,
     now: deps.now,
     pollIntervalMs: options.pollIntervalMs ?? deps.config.OUTBOX_POLL_INTERVAL_MS,
+    // Every cloud-api effect is a write through the consumer's transaction: a batch can run
+    // without per-event savepoints and fall back to them when one event fails.
+    optimisticBatches: true,
+    batchHandlers: options.handlers ? {} : entitlementBatchHandlers(deps),
     ...(options.listen !== undefined && { listen: options.listen }),
     ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
     onError: (error, context) =>

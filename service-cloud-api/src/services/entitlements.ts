@@ -224,17 +224,28 @@ export async function applySubscriptionCanceled(
   return rows.length > 0;
 }
 
-/** `customer.created`: who the billing side knows as a customer (read by reconciliation). */
-export async function applyCustomerCreated(
+/**
+ * `customer.created`: who the billing side knows as a customer (read by reconciliation). Several
+ * at once with one statement (the consumer's batch path); a customer twice in one call fails the
+ * statement, and the consumer then applies the events one by one.
+ */
+export async function applyCustomersCreated(
   tx: SqlQueryable,
-  p: BillingEventPayload<"customer.created">,
+  customers: BillingEventPayload<"customer.created">[],
   now: Date,
 ): Promise<void> {
+  if (customers.length === 0) return;
   await tx.query(
     `INSERT INTO "cloud"."cloud_customers" ("tenantId", "userId", "billingProfileId", "stripeCustomerId", "createdAt")
-     VALUES ($1, $2, $3, $4, $5)
+     SELECT x.t, x.u, x.b, x.s, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(t, u, b, s)
      ON CONFLICT ("tenantId", "userId") DO UPDATE SET "billingProfileId" = EXCLUDED."billingProfileId",
        "stripeCustomerId" = COALESCE(EXCLUDED."stripeCustomerId", "cloud_customers"."stripeCustomerId")`,
-    [p.tenantId, p.userId, p.billingProfileId, p.stripeCustomerId, now],
+    [
+      customers.map((c) => c.tenantId),
+      customers.map((c) => c.userId),
+      customers.map((c) => c.billingProfileId),
+      customers.map((c) => c.stripeCustomerId),
+      now,
+    ],
   );
 }

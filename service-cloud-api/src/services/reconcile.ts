@@ -361,9 +361,10 @@ export async function reconcile(
   }
   const summary: ReconciliationReport["summary"] = {};
   for (const f of findings) {
-    const s = (summary[f.kind] ??= { found: 0, repaired: 0 });
+    const s = summary[f.kind] ?? { found: 0, repaired: 0 };
     s.found += 1;
     if (f.repaired) s.repaired += 1;
+    summary[f.kind] = s;
   }
   return { runId, ranAt: now.toISOString(), findings, summary };
 }
