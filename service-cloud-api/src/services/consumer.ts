@@ -69,6 +69,14 @@ export function entitlementBatchHandlers(deps: Pick<Deps, "now">): Record<string
   };
 }
 
+/**
+ * Events per claim. Large, because a batch costs little more than an event (one claim, one
+ * processed mark, one statement per batch handler) and a consumer that falls behind catches up
+ * in a few batches; an optimistic batch that fails is re-run event by event, so a poison event
+ * costs one larger rollback.
+ */
+export const CLOUD_OUTBOX_BATCH_SIZE = 500;
+
 export interface CloudConsumerOptions {
   listen?: boolean;
   pollIntervalMs?: number;
@@ -91,7 +99,7 @@ export function cloudConsumer(deps: Deps, extra: HandlerSet, options: CloudConsu
     optimisticBatches: true,
     batchHandlers: options.handlers ? {} : entitlementBatchHandlers(deps),
     ...(options.listen !== undefined && { listen: options.listen }),
-    ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
+    batchSize: options.batchSize ?? CLOUD_OUTBOX_BATCH_SIZE,
     onError: (error, context) =>
       deps.logger.error({ err: error, ...context }, context.eventId ? "billing event failed" : "outbox consumer error"),
   });
