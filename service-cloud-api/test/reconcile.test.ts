@@ -3,6 +3,7 @@ import { cloudConsumer } from "../src/services/consumer.ts";
 import { finalizeInvoice } from "../src/services/invoicing/finalize-invoice.ts";
 import { paymentHandlers } from "../src/services/invoicing/payments.ts";
 import { runReconciliation } from "../src/services/jobs.ts";
+import { planById } from "../src/services/plans.ts";
 import { reconcile } from "../src/services/reconcile.ts";
 import { emitEvent, emitRaw, subscriptionUpdated } from "./events.ts";
 import { type CloudTestApp, createCloudTestApp } from "./harness.ts";
@@ -24,10 +25,18 @@ const consume = async () => cloudConsumer(t.deps, paymentHandlers(t.deps), { lis
 
 /** The billing side's rows for a subscription (what service-auth keeps in schema billing). */
 async function billingSide(userId: string, subscriptionId: string, planId: string, status: string) {
+  const plan = planById(planId);
   await db().query(
     `INSERT INTO "billing"."billing_plans" ("id", "name", "monthlyPriceMinor", "includedUsage", "overagePrices", "limits", "updatedAt")
-     VALUES ($1, $1, 2000, '{}', '{}', '{}', now()) ON CONFLICT DO NOTHING`,
-    [planId],
+     VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, now()) ON CONFLICT DO NOTHING`,
+    [
+      planId,
+      plan.name,
+      plan.monthlyPriceMinor,
+      JSON.stringify(plan.includedUsage),
+      JSON.stringify(plan.overagePrices),
+      JSON.stringify(plan.limits),
+    ],
   );
   await db().query(
     `INSERT INTO "billing"."billing_profiles" ("id", "customerId", "tenantId", "updatedAt") VALUES ($1, $2, 'tenant_a', now())
@@ -192,6 +201,22 @@ describe("reconciliation", () => {
     expect(await db().query(`SELECT "status" FROM "cloud"."cloud_entitlements" WHERE "userId" = 'dave'`)).toEqual([
       { status: "canceled" },
     ]);
+  });
+
+  it("reports a billing-side catalogue whose prices differ from the copy invoices are priced with", async () => {
+    await billingSide("alice", "sub_alice", "pro", "active");
+    await db().query(`UPDATE "billing"."billing_plans" SET "monthlyPriceMinor" = 2500 WHERE "id" = 'pro'`);
+    await db().query(
+      `INSERT INTO "billing"."billing_plans" ("id", "name", "monthlyPriceMinor", "includedUsage", "overagePrices", "limits", "updatedAt")
+       VALUES ('platinum', 'Platinum', 90000, '{}', '{}', '{}', now())`,
+    );
+    const report = await reconcile(db(), t.clock.now);
+    const catalogue = report.findings.filter((f) => f.kind === "plan_catalogue");
+    expect(catalogue.map((f) => f.subject).sort()).toEqual(["plan:platinum", "plan:pro"]);
+    expect(catalogue.find((f) => f.subject === "plan:pro")?.details).toMatchObject({
+      billing: { monthlyPriceMinor: 2500 },
+      cloud: { monthlyPriceMinor: 2000 },
+    });
   });
 
   it("reports parked events and underpaid invoices", async () => {

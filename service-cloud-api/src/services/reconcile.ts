@@ -8,6 +8,7 @@
  * | `storage_total` | a customer's running storage total vs the sum of their objects | set to the sum (under the customer's storage lock) |
  * | `orphan_blob` | stored chunks vs the objects that point to them | queued for garbage collection (never-referenced bytes: no object can lose data) |
  * | `subscription_state` | the entitlement vs the billing side's subscription row (`billing.billing_subscriptions`, read only) | re-apply the newest consumed subscription event when it agrees with the billing side; otherwise report (the billing side must announce its state) |
+ * | `plan_catalogue` | this service's plan prices vs the billing side's live catalogue (`billing.billing_plans`, read only) | none: a price change is a deploy of the catalogue copy |
  * | `parked_event` | billing events cloud-api consumes that were parked | none: fix the cause, then unpark |
  * | `underpaid_invoice` | a paid invoice's paid amount vs its amount due | none |
  */
@@ -17,7 +18,7 @@ import type { DatabaseConnection, SqlQueryable } from "@atlas/db";
 import { CONSUMED_EVENT_TYPES } from "./consumer.ts";
 import { applySubscriptionCanceled, applySubscriptionUpdated, usageTotals } from "./entitlements.ts";
 import { computeInvoice } from "./invoicing/compute.ts";
-import { planById } from "./plans.ts";
+import { PLANS, planById } from "./plans.ts";
 import { lockStorage, setStorage } from "./storage.ts";
 
 export type FindingKind =
@@ -25,6 +26,7 @@ export type FindingKind =
   | "storage_total"
   | "orphan_blob"
   | "subscription_state"
+  | "plan_catalogue"
   | "parked_event"
   | "underpaid_invoice";
 
@@ -300,6 +302,60 @@ async function checkSubscriptions(db: DatabaseConnection, now: Date, repair: boo
   return findings;
 }
 
+/** plan_catalogue: the numbers invoices are priced with vs the billing side's catalogue. */
+async function checkCatalogue(db: SqlQueryable): Promise<Finding[]> {
+  const [present] = await db.query<{ t: string | null }>(`SELECT to_regclass('billing.billing_plans')::text AS t`);
+  if (!present?.t) return [];
+  const live = await db.query<{
+    id: string;
+    currency: string;
+    monthlyPriceMinor: number;
+    includedUsage: unknown;
+    overagePrices: unknown;
+    limits: unknown;
+  }>(`SELECT "id", "currency", "monthlyPriceMinor", "includedUsage", "overagePrices", "limits" FROM "billing"."billing_plans"
+       WHERE "isActive"`);
+  const findings: Finding[] = [];
+  for (const plan of live) {
+    const ours = PLANS.find((p) => p.id === plan.id);
+    const theirs = {
+      currency: plan.currency,
+      monthlyPriceMinor: plan.monthlyPriceMinor,
+      includedUsage: plan.includedUsage,
+      overagePrices: plan.overagePrices,
+      limits: plan.limits,
+    };
+    const mine = ours && {
+      currency: ours.currency,
+      monthlyPriceMinor: ours.monthlyPriceMinor,
+      includedUsage: ours.includedUsage,
+      overagePrices: ours.overagePrices,
+      limits: ours.limits,
+    };
+    if (!mine || canonical(mine) !== canonical(theirs)) {
+      findings.push({
+        kind: "plan_catalogue",
+        tenantId: null,
+        userId: null,
+        subject: `plan:${plan.id}`,
+        details: { billing: theirs, cloud: mine ?? null },
+        repaired: false,
+      });
+    }
+  }
+  return findings;
+}
+
+/** JSON with sorted keys, for comparing documents. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** parked_event and underpaid_invoice: reported, never repaired here. */
 async function checkParkedAndPayments(db: SqlQueryable): Promise<Finding[]> {
   const parked = await db.query<{ id: string; eventType: string; lastError: string | null; attempts: number }>(
@@ -349,6 +405,7 @@ export async function reconcile(
     ...(await checkStorage(db, now, repair)),
     ...(await checkOrphanBlobs(db, now, repair)),
     ...(await checkSubscriptions(db, now, repair)),
+    ...(await checkCatalogue(db)),
     ...(await checkParkedAndPayments(db)),
   ];
   const runId = randomUUID();
