@@ -42,7 +42,6 @@ describe("usage metering", () => {
     for (let i = 0; i < 5; i++) {
       const res = await t.app.request("/v1/me", { headers });
       out += (await res.arrayBuffer()).byteLength;
-      expect(Number(res.headers.get("content-length"))).toBeGreaterThan(0);
     }
     await t.app.request("/v1/objects/k", {
       method: "PUT",

@@ -30,29 +30,29 @@ const lengthOf = (value: string | null | undefined) => {
  * Meters every authenticated `/v1` request (after the bearer check) and enforces the plan's
  * allowances before the route runs. Counted per (user, tenant, hour): one request, the bytes in
  * (what an upload received, else the declared body length) and the bytes out (the response's
- * length; JSON answers are measured). Refused requests are counted too: they were served.
+ * Content-Length, or the size of the JSON it serialized). Refused requests are counted too: they were served.
  */
 export function meteringMiddleware(deps: Pick<Deps, "meter" | "quota" | "now">): MiddlewareHandler {
   return async function metering(c, next) {
     const { tid, sub } = c.var.auth;
     const owner = { tenantId: tid, userId: sub };
+    // JSON answers are counted where they are serialized (reading a built Response back to
+    // measure it cost as much as the whole /v1/me route).
+    let jsonBytes = -1;
+    const newResponse = c.newResponse;
+    c.json = ((object: unknown, arg?: unknown, headers?: Record<string, string>) => {
+      const text = JSON.stringify(object);
+      jsonBytes = Buffer.byteLength(text);
+      return newResponse(text, arg as never, { "Content-Type": "application/json", ...headers });
+    }) as typeof c.json;
     try {
       await deps.quota.check(owner, quotaClassOf(c.req.method, c.req.path));
       await next();
     } finally {
       const at = deps.now();
       const bytesIn = c.var.transferIn ?? lengthOf(c.req.header("content-length"));
-      let bytesOut = 0;
-      const res = c.res;
-      const declared = res.headers.get("content-length");
-      if (declared !== null) bytesOut = lengthOf(declared);
-      else if (res.body && res.status !== 204 && !res.headers.get("content-type")?.startsWith("application/pdf")) {
-        // Small generated answers (JSON): measured once, then sent with their length.
-        const buf = await res.arrayBuffer();
-        bytesOut = buf.byteLength;
-        c.res = new Response(buf, res);
-        c.res.headers.set("content-length", String(bytesOut));
-      }
+      const declared = c.res.headers.get("content-length");
+      const bytesOut = declared !== null ? lengthOf(declared) : Math.max(jsonBytes, 0);
       deps.meter.record(tid, sub, "requests", 1, at);
       deps.meter.record(tid, sub, "transfer_in_bytes", bytesIn, at);
       deps.meter.record(tid, sub, "transfer_out_bytes", bytesOut, at);
