@@ -5,6 +5,7 @@ import { clientIp, trustedProxyList } from "./middleware/client-ip.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
+import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerArweaveRoutes } from "./routes/auth/arweave.ts";
 import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerMeRoutes } from "./routes/auth/me.ts";
@@ -59,6 +60,7 @@ export function createApp(deps: Deps) {
   registerSiweRoutes(app, deps);
   registerSiwsRoutes(app, deps);
   registerArweaveRoutes(app, deps);
+  registerAuditRoutes(app, deps);
   registerDevRoutes(app, deps);
   return app;
 }

@@ -269,6 +269,15 @@ export const authEnvSchema = z.object({
     .describe(
       "Service clients allowed to introspect and revoke tokens: `client_id:secret`, comma-separated (cloud-api's among them)",
     ),
+  AUDIT_IP_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3_650)
+    .default(90)
+    .describe(
+      "Audit rows older than this keep only a truncated IP address (IPv4 /24, IPv6 /48); the retention job runs in the background",
+    ),
 });
 
 export type AuthConfig = z.infer<typeof authEnvSchema>;

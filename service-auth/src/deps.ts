@@ -17,6 +17,7 @@ import { OAuthClients } from "./services/oauth/providers.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit.ts";
 import { SigningKeyStore } from "./services/signing-keys.service.ts";
 import { EvmSignatureVerifier } from "./services/siwe.service.ts";
+import { startTenancyJobs } from "./services/tenancy-jobs.ts";
 
 /** Everything service-auth's code depends on, injected so tests control time and providers. */
 export interface Deps {
@@ -100,7 +101,8 @@ export async function initDeps(deps: Deps): Promise<void> {
 }
 
 /**
- * Background jobs: reload keys (other instances rotate too) and rotate when due.
+ * Background jobs: reload keys (other instances rotate too) and rotate when due; the audit
+ * IP-retention job and tenant webhook delivery (src/services/tenancy-jobs.ts).
  * Returns a function that stops them.
  */
 export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
@@ -113,7 +115,11 @@ export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
       .catch((error: unknown) => deps.logger.error({ err: error }, "signing-key job failed"));
   }, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  const stopTenancyJobs = startTenancyJobs(deps);
+  return () => {
+    clearInterval(timer);
+    stopTenancyJobs();
+  };
 }
 
 /** Connects to DATABASE_URL (required outside the embedded launcher). */
