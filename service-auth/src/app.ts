@@ -5,6 +5,7 @@ import { clientIp, trustedProxyList } from "./middleware/client-ip.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
+import { registerAdminTenantRoutes } from "./routes/admin/tenants.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerArweaveRoutes } from "./routes/auth/arweave.ts";
 import { registerEmailRoutes } from "./routes/auth/email.ts";
@@ -61,6 +62,7 @@ export function createApp(deps: Deps) {
   registerSiwsRoutes(app, deps);
   registerArweaveRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerAdminTenantRoutes(app, deps);
   registerDevRoutes(app, deps);
   return app;
 }

@@ -278,6 +278,15 @@ export const authEnvSchema = z.object({
     .describe(
       "Audit rows older than this keep only a truncated IP address (IPv4 /24, IPv6 /48); the retention job runs in the background",
     ),
+  TENANT_WEBHOOK_SECRET_GRACE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(720)
+    .default(24)
+    .describe(
+      "After a tenant's webhook secret is rotated, the previous one keeps signing (a second v1= signature) this many hours",
+    ),
 });
 
 export type AuthConfig = z.infer<typeof authEnvSchema>;

@@ -18,6 +18,7 @@ import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit
 import { SigningKeyStore } from "./services/signing-keys.service.ts";
 import { EvmSignatureVerifier } from "./services/siwe.service.ts";
 import { startTenancyJobs } from "./services/tenancy-jobs.ts";
+import { rewrapWebhookSecrets } from "./services/tenant-webhook-secrets.ts";
 
 /** Everything service-auth's code depends on, injected so tests control time and providers. */
 export interface Deps {
@@ -88,14 +89,17 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
 }
 
 /**
- * Work before serving: re-wrap keys left under an older KEK, load signing keys, and make sure
- * one can sign.
+ * Work before serving: re-wrap keys left under an older KEK (signing keys, TOTP and webhook
+ * secrets), load signing keys, and make sure one can sign.
  */
 export async function initDeps(deps: Deps): Promise<void> {
   const rewrapped = await deps.signingKeys.rewrap();
   if (rewrapped > 0) deps.logger.info({ rewrapped }, "signing keys re-wrapped under the current KEK");
   const totp = await rewrapTotpSecrets(deps);
   if (totp > 0) deps.logger.info({ rewrapped: totp }, "TOTP secrets re-wrapped under the current KEK");
+  const webhookSecrets = await rewrapWebhookSecrets(deps);
+  if (webhookSecrets > 0)
+    deps.logger.info({ rewrapped: webhookSecrets }, "webhook secrets re-wrapped under the current KEK");
   await deps.signingKeys.refresh(deps.now());
   await deps.signingKeys.ensureSigner(deps.now());
 }

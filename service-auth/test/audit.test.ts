@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadAuthConfig } from "../src/config.ts";
 import { type AuditEventType, recordAudit } from "../src/services/audit.service.ts";
-import { decodeAuditCursor, encodeAuditCursor } from "../src/services/audit-query.service.ts";
 import { truncateExpiredAuditIps, truncateIp } from "../src/services/audit-retention.service.ts";
+import { decodeCursor, encodeCursor } from "../src/services/keyset-cursor.ts";
 import { startTenancyJobs } from "../src/services/tenancy-jobs.ts";
 import { loginTestUser } from "./fixtures.ts";
 import { createTestApp, FIXED_NOW, TEST_ENV, type TestApp } from "./harness.ts";
@@ -118,11 +118,11 @@ describe("GET /auth/audit", () => {
 
   it("round-trips cursors and refuses ones it did not make", () => {
     const cursor = { createdAt: at(0), id: "6f1c7c6e-4a8b-4bb5-9d0c-2a1c2c9b7e11" };
-    expect(decodeAuditCursor(encodeAuditCursor(cursor))).toEqual(cursor);
-    expect(() => decodeAuditCursor(Buffer.from("2026-01-15T12:00:00Z|abc").toString("base64url"))).toThrow(
+    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+    expect(() => decodeCursor(Buffer.from("2026-01-15T12:00:00Z|abc").toString("base64url"))).toThrow(
       "Malformed cursor",
     );
-    expect(() => decodeAuditCursor(Buffer.from("2026-01-15T12:00:00.000Z|").toString("base64url"))).toThrow();
+    expect(() => decodeCursor(Buffer.from("2026-01-15T12:00:00.000Z|").toString("base64url"))).toThrow();
   });
 });
 

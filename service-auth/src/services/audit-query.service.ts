@@ -2,6 +2,7 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
 import type { AuthAuditLog, Prisma } from "../generated/prisma/client.ts";
+import { afterCursor, decodeCursor, toPage } from "./keyset-cursor.ts";
 
 /** One audit row as the API shows it (api.md "Lists"). */
 export interface AuditItem {
@@ -34,34 +35,6 @@ export const toAuditItem = (row: AuthAuditLog): AuditItem => ({
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** A position in the newest-first order: the last item of a page. */
-export interface AuditCursor {
-  createdAt: Date;
-  id: string;
-}
-
-const CURSOR_ID = /^[0-9A-Za-z-]{1,64}$/;
-
-/**
- * Opaque cursor: base64url of `<createdAt ISO>|<id>`. Pages are keyed on (createdAt, id), not
- * offsets, so rows inserted while a client pages (always newer than the cursor) neither shift
- * nor repeat the items it has yet to see.
- */
-export function encodeAuditCursor(cursor: AuditCursor): string {
-  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`, "utf8").toString("base64url");
-}
-
-/** Decodes a cursor from {@link encodeAuditCursor}; anything else is 400 VALIDATION_FAILED. */
-export function decodeAuditCursor(value: string): AuditCursor {
-  const invalid = () => new AppError("VALIDATION_FAILED", { detail: "Malformed cursor" });
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) throw invalid();
-  const [iso, id, extra] = Buffer.from(value, "base64url").toString("utf8").split("|");
-  if (!iso || !id || extra !== undefined || !CURSOR_ID.test(id)) throw invalid();
-  const createdAt = new Date(iso);
-  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso) throw invalid();
-  return { createdAt, id };
-}
-
 /** Filters of an audit listing; every one is optional and they combine with AND. */
 export interface AuditFilter {
   tenantId?: string | undefined;
@@ -93,27 +66,18 @@ export async function listAuditEvents(
   if (filter.from && filter.to && filter.from >= filter.to) {
     throw new AppError("VALIDATION_FAILED", { detail: "`from` must be before `to`" });
   }
-  const cursor = page.cursor ? decodeAuditCursor(page.cursor) : null;
+  const cursor = page.cursor ? decodeCursor(page.cursor) : null;
   const and: Prisma.AuthAuditLogWhereInput[] = [];
   if (filter.tenantId !== undefined) and.push({ tenantId: filter.tenantId });
   if (filter.userId !== undefined) and.push({ userId: filter.userId });
   if (filter.eventType !== undefined) and.push({ eventType: filter.eventType });
   if (filter.from) and.push({ createdAt: { gte: filter.from } });
   if (filter.to) and.push({ createdAt: { lt: filter.to } });
-  if (cursor) {
-    and.push({
-      OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }],
-    });
-  }
+  if (cursor) and.push(afterCursor(cursor));
   const rows = await deps.prisma.authAuditLog.findMany({
     where: { AND: and },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: page.limit + 1,
   });
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(toAuditItem),
-    nextCursor: rows.length > page.limit && last ? encodeAuditCursor(last) : null,
-  };
+  return toPage(rows, page.limit, toAuditItem);
 }

@@ -32,7 +32,12 @@ export type AuditEventType =
   | "identity_unlinked"
   | "identity_linked"
   | "passkey_added"
-  | "passkey_removed";
+  | "passkey_removed"
+  | "tenant_created"
+  | "tenant_updated"
+  | "webhook_secret_rotated"
+  | "data_exported"
+  | "account_deleted";
 
 export interface AuditEvent {
   eventType: AuditEventType;
