@@ -14,6 +14,7 @@ import { registerMfaRoutes } from "./routes/auth/mfa.ts";
 import { registerOAuthRoutes } from "./routes/auth/oauth.ts";
 import { registerPasskeyRoutes } from "./routes/auth/passkey.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
+import { registerPrivacyRoutes } from "./routes/auth/privacy.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerSiweRoutes } from "./routes/auth/siwe.ts";
 import { registerSiwsRoutes } from "./routes/auth/siws.ts";
@@ -63,6 +64,7 @@ export function createApp(deps: Deps) {
   registerArweaveRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerAdminTenantRoutes(app, deps);
+  registerPrivacyRoutes(app, deps);
   registerDevRoutes(app, deps);
   return app;
 }

@@ -2,6 +2,7 @@
 // account-deletion pseudonymisation are the only code that writes audit rows: neither deletes one.
 import { isIP } from "node:net";
 import type { Deps } from "../deps.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { readJobPosition, saveJobPosition } from "./job-state.ts";
 
 export const AUDIT_IP_RETENTION_JOB = "audit_ip_retention";
@@ -78,4 +79,73 @@ export async function truncateExpiredAuditIps(
     }
     if (rows.length < batchSize) return changed;
   }
+}
+
+/** Detail keys that hold personal identifiers (or linkable hashes of them) in audit rows. */
+const IDENTIFYING_KEYS = new Set([
+  "email",
+  "emailHash",
+  "phone",
+  "phoneHash",
+  "address",
+  "subject",
+  "username",
+  "name",
+  "displayName",
+  "friendlyName",
+  "label",
+  "redirectTo",
+  "ipAddress",
+  "userAgent",
+]);
+
+export const REDACTED = "[redacted]";
+
+/**
+ * Removes identifiers from an audit row's details: values under identifying keys, and any
+ * string containing one of `needles` (lower-case identifiers of the person), at any depth.
+ */
+export function scrubAuditDetails(value: unknown, needles: readonly string[]): unknown {
+  if (typeof value === "string") {
+    const lower = value.toLowerCase();
+    return needles.some((n) => lower.includes(n)) ? REDACTED : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => scrubAuditDetails(v, needles));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, IDENTIFYING_KEYS.has(k) ? REDACTED : scrubAuditDetails(v, needles)]),
+    );
+  }
+  return value;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Account deletion: pseudonymises the audit trail instead of deleting it. Rows of the user keep
+ * their id, event type, time, device hash and risk score (security analysis still works), but
+ * the IP is truncated, the user agent dropped and identifiers scrubbed from details. Rows of the
+ * tenant that name the person without their user id (e.g. a failed login with their wallet
+ * address, a sign-in link requested for their e-mail hash) are scrubbed too. Returns the count.
+ */
+export async function pseudonymiseAuditTrail(
+  tx: Prisma.TransactionClient,
+  input: { tenantId: string; userId: string; identifiers: readonly string[] },
+): Promise<number> {
+  const needles = [...new Set(input.identifiers.map((i) => i.toLowerCase()).filter((i) => i.length >= 3))];
+  const patterns = needles.map((n) => `%"${escapeLike(n)}"%`);
+  const rows = await tx.$queryRaw<{ id: string; ipAddress: string; details: unknown }[]>`
+    SELECT id, "ipAddress", details FROM "auth"."auth_audit_logs"
+    WHERE "userId" = ${input.userId}
+       OR ("tenantId" = ${input.tenantId} AND details::text ILIKE ANY(${patterns}::text[]))`;
+  if (rows.length === 0) return 0;
+  return tx.$executeRaw`
+    UPDATE "auth"."auth_audit_logs" AS a
+    SET "ipAddress" = u.ip, "userAgent" = NULL, details = u.details::jsonb
+    FROM unnest(
+      ${rows.map((r) => r.id)}::text[],
+      ${rows.map((r) => truncateIp(r.ipAddress))}::text[],
+      ${rows.map((r) => JSON.stringify(scrubAuditDetails(r.details, needles)))}::text[]
+    ) AS u(id, ip, details)
+    WHERE a.id = u.id`;
 }
