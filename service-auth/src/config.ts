@@ -287,6 +287,29 @@ export const authEnvSchema = z.object({
     .describe(
       "After a tenant's webhook secret is rotated, the previous one keeps signing (a second v1= signature) this many hours",
     ),
+  TENANT_WEBHOOK_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(10)
+    .describe(
+      "Delivery attempts of one tenant webhook (exponential backoff from 10 s, capped at 6 h) before it is parked",
+    ),
+  TENANT_WEBHOOK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(10_000)
+    .describe("How long a tenant's webhook endpoint may take to answer before the attempt counts as failed"),
+  TENANT_WEBHOOK_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(2_000)
+    .describe("How often the background worker looks for new audit events and due webhook deliveries"),
 });
 
 export type AuthConfig = z.infer<typeof authEnvSchema>;

@@ -233,7 +233,7 @@ describe("audit IP retention", () => {
 
   it("runs from the background jobs", async () => {
     await audit("login_success", new Date(FIXED_NOW.getTime() - 100 * DAY), { ip: "198.51.100.23" });
-    const stop = startTenancyJobs(t.deps, { retentionMs: 60_000 });
+    const stop = startTenancyJobs(t.deps, { retentionMs: 60_000, webhooksMs: 60_000 });
     try {
       await expect
         .poll(async () => (await t.deps.prisma.authAuditLog.findFirstOrThrow()).ipAddress, { timeout: 10_000 })
