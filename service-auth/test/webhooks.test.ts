@@ -288,6 +288,35 @@ describe("tenant webhooks", () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
+  it("never sends unsigned: a tenant without a secret gets one with its first URL, else deliveries park", async () => {
+    const admin = await loginTestUser(t, { roles: ["admin"] });
+    const defaultTenant = await t.deps.prisma.tenant.findUniqueOrThrow({ where: { slug: "default" } });
+    const patchUrl = (webhookUrl: string) =>
+      t.app.request(`/admin/tenants/${defaultTenant.id}`, { ...jsonPost({ webhookUrl }, admin.auth), method: "PATCH" });
+    const first = await patchUrl(receiver.url);
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    const { webhookSecret } = (await first.json()) as { webhookSecret?: string };
+    expect(webhookSecret).toMatch(/^whsec_/);
+    expect(await (await patchUrl(`${receiver.url}/v2`)).json()).not.toHaveProperty("webhookSecret");
+    // A tenant row written without the admin API (no secret): its events are parked, not sent.
+    const bare = await t.deps.prisma.tenant.create({
+      data: {
+        slug: "bare",
+        name: "Bare",
+        allowedOrigins: [],
+        allowedMethods: ["email"],
+        jwtAudience: "bare",
+        webhookUrl: receiver.url,
+      },
+    });
+    await recordAudit(t.deps.prisma, { eventType: "logout", tenantId: bare.id }, t.clock.now);
+    await scanAuditForWebhooks(t.deps, t.clock.now);
+    await deliver();
+    const parked = await t.deps.prisma.tenantWebhookDelivery.findFirstOrThrow({ where: { tenantId: bare.id } });
+    expect(parked).toMatchObject({ status: "parked", lastError: "no_signing_secret" });
+    expect(receiver.requests.every((r) => JSON.parse(r.body).tenant.slug === "default")).toBe(true);
+  });
+
   it("enqueueTenantWebhook is idempotent and only takes delivered event types of tenants with a URL", async () => {
     const { tenant } = await tenantWithWebhook();
     const write = async (eventType: "logout" | "rate_limited", tenantId: string) => {

@@ -178,13 +178,14 @@ export async function createTenant(
  * Applies any subset of the tenant's fields; `settings` is merged key by key into the stored
  * policy (keys it does not name are kept). The `default` tenant always exists: it cannot be
  * deactivated or renamed (409 CONFLICT). Audited `tenant_updated` with the changed field names.
+ * Setting a `webhookUrl` on a tenant that has no signing secret yet creates one (returned once).
  */
 export async function updateTenant(
-  deps: Pick<Deps, "prisma" | "now" | "config">,
+  deps: Pick<Deps, "prisma" | "now" | "config" | "keyRing">,
   id: string,
   patch: TenantPatchInput,
   actor: Actor,
-): Promise<TenantView> {
+): Promise<TenantView & { webhookSecret?: string }> {
   if (patch.webhookUrl) assertWebhookUrl(deps, patch.webhookUrl);
   const now = deps.now();
   return deps.prisma.$transaction(async (tx) => {
@@ -201,6 +202,12 @@ export async function updateTenant(
     const data: Prisma.TenantUpdateInput = { ...rest, updatedAt: now };
     if (settings) data.settings = { ...jsonRecord(current.settings), ...settings } as Prisma.InputJsonValue;
     const row = await tx.tenant.update({ where: { id }, data });
+    // A tenant made before webhooks existed (the seeded `default` one) gets its first secret when
+    // it gets a URL: webhooks are never sent unsigned. Shown once, in this answer.
+    const webhookSecret =
+      patch.webhookUrl && (await tx.tenantWebhookSecret.count({ where: { tenantId: id } })) === 0
+        ? await createWebhookSecret(tx, deps.keyRing, id, now)
+        : undefined;
     await recordAudit(
       tx,
       {
@@ -216,7 +223,7 @@ export async function updateTenant(
       },
       now,
     );
-    return toTenantView(row);
+    return webhookSecret ? { ...toTenantView(row), webhookSecret } : toTenantView(row);
   });
 }
 

@@ -209,8 +209,9 @@ async function attempt(
       details: row.details,
     },
   });
-  const timestamp = Math.floor(now.getTime() / 1000);
   const secrets = await signingSecrets(deps, tenant.id, now);
+  if (secrets.length === 0) return { ok: false, status: null, error: "no_signing_secret", final: true };
+  const timestamp = Math.floor(now.getTime() / 1000);
   try {
     const res = await fetchImpl(tenant.webhookUrl, {
       method: "POST",

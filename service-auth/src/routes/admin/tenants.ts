@@ -200,7 +200,21 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
         body: { content: { "application/json": { schema: TenantPatch } }, required: true },
       },
       responses: {
-        200: { description: "Updated", content: { "application/json": { schema: TenantSchema } } },
+        200: {
+          description: "Updated",
+          content: {
+            "application/json": {
+              schema: TenantSchema.extend({
+                webhookSecret: z
+                  .string()
+                  .optional()
+                  .openapi({
+                    description: `Only when a webhookUrl was set on a tenant without a signing secret. ${SecretNote}`,
+                  }),
+              }).openapi("UpdatedTenant"),
+            },
+          },
+        },
         400: problem("Invalid change"),
         401: problem("Not authenticated"),
         403: problem("Not a platform admin"),
@@ -208,7 +222,11 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
         409: problem("Slug or jwtAudience taken, or deactivating/renaming the default tenant (CONFLICT)"),
       },
     }),
-    async (c) => c.json(await updateTenant(deps, c.req.valid("param").id, c.req.valid("json"), actor(c)), 200),
+    async (c) => {
+      const updated = await updateTenant(deps, c.req.valid("param").id, c.req.valid("json"), actor(c));
+      if (updated.webhookSecret) c.header("Cache-Control", "no-store");
+      return c.json(updated, 200);
+    },
   );
 
   app.openapi(
