@@ -143,6 +143,12 @@ async function fullUser() {
   });
   // A lockout counter keyed by the account.
   await t.deps.prisma.lockoutState.create({ data: { tenantId, key: `user:${userId}|ip:203.0.113.9`, failures: 2 } });
+  // Counters of attempts against an identifier (not yet resolved to the user) are keyed by its hash.
+  await t.deps.prisma.lockoutState.create({
+    data: { tenantId, key: `id:${sha256Hex(wallet.address.toLowerCase())}`, failures: 1 },
+  });
+  // Geolocated audit rows (the risk engine's `country, city`).
+  await t.deps.prisma.authAuditLog.updateMany({ where: { userId }, data: { geoLocation: "GB, London" } });
   return { userId, tenantId, auth, wallet: wallet.address, key, pat, passkey, subscription };
 }
 
@@ -292,9 +298,11 @@ describe("DELETE /auth/me", () => {
     // The audit trail stays, pseudonymised: truncated IPs, no user agents, no identifiers.
     const trail = await db.authAuditLog.findMany({ where: { userId: u.userId } });
     expect(trail.length).toBeGreaterThan(10);
+    expect(trail.filter((r) => r.geoLocation === "GB").length).toBeGreaterThan(5);
     for (const row of trail) {
       expect(truncateIp(row.ipAddress)).toBe(row.ipAddress);
       expect(row.userAgent).toBeNull();
+      expect(row.geoLocation === null || row.geoLocation === "GB").toBe(true);
     }
     const summary = trail.find((r) => r.eventType === "account_deleted");
     expect(summary?.details).toMatchObject({ identities: 4, subscriptionsCanceled: 1 });

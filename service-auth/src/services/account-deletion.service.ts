@@ -44,8 +44,10 @@ function identifiersOf(
       else others.add(v);
     }
   }
-  const hashes = [...emails, ...phones].map((v) => sha256Hex(v));
-  return { emails: [...emails], phones: [...phones], all: [...emails, ...phones, ...others, ...hashes] };
+  // Atlas logs and keys some identifiers by their SHA-256 (audit details, lockout counters).
+  const plain = [...emails, ...phones, ...others];
+  const hashes = plain.flatMap((v) => [sha256Hex(v), sha256Hex(v.toLowerCase())]);
+  return { emails: [...emails], phones: [...phones], all: [...new Set([...plain, ...hashes])] };
 }
 
 /** The `subscription.canceled` billing events for the customer's live subscriptions (transactional outbox). */

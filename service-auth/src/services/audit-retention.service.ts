@@ -124,7 +124,8 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 /**
  * Account deletion: pseudonymises the audit trail instead of deleting it. Rows of the user keep
  * their id, event type, time, device hash and risk score (security analysis still works), but
- * the IP is truncated, the user agent dropped and identifiers scrubbed from details. Rows of the
+ * the IP is truncated, the location cut to its country (`GB, London` → `GB`), the user agent
+ * dropped and identifiers scrubbed from details. Rows of the
  * tenant that name the person without their user id (e.g. a failed login with their wallet
  * address, a sign-in link requested for their e-mail hash) are scrubbed too. Returns the count.
  */
@@ -141,7 +142,8 @@ export async function pseudonymiseAuditTrail(
   if (rows.length === 0) return 0;
   return tx.$executeRaw`
     UPDATE "auth"."auth_audit_logs" AS a
-    SET "ipAddress" = u.ip, "userAgent" = NULL, details = u.details::jsonb
+    SET "ipAddress" = u.ip, "userAgent" = NULL, details = u.details::jsonb,
+        "geoLocation" = NULLIF(split_part(a."geoLocation", ',', 1), '')
     FROM unnest(
       ${rows.map((r) => r.id)}::text[],
       ${rows.map((r) => truncateIp(r.ipAddress))}::text[],
