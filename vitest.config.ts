@@ -29,6 +29,7 @@ export default defineConfig({
       thresholds: {
         "service-auth/src/**": { lines: 90 },
         "packages/billing-events/src/**": { lines: 90 },
+        "packages/outbox/src/**": { lines: 90 },
         "packages/errors/src/**": { lines: 90 },
         "packages/auth-verify/src/**": { lines: 90 },
       },

@@ -117,7 +117,7 @@ describe("service-auth tokens at service-cloud-api", () => {
       const refreshCookie = done.headers.getSetCookie().find((c) => c.startsWith("atlas_refresh_token="));
       const refreshed = await fetch(`${issuerUrl}/auth/token/refresh`, {
         method: "POST",
-        headers: { cookie: refreshCookie?.split(";")[0] ?? "" },
+        headers: { cookie: refreshCookie?.split(";")[0] ?? "", origin: "http://localhost:3000" },
       });
       expect(refreshed.status).toBe(200);
       const tokens = (await refreshed.json()) as { accessToken: string; user: { id: string } };

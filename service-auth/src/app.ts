@@ -20,6 +20,7 @@ import { registerSiweRoutes } from "./routes/auth/siwe.ts";
 import { registerSiwsRoutes } from "./routes/auth/siws.ts";
 import { registerSmsRoutes } from "./routes/auth/sms.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
+import { registerBillingRoutes } from "./routes/billing/index.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerWellKnownRoutes } from "./routes/well-known.ts";
@@ -66,5 +67,6 @@ export function createApp(deps: Deps) {
   registerAdminTenantRoutes(app, deps);
   registerPrivacyRoutes(app, deps);
   registerDevRoutes(app, deps);
+  registerBillingRoutes(app, deps);
   return app;
 }

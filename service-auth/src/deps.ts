@@ -1,7 +1,9 @@
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, type Logger } from "@atlas/service-kit";
+import { createClient, type RedisClientType } from "redis";
 import type { AuthConfig } from "./config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { ChainReaders } from "./providers/chains.ts";
 import {
   DevOutbox,
   DevOutboxEmailSender,
@@ -9,12 +11,16 @@ import {
   ResendEmailSender,
   UnconfiguredEmailSender,
 } from "./providers/email.ts";
+import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
+import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
+import { startBillingJobs } from "./services/billing/jobs.ts";
 import { KeyRing } from "./services/crypto.ts";
+import { GeoLocator } from "./services/geo.service.ts";
 import { JwtService } from "./services/jwt.service.ts";
 import { rewrapTotpSecrets } from "./services/mfa-factors.service.ts";
 import { OAuthClients } from "./services/oauth/providers.ts";
-import { MemoryRateLimitStore, type RateLimitStore } from "./services/rate-limit.ts";
+import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from "./services/rate-limit.ts";
 import { SigningKeyStore } from "./services/signing-keys.service.ts";
 import { EvmSignatureVerifier } from "./services/siwe.service.ts";
 import { startTenancyJobs } from "./services/tenancy-jobs.ts";
@@ -36,10 +42,33 @@ export interface Deps {
   sms: SmsSender;
   /** The configured OAuth/OIDC providers. */
   oauth: OAuthClients;
+  /** Offline IP geolocation (GEOIP_DB_PATHS). */
+  geo: GeoLocator;
   /** EVM signature checks (EOA locally; ERC-1271/6492 through the configured RPCs). */
   evm: EvmSignatureVerifier;
+  /** The Redis connection of the shared rate-limit store (REDIS_URL), closed with the deps. */
+  redis: RedisClientType | null;
   /** Development mode only (no provider keys): what would have been sent. Null in production. */
   devOutbox: DevOutbox | null;
+  /** Stripe (billing); null when STRIPE_SECRET_KEY is unset. */
+  stripe: StripeGateway | null;
+  /** Crypto payments: chain RPCs (verification) and Relay quotes (null when unconfigured). */
+  crypto: { chains: ChainReaders; relay: RelayClient | null };
+}
+
+/**
+ * A Redis client that never queues commands while disconnected (they fail fast, and the rate
+ * limiter falls back) and keeps reconnecting in the background.
+ */
+function connectRedis(url: string, logger: Logger): RedisClientType {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
+  }) as RedisClientType;
+  client.on("error", (error: Error) => logger.debug({ err: error.message }, "redis connection error"));
+  client.connect().catch((error: Error) => logger.warn({ err: error.message }, "redis connect failed; retrying"));
+  return client;
 }
 
 /** Builds the production dependencies on a database connection. */
@@ -53,6 +82,8 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     rotationDays: config.KEY_ROTATION_DAYS,
   });
   const now = () => new Date();
+  const log = logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL });
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : null;
   const devOutbox = config.NODE_ENV === "production" ? null : new DevOutbox(now);
   const email: EmailSender = config.RESEND_API_KEY
     ? new ResendEmailSender(config.RESEND_API_KEY, config.EMAIL_FROM, config.RESEND_BASE_URL)
@@ -72,19 +103,36 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
         : new UnconfiguredSmsSender();
   return {
     config,
-    logger: logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL }),
+    logger: log,
     prisma,
     database,
     now,
     keyRing,
     signingKeys,
     jwt: new JwtService(signingKeys, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_SEC),
-    rateLimits: new MemoryRateLimitStore(),
+    rateLimits: redis
+      ? new RedisRateLimitStore(redis, {
+          onDegraded: (error) =>
+            log.warn(
+              { err: error instanceof Error ? error.message : String(error) },
+              "Redis unavailable: rate limits fall back to this instance's memory",
+            ),
+        })
+      : new MemoryRateLimitStore(),
+    redis,
     email,
     sms,
     oauth: new OAuthClients(config),
     evm: new EvmSignatureVerifier(config.SIWE_RPC_URLS),
+    geo: new GeoLocator(config.GEOIP_DB_PATHS),
     devOutbox,
+    stripe: config.STRIPE_SECRET_KEY
+      ? new StripeSdkGateway(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE_URL)
+      : null,
+    crypto: {
+      chains: new ChainReaders(config.CRYPTO_RPC_URLS),
+      relay: config.RELAY_API_URL ? new RelayClient(config.RELAY_API_URL, config.RELAY_API_KEY) : null,
+    },
   };
 }
 
@@ -106,7 +154,7 @@ export async function initDeps(deps: Deps): Promise<void> {
 
 /**
  * Background jobs: reload keys (other instances rotate too) and rotate when due; the audit
- * IP-retention job and tenant webhook delivery (src/services/tenancy-jobs.ts).
+ * IP-retention job and tenant webhook delivery (src/services/tenancy-jobs.ts); billing jobs.
  * Returns a function that stops them.
  */
 export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
@@ -120,9 +168,11 @@ export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
   }, everyMs);
   timer.unref();
   const stopTenancyJobs = startTenancyJobs(deps);
+  const stopBilling = startBillingJobs(deps);
   return () => {
     clearInterval(timer);
     stopTenancyJobs();
+    void stopBilling();
   };
 }
 
@@ -135,6 +185,7 @@ export function connectDatabase(config: AuthConfig): DatabaseConnection {
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  if (deps.redis?.isOpen) await deps.redis.close().catch(() => undefined);
   await deps.prisma.$disconnect();
   await deps.database.close();
 }

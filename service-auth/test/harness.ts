@@ -7,7 +7,7 @@ import { createApp } from "../src/app.ts";
 import { type AuthConfig, loadAuthConfig } from "../src/config.ts";
 import { buildDeps, closeDeps, type Deps, initDeps } from "../src/deps.ts";
 import { seedDefaults } from "../src/seed.ts";
-import { MemoryRateLimitStore } from "../src/services/rate-limit.ts";
+import { MemoryRateLimitStore, RedisRateLimitStore } from "../src/services/rate-limit.ts";
 
 export const FIXED_NOW = new Date("2026-01-15T12:00:00.000Z");
 
@@ -74,7 +74,8 @@ export async function createTestApp(
       await deps.signingKeys.refresh(clock.now);
       await initDeps(deps);
       // Fresh counters: the clock is fixed, so one test's requests would count against the next's.
-      deps.rateLimits = new MemoryRateLimitStore();
+      // (A shared Redis store stays: tests of it manage its keys themselves.)
+      if (!(deps.rateLimits instanceof RedisRateLimitStore)) deps.rateLimits = new MemoryRateLimitStore();
       // A fresh app: its caches (tenants) must not outlive the data they cached.
       testApp.app = createApp(deps);
     },

@@ -285,6 +285,16 @@ describe("step-up for sensitive operations", () => {
     expect(problem.code).toBe("MFA_REQUIRED");
     const regen = await t.app.request("/auth/mfa/backup-codes", { method: "POST", headers: auth });
     expect(regen.status).toBe(401);
+    // Changing billing too; the refusal is not stored as the Idempotency-Key's answer.
+    const billing = await t.app.request(
+      "/billing/subscriptions",
+      jsonPost({ planId: "pro" }, { ...auth, "idempotency-key": "plan-change-1" }),
+    );
+    expect(billing.status).toBe(401);
+    expect(await billing.json()).toMatchObject({ code: "MFA_REQUIRED" });
+    const detach = await t.app.request("/billing/payment-methods/pm_123", { method: "DELETE", headers: auth });
+    expect(detach.status).toBe(401);
+    expect(await t.deps.prisma.idempotencyKey.count()).toBe(0);
     expect((await t.app.request("/auth/mfa/totp/disable", jsonPost({ code: codeNow(key) }, auth))).status).toBe(401);
 
     const stepped = await verify({ mfaToken: problem.mfaToken, code: codeNow(key) });

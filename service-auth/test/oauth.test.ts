@@ -274,7 +274,7 @@ describe("OAuth login through the real callback", () => {
     const refresh = cookieOf(res, "atlas_refresh_token")?.value;
     const r = await t.app.request("/auth/token/refresh", {
       method: "POST",
-      headers: { cookie: `atlas_refresh_token=${refresh}`, "x-tenant": "acme" },
+      headers: { cookie: `atlas_refresh_token=${refresh}`, "x-tenant": "acme", origin: "http://acme.localhost:3000" },
     });
     const body = (await r.json()) as { accessToken: string; refreshToken: string };
     expect(decodeJwt(body.accessToken).aud).toBe("acme-api");

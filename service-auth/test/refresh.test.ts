@@ -118,13 +118,19 @@ describe("refresh-token rotation", () => {
     expect((await refresh(tokens.refreshToken)).status).toBe(200);
   });
 
-  it("accepts the refresh token from the cookie", async () => {
+  it("accepts the refresh token from the cookie, only from an allowed Origin (CSRF defence)", async () => {
     const { tokens } = await loginTestUser(t);
-    const res = await t.app.request("/auth/token/refresh", {
-      method: "POST",
-      headers: { cookie: `atlas_refresh_token=${tokens.refreshToken}` },
-    });
-    expect(res.status).toBe(200);
+    const cookie = `atlas_refresh_token=${tokens.refreshToken}`;
+    const send = (headers: Record<string, string>) =>
+      t.app.request("/auth/token/refresh", { method: "POST", headers: { cookie, ...headers } });
+    for (const headers of [{}, { origin: "https://evil.example" }, { origin: "null" }] as Record<string, string>[]) {
+      const refused = await send(headers);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: "FORBIDDEN" });
+    }
+    // Nothing was consumed by the refused attempts.
+    expect(await t.deps.prisma.refreshToken.count({ where: { usedAt: { not: null } } })).toBe(0);
+    expect((await send({ origin: "http://localhost:3000" })).status).toBe(200);
   });
 
   it("rate-limits the token endpoints per client with Retry-After", async () => {

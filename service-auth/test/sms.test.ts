@@ -60,10 +60,16 @@ describe("SMS one-time codes", () => {
     await start(PHONE);
     const code = await lastCode();
     const results = await Promise.all(Array.from({ length: 12 }, () => verify(wrong(code))));
-    expect(results.every((r) => r.status === 401)).toBe(true);
+    // Refused, every one: wrong code, or (once 10 failures from this IP are counted) backing off.
+    expect(results.every((r) => r.status === 401 || r.status === 429)).toBe(true);
     const row = await t.deps.prisma.otpCode.findFirstOrThrow();
     expect(row.attempts).toBe(5);
-    expect((await verify(code)).status).toBe(401);
+    // This IP now waits; from another address the right code is refused too: it is dead.
+    expect((await verify(code)).status).toBe(429);
+    const elsewhere = await t.app.request("/auth/sms/verify", jsonPost({ phone: PHONE, code }), {
+      incoming: { socket: { remoteAddress: "198.51.100.20" } },
+    });
+    expect(elsewhere.status).toBe(401);
   });
 
   it("enforces the resend cooldown with Retry-After, and a new code kills the old one", async () => {

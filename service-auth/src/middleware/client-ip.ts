@@ -1,9 +1,12 @@
 import { BlockList, isIP } from "node:net";
 import type { MiddlewareHandler } from "hono";
+import { type GeoLocation, geoFromProxyHeaders } from "../services/geo.service.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
     clientIp: string;
+    /** Geolocation from a trusted proxy's headers, when the peer is one. */
+    proxyGeo: GeoLocation | null;
   }
 }
 
@@ -36,7 +39,9 @@ export function clientIp(trusted: BlockList): MiddlewareHandler {
   return async function clientIpMiddleware(c, next) {
     const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
     let ip = stripMapped(incoming?.socket?.remoteAddress ?? "unknown");
+    let geo: GeoLocation | null = null;
     if (isTrusted(trusted, ip)) {
+      geo = geoFromProxyHeaders((name) => c.req.header(name));
       const hops = (c.req.header("x-forwarded-for") ?? "")
         .split(",")
         .map((s) => stripMapped(s.trim()))
@@ -47,6 +52,7 @@ export function clientIp(trusted: BlockList): MiddlewareHandler {
       }
     }
     c.set("clientIp", ip);
+    c.set("proxyGeo", geo);
     await next();
   };
 }

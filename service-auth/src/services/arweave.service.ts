@@ -5,7 +5,13 @@ import type { RequestContext } from "./request-context.ts";
 import type { TokenResponse } from "./session.service.ts";
 import { parseSignInMessage } from "./sign-in-message.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
-import { completeWalletLogin, malformedWalletMessage, signInMessageFailure, walletFailure } from "./wallet.service.ts";
+import {
+  completeWalletLogin,
+  guardWallet,
+  malformedWalletMessage,
+  signInMessageFailure,
+  walletFailure,
+} from "./wallet.service.ts";
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -40,6 +46,7 @@ export async function verifyArweave(
   if (parsed.address !== arweaveAddress(modulus)) throw await fail("address_not_signer");
   const refused = signInMessageFailure(deps, tenant, parsed);
   if (refused) throw await fail(refused);
+  await guardWallet(deps, { tenant, address: parsed.address, context });
   const key = await webcrypto.subtle.importKey(
     "jwk",
     { kty: "RSA", n: input.publicKey, e: "AQAB", ext: true },

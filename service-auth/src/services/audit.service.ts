@@ -1,5 +1,6 @@
 import type { SqlQueryable } from "@atlas/db";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import { geoLabel } from "./geo.service.ts";
 import type { RequestContext } from "./request-context.ts";
 
 /** api.md audit vocabulary (extended as features land). */
@@ -20,6 +21,10 @@ export type AuditEventType =
   | "magic_link_requested"
   | "sms_code_requested"
   | "oauth_started"
+  | "account_backoff"
+  | "risk_challenge"
+  | "risk_denied"
+  | "new_device"
   | "mfa_challenge"
   | "mfa_success"
   | "mfa_failure"
@@ -33,6 +38,7 @@ export type AuditEventType =
   | "identity_linked"
   | "passkey_added"
   | "passkey_removed"
+  | "connect_account_created"
   | "tenant_created"
   | "tenant_updated"
   | "webhook_secret_rotated"
@@ -51,8 +57,8 @@ type Db = Pick<PrismaClient, "authAuditLog"> | Prisma.TransactionClient;
 
 /**
  * The audit writer: append-only (this module has no update or delete). Pass a transaction
- * client to commit the audit row with the change it records. Risk scores are 0 until the risk
- * engine lands.
+ * client to commit the audit row with the change it records. Geolocation and risk score come
+ * from the request context (the login's risk assessment sets them).
  */
 export async function recordAudit(db: Db, event: AuditEvent, now: Date): Promise<void> {
   await db.authAuditLog.create({
@@ -63,7 +69,8 @@ export async function recordAudit(db: Db, event: AuditEvent, now: Date): Promise
       ipAddress: event.context?.ipAddress ?? "internal",
       userAgent: event.context?.userAgent ?? null,
       deviceHash: event.context?.deviceHash ?? null,
-      riskScore: 0,
+      geoLocation: geoLabel(event.context?.geo),
+      riskScore: event.context?.riskScore ?? 0,
       details: (event.details ?? {}) as Prisma.InputJsonValue,
       createdAt: now,
     },
@@ -74,8 +81,8 @@ export async function recordAudit(db: Db, event: AuditEvent, now: Date): Promise
 export async function recordAuditSql(q: SqlQueryable, event: AuditEvent, now: Date): Promise<void> {
   await q.query(
     `INSERT INTO "auth"."auth_audit_logs"
-       (id, "tenantId", "userId", "eventType", "ipAddress", "userAgent", "deviceHash", "riskScore", details, "createdAt")
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)`,
+       (id, "tenantId", "userId", "eventType", "ipAddress", "userAgent", "deviceHash", "geoLocation", "riskScore", details, "createdAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $10, $11, $8, $9)`,
     [
       crypto.randomUUID(),
       event.tenantId ?? null,
@@ -86,6 +93,8 @@ export async function recordAuditSql(q: SqlQueryable, event: AuditEvent, now: Da
       event.context?.deviceHash ?? null,
       JSON.stringify(event.details ?? {}),
       now,
+      geoLabel(event.context?.geo),
+      event.context?.riskScore ?? 0,
     ],
   );
 }

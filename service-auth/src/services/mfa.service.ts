@@ -4,8 +4,12 @@ import type { User } from "../generated/prisma/client.ts";
 import type { Principal } from "../middleware/auth.ts";
 import { recordAudit } from "./audit.service.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "./crypto.ts";
+import { geoLabel } from "./geo.service.ts";
+import { assertNotBackedOff, clearPairBackoff, recordLoginFailure } from "./lockout.service.ts";
+import { startMagicLink } from "./magic-link.service.ts";
 import { consumeBackupCode, consumeTotp, replaceBackupCodes } from "./mfa-factors.service.ts";
 import type { RequestContext } from "./request-context.ts";
+import { assessLoginRisk } from "./risk.service.ts";
 import { createSession, stepUpSession, type TokenResponse } from "./session.service.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
 
@@ -77,26 +81,120 @@ export async function completeLogin(
   deps: Deps,
   input: { user: User; tenant: ResolvedTenant; amr: string[]; context: RequestContext },
 ): Promise<TokenResponse> {
-  const session = (mfaVerified: boolean) =>
-    createSession(deps, {
-      user: input.user,
-      audience: input.tenant.jwtAudience,
+  const { user, tenant } = input;
+  // Risk first: every decision below, and the audit rows, carry its score and location.
+  const risk = await assessLoginRisk(deps, { user, tenant, context: input.context });
+  const context: RequestContext = { ...input.context, geo: risk.geo, riskScore: risk.score };
+  const now = deps.now();
+  const riskAudit = (eventType: "risk_denied" | "risk_challenge", outcome: string) =>
+    recordAudit(
+      deps.prisma,
+      {
+        eventType,
+        tenantId: tenant.id,
+        userId: user.id,
+        context,
+        details: { score: risk.score, reasons: risk.reasons, outcome },
+      },
+      now,
+    );
+  if (risk.score >= tenant.risk.denyAt) {
+    await riskAudit("risk_denied", "denied");
+    throw new AppError("FORBIDDEN", { detail: "This sign-in was blocked for your protection; try again later" });
+  }
+  // An account under attack always needs stronger proof (lockout without DoS), whatever the score.
+  const elevated = risk.score >= tenant.risk.challengeAt || risk.reasons.includes("account_under_attack");
+  const session = async (mfaVerified: boolean) => {
+    const tokens = await createSession(deps, {
+      user,
+      audience: tenant.jwtAudience,
       amr: input.amr,
-      context: input.context,
+      context,
       mfaVerified,
     });
+    if (risk.newDevice) await notifyNewDevice(deps, { user, tenant, context });
+    return tokens;
+  };
+  // A passkey with user verification is two factors in itself.
   if (input.amr.includes("hwk")) return session(true);
-  const methods = await mfaMethodsOf(deps, input.user.id);
-  if (methods.length === 0 && !input.tenant.mfaRequired) return session(false);
-  if (methods.length > 0 && (await isTrustedDevice(deps, input.user.id, input.context))) return session(false);
-  throw await issueMfaToken(deps, {
-    tenantId: input.tenant.id,
-    userId: input.user.id,
-    data: { purpose: "login", amr: input.amr },
-    methods: methods.length > 0 ? methods : ["totp_setup"],
-    context: input.context,
-  });
+  const methods = await mfaMethodsOf(deps, user.id);
+  if (methods.length > 0) {
+    // A trusted device skips the second factor, unless this login looks risky.
+    if (!elevated && (await isTrustedDevice(deps, user.id, context))) return session(false);
+    if (elevated) await riskAudit("risk_challenge", "second_factor");
+    throw await issueMfaToken(deps, {
+      tenantId: tenant.id,
+      userId: user.id,
+      data: { purpose: "login", amr: input.amr },
+      methods,
+      context,
+    });
+  }
+  if (tenant.mfaRequired) {
+    throw await issueMfaToken(deps, {
+      tenantId: tenant.id,
+      userId: user.id,
+      data: { purpose: "login", amr: input.amr },
+      methods: ["totp_setup"],
+      context,
+    });
+  }
+  // Without a second factor, the stronger proof for a risky login is a fresh e-mail link: sent
+  // now, unless the first factor already was one. (No e-mail address: nothing stronger exists;
+  // the login proceeds, audited with its score.)
+  if (elevated && !input.amr.includes("email") && user.email) {
+    await riskAudit("risk_challenge", "email_link");
+    await startMagicLink(deps, { tenant, email: user.email, redirectTo: null, context });
+    throw new AppError("MFA_REQUIRED", {
+      detail: "For your protection, confirm this sign-in with the link we just e-mailed you",
+      extensions: { methods: ["email_link"] },
+    });
+  }
+  if (elevated) {
+    await riskAudit(
+      "risk_challenge",
+      input.amr.includes("email") ? "proven_by_email_link" : "allowed_no_stronger_factor",
+    );
+  }
+  return session(false);
 }
+
+/** Tells the user about a sign-in from a device they never used (fire and forget; audited). */
+async function notifyNewDevice(
+  deps: Deps,
+  input: { user: User; tenant: ResolvedTenant; context: RequestContext },
+): Promise<void> {
+  const { user, tenant, context } = input;
+  await recordAudit(
+    deps.prisma,
+    {
+      eventType: "new_device",
+      tenantId: tenant.id,
+      userId: user.id,
+      context,
+      details: { notified: Boolean(user.email) },
+    },
+    deps.now(),
+  );
+  if (!user.email) return;
+  const where = geoLabel(context.geo) ?? "an unknown location";
+  const device = context.userAgent?.slice(0, 120) ?? "an unknown device";
+  const text = `A new sign-in to your ${tenant.name} account: ${device}, near ${where}, at ${deps.now().toISOString()}.\n\nIf this was not you, sign out all sessions and secure your account.`;
+  void deps.email
+    .send({
+      to: user.email,
+      subject: `New sign-in to ${tenant.name}`,
+      text,
+      html: `<p>${escapeHtml(text)}</p>`,
+      meta: {},
+    })
+    .catch((error: unknown) => {
+      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "new-device e-mail failed");
+    });
+}
+
+const escapeHtml = (s: string) =>
+  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\n", "<br>");
 
 /**
  * Step-up for sensitive operations: users with MFA need a verification at most
@@ -169,6 +267,7 @@ export async function verifyMfa(
   }
   const userId = challenge.userId;
   const data = challenge.data as unknown as MfaTokenData;
+  await assertNotBackedOff(deps, { tenant, account: { userId }, context });
   const enrolling = (await mfaMethodsOf(deps, userId)).length === 0;
 
   let factor: "otp" | "backup_code" | "hwk" | null = null;
@@ -198,6 +297,7 @@ export async function verifyMfa(
       });
     }
     await audit("mfa_failure", userId, { reason: "wrong_factor", attempt: challenge.attempts, purpose: data.purpose });
+    await recordLoginFailure(deps, { tenant, account: { userId }, context, userId });
     throw new AppError("INVALID_CREDENTIALS", { detail: "The second factor was not accepted" });
   }
   const { count } = await deps.prisma.authChallenge.updateMany({
@@ -205,6 +305,7 @@ export async function verifyMfa(
     data: { consumedAt: now },
   });
   if (count !== 1) throw new AppError("INVALID_TOKEN", { detail: "This MFA session was already used" });
+  await clearPairBackoff(deps, { tenant, account: { userId }, context });
   await audit("mfa_success", userId, { factor, purpose: data.purpose, ...(enrolling ? { enrolled: "totp" } : {}) });
 
   const amr = [...new Set([...data.amr, factor, "mfa"])];

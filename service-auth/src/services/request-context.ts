@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { sha256Hex } from "./crypto.ts";
+import type { GeoLocation } from "./geo.service.ts";
 
 /** Who is calling, as far as the request tells: for sessions, audit rows and rate limits. */
 export interface RequestContext {
@@ -14,6 +15,10 @@ export interface RequestContext {
   deviceHash: string | null;
   /** The trusted-device token the browser presents (HttpOnly cookie), if any. Never logged. */
   deviceToken?: string | null;
+  /** Where the request comes from (trusted proxy headers, or the GeoIP lookup at login). */
+  geo?: GeoLocation | null;
+  /** The login's risk score (0..1), once assessed; recorded on the audit rows. */
+  riskScore?: number;
 }
 
 /** The cookie that holds a trusted device's token (set by `POST /auth/mfa/verify`). */
@@ -44,5 +49,6 @@ export function requestContext(c: Context): RequestContext {
     userAgent,
     deviceHash: userAgent || signals[5] ? sha256Hex(signals.join("\n")).slice(0, 32) : null,
     deviceToken: getCookie(c, DEVICE_COOKIE) ?? null,
+    geo: (c.get("proxyGeo") as GeoLocation | null | undefined) ?? null,
   };
 }

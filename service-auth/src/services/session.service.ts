@@ -116,7 +116,14 @@ export async function createSession(
         tenantId: input.user.tenantId,
         userId: input.user.id,
         context: input.context,
-        details: { amr: input.amr, sessionId: session.id },
+        details: {
+          amr: input.amr,
+          sessionId: session.id,
+          // Coordinates of this login (for the next one's impossible-travel check); never the IP.
+          ...(input.context.geo?.latitude != null && input.context.geo.longitude != null
+            ? { geo: { lat: input.context.geo.latitude, lon: input.context.geo.longitude } }
+            : {}),
+        },
       },
       now,
     );

@@ -6,7 +6,13 @@ import type { Deps } from "../deps.ts";
 import type { RequestContext } from "./request-context.ts";
 import type { TokenResponse } from "./session.service.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
-import { completeWalletLogin, malformedWalletMessage, signInMessageFailure, walletFailure } from "./wallet.service.ts";
+import {
+  completeWalletLogin,
+  guardWallet,
+  malformedWalletMessage,
+  signInMessageFailure,
+  walletFailure,
+} from "./wallet.service.ts";
 
 export const DEFAULT_SIWE_CHAINS = [1, 10, 137, 8453, 42161, 11155111] as const;
 const DEV_CHAIN = 31337;
@@ -86,6 +92,7 @@ export async function verifySiwe(
   if (refused) throw await fail(refused, address);
   if (!allowedSiweChains(deps.config).includes(chainId)) throw await fail("chain_not_allowed", address);
   const checksummed = getAddress(address);
+  await guardWallet(deps, { tenant, address: checksummed, context });
   const valid = await deps.evm.verify(chainId, checksummed, input.message, input.signature);
   if (!valid) throw await fail("bad_signature", checksummed);
   return completeWalletLogin(deps, {

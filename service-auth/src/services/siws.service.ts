@@ -6,7 +6,13 @@ import type { RequestContext } from "./request-context.ts";
 import type { TokenResponse } from "./session.service.ts";
 import { parseSignInMessage } from "./sign-in-message.ts";
 import type { ResolvedTenant } from "./tenant.service.ts";
-import { completeWalletLogin, malformedWalletMessage, signInMessageFailure, walletFailure } from "./wallet.service.ts";
+import {
+  completeWalletLogin,
+  guardWallet,
+  malformedWalletMessage,
+  signInMessageFailure,
+  walletFailure,
+} from "./wallet.service.ts";
 
 const CLUSTERS = ["mainnet", "devnet", "testnet"];
 
@@ -54,6 +60,7 @@ export async function verifySiws(
   if (!allowedSolanaChain(parsed.chainId, deps.config.NODE_ENV === "production")) throw await fail("chain_not_allowed");
   const refused = signInMessageFailure(deps, tenant, parsed);
   if (refused) throw await fail(refused);
+  await guardWallet(deps, { tenant, address: parsed.address, context });
   const signature = decodeSignature(input.signature);
   if (!signature) throw new AppError("VALIDATION_FAILED", { detail: "signature must be 64 bytes, base58 or base64" });
   if (!nacl.sign.detached.verify(new TextEncoder().encode(input.message), signature, publicKey)) {

@@ -5,6 +5,7 @@ import type { Deps } from "../deps.ts";
 import type { Identity } from "../generated/prisma/client.ts";
 import { recordAudit } from "./audit.service.ts";
 import { sha256Hex } from "./crypto.ts";
+import { assertNotBackedOff, recordLoginFailure } from "./lockout.service.ts";
 import { completeLogin } from "./mfa.service.ts";
 import { hashLowEntropySecret, verifyLowEntropySecret } from "./password-hash.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -98,7 +99,10 @@ async function consumeSmsOtp(
   input: { tenant: ResolvedTenant; phone: string; code: string; context: RequestContext; userId?: string },
 ): Promise<void> {
   const now = deps.now();
+  const account = { identifier: `phone:${input.phone}` };
   const fail = async (reason: string) => {
+    // Every failed verification counts against the number (and this IP), whatever the reason.
+    await recordLoginFailure(deps, { tenant: input.tenant, account, context: input.context });
     await recordAudit(
       deps.prisma,
       {
@@ -112,6 +116,7 @@ async function consumeSmsOtp(
     );
     return invalid();
   };
+  await assertNotBackedOff(deps, { tenant: input.tenant, account, context: input.context });
   const current = await deps.prisma.otpCode.findFirst({
     where: { tenantId: input.tenant.id, phone: input.phone, consumedAt: null, expiresAt: { gt: now } },
     orderBy: { createdAt: "desc" },

@@ -35,9 +35,21 @@ export interface ResolvedTenant {
   allowedMethods: LoginMethod[];
   /** Tenant policy: every user must pass a second factor (`settings.mfa = "required"`). */
   mfaRequired: boolean;
+  /** `soft` (default): attacked accounts demand stronger proof; `hard`: they lock for a while. */
+  lockout: "soft" | "hard";
+  /** Risk policy: at `challengeAt` a login needs stronger proof, at `denyAt` it is refused. */
+  risk: { challengeAt: number; denyAt: number };
 }
 
-const settingsSchema = z.object({ mfa: z.enum(["optional", "required"]).optional() }).loose();
+const settingsSchema = z
+  .object({
+    mfa: z.enum(["optional", "required"]).optional(),
+    lockout: z.enum(["soft", "hard"]).optional(),
+    risk: z
+      .object({ challengeAt: z.number().min(0).max(1).optional(), denyAt: z.number().min(0).max(1.01).optional() })
+      .optional(),
+  })
+  .loose();
 
 export function toResolvedTenant(t: Tenant): ResolvedTenant {
   const origins = originsSchema.safeParse(t.allowedOrigins);
@@ -53,6 +65,12 @@ export function toResolvedTenant(t: Tenant): ResolvedTenant {
     allowedMethods: methods.success ? methods.data : [],
     // A malformed policy fails closed: MFA required.
     mfaRequired: settings.success ? settings.data.mfa === "required" : true,
+    lockout: settings.success ? (settings.data.lockout ?? "soft") : "soft",
+    risk: {
+      challengeAt: (settings.success ? settings.data.risk?.challengeAt : undefined) ?? 0.5,
+      // Default: never deny on risk alone (1.01 > the maximum score); challenge instead.
+      denyAt: (settings.success ? settings.data.risk?.denyAt : undefined) ?? 1.01,
+    },
   };
 }
 

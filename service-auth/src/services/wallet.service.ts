@@ -3,6 +3,7 @@ import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
 import { recordAudit } from "./audit.service.ts";
 import { sha256Hex } from "./crypto.ts";
+import { assertNotBackedOff, recordLoginFailure } from "./lockout.service.ts";
 import { completeLogin } from "./mfa.service.ts";
 import type { RequestContext } from "./request-context.ts";
 import type { TokenResponse } from "./session.service.ts";
@@ -38,11 +39,33 @@ export async function issueWalletNonce(
   return nonce;
 }
 
-/** A refused wallet login: audited with the reason, answered with one generic 401. */
+/** Refuses a wallet login while its (address, IP) pair backs off after failed signatures. */
+export function guardWallet(
+  deps: Pick<Deps, "prisma" | "now">,
+  input: { tenant: ResolvedTenant; address: string; context: RequestContext },
+): Promise<void> {
+  return assertNotBackedOff(deps, {
+    tenant: input.tenant,
+    account: { identifier: `wallet:${input.address}` },
+    context: input.context,
+  });
+}
+
+/**
+ * A refused wallet login: audited with the reason, answered with one generic 401. A bad
+ * signature for an address counts towards that address's backoff.
+ */
 export async function walletFailure(
   deps: Pick<Deps, "prisma" | "now">,
   input: { tenant: ResolvedTenant; method: WalletMethod; reason: string; context: RequestContext; address?: string },
 ): Promise<AppError> {
+  if (input.reason === "bad_signature" && input.address) {
+    await recordLoginFailure(deps, {
+      tenant: input.tenant,
+      account: { identifier: `wallet:${input.address}` },
+      context: input.context,
+    });
+  }
   await recordAudit(
     deps.prisma,
     {

@@ -62,6 +62,28 @@ export function compileWalletContracts(): Record<"OwnedWallet" | "WalletFactory"
   return { OwnedWallet: pick("OwnedWallet"), WalletFactory: pick("WalletFactory") };
 }
 
+/** Compiles test/fakes/contracts/TestToken.sol: a minimal ERC-20 with mint and Transfer events. */
+export function compileTestToken(): Compiled {
+  const source = readFileSync(new URL("./contracts/TestToken.sol", import.meta.url), "utf8");
+  const output = JSON.parse(
+    solc.compile(
+      JSON.stringify({
+        language: "Solidity",
+        sources: { "TestToken.sol": { content: source } },
+        settings: { outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+      }),
+    ),
+  ) as {
+    errors?: { severity: string; formattedMessage: string }[];
+    contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
+  };
+  const errors = output.errors?.filter((e) => e.severity === "error") ?? [];
+  if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join("\n"));
+  const c = output.contracts["TestToken.sol"]?.TestToken;
+  if (!c) throw new Error("TestToken missing from solc output");
+  return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` as Hex };
+}
+
 /** A real local EVM chain (anvil, chain id 31337) for ERC-1271 / ERC-6492 tests. */
 export class Anvil {
   private constructor(
@@ -111,6 +133,17 @@ export class Anvil {
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
     if (!receipt.contractAddress) throw new Error("deployment failed");
     return getAddress(receipt.contractAddress);
+  }
+
+  /** Mines `blocks` empty blocks (confirmations for what came before). */
+  async mine(blocks: number): Promise<void> {
+    const res = await fetch(this.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_mine", params: [`0x${blocks.toString(16)}`] }),
+    });
+    const body = (await res.json()) as { error?: { message: string } };
+    if (body.error) throw new Error(`anvil_mine: ${body.error.message}`);
   }
 
   stop(): Promise<void> {

@@ -69,12 +69,20 @@ export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       responses: {
         200: { description: "New tokens", content: { "application/json": { schema: TokenResponseSchema } } },
         401: problem("Unknown, expired, revoked or reused refresh token"),
+        403: problem("A cookie refresh without an allowed Origin (CSRF defence)"),
         429: problem("Rate limited"),
       },
     }),
     async (c) => {
       const fromBody = c.req.header("content-type") ? c.req.valid("json").refreshToken : undefined;
-      const presented = fromBody ?? getCookie(c, REFRESH_COOKIE);
+      const fromCookie = fromBody ? undefined : getCookie(c, REFRESH_COOKIE);
+      // CSRF defence in depth (on top of SameSite=Strict): a cookie-borne refresh must come from
+      // a page of one of the tenant's origins, which browsers state in Origin.
+      const origin = c.req.header("origin");
+      if (fromCookie && (!origin || !c.var.tenant.allowedOrigins.includes(origin))) {
+        throw new AppError("FORBIDDEN", { detail: "Cookie refresh is only accepted from the tenant's web origins" });
+      }
+      const presented = fromBody ?? fromCookie;
       if (!presented) throw new AppError("INVALID_TOKEN", { detail: "No refresh token presented" });
       const tokens = await refreshSession(deps, presented, c.var.tenant.id, requestContext(c));
       return c.json(deliverTokens(c, deps, tokens), 200);

@@ -1,0 +1,254 @@
+import { setTimeout as delay } from "node:timers/promises";
+import pg from "pg";
+import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.ts";
+import { errorText, PoisonEventError } from "./errors.ts";
+import {
+  CLAIM_SQL,
+  MARK_PROCESSED_SQL,
+  OUTBOX_CHANNEL,
+  type OutboxEvent,
+  type OutboxTransaction,
+  PARK_SQL,
+  RESCHEDULE_SQL,
+  transactionOf,
+} from "./sql.ts";
+
+/**
+ * Applies one event. `tx` is the transaction that marks the event processed: effects written
+ * through it commit together with that mark, so an event takes effect exactly once. Effects
+ * outside it (a provider call) must be idempotent by a key derived from the event.
+ */
+export type OutboxHandler = (event: OutboxEvent, tx: OutboxTransaction) => Promise<void>;
+
+export interface OutboxConsumerOptions {
+  pool: pg.Pool;
+  /** One handler per event type this consumer applies; other types are left for other services. */
+  handlers: Record<string, OutboxHandler>;
+  /** Name in logs (e.g. "service-auth"). */
+  name?: string;
+  /** Events claimed per transaction. */
+  batchSize?: number;
+  /** Polling interval when no notification arrives (a lost NOTIFY only delays this long). */
+  pollIntervalMs?: number;
+  /** LISTEN for the outbox trigger's notifications (default true). */
+  listen?: boolean;
+  /** Failures after which an event is parked (dead letter). */
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+  /** The clock: due dates, processedAt and parkedAt come from it. */
+  now?: () => Date;
+  /** Errors that can never succeed on retry: parked at once. Default: PoisonEventError. */
+  isPoison?: (error: unknown) => boolean;
+  /** Called for each failed attempt and each consumer-level error (never with payloads). */
+  onError?: (error: unknown, context: { eventId?: string; eventType?: string; parked?: boolean }) => void;
+}
+
+export interface BatchResult {
+  claimed: number;
+  processed: number;
+  retried: number;
+  parked: number;
+}
+
+/**
+ * A consumer of the transactional outbox `billing.billing_events`.
+ *
+ * Each batch runs in one transaction: claim due events of the handled types with
+ * `FOR UPDATE SKIP LOCKED` (so several processes share the queue, each event to one of them),
+ * apply each under a savepoint through its handler, and mark it processed in that same
+ * transaction. A failed event is rolled back to its savepoint and rescheduled with exponential
+ * backoff (attempts, availableAt, lastError), or parked after `maxAttempts`; the rest of the batch
+ * still commits. A process that dies mid-batch leaves nothing behind: its transaction aborts,
+ * the locks go, and the events are claimed again.
+ *
+ * @example
+ * const consumer = new OutboxConsumer({
+ *   pool,
+ *   handlers: { "invoice.finalized": (event, tx) => chargeInvoice(event, tx) },
+ * });
+ * consumer.start();
+ * // on shutdown:
+ * await consumer.stop();
+ */
+export class OutboxConsumer {
+  private readonly pool: pg.Pool;
+  private readonly handlers: Map<string, OutboxHandler>;
+  private readonly types: string[];
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly listen: boolean;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly now: () => Date;
+  private readonly isPoison: (error: unknown) => boolean;
+  private readonly onError: NonNullable<OutboxConsumerOptions["onError"]>;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private listener: pg.Client | null = null;
+  private wake: (() => void) | null = null;
+  private pendingWake = false;
+
+  constructor(options: OutboxConsumerOptions) {
+    this.handlers = new Map(Object.entries(options.handlers));
+    if (this.handlers.size === 0) throw new Error("an outbox consumer needs at least one handler");
+    this.pool = options.pool;
+    this.types = [...this.handlers.keys()];
+    this.batchSize = options.batchSize ?? 50;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.listen = options.listen ?? true;
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.now = options.now ?? (() => new Date());
+    this.isPoison = options.isPoison ?? ((e) => e instanceof PoisonEventError);
+    this.onError = options.onError ?? (() => {});
+    if (this.batchSize < 1 || this.pollIntervalMs < 1 || this.maxAttempts < 1) {
+      throw new RangeError("batchSize, pollIntervalMs and maxAttempts must be positive");
+    }
+  }
+
+  /** Claims and applies one batch; resolves with what happened to it. */
+  async runOnce(): Promise<BatchResult> {
+    const result: BatchResult = { claimed: 0, processed: 0, retried: 0, parked: 0 };
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const now = this.now();
+      const claimed = await client.query<OutboxEvent & pg.QueryResultRow>(CLAIM_SQL, [this.types, now, this.batchSize]);
+      result.claimed = claimed.rows.length;
+      const tx = transactionOf(client);
+      for (const event of claimed.rows) {
+        const outcome = await this.applyOne(client, tx, event, now);
+        result[outcome] += 1;
+      }
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Applies batches until none is full: everything due now has been handled once. */
+  async drain(): Promise<BatchResult> {
+    const total: BatchResult = { claimed: 0, processed: 0, retried: 0, parked: 0 };
+    for (;;) {
+      const r = await this.runOnce();
+      for (const k of Object.keys(total) as (keyof BatchResult)[]) total[k] += r[k];
+      if (r.claimed < this.batchSize) return total;
+    }
+  }
+
+  private async applyOne(
+    client: pg.PoolClient,
+    tx: OutboxTransaction,
+    event: OutboxEvent,
+    now: Date,
+  ): Promise<"processed" | "retried" | "parked"> {
+    const handler = this.handlers.get(event.eventType) as OutboxHandler;
+    await client.query("SAVEPOINT outbox_event");
+    try {
+      await handler(event, tx);
+      await client.query(MARK_PROCESSED_SQL, [event.id, now]);
+      await client.query("RELEASE SAVEPOINT outbox_event");
+      return "processed";
+    } catch (error) {
+      await client.query("ROLLBACK TO SAVEPOINT outbox_event");
+      const attempts = event.attempts + 1;
+      const park = this.isPoison(error) || attempts >= this.maxAttempts;
+      if (park) {
+        await client.query(PARK_SQL, [event.id, errorText(error), now]);
+      } else {
+        const due = new Date(now.getTime() + backoffDelayMs(attempts, this.backoff));
+        await client.query(RESCHEDULE_SQL, [event.id, errorText(error), due]);
+      }
+      await client.query("RELEASE SAVEPOINT outbox_event");
+      this.onError(error, { eventId: event.id, eventType: event.eventType, parked: park });
+      return park ? "parked" : "retried";
+    }
+  }
+
+  /** Starts consuming in the background until {@link stop}. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    if (this.listen) void this.keepListening();
+    this.loop = this.run();
+  }
+
+  /** Finishes the batch in flight, stops listening and polling. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wakeUp();
+    await this.loop;
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => {});
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let full = false;
+      try {
+        full = (await this.runOnce()).claimed === this.batchSize;
+      } catch (error) {
+        // The database went away or a claim failed: log, wait a poll interval, try again.
+        this.onError(error, {});
+      }
+      if (!full && this.running) await this.sleep();
+    }
+  }
+
+  /** Waits for a notification about a handled type, or the poll interval. */
+  private async sleep(): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return;
+    }
+    const ac = new AbortController();
+    const woken = new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+    await Promise.race([woken, delay(this.pollIntervalMs, undefined, { signal: ac.signal }).catch(() => {})]);
+    ac.abort();
+    this.wake = null;
+    this.pendingWake = false;
+  }
+
+  private wakeUp(): void {
+    if (this.wake) this.wake();
+    else this.pendingWake = true;
+  }
+
+  /** Holds a LISTEN connection, reconnecting after errors while the consumer runs. */
+  private async keepListening(): Promise<void> {
+    while (this.running) {
+      const client = new pg.Client(this.pool.options);
+      const lost = new Promise<void>((resolve) => {
+        client.on("error", (error) => {
+          this.onError(error, {});
+          resolve();
+        });
+        client.on("end", () => resolve());
+      });
+      client.on("notification", (msg) => {
+        if (msg.payload === undefined || this.handlers.has(msg.payload)) this.wakeUp();
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        this.listener = client;
+        // Events committed while the listener was down are picked up by this wake-up.
+        this.wakeUp();
+        if (this.running) await lost;
+      } catch (error) {
+        this.onError(error, {});
+      }
+      await client.end().catch(() => {});
+      if (this.listener === client) this.listener = null;
+      if (this.running) await delay(Math.min(this.pollIntervalMs, 1_000));
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { createPublicClient, http, type PublicClient } from "viem";
+
+/** Read-only JSON-RPC clients per EVM chain (crypto payment verification). */
+export class ChainReaders {
+  private readonly clients = new Map<number, PublicClient>();
+
+  constructor(private readonly urls: Map<string, string>) {}
+
+  /** The chain's client, or null when no RPC endpoint is configured for it. */
+  client(chainId: number): PublicClient | null {
+    const url = this.urls.get(String(chainId));
+    if (!url) return null;
+    let client = this.clients.get(chainId);
+    if (!client) {
+      client = createPublicClient({ transport: http(url, { timeout: 10_000, retryCount: 1 }) });
+      this.clients.set(chainId, client);
+    }
+    return client;
+  }
+}

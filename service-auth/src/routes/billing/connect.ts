@@ -1,0 +1,106 @@
+import { AppError } from "@atlas/errors";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import type { ConnectedAccount } from "../../generated/prisma/client.ts";
+import { ensureConnectedAccount, getConnectedAccount, onboardingLink } from "../../services/billing/connect.ts";
+import { requestContext } from "../../services/request-context.ts";
+import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
+import { billingMiddleware, MutatingHeaders } from "./common.ts";
+
+/** Connect accounts belong to the tenant: only its admins manage them. */
+const requireTenantAdmin: MiddlewareHandler = async function requireTenantAdmin(c, next) {
+  if (!c.var.principal.roles.includes("admin")) throw new AppError("FORBIDDEN", { detail: "Admin role required" });
+  await next();
+};
+
+const AccountSchema = z
+  .object({
+    stripeAccountId: z.string(),
+    chargesEnabled: z.boolean(),
+    payoutsEnabled: z.boolean(),
+    detailsSubmitted: z.boolean(),
+  })
+  .openapi("ConnectedAccount");
+
+const view = (a: ConnectedAccount) => ({
+  stripeAccountId: a.stripeAccountId,
+  chargesEnabled: a.chargesEnabled,
+  payoutsEnabled: a.payoutsEnabled,
+  detailsSubmitted: a.detailsSubmitted,
+});
+
+const errors = {
+  401: problem("Not authenticated"),
+  403: problem("Not an admin of the tenant"),
+  404: problem("No connected account, or Stripe is not configured"),
+};
+
+export function registerConnectRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const mw = billingMiddleware(deps);
+  const [auth, idem] = mw.mutate as [MiddlewareHandler, MiddlewareHandler];
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/billing/connect/account",
+      tags: ["billing"],
+      summary: "Creates the tenant's Stripe Connect account once (charges are then made on its behalf)",
+      security: bearerSecurity,
+      middleware: [auth, requireTenantAdmin, idem],
+      request: { headers: MutatingHeaders },
+      responses: {
+        200: { description: "Existed", content: { "application/json": { schema: AccountSchema } } },
+        201: { description: "Created", content: { "application/json": { schema: AccountSchema } } },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const { account, created } = await ensureConnectedAccount(deps, p.tenantId, p.userId, requestContext(c));
+      return c.json(view(account), created ? 201 : 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/billing/connect/onboarding-link",
+      tags: ["billing"],
+      summary: "A Stripe-hosted onboarding link for the tenant's connected account",
+      security: bearerSecurity,
+      middleware: [auth, requireTenantAdmin, idem],
+      request: { headers: MutatingHeaders },
+      responses: {
+        200: {
+          description: "Link",
+          content: { "application/json": { schema: z.object({ url: z.string(), expiresAt: z.string() }) } },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const link = await onboardingLink(deps, c.var.principal.tenantId);
+      c.header("Cache-Control", "no-store");
+      return c.json({ url: link.url, expiresAt: link.expiresAt.toISOString() }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/billing/connect/account",
+      tags: ["billing"],
+      summary: "The tenant's connected account status (from account.updated)",
+      security: bearerSecurity,
+      middleware: [auth, requireTenantAdmin],
+      request: { headers: TenantHeader },
+      responses: {
+        200: { description: "Status", content: { "application/json": { schema: AccountSchema } } },
+        ...errors,
+      },
+    }),
+    async (c) => c.json(view(await getConnectedAccount(deps, c.var.principal.tenantId)), 200),
+  );
+}

@@ -1,0 +1,142 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Hex } from "viem";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { confirmCryptoPayment, quoteCryptoPayment } from "../../services/billing/crypto-payments.ts";
+import { bearerSecurity, problem } from "../schemas.ts";
+import { billingMiddleware, MutatingHeaders } from "./common.ts";
+
+const invoiceId = z.string().min(1).max(200);
+const chainId = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 53 - 1);
+
+const errors = {
+  400: problem("Invalid request, unaccepted chain/currency, or missing Idempotency-Key"),
+  401: problem("Not authenticated"),
+  404: problem("No such invoice, no open payment request, or crypto not configured"),
+  409: problem("Already paid, transfer already used, or a request with this key is in progress"),
+  422: problem("Idempotency-Key reused with another request"),
+};
+
+export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const mw = billingMiddleware(deps);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/billing/crypto/quote",
+      tags: ["billing"],
+      summary: "A crypto payment request for an invoice (via Relay where configured)",
+      security: bearerSecurity,
+      middleware: mw.mutate,
+      request: {
+        headers: MutatingHeaders,
+        body: {
+          content: {
+            "application/json": {
+              schema: z.strictObject({ invoiceId, chainId, currency: z.string().regex(/^[A-Za-z0-9]{1,12}$/) }),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        201: {
+          description: "Payment request",
+          content: {
+            "application/json": {
+              schema: z
+                .object({
+                  paymentId: z.string(),
+                  invoiceId: z.string(),
+                  chainId: z.number().int(),
+                  currency: z.string(),
+                  tokenAddress: z.string().nullable(),
+                  decimals: z.number().int(),
+                  address: z.string(),
+                  amount: z.string().openapi({ description: "Base units (wei, 10^-decimals) to send" }),
+                  expiresAt: z.string(),
+                  relay: z
+                    .object({ requestId: z.string().nullable(), amountIn: z.string(), steps: z.array(z.unknown()) })
+                    .nullable(),
+                })
+                .openapi("CryptoPaymentRequest"),
+            },
+          },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { payment, relay } = await quoteCryptoPayment(deps, c.var.principal.userId, c.req.valid("json"));
+      return c.json(
+        {
+          paymentId: payment.id,
+          invoiceId: payment.invoiceId,
+          chainId: payment.chainId,
+          currency: payment.currency,
+          tokenAddress: payment.tokenAddress,
+          decimals: payment.decimals,
+          address: payment.recipient,
+          amount: payment.amountBaseUnits,
+          expiresAt: payment.expiresAt.toISOString(),
+          relay,
+        },
+        201,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/billing/crypto/confirm",
+      tags: ["billing"],
+      summary: "Verifies the transfer on chain and settles the invoice; emits payment.succeeded",
+      security: bearerSecurity,
+      middleware: mw.mutate,
+      request: {
+        headers: MutatingHeaders,
+        body: {
+          content: {
+            "application/json": {
+              schema: z.strictObject({ invoiceId, chainId, txHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/) }),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        200: {
+          description: "Paid",
+          content: {
+            "application/json": {
+              schema: z.object({
+                invoiceId: z.string(),
+                chainId: z.number().int(),
+                txHash: z.string(),
+                logIndex: z.number().int(),
+                status: z.literal("confirmed"),
+              }),
+            },
+          },
+        },
+        402: problem(
+          "The transfer does not pay the invoice (reason: wrong_recipient, wrong_token, amount_too_low, unconfirmed, reverted, not_found)",
+        ),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const result = await confirmCryptoPayment(deps, c.var.principal.userId, {
+        ...body,
+        txHash: body.txHash as Hex,
+      });
+      return c.json(result, 200);
+    },
+  );
+}

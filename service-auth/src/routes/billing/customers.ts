@@ -1,0 +1,196 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { createCustomer, findBillingProfile, setPreferredProvider } from "../../services/billing/customers.ts";
+import { freePlan, listPlans, publicPlan } from "../../services/billing/plans.ts";
+import { currentSubscription } from "../../services/billing/subscriptions.ts";
+import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
+import { billingMiddleware, iso, MutatingHeaders } from "./common.ts";
+
+const PlanSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    currency: z.string(),
+    monthlyPriceMinor: z.number().int(),
+    includedUsage: z.record(z.string(), z.number()),
+    overagePrices: z.record(z.string(), z.object({ unitSize: z.number(), unitPriceMinor: z.number().int() })),
+    limits: z.object({ maxObjectBytes: z.number(), maxStorageBytes: z.number() }),
+    purchasable: z.boolean(),
+  })
+  .openapi("Plan");
+
+export const SubscriptionSchema = z
+  .object({
+    id: z.string(),
+    planId: z.string(),
+    status: z.string(),
+    currentPeriodStart: z.string(),
+    currentPeriodEnd: z.string(),
+    cancelAtPeriodEnd: z.boolean(),
+    canceledAt: z.string().nullable(),
+  })
+  .openapi("Subscription");
+
+const ProfileSchema = z
+  .object({
+    id: z.string(),
+    stripeCustomerId: z.string().nullable(),
+    preferredProvider: z.string(),
+    cryptoEnabled: z.boolean(),
+    defaultPaymentMethodId: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("BillingProfile");
+
+export function registerBillingCustomerRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const mw = billingMiddleware(deps);
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/billing/plans",
+      tags: ["billing"],
+      summary: "The plan catalogue: prices, included usage, overage prices and limits",
+      request: { headers: TenantHeader },
+      responses: {
+        200: {
+          description: "Plans",
+          content: { "application/json": { schema: z.object({ items: z.array(PlanSchema) }) } },
+        },
+      },
+    }),
+    async (c) => c.json({ items: await listPlans(deps) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/billing/profile",
+      tags: ["billing"],
+      summary: "The caller's billing profile, current subscription and the plan in force",
+      security: bearerSecurity,
+      middleware: mw.read,
+      request: { headers: TenantHeader },
+      responses: {
+        200: {
+          description: "Billing state",
+          content: {
+            "application/json": {
+              schema: z.object({
+                profile: ProfileSchema.nullable(),
+                subscription: SubscriptionSchema.nullable(),
+                plan: PlanSchema,
+              }),
+            },
+          },
+        },
+        401: problem("Not authenticated"),
+        403: problem("Token lacks billing:read"),
+      },
+    }),
+    async (c) => {
+      const profile = await findBillingProfile(deps, c.var.principal.userId);
+      const subscription = profile ? await currentSubscription(deps, profile.id) : null;
+      const plan = subscription ? subscription.plan : await freePlan(deps);
+      return c.json(
+        {
+          profile: profile && {
+            id: profile.id,
+            stripeCustomerId: profile.stripeCustomerId,
+            preferredProvider: profile.preferredProvider,
+            cryptoEnabled: profile.cryptoEnabled,
+            defaultPaymentMethodId: profile.defaultPaymentMethodId,
+            createdAt: profile.createdAt.toISOString(),
+          },
+          subscription: subscription && {
+            id: subscription.id,
+            planId: subscription.planId,
+            status: subscription.status,
+            currentPeriodStart: subscription.currentPeriodStart.toISOString(),
+            currentPeriodEnd: subscription.currentPeriodEnd.toISOString(),
+            cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+            canceledAt: iso(subscription.canceledAt),
+          },
+          plan: publicPlan(deps, plan),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/billing/customer",
+      tags: ["billing"],
+      summary: "Creates the caller's Stripe customer once; emits customer.created",
+      security: bearerSecurity,
+      middleware: mw.mutate,
+      request: { headers: MutatingHeaders },
+      responses: {
+        200: { description: "Already existed", content: { "application/json": { schema: ProfileSchema } } },
+        201: { description: "Created", content: { "application/json": { schema: ProfileSchema } } },
+        400: problem("Missing Idempotency-Key"),
+        401: problem("Not authenticated"),
+        409: problem("A request with this key is in progress"),
+        422: problem("Idempotency-Key reused with another request"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const { profile, created } = await createCustomer(deps, { userId: p.userId, tenantId: p.tenantId });
+      return c.json(
+        {
+          id: profile.id,
+          stripeCustomerId: profile.stripeCustomerId,
+          preferredProvider: profile.preferredProvider,
+          cryptoEnabled: profile.cryptoEnabled,
+          defaultPaymentMethodId: profile.defaultPaymentMethodId,
+          createdAt: profile.createdAt.toISOString(),
+        },
+        created ? 201 : 200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/billing/profile",
+      tags: ["billing"],
+      summary: "How the caller's invoices are paid: charged to the card (stripe) or paid on chain (crypto)",
+      security: bearerSecurity,
+      middleware: mw.change,
+      request: {
+        headers: MutatingHeaders,
+        body: {
+          content: {
+            "application/json": { schema: z.strictObject({ preferredProvider: z.enum(["stripe", "crypto"]) }) },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        200: { description: "Updated", content: { "application/json": { schema: ProfileSchema } } },
+        400: problem("Invalid request or missing Idempotency-Key"),
+        401: problem("Not authenticated"),
+        404: problem("No billing profile yet"),
+      },
+    }),
+    async (c) => {
+      const profile = await setPreferredProvider(deps, c.var.principal.userId, c.req.valid("json").preferredProvider);
+      return c.json(
+        {
+          id: profile.id,
+          stripeCustomerId: profile.stripeCustomerId,
+          preferredProvider: profile.preferredProvider,
+          cryptoEnabled: profile.cryptoEnabled,
+          defaultPaymentMethodId: profile.defaultPaymentMethodId,
+          createdAt: profile.createdAt.toISOString(),
+        },
+        200,
+      );
+    },
+  );
+}

@@ -1,0 +1,19 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { registerStripeWebhookRoutes } from "../webhooks/stripe.ts";
+import { registerConnectRoutes } from "./connect.ts";
+import { registerCryptoRoutes } from "./crypto.ts";
+import { registerBillingCustomerRoutes } from "./customers.ts";
+import { registerPaymentMethodRoutes } from "./payment-methods.ts";
+import { registerSubscriptionRoutes } from "./subscriptions.ts";
+
+/** The payment side of billing: /billing/* and the Stripe webhook. */
+export function registerBillingRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  registerBillingCustomerRoutes(app, deps);
+  registerPaymentMethodRoutes(app, deps);
+  registerSubscriptionRoutes(app, deps);
+  registerConnectRoutes(app, deps);
+  registerCryptoRoutes(app, deps);
+  registerStripeWebhookRoutes(app, deps);
+}

@@ -1,0 +1,106 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuthEnv } from "../../app.ts";
+import type { Deps } from "../../deps.ts";
+import { type SubscriptionWithPlan, setCancelAtPeriodEnd, subscribe } from "../../services/billing/subscriptions.ts";
+import { bearerSecurity, problem } from "../schemas.ts";
+import { billingMiddleware, iso, MutatingHeaders } from "./common.ts";
+import { SubscriptionSchema } from "./customers.ts";
+
+const errors = {
+  400: problem("Invalid request or missing Idempotency-Key"),
+  401: problem("Not authenticated"),
+  404: problem("No such plan or subscription"),
+  409: problem("No billing customer yet, free plan, or a request with this key is in progress"),
+  422: problem("Idempotency-Key reused with another request"),
+};
+
+const ok = { description: "The subscription", content: { "application/json": { schema: SubscriptionSchema } } };
+
+function subscriptionView(s: SubscriptionWithPlan) {
+  return {
+    id: s.id,
+    planId: s.planId,
+    status: s.status,
+    currentPeriodStart: s.currentPeriodStart.toISOString(),
+    currentPeriodEnd: s.currentPeriodEnd.toISOString(),
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    canceledAt: iso(s.canceledAt),
+  };
+}
+
+export function registerSubscriptionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const mw = billingMiddleware(deps);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/billing/subscriptions",
+      tags: ["billing"],
+      summary:
+        "Subscribes to a plan, or upgrades/downgrades the current subscription (prorated); emits subscription.updated",
+      security: bearerSecurity,
+      middleware: mw.change,
+      request: {
+        headers: MutatingHeaders,
+        body: {
+          content: { "application/json": { schema: z.strictObject({ planId: z.string().min(1).max(64) }) } },
+          required: true,
+        },
+      },
+      responses: { 200: ok, ...errors },
+    }),
+    async (c) => {
+      const sub = await subscribe(
+        deps,
+        c.var.principal.userId,
+        c.req.valid("json").planId,
+        c.req.valid("header")["idempotency-key"],
+      );
+      return c.json(subscriptionView(sub), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/billing/subscriptions/current",
+      tags: ["billing"],
+      summary: "Cancels the current subscription at the end of its period",
+      security: bearerSecurity,
+      middleware: mw.change,
+      request: { headers: MutatingHeaders },
+      responses: { 200: ok, ...errors },
+    }),
+    async (c) => {
+      const sub = await setCancelAtPeriodEnd(
+        deps,
+        c.var.principal.userId,
+        true,
+        c.req.valid("header")["idempotency-key"],
+      );
+      return c.json(subscriptionView(sub), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/billing/subscriptions/current/resume",
+      tags: ["billing"],
+      summary: "Resumes a subscription set to cancel at period end",
+      security: bearerSecurity,
+      middleware: mw.change,
+      request: { headers: MutatingHeaders },
+      responses: { 200: ok, ...errors },
+    }),
+    async (c) => {
+      const sub = await setCancelAtPeriodEnd(
+        deps,
+        c.var.principal.userId,
+        false,
+        c.req.valid("header")["idempotency-key"],
+      );
+      return c.json(subscriptionView(sub), 200);
+    },
+  );
+}
