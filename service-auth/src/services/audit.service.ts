@@ -38,7 +38,8 @@ export type AuditEventType =
   | "identity_linked"
   | "passkey_added"
   | "passkey_removed"
-  | "connect_account_created";
+  | "connect_account_created"
+  | "billing_action";
 
 export interface AuditEvent {
   eventType: AuditEventType;
