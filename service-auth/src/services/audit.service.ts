@@ -39,6 +39,7 @@ export type AuditEventType =
   | "passkey_added"
   | "passkey_removed"
   | "connect_account_created"
+  | "billing_action"
   | "tenant_created"
   | "tenant_updated"
   | "webhook_secret_rotated"
