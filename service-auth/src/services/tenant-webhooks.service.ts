@@ -36,6 +36,13 @@ export const WEBHOOK_EVENT_TYPES = [
   "tenant_updated",
   "webhook_secret_rotated",
   "account_deleted",
+  "account_backoff",
+  "risk_challenge",
+  "risk_denied",
+  "new_device",
+  "trusted_device_added",
+  "trusted_device_revoked",
+  "billing_action",
 ] as const satisfies readonly AuditEventType[];
 
 export const SIGNATURE_HEADER = "Atlas-Signature";

@@ -41,7 +41,16 @@ const TenantFields = {
     .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
   webhookUrl: z.string().max(2048).nullable().openapi({ description: "Where auth events are POSTed, signed" }),
   isActive: z.boolean(),
-  settings: z.strictObject({ mfa: z.enum(["optional", "required"]).optional() }),
+  settings: z.strictObject({
+    mfa: z.enum(["optional", "required"]).optional(),
+    lockout: z.enum(["soft", "hard"]).optional(),
+    risk: z
+      .strictObject({
+        challengeAt: z.number().min(0).max(1).optional(),
+        denyAt: z.number().min(0).max(1.01).optional(),
+      })
+      .optional(),
+  }),
 };
 
 const TenantCreate = z
