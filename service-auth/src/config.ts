@@ -289,6 +289,47 @@ export const authEnvSchema = z.object({
     .describe(
       "Service clients allowed to introspect and revoke tokens: `client_id:secret`, comma-separated (cloud-api's among them)",
     ),
+  AUDIT_IP_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3_650)
+    .default(90)
+    .describe(
+      "Audit rows older than this keep only a truncated IP address (IPv4 /24, IPv6 /48); the retention job runs in the background",
+    ),
+  TENANT_WEBHOOK_SECRET_GRACE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(720)
+    .default(24)
+    .describe(
+      "After a tenant's webhook secret is rotated, the previous one keeps signing (a second v1= signature) this many hours",
+    ),
+  TENANT_WEBHOOK_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(10)
+    .describe(
+      "Delivery attempts of one tenant webhook (exponential backoff from 10 s, capped at 6 h) before it is parked",
+    ),
+  TENANT_WEBHOOK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(10_000)
+    .describe("How long a tenant's webhook endpoint may take to answer before the attempt counts as failed"),
+  TENANT_WEBHOOK_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(2_000)
+    .describe("How often the background worker looks for new audit events and due webhook deliveries"),
   ...billingEnv,
 });
 

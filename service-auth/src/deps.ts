@@ -23,6 +23,8 @@ import { OAuthClients } from "./services/oauth/providers.ts";
 import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from "./services/rate-limit.ts";
 import { SigningKeyStore } from "./services/signing-keys.service.ts";
 import { EvmSignatureVerifier } from "./services/siwe.service.ts";
+import { startTenancyJobs } from "./services/tenancy-jobs.ts";
+import { rewrapWebhookSecrets } from "./services/tenant-webhook-secrets.ts";
 
 /** Everything service-auth's code depends on, injected so tests control time and providers. */
 export interface Deps {
@@ -135,20 +137,24 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
 }
 
 /**
- * Work before serving: re-wrap keys left under an older KEK, load signing keys, and make sure
- * one can sign.
+ * Work before serving: re-wrap keys left under an older KEK (signing keys, TOTP and webhook
+ * secrets), load signing keys, and make sure one can sign.
  */
 export async function initDeps(deps: Deps): Promise<void> {
   const rewrapped = await deps.signingKeys.rewrap();
   if (rewrapped > 0) deps.logger.info({ rewrapped }, "signing keys re-wrapped under the current KEK");
   const totp = await rewrapTotpSecrets(deps);
   if (totp > 0) deps.logger.info({ rewrapped: totp }, "TOTP secrets re-wrapped under the current KEK");
+  const webhookSecrets = await rewrapWebhookSecrets(deps);
+  if (webhookSecrets > 0)
+    deps.logger.info({ rewrapped: webhookSecrets }, "webhook secrets re-wrapped under the current KEK");
   await deps.signingKeys.refresh(deps.now());
   await deps.signingKeys.ensureSigner(deps.now());
 }
 
 /**
- * Background jobs: reload keys (other instances rotate too) and rotate when due.
+ * Background jobs: reload keys (other instances rotate too) and rotate when due; the audit
+ * IP-retention job and tenant webhook delivery (src/services/tenancy-jobs.ts); billing jobs.
  * Returns a function that stops them.
  */
 export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
@@ -161,9 +167,11 @@ export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
       .catch((error: unknown) => deps.logger.error({ err: error }, "signing-key job failed"));
   }, everyMs);
   timer.unref();
+  const stopTenancyJobs = startTenancyJobs(deps);
   const stopBilling = startBillingJobs(deps);
   return () => {
     clearInterval(timer);
+    stopTenancyJobs();
     void stopBilling();
   };
 }

@@ -38,7 +38,13 @@ export type AuditEventType =
   | "identity_linked"
   | "passkey_added"
   | "passkey_removed"
-  | "connect_account_created";
+  | "connect_account_created"
+  | "billing_action"
+  | "tenant_created"
+  | "tenant_updated"
+  | "webhook_secret_rotated"
+  | "data_exported"
+  | "account_deleted";
 
 export interface AuditEvent {
   eventType: AuditEventType;

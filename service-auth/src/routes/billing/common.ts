@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { idempotency } from "../../middleware/idempotency.ts";
+import { recordAudit } from "../../services/audit.service.ts";
 import { assertRecentMfa } from "../../services/mfa.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { TenantHeader } from "../schemas.ts";
@@ -39,18 +40,42 @@ function requireRecentMfa(deps: Deps): MiddlewareHandler {
   };
 }
 
+/**
+ * Audits a billing action that took effect (`billing_action`: method, route, status). It sits
+ * after the Idempotency-Key middleware, so a replayed answer is not audited twice.
+ */
+function auditBillingAction(deps: Deps): MiddlewareHandler {
+  return async function auditBillingActionMiddleware(c, next) {
+    await next();
+    if (c.res.status >= 400) return;
+    const p = c.var.principal;
+    await recordAudit(
+      deps.prisma,
+      {
+        eventType: "billing_action",
+        tenantId: p.tenantId,
+        userId: p.userId,
+        context: requestContext(c),
+        details: { method: c.req.method, route: c.req.routePath, status: c.res.status },
+      },
+      deps.now(),
+    );
+  };
+}
+
 /** Route middleware of billing endpoints: authentication, plus the Idempotency-Key on mutations. */
 export function billingMiddleware(deps: Deps) {
   const auth = requireAuth(deps);
   const stepUp = requireRecentMfa(deps);
+  const audit = auditBillingAction(deps);
   return {
     read: [auth, requireBillingRead()],
-    mutate: [auth, idempotency(deps)],
+    mutate: [auth, idempotency(deps), audit],
     /** Deletes: idempotent by nature, the key is honoured when sent. */
-    remove: [auth, idempotency(deps, { optional: true })],
+    remove: [auth, idempotency(deps, { optional: true }), audit],
     /** Changes to billing (plan, payment methods, profile): step-up MFA first. */
-    change: [auth, stepUp, idempotency(deps)],
-    removeChange: [auth, stepUp, idempotency(deps, { optional: true })],
+    change: [auth, stepUp, idempotency(deps), audit],
+    removeChange: [auth, stepUp, idempotency(deps, { optional: true }), audit],
   };
 }
 

@@ -1,0 +1,119 @@
+import { AppError } from "@atlas/errors";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuthEnv } from "../app.ts";
+import type { Deps } from "../deps.ts";
+import { requireAuth } from "../middleware/auth.ts";
+import { listAuditEvents } from "../services/audit-query.service.ts";
+import { requireAdmin } from "./admin/keys.ts";
+import { isPlatformAdmin } from "./admin/scope.ts";
+import { bearerSecurity, problem, TenantHeader } from "./schemas.ts";
+
+export const AuditItemSchema = z
+  .object({
+    id: z.string(),
+    eventType: z.string(),
+    tenantId: z.string().nullable(),
+    userId: z.string().nullable(),
+    ipAddress: z.string().openapi({ description: "Truncated (IPv4 /24, IPv6 /48) once older than the retention" }),
+    geoLocation: z.string().nullable(),
+    deviceHash: z.string().nullable(),
+    riskScore: z.number(),
+    userAgent: z.string().nullable(),
+    createdAt: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi("AuditEvent");
+
+const AuditPageSchema = z
+  .object({ items: z.array(AuditItemSchema), nextCursor: z.string().nullable() })
+  .openapi("AuditEventPage");
+
+const isoDate = z.iso.datetime({ offset: true });
+
+const PageQuery = {
+  cursor: z.string().max(200).optional().openapi({ description: "`nextCursor` of the previous page" }),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  eventType: z
+    .string()
+    .regex(/^[a-z][a-z0-9_.]{0,63}$/)
+    .optional(),
+  from: isoDate.optional().openapi({ description: "Inclusive lower bound (ISO 8601)" }),
+  to: isoDate.optional().openapi({ description: "Exclusive upper bound (ISO 8601)" }),
+  tenant: z.string().optional().openapi({ description: "Tenant slug (alternative to X-Tenant on GET)" }),
+};
+const OwnQuery = z.strictObject(PageQuery);
+const AdminQuery = z.strictObject({
+  ...PageQuery,
+  userId: z.uuid().optional(),
+  tenantId: z.uuid().optional().openapi({ description: "Platform admins only; others always see their own tenant" }),
+});
+
+const asDate = (v: string | undefined) => (v === undefined ? undefined : new Date(v));
+
+/** `GET /auth/audit` (the caller's own events) and `GET /admin/audit` (all events, filtered). */
+export function registerAuditRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const auth = requireAuth(deps);
+  app.use("/auth/audit", auth);
+  app.use("/admin/audit", auth, requireAdmin);
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/audit",
+      tags: ["audit"],
+      summary: "The caller's own security events, newest first",
+      security: bearerSecurity,
+      request: { headers: TenantHeader, query: OwnQuery },
+      responses: {
+        200: { description: "A page of events", content: { "application/json": { schema: AuditPageSchema } } },
+        400: problem("Invalid filter or cursor"),
+        401: problem("Not authenticated"),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const page = await listAuditEvents(
+        deps,
+        { userId: c.var.principal.userId, eventType: q.eventType, from: asDate(q.from), to: asDate(q.to) },
+        { limit: q.limit, cursor: q.cursor },
+      );
+      return c.json(page, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/audit",
+      tags: ["admin", "audit"],
+      summary: "Audit events of every user, newest first (admins; platform admins see every tenant)",
+      security: bearerSecurity,
+      request: { headers: TenantHeader, query: AdminQuery },
+      responses: {
+        200: { description: "A page of events", content: { "application/json": { schema: AuditPageSchema } } },
+        400: problem("Invalid filter or cursor"),
+        401: problem("Not authenticated"),
+        403: problem("Not an admin, or a tenant filter outside the caller's tenant"),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const platform = isPlatformAdmin(c);
+      if (!platform && q.tenantId !== undefined && q.tenantId !== c.var.tenant.id) {
+        throw new AppError("FORBIDDEN", { detail: "Admins of a tenant see only that tenant's events" });
+      }
+      const page = await listAuditEvents(
+        deps,
+        {
+          tenantId: platform ? q.tenantId : c.var.tenant.id,
+          userId: q.userId,
+          eventType: q.eventType,
+          from: asDate(q.from),
+          to: asDate(q.to),
+        },
+        { limit: q.limit, cursor: q.cursor },
+      );
+      return c.json(page, 200);
+    },
+  );
+}
