@@ -40,8 +40,7 @@ function testTitles(source: string): Set<string> {
     // it.each([...])("title", ...) or it.skipIf(cond)("title", ...): the nearest call opened before
     // the literal must be an it/test modifier, not describe.each or some other call.
     const opened = [...before.matchAll(/\b(it|test|describe)(?:\.(\w+))?\(/g)].pop();
-    const wrapped =
-      before.endsWith(")") && opened !== undefined && opened[1] !== "describe" && opened[2] !== undefined;
+    const wrapped = before.endsWith(")") && opened !== undefined && opened[1] !== "describe" && opened[2] !== undefined;
     if (direct || wrapped) titles.add(unquote(m[1] as string, m[2] as string));
   }
   return titles;
@@ -129,7 +128,10 @@ describe("security documentation stays true", () => {
     for (const row of rows) {
       expect(STATUSES, `${row.id}: unknown status`).toContain(row.status);
       const tests = refsIn(row.evidence);
-      const prose = row.evidence.replace(REF, "").replace(/[\s,;:.()]+/g, " ").trim();
+      const prose = row.evidence
+        .replace(REF, "")
+        .replace(/[\s,;:.()]+/g, " ")
+        .trim();
       if (row.status === "Test") expect(tests.length, `${row.id}: status Test names no test`).toBeGreaterThan(0);
       else expect(prose.length, `${row.id}: ${row.status} needs a written justification`).toBeGreaterThanOrEqual(20);
     }
