@@ -190,5 +190,15 @@ describe("introspection and revocation", () => {
         })
       ).status,
     ).toBe(400);
+    // Malformed JSON is a 400 problem, not an internal error (found by test/fuzz-auth.test.ts).
+    for (const path of ["/auth/token/revoke", "/auth/token/introspect"]) {
+      const broken = await t.app.request(path, {
+        method: "POST",
+        body: "{not json",
+        headers: { "content-type": "application/json", authorization: basic() },
+      });
+      expect(broken.status).toBe(400);
+      expect(await broken.json()).toMatchObject({ code: "VALIDATION_FAILED" });
+    }
   });
 });

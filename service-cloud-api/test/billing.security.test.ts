@@ -82,4 +82,12 @@ describe("invoices and usage: no broken object level authorization", () => {
       expect(res.status, path).toBe(403);
     }
   });
+
+  it("ids and prefixes with control characters are a 400, never a database error (found by test/fuzz-cloud.test.ts)", async () => {
+    for (const path of ["/v1/invoices/%00", "/v1/invoices/a%00b/pdf", "/v1/objects?prefix=%00"]) {
+      const res = await get(path, "alice");
+      expect(res.status, path).toBe(400);
+      expect((await bodyOf(res)).code).toBe("VALIDATION_FAILED");
+    }
+  });
 });

@@ -45,6 +45,8 @@ const IdParams = z.object({
     .string()
     .min(1)
     .max(100)
+    // Printable ASCII (ids are UUIDs): a NUL byte would otherwise reach PostgreSQL as text.
+    .regex(/^[\x21-\x7e]+$/, "printable ASCII only")
     .openapi({ param: { name: "id", in: "path" } }),
 });
 const notFound = problem("Not the caller's invoice, or no such invoice (NOT_FOUND)");

@@ -111,7 +111,13 @@ const listRoute = createRoute({
   middleware: [requireScope("objects:read")] as const,
   request: {
     query: PageQuery.extend({
-      prefix: z.string().max(512).optional().openapi({ description: "Only keys starting with this" }),
+      prefix: z
+        .string()
+        .max(512)
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+        .regex(/^[^\u0000-\u001f\u007f]*$/, "control characters are not allowed")
+        .optional()
+        .openapi({ description: "Only keys starting with this" }),
     }),
   },
   responses: {

@@ -42,8 +42,13 @@ const tokenBodyContent = {
 async function readTokenBody(c: Context): Promise<z.infer<typeof TokenBody>> {
   const type = c.req.header("content-type") ?? "";
   let raw: unknown;
-  if (type.startsWith("application/json")) raw = await c.req.json();
-  else if (type.startsWith("application/x-www-form-urlencoded"))
+  if (type.startsWith("application/json")) {
+    try {
+      raw = JSON.parse(await c.req.text());
+    } catch {
+      throw new AppError("VALIDATION_FAILED", { detail: "The body is not valid JSON" });
+    }
+  } else if (type.startsWith("application/x-www-form-urlencoded"))
     raw = Object.fromEntries(new URLSearchParams(await c.req.text()));
   else
     throw new AppError("VALIDATION_FAILED", { detail: "Send application/json or application/x-www-form-urlencoded" });
