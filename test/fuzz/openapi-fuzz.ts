@@ -41,6 +41,7 @@ const HOSTILE_STRINGS = [
   "\ud800",
   "<script>alert(1)</script>",
   "{{7*7}}",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell-style lookup string, sent as data
   "${jndi:ldap://127.0.0.1/a}",
   "__proto__",
   "constructor",
