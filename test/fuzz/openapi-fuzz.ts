@@ -185,7 +185,7 @@ function mutated(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
       if (how === "whole" || !value || typeof value !== "object" || Array.isArray(value)) return junk;
       const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
       const keys = Object.keys(copy);
-      const key = keys.length > 0 ? keys[n % keys.length] : "x";
+      const key = keys[n % Math.max(keys.length, 1)] ?? "x";
       if (how === "drop") delete copy[key];
       else if (how === "replace") copy[key] = junk;
       else copy[`extra_${n % 7}`] = junk;
@@ -233,7 +233,7 @@ export function requestArb(op: Operation, doc: OpenApiDoc): fc.Arbitrary<Generat
         name,
         fc.oneof(
           { weight: 3, arbitrary: fc.nat().map((pool) => ({ pool })) },
-          { weight: 2, arbitrary: schemaArb(pathSchemas[name] ?? { type: "string" }, doc).map((value) => ({ value })) },
+          { weight: 2, arbitrary: schemaArb(pathSchemas[name as string] ?? { type: "string" }, doc).map((value) => ({ value })) },
           { weight: 2, arbitrary: hostileString.map((value) => ({ value })) },
         ),
       ]),
@@ -342,7 +342,7 @@ export function buildRequest(
       headers.set("idempotency-key", "x");
     }
   }
-  let body: BodyInit | undefined;
+  let body: string | Uint8Array | undefined;
   if (g.method !== "GET") {
     if (g.body.kind === "json") {
       body = JSON.stringify(g.body.value) ?? "null";
@@ -512,7 +512,7 @@ export async function fuzz(target: FuzzTarget, numRuns: number, seed: number): P
             throw new Error(`problem without a stable code/status for ${what}: ${text.slice(0, 300)}`);
           }
         }
-        const changed = (await target.tracker.since(before)).filter((c) => !ALLOWED_ON_REJECT.has(c.split(" ")[1]));
+        const changed = (await target.tracker.since(before)).filter((c) => !ALLOWED_ON_REJECT.has(c.split(" ")[1] ?? ""));
         if (changed.length > 0) throw new Error(`rejected (${res.status}) but changed ${changed.join(", ")}: ${what}`);
       } else if (type.includes("json") && text) {
         harvestIds(JSON.parse(text), target.pool);
