@@ -27,7 +27,9 @@ const counts = report.metadata?.vulnerabilities ?? {};
 const serious = (counts.high ?? 0) + (counts.critical ?? 0);
 for (const advisory of Object.values(report.advisories ?? {})) {
   if (advisory.severity === "high" || advisory.severity === "critical") {
-    console.error(`${advisory.severity}: ${advisory.module_name} ${advisory.vulnerable_versions} — ${advisory.title} (${advisory.url})`);
+    console.error(
+      `${advisory.severity}: ${advisory.module_name} ${advisory.vulnerable_versions} — ${advisory.title} (${advisory.url})`,
+    );
   }
 }
 console.log(`dependency audit: ${JSON.stringify(counts)}`);
