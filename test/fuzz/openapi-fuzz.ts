@@ -233,7 +233,10 @@ export function requestArb(op: Operation, doc: OpenApiDoc): fc.Arbitrary<Generat
         name,
         fc.oneof(
           { weight: 3, arbitrary: fc.nat().map((pool) => ({ pool })) },
-          { weight: 2, arbitrary: schemaArb(pathSchemas[name as string] ?? { type: "string" }, doc).map((value) => ({ value })) },
+          {
+            weight: 2,
+            arbitrary: schemaArb(pathSchemas[name as string] ?? { type: "string" }, doc).map((value) => ({ value })),
+          },
           { weight: 2, arbitrary: hostileString.map((value) => ({ value })) },
         ),
       ]),
@@ -512,7 +515,9 @@ export async function fuzz(target: FuzzTarget, numRuns: number, seed: number): P
             throw new Error(`problem without a stable code/status for ${what}: ${text.slice(0, 300)}`);
           }
         }
-        const changed = (await target.tracker.since(before)).filter((c) => !ALLOWED_ON_REJECT.has(c.split(" ")[1] ?? ""));
+        const changed = (await target.tracker.since(before)).filter(
+          (c) => !ALLOWED_ON_REJECT.has(c.split(" ")[1] ?? ""),
+        );
         if (changed.length > 0) throw new Error(`rejected (${res.status}) but changed ${changed.join(", ")}: ${what}`);
       } else if (type.includes("json") && text) {
         harvestIds(JSON.parse(text), target.pool);
