@@ -51,5 +51,5 @@ describe("service-cloud-api under generated requests", () => {
     console.info(`service-cloud-api fuzz: statuses ${JSON.stringify(stats.byStatus)}`);
     expect(stats.cases).toBe(RUNS);
     expect(unreached(doc, stats)).toEqual([]);
-  });
+  }, 900_000);
 });
