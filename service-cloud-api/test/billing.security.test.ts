@@ -84,7 +84,17 @@ describe("invoices and usage: no broken object level authorization", () => {
   });
 
   it("ids and prefixes with control characters are a 400, never a database error (found by test/fuzz-cloud.test.ts)", async () => {
-    for (const path of ["/v1/invoices/%00", "/v1/invoices/a%00b/pdf", "/v1/objects?prefix=%00"]) {
+    const forged = (text: string) => Buffer.from(text).toString("base64url");
+    for (const path of [
+      "/v1/invoices/%00",
+      "/v1/invoices/a%00b/pdf",
+      "/v1/objects?prefix=%00",
+      // Forged cursors: invalid base64url characters skipped by a lenient decoder left a NUL.
+      "/v1/objects?cursor=AAas%21Z90-%3A",
+      `/v1/objects?cursor=${forged("\u0000a")}`,
+      `/v1/invoices?cursor=${forged("2026-01-01T00:00:00.000Z|\u0000")}`,
+      "/v1/invoices?cursor=%FF%FE",
+    ]) {
       const res = await get(path, "alice");
       expect(res.status, path).toBe(400);
       expect((await bodyOf(res)).code).toBe("VALIDATION_FAILED");

@@ -15,6 +15,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { DatabaseConnection, SqlQueryable } from "@atlas/db";
 import { AppError } from "@atlas/errors";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
 import type { Entitlement } from "./entitlements.ts";
 import { lockStorage, type Owner, setStorage } from "./storage.ts";
 
@@ -246,10 +247,7 @@ export async function listObjects(
   options: { limit: number; cursor?: string; prefix?: string },
 ): Promise<ObjectPage> {
   let after = "";
-  if (options.cursor) {
-    after = Buffer.from(options.cursor, "base64url").toString("utf8");
-    if (!after) throw new AppError("VALIDATION_FAILED", { detail: "Invalid cursor" });
-  }
+  if (options.cursor) after = decodeCursor(options.cursor);
   const prefix = options.prefix ?? "";
   const rows = await db.query<ObjectRow>(
     `SELECT ${COLUMNS} FROM "cloud"."cloud_objects"
@@ -261,7 +259,7 @@ export async function listObjects(
   const last = page.at(-1);
   return {
     items: page.map(toMeta),
-    nextCursor: rows.length > options.limit && last ? Buffer.from(last.key, "utf8").toString("base64url") : null,
+    nextCursor: rows.length > options.limit && last ? encodeCursor(last.key) : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { SqlQueryable } from "@atlas/db";
 import { AppError } from "@atlas/errors";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { Owner } from "../storage.ts";
 
 export interface InvoiceLineView {
@@ -138,7 +139,7 @@ export async function listInvoices(
 ): Promise<{ items: InvoiceView[]; nextCursor: string | null }> {
   let after: [Date, string] | null = null;
   if (options.cursor) {
-    const [start, id] = Buffer.from(options.cursor, "base64url").toString("utf8").split("|");
+    const [start, id] = decodeCursor(options.cursor).split("|");
     const parsed = new Date(start ?? "");
     if (!id || Number.isNaN(parsed.getTime())) throw new AppError("VALIDATION_FAILED", { detail: "Invalid cursor" });
     after = [parsed, id];
@@ -159,8 +160,6 @@ export async function listInvoices(
   return {
     items: page.map((r) => view(r, lines.get(r.id) ?? [])),
     nextCursor:
-      rows.length > options.limit && last
-        ? Buffer.from(`${last.periodStart.toISOString()}|${last.id}`, "utf8").toString("base64url")
-        : null,
+      rows.length > options.limit && last ? encodeCursor(`${last.periodStart.toISOString()}|${last.id}`) : null,
   };
 }
