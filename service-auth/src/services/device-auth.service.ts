@@ -136,7 +136,7 @@ export type DeviceTokenResult =
       token: string;
       patId: string;
       scopes: string[];
-      expiresIn: number | null;
+      expiresIn: number;
       userId: string;
     };
 

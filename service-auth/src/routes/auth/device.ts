@@ -62,6 +62,7 @@ export const DeviceTokenResponse = z
     token_type: z.literal("Bearer"),
     scope: z.string(),
     expires_in: z.number().int(),
+    pat_id: z.string().openapi({ description: "The PAT's id (to revoke it: DELETE /auth/pats/{id})" }),
   })
   .openapi("DeviceTokenResponse");
 
@@ -181,6 +182,7 @@ export function deviceTokenGrant(deps: Deps): MiddlewareHandler<AuthEnv> {
         token_type: "Bearer" as const,
         scope: result.scopes.join(" "),
         expires_in: result.expiresIn,
+        pat_id: result.patId,
       },
       200,
     );
