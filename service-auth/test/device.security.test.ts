@@ -63,6 +63,15 @@ describe("user-code brute force", () => {
     expect(last).toBe(429);
   });
 
+  it("stops code farming: device authorization requests are rate limited per client address", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i <= t.config.RATE_LIMIT_LOGIN_PER_MIN_IP; i++) {
+      statuses.push((await t.app.request("/auth/device/code", form({ client_id: "atlas-cli" }))).status);
+    }
+    expect(statuses.slice(0, -1).every((s) => s === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
   it("stops cross-tenant approval: another tenant's user cannot decide the request", async () => {
     await t.deps.prisma.tenant.create({
       data: { name: "Other", slug: "other", allowedOrigins: [], allowedMethods: ["email"], jwtAudience: "other" },
@@ -125,6 +134,22 @@ describe("PAT-managed PATs", () => {
       jsonPost({ name: "x", scopes: ["objects:read"], expiresInDays: 1 }, { authorization: `Bearer ${pat}` }),
     );
     expect(res.status).toBe(403);
+  });
+
+  it("stops BOLA: a PAT cannot revoke another user's token", async () => {
+    const alice = await loginTestUser(t);
+    const bob = await loginTestUser(t);
+    const alicePat = await patFor(alice.auth, "profile:read");
+    await patFor(bob.auth, "profile:read");
+    const [bobsToken] = await t.deps.prisma.personalAccessToken.findMany({ where: { userId: bob.user.id } });
+    const res = await t.app.request(`/auth/pats/${bobsToken?.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${alicePat}` },
+    });
+    expect(res.status).toBe(404);
+    expect(
+      (await t.deps.prisma.personalAccessToken.findUniqueOrThrow({ where: { id: bobsToken?.id } })).revokedAt,
+    ).toBeNull();
   });
 
   it("stops PAT reuse across tenants and after revocation at the PAT routes", async () => {
