@@ -8,6 +8,7 @@ import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerAdminTenantRoutes } from "./routes/admin/tenants.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerArweaveRoutes } from "./routes/auth/arweave.ts";
+import { registerDeviceRoutes } from "./routes/auth/device.ts";
 import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerMeRoutes } from "./routes/auth/me.ts";
 import { registerMfaRoutes } from "./routes/auth/mfa.ts";
@@ -53,6 +54,7 @@ export function createApp(deps: Deps) {
   registerTokenRoutes(app, deps);
   registerSessionRoutes(app, deps);
   registerPatRoutes(app, deps);
+  registerDeviceRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
   registerEmailRoutes(app, deps);
   registerSmsRoutes(app, deps);

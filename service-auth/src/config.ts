@@ -256,6 +256,34 @@ export const authEnvSchema = z.object({
     .max(365)
     .default(30)
     .describe("How long a device the user chose to trust skips the MFA step"),
+  DEVICE_CODE_TTL_SEC: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3_600)
+    .default(900)
+    .describe("Lifetime of a device authorization (RFC 8628 device_code and user_code), e.g. `atlas login`"),
+  DEVICE_POLL_INTERVAL_SEC: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(5)
+    .describe("Seconds a device must wait between token polls; each too-early poll adds 5 (slow_down)"),
+  DEVICE_USER_CODE_MAX_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(5)
+    .describe("Wrong user codes a signed-in user may enter per 15 minutes before code entry is refused"),
+  DEVICE_PAT_TTL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(90)
+    .describe("Expiry of the personal access token a device login (`atlas login`) receives"),
   MFA_STEP_UP_MAX_AGE_MIN: z.coerce
     .number()
     .int()

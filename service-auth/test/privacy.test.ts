@@ -100,6 +100,11 @@ async function fullUser() {
   const patRes = await t.app.request("/auth/pats", jsonPost({ name: "alice-cli", scopes: ["profile:read"] }, auth));
   expect(patRes.status).toBe(201);
   const pat = (await patRes.json()) as { id: string; token: string };
+  // A device login (`atlas login`) the user turned down.
+  const device = (await (
+    await t.app.request("/auth/device/code", jsonPost({ client_id: "atlas-cli", hostname: "alice-laptop" }))
+  ).json()) as { user_code: string };
+  expect((await t.app.request("/auth/device/deny", jsonPost({ user_code: device.user_code }, auth))).status).toBe(200);
   const setup = (await (await t.app.request("/auth/mfa/totp/setup", { method: "POST", headers: auth })).json()) as {
     secret: string;
   };
@@ -165,6 +170,7 @@ describe("GET /auth/me/export", () => {
       sessions: { id: string }[];
       passkeys: { id: string; friendlyName: string }[];
       personalAccessTokens: { id: string; name: string }[];
+      deviceAuthorizations: { hostname: string; status: string }[];
       auditEvents: { id: string }[];
       trustedDevices: { label: string }[];
       pendingSignIns: { magicLinks: { email: string }[]; smsCodes: { phone: string }[] };
@@ -183,6 +189,9 @@ describe("GET /auth/me/export", () => {
     expect(data.sessions.map((s) => s.id).sort()).toEqual(sessions.map((s) => s.id).sort());
     expect(data.passkeys).toEqual([expect.objectContaining({ id: u.passkey.id, friendlyName: "Alice's laptop" })]);
     expect(data.personalAccessTokens).toEqual([expect.objectContaining({ id: u.pat.id, name: "alice-cli" })]);
+    expect(data.deviceAuthorizations).toEqual([
+      expect.objectContaining({ hostname: "alice-laptop", status: "denied", clientName: "Atlas CLI" }),
+    ]);
     expect(data.mfa).toMatchObject({ totpEnabled: true, backupCodes: { total: 10, unused: 10 } });
     expect(data.trustedDevices).toEqual([expect.objectContaining({ label: "Alice's phone" })]);
     expect(data.pendingSignIns.magicLinks.map((m) => m.email)).toContain(EMAIL);
@@ -284,6 +293,7 @@ describe("DELETE /auth/me", () => {
       db.refreshTokenFamily.count(),
       db.refreshToken.count(),
       db.personalAccessToken.count({ where: { userId: u.userId } }),
+      db.deviceAuthorization.count({ where: { userId: u.userId } }),
       db.webAuthnCredential.count({ where: { userId: u.userId } }),
       db.mFASettings.count({ where: { userId: u.userId } }),
       db.backupCode.count({ where: { userId: u.userId } }),

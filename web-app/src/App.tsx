@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError } from "./api.ts";
 import { type AuthClient, createAuthClient, type Session, type Tenant } from "./auth.ts";
 import type { AppConfig } from "./config.ts";
+import { DEVICE_PATH, DeviceApproval } from "./DeviceApproval.tsx";
 import { LoginCard } from "./LoginCard.tsx";
 import { SignedIn } from "./SignedIn.tsx";
 
@@ -124,6 +125,9 @@ export function App({ config }: { config: AppConfig }) {
         <p className="notice error" role="alert">
           {linkError}
         </p>
+      )}
+      {state.kind === "ready" && session && window.location.pathname === DEVICE_PATH && (
+        <DeviceApproval session={session} config={config} />
       )}
       {state.kind === "ready" && session && (
         <SignedIn session={session} auth={auth} onSignedOut={() => setSession(null)} />

@@ -1,6 +1,7 @@
 import { AppError } from "@atlas/errors";
 import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
+import { authenticatePat, PAT_PREFIX } from "../services/pat.service.ts";
 import { isSessionActive } from "../services/session.service.ts";
 
 /** The authenticated caller of a service-auth endpoint. */
@@ -11,6 +12,8 @@ export interface Principal {
   scopes: string[];
   amr: string[];
   roles: string[];
+  /** Set when the caller authenticated with a personal access token (no session behind it). */
+  pat?: { id: string; expiresAt: Date | null };
 }
 
 declare module "hono" {
@@ -71,6 +74,37 @@ export function requireAuth(deps: Deps): MiddlewareHandler {
       scopes: claims.scope.split(" ").filter(Boolean),
       amr: claims.amr,
       roles: claims.roles ?? [],
+    });
+    await next();
+  };
+}
+
+/**
+ * Like {@link requireAuth}, but a personal access token of the request's tenant is accepted too
+ * (the CLI manages its tokens with the PAT it holds). The principal then has no session, only the
+ * PAT's scopes and `pat`; routes decide what a PAT may do.
+ */
+export function requireAuthOrPat(deps: Deps): MiddlewareHandler {
+  const sessionAuth = requireAuth(deps);
+  return async function requireAuthOrPatMiddleware(c, next) {
+    const header = c.req.header("authorization");
+    const token = bearerToken(header);
+    if (!token?.startsWith(PAT_PREFIX)) return sessionAuth(c, next);
+    const pat = await authenticatePat(deps, token);
+    if (!pat || pat.tenantId !== c.var.tenant.id) {
+      throw new AppError("INVALID_TOKEN", {
+        detail: "Unknown, revoked or expired token",
+        headers: { "WWW-Authenticate": `${CHALLENGE}, error="invalid_token"` },
+      });
+    }
+    c.set("principal", {
+      userId: pat.userId,
+      sessionId: "",
+      tenantId: pat.tenantId,
+      scopes: pat.scopes,
+      amr: ["pat"],
+      roles: [],
+      pat: { id: pat.id, expiresAt: pat.expiresAt },
     });
     await next();
   };

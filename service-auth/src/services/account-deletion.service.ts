@@ -106,6 +106,7 @@ export async function deleteAccount(
       const sessions = await tx.session.deleteMany(byUser);
       const identities = await tx.identity.deleteMany(byUser);
       await tx.personalAccessToken.deleteMany(byUser);
+      await tx.deviceAuthorization.deleteMany(byUser);
       await tx.webAuthnCredential.deleteMany(byUser);
       await tx.mFASettings.deleteMany(byUser);
       await tx.backupCode.deleteMany(byUser);

@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
-import type { PersonalAccessToken } from "../generated/prisma/client.ts";
+import type { PersonalAccessToken, Prisma } from "../generated/prisma/client.ts";
 import { recordAudit } from "./audit.service.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "./crypto.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -42,33 +42,11 @@ export function parsePat(token: string): { id: string; secret: string } | null {
 /** Creates a PAT; the token is returned once and only its secret's SHA-256 is stored. */
 export async function createPat(
   deps: Deps,
-  input: {
-    userId: string;
-    tenantId: string;
-    name: string;
-    scopes: string[];
-    expiresInDays?: number;
-    context: RequestContext;
-  },
+  input: PatInput & { context: RequestContext },
 ): Promise<PatSummary & { token: string }> {
   const now = deps.now();
-  const id = crypto.randomUUID();
-  const secret = randomToken(32);
-  const token = `${PAT_PREFIX}${id.replaceAll("-", "")}_${secret}`;
-  const pat = await deps.prisma.$transaction(async (tx) => {
-    const pat = await tx.personalAccessToken.create({
-      data: {
-        id,
-        tenantId: input.tenantId,
-        userId: input.userId,
-        name: input.name,
-        scopes: [...new Set(input.scopes)],
-        tokenHash: sha256Hex(secret),
-        displayPrefix: token.slice(0, PAT_PREFIX.length + 8),
-        createdAt: now,
-        expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
-      },
-    });
+  return deps.prisma.$transaction(async (tx) => {
+    const created = await insertPat(tx, input, now);
     await recordAudit(
       tx,
       {
@@ -76,11 +54,46 @@ export async function createPat(
         tenantId: input.tenantId,
         userId: input.userId,
         context: input.context,
-        details: { patId: id, scopes: pat.scopes },
+        details: { patId: created.id, scopes: created.scopes },
       },
       now,
     );
-    return pat;
+    return created;
+  });
+}
+
+export interface PatInput {
+  userId: string;
+  tenantId: string;
+  name: string;
+  scopes: string[];
+  expiresInDays?: number | undefined;
+}
+
+/**
+ * Inserts a PAT inside the caller's transaction (which also writes its audit row): the one place
+ * a PAT's secret is made. Returns the token once.
+ */
+export async function insertPat(
+  tx: Prisma.TransactionClient,
+  input: PatInput,
+  now: Date,
+): Promise<PatSummary & { token: string }> {
+  const id = crypto.randomUUID();
+  const secret = randomToken(32);
+  const token = `${PAT_PREFIX}${id.replaceAll("-", "")}_${secret}`;
+  const pat = await tx.personalAccessToken.create({
+    data: {
+      id,
+      tenantId: input.tenantId,
+      userId: input.userId,
+      name: input.name,
+      scopes: [...new Set(input.scopes)],
+      tokenHash: sha256Hex(secret),
+      displayPrefix: token.slice(0, PAT_PREFIX.length + 8),
+      createdAt: now,
+      expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+    },
   });
   return { ...summary(pat), token };
 }

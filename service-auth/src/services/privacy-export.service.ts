@@ -22,6 +22,8 @@ export interface AccountExport {
   sessions: Record<string, unknown>[];
   passkeys: Record<string, unknown>[];
   personalAccessTokens: Record<string, unknown>[];
+  /** Device logins (`atlas login`) the user approved or denied: where the device asked from. */
+  deviceAuthorizations: Record<string, unknown>[];
   mfa: {
     totpEnabled: boolean;
     totpEnabledAt: string | null;
@@ -80,6 +82,7 @@ export async function exportAccountData(
       sessions: { orderBy: { createdAt: "asc" } },
       webAuthnCredentials: { orderBy: { createdAt: "asc" } },
       personalAccessTokens: { orderBy: { createdAt: "asc" } },
+      deviceAuthorizations: { orderBy: { createdAt: "asc" } },
       mfaSettings: true,
       backupCodes: { orderBy: { createdAt: "desc" } },
       trustedDevices: { orderBy: { createdAt: "asc" } },
@@ -154,6 +157,19 @@ export async function exportAccountData(
       expiresAt: iso(p.expiresAt),
       lastUsedAt: iso(p.lastUsedAt),
       revokedAt: iso(p.revokedAt),
+    })),
+    deviceAuthorizations: user.deviceAuthorizations.map((d) => ({
+      id: d.id,
+      clientName: d.clientName,
+      hostname: d.hostname,
+      scopes: d.scopes,
+      status: d.status,
+      requestIp: d.requestIp,
+      requestGeo: d.requestGeo,
+      requestUserAgent: d.requestUserAgent,
+      patId: d.patId,
+      createdAt: iso(d.createdAt),
+      decidedAt: iso(d.decidedAt),
     })),
     mfa: {
       totpEnabled: user.mfaSettings?.totpEnabled ?? false,

@@ -1,9 +1,10 @@
+import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { requireAuth } from "../../middleware/auth.ts";
+import { type Principal, requireAuthOrPat } from "../../middleware/auth.ts";
 import { USER_SCOPES } from "../../services/jwt.service.ts";
-import { assertRecentMfa } from "../../services/mfa.service.ts";
+import { assertRecentMfa, mfaMethodsOf } from "../../services/mfa.service.ts";
 import { createPat, listPats, revokePat } from "../../services/pat.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
@@ -26,8 +27,45 @@ const CreatePat = z.strictObject({
   expiresInDays: z.number().int().min(1).max(365).optional(),
 });
 
+/**
+ * A PAT may manage the user's PATs (the CLI does) only with `profile:read`, except revoking
+ * itself (`atlas logout`), which any token may do: possession already proves it.
+ */
+function assertPatMayManage(p: Principal, revokingId?: string): void {
+  if (!p.pat || p.pat.id === revokingId || p.scopes.includes("profile:read")) return;
+  throw new AppError("FORBIDDEN", { detail: "This token lacks profile:read, which managing tokens needs" });
+}
+
+/**
+ * What a PAT-authenticated caller may create: no scope it lacks itself, nothing that outlives it,
+ * and nothing at all for users with MFA (a PAT has no session in which to prove the second factor).
+ */
+async function assertPatMayCreate(
+  deps: Deps,
+  p: Principal & { pat: NonNullable<Principal["pat"]> },
+  body: { scopes: string[]; expiresInDays?: number | undefined },
+): Promise<void> {
+  assertPatMayManage(p);
+  const extra = body.scopes.filter((s) => !p.scopes.includes(s));
+  if (extra.length > 0) {
+    throw new AppError("FORBIDDEN", { detail: `A token cannot grant scopes it lacks: ${extra.join(" ")}` });
+  }
+  const parentExpiry = p.pat.expiresAt?.getTime();
+  const childExpiry = body.expiresInDays ? deps.now().getTime() + body.expiresInDays * 86_400_000 : Infinity;
+  if (parentExpiry !== undefined && childExpiry > parentExpiry) {
+    throw new AppError("VALIDATION_FAILED", {
+      detail: "A token created with a token cannot outlive it: give expiresInDays within its lifetime",
+    });
+  }
+  if ((await mfaMethodsOf(deps, p.userId)).length > 0) {
+    throw new AppError("FORBIDDEN", {
+      detail: "Accounts with MFA create tokens from a signed-in session (web app or atlas login)",
+    });
+  }
+}
+
 export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
-  const auth = requireAuth(deps);
+  const auth = requireAuthOrPat(deps);
   app.use("/auth/pats", auth);
   app.use("/auth/pats/*", auth);
 
@@ -37,6 +75,8 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/pats",
       tags: ["personal access tokens"],
       summary: "Create a PAT; the token is shown once",
+      description:
+        "With an access token (MFA users: recent MFA). With a PAT holding `profile:read` (the CLI): only scopes that PAT has, expiring no later than it, and not for users with MFA.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
@@ -53,13 +93,15 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         },
         400: problem("Invalid request"),
         401: problem("Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)"),
+        403: problem("A PAT caller asked for more than it may grant (FORBIDDEN)"),
       },
     }),
     async (c) => {
       const p = c.var.principal;
       const body = c.req.valid("json");
       // Step-up: a PAT outlives the session, so MFA users re-prove their second factor first.
-      await assertRecentMfa(deps, { principal: p, tenant: c.var.tenant, context: requestContext(c) });
+      if (p.pat) await assertPatMayCreate(deps, { ...p, pat: p.pat }, body);
+      else await assertRecentMfa(deps, { principal: p, tenant: c.var.tenant, context: requestContext(c) });
       const created = await createPat(deps, {
         ...body,
         userId: p.userId,
@@ -85,9 +127,13 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           content: { "application/json": { schema: z.object({ items: z.array(PatSchema) }) } },
         },
         401: problem("Not authenticated"),
+        403: problem("A PAT caller without profile:read (FORBIDDEN)"),
       },
     }),
-    async (c) => c.json({ items: await listPats(deps, c.var.principal.userId) }, 200),
+    async (c) => {
+      assertPatMayManage(c.var.principal);
+      return c.json({ items: await listPats(deps, c.var.principal.userId) }, 200);
+    },
   );
 
   app.openapi(
@@ -101,10 +147,17 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         headers: TenantHeader,
         params: z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) }),
       },
-      responses: { 204: { description: "Revoked" }, 401: problem("Not authenticated"), 404: problem("No such token") },
+      responses: {
+        204: { description: "Revoked" },
+        401: problem("Not authenticated"),
+        403: problem("A PAT caller without profile:read revoking another token (FORBIDDEN)"),
+        404: problem("No such token"),
+      },
     }),
     async (c) => {
-      await revokePat(deps, c.var.principal.userId, c.req.valid("param").id, requestContext(c));
+      const { id } = c.req.valid("param");
+      assertPatMayManage(c.var.principal, id);
+      await revokePat(deps, c.var.principal.userId, id, requestContext(c));
       return c.body(null, 204);
     },
   );

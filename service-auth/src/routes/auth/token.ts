@@ -11,6 +11,7 @@ import { refreshSession } from "../../services/session.service.ts";
 import { authenticateClient, introspect, revokeToken } from "../../services/token-introspection.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens, REFRESH_COOKIE } from "../token-delivery.ts";
+import { DeviceTokenBody, DeviceTokenResponse, deviceTokenGrant, OAuthError } from "./device.ts";
 
 const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(512).optional() });
 const TokenBody = z.strictObject({
@@ -61,25 +62,47 @@ export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     rateLimit(deps, [{ name: "token:ip", limit: deps.config.RATE_LIMIT_TOKEN_PER_MIN, windowMs: 60_000, key: byIp }]),
   );
 
+  // RFC 8628 polling shares the token endpoint (the discovery document's token_endpoint).
+  app.post("/auth/token/refresh", deviceTokenGrant(deps));
+
   app.openapi(
     createRoute({
       method: "post",
       path: "/auth/token/refresh",
       tags: ["tokens"],
-      summary: "Rotate a refresh token (body or cookie) for a new token pair",
+      summary: "Rotate a refresh token (body or cookie) for a new token pair; or poll a device_code (RFC 8628)",
+      description:
+        "JSON `{ refreshToken }` (or the cookie) rotates a refresh token. A form body (or JSON with `grant_type`) " +
+        "`grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=…` polls a device authorization: " +
+        "200 with a PAT once approved, else 400 with an RFC 6749 error (`authorization_pending`, `slow_down`, " +
+        "`expired_token`, `access_denied`, `invalid_grant`).",
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: RefreshBody } }, required: false },
+        body: {
+          content: {
+            "application/json": { schema: RefreshBody },
+            "application/x-www-form-urlencoded": { schema: DeviceTokenBody },
+          },
+          required: false,
+        },
       },
       responses: {
-        200: { description: "New tokens", content: { "application/json": { schema: TokenResponseSchema } } },
+        200: {
+          description: "New tokens (refresh), or the device's PAT (device_code grant)",
+          content: { "application/json": { schema: z.union([TokenResponseSchema, DeviceTokenResponse]) } },
+        },
+        400: {
+          description: "Device grant: RFC 6749 §5.2 / RFC 8628 §3.5 error",
+          content: { "application/json": { schema: OAuthError } },
+        },
         401: problem("Unknown, expired, revoked or reused refresh token"),
         403: problem("A cookie refresh without an allowed Origin (CSRF defence)"),
         429: problem("Rate limited"),
       },
     }),
     async (c) => {
-      const fromBody = c.req.header("content-type") ? c.req.valid("json").refreshToken : undefined;
+      const json = c.req.header("content-type") ? (c.req.valid("json") as z.infer<typeof RefreshBody>) : undefined;
+      const fromBody = json?.refreshToken;
       const fromCookie = fromBody ? undefined : getCookie(c, REFRESH_COOKIE);
       // CSRF defence in depth (on top of SameSite=Strict): a cookie-borne refresh must come from
       // a page of one of the tenant's origins, which browsers state in Origin.

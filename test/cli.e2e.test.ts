@@ -1,0 +1,229 @@
+// The `atlas` CLI end to end: the bundled bin runs as a real child process against the real
+// service-auth and service-cloud-api over HTTP on 127.0.0.1 (real Postgres). A signed-in user
+// approves the device login through the API, as the web-app's approval page does.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectPostgres, freePort } from "@atlas/db";
+import { workerDatabaseUrl } from "@atlas/db/testing";
+import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error build.mjs is plain JavaScript without type declarations
+import { buildCli } from "../packages/cli/build.mjs";
+import { jsonPost, loginTestUser } from "../service-auth/test/fixtures.ts";
+import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "../service-auth/test/harness.ts";
+import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
+import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
+import { buildDeps, type Deps as CloudDeps, closeDeps } from "../service-cloud-api/src/deps.ts";
+
+let auth: TestApp;
+let authServer: RunningServer;
+let cloudServer: RunningServer;
+let cloudDeps: CloudDeps;
+let authUrl: string;
+let apiUrl: string;
+let bin: string;
+let home: string;
+
+/**
+ * A clock that ticks in real time from wherever a test sets it: the CLI polls on the wall clock,
+ * so the services' clock must move too (setting `clock.now` still jumps it, e.g. past a cache TTL).
+ */
+function tickingClock(clock: { now: Date }) {
+  let base = clock.now.getTime();
+  let start = Date.now();
+  Object.defineProperty(clock, "now", {
+    get: () => new Date(base + (Date.now() - start)),
+    set: (d: Date) => {
+      base = d.getTime();
+      start = Date.now();
+    },
+  });
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "atlas-cli-e2e-"));
+  bin = await buildCli(join(home, "atlas.mjs"));
+  const authPort = await freePort();
+  authUrl = `http://127.0.0.1:${authPort}`;
+  auth = await createTestApp({ env: { PUBLIC_URL: authUrl, DEVICE_POLL_INTERVAL_SEC: "1" } });
+  tickingClock(auth.clock);
+  await auth.reset();
+  authServer = await startHttpServer((req, env) => auth.app.fetch(req, env), authPort, "127.0.0.1");
+
+  const url = await workerDatabaseUrl();
+  const config = loadCloudConfig({
+    DATABASE_URL: url,
+    AUTH_URL: authUrl,
+    INTROSPECTION_CLIENT_SECRET: INTROSPECTION_SECRET,
+    JWKS_COOLDOWN_SEC: "0",
+  });
+  cloudDeps = buildDeps(
+    config,
+    connectPostgres(url, "cloud", { max: 4 }),
+    createLogger({ name: "c", level: "silent" }),
+  );
+  cloudDeps.now = () => auth.clock.now;
+  const cloud = createCloudApp(cloudDeps);
+  const cloudPort = await freePort();
+  apiUrl = `http://127.0.0.1:${cloudPort}`;
+  cloudServer = await startHttpServer((req, env) => cloud.fetch(req, env), cloudPort, "127.0.0.1");
+});
+afterAll(async () => {
+  await cloudServer?.close();
+  await authServer?.close();
+  if (cloudDeps) await closeDeps(cloudDeps);
+  await auth?.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const env = () => ({
+  PATH: process.env.PATH ?? "",
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, "config"),
+  ATLAS_AUTH_URL: authUrl,
+  ATLAS_API_URL: apiUrl,
+});
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Run>; stderr: () => string } {
+  const child = spawn(process.execPath, [bin, ...args], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, done, stderr: () => stderr };
+}
+const atlas = (...args: string[]) => start(args).done;
+
+async function waitFor<T>(probe: () => T | undefined, what: string, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs `atlas login`, approves (or denies) its code as `user`, and returns the finished run. */
+async function loginAs(userAuth: Record<string, string>, decision: "approve" | "deny", scopes?: string) {
+  const run = start(["login", ...(scopes ? ["--scopes", scopes] : [])]);
+  const userCode = await waitFor(
+    () => /enter the code: ([A-Z]{4}-[A-Z]{4})/.exec(run.stderr())?.[1],
+    `the user code (stderr so far: ${run.stderr()})`,
+  );
+  expect(run.stderr()).toContain(`/device?user_code=${userCode}`);
+  const res = await auth.app.request(`/auth/device/${decision}`, jsonPost({ user_code: userCode }, userAuth));
+  expect(res.status).toBe(200);
+  return run.done;
+}
+
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+describe("atlas CLI against the real services", () => {
+  it("login → whoami → 10 MB put/get byte-identical → pat revoke stops the stored token", async () => {
+    const me = await loginTestUser(auth);
+    const login = await loginAs(me.auth, "approve");
+    expect(login.stderr).not.toContain("error");
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain("Logged in");
+
+    // The token is stored only for the user: 0600 in a 0700 folder.
+    const configFile = join(home, "config", "atlas", "config.json");
+    expect((await stat(configFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(home, "config", "atlas"))).mode & 0o777).toBe(0o700);
+    const stored = JSON.parse(await readFile(configFile, "utf8")) as { token: string; patId: string };
+    expect(stored.token).toMatch(/^atlas_pat_/);
+
+    const who = await atlas("whoami", "--json");
+    expect(who.code).toBe(0);
+    expect(JSON.parse(who.stdout)).toMatchObject({ sub: me.user.id, method: "pat", tokenSource: "config" });
+
+    const data = randomBytes(10_000_000);
+    const src = join(home, "big.bin");
+    const out = join(home, "big.out");
+    await writeFile(src, data);
+    const put = await atlas("objects", "put", "big file.bin", src, "--json");
+    expect(put.stderr).toBe("");
+    expect(put.code).toBe(0);
+    expect(JSON.parse(put.stdout)).toMatchObject({ key: "big file.bin", sizeBytes: 10_000_000, sha256: sha(data) });
+    const get = await atlas("objects", "get", "big file.bin", out);
+    expect(get.code).toBe(0);
+    const back = await readFile(out);
+    expect(back.length).toBe(data.length);
+    expect(sha(back)).toBe(sha(data));
+    expect(back.equals(data)).toBe(true);
+
+    const ls = await atlas("objects", "ls");
+    expect(ls.stdout).toContain("big file.bin");
+    expect(ls.stdout).toContain("9.5 MiB");
+
+    const pats = JSON.parse((await atlas("pat", "list", "--json")).stdout) as { items: { id: string; name: string }[] };
+    expect(pats.items).toEqual([
+      expect.objectContaining({ id: stored.patId, name: expect.stringMatching(/^Atlas CLI on /) }),
+    ]);
+    const revoke = await atlas("pat", "revoke", stored.patId);
+    expect(revoke.code).toBe(0);
+    expect(revoke.stdout).toContain("that was this login's token");
+
+    // cloud-api caches a live introspection answer for up to 30 s: move past it.
+    auth.clock.now = new Date(auth.clock.now.getTime() + 31_000);
+    const after = await atlas("whoami");
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain("INVALID_TOKEN");
+    expect(after.stderr).toContain("atlas login");
+    expect((await atlas("pat", "list")).code).toBe(1);
+  });
+
+  it("a denied login stores nothing and says so; logout revokes the token and deletes it", async () => {
+    const me = await loginTestUser(auth);
+    const configFile = join(home, "config", "atlas", "config.json");
+    await rm(configFile, { force: true });
+    const denied = await loginAs(me.auth, "deny");
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain("denied");
+    await expect(stat(configFile)).rejects.toThrow();
+
+    const ok = await loginAs(me.auth, "approve", "profile:read,usage:read,billing:read");
+    expect(ok.code).toBe(0);
+    const { token } = JSON.parse(await readFile(configFile, "utf8")) as { token: string };
+    // Scopes are what was asked: objects are out of reach of this token.
+    const put = await atlas("objects", "ls");
+    expect(put.code).toBe(1);
+    expect(put.stderr).toContain("FORBIDDEN");
+    const usage = await atlas("usage", "--json");
+    expect(usage.code).toBe(0);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ granularity: "day" });
+    expect((await atlas("usage")).stdout).toContain("REQUESTS");
+    const inv = await atlas("invoices", "--json");
+    expect(JSON.parse(inv.stdout)).toEqual({ items: [] });
+
+    const out = await atlas("logout");
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("revoked");
+    await expect(stat(configFile)).rejects.toThrow();
+    const pats = (await (await auth.app.request("/auth/pats", { headers: me.auth })).json()) as { items: unknown[] };
+    expect(pats.items).toEqual([]);
+    // ATLAS_TOKEN overrides (here: the revoked token, refused).
+    auth.clock.now = new Date(auth.clock.now.getTime() + 31_000);
+    const viaEnv = spawn(process.execPath, [bin, "whoami"], { env: { ...env(), ATLAS_TOKEN: token } });
+    const code = await new Promise<number | null>((r) => viaEnv.on("close", r));
+    expect(code).toBe(1);
+  });
+});
