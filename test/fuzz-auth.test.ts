@@ -11,6 +11,16 @@ import { loginTestUser } from "../service-auth/test/fixtures.ts";
 import type { TestApp } from "../service-auth/test/harness.ts";
 import { type AuthMode, ChangeTracker, fuzz, fuzzSeed, type OpenApiDoc, unreached } from "./fuzz/openapi-fuzz.ts";
 
+function rfc6749Error(res: Response, text: string): boolean {
+  if (!(res.headers.get("content-type") ?? "").startsWith("application/json")) return false;
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    return typeof body.error === "string" && /^[a-z_]+$/.test(body.error);
+  } catch {
+    return false;
+  }
+}
+
 const RUNS = Number(process.env.FUZZ_AUTH_RUNS ?? 6000);
 
 describe("service-auth under generated requests", () => {
@@ -52,8 +62,10 @@ describe("service-auth under generated requests", () => {
         pool: [],
         token: (mode) => tokens[mode],
         cookie: () => `atlas_refresh_token=${refresh}`,
-        // OAuth callbacks and the e-mail link answer browsers with redirects.
-        nonProblemOk: (_g, res) => res.status >= 300 && res.status < 400,
+        // OAuth callbacks and the e-mail link answer browsers with redirects; the token endpoint
+        // answers device-code polls with RFC 6749 §5.2 errors ({ error }), as RFC 8628 requires.
+        nonProblemOk: (g, res, text) =>
+          (res.status >= 300 && res.status < 400) || (g.template === "/auth/token/refresh" && rfc6749Error(res, text)),
         async afterCase(g, res, n) {
           // A successful change may have logged the caller out (logout, session revoke, account deletion).
           if (res.status < 400 && g.method !== "GET" && /logout|session|revoke|\/me$|\/token/.test(g.template)) {

@@ -473,7 +473,7 @@ export interface FuzzTarget {
   /** Runs after each case (re-login after a state change, fresh rate-limit counters, …). */
   afterCase?(g: GeneratedRequest, res: Response, n: number): Promise<void>;
   /** Statuses that are answers other than problem+json by contract (e.g. 3xx redirects). */
-  nonProblemOk?(g: GeneratedRequest, res: Response): boolean;
+  nonProblemOk?(g: GeneratedRequest, res: Response, text: string): boolean;
 }
 
 function describeCase(g: GeneratedRequest, req: Request): string {
@@ -506,7 +506,7 @@ export async function fuzz(target: FuzzTarget, numRuns: number, seed: number): P
       const leak = leakIn(text);
       if (leak) throw new Error(`internal detail (${leak}) in the answer to ${what}\n${text.slice(0, 600)}`);
       if (res.status >= 400) {
-        if (!(target.nonProblemOk?.(g, res) ?? false)) {
+        if (!(target.nonProblemOk?.(g, res, text) ?? false)) {
           if (!type.startsWith("application/problem+json")) {
             throw new Error(`${res.status} without problem+json (${type}) for ${what}`);
           }
