@@ -1,8 +1,19 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { ApiError } from "./api.ts";
-import { type AuthClient, createAuthClient, type Session, type Tenant } from "./auth.ts";
+import { ApiError, errorMessage } from "./api.ts";
+import {
+  type AuthClient,
+  createAuthClient,
+  type Login,
+  type MfaChallenge,
+  type MfaVerified,
+  mfaChallengeOf,
+  parseMfaMethods,
+  type Session,
+  type Tenant,
+} from "./auth.ts";
 import type { AppConfig } from "./config.ts";
 import { LoginCard } from "./LoginCard.tsx";
+import { MfaChallengeCard } from "./MfaChallenge.tsx";
 import { SignedIn } from "./SignedIn.tsx";
 
 type TenantState = { kind: "loading" } | { kind: "ready"; tenant: Tenant } | { kind: "error"; message: string };
@@ -65,48 +76,122 @@ function StatusLine({ health }: { health: Health }) {
   );
 }
 
-/** The magic link lands on /auth/callback?token=…: exchange it once, then drop it from the URL. */
-function useMagicLinkCallback(auth: AuthClient, onSession: (s: Session) => void): string | null {
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const url = new URL(window.location.href);
-    const token = url.searchParams.get("token");
-    if (url.pathname !== "/auth/callback" || !token) return;
-    window.history.replaceState(null, "", "/");
-    auth.verifyEmail(token).then(onSession, (e: unknown) => {
-      setError(e instanceof ApiError ? e.detail : "This sign-in link could not be used.");
-    });
-  }, [auth, onSession]);
-  return error;
+/** What a redirect back to the app carried: the magic link, or the OAuth callback's outcome. */
+type Return =
+  | { kind: "none" }
+  | { kind: "magic-link"; token: string }
+  | { kind: "mfa"; challenge: MfaChallenge }
+  | { kind: "error"; code: string };
+
+/**
+ * Reads (once) what the address bar brought: `/auth/callback?token=` (magic link), or the OAuth
+ * callback's `?error=<CODE>` with, for MFA, `#mfaToken=…&methods=…`. The secrets leave the
+ * address bar at once, so they are neither bookmarked nor kept in history.
+ */
+function takeReturn(): Return {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get("token");
+  const error = url.searchParams.get("error");
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  const clean = () => window.history.replaceState(null, "", "/");
+  if (url.pathname === "/auth/callback" && token) {
+    clean();
+    return { kind: "magic-link", token };
+  }
+  if (!error) return { kind: "none" };
+  clean();
+  const mfaToken = fragment.get("mfaToken");
+  if (error === "MFA_REQUIRED" && mfaToken) {
+    return {
+      kind: "mfa",
+      challenge: { mfaToken, methods: parseMfaMethods(fragment.get("methods")), detail: "" },
+    };
+  }
+  return { kind: "error", code: error };
 }
 
-/** After a reload, the refresh cookie (if any) restores the session. */
-function useResume(auth: AuthClient, onSession: (s: Session) => void) {
-  useEffect(() => {
-    if (new URL(window.location.href).pathname === "/auth/callback") return;
-    auth.resume().then(onSession, () => {});
-  }, [auth, onSession]);
+const RETURN_ERRORS: Record<string, string> = {
+  INVALID_CREDENTIALS: "Signing in with that provider didn't complete. Please try again.",
+  CONFLICT: "That account is already linked to another user.",
+  FORBIDDEN: "This sign-in was blocked for your protection. Try again later or use another method.",
+  METHOD_NOT_ALLOWED_FOR_TENANT: "That sign-in method isn't available here.",
+  RATE_LIMITED: "Too many attempts. Please wait a moment and try again.",
+  ACCOUNT_LOCKED: "This account is locked for your protection. Try again later.",
+  MFA_REQUIRED: "A second factor is required, but the verification step was lost. Please sign in again.",
+};
+
+function returnErrorText(code: string): string {
+  return RETURN_ERRORS[code] ?? `Sign-in didn't complete (${code.slice(0, 40)}). Please try again.`;
 }
+
+type Notice = { tone: "error" | "info"; text: string };
 
 export function App({ config }: { config: AppConfig }) {
   const auth = useMemo(() => createAuthClient(config), [config]);
   const { state, retry } = useTenant(auth);
   const health = useHealth(auth);
+  const [arrival] = useState(takeReturn);
   const [session, setSession] = useState<Session | null>(null);
-  const onSession = useCallback((s: Session) => setSession(s), []);
-  const linkError = useMagicLinkCallback(auth, onSession);
-  useResume(auth, onSession);
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(arrival.kind === "mfa" ? arrival.challenge : null);
+  const [notice, setNotice] = useState<Notice | null>(
+    arrival.kind === "error" ? { tone: "error", text: returnErrorText(arrival.code) } : null,
+  );
+  // Until the refresh cookie (or the link) has been tried, the sign-in form would only flash.
+  const [starting, setStarting] = useState(arrival.kind !== "mfa");
+
+  const onSession = useCallback((s: Session) => {
+    setChallenge(null);
+    setSession(s);
+  }, []);
+  const login: Login = useCallback(
+    async (attempt) => {
+      try {
+        onSession(await attempt());
+      } catch (error) {
+        const c = mfaChallengeOf(error);
+        if (!c) throw error;
+        setNotice(null);
+        setChallenge(c);
+      }
+    },
+    [onSession],
+  );
 
   useEffect(() => {
-    if (state.kind === "ready") document.title = `Sign in · ${state.tenant.name}`;
-  }, [state]);
+    if (arrival.kind === "mfa") return;
+    const attempt = arrival.kind === "magic-link" ? () => auth.verifyEmail(arrival.token) : () => auth.resume();
+    login(attempt)
+      .catch((e: unknown) => {
+        if (arrival.kind === "magic-link") setNotice({ tone: "error", text: errorMessage(e) });
+      })
+      .finally(() => setStarting(false));
+  }, [auth, arrival, login]);
 
+  const onVerified = useCallback(
+    (result: MfaVerified) => {
+      onSession(result.session);
+      if (result.backupCodesRemaining !== null) {
+        const n = result.backupCodesRemaining;
+        setNotice({
+          tone: "info",
+          text: `You used a backup code. ${n} ${n === 1 ? "code is" : "codes are"} left — make new ones in your security settings if you're running low.`,
+        });
+      }
+    },
+    [onSession],
+  );
+
+  useEffect(() => {
+    if (state.kind === "ready") document.title = `${session ? "Account" : "Sign in"} · ${state.tenant.name}`;
+  }, [state, session]);
+
+  const ready = state.kind === "ready" ? state.tenant : null;
   return (
     <main className="page">
       <header className="brand">
-        <h1>{state.kind === "ready" ? state.tenant.name : "Atlas"}</h1>
+        <h1>{ready ? ready.name : "Atlas"}</h1>
       </header>
-      {state.kind === "loading" && (
+      {(state.kind === "loading" || (ready && starting && !session)) && (
         <section className="card" aria-busy="true">
           <p className="notice">Loading…</p>
         </section>
@@ -120,15 +205,32 @@ export function App({ config }: { config: AppConfig }) {
           </button>
         </section>
       )}
-      {linkError && !session && (
-        <p className="notice error" role="alert">
-          {linkError}
+      {notice && (
+        <p className={`banner ${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"}>
+          {notice.text}
         </p>
       )}
-      {state.kind === "ready" && session && (
-        <SignedIn session={session} auth={auth} onSignedOut={() => setSession(null)} />
+      {ready && session && (
+        <SignedIn
+          session={session}
+          auth={auth}
+          onSignedOut={() => {
+            setNotice(null);
+            setSession(null);
+          }}
+        />
       )}
-      {state.kind === "ready" && !session && <LoginCard tenant={state.tenant} auth={auth} onSession={onSession} />}
+      {ready && !session && !starting && challenge && (
+        <MfaChallengeCard
+          challenge={challenge}
+          auth={auth}
+          purpose="login"
+          issuer={ready.name}
+          onVerified={onVerified}
+          onCancel={() => setChallenge(null)}
+        />
+      )}
+      {ready && !session && !starting && !challenge && <LoginCard tenant={ready} auth={auth} login={login} />}
       <footer>
         <StatusLine health={health} />
       </footer>

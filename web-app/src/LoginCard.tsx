@@ -1,4 +1,4 @@
-import type { AuthClient, LoginMethod, OAuthProvider, Session, Tenant } from "./auth.ts";
+import type { AuthClient, Login, LoginMethod, OAuthProvider, Tenant } from "./auth.ts";
 import { SmsLogin } from "./SmsLogin.tsx";
 import { StartForm } from "./StartForm.tsx";
 
@@ -18,15 +18,7 @@ const PENDING: { method: LoginMethod; label: string }[] = [
   { method: "arweave", label: "Arweave wallet" },
 ];
 
-export function LoginCard({
-  tenant,
-  auth,
-  onSession,
-}: {
-  tenant: Tenant;
-  auth: AuthClient;
-  onSession: (s: Session) => void;
-}) {
+export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthClient; login: Login }) {
   const allowed = new Set(tenant.allowedMethods);
   const oauth = OAUTH.filter((o) => allowed.has(o.method));
   const pending = PENDING.filter((p) => allowed.has(p.method));
@@ -55,7 +47,7 @@ export function LoginCard({
           onSubmit={auth.startEmail}
         />
       )}
-      {allowed.has("sms") && <SmsLogin auth={auth} onSession={onSession} />}
+      {allowed.has("sms") && <SmsLogin auth={auth} login={login} />}
       {(oauth.length > 0 || pending.length > 0) && (allowed.has("email") || allowed.has("sms")) && (
         <p className="divider">or continue with</p>
       )}

@@ -1,0 +1,207 @@
+// The web-app's browser tests: the built web-app (web-app/serve.mjs over web-app/dist) and the
+// real service-auth on this worker's real PostgreSQL (the same harness as service-auth's own
+// tests, but on the real clock), driven in Debian's Chromium through playwright-core.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "@atlas/db";
+import { type RunningServer, startHttpServer } from "@atlas/service-kit";
+import { waitForHttpOk } from "@atlas/service-kit/testing";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { createApp } from "../../service-auth/src/app.ts";
+import { createTestApp, type TestApp } from "../../service-auth/test/harness.ts";
+
+// Debian: /usr/bin/chromium (.ci/run installs it); elsewhere point CHROMIUM_PATH at Chrome/Chromium.
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Without Chromium a developer's run skips the browser tests; CI must have it (and fails loudly). */
+export const skipBrowser = !existsSync(CHROMIUM) && !process.env.CI;
+const root = new URL("../..", import.meta.url).pathname;
+/** Screenshots of the pages the tests reach, kept as test artifacts (gitignored). */
+export const ARTIFACTS = join(root, "test-results/web");
+
+export interface OutboxItem {
+  channel: string;
+  to: string;
+  subject?: string;
+  text?: string;
+  link?: string;
+  token?: string;
+  code?: string;
+}
+
+export interface WebStack {
+  /** service-auth in this process: its deps (prisma, clock) are at hand for setting up state. */
+  t: TestApp;
+  authUrl: string;
+  /** The web-app's origin (http://localhost is a secure context: WebAuthn and Web Locks work). */
+  webUrl: string;
+  browser: BrowserContext;
+  /** Every e-mail and SMS service-auth would have sent, newest first. */
+  outbox(): Promise<OutboxItem[]>;
+  /** The newest message to `to` carrying a sign-in link (e-mail) or code (SMS), waiting for it. */
+  lastMessage(channel: "email" | "sms", to: string): Promise<OutboxItem>;
+  /** A page of a fresh visitor (the context's cookies are cleared first). */
+  newPage(): Promise<Page>;
+  /** Changes the default tenant's settings (mfa, risk...) and drops the service's tenant cache. */
+  setTenantSettings(settings: Record<string, unknown>): Promise<void>;
+  screenshot(page: Page, name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts service-auth (real Postgres, real clock, the given env on top of the test env) on a
+ * free port, the built web-app pointed at it, and a headless Chromium with a fresh profile.
+ */
+export async function startWebStack(
+  options: { env?: (urls: { authUrl: string; webUrl: string }) => Promise<Record<string, string>> } = {},
+): Promise<WebStack> {
+  if (!existsSync(CHROMIUM)) throw new Error("Chromium is missing: apt-get install chromium (.ci/run does)");
+  if (!existsSync(join(root, "web-app/dist/index.html"))) {
+    throw new Error("web-app/dist is missing: pnpm --filter @atlas/web-app build (npm test builds it)");
+  }
+  const [authPort, webPort] = [await freePort(), await freePort()];
+  const authUrl = `http://localhost:${authPort}`;
+  const webUrl = `http://localhost:${webPort}`;
+  const t = await createTestApp({
+    env: {
+      PUBLIC_URL: authUrl,
+      WEB_ORIGIN: webUrl,
+      DEFAULT_TENANT_ORIGINS: webUrl,
+      // One browser signs in many times per test file from one IP.
+      RATE_LIMIT_LOGIN_START_PER_HOUR: "1000",
+      RATE_LIMIT_LOGIN_PER_MIN_IP: "1000",
+      ...(await options.env?.({ authUrl, webUrl })),
+    },
+    // Browsers live in real time: token expiry, TOTP steps and cookie ages follow the wall clock.
+    deps: { now: () => new Date() },
+  });
+  await t.reset();
+  const auth: RunningServer = await startHttpServer((req, env) => t.app.fetch(req, env), authPort, "127.0.0.1");
+  const web: ChildProcess = spawn(process.execPath, [join(root, "web-app/serve.mjs")], {
+    env: { PATH: process.env.PATH, PORT: String(webPort), AUTH_URL: authUrl, API_URL: authUrl, TENANT: "default" },
+    stdio: "ignore",
+  });
+  await waitForHttpOk(`${webUrl}/health`, 30_000);
+  const profile = mkdtempSync(join(tmpdir(), "atlas-chromium-"));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const outbox = async () => ((await (await fetch(`${authUrl}/dev/outbox`)).json()) as { items: OutboxItem[] }).items;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    t,
+    authUrl,
+    webUrl,
+    browser,
+    outbox,
+    async lastMessage(channel, to) {
+      for (let i = 0; i < 50; i++) {
+        const found = (await outbox()).find(
+          (m) => m.channel === channel && m.to === to && (channel === "email" ? m.link : m.code),
+        );
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no ${channel} to ${to} in the outbox`);
+    },
+    async newPage() {
+      // A fresh visitor: no refresh, device or OAuth cookies from an earlier test.
+      await browser.clearCookies();
+      return browser.newPage();
+    },
+    async setTenantSettings(settings) {
+      await t.deps.prisma.tenant.update({ where: { slug: "default" }, data: { settings: settings as object } });
+      t.app = createApp(t.deps);
+    },
+    async screenshot(page, name) {
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      web.kill("SIGTERM");
+      await auth.close();
+      await t.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The 6-digit TOTP code of a base32 secret now (what an authenticator app would show). */
+export async function totpNow(base32: string, at = Date.now()): Promise<string> {
+  const { totpBytesFromBase32, totpCode } = await import("../../service-auth/src/services/totp.ts");
+  return totpCode(totpBytesFromBase32(base32), at);
+}
+
+/** Signs in through the e-mail magic link, in the page, and returns the link used. */
+export async function emailLogin(stack: WebStack, page: Page, email: string): Promise<string> {
+  await page.goto(`${stack.webUrl}/`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Email me a link" }).click();
+  await page.getByText("Check your inbox").waitFor();
+  const link = (await stack.lastMessage("email", email)).link ?? "";
+  await page.goto(link);
+  return link;
+}
+
+/** A JSON call to service-auth as a CLI would make it (no Origin: tokens come in the body). */
+export async function api<T>(
+  stack: WebStack,
+  path: string,
+  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<T> {
+  const res = await fetch(`${stack.authUrl}${path}`, {
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers: {
+      ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? null : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Signs up (or in) with an e-mail link over the API, as a script would: the access token. */
+export async function apiEmailLogin(stack: WebStack, email: string): Promise<string> {
+  await api(stack, "/auth/email/start", { body: { email } });
+  const { token } = await stack.lastMessage("email", email);
+  const tokens = await api<{ accessToken: string }>(stack, "/auth/email/verify", { body: { token } });
+  return tokens.accessToken;
+}
+
+/** Turns TOTP on for the holder of `accessToken`: its secret and backup codes. */
+export async function enableTotp(
+  stack: WebStack,
+  accessToken: string,
+): Promise<{ secret: string; backupCodes: string[] }> {
+  const { secret } = await api<{ secret: string }>(stack, "/auth/mfa/totp/setup", {
+    token: accessToken,
+    method: "POST",
+  });
+  // The previous step's code: the current and next steps stay free for the browser's logins.
+  const code = await totpNow(secret, Date.now() - 30_000);
+  const { backupCodes } = await api<{ backupCodes: string[] }>(stack, "/auth/mfa/totp/enable", {
+    token: accessToken,
+    body: { code },
+  });
+  return { secret, backupCodes };
+}
+
+/** Signs out and waits until the sign-in form is back (the refresh cookie is gone by then). */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Email me a link" }).waitFor();
+}
