@@ -8,9 +8,10 @@ import { join } from "node:path";
 import { freePort } from "@atlas/db";
 import { type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { waitForHttpOk } from "@atlas/service-kit/testing";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
 import { createApp } from "../../service-auth/src/app.ts";
 import { createTestApp, type TestApp } from "../../service-auth/test/harness.ts";
+import { SoftAuthenticator } from "../../service-auth/test/soft-authenticator.ts";
 
 // Debian: /usr/bin/chromium (.ci/run installs it); elsewhere point CHROMIUM_PATH at Chrome/Chromium.
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -45,6 +46,8 @@ export interface WebStack {
   newPage(): Promise<Page>;
   /** Changes the default tenant's settings (mfa, risk...) and drops the service's tenant cache. */
   setTenantSettings(settings: Record<string, unknown>): Promise<void>;
+  /** Changes the default tenant's allowed login methods (and drops the tenant cache). */
+  setAllowedMethods(methods: string[]): Promise<void>;
   screenshot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -119,6 +122,10 @@ export async function startWebStack(
       // A fresh visitor: no refresh, device or OAuth cookies from an earlier test.
       await browser.clearCookies();
       return browser.newPage();
+    },
+    async setAllowedMethods(methods) {
+      await t.deps.prisma.tenant.update({ where: { slug: "default" }, data: { allowedMethods: methods } });
+      t.app = createApp(t.deps);
     },
     async setTenantSettings(settings) {
       await t.deps.prisma.tenant.update({ where: { slug: "default" }, data: { settings: settings as object } });
@@ -204,4 +211,64 @@ export async function enableTotp(
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Email me a link" }).waitFor();
+}
+
+/**
+ * Gives the holder of `accessToken` a passkey and puts it in a CDP virtual authenticator of
+ * `page` (registered by a software authenticator over the API, then handed to Chromium with its
+ * private key), as if the user had created it in this browser. Returns the authenticator's id.
+ */
+export async function addPasskey(stack: WebStack, page: Page, accessToken: string): Promise<string> {
+  const soft = new SoftAuthenticator(stack.webUrl);
+  const origin = { origin: stack.webUrl };
+  const options = await api<{ challenge: string; user: { id: string } }>(stack, "/auth/passkey/register/options", {
+    token: accessToken,
+    body: {},
+    headers: origin,
+  });
+  await api(stack, "/auth/passkey/register/verify", {
+    token: accessToken,
+    body: { response: soft.create(options) },
+    headers: origin,
+  });
+  const { cdp, authenticatorId } = await virtualAuthenticator(stack, page);
+  await cdp.send("WebAuthn.addCredential", {
+    authenticatorId,
+    credential: {
+      credentialId: soft.credentialId.toString("base64"),
+      isResidentCredential: true,
+      rpId: "localhost",
+      privateKey: (soft.privateKey.export({ format: "der", type: "pkcs8" }) as Buffer).toString("base64"),
+      userHandle: Buffer.from(options.user.id, "base64url").toString("base64"),
+      signCount: 1,
+    },
+  });
+  return authenticatorId;
+}
+
+const authenticators = new WeakMap<Page, { cdp: CDPSession; authenticatorId: string }>();
+
+/** The page's CDP virtual platform authenticator (resident keys, user verification), made once. */
+export async function virtualAuthenticator(
+  stack: WebStack,
+  page: Page,
+): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const known = authenticators.get(page);
+  if (known) return known;
+  const cdp = await stack.browser.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+      defaultBackupEligibility: true,
+      defaultBackupState: true,
+    },
+  });
+  authenticators.set(page, { cdp, authenticatorId });
+  return { cdp, authenticatorId };
 }

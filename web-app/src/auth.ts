@@ -164,6 +164,23 @@ export function createAuthClient(config: AppConfig) {
     },
     oauthStartUrl: (provider: OAuthProvider, redirectTo: string) =>
       `${base}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo, tenant: config.tenant })}`,
+    /** A single-use nonce (10 minutes) for a wallet's sign-in message. */
+    walletNonce: async (method: "siwe" | "siws" | "arweave") =>
+      (await apiJson<{ nonce: string }>(`${base}/auth/${method}/nonce`, { ...init(), cache: "no-store" })).nonce,
+    verifySiwe: (message: string, signature: string) =>
+      postForJson(`${base}/auth/siwe/verify`, { message, signature }, init(), parseSession),
+    verifySignedMessage: (method: "siws" | "arweave", message: string, signature: string, publicKey: string) =>
+      postForJson(`${base}/auth/${method}/verify`, { message, signature, publicKey }, init(), parseSession),
+    /** Passkey login options: empty for any passkey of the site (conditional UI), or one account's. */
+    passkeyLoginOptions: (email?: string) =>
+      postForJson(
+        `${base}/auth/passkey/login/options`,
+        email ? { email } : {},
+        init(),
+        (b) => b as PasskeyRequestOptions,
+      ),
+    passkeyLogin: (response: unknown) =>
+      postForJson(`${base}/auth/passkey/login/verify`, { response }, init(), parseSession),
     /** Answers an MFA challenge; a login's answer also sets the refresh cookie (and, trusted, the device cookie). */
     verifyMfa: (mfaToken: string, answer: MfaAnswer, trustDevice = false) =>
       postForJson(`${base}/auth/mfa/verify`, { mfaToken, ...answer, trustDevice }, init(), parseMfaVerified),
