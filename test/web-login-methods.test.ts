@@ -93,7 +93,7 @@ describe.skipIf(skipBrowser)("web-app: login methods", () => {
     await page.locator('button[type="submit"]').click();
     await signedInPage(page);
     expect((await page.locator("strong").textContent())?.trim()).toBe("octo@example.test");
-    expect(page.url()).toBe(`${stack.webUrl}/`);
+    expect(page.url()).toBe(`${stack.webUrl}/account`);
     await page.close();
   });
 

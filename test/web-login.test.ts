@@ -70,7 +70,7 @@ describe("web-app login page in Chromium", () => {
     await page.goto(link);
     await page.getByText("You're signed in").waitFor();
     expect((await page.locator("strong").textContent())?.trim()).toBe("browser@example.test");
-    expect(page.url()).toBe(`${web}/`); // the token left the address bar
+    expect(page.url()).toBe(`${web}/account`); // the token left the address bar
     // A reload keeps the login: the refresh token lives in service-auth's HttpOnly cookie.
     expect(await page.evaluate("document.cookie")).toBe("");
     await page.reload();

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { AccountShell } from "./account/AccountShell.tsx";
 import { ApiError, errorMessage } from "./api.ts";
 import {
   type AuthClient,
@@ -14,7 +15,8 @@ import {
 import type { AppConfig } from "./config.ts";
 import { LoginCard } from "./LoginCard.tsx";
 import { MfaChallengeCard } from "./MfaChallenge.tsx";
-import { SignedIn } from "./SignedIn.tsx";
+import { navigate, usePath } from "./router.ts";
+import { SessionStore, useSession } from "./session.ts";
 
 type TenantState = { kind: "loading" } | { kind: "ready"; tenant: Tenant } | { kind: "error"; message: string };
 
@@ -76,27 +78,38 @@ function StatusLine({ health }: { health: Health }) {
   );
 }
 
-/** What a redirect back to the app carried: the magic link, or the OAuth callback's outcome. */
+/** What a redirect back to the app carried: a magic link, a link confirming an e-mail to add, or
+ * the OAuth callback's outcome (login, MFA step, error, or a provider linked to the account). */
 type Return =
   | { kind: "none" }
   | { kind: "magic-link"; token: string }
+  | { kind: "link-email"; token: string }
+  | { kind: "linked"; provider: string }
   | { kind: "mfa"; challenge: MfaChallenge }
   | { kind: "error"; code: string };
 
 /**
- * Reads (once) what the address bar brought: `/auth/callback?token=` (magic link), or the OAuth
- * callback's `?error=<CODE>` with, for MFA, `#mfaToken=…&methods=…`. The secrets leave the
- * address bar at once, so they are neither bookmarked nor kept in history.
+ * Reads (once) what the address bar brought. The secrets leave the address bar at once, so they
+ * are neither bookmarked nor kept in history.
  */
 function takeReturn(): Return {
   const url = new URL(window.location.href);
   const token = url.searchParams.get("token");
   const error = url.searchParams.get("error");
+  const linked = url.searchParams.get("linked");
   const fragment = new URLSearchParams(url.hash.slice(1));
-  const clean = () => window.history.replaceState(null, "", "/");
+  const clean = (to = url.pathname) => window.history.replaceState(null, "", to);
   if (url.pathname === "/auth/callback" && token) {
-    clean();
+    clean("/");
     return { kind: "magic-link", token };
+  }
+  if (url.pathname === "/account/link-email" && token) {
+    clean("/account");
+    return { kind: "link-email", token };
+  }
+  if (linked) {
+    clean();
+    return { kind: "linked", provider: linked };
   }
   if (!error) return { kind: "none" };
   clean();
@@ -124,25 +137,45 @@ function returnErrorText(code: string): string {
   return RETURN_ERRORS[code] ?? `Sign-in didn't complete (${code.slice(0, 40)}). Please try again.`;
 }
 
+const PROVIDER_NAMES: Record<string, string> = { google: "Google", github: "GitHub", discord: "Discord", twitter: "X" };
+
 type Notice = { tone: "error" | "info"; text: string };
+
+function initialNotice(arrival: Return): Notice | null {
+  if (arrival.kind === "error") return { tone: "error", text: returnErrorText(arrival.code) };
+  if (arrival.kind === "linked") {
+    return {
+      tone: "info",
+      text: `${PROVIDER_NAMES[arrival.provider] ?? arrival.provider} is now linked to your account.`,
+    };
+  }
+  return null;
+}
+
+/** Pages that need a session; anything else is the sign-in page. */
+const isAppPath = (path: string) => path.startsWith("/account") || path.startsWith("/billing");
 
 export function App({ config }: { config: AppConfig }) {
   const auth = useMemo(() => createAuthClient(config), [config]);
+  const store = useMemo(() => new SessionStore(auth), [auth]);
   const { state, retry } = useTenant(auth);
   const health = useHealth(auth);
+  const path = usePath();
   const [arrival] = useState(takeReturn);
-  const [session, setSession] = useState<Session | null>(null);
+  const session = useSession(store);
   const [challenge, setChallenge] = useState<MfaChallenge | null>(arrival.kind === "mfa" ? arrival.challenge : null);
-  const [notice, setNotice] = useState<Notice | null>(
-    arrival.kind === "error" ? { tone: "error", text: returnErrorText(arrival.code) } : null,
-  );
+  const [notice, setNotice] = useState<Notice | null>(() => initialNotice(arrival));
+  const [linkToken, setLinkToken] = useState<string | null>(arrival.kind === "link-email" ? arrival.token : null);
   // Until the refresh cookie (or the link) has been tried, the sign-in form would only flash.
   const [starting, setStarting] = useState(arrival.kind !== "mfa");
 
-  const onSession = useCallback((s: Session) => {
-    setChallenge(null);
-    setSession(s);
-  }, []);
+  const onSession = useCallback(
+    (s: Session) => {
+      setChallenge(null);
+      store.set(s);
+    },
+    [store],
+  );
   const login: Login = useCallback(
     async (attempt) => {
       try {
@@ -167,6 +200,11 @@ export function App({ config }: { config: AppConfig }) {
       .finally(() => setStarting(false));
   }, [auth, arrival, login]);
 
+  // Signed in on the sign-in page: go to the account; signed out on an account page: stay, to come back.
+  useEffect(() => {
+    if (session && !isAppPath(path)) navigate("/account", { replace: true });
+  }, [session, path]);
+
   const onVerified = useCallback(
     (result: MfaVerified) => {
       onSession(result.session);
@@ -181,17 +219,47 @@ export function App({ config }: { config: AppConfig }) {
     [onSession],
   );
 
+  const signedOut = useCallback(() => {
+    setNotice(null);
+    store.set(null);
+    navigate("/", { replace: true });
+  }, [store]);
+
   useEffect(() => {
     if (state.kind === "ready") document.title = `${session ? "Account" : "Sign in"} · ${state.tenant.name}`;
   }, [state, session]);
 
   const ready = state.kind === "ready" ? state.tenant : null;
+  const banner = notice && (
+    <p className={`banner ${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"}>
+      {notice.text}
+      <button type="button" className="link" onClick={() => setNotice(null)} aria-label="Dismiss">
+        ×
+      </button>
+    </p>
+  );
+  if (ready && session) {
+    return (
+      <AccountShell
+        config={config}
+        auth={auth}
+        store={store}
+        session={session}
+        tenant={ready}
+        path={path}
+        banner={banner}
+        linkToken={linkToken}
+        onLinkTokenUsed={() => setLinkToken(null)}
+        onSignedOut={signedOut}
+      />
+    );
+  }
   return (
     <main className="page">
       <header className="brand">
         <h1>{ready ? ready.name : "Atlas"}</h1>
       </header>
-      {(state.kind === "loading" || (ready && starting && !session)) && (
+      {(state.kind === "loading" || (ready && starting)) && (
         <section className="card" aria-busy="true">
           <p className="notice">Loading…</p>
         </section>
@@ -205,22 +273,8 @@ export function App({ config }: { config: AppConfig }) {
           </button>
         </section>
       )}
-      {notice && (
-        <p className={`banner ${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"}>
-          {notice.text}
-        </p>
-      )}
-      {ready && session && (
-        <SignedIn
-          session={session}
-          auth={auth}
-          onSignedOut={() => {
-            setNotice(null);
-            setSession(null);
-          }}
-        />
-      )}
-      {ready && !session && !starting && challenge && (
+      {banner}
+      {ready && !starting && challenge && (
         <MfaChallengeCard
           challenge={challenge}
           auth={auth}
@@ -230,7 +284,7 @@ export function App({ config }: { config: AppConfig }) {
           onCancel={() => setChallenge(null)}
         />
       )}
-      {ready && !session && !starting && !challenge && <LoginCard tenant={ready} auth={auth} login={login} />}
+      {ready && !starting && !challenge && <LoginCard tenant={ready} auth={auth} login={login} />}
       <footer>
         <StatusLine health={health} />
       </footer>

@@ -1,0 +1,168 @@
+import { ApiError, apiRequest } from "./api.ts";
+import type { OAuthProvider, PasskeyRequestOptions, TotpSetup } from "./auth.ts";
+import type { AppConfig } from "./config.ts";
+import type { SessionStore } from "./session.ts";
+
+export interface Identity {
+  id: string;
+  provider: string;
+  subject: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface Me {
+  user: {
+    id: string;
+    email: string | null;
+    phone: string | null;
+    displayName: string | null;
+    roles: string[];
+  };
+  identities: Identity[];
+  mfa: { totpEnabled: boolean; passkeys: number; backupCodesLeft: number };
+  session: { id: string; amr: string[] };
+}
+
+export interface Passkey {
+  id: string;
+  friendlyName: string | null;
+  deviceType: string | null;
+  backedUp: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+  transports: string[];
+}
+
+export interface TrustedDevice {
+  id: string;
+  label: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string;
+  current: boolean;
+}
+
+export interface SessionInfo {
+  id: string;
+  current: boolean;
+  amr: string[];
+  ipAddress: string | null;
+  userAgent: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
+export const PAT_SCOPES = ["profile:read", "objects:read", "objects:write", "usage:read", "billing:read"] as const;
+export type PatScope = (typeof PAT_SCOPES)[number];
+
+export interface Pat {
+  id: string;
+  name: string;
+  scopes: string[];
+  displayPrefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  eventType: string;
+  ipAddress: string;
+  geoLocation: string | null;
+  riskScore: number;
+  userAgent: string | null;
+  createdAt: string;
+  details: Record<string, unknown>;
+}
+
+type CreationOptions = Parameters<typeof import("@simplewebauthn/browser").startRegistration>[0]["optionsJSON"];
+
+const RETRYABLE = new Set(["INVALID_TOKEN", "EXPIRED_TOKEN"]);
+
+/**
+ * Calls that act as the signed-in user. Each carries the in-memory access token; an expired or
+ * revoked one is renewed once from the refresh cookie and the call retried.
+ */
+export function createAccountApi(config: AppConfig, store: SessionStore) {
+  async function call<T>(method: string, path: string, body?: unknown, base = config.authUrl): Promise<T> {
+    const send = (token: string) => {
+      const headers = new Headers({ "X-Tenant": config.tenant, authorization: `Bearer ${token}` });
+      headers.set("accept", "application/json, application/problem+json");
+      if (body !== undefined) headers.set("content-type", "application/json");
+      return apiRequest(`${base}${path}`, {
+        method,
+        headers,
+        credentials: "include",
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    };
+    const session = store.current;
+    if (!session) throw new ApiError(401, "INVALID_TOKEN", "Your session has ended. Please sign in again.");
+    let res: Response;
+    try {
+      res = await send(session.accessToken);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401 && RETRYABLE.has(error.code))) throw error;
+      const renewed = await store.refresh(session.accessToken);
+      if (!renewed) throw error;
+      res = await send(renewed.accessToken);
+    }
+    if (res.status === 204 || res.headers.get("content-length") === "0") return undefined as T;
+    return (await res.json()) as T;
+  }
+  const get = <T>(path: string) => call<T>("GET", path);
+  const post = <T>(path: string, body: unknown = {}) => call<T>("POST", path, body);
+  const del = (path: string) => call<void>("DELETE", path);
+
+  return {
+    call,
+    me: () => get<Me>("/auth/me"),
+    linkEmailStart: (email: string) => post("/auth/identities/email/start", { email }),
+    linkEmailVerify: (token: string) => post<Identity>("/auth/identities/email/verify", { token }),
+    linkSmsStart: (phone: string) => post("/auth/identities/sms/start", { phone }),
+    linkSmsVerify: (phone: string, code: string) => post<Identity>("/auth/identities/sms/verify", { phone, code }),
+    /** The provider URL to navigate to; the callback comes back with `?linked=<provider>`. */
+    linkOAuth: (provider: OAuthProvider, redirectTo: string) =>
+      post<{ url: string }>(`/auth/identities/oauth/${provider}`, { redirectTo }),
+    unlink: (id: string) => del(`/auth/identities/${id}`),
+
+    passkeys: () => get<{ items: Passkey[] }>("/auth/passkeys"),
+    passkeyRegisterOptions: (friendlyName?: string) =>
+      post<CreationOptions>("/auth/passkey/register/options", friendlyName ? { friendlyName } : {}),
+    passkeyRegisterVerify: (response: unknown, friendlyName?: string) =>
+      post<Passkey>("/auth/passkey/register/verify", friendlyName ? { response, friendlyName } : { response }),
+    renamePasskey: (id: string, friendlyName: string) =>
+      call<Passkey>("PATCH", `/auth/passkeys/${id}`, { friendlyName }),
+    deletePasskey: (id: string) => del(`/auth/passkeys/${id}`),
+
+    totpSetup: () => call<TotpSetup>("POST", "/auth/mfa/totp/setup"),
+    totpEnable: (code: string) => post<{ backupCodes: string[] }>("/auth/mfa/totp/enable", { code }),
+    totpDisable: (code: string) => post<void>("/auth/mfa/totp/disable", { code }),
+    newBackupCodes: () => call<{ backupCodes: string[] }>("POST", "/auth/mfa/backup-codes"),
+    trustedDevices: () => get<{ items: TrustedDevice[] }>("/auth/mfa/trusted-devices"),
+    revokeTrustedDevice: (id: string) => del(`/auth/mfa/trusted-devices/${id}`),
+
+    sessions: () => get<{ items: SessionInfo[] }>("/auth/sessions"),
+    revokeSession: (id: string) => del(`/auth/sessions/${id}`),
+    logout: () => call<void>("POST", "/auth/logout"),
+    logoutAll: () => call<void>("POST", "/auth/logout-all"),
+
+    pats: () => get<{ items: Pat[] }>("/auth/pats"),
+    createPat: (input: { name: string; scopes: PatScope[]; expiresInDays?: number }) =>
+      post<Pat & { token: string }>("/auth/pats", input),
+    revokePat: (id: string) => del(`/auth/pats/${id}`),
+
+    audit: (cursor?: string | null) =>
+      get<{ items: AuditEvent[]; nextCursor: string | null }>(
+        `/auth/audit?${new URLSearchParams({ limit: "25", ...(cursor ? { cursor } : {}) })}`,
+      ),
+    exportData: () => get<unknown>("/auth/me/export"),
+    deleteAccount: () => del("/auth/me"),
+  };
+}
+
+export type AccountApi = ReturnType<typeof createAccountApi>;
+export type { PasskeyRequestOptions };
