@@ -192,13 +192,16 @@ export function App({ config }: { config: AppConfig }) {
 
   useEffect(() => {
     if (arrival.kind === "mfa") return;
-    const attempt = arrival.kind === "magic-link" ? () => auth.verifyEmail(arrival.token) : () => auth.resume();
-    login(attempt)
-      .catch((e: unknown) => {
-        if (arrival.kind === "magic-link") setNotice({ tone: "error", text: errorMessage(e) });
-      })
-      .finally(() => setStarting(false));
-  }, [auth, arrival, login]);
+    // A magic link signs in; anything else resumes: from another open tab's token if one has
+    // it, else from the refresh cookie (see SessionStore).
+    const start =
+      arrival.kind === "magic-link"
+        ? login(() => auth.verifyEmail(arrival.token)).catch((e: unknown) => {
+            setNotice({ tone: "error", text: errorMessage(e) });
+          })
+        : store.refresh(null);
+    void start.finally(() => setStarting(false));
+  }, [auth, store, arrival, login]);
 
   // Signed in on the sign-in page: go to the account; signed out on an account page: stay, to come back.
   useEffect(() => {
