@@ -80,6 +80,54 @@ export interface AuditEvent {
 
 type CreationOptions = Parameters<typeof import("@simplewebauthn/browser").startRegistration>[0]["optionsJSON"];
 
+export interface Plan {
+  id: string;
+  name: string;
+  currency: string;
+  monthlyPriceMinor: number;
+  includedUsage: Record<string, number>;
+  overagePrices: Record<string, { unitSize: number; unitPriceMinor: number }>;
+  limits: { maxObjectBytes: number; maxStorageBytes: number };
+  purchasable: boolean;
+}
+
+export interface Subscription {
+  id: string;
+  planId: string;
+  status: string;
+  currentPeriodStart: string;
+  currentPeriodEnd: string;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: string | null;
+}
+
+export interface BillingProfile {
+  id: string;
+  stripeCustomerId: string | null;
+  preferredProvider: string;
+  cryptoEnabled: boolean;
+  defaultPaymentMethodId: string | null;
+  createdAt: string;
+}
+
+export interface BillingState {
+  profile: BillingProfile | null;
+  subscription: Subscription | null;
+  plan: Plan;
+}
+
+export interface PaymentMethod {
+  id: string;
+  type: string;
+  brand: string | null;
+  last4: string | null;
+  expMonth: number | null;
+  expYear: number | null;
+  isDefault: boolean;
+}
+
+const idem = (key: string) => ({ "Idempotency-Key": key });
+
 const RETRYABLE = new Set(["INVALID_TOKEN", "EXPIRED_TOKEN"]);
 
 /**
@@ -87,9 +135,15 @@ const RETRYABLE = new Set(["INVALID_TOKEN", "EXPIRED_TOKEN"]);
  * revoked one is renewed once from the refresh cookie and the call retried.
  */
 export function createAccountApi(config: AppConfig, store: SessionStore) {
-  async function call<T>(method: string, path: string, body?: unknown, base = config.authUrl): Promise<T> {
+  async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+    base = config.authUrl,
+  ): Promise<T> {
     const send = (token: string) => {
-      const headers = new Headers({ "X-Tenant": config.tenant, authorization: `Bearer ${token}` });
+      const headers = new Headers({ ...extra, "X-Tenant": config.tenant, authorization: `Bearer ${token}` });
       headers.set("accept", "application/json, application/problem+json");
       if (body !== undefined) headers.set("content-type", "application/json");
       return apiRequest(`${base}${path}`, {
@@ -161,6 +215,30 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
       ),
     exportData: () => get<unknown>("/auth/me/export"),
     deleteAccount: () => del("/auth/me"),
+
+    // Billing. Mutations carry an Idempotency-Key chosen once per user action, so a retry (after a
+    // step-up, or a lost answer) never subscribes or charges twice.
+    plans: () => get<{ items: Plan[] }>("/billing/plans"),
+    billing: () => get<BillingState>("/billing/profile"),
+    createCustomer: (key: string) => call<BillingProfile>("POST", "/billing/customer", undefined, idem(key)),
+    subscribe: (planId: string, key: string) =>
+      call<Subscription>("POST", "/billing/subscriptions", { planId }, idem(key)),
+    cancelSubscription: (key: string) =>
+      call<Subscription>("DELETE", "/billing/subscriptions/current", undefined, idem(key)),
+    resumeSubscription: (key: string) =>
+      call<Subscription>("POST", "/billing/subscriptions/current/resume", undefined, idem(key)),
+    paymentMethods: () => get<{ items: PaymentMethod[] }>("/billing/payment-methods"),
+    setupIntent: (key: string) =>
+      call<{ clientSecret: string; setupIntentId: string }>(
+        "POST",
+        "/billing/payment-methods/setup-intent",
+        undefined,
+        idem(key),
+      ),
+    makeDefaultPaymentMethod: (id: string, key: string) =>
+      call<PaymentMethod>("POST", `/billing/payment-methods/${id}/default`, undefined, idem(key)),
+    removePaymentMethod: (id: string, key: string) =>
+      call<void>("DELETE", `/billing/payment-methods/${id}`, undefined, idem(key)),
   };
 }
 

@@ -3,6 +3,8 @@ export interface AppConfig {
   authUrl: string;
   apiUrl: string;
   tenant: string;
+  /** Stripe publishable key (`pk_…`): card entry with Stripe Elements; null hides it with a notice. */
+  stripePublishableKey: string | null;
 }
 
 /** Used when `/config.json` is unavailable, e.g. under `vite` dev. */
@@ -10,8 +12,10 @@ export const FALLBACK_CONFIG: AppConfig = {
   authUrl: "http://localhost:4000",
   apiUrl: "http://localhost:4001",
   tenant: "default",
+  stripePublishableKey: null,
 };
 
+const STRIPE_KEY = /^pk_(test|live)_[A-Za-z0-9]{8,255}$/;
 const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function httpUrl(value: unknown): string | undefined {
@@ -33,7 +37,9 @@ export function parseConfig(body: unknown): AppConfig | undefined {
   const apiUrl = httpUrl(raw.apiUrl);
   const tenant = typeof raw.tenant === "string" && TENANT_SLUG.test(raw.tenant) ? raw.tenant : undefined;
   if (!authUrl || !apiUrl || !tenant) return undefined;
-  return { authUrl, apiUrl, tenant };
+  const key = raw.stripePublishableKey;
+  const stripePublishableKey = typeof key === "string" && STRIPE_KEY.test(key) ? key : null;
+  return { authUrl, apiUrl, tenant, stripePublishableKey };
 }
 
 /** Loads `/config.json` from this origin, falling back to local defaults on any failure. */

@@ -5,6 +5,7 @@ import type { AppConfig } from "../config.ts";
 import { linkHandler } from "../router.ts";
 import type { SessionStore } from "../session.ts";
 import { ActivityPage } from "./ActivityPage.tsx";
+import { BillingPage } from "./BillingPage.tsx";
 import { ProfilePage } from "./ProfilePage.tsx";
 import { SecurityPage } from "./SecurityPage.tsx";
 import { SessionsPage } from "./SessionsPage.tsx";
@@ -17,6 +18,7 @@ const PAGES = [
   { path: "/account/sessions", label: "Sessions", title: "Sessions and devices" },
   { path: "/account/tokens", label: "Access tokens", title: "Personal access tokens" },
   { path: "/account/activity", label: "Activity", title: "Activity" },
+  { path: "/billing", label: "Billing", title: "Billing" },
 ] as const;
 
 /** The signed-in app: a header (who, sign out), the section navigation and the current page. */
@@ -105,6 +107,7 @@ export function AccountShell(props: {
           {page.path === "/account/sessions" && <SessionsPage api={api} onSignedOut={props.onSignedOut} />}
           {page.path === "/account/tokens" && <TokensPage api={api} />}
           {page.path === "/account/activity" && <ActivityPage api={api} />}
+          {page.path === "/billing" && <BillingPage api={api} stripeKey={config.stripePublishableKey} />}
         </main>
       </div>
     </StepUpProvider>
