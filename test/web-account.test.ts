@@ -224,6 +224,7 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
     await page.getByRole("button", { name: "Create token" }).click();
     const secret = (await page.getByTestId("new-token").textContent()) ?? "";
     expect(secret).toMatch(/^atlas_pat_/);
+    await stack.screenshot(page, "account-token-created");
     await page.getByRole("button", { name: "Copy token" }).click();
     expect(await page.evaluate("navigator.clipboard.readText()")).toBe(secret);
 

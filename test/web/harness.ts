@@ -2,7 +2,8 @@
 // real service-auth on this worker's real PostgreSQL (the same harness as service-auth's own
 // tests, but on the real clock), driven in Debian's Chromium through playwright-core.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@atlas/db";
@@ -48,6 +49,10 @@ export interface WebStack {
   setTenantSettings(settings: Record<string, unknown>): Promise<void>;
   /** Changes the default tenant's allowed login methods (and drops the tenant cache). */
   setAllowedMethods(methods: string[]): Promise<void>;
+  /**
+   * Keeps a screenshot of the page as a test artifact and checks it with axe-core: no serious or
+   * critical WCAG 2.1 A/AA violation is allowed (acceptance criterion of the web-app).
+   */
   screenshot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -133,6 +138,7 @@ export async function startWebStack(
     },
     async screenshot(page, name) {
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+      await expectAccessible(page, name);
     },
     async close() {
       await browser.close().catch(() => {});
@@ -142,6 +148,29 @@ export async function startWebStack(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/** Runs axe-core (WCAG 2.0/2.1 A and AA rules) in the page; fails on serious or critical violations. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  // Evaluated over CDP, so the page's Content-Security-Policy (script-src 'self') does not block it.
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }).then((r) => r.violations)`,
+  )) as AxeViolation[];
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const report = serious.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
+  );
+  if (report.length > 0) throw new Error(`axe-core on "${name}":\n${report.join("\n")}`);
 }
 
 /** The 6-digit TOTP code of a base32 secret now (what an authenticator app would show). */
