@@ -4,13 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
 import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
+import { type FakeCloudApi, startFakeCloudApi } from "./web/fake-cloud-api.ts";
 import { api, apiEmailLogin, emailLogin, skipBrowser, startWebStack, type WebStack } from "./web/harness.ts";
 
 describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
   let stack: WebStack;
   let stripe: FakeStripe;
+  let cloud: FakeCloudApi;
   beforeAll(async () => {
+    cloud = await startFakeCloudApi();
     stack = await startWebStack({
+      apiUrl: cloud.url,
       env: async () => {
         stripe = await FakeStripe.start();
         return STRIPE_ENV(stripe);
@@ -20,6 +24,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
   afterAll(async () => {
     await stack?.close();
     await stripe?.stop();
+    await cloud?.stop();
   });
 
   it("shows the plan, changes it, cancels and keeps it, and manages cards", async () => {
@@ -81,6 +86,34 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await stack.screenshot(page, "billing-business");
     await page.setViewportSize({ width: 375, height: 800 });
     expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
+    await page.close();
+  });
+
+  it("charts this month's usage against the plan's included amounts and shows an invoice", async () => {
+    const email = "usage@example.test";
+    const page = await stack.newPage();
+    await emailLogin(stack, page, email);
+    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Billing" }).click();
+    const usage = page.getByRole("region", { name: "Usage this month" });
+    // The free plan includes 10,000 requests and 1 GB of transfer and storage: the charts say how far along.
+    await usage.getByRole("img", { name: /^Requests: [\d,]+ so far this period of 10,000 included/ }).waitFor();
+    await usage.getByRole("img", { name: /^Transfer: .* of 1 GB included/ }).waitFor();
+    await usage.getByRole("img", { name: /^Storage: .* now of 1 GB included/ }).waitFor();
+    expect(await usage.getByTestId("limit-line").count()).toBe(3);
+    await usage.getByText("Show as a table").first().click();
+    await usage.getByRole("table").first().waitFor();
+
+    const invoices = page.getByRole("region", { name: "Invoices" });
+    await invoices.getByText("Invoice #42").waitFor();
+    await invoices.getByText("Paid", { exact: true }).waitFor();
+    await invoices.getByRole("button", { name: "View Invoice #42" }).click();
+    const detail = invoices.getByRole("region", { name: "Invoice #42" });
+    await detail.getByRole("cell", { name: "Requests over the included 1,000,000" }).waitFor();
+    await detail.getByRole("cell", { name: "$20.45" }).waitFor();
+    await detail.getByRole("button", { name: /Download PDF/ }).waitFor();
+    await stack.screenshot(page, "billing-usage-invoices");
+    const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
+    expect(new Set(cloud.callers)).toEqual(new Set([user.id])); // with the user's own access token
     await page.close();
   });
 });

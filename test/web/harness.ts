@@ -62,7 +62,11 @@ export interface WebStack {
  * free port, the built web-app pointed at it, and a headless Chromium with a fresh profile.
  */
 export async function startWebStack(
-  options: { env?: (urls: { authUrl: string; webUrl: string }) => Promise<Record<string, string>> } = {},
+  options: {
+    env?: (urls: { authUrl: string; webUrl: string }) => Promise<Record<string, string>>;
+    /** The product API the web-app calls for usage and invoices (default: none, i.e. service-auth). */
+    apiUrl?: string;
+  } = {},
 ): Promise<WebStack> {
   if (!existsSync(CHROMIUM)) throw new Error("Chromium is missing: apt-get install chromium (.ci/run does)");
   if (!existsSync(join(root, "web-app/dist/index.html"))) {
@@ -87,7 +91,13 @@ export async function startWebStack(
   await t.reset();
   const auth: RunningServer = await startHttpServer((req, env) => t.app.fetch(req, env), authPort, "127.0.0.1");
   const web: ChildProcess = spawn(process.execPath, [join(root, "web-app/serve.mjs")], {
-    env: { PATH: process.env.PATH, PORT: String(webPort), AUTH_URL: authUrl, API_URL: authUrl, TENANT: "default" },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(webPort),
+      AUTH_URL: authUrl,
+      API_URL: options.apiUrl ?? authUrl,
+      TENANT: "default",
+    },
     stdio: "ignore",
   });
   await waitForHttpOk(`${webUrl}/health`, 30_000);

@@ -126,6 +126,39 @@ export interface PaymentMethod {
   isDefault: boolean;
 }
 
+/** `GET /v1/usage` (api.md "Usage series"). */
+export interface UsageSeries {
+  from: string;
+  to: string;
+  granularity: "hour" | "day";
+  series: { metric: string; points: { t: string; value: number }[] }[];
+}
+
+export interface InvoiceLine {
+  description: string;
+  kind?: string;
+  quantity: number | string;
+  unitPriceMinor: number;
+  amountMinor: number;
+}
+
+/** An invoice of service-cloud-api (`GET /v1/invoices[/:id]`), with its line items. */
+export interface Invoice {
+  id: string;
+  number: number | null;
+  status: string;
+  currency: string;
+  periodStart: string;
+  periodEnd: string;
+  subtotalMinor?: number;
+  totalMinor: number;
+  finalizedAt?: string | null;
+  paidAt?: string | null;
+  lines?: InvoiceLine[];
+  /** A link to the invoice's PDF, where the API offers one. */
+  pdfUrl?: string | null;
+}
+
 const idem = (key: string) => ({ "Idempotency-Key": key });
 
 const RETRYABLE = new Set(["INVALID_TOKEN", "EXPIRED_TOKEN"]);
@@ -239,6 +272,25 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
       call<PaymentMethod>("POST", `/billing/payment-methods/${id}/default`, undefined, idem(key)),
     removePaymentMethod: (id: string, key: string) =>
       call<void>("DELETE", `/billing/payment-methods/${id}`, undefined, idem(key)),
+
+    // The product API (service-cloud-api): usage and invoices, with the same access token.
+    usage: (from: Date, to: Date, granularity: "hour" | "day") =>
+      call<UsageSeries>(
+        "GET",
+        `/v1/usage?${new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), granularity })}`,
+        undefined,
+        {},
+        config.apiUrl,
+      ),
+    invoices: () =>
+      call<{ items: Invoice[]; nextCursor?: string | null } | Invoice[]>(
+        "GET",
+        "/v1/invoices",
+        undefined,
+        {},
+        config.apiUrl,
+      ),
+    invoice: (id: string) => call<Invoice>("GET", `/v1/invoices/${id}`, undefined, {}, config.apiUrl),
   };
 }
 

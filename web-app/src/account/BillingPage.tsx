@@ -3,20 +3,10 @@ import type { AccountApi, BillingState, PaymentMethod, Plan } from "../account-a
 import { errorMessage } from "../api.ts";
 import { useStepUp } from "./StepUp.tsx";
 import { loadStripe, type StripeElements, type StripeJs } from "./stripe.ts";
-import { ConfirmButton, formatDate, Loaded, Panel, useLoad } from "./ui.tsx";
+import { InvoicesPanel, UsagePanel } from "./Usage.tsx";
+import { bytes, ConfirmButton, formatDate, Loaded, money, Panel, useLoad } from "./ui.tsx";
 
 const newKey = () => crypto.randomUUID();
-
-export function money(minor: number, currency: string): string {
-  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(minor / 100);
-}
-
-const GIB = 1024 ** 3;
-export function bytes(n: number): string {
-  if (n >= 1024 * GIB) return `${(n / (1024 * GIB)).toLocaleString(undefined, { maximumFractionDigits: 1 })} TB`;
-  if (n >= GIB) return `${(n / GIB).toLocaleString(undefined, { maximumFractionDigits: 1 })} GB`;
-  return `${(n / 1024 ** 2).toLocaleString(undefined, { maximumFractionDigits: 1 })} MB`;
-}
 
 /** A plan's included usage in words (requests, transfer, storage averaged over a month). */
 function included(plan: Plan): string[] {
@@ -62,6 +52,8 @@ export function BillingPage({ api, stripeKey }: { api: AccountApi; stripeKey: st
         </Loaded>
       </Panel>
       <PaymentMethods api={api} stripeKey={stripeKey} />
+      {billing.state.kind === "ready" && <UsagePanel api={api} plan={billing.state.data.plan} />}
+      <InvoicesPanel api={api} />
     </>
   );
 }

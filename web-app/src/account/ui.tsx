@@ -227,3 +227,14 @@ export const amrText = (amr: string[]) =>
     .filter((a) => a !== "mfa")
     .map((a) => AMR_LABEL[a] ?? a)
     .join(" + ");
+
+export function money(minor: number, currency: string): string {
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(minor / 100);
+}
+
+const GIB = 1024 ** 3;
+export function bytes(n: number): string {
+  if (n >= 1024 * GIB) return `${(n / (1024 * GIB)).toLocaleString(undefined, { maximumFractionDigits: 1 })} TB`;
+  if (n >= GIB) return `${(n / GIB).toLocaleString(undefined, { maximumFractionDigits: 1 })} GB`;
+  return `${(n / 1024 ** 2).toLocaleString(undefined, { maximumFractionDigits: 1 })} MB`;
+}
