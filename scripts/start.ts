@@ -30,6 +30,7 @@ import { seedDefaults } from "../service-auth/src/seed.ts";
 import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
 import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
 import { buildDeps as buildCloudDeps, closeDeps as closeCloudDeps } from "../service-cloud-api/src/deps.ts";
+import { startBackground as startCloudBackground } from "../service-cloud-api/src/services/jobs.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
@@ -129,6 +130,8 @@ async function startEmbedded(): Promise<void> {
   await seedDefaults(auth.prisma, authConfig);
   await initAuthDeps(auth);
   const stopJobs = startBackgroundJobs(auth);
+  // Usage flushes, storage accrual, invoicing (the events consumer needs PostgreSQL).
+  const stopCloudJobs = startCloudBackground(cloud);
   const servers: RunningServer[] = [
     await startHttpServer(createAuthApp(auth).fetch, ports.auth, authConfig.HOST),
     await startHttpServer(createCloudApp(cloud).fetch, ports.cloud, cloud.config.HOST),
@@ -136,6 +139,7 @@ async function startEmbedded(): Promise<void> {
   closers.push(async () => {
     stopJobs();
     await Promise.all(servers.map((s) => s.close()));
+    await stopCloudJobs();
     await closeAuthDeps(auth);
     await closeCloudDeps(cloud);
   });

@@ -82,6 +82,32 @@ describe("charge saga", () => {
     expect(consumed.every((e) => e.processed)).toBe(true);
   });
 
+  it("charges amountDueMinor when the invoice lists a plan fee the Stripe subscription already collected", async () => {
+    const { user, tenant } = await customerWithCard(t, stripe);
+    const invoiceId = await emitInvoiceFinalized(t, {
+      tenantId: tenant.id,
+      userId: user.id,
+      totalMinor: 2_345,
+      amountDueMinor: 345,
+    });
+    await consume();
+    const [pi] = [...stripe.paymentIntents.values()];
+    expect(pi).toMatchObject({ amount: 345, status: "succeeded" });
+    expect(await chargeOf(invoiceId)).toMatchObject({ amountMinor: 345, status: "succeeded" });
+    const [paid] = await billingEvents(t, "payment.succeeded");
+    expect(paid?.payload).toMatchObject({ invoiceId, amountMinor: 345 });
+    // Nothing left to charge (plan fee prepaid, no overage): paid at once, no PaymentIntent.
+    const prepaid = await emitInvoiceFinalized(t, {
+      tenantId: tenant.id,
+      userId: user.id,
+      totalMinor: 2_000,
+      amountDueMinor: 0,
+    });
+    await consume();
+    expect(stripe.paymentIntents.size).toBe(1);
+    expect(await chargeOf(prepaid)).toMatchObject({ amountMinor: 0, status: "succeeded" });
+  });
+
   it("charges on behalf of the tenant's connected account once it can take charges", async () => {
     const { user, tenant } = await customerWithCard(t, stripe);
     const admin = await loginTestUser(t, { roles: ["admin"] });
@@ -110,6 +136,10 @@ describe("charge saga", () => {
       expect.objectContaining({ invoiceId, failureCode: "insufficient_funds", provider: "stripe" }),
     ]);
     expect(await statuses("subscription.updated")).toEqual(["active", "past_due"]);
+    expect((await billingEvents(t, "subscription.updated")).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ collection: "stripe_subscription" }),
+      expect.objectContaining({ status: "past_due", collection: "stripe_subscription" }),
+    ]);
     // Not due yet.
     advance(23 * HOUR);
     expect(await runDunning(t.deps)).toEqual({ retried: 0, expired: 0 });

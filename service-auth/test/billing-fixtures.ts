@@ -94,7 +94,14 @@ export async function customerWithCard(
 /** What cloud-api does when it finalizes an invoice: an `invoice.finalized` row in the outbox. */
 export async function emitInvoiceFinalized(
   t: TestApp,
-  invoice: { tenantId: string; userId: string; invoiceId?: string; totalMinor: number; number?: number },
+  invoice: {
+    tenantId: string;
+    userId: string;
+    invoiceId?: string;
+    totalMinor: number;
+    number?: number;
+    amountDueMinor?: number;
+  },
   dedupeKey?: string,
 ) {
   const invoiceId = invoice.invoiceId ?? `inv_${randomUUID()}`;
@@ -106,6 +113,7 @@ export async function emitInvoiceFinalized(
       invoiceId,
       number: invoice.number ?? 1,
       totalMinor: invoice.totalMinor,
+      ...(invoice.amountDueMinor !== undefined && { amountDueMinor: invoice.amountDueMinor }),
       currency: "usd",
     },
     "service-cloud-api",

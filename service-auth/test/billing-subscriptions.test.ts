@@ -105,6 +105,8 @@ describe("subscriptions", () => {
       userId: user.id,
       status: "active",
       limits: { maxObjectBytes: 1024 ** 3 },
+      // Stripe collects the plan fee: cloud-api lists it on its invoices as prepaid.
+      collection: "stripe_subscription",
     });
     expect(events.every((e) => e.aggregateKey === `subscription:${sub.id}`)).toBe(true);
     const profile = await call("GET", "/billing/profile", auth);

@@ -2,7 +2,12 @@ import { type BaseVariables, createServiceApp } from "@atlas/service-kit";
 import { cors } from "hono/cors";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
+import { meteringMiddleware } from "./middleware/metering.ts";
+import { registerEntitlementRoutes } from "./routes/entitlements.ts";
+import { registerInvoiceRoutes } from "./routes/invoices.ts";
 import { registerMeRoutes } from "./routes/me.ts";
+import { registerObjectRoutes } from "./routes/objects.ts";
+import { registerUsageRoutes } from "./routes/usage.ts";
 
 export type CloudEnv = { Variables: BaseVariables };
 
@@ -38,6 +43,12 @@ export function createApp(deps: Deps) {
 
   // Every /v1 route needs a bearer token (api.md); unknown /v1 paths answer 401 before 404.
   app.use("/v1/*", createAuthMiddleware(deps));
+  // Then every authenticated request is metered and checked against the plan's allowances.
+  app.use("/v1/*", meteringMiddleware(deps));
   registerMeRoutes(app);
+  registerObjectRoutes(app, deps);
+  registerUsageRoutes(app, deps);
+  registerEntitlementRoutes(app, deps);
+  registerInvoiceRoutes(app, deps);
   return app;
 }

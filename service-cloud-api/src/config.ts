@@ -54,6 +54,67 @@ export const cloudEnvSchema = z.object({
   CORS_ORIGINS: originList("http://localhost:3000,http://127.0.0.1:3000").describe(
     "Comma-separated browser origins allowed to call this API (the web-app's); tokens travel as bearer headers, never cookies",
   ),
+  USAGE_FLUSH_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(1_000)
+    .default(1_000)
+    .describe(
+      "Usage counted in memory is written to Postgres this often (and on SIGTERM); a hard crash loses at most this much usage",
+    ),
+  QUOTA_CACHE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(5_000)
+    .describe(
+      "How long a customer's entitlement and period usage are cached for allowance checks (other instances' usage shows after this)",
+    ),
+  OUTBOX_POLL_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(1_000)
+    .describe(
+      "Billing events are consumed on LISTEN/NOTIFY; this polling interval is the fallback if a notification is lost",
+    ),
+  BILLING_JOB_INTERVAL_SEC: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3_600)
+    .default(60)
+    .describe(
+      "How often the background jobs run: storage byte-hour accrual, invoice finalization, blob garbage collection",
+    ),
+  INVOICE_GRACE_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(300)
+    .describe(
+      "A period is invoiced this long after it ends, so every instance's last usage flush is in (must exceed the flush interval)",
+    ),
+  BLOB_GC_GRACE_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(604_800)
+    .default(3_600)
+    .describe("Bytes of replaced or deleted objects are kept this long, so downloads already under way finish"),
+  RECONCILE_INTERVAL_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(604_800)
+    .default(3_600)
+    .describe(
+      "How often the reconciliation job compares usage, invoices, storage totals and subscriptions (0: never in the background)",
+    ),
   LOG_LEVEL: logLevel().describe("pino log level"),
 });
 

@@ -2,6 +2,8 @@ import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, type Logger } from "@atlas/service-kit";
 import type { CloudConfig } from "./config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { UsageMeter } from "./services/metering.ts";
+import { QuotaGuard } from "./services/quota.ts";
 
 /** Everything service-cloud-api's code depends on, injected so tests control time and providers. */
 export interface Deps {
@@ -12,17 +14,43 @@ export interface Deps {
   now: () => Date;
   /** Outbound HTTP to service-auth (JWKS, introspection, readiness). */
   fetch: typeof fetch;
+  /** Usage counted in memory, flushed to Postgres in batches. */
+  meter: UsageMeter;
+  /** Allowance checks from a per-customer cache. */
+  quota: QuotaGuard;
 }
 
+/**
+ * The real dependencies. `now` may be replaced after building (tests move time): the meter and
+ * the quota cache read it through the returned object.
+ */
 export function buildDeps(config: CloudConfig, database: DatabaseConnection, logger?: Logger): Deps {
-  return {
+  const log = logger ?? createLogger({ name: "service-cloud-api", level: config.LOG_LEVEL });
+  const deps: Deps = {
     config,
-    logger: logger ?? createLogger({ name: "service-cloud-api", level: config.LOG_LEVEL }),
+    logger: log,
     prisma: new PrismaClient({ adapter: database.adapter }),
     database,
     now: () => new Date(),
     fetch: globalThis.fetch,
+    meter: undefined as unknown as UsageMeter,
+    quota: undefined as unknown as QuotaGuard,
   };
+  attachMetering(deps);
+  return deps;
+}
+
+/** (Re)creates the meter and the quota cache of `deps`, reading its clock at call time. */
+export function attachMetering(deps: Deps): Deps {
+  const clock = () => deps.now();
+  deps.meter = new UsageMeter({
+    db: deps.database,
+    logger: deps.logger,
+    now: clock,
+    flushIntervalMs: deps.config.USAGE_FLUSH_INTERVAL_MS,
+  });
+  deps.quota = new QuotaGuard(deps.database, clock, deps.config.QUOTA_CACHE_MS);
+  return deps;
 }
 
 export function connectDatabase(config: CloudConfig): DatabaseConnection {
@@ -33,6 +61,8 @@ export function connectDatabase(config: CloudConfig): DatabaseConnection {
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  // What was counted but not written yet goes in before the pool closes.
+  await deps.meter.stop().catch((error: unknown) => deps.logger.error({ err: error }, "final usage flush failed"));
   await deps.prisma.$disconnect();
   await deps.database.close();
 }

@@ -2,15 +2,19 @@ import { exitOnSignals, runMain, startHttpServer } from "@atlas/service-kit";
 import { createApp } from "./app.ts";
 import { loadCloudConfig } from "./config.ts";
 import { buildDeps, closeDeps, connectDatabase } from "./deps.ts";
+import { startBackground } from "./services/jobs.ts";
 
 // Read env, build deps, listen — nothing else.
 runMain("service-cloud-api", async () => {
   const config = loadCloudConfig();
   const deps = buildDeps(config, connectDatabase(config));
   const server = await startHttpServer(createApp(deps).fetch, config.PORT, config.HOST);
+  const stopBackground = startBackground(deps);
   deps.logger.info({ url: `http://${config.HOST}:${server.port}` }, "service-cloud-api listening");
   exitOnSignals(deps.logger, async () => {
     await server.close();
+    // After the server: the last requests' usage is in memory until this final flush.
+    await stopBackground();
     await closeDeps(deps);
   });
 });

@@ -1,4 +1,5 @@
-import { freePort } from "@atlas/db";
+import { startTestIssuer } from "@atlas/auth-verify/testing";
+import { connectPostgres, freePort } from "@atlas/db";
 import { workerDatabaseUrl } from "@atlas/db/testing";
 import { spawnTs, waitForHttpOk } from "@atlas/service-kit/testing";
 import { describe, expect, it } from "vitest";
@@ -27,5 +28,36 @@ describe("service-cloud-api boot", () => {
     expect(await p.exited).toBe(0);
     // No introspection secret configured: PATs are refused, and the operator is told at boot.
     expect(p.output()).toContain("INTROSPECTION_CLIENT_SECRET is not set");
+  });
+
+  it("writes the usage counted in memory when stopped with SIGTERM", async () => {
+    const issuer = await startTestIssuer();
+    const port = await freePort();
+    const url = await workerDatabaseUrl();
+    const sub = `sigterm_${port}`;
+    const p = spawnTs("src/main.ts", {
+      cwd,
+      env: { PORT: String(port), DATABASE_URL: url, AUTH_URL: issuer.url, USAGE_FLUSH_INTERVAL_MS: "1000" },
+    });
+    const pg = connectPostgres(url, "cloud", { max: 1 });
+    try {
+      await waitForHttpOk(`http://127.0.0.1:${port}/health`, 60_000, p);
+      const token = await issuer.sign({ sub, tid: "tenant_boot" });
+      for (let i = 0; i < 7; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(200);
+      }
+      p.child.kill("SIGTERM");
+      expect(await p.exited).toBe(0);
+      const [row] = await pg.query<{ total: string }>(
+        `SELECT coalesce(sum("value"), 0)::text AS total FROM "cloud"."cloud_usage_records" WHERE "userId" = $1 AND "metric" = 'requests'`,
+        [sub],
+      );
+      expect(row?.total).toBe("7");
+    } finally {
+      p.child.kill("SIGKILL");
+      await pg.close();
+      await issuer.stop();
+    }
   });
 });

@@ -37,6 +37,12 @@ export const billingEventSchemas = {
     currentPeriodEnd: isoDate,
     cancelAtPeriodEnd: z.boolean(),
     limits: planLimits,
+    /**
+     * Who collects the plan fee: `stripe_subscription` (a Stripe subscription charges it, so the
+     * period's invoice lists it as prepaid) or `invoice` (the period's invoice charges it).
+     * Absent in events of older producers: read as `invoice`.
+     */
+    collection: z.enum(["stripe_subscription", "invoice"]).optional(),
   }),
   /** auth → cloud: the subscription ended. */
   "subscription.canceled": z.strictObject({
@@ -53,6 +59,11 @@ export const billingEventSchemas = {
     invoiceId: id,
     number: z.number().int().positive(),
     totalMinor: minor,
+    /**
+     * What to charge: the total less lines collected elsewhere (the plan fee a Stripe
+     * subscription already collects). Absent: the total.
+     */
+    amountDueMinor: minor.optional(),
     currency,
   }),
   /** auth → cloud: the invoice was paid. */

@@ -50,4 +50,33 @@ describe("billing event contract", () => {
     expect(consumerOf("payment.succeeded")).toBe("service-cloud-api");
     expect(consumerOf("subscription.updated")).toBe("service-cloud-api");
   });
+
+  it("carries who collects the plan fee and what an invoice leaves to charge (both optional)", () => {
+    const sub = {
+      tenantId: "t1",
+      userId: "u1",
+      subscriptionId: "s1",
+      planId: "pro",
+      status: "active" as const,
+      currentPeriodStart: "2026-01-01T00:00:00.000Z",
+      currentPeriodEnd: "2026-02-01T00:00:00.000Z",
+      cancelAtPeriodEnd: false,
+      limits: { maxObjectBytes: 10, maxStorageBytes: 100 },
+    };
+    expect(outboxRow("subscription.updated", sub, "service-auth", "k").payload).toEqual(sub);
+    const stripe = { ...sub, collection: "stripe_subscription" as const };
+    expect(outboxRow("subscription.updated", stripe, "service-auth", "k").payload.collection).toBe(
+      "stripe_subscription",
+    );
+    expect(() =>
+      outboxRow("subscription.updated", { ...sub, collection: "cash" } as unknown as typeof sub, "service-auth", "k"),
+    ).toThrow();
+    const invoice = { tenantId: "t1", userId: "u1", invoiceId: "i1", number: 1, totalMinor: 2500, currency: "usd" };
+    expect(outboxRow("invoice.finalized", invoice, "service-cloud-api", "k").payload.amountDueMinor).toBeUndefined();
+    const due = { ...invoice, amountDueMinor: 500 };
+    expect(outboxRow("invoice.finalized", due, "service-cloud-api", "k").payload.amountDueMinor).toBe(500);
+    expect(() =>
+      outboxRow("invoice.finalized", { ...invoice, amountDueMinor: -1 }, "service-cloud-api", "k"),
+    ).toThrow();
+  });
 });

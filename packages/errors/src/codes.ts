@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   INVALID_CREDENTIALS: { status: 401, title: "Invalid credentials" },
   MFA_REQUIRED: { status: 401, title: "Multi-factor authentication required" },
   PAYMENT_FAILED: { status: 402, title: "Payment failed" },
+  QUOTA_EXCEEDED: { status: 402, title: "Plan allowance used up" },
   FORBIDDEN: { status: 403, title: "Forbidden" },
   METHOD_NOT_ALLOWED_FOR_TENANT: { status: 403, title: "Login method not allowed for this tenant" },
   NOT_FOUND: { status: 404, title: "Not found" },

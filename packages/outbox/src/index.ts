@@ -2,6 +2,7 @@ export { listParkedEvents, type ParkedEvent, unparkEvents } from "./admin.ts";
 export { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.ts";
 export {
   type BatchResult,
+  type OutboxBatchHandler,
   OutboxConsumer,
   type OutboxConsumerOptions,
   type OutboxHandler,

@@ -154,6 +154,72 @@ describe("OutboxConsumer", () => {
     expect(await unparkEvents(pool, new Date())).toBe(0);
   });
 
+  it("optimistic batches: one mark per batch; a failing handler rolls the batch back and it re-runs event by event", async () => {
+    const ids = await enqueueMany(pool, 6);
+    const poison = ids[3] as string;
+    let calls = 0;
+    const consumer = new OutboxConsumer({
+      pool,
+      optimisticBatches: true,
+      handlers: {
+        "test.happened": async (event, tx) => {
+          calls += 1;
+          await recordEffect("a")(event, tx);
+          if (event.id === poison) throw new PoisonEventError("payload breaks its schema");
+        },
+      },
+    });
+    expect(await consumer.drain()).toEqual({ claimed: 6, processed: 5, retried: 0, parked: 1 });
+    // 4 calls in the rolled-back optimistic attempt, then 6 careful ones; effects once each.
+    expect(calls).toBe(10);
+    const counts = await effectCounts(pool);
+    expect(counts.size).toBe(5);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(counts.has(poison)).toBe(false);
+    expect(await listParkedEvents(pool)).toMatchObject([{ id: poison }]);
+    // Without failures a batch takes the fast path.
+    const more = await enqueueMany(pool, 4);
+    calls = 0;
+    expect(await consumer.drain()).toEqual({ claimed: 4, processed: 4, retried: 0, parked: 0 });
+    expect(calls).toBe(4);
+    expect((await eventRow(more[0] as string)).processed).toBe(true);
+  });
+
+  it("batch handlers get a batch's events of their type, one per aggregate; a failing batch falls back to event by event", async () => {
+    const ids = await enqueueMany(pool, 5, { aggregateKey: (i) => (i < 2 ? "invoice:1" : null) });
+    const batches: string[][] = [];
+    let failNext = true;
+    const consumer = new OutboxConsumer({
+      pool,
+      optimisticBatches: true,
+      handlers: { "test.happened": recordEffect("single") },
+      batchHandlers: {
+        "test.happened": async (events, tx) => {
+          batches.push(events.map((e) => e.id));
+          if (failNext) {
+            failNext = false;
+            throw new Error("one bad row");
+          }
+          for (const e of events) await recordEffect("batch")(e, tx);
+        },
+      },
+    });
+    // First batch: the batch handler fails, the batch re-runs event by event (4 claimable: the
+    // second event of invoice:1 waits for the first).
+    expect(await consumer.runOnce()).toEqual({ claimed: 4, processed: 4, retried: 0, parked: 0 });
+    expect(batches[0]).toHaveLength(4);
+    expect(batches[0]).not.toContain(ids[1]);
+    // Then the waiting event goes through the batch handler.
+    expect(await consumer.runOnce()).toEqual({ claimed: 1, processed: 1, retried: 0, parked: 0 });
+    expect(batches[1]).toEqual([ids[1]]);
+    const counts = await effectCounts(pool);
+    expect(counts.size).toBe(5);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(
+      () => new OutboxConsumer({ pool, handlers: { a: async () => {} }, batchHandlers: { b: async () => {} } }),
+    ).toThrow(/without a per-event handler/);
+  });
+
   it("keeps per-aggregate order: a later event waits while an earlier one of its aggregate retries", async () => {
     const ids = await enqueueMany(pool, 4, { aggregateKey: (i) => (i < 3 ? "invoice:1" : null) });
     const [a1, a2, a3, free] = ids as [string, string, string, string];

@@ -195,11 +195,16 @@ export class SigningKeyStore {
   }
 
   private async withLock(fn: (tx: PrismaTx) => Promise<void>): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      // One instance at a time creates or rotates keys.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${LOCK_KEY}))`;
-      await fn(tx);
-    });
+    await this.prisma.$transaction(
+      async (tx) => {
+        // One instance at a time creates or rotates keys.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${LOCK_KEY}))`;
+        await fn(tx);
+      },
+      // Key generation (RSA) runs inside, and waiting for another instance's lock counts too:
+      // Prisma's 5 s default expired on a loaded machine.
+      { maxWait: 10_000, timeout: 30_000 },
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { requireScope } from "@atlas/auth-verify";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { CloudEnv } from "../app.ts";
+import { problem } from "./common.ts";
 
 const Me = z
   .object({
@@ -11,15 +12,6 @@ const Me = z
     sessionId: z.string().optional().openapi({ description: "Login session (access tokens only)" }),
   })
   .openapi("Me");
-
-const Problem = z
-  .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string(), code: z.string() })
-  .openapi("Problem");
-
-const problem = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: Problem } },
-});
 
 export const meRoute = createRoute({
   method: "get",

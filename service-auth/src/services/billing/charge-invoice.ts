@@ -87,10 +87,11 @@ export async function setSubscriptionStatus(
     currentPeriodStart: Date;
     currentPeriodEnd: Date;
     cancelAtPeriodEnd: boolean;
+    stripeSubscriptionId: string | null;
   }>(
     `UPDATE "billing"."billing_subscriptions" SET "status" = $3, "updatedAt" = $4
       WHERE "billingProfileId" = $1 AND "status" = ANY($2::text[])
-      RETURNING "id", "planId", "currentPeriodStart", "currentPeriodEnd", "cancelAtPeriodEnd"`,
+      RETURNING "id", "planId", "currentPeriodStart", "currentPeriodEnd", "cancelAtPeriodEnd", "stripeSubscriptionId"`,
     [billingProfileId, from, to, now],
   );
   if (subs.length === 0) return;
@@ -115,6 +116,7 @@ export async function setSubscriptionStatus(
         currentPeriodEnd: sub.currentPeriodEnd.toISOString(),
         cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
         limits: plan?.limits as BillingEventPayload<"subscription.updated">["limits"],
+        collection: sub.stripeSubscriptionId ? "stripe_subscription" : "invoice",
       },
       `subscription.updated:${sub.id}:${to}:${reason}`,
       now,
@@ -256,7 +258,8 @@ export async function chargeInvoice(
       randomUUID(),
       invoice.invoiceId,
       profile.id,
-      invoice.totalMinor,
+      // The plan fee a Stripe subscription collects is listed on the invoice but not charged again.
+      invoice.amountDueMinor ?? invoice.totalMinor,
       invoice.currency,
       provider,
       invoice.tenantId,

@@ -75,6 +75,8 @@ export async function subscriptionUpdatedPayload(
     currentPeriodEnd: sub.currentPeriodEnd.toISOString(),
     cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
     limits: plan.limits as unknown as PlanLimits,
+    // cloud-api lists the plan fee on its invoice as prepaid when Stripe collects it.
+    collection: sub.stripeSubscriptionId ? "stripe_subscription" : "invoice",
   };
 }
 

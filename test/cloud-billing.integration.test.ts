@@ -1,0 +1,120 @@
+// The billing saga end to end across both services on one Postgres: service-auth's Stripe
+// subscription announces the plan (collected by Stripe), cloud-api meters and invoices the period
+// (plan fee listed as prepaid), service-auth's charge saga charges only the overage, and
+// cloud-api marks the invoice paid — every step through the shared outbox.
+import { connectPostgres, freePort } from "@atlas/db";
+import { workerDatabaseUrl } from "@atlas/db/testing";
+import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { billingConsumer } from "../service-auth/src/services/billing/jobs.ts";
+import { createSession } from "../service-auth/src/services/session.service.ts";
+import { billingHeaders, customerWithCard, startBillingApp } from "../service-auth/test/billing-fixtures.ts";
+import type { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
+import { TEST_CONTEXT } from "../service-auth/test/fixtures.ts";
+import type { TestApp } from "../service-auth/test/harness.ts";
+import { INTROSPECTION_SECRET } from "../service-auth/test/harness.ts";
+import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
+import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
+import { attachMetering, buildDeps, type Deps as CloudDeps, closeDeps } from "../service-cloud-api/src/deps.ts";
+import { cloudConsumer } from "../service-cloud-api/src/services/consumer.ts";
+import { paymentHandlers } from "../service-cloud-api/src/services/invoicing/payments.ts";
+import { runPeriodicJobs } from "../service-cloud-api/src/services/jobs.ts";
+
+let auth: TestApp;
+let stripe: FakeStripe;
+let server: RunningServer;
+let cloudDeps: CloudDeps;
+let cloud: ReturnType<typeof createCloudApp>;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const issuerUrl = `http://127.0.0.1:${port}`;
+  ({ t: auth, stripe } = await startBillingApp({ PUBLIC_URL: issuerUrl }));
+  await auth.reset();
+  server = await startHttpServer((req, env) => auth.app.fetch(req, env), port, "127.0.0.1");
+  const url = await workerDatabaseUrl();
+  const config = loadCloudConfig({
+    DATABASE_URL: url,
+    AUTH_URL: issuerUrl,
+    INTROSPECTION_CLIENT_SECRET: INTROSPECTION_SECRET,
+    QUOTA_CACHE_MS: "0",
+  });
+  cloudDeps = attachMetering({
+    ...buildDeps(config, connectPostgres(url, "cloud", { max: 4 }), createLogger({ name: "c", level: "silent" })),
+    now: () => auth.clock.now,
+  });
+  cloud = createCloudApp(cloudDeps);
+});
+afterAll(async () => {
+  await server.close();
+  await closeDeps(cloudDeps);
+  await auth.close();
+  await stripe.stop();
+});
+
+const cloudConsume = () => cloudConsumer(cloudDeps, paymentHandlers(cloudDeps), { listen: false })?.drain();
+const authConsume = () => billingConsumer(auth.deps, { listen: false })?.drain();
+
+describe("billing saga across service-auth and service-cloud-api", () => {
+  it("Stripe collects the plan fee; the cloud invoice lists it as prepaid and only the overage is charged, then paid", async () => {
+    const who = await customerWithCard(auth, stripe);
+    const subscribed = await auth.app.request("/billing/subscriptions", {
+      method: "POST",
+      headers: billingHeaders(who.auth),
+      body: JSON.stringify({ planId: "pro" }),
+    });
+    expect(subscribed.status).toBeLessThan(300);
+    await cloudConsume();
+    const bearer = { authorization: `Bearer ${who.tokens.accessToken}` };
+    const ent = (await (await cloud.request("/v1/entitlements", { headers: bearer })).json()) as {
+      planId: string;
+      collection: string;
+      currentPeriod: { start: string; end: string };
+    };
+    expect(ent).toMatchObject({ planId: "pro", collection: "stripe_subscription" });
+
+    // Usage in the period: 1,249,998 counted here + the two metered requests of this test =
+    // 1,250,000, i.e. 25 blocks of 10,000 beyond the 1,000,000 Pro includes.
+    await cloudDeps.database.query(
+      `INSERT INTO "cloud"."cloud_usage_records" ("tenantId", "userId", "metric", "hourStart", "value") VALUES ($1, $2, 'requests', $3, 1249998)`,
+      [who.tenant.id, who.user.id, new Date(new Date(ent.currentPeriod.start).getTime() + 3_600_000)],
+    );
+    expect((await cloud.request("/v1/me", { headers: bearer })).status).toBe(200);
+    await cloudDeps.meter.flush();
+
+    // The period ends; after the grace the job invoices it.
+    auth.clock.now = new Date(new Date(ent.currentPeriod.end).getTime() + 10 * 60_000);
+    await runPeriodicJobs(cloudDeps);
+    const listed = (await (
+      await cloud.request("/v1/invoices", { headers: { authorization: `Bearer ${(await refreshed()).accessToken}` } })
+    ).json()) as { items: { id: string; totalMinor: number; amountDueMinor: number; status: string }[] };
+    const [invoice] = listed.items;
+    expect(invoice).toMatchObject({ totalMinor: 2_000 + 25 * 5, amountDueMinor: 125, status: "finalized" });
+
+    // service-auth charges what is due (the overage), once.
+    const before = stripe.paymentIntents.size;
+    await authConsume();
+    const intents = [...stripe.paymentIntents.values()].slice(before);
+    expect(intents).toHaveLength(1);
+    expect(intents[0]).toMatchObject({ amount: 125, status: "succeeded" });
+
+    // cloud-api learns it was paid.
+    await cloudConsume();
+    const paid = (await (
+      await cloud.request(`/v1/invoices/${invoice?.id}`, {
+        headers: { authorization: `Bearer ${(await refreshed()).accessToken}` },
+      })
+    ).json()) as { status: string; paidAmountMinor: number };
+    expect(paid).toMatchObject({ status: "paid", paidAmountMinor: 125 });
+
+    async function refreshed() {
+      // The login's session is long over after a month: a new login on the moved clock.
+      return createSession(auth.deps, {
+        user: who.user,
+        audience: who.tenant.jwtAudience,
+        amr: ["email"],
+        context: TEST_CONTEXT,
+      });
+    }
+  });
+});
