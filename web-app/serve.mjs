@@ -39,7 +39,21 @@ if (stripePublishableKey && !/^pk_(test|live)_[A-Za-z0-9]{8,255}$/.test(stripePu
   console.error("STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_test_… or pk_live_…)");
   process.exit(1);
 }
-const runtimeConfig = JSON.stringify({ authUrl, apiUrl, tenant, stripePublishableKey });
+// How invoices can be paid on chain, as service-auth accepts them (its CRYPTO_TOKENS): a
+// comma-separated list of <chainId>:<symbol>, e.g. "8453:USDC,1:ETH". Empty: no crypto payments.
+const cryptoPayments = (process.env.CRYPTO_PAYMENT_OPTIONS || "")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean)
+  .map((entry) => {
+    const match = /^(\d{1,15}):([A-Za-z0-9]{1,12})$/.exec(entry);
+    if (!match) {
+      console.error("CRYPTO_PAYMENT_OPTIONS must be a comma-separated list of <chainId>:<symbol>");
+      process.exit(1);
+    }
+    return { chainId: Number(match[1]), currency: match[2].toUpperCase() };
+  });
+const runtimeConfig = JSON.stringify({ authUrl, apiUrl, tenant, stripePublishableKey, cryptoPayments });
 
 const CONTENT_TYPES = {
   ".html": "text/html; charset=utf-8",

@@ -1,18 +1,26 @@
-// The web-app's browser tests: the built web-app (web-app/serve.mjs over web-app/dist) and the
+// The web-app's browser tests: the built web-app (web-app/serve.mjs over web-app/dist), the
 // real service-auth on this worker's real PostgreSQL (the same harness as service-auth's own
-// tests, but on the real clock), driven in Debian's Chromium through playwright-core.
+// tests, but on the real clock) and the real service-cloud-api on the same database with its
+// background work running (usage flushes, billing events consumer, periodic jobs), as
+// `service-cloud-api/src/main.ts` runs it; driven in Debian's Chromium through playwright-core.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "@atlas/db";
-import { type RunningServer, startHttpServer } from "@atlas/service-kit";
+import { connectPostgres, freePort } from "@atlas/db";
+import { workerDatabaseUrl } from "@atlas/db/testing";
+import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { waitForHttpOk } from "@atlas/service-kit/testing";
 import { type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
 import { createApp } from "../../service-auth/src/app.ts";
-import { createTestApp, type TestApp } from "../../service-auth/test/harness.ts";
+import { startBillingJobs } from "../../service-auth/src/services/billing/jobs.ts";
+import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "../../service-auth/test/harness.ts";
 import { SoftAuthenticator } from "../../service-auth/test/soft-authenticator.ts";
+import { createApp as createCloudApp } from "../../service-cloud-api/src/app.ts";
+import { loadCloudConfig } from "../../service-cloud-api/src/config.ts";
+import { buildDeps as buildCloudDeps, type Deps as CloudDeps, closeDeps } from "../../service-cloud-api/src/deps.ts";
+import { startBackground } from "../../service-cloud-api/src/services/jobs.ts";
 
 // Debian: /usr/bin/chromium (.ci/run installs it); elsewhere point CHROMIUM_PATH at Chrome/Chromium.
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -36,6 +44,8 @@ export interface WebStack {
   /** service-auth in this process: its deps (prisma, clock) are at hand for setting up state. */
   t: TestApp;
   authUrl: string;
+  /** service-cloud-api (the web-app's API_URL) and its deps (database, meter) for setting up state. */
+  cloud: { url: string; deps: CloudDeps };
   /** The web-app's origin (http://localhost is a secure context: WebAuthn and Web Locks work). */
   webUrl: string;
   browser: BrowserContext;
@@ -64,16 +74,17 @@ export interface WebStack {
 export async function startWebStack(
   options: {
     env?: (urls: { authUrl: string; webUrl: string }) => Promise<Record<string, string>>;
-    /** The product API the web-app calls for usage and invoices (default: none, i.e. service-auth). */
-    apiUrl?: string;
+    /** Extra environment of the web-app's server (web-app/serve.mjs), e.g. CRYPTO_PAYMENT_OPTIONS. */
+    webEnv?: Record<string, string>;
   } = {},
 ): Promise<WebStack> {
   if (!existsSync(CHROMIUM)) throw new Error("Chromium is missing: apt-get install chromium (.ci/run does)");
   if (!existsSync(join(root, "web-app/dist/index.html"))) {
     throw new Error("web-app/dist is missing: pnpm --filter @atlas/web-app build (npm test builds it)");
   }
-  const [authPort, webPort] = [await freePort(), await freePort()];
+  const [authPort, cloudPort, webPort] = [await freePort(), await freePort(), await freePort()];
   const authUrl = `http://localhost:${authPort}`;
+  const cloudUrl = `http://localhost:${cloudPort}`;
   const webUrl = `http://localhost:${webPort}`;
   const t = await createTestApp({
     env: {
@@ -90,13 +101,38 @@ export async function startWebStack(
   });
   await t.reset();
   const auth: RunningServer = await startHttpServer((req, env) => t.app.fetch(req, env), authPort, "127.0.0.1");
+  // service-auth's charge saga consumes cloud-api's invoice.finalized, as its main process does.
+  const stopBillingJobs = startBillingJobs(t.deps);
+  const databaseUrl = await workerDatabaseUrl();
+  const cloudConfig = loadCloudConfig({
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: "test",
+    AUTH_URL: authUrl,
+    INTROSPECTION_CLIENT_SECRET: INTROSPECTION_SECRET,
+    CORS_ORIGINS: webUrl,
+    // What the browser shows follows quickly: usage written, storage accrued and events consumed.
+    USAGE_FLUSH_INTERVAL_MS: "100",
+    OUTBOX_POLL_INTERVAL_MS: "200",
+    BILLING_JOB_INTERVAL_SEC: "1",
+    INVOICE_GRACE_SEC: "1",
+    QUOTA_CACHE_MS: "0",
+    RECONCILE_INTERVAL_SEC: "0",
+  });
+  const cloudDeps = buildCloudDeps(
+    cloudConfig,
+    connectPostgres(databaseUrl, "cloud", { max: 4 }),
+    createLogger({ name: "cloud", level: "silent" }),
+  );
+  const cloudServer = await startHttpServer(createCloudApp(cloudDeps).fetch, cloudPort, "127.0.0.1");
+  const stopCloudBackground = startBackground(cloudDeps);
   const web: ChildProcess = spawn(process.execPath, [join(root, "web-app/serve.mjs")], {
     env: {
       PATH: process.env.PATH,
       PORT: String(webPort),
       AUTH_URL: authUrl,
-      API_URL: options.apiUrl ?? authUrl,
+      API_URL: cloudUrl,
       TENANT: "default",
+      ...options.webEnv,
     },
     stdio: "ignore",
   });
@@ -120,6 +156,7 @@ export async function startWebStack(
   return {
     t,
     authUrl,
+    cloud: { url: cloudUrl, deps: cloudDeps },
     webUrl,
     browser,
     outbox,
@@ -153,6 +190,10 @@ export async function startWebStack(
     async close() {
       await browser.close().catch(() => {});
       web.kill("SIGTERM");
+      await cloudServer.close();
+      await stopCloudBackground();
+      await closeDeps(cloudDeps);
+      await stopBillingJobs();
       await auth.close();
       await t.close();
       rmSync(profile, { recursive: true, force: true });

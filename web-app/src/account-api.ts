@@ -134,29 +134,56 @@ export interface UsageSeries {
   series: { metric: string; points: { t: string; value: number }[] }[];
 }
 
+/** A line of a cloud-api invoice: the plan fee (`subscription`) or an overage (`overage:<metric>`). */
 export interface InvoiceLine {
+  position: number;
+  kind: string;
   description: string;
-  kind?: string;
-  quantity: number | string;
+  quantity: number;
   unitPriceMinor: number;
   amountMinor: number;
+  /** Collected by the Stripe subscription: listed, not charged again. */
+  prepaid: boolean;
+  usedQuantity: number | null;
+  includedQuantity: number | null;
 }
 
 /** An invoice of service-cloud-api (`GET /v1/invoices[/:id]`), with its line items. */
 export interface Invoice {
   id: string;
   number: number | null;
-  status: string;
+  status: "finalized" | "paid" | "failed" | "void";
+  planId: string;
   currency: string;
   periodStart: string;
   periodEnd: string;
-  subtotalMinor?: number;
+  subtotalMinor: number;
   totalMinor: number;
-  finalizedAt?: string | null;
-  paidAt?: string | null;
-  lines?: InvoiceLine[];
-  /** A link to the invoice's PDF, where the API offers one. */
-  pdfUrl?: string | null;
+  prepaidMinor: number;
+  /** What is charged: the total less prepaid lines. */
+  amountDueMinor: number;
+  paidAmountMinor: number | null;
+  finalizedAt: string | null;
+  paidAt: string | null;
+  failedAt: string | null;
+  failureCode: string | null;
+  lines: InvoiceLine[];
+}
+
+/** `POST /billing/crypto/quote`: what to send where to pay an invoice on chain. */
+export interface CryptoQuote {
+  paymentId: string;
+  invoiceId: string;
+  chainId: number;
+  currency: string;
+  /** The ERC-20 contract; null for the chain's native coin. */
+  tokenAddress: string | null;
+  decimals: number;
+  /** The recipient. */
+  address: string;
+  /** Base units to send (wei, 10^-decimals). */
+  amount: string;
+  expiresAt: string;
 }
 
 const idem = (key: string) => ({ "Idempotency-Key": key });
@@ -175,30 +202,44 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
     extra: Record<string, string> = {},
     base = config.authUrl,
   ): Promise<T> {
-    const send = (token: string) => {
-      const headers = new Headers({ ...extra, "X-Tenant": config.tenant, authorization: `Bearer ${token}` });
-      headers.set("accept", "application/json, application/problem+json");
+    const res = await send(method, path, body, extra, base);
+    if (res.status === 204 || res.headers.get("content-length") === "0") return undefined as T;
+    return (await res.json()) as T;
+  }
+
+  /** The authorized request; the answer is a 2xx response (else ApiError). */
+  async function send(
+    method: string,
+    path: string,
+    body: unknown,
+    extra: Record<string, string>,
+    base: string,
+    accept = "application/json, application/problem+json",
+  ): Promise<Response> {
+    const toAuth = base === config.authUrl;
+    const attempt = (token: string) => {
+      // service-auth: the tenant and the refresh cookie; cloud-api takes the bearer token alone.
+      const headers = new Headers({ ...extra, ...(toAuth ? { "X-Tenant": config.tenant } : {}) });
+      headers.set("authorization", `Bearer ${token}`);
+      headers.set("accept", accept);
       if (body !== undefined) headers.set("content-type", "application/json");
       return apiRequest(`${base}${path}`, {
         method,
         headers,
-        credentials: "include",
+        credentials: toAuth ? "include" : "omit",
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     };
     const session = store.current;
     if (!session) throw new ApiError(401, "INVALID_TOKEN", "Your session has ended. Please sign in again.");
-    let res: Response;
     try {
-      res = await send(session.accessToken);
+      return await attempt(session.accessToken);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401 && RETRYABLE.has(error.code))) throw error;
       const renewed = await store.refresh(session.accessToken);
       if (!renewed) throw error;
-      res = await send(renewed.accessToken);
+      return attempt(renewed.accessToken);
     }
-    if (res.status === 204 || res.headers.get("content-length") === "0") return undefined as T;
-    return (await res.json()) as T;
   }
   const get = <T>(path: string) => call<T>("GET", path);
   const post = <T>(path: string, body: unknown = {}) => call<T>("POST", path, body);
@@ -283,14 +324,25 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
         config.apiUrl,
       ),
     invoices: () =>
-      call<{ items: Invoice[]; nextCursor?: string | null } | Invoice[]>(
-        "GET",
-        "/v1/invoices",
-        undefined,
-        {},
-        config.apiUrl,
+      call<{ items: Invoice[]; nextCursor: string | null }>("GET", "/v1/invoices", undefined, {}, config.apiUrl),
+    invoice: (id: string) =>
+      call<Invoice>("GET", `/v1/invoices/${encodeURIComponent(id)}`, undefined, {}, config.apiUrl),
+    /** The invoice as a PDF (the bearer token travels in a header, so it is fetched, not linked). */
+    invoicePdf: async (id: string) =>
+      (
+        await send("GET", `/v1/invoices/${encodeURIComponent(id)}/pdf`, undefined, {}, config.apiUrl, "application/pdf")
+      ).blob(),
+
+    // Paying an invoice on chain (service-auth): a quote, the wallet's transfer, then the check.
+    cryptoQuote: (input: { invoiceId: string; chainId: number; currency: string }, key: string) =>
+      call<CryptoQuote>("POST", "/billing/crypto/quote", input, idem(key)),
+    cryptoConfirm: (input: { invoiceId: string; chainId: number; txHash: string }, key: string) =>
+      call<{ invoiceId: string; txHash: string; status: "confirmed" }>(
+        "POST",
+        "/billing/crypto/confirm",
+        input,
+        idem(key),
       ),
-    invoice: (id: string) => call<Invoice>("GET", `/v1/invoices/${id}`, undefined, {}, config.apiUrl),
   };
 }
 

@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "./api.ts";
 import { createAuthClient, parseSession } from "./auth.ts";
 
-const config = { authUrl: "http://auth.test", apiUrl: "http://api.test", tenant: "acme", stripePublishableKey: null };
+const config = {
+  authUrl: "http://auth.test",
+  apiUrl: "http://api.test",
+  tenant: "acme",
+  stripePublishableKey: null,
+  cryptoPayments: [],
+};
 const tokens = {
   accessToken: "a.b.c",
   refreshToken: "r",

@@ -107,7 +107,9 @@ export function AccountShell(props: {
           {page.path === "/account/sessions" && <SessionsPage api={api} onSignedOut={props.onSignedOut} />}
           {page.path === "/account/tokens" && <TokensPage api={api} />}
           {page.path === "/account/activity" && <ActivityPage api={api} />}
-          {page.path === "/billing" && <BillingPage api={api} stripeKey={config.stripePublishableKey} />}
+          {page.path === "/billing" && (
+            <BillingPage api={api} stripeKey={config.stripePublishableKey} crypto={config.cryptoPayments} />
+          )}
         </main>
       </div>
     </StepUpProvider>

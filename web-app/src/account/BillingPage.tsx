@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { AccountApi, BillingState, PaymentMethod, Plan } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
+import type { CryptoPaymentOption } from "../config.ts";
 import { useStepUp } from "./StepUp.tsx";
 import { loadStripe, type StripeElements, type StripeJs } from "./stripe.ts";
 import { InvoicesPanel, UsagePanel } from "./Usage.tsx";
@@ -28,7 +29,15 @@ const STATUS_TEXT: Record<string, string> = {
 };
 
 /** Plan, change of plan and payment methods (Stripe Elements when a publishable key is configured). */
-export function BillingPage({ api, stripeKey }: { api: AccountApi; stripeKey: string | null }) {
+export function BillingPage({
+  api,
+  stripeKey,
+  crypto,
+}: {
+  api: AccountApi;
+  stripeKey: string | null;
+  crypto: CryptoPaymentOption[];
+}) {
   const billing = useLoad(api.billing);
   const plans = useLoad(api.plans);
   const reload = () => {
@@ -52,8 +61,14 @@ export function BillingPage({ api, stripeKey }: { api: AccountApi; stripeKey: st
         </Loaded>
       </Panel>
       <PaymentMethods api={api} stripeKey={stripeKey} />
-      {billing.state.kind === "ready" && <UsagePanel api={api} plan={billing.state.data.plan} />}
-      <InvoicesPanel api={api} />
+      {billing.state.kind === "ready" && (
+        <UsagePanel
+          api={api}
+          plan={billing.state.data.plan}
+          periodStart={billing.state.data.subscription?.currentPeriodStart ?? null}
+        />
+      )}
+      <InvoicesPanel api={api} crypto={crypto} />
     </>
   );
 }

@@ -1,6 +1,8 @@
 import { useId, useState } from "react";
 import type { AccountApi, Invoice, Plan, UsageSeries } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
+import type { CryptoPaymentOption } from "../config.ts";
+import { CryptoPay } from "./CryptoPay.tsx";
 import { bytes, formatDate, Loaded, money, Panel, useLoad } from "./ui.tsx";
 
 interface MetricView {
@@ -57,13 +59,14 @@ function Chart({ view, points, plan }: { view: MetricView; points: { t: string; 
   const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
   const path = values.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");
   const share = limit ? Math.round((current / limit) * 100) : null;
-  const summary = `${view.title}: ${view.format(current)}${view.cumulative ? " so far this period" : " now"}${
+  const detail = `${view.format(current)}${view.cumulative ? " so far this period" : " on average today"}${
     limit ? ` of ${view.format(limit)} included (${share}%)` : ""
   }.`;
+  const summary = `${view.title}: ${detail}`;
   return (
     <figure className="chart">
       <figcaption>
-        <b>{view.title}</b> <span className={share !== null && share >= 100 ? "error" : "hint"}>{summary}</span>
+        <b>{view.title}</b> <span className={share !== null && share >= 100 ? "error" : "hint"}>{detail}</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-desc`} preserveAspectRatio="none">
         <title id={`${id}-desc`}>{summary}</title>
@@ -86,7 +89,7 @@ function Chart({ view, points, plan }: { view: MetricView; points: { t: string; 
           <thead>
             <tr>
               <th scope="col">Date</th>
-              <th scope="col">{view.cumulative ? "Total so far" : "Stored"}</th>
+              <th scope="col">{view.cumulative ? "Total so far" : "Average stored"}</th>
             </tr>
           </thead>
           <tbody>
@@ -103,19 +106,22 @@ function Chart({ view, points, plan }: { view: MetricView; points: { t: string; 
   );
 }
 
-/** This billing period's usage (from the first of the month), per metric, against the plan. */
-export function UsagePanel({ api, plan }: { api: AccountApi; plan: Plan }) {
+/**
+ * This billing period's usage by day, per metric, against the plan's included amounts: the
+ * subscription's period, or the calendar month (UTC) without one (cloud-api's periods).
+ */
+export function UsagePanel({ api, plan, periodStart }: { api: AccountApi; plan: Plan; periodStart: string | null }) {
   const { state, reload } = useLoad(() => {
     const now = new Date();
-    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const from = periodStart ? new Date(periodStart) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
     return api.usage(from, now, "day");
   });
   return (
-    <Panel title="Usage this month">
+    <Panel title="Usage this billing period">
       <Loaded state={state} retry={reload}>
         {(usage: UsageSeries) =>
-          usage.series.every((s) => s.points.length === 0) ? (
-            <p className="notice">No usage yet this month.</p>
+          usage.series.every((s) => s.points.every((p) => p.value === 0)) ? (
+            <p className="notice">No usage yet in this billing period.</p>
           ) : (
             <div className="charts">
               {METRICS.map((view) => (
@@ -134,49 +140,66 @@ export function UsagePanel({ api, plan }: { api: AccountApi; plan: Plan }) {
   );
 }
 
-const INVOICE_STATUS: Record<string, string> = {
-  draft: "Draft",
+const INVOICE_STATUS: Record<Invoice["status"], string> = {
   finalized: "Due",
   paid: "Paid",
   failed: "Payment failed",
   void: "Void",
 };
 
-const invoiceTitle = (i: Invoice) => (i.number ? `Invoice #${i.number}` : "Draft invoice");
+const invoiceTitle = (i: Invoice) => (i.number ? `Invoice #${i.number}` : "Invoice");
+/** Unpaid with something left to pay: the card charge failed, or the customer pays on chain. */
+const payable = (i: Invoice) => (i.status === "finalized" || i.status === "failed") && i.amountDueMinor > 0;
 
-/** Invoices: the list, one invoice's lines, and its PDF (the API's, or the browser's print to PDF). */
-export function InvoicesPanel({ api }: { api: AccountApi }) {
-  const { state, reload } = useLoad(async () => {
-    const r = await api.invoices();
-    return Array.isArray(r) ? r : r.items;
-  });
+/** Invoices: the list, one invoice's lines, its PDF, and paying it on chain. */
+export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: CryptoPaymentOption[] }) {
+  const { state, reload } = useLoad(async () => (await api.invoices()).items);
   const [open, setOpen] = useState<Invoice | null>(null);
   const [error, setError] = useState<string | null>(null);
-  async function show(i: Invoice) {
+  async function show(id: string) {
     setError(null);
     try {
-      setOpen(await api.invoice(i.id));
+      setOpen(await api.invoice(id));
     } catch (e) {
       setError(errorMessage(e));
     }
+  }
+  /** After a payment: cloud-api marks the invoice paid once it has the billing event (a moment). */
+  async function settled(id: string) {
+    for (let i = 0; i < 20; i++) {
+      try {
+        const invoice = await api.invoice(id);
+        if (invoice.status === "paid" || i === 19) {
+          setOpen(invoice);
+          break;
+        }
+      } catch (e) {
+        setError(errorMessage(e));
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    reload();
   }
   return (
     <Panel title="Invoices">
       <Loaded state={state} retry={reload}>
         {(items) =>
           items.length === 0 ? (
-            <p className="notice">No invoices yet.</p>
+            <p className="notice">No invoices yet. The first one comes at the end of a paid billing period.</p>
           ) : (
             <ul className="rows">
               {items.map((i) => (
                 <li key={i.id} className="row">
                   <div>
-                    <b>{invoiceTitle(i)}</b> <span className="badge">{INVOICE_STATUS[i.status] ?? i.status}</span>
+                    <b>{invoiceTitle(i)}</b>{" "}
+                    <span className={`badge${i.status === "failed" ? " error" : ""}`}>{INVOICE_STATUS[i.status]}</span>
                     <p className="hint">
                       {formatDate(i.periodStart)} – {formatDate(i.periodEnd)} · {money(i.totalMinor, i.currency)}
+                      {i.amountDueMinor !== i.totalMinor && ` · ${money(i.amountDueMinor, i.currency)} due`}
                     </p>
                   </div>
-                  <button type="button" onClick={() => show(i)} aria-label={`View ${invoiceTitle(i)}`}>
+                  <button type="button" onClick={() => show(i.id)} aria-label={`View ${invoiceTitle(i)}`}>
                     View
                   </button>
                 </li>
@@ -190,61 +213,134 @@ export function InvoicesPanel({ api }: { api: AccountApi }) {
           {error}
         </p>
       )}
-      {open && <InvoiceDetail invoice={open} onClose={() => setOpen(null)} />}
+      {open && (
+        <InvoiceDetail
+          api={api}
+          invoice={open}
+          crypto={crypto}
+          onClose={() => setOpen(null)}
+          onPaid={() => void settled(open.id)}
+        />
+      )}
     </Panel>
   );
 }
 
-function InvoiceDetail({ invoice, onClose }: { invoice: Invoice; onClose: () => void }) {
+function InvoiceDetail({
+  api,
+  invoice,
+  crypto,
+  onClose,
+  onPaid,
+}: {
+  api: AccountApi;
+  invoice: Invoice;
+  crypto: CryptoPaymentOption[];
+  onClose: () => void;
+  onPaid: () => void;
+}) {
   const id = useId();
+  const [pdf, setPdf] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  async function download() {
+    setPdf({ busy: true, error: null });
+    try {
+      const blob = await api.invoicePdf(invoice.id);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `invoice-${invoice.number ?? invoice.id}.pdf`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setPdf({ busy: false, error: null });
+    } catch (e) {
+      setPdf({ busy: false, error: errorMessage(e) });
+    }
+  }
+  const money$ = (minor: number) => money(minor, invoice.currency);
   return (
-    <section className="invoice printable" aria-labelledby={id}>
+    <section className="invoice" aria-labelledby={id}>
       <h3 id={id}>{invoiceTitle(invoice)}</h3>
       <p className="hint">
-        Period {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)} ·{" "}
-        {INVOICE_STATUS[invoice.status] ?? invoice.status}
+        Period {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)} · {INVOICE_STATUS[invoice.status]}
         {invoice.paidAt ? ` · paid ${formatDate(invoice.paidAt)}` : ""}
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Item</th>
-            <th scope="col">Quantity</th>
-            <th scope="col">Amount</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(invoice.lines ?? []).map((l) => (
-            <tr key={`${l.description}-${l.amountMinor}`}>
-              <td>{l.description}</td>
-              <td>{Number(l.quantity).toLocaleString()}</td>
-              <td>{money(l.amountMinor, invoice.currency)}</td>
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Item</th>
+              <th scope="col">Quantity</th>
+              <th scope="col">Amount</th>
             </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={2}>
-              Total
-            </th>
-            <td>{money(invoice.totalMinor, invoice.currency)}</td>
-          </tr>
-        </tfoot>
-      </table>
-      <div className="button-row no-print">
-        {invoice.pdfUrl ? (
-          <a className="button" href={invoice.pdfUrl} download>
-            Download PDF
-          </a>
-        ) : (
-          <button type="button" onClick={() => window.print()}>
-            Download PDF (print)
-          </button>
-        )}
+          </thead>
+          <tbody>
+            {invoice.lines.map((l) => (
+              <tr key={l.position}>
+                <td>
+                  {l.description}
+                  {l.usedQuantity !== null && l.includedQuantity !== null && (
+                    <span className="hint">
+                      {" "}
+                      ({l.usedQuantity.toLocaleString()} used, {l.includedQuantity.toLocaleString()} included)
+                    </span>
+                  )}
+                </td>
+                <td>{l.quantity.toLocaleString()}</td>
+                <td>
+                  {money$(l.amountMinor)}
+                  {l.prepaid && <span className="hint"> (prepaid)</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={2}>
+                Total
+              </th>
+              <td>{money$(invoice.totalMinor)}</td>
+            </tr>
+            {invoice.prepaidMinor > 0 && (
+              <tr>
+                <th scope="row" colSpan={2}>
+                  Prepaid with your subscription
+                </th>
+                <td>−{money$(invoice.prepaidMinor)}</td>
+              </tr>
+            )}
+            <tr>
+              <th scope="row" colSpan={2}>
+                {invoice.status === "paid" ? "Paid" : "Amount due"}
+              </th>
+              <td>{money$(invoice.status === "paid" ? (invoice.paidAmountMinor ?? 0) : invoice.amountDueMinor)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      {invoice.status === "failed" && (
+        <p className="notice error">
+          The card payment failed{invoice.failureCode ? ` (${invoice.failureCode})` : ""}: update your card, or pay
+          below.
+        </p>
+      )}
+      {payable(invoice) && crypto.length > 0 && (
+        <CryptoPay api={api} invoice={invoice} options={crypto} onPaid={onPaid} />
+      )}
+      <div className="button-row">
+        <button type="button" onClick={download} disabled={pdf.busy} aria-busy={pdf.busy}>
+          {pdf.busy ? "Preparing PDF…" : "Download PDF"}
+        </button>
         <button type="button" onClick={onClose}>
           Close
         </button>
       </div>
+      {pdf.error && (
+        <p className="form-status error" role="alert">
+          {pdf.error}
+        </p>
+      )}
     </section>
   );
 }

@@ -236,5 +236,7 @@ const GIB = 1024 ** 3;
 export function bytes(n: number): string {
   if (n >= 1024 * GIB) return `${(n / (1024 * GIB)).toLocaleString(undefined, { maximumFractionDigits: 1 })} TB`;
   if (n >= GIB) return `${(n / GIB).toLocaleString(undefined, { maximumFractionDigits: 1 })} GB`;
-  return `${(n / 1024 ** 2).toLocaleString(undefined, { maximumFractionDigits: 1 })} MB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toLocaleString(undefined, { maximumFractionDigits: 1 })} MB`;
+  if (n >= 1024) return `${(n / 1024).toLocaleString(undefined, { maximumFractionDigits: 1 })} KB`;
+  return `${Math.round(n).toLocaleString()} B`;
 }
