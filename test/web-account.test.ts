@@ -2,7 +2,8 @@
 // identities (link e-mail, phone and GitHub; unlink), passkeys (add, rename, delete), TOTP with
 // its QR code and backup codes (copy, download), step-up before a sensitive action, trusted
 // devices, sessions (revoke, log out everywhere), personal access tokens (scopes, expiry, shown
-// once, revoke) and the activity log with its risk flags explained.
+// once, revoke; used at the real service-cloud-api) and the activity log with its risk flags
+// explained.
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -243,6 +244,26 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
     expect(live.active).toBe(true);
     expect(live.scope?.split(" ").sort()).toEqual(["objects:read", "profile:read", "usage:read"]);
     expect((live.exp ?? 0) * 1000 - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    // The PAT at the real service-cloud-api: verified by introspection, with its scopes only.
+    const atCloud = (path: string, token = secret) =>
+      fetch(`${stack.cloud.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const me = await atCloud("/v1/me");
+    expect(me.status).toBe(200);
+    const user = await userOf("tokens@example.test");
+    expect(await me.json()).toMatchObject({
+      sub: user.id,
+      tid: user.tenantId,
+      method: "pat",
+      scopes: expect.arrayContaining(["profile:read", "objects:read", "usage:read"]),
+    });
+    expect((await atCloud("/v1/objects")).status).toBe(200); // objects:read
+    const write = await fetch(`${stack.cloud.url}/v1/objects/not-allowed.txt`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${secret}` },
+      body: "x",
+    });
+    expect(write.status).toBe(403); // no objects:write
+    expect(((await write.json()) as { code: string }).code).toBe("FORBIDDEN");
 
     await page.getByRole("button", { name: "I've saved it" }).click();
     await page.getByTestId("new-token").waitFor({ state: "detached" });
@@ -253,6 +274,19 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
     await row.getByRole("button", { name: "Revoke token" }).click();
     await page.getByText("No tokens yet.").waitFor();
     expect((await introspect()).active).toBe(false);
+    // cloud-api caches an active introspection answer for up to 30 s (auth-verify's positive TTL):
+    // the revoked PAT is refused there once that runs out.
+    let revoked = await atCloud("/v1/me");
+    for (const deadline = Date.now() + 40_000; revoked.status === 200 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      revoked = await atCloud("/v1/me");
+    }
+    expect(revoked.status).toBe(401);
+    expect(((await revoked.json()) as { code: string }).code).toBe("INVALID_TOKEN");
+    const stored = (await page.evaluate(
+      "JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })",
+    )) as string;
+    expect(stored).not.toMatch(/eyJ|atlas_pat_|token/i); // tokens live in memory only
     await page.close();
   });
 
