@@ -40,6 +40,9 @@ const METRICS: MetricView[] = [
   },
 ];
 
+const dayMonth = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+const shortDate = (iso: string | undefined) => (iso ? dayMonth.format(new Date(iso)) : "");
+
 const W = 600;
 const H = 160;
 const PAD = { left: 8, right: 8, top: 12, bottom: 18 };
@@ -83,6 +86,13 @@ function Chart({ view, points, plan }: { view: MetricView; points: { t: string; 
         )}
         {values.length > 0 && <path d={path} className="series" />}
       </svg>
+      {values.length > 0 && (
+        <p className="chart-axis hint" aria-hidden="true">
+          <span>{shortDate(values[0]?.t)}</span>
+          {limit !== undefined && <span>- - - included</span>}
+          <span>{shortDate(values.at(-1)?.t)}</span>
+        </p>
+      )}
       <details>
         <summary>Show as a table</summary>
         <table>
@@ -156,8 +166,10 @@ export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: Crypto
   const { state, reload } = useLoad(async () => (await api.invoices()).items);
   const [open, setOpen] = useState<Invoice | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   async function show(id: string) {
     setError(null);
+    setNotice(null);
     try {
       setOpen(await api.invoice(id));
     } catch (e) {
@@ -171,6 +183,11 @@ export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: Crypto
         const invoice = await api.invoice(id);
         if (invoice.status === "paid" || i === 19) {
           setOpen(invoice);
+          setNotice(
+            invoice.status === "paid"
+              ? `Payment confirmed: ${invoiceTitle(invoice)} is paid.`
+              : "Payment confirmed on chain; the invoice will show as paid in a moment.",
+          );
           break;
         }
       } catch (e) {
@@ -213,6 +230,9 @@ export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: Crypto
           {error}
         </p>
       )}
+      <p className="form-status quiet" role="status">
+        {notice}
+      </p>
       {open && (
         <InvoiceDetail
           api={api}
