@@ -118,7 +118,9 @@ export function CryptoPay({
       for (;;) {
         setProgress({ kind: "running", step, quote, txHash, message });
         try {
-          await api.cryptoConfirm({ invoiceId: invoice.id, chainId: quote.chainId, txHash }, crypto.randomUUID());
+          await stepUp(() =>
+            api.cryptoConfirm({ invoiceId: invoice.id, chainId: quote.chainId, txHash }, crypto.randomUUID()),
+          );
           break;
         } catch (error) {
           const reason = error instanceof ApiError ? error.extras.reason : undefined;
