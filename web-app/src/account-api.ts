@@ -323,8 +323,14 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
         {},
         config.apiUrl,
       ),
-    invoices: () =>
-      call<{ items: Invoice[]; nextCursor: string | null }>("GET", "/v1/invoices", undefined, {}, config.apiUrl),
+    invoices: (cursor?: string | null) =>
+      call<{ items: Invoice[]; nextCursor: string | null }>(
+        "GET",
+        `/v1/invoices?${new URLSearchParams({ limit: "12", ...(cursor ? { cursor } : {}) })}`,
+        undefined,
+        {},
+        config.apiUrl,
+      ),
     invoice: (id: string) =>
       call<Invoice>("GET", `/v1/invoices/${encodeURIComponent(id)}`, undefined, {}, config.apiUrl),
     /** The invoice as a PDF (the bearer token travels in a header, so it is fetched, not linked). */

@@ -163,10 +163,25 @@ const payable = (i: Invoice) => (i.status === "finalized" || i.status === "faile
 
 /** Invoices: the list, one invoice's lines, its PDF, and paying it on chain. */
 export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: CryptoPaymentOption[] }) {
-  const { state, reload } = useLoad(async () => (await api.invoices()).items);
+  const { state, reload } = useLoad(() => api.invoices());
   const [open, setOpen] = useState<Invoice | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Older pages, appended after the first one (which reloads after a payment).
+  const [older, setOlder] = useState<{ items: Invoice[]; nextCursor: string | null } | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  async function more(cursor: string) {
+    setLoadingMore(true);
+    setError(null);
+    try {
+      const page = await api.invoices(cursor);
+      setOlder((prev) => ({ items: [...(prev?.items ?? []), ...page.items], nextCursor: page.nextCursor }));
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
   async function show(id: string) {
     setError(null);
     setNotice(null);
@@ -196,13 +211,16 @@ export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: Crypto
       }
       await new Promise((r) => setTimeout(r, 500));
     }
+    setOlder(null);
     reload();
   }
   return (
     <Panel title="Invoices">
       <Loaded state={state} retry={reload}>
-        {(items) =>
-          items.length === 0 ? (
+        {(first) => {
+          const items = [...first.items, ...(older?.items ?? [])];
+          const next = older ? older.nextCursor : first.nextCursor;
+          return items.length === 0 ? (
             <p className="notice">No invoices yet. The first one comes at the end of a paid billing period.</p>
           ) : (
             <ul className="rows">
@@ -213,7 +231,11 @@ export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: Crypto
                     <span className={`badge${i.status === "failed" ? " error" : ""}`}>{INVOICE_STATUS[i.status]}</span>
                     <p className="hint">
                       {formatDate(i.periodStart)} – {formatDate(i.periodEnd)} · {money(i.totalMinor, i.currency)}
-                      {i.amountDueMinor !== i.totalMinor && ` · ${money(i.amountDueMinor, i.currency)} due`}
+                      {i.status === "paid"
+                        ? i.paidAmountMinor !== null &&
+                          i.paidAmountMinor !== i.totalMinor &&
+                          ` · ${money(i.paidAmountMinor, i.currency)} paid`
+                        : i.amountDueMinor !== i.totalMinor && ` · ${money(i.amountDueMinor, i.currency)} due`}
                     </p>
                   </div>
                   <button type="button" onClick={() => show(i.id)} aria-label={`View ${invoiceTitle(i)}`}>
@@ -221,9 +243,16 @@ export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: Crypto
                   </button>
                 </li>
               ))}
+              {next && (
+                <li className="row">
+                  <button type="button" onClick={() => more(next)} disabled={loadingMore} aria-busy={loadingMore}>
+                    {loadingMore ? "Loading…" : "Show older invoices"}
+                  </button>
+                </li>
+              )}
             </ul>
-          )
-        }
+          );
+        }}
       </Loaded>
       {error && (
         <p className="form-status error" role="alert">
