@@ -257,6 +257,10 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
         case "eth_chainId":
           return `0x${CHAIN.toString(16)}`;
         case "eth_sendTransaction": {
+          // The user declines the first time (EIP-1193 error 4001), then approves.
+          if (walletCalls.filter((m) => m === "eth_sendTransaction").length === 1) {
+            return { rpcError: { code: 4001, message: "User rejected the request." } };
+          }
           const tx = params[0] as { from: string; to: `0x${string}`; data?: `0x${string}`; value?: string };
           expect(tx.from.toLowerCase()).toBe(payer.address.toLowerCase());
           return anvil.deployer.sendTransaction({
@@ -273,7 +277,11 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     });
     await page.addInitScript(`(() => {
       const provider = {
-        request: ({ method, params }) => window.__anvilWallet(method, params ?? []),
+        request: async ({ method, params }) => {
+          const result = await window.__anvilWallet(method, params ?? []);
+          if (result && result.rpcError) throw Object.assign(new Error(result.rpcError.message), result.rpcError);
+          return result;
+        },
         on() {},
         removeListener() {},
       };
@@ -297,6 +305,11 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await detail.getByRole("row", { name: /Amount due \$1\.05/ }).waitFor();
     const pay = detail.getByRole("region", { name: "Pay $1.05 with crypto" });
     await pay.getByRole("button", { name: "Pay in USDC on Local test chain" }).click();
+    await pay
+      .getByRole("alert")
+      .filter({ hasText: "You declined the request in your wallet. Nothing was sent." })
+      .waitFor();
+    await pay.getByRole("button", { name: "Try again" }).click();
 
     // Mined at once (anvil automines), but 3 confirmations are required: the page says how far.
     await pay.getByRole("status").filter({ hasText: "Transfer mined: 1 of 3 confirmations" }).waitFor();
