@@ -63,11 +63,13 @@ describe.skipIf(skipBrowser)("web-app: several tabs, one session", () => {
     await b.getByRole("region", { name: "Recent security activity" }).getByText("Signed in").first().waitFor();
     expect(refreshes).toHaveLength(1);
 
-    // Both tabs reload at the same instant: one presents the cookie, the other takes its token.
+    // Both tabs reload at once: at most one refresh for both — one presents the cookie and the
+    // other takes its token, or (when one page is still up as the other asks, which a loaded
+    // machine makes likely) the first takes the token of the second before that one reloads too.
     await Promise.all([a.reload(), b.reload()]);
     await Promise.all([signedIn(a), signedIn(b)]);
     await new Promise((r) => setTimeout(r, 500));
-    expect(refreshes).toHaveLength(2);
+    expect(refreshes.length).toBeLessThanOrEqual(2);
 
     // Nothing looked like theft; the login is intact.
     const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
