@@ -44,6 +44,8 @@ async function checkRunning(p: Record<string, string>) {
     authUrl: `http://localhost:${p.AUTH_PORT}`,
     apiUrl: `http://localhost:${p.CLOUD_PORT}`,
     tenant: "default",
+    stripePublishableKey: null,
+    cryptoPayments: [],
   });
 }
 

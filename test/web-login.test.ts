@@ -70,7 +70,7 @@ describe("web-app login page in Chromium", () => {
     await page.goto(link);
     await page.getByText("You're signed in").waitFor();
     expect((await page.locator("strong").textContent())?.trim()).toBe("browser@example.test");
-    expect(page.url()).toBe(`${web}/`); // the token left the address bar
+    expect(page.url()).toBe(`${web}/account`); // the token left the address bar
     // A reload keeps the login: the refresh token lives in service-auth's HttpOnly cookie.
     expect(await page.evaluate("document.cookie")).toBe("");
     await page.reload();
@@ -93,10 +93,10 @@ describe("web-app login page in Chromium", () => {
     await page.getByLabel("Code").waitFor();
     const code = (await outbox()).find((m) => m.channel === "sms")?.code ?? "";
     await page.getByLabel("Code").fill(code === "000000" ? "000001" : "000000");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByText("The code is invalid or expired").waitFor();
     await page.getByLabel("Code").fill(code);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByText("You're signed in").waitFor();
     expect((await page.locator("strong").textContent())?.trim()).toBe("+14155550199");
     await page.close();

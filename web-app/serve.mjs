@@ -34,7 +34,26 @@ if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(tenant)) {
   console.error("TENANT must be a tenant slug (lowercase letters, digits, dashes)");
   process.exit(1);
 }
-const runtimeConfig = JSON.stringify({ authUrl, apiUrl, tenant });
+const stripePublishableKey = process.env.STRIPE_PUBLISHABLE_KEY || null;
+if (stripePublishableKey && !/^pk_(test|live)_[A-Za-z0-9]{8,255}$/.test(stripePublishableKey)) {
+  console.error("STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_test_… or pk_live_…)");
+  process.exit(1);
+}
+// How invoices can be paid on chain, as service-auth accepts them (its CRYPTO_TOKENS): a
+// comma-separated list of <chainId>:<symbol>, e.g. "8453:USDC,1:ETH". Empty: no crypto payments.
+const cryptoPayments = (process.env.CRYPTO_PAYMENT_OPTIONS || "")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean)
+  .map((entry) => {
+    const match = /^(\d{1,15}):([A-Za-z0-9]{1,12})$/.exec(entry);
+    if (!match) {
+      console.error("CRYPTO_PAYMENT_OPTIONS must be a comma-separated list of <chainId>:<symbol>");
+      process.exit(1);
+    }
+    return { chainId: Number(match[1]), currency: match[2].toUpperCase() };
+  });
+const runtimeConfig = JSON.stringify({ authUrl, apiUrl, tenant, stripePublishableKey, cryptoPayments });
 
 const CONTENT_TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -52,14 +71,23 @@ const CONTENT_TYPES = {
   ".webmanifest": "application/manifest+json",
 };
 
-const connectSrc = [...new Set(["'self'", new URL(authUrl).origin, new URL(apiUrl).origin])].join(" ");
+// Stripe Elements (only with a publishable key) loads Stripe.js and runs card fields in its frames.
+const stripe = stripePublishableKey
+  ? {
+      script: " https://js.stripe.com",
+      frame: "https://js.stripe.com https://hooks.stripe.com",
+      api: ["https://api.stripe.com"],
+    }
+  : { script: "", frame: "'none'", api: [] };
+const connectSrc = [...new Set(["'self'", new URL(authUrl).origin, new URL(apiUrl).origin, ...stripe.api])].join(" ");
 const SECURITY_HEADERS = {
   "Content-Security-Policy": [
     "default-src 'self'",
-    "script-src 'self'",
+    `script-src 'self'${stripe.script}`,
     "style-src 'self'",
     "img-src 'self' data:",
     `connect-src ${connectSrc}`,
+    `frame-src ${stripe.frame}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -50,7 +50,7 @@ export function createApp(deps: Deps) {
   app.openAPIRegistry.registerComponent("securitySchemes", "basic", { type: "http", scheme: "basic" });
   for (const prefix of ["/tenants/*", "/auth/*", "/billing/*", "/admin/*"]) app.use(prefix, tenantMiddleware(deps));
   registerWellKnownRoutes(app, deps);
-  registerTenantRoutes(app);
+  registerTenantRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerSessionRoutes(app, deps);
   registerPatRoutes(app, deps);

@@ -62,6 +62,21 @@ describe("tenants", () => {
     expect(body.allowedMethods).toContain("email");
   });
 
+  it("offers only the allowed methods this server can serve (no OAuth provider without credentials)", async () => {
+    const body = (await (await t.app.request("/tenants/current")).json()) as { allowedMethods: string[] };
+    expect(body.allowedMethods).toEqual(["email", "sms", "siwe", "siws", "arweave", "passkey"]);
+    const withGithub = await createTestApp({
+      env: { OAUTH_GITHUB_CLIENT_ID: "gh-client", OAUTH_GITHUB_CLIENT_SECRET: "gh-secret-0123456789abcdef" },
+    });
+    try {
+      await withGithub.reset();
+      const res = await withGithub.app.request("/tenants/current");
+      expect(((await res.json()) as { allowedMethods: string[] }).allowedMethods).toContain("oauth:github");
+    } finally {
+      await withGithub.close();
+    }
+  });
+
   it("answers 404 NOT_FOUND for an unknown or malformed tenant and 403 FORBIDDEN for an inactive one", async () => {
     expect((await t.app.request("/tenants/current", { headers: { "x-tenant": "acme" } })).status).toBe(404);
     expect((await t.app.request("/tenants/current", { headers: { "x-tenant": "../../etc" } })).status).toBe(404);

@@ -1,10 +1,23 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { ApiError } from "./api.ts";
-import { type AuthClient, createAuthClient, type Session, type Tenant } from "./auth.ts";
+import { AccountShell } from "./account/AccountShell.tsx";
+import { ApiError, errorMessage } from "./api.ts";
+import {
+  type AuthClient,
+  createAuthClient,
+  type Login,
+  type MfaChallenge,
+  type MfaVerified,
+  mfaChallengeOf,
+  parseMfaMethods,
+  type Session,
+  type Tenant,
+} from "./auth.ts";
 import type { AppConfig } from "./config.ts";
 import { DEVICE_PATH, DeviceApproval } from "./DeviceApproval.tsx";
 import { LoginCard } from "./LoginCard.tsx";
-import { SignedIn } from "./SignedIn.tsx";
+import { MfaChallengeCard } from "./MfaChallenge.tsx";
+import { navigate, usePath } from "./router.ts";
+import { SessionStore, useSession } from "./session.ts";
 
 type TenantState = { kind: "loading" } | { kind: "ready"; tenant: Tenant } | { kind: "error"; message: string };
 
@@ -66,48 +79,207 @@ function StatusLine({ health }: { health: Health }) {
   );
 }
 
-/** The magic link lands on /auth/callback?token=…: exchange it once, then drop it from the URL. */
-function useMagicLinkCallback(auth: AuthClient, onSession: (s: Session) => void): string | null {
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const url = new URL(window.location.href);
-    const token = url.searchParams.get("token");
-    if (url.pathname !== "/auth/callback" || !token) return;
-    window.history.replaceState(null, "", "/");
-    auth.verifyEmail(token).then(onSession, (e: unknown) => {
-      setError(e instanceof ApiError ? e.detail : "This sign-in link could not be used.");
-    });
-  }, [auth, onSession]);
-  return error;
+/** What a redirect back to the app carried: a magic link, a link confirming an e-mail to add, or
+ * the OAuth callback's outcome (login, MFA step, error, or a provider linked to the account). */
+type Return =
+  | { kind: "none" }
+  | { kind: "magic-link"; token: string }
+  | { kind: "link-email"; token: string }
+  | { kind: "linked"; provider: string }
+  | { kind: "mfa"; challenge: MfaChallenge }
+  | { kind: "error"; code: string };
+
+/**
+ * Reads (once) what the address bar brought. The secrets leave the address bar at once, so they
+ * are neither bookmarked nor kept in history.
+ */
+function takeReturn(): Return {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get("token");
+  const error = url.searchParams.get("error");
+  const linked = url.searchParams.get("linked");
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  const clean = (to = url.pathname) => window.history.replaceState(null, "", to);
+  if (url.pathname === "/auth/callback" && token) {
+    clean("/");
+    return { kind: "magic-link", token };
+  }
+  if (url.pathname === "/account/link-email" && token) {
+    clean("/account");
+    return { kind: "link-email", token };
+  }
+  if (linked) {
+    clean();
+    return { kind: "linked", provider: linked };
+  }
+  if (!error) return { kind: "none" };
+  clean();
+  const mfaToken = fragment.get("mfaToken");
+  if (error === "MFA_REQUIRED" && mfaToken) {
+    return {
+      kind: "mfa",
+      challenge: { mfaToken, methods: parseMfaMethods(fragment.get("methods")), detail: "" },
+    };
+  }
+  return { kind: "error", code: error };
 }
 
-/** After a reload, the refresh cookie (if any) restores the session. */
-function useResume(auth: AuthClient, onSession: (s: Session) => void) {
-  useEffect(() => {
-    if (new URL(window.location.href).pathname === "/auth/callback") return;
-    auth.resume().then(onSession, () => {});
-  }, [auth, onSession]);
+const RETURN_ERRORS: Record<string, string> = {
+  INVALID_CREDENTIALS: "Signing in with that provider didn't complete. Please try again.",
+  CONFLICT: "That account is already linked to another user.",
+  FORBIDDEN: "This sign-in was blocked for your protection. Try again later or use another method.",
+  METHOD_NOT_ALLOWED_FOR_TENANT: "That sign-in method isn't available here.",
+  RATE_LIMITED: "Too many attempts. Please wait a moment and try again.",
+  ACCOUNT_LOCKED: "This account is locked for your protection. Try again later.",
+  MFA_REQUIRED: "A second factor is required, but the verification step was lost. Please sign in again.",
+};
+
+function returnErrorText(code: string): string {
+  return RETURN_ERRORS[code] ?? `Sign-in didn't complete (${code.slice(0, 40)}). Please try again.`;
 }
+
+const PROVIDER_NAMES: Record<string, string> = { google: "Google", github: "GitHub", discord: "Discord", twitter: "X" };
+
+type Notice = { tone: "error" | "info"; text: string };
+
+function initialNotice(arrival: Return): Notice | null {
+  if (arrival.kind === "error") return { tone: "error", text: returnErrorText(arrival.code) };
+  if (arrival.kind === "linked") {
+    return {
+      tone: "info",
+      text: `${PROVIDER_NAMES[arrival.provider] ?? arrival.provider} is now linked to your account.`,
+    };
+  }
+  return null;
+}
+
+/** Pages that need a session; anything else is the sign-in page. */
+const isAppPath = (path: string) =>
+  path.startsWith("/account") || path.startsWith("/billing") || path.startsWith(DEVICE_PATH);
 
 export function App({ config }: { config: AppConfig }) {
   const auth = useMemo(() => createAuthClient(config), [config]);
+  const store = useMemo(() => new SessionStore(auth), [auth]);
   const { state, retry } = useTenant(auth);
   const health = useHealth(auth);
-  const [session, setSession] = useState<Session | null>(null);
-  const onSession = useCallback((s: Session) => setSession(s), []);
-  const linkError = useMagicLinkCallback(auth, onSession);
-  useResume(auth, onSession);
+  const path = usePath();
+  const [arrival] = useState(takeReturn);
+  const session = useSession(store);
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(arrival.kind === "mfa" ? arrival.challenge : null);
+  const [notice, setNotice] = useState<Notice | null>(() => initialNotice(arrival));
+  const [linkToken, setLinkToken] = useState<string | null>(arrival.kind === "link-email" ? arrival.token : null);
+  // Until the refresh cookie (or the link) has been tried, the sign-in form would only flash.
+  const [starting, setStarting] = useState(arrival.kind !== "mfa");
+
+  const onSession = useCallback(
+    (s: Session) => {
+      setChallenge(null);
+      store.set(s);
+    },
+    [store],
+  );
+  const login: Login = useCallback(
+    async (attempt) => {
+      try {
+        onSession(await attempt());
+      } catch (error) {
+        const c = mfaChallengeOf(error);
+        if (!c) throw error;
+        setNotice(null);
+        setChallenge(c);
+      }
+    },
+    [onSession],
+  );
 
   useEffect(() => {
-    if (state.kind === "ready") document.title = `Sign in · ${state.tenant.name}`;
-  }, [state]);
+    if (arrival.kind === "mfa") return;
+    // A magic link signs in; anything else resumes: from another open tab's token if one has
+    // it, else from the refresh cookie (see SessionStore).
+    const start =
+      arrival.kind === "magic-link"
+        ? login(() => auth.verifyEmail(arrival.token)).catch((e: unknown) => {
+            setNotice({ tone: "error", text: errorMessage(e) });
+          })
+        : store.refresh(null);
+    void start.finally(() => setStarting(false));
+  }, [auth, store, arrival, login]);
 
+  // Signed in on the sign-in page: go to the account; signed out on an account page: stay, to come back.
+  useEffect(() => {
+    if (session && !isAppPath(path)) navigate("/account", { replace: true });
+  }, [session, path]);
+
+  const onVerified = useCallback(
+    (result: MfaVerified) => {
+      onSession(result.session);
+      if (result.backupCodesRemaining !== null) {
+        const n = result.backupCodesRemaining;
+        setNotice({
+          tone: "info",
+          text: `You used a backup code. ${n} ${n === 1 ? "code is" : "codes are"} left — make new ones in your security settings if you're running low.`,
+        });
+      }
+    },
+    [onSession],
+  );
+
+  const signedOut = useCallback(() => {
+    setNotice(null);
+    store.set(null);
+    navigate("/", { replace: true });
+  }, [store]);
+
+  useEffect(() => {
+    if (state.kind === "ready") document.title = `${session ? "Account" : "Sign in"} · ${state.tenant.name}`;
+  }, [state, session]);
+
+  const ready = state.kind === "ready" ? state.tenant : null;
+  const banner = notice && (
+    <p className={`banner ${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"}>
+      {notice.text}
+      <button type="button" className="link" onClick={() => setNotice(null)} aria-label="Dismiss">
+        ×
+      </button>
+    </p>
+  );
+  if (ready && session && path.startsWith(DEVICE_PATH)) {
+    // `atlas login` sent the user here: approve or deny the device, nothing else on the page.
+    return (
+      <main className="page">
+        <header className="brand">
+          <h1>{ready.name}</h1>
+        </header>
+        {banner}
+        <DeviceApproval session={session} config={config} />
+        <footer>
+          <StatusLine health={health} />
+        </footer>
+      </main>
+    );
+  }
+  if (ready && session) {
+    return (
+      <AccountShell
+        config={config}
+        auth={auth}
+        store={store}
+        session={session}
+        tenant={ready}
+        path={path}
+        banner={banner}
+        linkToken={linkToken}
+        onLinkTokenUsed={() => setLinkToken(null)}
+        onSignedOut={signedOut}
+      />
+    );
+  }
   return (
     <main className="page">
       <header className="brand">
-        <h1>{state.kind === "ready" ? state.tenant.name : "Atlas"}</h1>
+        <h1>{ready ? ready.name : "Atlas"}</h1>
       </header>
-      {state.kind === "loading" && (
+      {(state.kind === "loading" || (ready && starting)) && (
         <section className="card" aria-busy="true">
           <p className="notice">Loading…</p>
         </section>
@@ -121,18 +293,18 @@ export function App({ config }: { config: AppConfig }) {
           </button>
         </section>
       )}
-      {linkError && !session && (
-        <p className="notice error" role="alert">
-          {linkError}
-        </p>
+      {banner}
+      {ready && !starting && challenge && (
+        <MfaChallengeCard
+          challenge={challenge}
+          auth={auth}
+          purpose="login"
+          issuer={ready.name}
+          onVerified={onVerified}
+          onCancel={() => setChallenge(null)}
+        />
       )}
-      {state.kind === "ready" && session && window.location.pathname === DEVICE_PATH && (
-        <DeviceApproval session={session} config={config} />
-      )}
-      {state.kind === "ready" && session && (
-        <SignedIn session={session} auth={auth} onSignedOut={() => setSession(null)} />
-      )}
-      {state.kind === "ready" && !session && <LoginCard tenant={state.tenant} auth={auth} onSession={onSession} />}
+      {ready && !starting && !challenge && <LoginCard tenant={ready} auth={auth} login={login} />}
       <footer>
         <StatusLine health={health} />
       </footer>

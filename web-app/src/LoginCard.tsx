@@ -1,6 +1,9 @@
-import type { AuthClient, LoginMethod, OAuthProvider, Session, Tenant } from "./auth.ts";
+import { useCallback, useState } from "react";
+import type { AuthClient, Login, LoginMethod, OAuthProvider, Tenant } from "./auth.ts";
+import { PasskeyButton, usePasskeyAutofill } from "./PasskeyLogin.tsx";
 import { SmsLogin } from "./SmsLogin.tsx";
 import { StartForm } from "./StartForm.tsx";
+import { WalletLogin } from "./WalletLogin.tsx";
 
 const OAUTH: { method: LoginMethod; provider: OAuthProvider; label: string }[] = [
   { method: "oauth:google", provider: "google", label: "Google" },
@@ -9,27 +12,16 @@ const OAUTH: { method: LoginMethod; provider: OAuthProvider; label: string }[] =
   { method: "oauth:twitter", provider: "twitter", label: "X (Twitter)" },
 ];
 
-// These flows need client-side signing (wallets, WebAuthn) that is not built yet; they are shown
-// disabled rather than pretending to work.
-const PENDING: { method: LoginMethod; label: string }[] = [
-  { method: "passkey", label: "Passkey" },
-  { method: "siwe", label: "Ethereum wallet" },
-  { method: "siws", label: "Solana wallet" },
-  { method: "arweave", label: "Arweave wallet" },
-];
-
-export function LoginCard({
-  tenant,
-  auth,
-  onSession,
-}: {
-  tenant: Tenant;
-  auth: AuthClient;
-  onSession: (s: Session) => void;
-}) {
+/** The sign-in card: exactly the methods the tenant allows (and the server can serve). */
+export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthClient; login: Login }) {
   const allowed = new Set(tenant.allowedMethods);
   const oauth = OAUTH.filter((o) => allowed.has(o.method));
-  const pending = PENDING.filter((p) => allowed.has(p.method));
+  const passkey = allowed.has("passkey");
+  const wallets = allowed.has("siwe") || allowed.has("siws") || allowed.has("arweave");
+  const [passkeyError, setPasskeyError] = useState<string | null>(null);
+  const onAutofillError = useCallback((m: string) => setPasskeyError(m), []);
+  // Conditional UI rides on the e-mail field; without one there is nothing to autofill.
+  usePasskeyAutofill(auth, login, passkey && allowed.has("email"), onAutofillError);
   const redirectTo = window.location.origin;
 
   if (allowed.size === 0) {
@@ -41,6 +33,7 @@ export function LoginCard({
     );
   }
 
+  const others = passkey || oauth.length > 0 || wallets;
   return (
     <section className="card" aria-labelledby="login-title">
       <h2 id="login-title">Sign in</h2>
@@ -48,19 +41,26 @@ export function LoginCard({
         <StartForm
           label="Email"
           type="email"
-          autoComplete="email"
+          autoComplete={passkey ? "username webauthn" : "email"}
           placeholder="you@example.com"
+          hint={passkey ? "Or pick a saved passkey from the suggestions." : undefined}
           submitLabel="Email me a link"
           sentMessage="Check your inbox — we sent you a sign-in link."
           onSubmit={auth.startEmail}
         />
       )}
-      {allowed.has("sms") && <SmsLogin auth={auth} onSession={onSession} />}
-      {(oauth.length > 0 || pending.length > 0) && (allowed.has("email") || allowed.has("sms")) && (
-        <p className="divider">or continue with</p>
+      {allowed.has("sms") && <SmsLogin auth={auth} login={login} />}
+      {others && (allowed.has("email") || allowed.has("sms")) && <p className="divider">or continue with</p>}
+      {passkey && (
+        <div className="method-block">
+          <PasskeyButton auth={auth} login={login} onError={setPasskeyError} />
+          <p className="form-status error" role="status" aria-live="polite">
+            {passkeyError}
+          </p>
+        </div>
       )}
       {oauth.length > 0 && (
-        <ul className="method-list">
+        <ul className="method-list" aria-label="Sign in with an account you have elsewhere">
           {oauth.map((o) => (
             <li key={o.provider}>
               <a className="button" href={auth.oauthStartUrl(o.provider, redirectTo)}>
@@ -70,22 +70,7 @@ export function LoginCard({
           ))}
         </ul>
       )}
-      {pending.length > 0 && (
-        <ul className="method-list">
-          {pending.map((p) => (
-            <li key={p.method}>
-              <button
-                type="button"
-                className="pending"
-                aria-disabled="true"
-                title={`${p.label} sign-in is coming soon`}
-              >
-                {p.label} <span className="soon">coming soon</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      {wallets && <WalletLogin auth={auth} login={login} allowed={allowed} appName={tenant.name} />}
     </section>
   );
 }

@@ -1,12 +1,12 @@
 import { type FormEvent, useId, useState } from "react";
-import { ApiError } from "./api.ts";
-import type { AuthClient, Session } from "./auth.ts";
+import { errorMessage } from "./api.ts";
+import type { AuthClient, Login } from "./auth.ts";
 import { StartForm } from "./StartForm.tsx";
 
 const E164 = "\\+[1-9][0-9]{1,14}";
 
 /** Phone → texted code → signed in. */
-export function SmsLogin({ auth, onSession }: { auth: AuthClient; onSession: (s: Session) => void }) {
+export function SmsLogin({ auth, login }: { auth: AuthClient; login: Login }) {
   const id = useId();
   const [phone, setPhone] = useState<string | null>(null);
   const [code, setCode] = useState("");
@@ -17,9 +17,9 @@ export function SmsLogin({ auth, onSession }: { auth: AuthClient; onSession: (s:
     if (!phone) return;
     setError(null);
     try {
-      onSession(await auth.verifySms(phone, code.trim()));
+      await login(() => auth.verifySms(phone, code.trim()));
     } catch (e) {
-      setError(e instanceof ApiError ? e.detail : "Something went wrong. Please try again.");
+      setError(errorMessage(e));
     }
   }
 

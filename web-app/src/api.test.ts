@@ -101,3 +101,36 @@ describe("postJson", () => {
     expect([error.status, error.code, error.detail]).toEqual([429, "RATE_LIMITED", "Slow down"]);
   });
 });
+
+describe("problem extensions and messages", () => {
+  it("keeps a problem's extension members and Retry-After", async () => {
+    stubFetch(async () =>
+      Response.json(
+        {
+          type: "x",
+          title: "t",
+          status: 401,
+          detail: "A second factor is required",
+          code: "MFA_REQUIRED",
+          mfaToken: "m",
+        },
+        { status: 401, headers: { "content-type": "application/problem+json", "retry-after": "42" } },
+      ),
+    );
+    const error = await caught(apiJson("http://auth.test/auth/email/verify"));
+    expect(error.extras).toEqual({ mfaToken: "m" });
+    expect(error.retryAfter).toBe(42);
+  });
+
+  it("turns codes into sentences for people", async () => {
+    const { errorMessage } = await import("./api.ts");
+    expect(errorMessage(new ApiError(429, "RATE_LIMITED", "x", {}, 30))).toBe(
+      "Too many attempts. Try again in 30 seconds.",
+    );
+    expect(errorMessage(new ApiError(429, "RATE_LIMITED", "x", {}, 600))).toBe(
+      "Too many attempts. Try again in 10 minutes.",
+    );
+    expect(errorMessage(new ApiError(404, "NOT_FOUND", "No such session"))).toBe("No such session");
+    expect(errorMessage(new TypeError("boom"))).toBe("Something went wrong. Please try again.");
+  });
+});

@@ -6,15 +6,29 @@ export class ApiError extends Error {
   readonly code: string;
   /** Human-readable explanation that is safe to show to the user. */
   readonly detail: string;
+  /** The problem's extension members (e.g. `mfaToken`, `methods` of MFA_REQUIRED). */
+  readonly extras: Readonly<Record<string, unknown>>;
+  /** Seconds from a `Retry-After` header, when the server sent one. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, code: string, detail: string) {
+  constructor(
+    status: number,
+    code: string,
+    detail: string,
+    extras: Record<string, unknown> = {},
+    retryAfter: number | null = null,
+  ) {
     super(detail);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.detail = detail;
+    this.extras = extras;
+    this.retryAfter = retryAfter;
   }
 }
+
+const PROBLEM_MEMBERS = new Set(["type", "title", "status", "detail", "code", "instance"]);
 
 export const NETWORK_ERROR = "NETWORK_ERROR";
 
@@ -48,7 +62,42 @@ async function toApiError(res: Response): Promise<ApiError> {
     stringField(body, "detail") ??
     stringField(body, "title") ??
     `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ""}.`;
-  return new ApiError(res.status, code, detail);
+  const extras = isRecord(body)
+    ? Object.fromEntries(Object.entries(body).filter(([k]) => !PROBLEM_MEMBERS.has(k)))
+    : {};
+  const retry = Number.parseInt(res.headers.get("retry-after") ?? "", 10);
+  return new ApiError(res.status, code, detail, extras, Number.isFinite(retry) ? retry : null);
+}
+
+/**
+ * What to tell the user about a failed call: the server's problem `detail` where it wrote one
+ * for people, a plain sentence per stable `code` otherwise.
+ *
+ * @example
+ * setError(errorMessage(e)); // "Too many attempts. Try again in 30 seconds."
+ */
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof ApiError)) return "Something went wrong. Please try again.";
+  switch (error.code) {
+    case "RATE_LIMITED":
+      return error.retryAfter
+        ? `Too many attempts. Try again in ${formatWait(error.retryAfter)}.`
+        : "Too many attempts. Please wait a moment and try again.";
+    case "ACCOUNT_LOCKED":
+      return "This account is locked for your protection. Contact support or try again later.";
+    case "METHOD_NOT_ALLOWED_FOR_TENANT":
+      return "This sign-in method isn't available here.";
+    case "INTERNAL":
+      return "Something went wrong on our side. Please try again.";
+    default:
+      return error.detail;
+  }
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minutes`;
 }
 
 /**

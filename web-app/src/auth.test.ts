@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "./api.ts";
 import { createAuthClient, parseSession } from "./auth.ts";
 
-const config = { authUrl: "http://auth.test", apiUrl: "http://api.test", tenant: "acme" };
+const config = {
+  authUrl: "http://auth.test",
+  apiUrl: "http://api.test",
+  tenant: "acme",
+  stripePublishableKey: null,
+  cryptoPayments: [],
+};
 const tokens = {
   accessToken: "a.b.c",
   refreshToken: "r",
@@ -83,5 +89,42 @@ describe("auth client sessions", () => {
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe("http://auth.test/auth/logout");
     expect(new Headers(init.headers).get("authorization")).toBe("Bearer a.b.c");
+  });
+});
+
+describe("MFA challenges", () => {
+  const problem = (extras: Record<string, unknown>) =>
+    new ApiError(401, "MFA_REQUIRED", "A second factor is required", extras);
+
+  it("reads the mfaToken and the known methods of an MFA_REQUIRED problem", async () => {
+    const { mfaChallengeOf } = await import("./auth.ts");
+    expect(
+      mfaChallengeOf(problem({ mfaToken: "t".repeat(43), methods: ["totp", "webauthn", "carrier_pigeon"] })),
+    ).toEqual({ mfaToken: "t".repeat(43), methods: ["totp", "webauthn"], detail: "A second factor is required" });
+    // The risk-based e-mail link carries no token.
+    expect(mfaChallengeOf(problem({ methods: ["email_link"] }))?.mfaToken).toBeNull();
+    expect(mfaChallengeOf(new ApiError(401, "INVALID_TOKEN", "x"))).toBeNull();
+    expect(mfaChallengeOf(new Error("x"))).toBeNull();
+  });
+
+  it("splits the OAuth fragment's comma list of methods", async () => {
+    const { parseMfaMethods } = await import("./auth.ts");
+    expect(parseMfaMethods("totp,backup_code")).toEqual(["totp", "backup_code"]);
+    expect(parseMfaMethods(null)).toEqual([]);
+  });
+
+  it("answers a challenge with the token, one factor and the trust flag", async () => {
+    const fetch = vi.fn(async () => Response.json({ ...tokens, backupCodesRemaining: 9 }));
+    vi.stubGlobal("fetch", fetch);
+    const result = await createAuthClient(config).verifyMfa("m".repeat(43), { backupCode: "abcd-efgh" }, true);
+    expect(result.backupCodesRemaining).toBe(9);
+    expect(result.session.user.id).toBe("u1");
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("http://auth.test/auth/mfa/verify");
+    expect(JSON.parse(String(init.body))).toEqual({
+      mfaToken: "m".repeat(43),
+      backupCode: "abcd-efgh",
+      trustDevice: true,
+    });
   });
 });

@@ -1,4 +1,9 @@
-import { apiJson, apiRequest, postJson } from "./api.ts";
+import { ApiError, apiJson, apiRequest, postJson } from "./api.ts";
+
+/** WebAuthn request options as service-auth sends them (PublicKeyCredentialRequestOptionsJSON). */
+export type PasskeyRequestOptions = Parameters<
+  typeof import("@simplewebauthn/browser").startAuthentication
+>[0]["optionsJSON"];
 
 /** POST a JSON body and parse the JSON answer. */
 function postForJson<T>(url: string, body: unknown, init: RequestInit, parse: (b: unknown) => T): Promise<T> {
@@ -54,6 +59,67 @@ export interface Session {
   user: { id: string; email: string | null; phone: string | null };
 }
 
+/** Starts a login; an MFA_REQUIRED answer becomes the challenge screen instead of an error. */
+export type Login = (attempt: () => Promise<Session>) => Promise<void>;
+
+/** Second factors service-auth may ask for (the `methods` of an MFA_REQUIRED problem). */
+export type MfaMethod = "totp" | "webauthn" | "backup_code" | "totp_setup" | "email_link";
+const MFA_METHODS: readonly string[] = ["totp", "webauthn", "backup_code", "totp_setup", "email_link"];
+
+/**
+ * An MFA_REQUIRED answer: a login (or a sensitive action) that needs a second factor.
+ * `mfaToken` is null for `email_link`, where the proof is a fresh link sent by e-mail.
+ */
+export interface MfaChallenge {
+  mfaToken: string | null;
+  methods: MfaMethod[];
+  detail: string;
+}
+
+/** Splits a `methods` value (array, or the comma list of the OAuth fragment) into known methods. */
+export function parseMfaMethods(value: unknown): MfaMethod[] {
+  const list = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [];
+  return list.filter((m): m is MfaMethod => typeof m === "string" && MFA_METHODS.includes(m));
+}
+
+/** The challenge inside an MFA_REQUIRED error, or null for any other error. */
+export function mfaChallengeOf(error: unknown): MfaChallenge | null {
+  if (!(error instanceof ApiError) || error.code !== "MFA_REQUIRED") return null;
+  const token = error.extras.mfaToken;
+  return {
+    mfaToken: typeof token === "string" && token !== "" ? token : null,
+    methods: parseMfaMethods(error.extras.methods),
+    detail: error.detail,
+  };
+}
+
+/** `POST /auth/mfa/totp/setup` and `/auth/mfa/enroll`: a secret for an authenticator app. */
+export interface TotpSetup {
+  secret: string;
+  otpauthUrl: string;
+  qrCodeDataUrl: string;
+}
+
+/** One answer to an MFA challenge. */
+export type MfaAnswer = { code: string } | { backupCode: string } | { webauthn: unknown };
+
+/** A verified MFA step: the session, and backup codes when the step enrolled TOTP. */
+export interface MfaVerified {
+  session: Session;
+  backupCodes: string[] | null;
+  backupCodesRemaining: number | null;
+}
+
+function parseMfaVerified(body: unknown): MfaVerified {
+  const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const codes = Array.isArray(raw.backupCodes) ? raw.backupCodes.filter((c) => typeof c === "string") : null;
+  return {
+    session: parseSession(body),
+    backupCodes: codes,
+    backupCodesRemaining: typeof raw.backupCodesRemaining === "number" ? raw.backupCodesRemaining : null,
+  };
+}
+
 /** Throws unless `body` is a token response of service-auth. */
 export function parseSession(body: unknown): Session {
   const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
@@ -97,7 +163,33 @@ export function createAuthClient(config: AppConfig) {
       });
     },
     oauthStartUrl: (provider: OAuthProvider, redirectTo: string) =>
-      `${base}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo })}`,
+      `${base}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo, tenant: config.tenant })}`,
+    /** A single-use nonce (10 minutes) for a wallet's sign-in message. */
+    walletNonce: async (method: "siwe" | "siws" | "arweave") =>
+      (await apiJson<{ nonce: string }>(`${base}/auth/${method}/nonce`, { ...init(), cache: "no-store" })).nonce,
+    verifySiwe: (message: string, signature: string) =>
+      postForJson(`${base}/auth/siwe/verify`, { message, signature }, init(), parseSession),
+    verifySignedMessage: (method: "siws" | "arweave", message: string, signature: string, publicKey: string) =>
+      postForJson(`${base}/auth/${method}/verify`, { message, signature, publicKey }, init(), parseSession),
+    /** Passkey login options: empty for any passkey of the site (conditional UI), or one account's. */
+    passkeyLoginOptions: (email?: string) =>
+      postForJson(
+        `${base}/auth/passkey/login/options`,
+        email ? { email } : {},
+        init(),
+        (b) => b as PasskeyRequestOptions,
+      ),
+    passkeyLogin: (response: unknown) =>
+      postForJson(`${base}/auth/passkey/login/verify`, { response }, init(), parseSession),
+    /** Answers an MFA challenge; a login's answer also sets the refresh cookie (and, trusted, the device cookie). */
+    verifyMfa: (mfaToken: string, answer: MfaAnswer, trustDevice = false) =>
+      postForJson(`${base}/auth/mfa/verify`, { mfaToken, ...answer, trustDevice }, init(), parseMfaVerified),
+    /** WebAuthn request options for answering a challenge with one of the user's passkeys. */
+    mfaWebauthnOptions: (mfaToken: string) =>
+      postForJson(`${base}/auth/mfa/webauthn/options`, { mfaToken }, init(), (b) => b as PasskeyRequestOptions),
+    /** The tenant requires MFA and the user has none: a TOTP secret to enrol with the login's token. */
+    enrollMfa: (mfaToken: string) =>
+      postForJson(`${base}/auth/mfa/enroll`, { mfaToken }, init(), (b) => b as TotpSetup),
   };
 }
 

@@ -3,6 +3,15 @@ export interface AppConfig {
   authUrl: string;
   apiUrl: string;
   tenant: string;
+  /** Stripe publishable key (`pk_…`): card entry with Stripe Elements; null hides it with a notice. */
+  stripePublishableKey: string | null;
+  /** Chains and currencies invoices can be paid in on chain (service-auth's CRYPTO_TOKENS); [] hides it. */
+  cryptoPayments: CryptoPaymentOption[];
+}
+
+export interface CryptoPaymentOption {
+  chainId: number;
+  currency: string;
 }
 
 /** Used when `/config.json` is unavailable, e.g. under `vite` dev. */
@@ -10,8 +19,11 @@ export const FALLBACK_CONFIG: AppConfig = {
   authUrl: "http://localhost:4000",
   apiUrl: "http://localhost:4001",
   tenant: "default",
+  stripePublishableKey: null,
+  cryptoPayments: [],
 };
 
+const STRIPE_KEY = /^pk_(test|live)_[A-Za-z0-9]{8,255}$/;
 const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function httpUrl(value: unknown): string | undefined {
@@ -33,7 +45,18 @@ export function parseConfig(body: unknown): AppConfig | undefined {
   const apiUrl = httpUrl(raw.apiUrl);
   const tenant = typeof raw.tenant === "string" && TENANT_SLUG.test(raw.tenant) ? raw.tenant : undefined;
   if (!authUrl || !apiUrl || !tenant) return undefined;
-  return { authUrl, apiUrl, tenant };
+  const key = raw.stripePublishableKey;
+  const stripePublishableKey = typeof key === "string" && STRIPE_KEY.test(key) ? key : null;
+  const cryptoPayments = Array.isArray(raw.cryptoPayments) ? raw.cryptoPayments.flatMap(cryptoOption) : [];
+  return { authUrl, apiUrl, tenant, stripePublishableKey, cryptoPayments };
+}
+
+function cryptoOption(value: unknown): CryptoPaymentOption[] {
+  if (typeof value !== "object" || value === null) return [];
+  const { chainId, currency } = value as Record<string, unknown>;
+  if (typeof chainId !== "number" || !Number.isSafeInteger(chainId) || chainId <= 0) return [];
+  if (typeof currency !== "string" || !/^[A-Z0-9]{1,12}$/.test(currency)) return [];
+  return [{ chainId, currency }];
 }
 
 /** Loads `/config.json` from this origin, falling back to local defaults on any failure. */

@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../app.ts";
-import { LOGIN_METHODS } from "../services/tenant.service.ts";
+import type { Deps } from "../deps.ts";
+import { OAUTH_PROVIDERS, type OAuthProviderName } from "../services/oauth/providers.ts";
+import { LOGIN_METHODS, type LoginMethod } from "../services/tenant.service.ts";
 
 const TenantHeaders = z.object({
   "x-tenant": z.string().optional().openapi({ description: "Tenant slug; absent means `default`" }),
@@ -18,14 +20,33 @@ const Problem = z
   .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string(), code: z.string() })
   .openapi("Problem");
 
+/**
+ * Whether this server can serve a method at all: an OAuth provider without client credentials,
+ * or SMS/e-mail without a provider (outside development), would only fail after the click.
+ */
+function servable(deps: Pick<Deps, "oauth" | "sms" | "email">, method: LoginMethod): boolean {
+  if (method === "sms") return deps.sms.kind !== "unconfigured";
+  if (method === "email") return deps.email.kind !== "unconfigured";
+  if (method.startsWith("oauth:")) {
+    const provider = method.slice("oauth:".length);
+    return (
+      (OAUTH_PROVIDERS as readonly string[]).includes(provider) &&
+      deps.oauth.isConfigured(provider as OAuthProviderName)
+    );
+  }
+  return true;
+}
+
 /** Public tenant facts the login page needs (which methods to offer). */
-export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>) {
+export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Pick<Deps, "oauth" | "sms" | "email">) {
   app.openapi(
     createRoute({
       method: "get",
       path: "/tenants/current",
       tags: ["tenants"],
       summary: "The tenant named by X-Tenant, as the login page sees it",
+      description:
+        "`allowedMethods`: the tenant's allowed methods that this server can serve (OAuth providers without credentials, and SMS or e-mail without a provider, are left out).",
       request: { headers: TenantHeaders },
       responses: {
         200: { description: "Tenant", content: { "application/json": { schema: PublicTenant } } },
@@ -35,7 +56,8 @@ export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>) {
     }),
     (c) => {
       const t = c.var.tenant;
-      return c.json({ slug: t.slug, name: t.name, allowedMethods: t.allowedMethods }, 200);
+      const allowedMethods = t.allowedMethods.filter((m) => servable(deps, m));
+      return c.json({ slug: t.slug, name: t.name, allowedMethods }, 200);
     },
   );
 }

@@ -1,0 +1,367 @@
+// The billing dashboard in Chromium against the real service-auth with Stripe pointed at a local
+// fake Stripe: the plan in force, changing plan (subscribe, upgrade, cancel at period end, keep),
+// payment methods (default, remove), and the notice shown when no publishable key is configured.
+import { readFileSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
+import { Anvil, compileTestToken } from "../service-auth/test/fakes/anvil.ts";
+import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
+import { api, apiEmailLogin, emailLogin, skipBrowser, startWebStack, type WebStack } from "./web/harness.ts";
+
+const CHAIN = 31337;
+
+describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
+  let stack: WebStack;
+  let stripe: FakeStripe;
+  // A real local EVM chain with a solc-compiled ERC-20 "USDC": invoices can be paid on it.
+  let anvil: Anvil;
+  let usdc: `0x${string}`;
+  const token = compileTestToken();
+  const recipient = "0x000000000000000000000000000000000000a71a" as const;
+  beforeAll(async () => {
+    stack = await startWebStack({
+      env: async () => {
+        stripe = await FakeStripe.start();
+        // The browser lives in real time: so do Stripe's subscription periods.
+        stripe.nowSec = Math.floor(Date.now() / 1000);
+        anvil = await Anvil.start();
+        usdc = await anvil.deploy(token, ["USD Coin", "USDC", 6]);
+        return {
+          ...STRIPE_ENV(stripe),
+          CRYPTO_RECIPIENT_ADDRESS: recipient,
+          CRYPTO_RPC_URLS: `${CHAIN}=${anvil.rpcUrl}`,
+          CRYPTO_CONFIRMATIONS: `${CHAIN}=3`,
+          CRYPTO_TOKENS: `${CHAIN}:USDC:${usdc}:6:100`,
+        };
+      },
+      webEnv: { CRYPTO_PAYMENT_OPTIONS: `${CHAIN}:USDC` },
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await stripe?.stop();
+    await anvil?.stop();
+  });
+
+  /** A call to the real cloud-api, as a script holding the user's token would make it. */
+  const cloud = (path: string, token: string, init: { method?: string; body?: Uint8Array } = {}) =>
+    fetch(`${stack.cloud.url}${path}`, {
+      method: init.method ?? "GET",
+      headers: { authorization: `Bearer ${token}` },
+      ...(init.body ? { body: init.body } : {}),
+    });
+
+  /**
+   * A user on Pro with a card (Stripe collects the plan fee), known to cloud-api: the API token.
+   * The Stripe subscription's 30-day period ends `periodEndsInSec` from now (the browser lives in
+   * real time: the running cloud-api invoices the period once it is over).
+   */
+  async function subscribedToPro(
+    email: string,
+    options: { periodEndsInSec: number; payInCrypto?: boolean },
+  ): Promise<{ token: string; periodEnd: Date }> {
+    const token = await apiEmailLogin(stack, email);
+    const profile = await api<{ stripeCustomerId: string }>(stack, "/billing/customer", {
+      token,
+      method: "POST",
+      headers: { "idempotency-key": `customer-${email}` },
+    });
+    stripe.attachCard(profile.stripeCustomerId, { last4: "4242" });
+    if (options.payInCrypto) {
+      await api(stack, "/billing/profile", {
+        token,
+        method: "PATCH",
+        body: { preferredProvider: "crypto" },
+        headers: { "idempotency-key": `crypto-${email}` },
+      });
+    }
+    stripe.nowSec = Math.floor(Date.now() / 1000) - 30 * 86_400 + options.periodEndsInSec;
+    await api(stack, "/billing/subscriptions", {
+      token,
+      body: { planId: "pro" },
+      headers: { "idempotency-key": `pro-${email}` },
+    });
+    // cloud-api's consumer applies subscription.updated from the outbox.
+    await waitFor(async () => {
+      const res = await cloud("/v1/entitlements", token);
+      return res.ok && ((await res.json()) as { planId: string }).planId === "pro";
+    });
+    return { token, periodEnd: new Date((stripe.nowSec + 30 * 86_400) * 1000) };
+  }
+
+  it("shows the plan, changes it, cancels and keeps it, and manages cards", async () => {
+    const email = "billing@example.test";
+    // The customer and two cards, as Stripe Elements would have left them.
+    const token = await apiEmailLogin(stack, email);
+    const profile = await api<{ stripeCustomerId: string }>(stack, "/billing/customer", {
+      token,
+      method: "POST",
+      headers: { "idempotency-key": "setup-customer" },
+    });
+    stripe.attachCard(profile.stripeCustomerId, { last4: "4242" });
+    stripe.attachCard(profile.stripeCustomerId, { brand: "mastercard", last4: "4444" });
+
+    const page = await stack.newPage();
+    await emailLogin(stack, page, email);
+    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Billing" }).click();
+    const current = page.getByRole("region", { name: "Your plan" });
+    await current.getByText("No subscription").waitFor();
+    await current.getByText("Free", { exact: true }).waitFor();
+    const plans = page.getByRole("region", { name: "Plans" });
+    await plans.getByText("Current plan").waitFor();
+    await plans.getByText("$20.00 / month").waitFor();
+    await page.getByText("no Stripe publishable key configured").waitFor();
+    await stack.screenshot(page, "billing-free");
+
+    await plans.getByRole("button", { name: "Switch to Pro" }).click();
+    await plans.getByRole("button", { name: "Switch to Pro" }).last().click();
+    await current.getByText("Pro", { exact: true }).waitFor();
+    await current.getByText(/renews on/).waitFor();
+    await plans.getByRole("listitem").filter({ hasText: "Pro" }).getByText("Current plan").waitFor();
+
+    await plans.getByRole("button", { name: "Switch to Business" }).click();
+    await plans.getByRole("button", { name: "Switch to Business" }).last().click();
+    await current.getByText("Business", { exact: true }).waitFor();
+    const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
+    const sub = await stack.t.deps.prisma.subscription.findFirstOrThrow({
+      where: { billingProfile: { customerId: user.id } },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(sub.planId).toBe("business");
+
+    await current.getByRole("button", { name: "Cancel subscription" }).click();
+    await current.getByRole("button", { name: "Cancel at period end" }).click();
+    await current.getByText(/ends on/).waitFor();
+    await current.getByRole("button", { name: "Keep my subscription" }).click();
+    await current.getByRole("button", { name: "Keep it" }).click();
+    await current.getByText(/renews on/).waitFor();
+
+    const cards = page.getByRole("region", { name: "Payment methods" });
+    const master = cards.getByRole("listitem").filter({ hasText: "4444" });
+    await master.getByRole("button", { name: "Make default" }).click();
+    await master.getByRole("button", { name: "Make default" }).last().click();
+    await master.getByText("default", { exact: true }).waitFor();
+    const visa = cards.getByRole("listitem").filter({ hasText: "4242" });
+    await visa.getByRole("button", { name: "Remove" }).click();
+    await visa.getByRole("button", { name: "Remove card" }).click();
+    await visa.waitFor({ state: "detached" });
+    await stack.screenshot(page, "billing-business");
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
+    await page.close();
+  });
+
+  it("billing page shows usage and an invoice (real cloud-api: metered requests, an object, a finalized period)", async () => {
+    const email = "usage@example.test";
+    // The period ends in 25 s: the usage below falls in it, and cloud-api invoices it right after.
+    const { token, periodEnd } = await subscribedToPro(email, { periodEndsInSec: 25 });
+    // Real usage at the real cloud-api, with the user's token: an object stored and read back, and
+    // a few calls. The meter writes it to Postgres within its flush interval.
+    const object = Buffer.alloc(300 * 1024, 7);
+    expect((await cloud("/v1/objects/q3-report.bin", token, { method: "PUT", body: object })).status).toBe(200);
+    expect((await cloud("/v1/objects/q3-report.bin", token)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await cloud("/v1/me", token)).status).toBe(200);
+    await stack.cloud.deps.meter.flush();
+
+    const page = await stack.newPage();
+    await emailLogin(stack, page, email);
+    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Billing" }).click();
+    const usage = page.getByRole("region", { name: "Usage this billing period" });
+    // Pro includes 1,000,000 requests, 100 GB of transfer and 50 GB of storage: drawn as limits.
+    await usage.getByRole("img", { name: /^Requests: [1-9][\d,]* so far this period of 1,000,000 included/ }).waitFor();
+    await usage
+      .getByRole("img", { name: /^Transfer: [\d.,]+ (KB|MB) so far this period of 100 GB included/ })
+      .waitFor();
+    await usage.getByRole("img", { name: /^Storage: .* on average today of 50 GB included/ }).waitFor();
+    expect(await usage.getByTestId("limit-line").count()).toBe(3);
+    await usage.getByText("Show as a table").first().click();
+    await usage.getByRole("table").first().waitFor();
+    const invoices = page.getByRole("region", { name: "Invoices" });
+    await invoices.getByText(/^No invoices yet/).waitFor();
+
+    // The period ends: cloud-api's periodic job finalizes its invoice (the plan fee, prepaid by
+    // the Stripe subscription); service-auth's charge saga settles the $0 due; cloud-api marks the
+    // invoice paid — every step through the shared outbox, on the real clock.
+    expect(Date.now()).toBeLessThan(periodEnd.getTime());
+    const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
+    const paid = () => stack.cloud.deps.prisma.invoice.count({ where: { userId: user.id, status: "paid" } });
+    await waitFor(async () => (await paid()) === 1, 60_000);
+    const { number } = await stack.cloud.deps.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
+    const title = `Invoice #${number}`; // numbered per tenant
+    await page.reload();
+    await invoices.getByText(title).waitFor();
+    await invoices.getByText("Paid", { exact: true }).waitFor();
+    await invoices.getByRole("button", { name: `View ${title}` }).click();
+    const detail = invoices.getByRole("region", { name: title });
+    await detail.getByRole("cell", { name: /^Pro plan, .* \(collected by the subscription\)$/ }).waitFor();
+    await detail.getByRole("row", { name: /Total \$20\.00/ }).waitFor();
+    await detail.getByRole("row", { name: /Prepaid with your subscription −\$20\.00/ }).waitFor();
+    await detail.getByRole("row", { name: /Paid \$0\.00/ }).waitFor();
+    const download = page.waitForEvent("download");
+    await detail.getByRole("button", { name: "Download PDF" }).click();
+    const pdf = await download;
+    expect(pdf.suggestedFilename()).toBe(`invoice-${number}.pdf`);
+    const path = await pdf.path();
+    expect(readFileSync(path).subarray(0, 5).toString()).toBe("%PDF-");
+    await stack.screenshot(page, "billing-usage-invoice");
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
+    await stack.screenshot(page, "billing-usage-invoice-phone");
+    await expectNoStoredTokens(page);
+    await page.close();
+  });
+
+  it("pays an invoice with crypto: quote, transfer from the browser wallet on a local chain, confirmations, paid", async () => {
+    const email = "crypto@example.test";
+    const { token: apiToken, periodEnd } = await subscribedToPro(email, { periodEndsInSec: 20, payInCrypto: true });
+    const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
+    // Overage to pay: 1,200,000 requests written as the meter's hourly counter, in the period's
+    // first full hour (a million real requests do not fit in a browser test), plus the real ones
+    // made here: 21 started blocks of 10,000 beyond the 1,000,000 Pro includes, 5 cents each.
+    const hour = new Date(Math.ceil((periodEnd.getTime() - 30 * 86_400_000) / 3_600_000) * 3_600_000);
+    await stack.cloud.deps.database.query(
+      `INSERT INTO "cloud"."cloud_usage_records" ("tenantId", "userId", "metric", "hourStart", "value") VALUES ($1, $2, 'requests', $3, 1200000)`,
+      [user.tenantId, user.id, hour],
+    );
+    expect((await cloud("/v1/me", apiToken)).status).toBe(200);
+    await stack.cloud.deps.meter.flush();
+    // The running cloud-api invoices the period once it is over; service-auth opens a crypto charge.
+    await waitFor(async () => (await stack.t.deps.prisma.charge.count({ where: { userId: user.id } })) === 1, 60_000);
+    const invoice = await stack.cloud.deps.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
+    expect(invoice).toMatchObject({ status: "finalized", totalMinor: 2_105, amountDueMinor: 105 });
+    const title = `Invoice #${invoice.number}`;
+
+    // The browser's wallet: an EIP-1193 provider announced over EIP-6963 whose requests are
+    // answered by a key holder outside the page (as an extension's are): it signs and sends
+    // with anvil's first development account, which holds the USDC.
+    const payer = anvil.deployer.account;
+    if (!payer) throw new Error("anvil's deployer has no account");
+    const minted = await anvil.deployer.writeContract({
+      address: usdc,
+      abi: token.abi,
+      functionName: "mint",
+      args: [payer.address, 1_000_000_000n],
+      account: payer,
+      chain: anvil.deployer.chain,
+    });
+    await anvil.publicClient.waitForTransactionReceipt({ hash: minted, pollingInterval: 50 });
+    const walletCalls: string[] = [];
+    const page = await stack.newPage();
+    await page.exposeFunction("__anvilWallet", async (method: string, params: unknown[]) => {
+      walletCalls.push(method);
+      switch (method) {
+        case "eth_requestAccounts":
+        case "eth_accounts":
+          return [payer.address];
+        case "eth_chainId":
+          return `0x${CHAIN.toString(16)}`;
+        case "eth_sendTransaction": {
+          // The user declines the first time (EIP-1193 error 4001), then approves.
+          if (walletCalls.filter((m) => m === "eth_sendTransaction").length === 1) {
+            return { rpcError: { code: 4001, message: "User rejected the request." } };
+          }
+          const tx = params[0] as { from: string; to: `0x${string}`; data?: `0x${string}`; value?: string };
+          expect(tx.from.toLowerCase()).toBe(payer.address.toLowerCase());
+          return anvil.deployer.sendTransaction({
+            account: payer,
+            chain: anvil.deployer.chain,
+            to: tx.to,
+            ...(tx.data ? { data: tx.data } : {}),
+            value: BigInt(tx.value ?? "0x0"),
+          });
+        }
+        default:
+          throw new Error(`unsupported ${method}`);
+      }
+    });
+    await page.addInitScript(`(() => {
+      const provider = {
+        request: async ({ method, params }) => {
+          const result = await window.__anvilWallet(method, params ?? []);
+          if (result && result.rpcError) throw Object.assign(new Error(result.rpcError.message), result.rpcError);
+          return result;
+        },
+        on() {},
+        removeListener() {},
+      };
+      const info = Object.freeze({
+        uuid: "00000000-0000-4000-8000-0000000a0171",
+        name: "Anvil Wallet",
+        icon: "data:image/svg+xml;base64," + btoa('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="#963"/></svg>'),
+        rdns: "test.atlas.anvil",
+      });
+      const announce = () =>
+        window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
+      window.addEventListener("eip6963:requestProvider", announce);
+    })();`);
+    await emailLogin(stack, page, email);
+    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Billing" }).click();
+    const invoices = page.getByRole("region", { name: "Invoices" });
+    await invoices.getByText("Due", { exact: true }).waitFor();
+    await invoices.getByRole("button", { name: `View ${title}` }).click();
+    const detail = invoices.getByRole("region", { name: title });
+    await detail.getByRole("cell", { name: /over the .* included, per/ }).waitFor();
+    await detail.getByRole("row", { name: /Amount due \$1\.05/ }).waitFor();
+    const pay = detail.getByRole("region", { name: "Pay $1.05 with crypto" });
+    await pay.getByRole("button", { name: "Pay in USDC on Local test chain" }).click();
+    await pay
+      .getByRole("alert")
+      .filter({ hasText: "You declined the request in your wallet. Nothing was sent." })
+      .waitFor();
+    await pay.getByRole("button", { name: "Try again" }).click();
+
+    // Mined at once (anvil automines), but 3 confirmations are required: the page says how far.
+    await pay.getByRole("status").filter({ hasText: "Transfer mined: 1 of 3 confirmations" }).waitFor();
+    await pay.getByText("1.05 USDC on Local test chain to").waitFor();
+    await stack.screenshot(page, "billing-crypto-confirming");
+    await anvil.mine(2);
+    // cloud-api learns of the payment from the outbox: the invoice turns paid on the page.
+    await invoices.getByRole("row", { name: /Paid \$1\.05/ }).waitFor();
+    await invoices
+      .getByRole("status")
+      .filter({ hasText: `Payment confirmed: ${title} is paid.` })
+      .waitFor();
+    await invoices.getByText("Paid", { exact: true }).first().waitFor();
+    await stack.screenshot(page, "billing-crypto-paid");
+    expect(walletCalls).toContain("eth_sendTransaction");
+
+    // On chain: the recipient holds exactly the quoted amount; the charge and the invoice agree.
+    const balance = await anvil.publicClient.readContract({
+      address: usdc,
+      abi: token.abi,
+      functionName: "balanceOf",
+      args: [recipient],
+    });
+    expect(balance).toBe(1_050_000n);
+    expect(await stack.t.deps.prisma.charge.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({
+      status: "succeeded",
+      provider: "crypto",
+      amountMinor: 105,
+    });
+    expect(await stack.cloud.deps.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).toMatchObject({
+      status: "paid",
+      paidAmountMinor: 105,
+    });
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
+    await expectNoStoredTokens(page);
+    await page.close();
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Tokens live in memory only (acceptance criterion): nothing in localStorage or sessionStorage. */
+async function expectNoStoredTokens(page: Page): Promise<void> {
+  const stored = (await page.evaluate(
+    "JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })",
+  )) as string;
+  expect(stored).not.toMatch(/eyJ|atlas_pat_|atlas_rt_|token/i);
+}

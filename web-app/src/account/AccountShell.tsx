@@ -1,0 +1,117 @@
+import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
+import { createAccountApi } from "../account-api.ts";
+import type { AuthClient, Session, Tenant } from "../auth.ts";
+import type { AppConfig } from "../config.ts";
+import { linkHandler } from "../router.ts";
+import type { SessionStore } from "../session.ts";
+import { ActivityPage } from "./ActivityPage.tsx";
+import { BillingPage } from "./BillingPage.tsx";
+import { ProfilePage } from "./ProfilePage.tsx";
+import { SecurityPage } from "./SecurityPage.tsx";
+import { SessionsPage } from "./SessionsPage.tsx";
+import { StepUpProvider } from "./StepUp.tsx";
+import { TokensPage } from "./TokensPage.tsx";
+
+const PAGES = [
+  { path: "/account", label: "Profile", title: "Profile and sign-in methods" },
+  { path: "/account/security", label: "Security", title: "Security" },
+  { path: "/account/sessions", label: "Sessions", title: "Sessions and devices" },
+  { path: "/account/tokens", label: "Access tokens", title: "Personal access tokens" },
+  { path: "/account/activity", label: "Activity", title: "Activity" },
+  { path: "/billing", label: "Billing", title: "Billing" },
+] as const;
+
+/** The signed-in app: a header (who, sign out), the section navigation and the current page. */
+export function AccountShell(props: {
+  config: AppConfig;
+  auth: AuthClient;
+  store: SessionStore;
+  session: Session;
+  tenant: Tenant;
+  path: string;
+  banner: ReactNode;
+  linkToken: string | null;
+  onLinkTokenUsed: () => void;
+  onSignedOut: () => void;
+}) {
+  const { config, auth, store, session, tenant, path } = props;
+  const api = useMemo(() => createAccountApi(config, store), [config, store]);
+  const page = PAGES.find((p) => p.path === path) ?? PAGES[0];
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [busy, setBusy] = useState(false);
+  const who = session.user.email ?? session.user.phone ?? "your account";
+  const allowed = useMemo(() => new Set(tenant.allowedMethods), [tenant]);
+
+  // A new page: move focus to its heading so keyboard and screen-reader users land there.
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on page changes only
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    heading.current?.focus();
+  }, [page.path]);
+  useEffect(() => {
+    document.title = `${page.title} · ${tenant.name}`;
+  }, [page, tenant]);
+
+  async function signOut() {
+    setBusy(true);
+    // Whatever the server answers, the page forgets the tokens.
+    await auth.logout(session).catch(() => {});
+    props.onSignedOut();
+  }
+
+  return (
+    <StepUpProvider auth={auth} store={store} issuer={tenant.name}>
+      <div className="app">
+        <a className="skip" href="#main">
+          Skip to content
+        </a>
+        <header className="topbar">
+          <span className="logo">{tenant.name}</span>
+          <p className="who">
+            You're signed in as <strong>{who}</strong>
+          </p>
+          <button type="button" onClick={signOut} disabled={busy}>
+            {busy ? "Signing out…" : "Sign out"}
+          </button>
+        </header>
+        <nav className="tabs" aria-label="Account">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.path}>
+                <a href={p.path} onClick={linkHandler(p.path)} aria-current={p.path === page.path ? "page" : undefined}>
+                  {p.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="content">
+          <h1 ref={heading} tabIndex={-1}>
+            {page.title}
+          </h1>
+          {props.banner}
+          {page.path === "/account" && (
+            <ProfilePage
+              api={api}
+              allowed={allowed}
+              linkToken={props.linkToken}
+              onLinkTokenUsed={props.onLinkTokenUsed}
+              onDeleted={props.onSignedOut}
+            />
+          )}
+          {page.path === "/account/security" && <SecurityPage api={api} issuer={tenant.name} />}
+          {page.path === "/account/sessions" && <SessionsPage api={api} onSignedOut={props.onSignedOut} />}
+          {page.path === "/account/tokens" && <TokensPage api={api} />}
+          {page.path === "/account/activity" && <ActivityPage api={api} />}
+          {page.path === "/billing" && (
+            <BillingPage api={api} stripeKey={config.stripePublishableKey} crypto={config.cryptoPayments} />
+          )}
+        </main>
+      </div>
+    </StepUpProvider>
+  );
+}

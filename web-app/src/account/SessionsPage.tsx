@@ -1,0 +1,66 @@
+import type { AccountApi } from "../account-api.ts";
+import { Ago, amrText, ConfirmButton, describeAgent, formatDate, Loaded, Panel, useLoad } from "./ui.tsx";
+
+/** Where the user is signed in, with revoke and "log out everywhere". */
+export function SessionsPage({ api, onSignedOut }: { api: AccountApi; onSignedOut: () => void }) {
+  const { state, reload } = useLoad(api.sessions);
+  return (
+    <Panel
+      title="Where you're signed in"
+      actions={
+        <ConfirmButton
+          label="Log out everywhere"
+          question="Sign out of every device, this one included?"
+          confirmLabel="Log out everywhere"
+          onConfirm={async () => {
+            await api.logoutAll();
+            onSignedOut();
+          }}
+        />
+      }
+    >
+      <Loaded state={state} retry={reload}>
+        {({ items }) =>
+          items.length === 0 ? (
+            <p className="notice">No active sessions.</p>
+          ) : (
+            <ul className="rows">
+              {items.map((s) => (
+                <li key={s.id} className="row">
+                  <div>
+                    <b>{describeAgent(s.userAgent)}</b> {s.current && <span className="badge ok">this device</span>}
+                    <p className="hint">
+                      {s.ipAddress ?? "unknown IP"} · signed in {formatDate(s.createdAt)} with {amrText(s.amr)} · active{" "}
+                      <Ago iso={s.lastSeenAt} />
+                    </p>
+                  </div>
+                  {s.current ? (
+                    <ConfirmButton
+                      label="Sign out"
+                      question="Sign out of this device?"
+                      confirmLabel="Sign out"
+                      onConfirm={async () => {
+                        await api.logout();
+                        onSignedOut();
+                      }}
+                    />
+                  ) : (
+                    <ConfirmButton
+                      label="Revoke"
+                      question="Sign this device out?"
+                      confirmLabel="Revoke session"
+                      onConfirm={async () => {
+                        await api.revokeSession(s.id);
+                        reload();
+                      }}
+                    />
+                  )}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+    </Panel>
+  );
+}

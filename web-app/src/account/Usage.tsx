@@ -1,0 +1,395 @@
+import { useId, useState } from "react";
+import type { AccountApi, Invoice, Plan, UsageSeries } from "../account-api.ts";
+import { errorMessage } from "../api.ts";
+import type { CryptoPaymentOption } from "../config.ts";
+import { CryptoPay } from "./CryptoPay.tsx";
+import { bytes, formatDate, Loaded, money, Panel, useLoad } from "./ui.tsx";
+
+interface MetricView {
+  metric: string;
+  title: string;
+  /** Requests and transfer add up over the month; storage is a level. */
+  cumulative: boolean;
+  format: (n: number) => string;
+  /** The plan's included amount for the month (storage: the average bytes it pays for). */
+  limit: (plan: Plan) => number | undefined;
+}
+
+const METRICS: MetricView[] = [
+  {
+    metric: "requests",
+    title: "Requests",
+    cumulative: true,
+    format: (n) => Math.round(n).toLocaleString(),
+    limit: (p) => p.includedUsage.requests,
+  },
+  {
+    metric: "transfer_bytes",
+    title: "Transfer",
+    cumulative: true,
+    format: bytes,
+    limit: (p) => p.includedUsage.transfer_bytes,
+  },
+  {
+    metric: "storage_bytes",
+    title: "Storage",
+    cumulative: false,
+    format: bytes,
+    limit: (p) =>
+      p.includedUsage.storage_byte_hours === undefined ? undefined : p.includedUsage.storage_byte_hours / 730,
+  },
+];
+
+const dayMonth = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+const shortDate = (iso: string | undefined) => (iso ? dayMonth.format(new Date(iso)) : "");
+
+const W = 600;
+const H = 160;
+const PAD = { left: 8, right: 8, top: 12, bottom: 18 };
+
+/** One metric over the period as an SVG line, the plan's included amount drawn as a dashed limit. */
+function Chart({ view, points, plan }: { view: MetricView; points: { t: string; value: number }[]; plan: Plan }) {
+  const id = useId();
+  let running = 0;
+  const values = points.map((p) => {
+    running = view.cumulative ? running + p.value : p.value;
+    return { t: p.t, v: running };
+  });
+  const limit = view.limit(plan);
+  const current = values.at(-1)?.v ?? 0;
+  const max = Math.max(1, limit ?? 0, ...values.map((p) => p.v)) * 1.1;
+  const x = (i: number) => PAD.left + (values.length <= 1 ? 0 : (i / (values.length - 1)) * (W - PAD.left - PAD.right));
+  const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
+  const path = values.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");
+  const share = limit ? Math.round((current / limit) * 100) : null;
+  const detail = `${view.format(current)}${view.cumulative ? " so far this period" : " on average today"}${
+    limit ? ` of ${view.format(limit)} included (${share}%)` : ""
+  }.`;
+  const summary = `${view.title}: ${detail}`;
+  return (
+    <figure className="chart">
+      <figcaption>
+        <b>{view.title}</b> <span className={share !== null && share >= 100 ? "error" : "hint"}>{detail}</span>
+      </figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-desc`} preserveAspectRatio="none">
+        <title id={`${id}-desc`}>{summary}</title>
+        <line x1={PAD.left} x2={W - PAD.right} y1={H - PAD.bottom} y2={H - PAD.bottom} className="axis" />
+        {limit !== undefined && (
+          <line
+            x1={PAD.left}
+            x2={W - PAD.right}
+            y1={y(limit)}
+            y2={y(limit)}
+            className="limit"
+            data-testid="limit-line"
+          />
+        )}
+        {values.length > 0 && <path d={path} className="series" />}
+      </svg>
+      {values.length > 0 && (
+        <p className="chart-axis hint" aria-hidden="true">
+          <span>{shortDate(values[0]?.t)}</span>
+          {limit !== undefined && <span>- - - included</span>}
+          <span>{shortDate(values.at(-1)?.t)}</span>
+        </p>
+      )}
+      <details>
+        <summary>Show as a table</summary>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">{view.cumulative ? "Total so far" : "Average stored"}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {values.map((p) => (
+              <tr key={p.t}>
+                <td>{formatDate(p.t)}</td>
+                <td>{view.format(p.v)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}
+
+/**
+ * This billing period's usage by day, per metric, against the plan's included amounts: the
+ * subscription's period, or the calendar month (UTC) without one (cloud-api's periods).
+ */
+export function UsagePanel({ api, plan, periodStart }: { api: AccountApi; plan: Plan; periodStart: string | null }) {
+  const { state, reload } = useLoad(() => {
+    const now = new Date();
+    const from = periodStart ? new Date(periodStart) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    return api.usage(from, now, "day");
+  });
+  return (
+    <Panel title="Usage this billing period">
+      <Loaded state={state} retry={reload}>
+        {(usage: UsageSeries) =>
+          usage.series.every((s) => s.points.every((p) => p.value === 0)) ? (
+            <p className="notice">No usage yet in this billing period.</p>
+          ) : (
+            <div className="charts">
+              {METRICS.map((view) => (
+                <Chart
+                  key={view.metric}
+                  view={view}
+                  plan={plan}
+                  points={usage.series.find((s) => s.metric === view.metric)?.points ?? []}
+                />
+              ))}
+            </div>
+          )
+        }
+      </Loaded>
+    </Panel>
+  );
+}
+
+const INVOICE_STATUS: Record<Invoice["status"], string> = {
+  finalized: "Due",
+  paid: "Paid",
+  failed: "Payment failed",
+  void: "Void",
+};
+
+const invoiceTitle = (i: Invoice) => (i.number ? `Invoice #${i.number}` : "Invoice");
+/** Unpaid with something left to pay: the card charge failed, or the customer pays on chain. */
+const payable = (i: Invoice) => (i.status === "finalized" || i.status === "failed") && i.amountDueMinor > 0;
+
+/** Invoices: the list, one invoice's lines, its PDF, and paying it on chain. */
+export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: CryptoPaymentOption[] }) {
+  const { state, reload } = useLoad(() => api.invoices());
+  const [open, setOpen] = useState<Invoice | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  // Older pages, appended after the first one (which reloads after a payment).
+  const [older, setOlder] = useState<{ items: Invoice[]; nextCursor: string | null } | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  async function more(cursor: string) {
+    setLoadingMore(true);
+    setError(null);
+    try {
+      const page = await api.invoices(cursor);
+      setOlder((prev) => ({ items: [...(prev?.items ?? []), ...page.items], nextCursor: page.nextCursor }));
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+  async function show(id: string) {
+    setError(null);
+    setNotice(null);
+    try {
+      setOpen(await api.invoice(id));
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+  /** After a payment: cloud-api marks the invoice paid once it has the billing event (a moment). */
+  async function settled(id: string) {
+    for (let i = 0; i < 20; i++) {
+      try {
+        const invoice = await api.invoice(id);
+        if (invoice.status === "paid" || i === 19) {
+          setOpen(invoice);
+          setNotice(
+            invoice.status === "paid"
+              ? `Payment confirmed: ${invoiceTitle(invoice)} is paid.`
+              : "Payment confirmed on chain; the invoice will show as paid in a moment.",
+          );
+          break;
+        }
+      } catch (e) {
+        setError(errorMessage(e));
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    setOlder(null);
+    reload();
+  }
+  return (
+    <Panel title="Invoices">
+      <Loaded state={state} retry={reload}>
+        {(first) => {
+          const items = [...first.items, ...(older?.items ?? [])];
+          const next = older ? older.nextCursor : first.nextCursor;
+          return items.length === 0 ? (
+            <p className="notice">No invoices yet. The first one comes at the end of a paid billing period.</p>
+          ) : (
+            <ul className="rows">
+              {items.map((i) => (
+                <li key={i.id} className="row">
+                  <div>
+                    <b>{invoiceTitle(i)}</b>{" "}
+                    <span className={`badge${i.status === "failed" ? " error" : ""}`}>{INVOICE_STATUS[i.status]}</span>
+                    <p className="hint">
+                      {formatDate(i.periodStart)} – {formatDate(i.periodEnd)} · {money(i.totalMinor, i.currency)}
+                      {i.status === "paid"
+                        ? i.paidAmountMinor !== null &&
+                          i.paidAmountMinor !== i.totalMinor &&
+                          ` · ${money(i.paidAmountMinor, i.currency)} paid`
+                        : i.amountDueMinor !== i.totalMinor && ` · ${money(i.amountDueMinor, i.currency)} due`}
+                    </p>
+                  </div>
+                  <button type="button" onClick={() => show(i.id)} aria-label={`View ${invoiceTitle(i)}`}>
+                    View
+                  </button>
+                </li>
+              ))}
+              {next && (
+                <li className="row">
+                  <button type="button" onClick={() => more(next)} disabled={loadingMore} aria-busy={loadingMore}>
+                    {loadingMore ? "Loading…" : "Show older invoices"}
+                  </button>
+                </li>
+              )}
+            </ul>
+          );
+        }}
+      </Loaded>
+      {error && (
+        <p className="form-status error" role="alert">
+          {error}
+        </p>
+      )}
+      <p className="form-status quiet" role="status">
+        {notice}
+      </p>
+      {open && (
+        <InvoiceDetail
+          api={api}
+          invoice={open}
+          crypto={crypto}
+          onClose={() => setOpen(null)}
+          onPaid={() => void settled(open.id)}
+        />
+      )}
+    </Panel>
+  );
+}
+
+function InvoiceDetail({
+  api,
+  invoice,
+  crypto,
+  onClose,
+  onPaid,
+}: {
+  api: AccountApi;
+  invoice: Invoice;
+  crypto: CryptoPaymentOption[];
+  onClose: () => void;
+  onPaid: () => void;
+}) {
+  const id = useId();
+  const [pdf, setPdf] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  async function download() {
+    setPdf({ busy: true, error: null });
+    try {
+      const blob = await api.invoicePdf(invoice.id);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `invoice-${invoice.number ?? invoice.id}.pdf`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setPdf({ busy: false, error: null });
+    } catch (e) {
+      setPdf({ busy: false, error: errorMessage(e) });
+    }
+  }
+  const money$ = (minor: number) => money(minor, invoice.currency);
+  return (
+    <section className="invoice" aria-labelledby={id}>
+      <h3 id={id}>{invoiceTitle(invoice)}</h3>
+      <p className="hint">
+        Period {formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)} · {INVOICE_STATUS[invoice.status]}
+        {invoice.paidAt ? ` · paid ${formatDate(invoice.paidAt)}` : ""}
+      </p>
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Item</th>
+              <th scope="col">Quantity</th>
+              <th scope="col">Amount</th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoice.lines.map((l) => (
+              <tr key={l.position}>
+                <td>
+                  {l.description}
+                  {l.usedQuantity !== null && l.includedQuantity !== null && (
+                    <span className="hint">
+                      {" "}
+                      ({l.usedQuantity.toLocaleString()} used, {l.includedQuantity.toLocaleString()} included)
+                    </span>
+                  )}
+                </td>
+                <td>{l.quantity.toLocaleString()}</td>
+                <td>
+                  {money$(l.amountMinor)}
+                  {l.prepaid && <span className="hint"> (prepaid)</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={2}>
+                Total
+              </th>
+              <td>{money$(invoice.totalMinor)}</td>
+            </tr>
+            {invoice.prepaidMinor > 0 && (
+              <tr>
+                <th scope="row" colSpan={2}>
+                  Prepaid with your subscription
+                </th>
+                <td>−{money$(invoice.prepaidMinor)}</td>
+              </tr>
+            )}
+            <tr>
+              <th scope="row" colSpan={2}>
+                {invoice.status === "paid" ? "Paid" : "Amount due"}
+              </th>
+              <td>{money$(invoice.status === "paid" ? (invoice.paidAmountMinor ?? 0) : invoice.amountDueMinor)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      {invoice.status === "failed" && (
+        <p className="notice error">
+          The card payment failed{invoice.failureCode ? ` (${invoice.failureCode})` : ""}: update your card, or pay
+          below.
+        </p>
+      )}
+      {payable(invoice) && crypto.length > 0 && (
+        <CryptoPay api={api} invoice={invoice} options={crypto} onPaid={onPaid} />
+      )}
+      <div className="button-row">
+        <button type="button" onClick={download} disabled={pdf.busy} aria-busy={pdf.busy}>
+          {pdf.busy ? "Preparing PDF…" : "Download PDF"}
+        </button>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {pdf.error && (
+        <p className="form-status error" role="alert">
+          {pdf.error}
+        </p>
+      )}
+    </section>
+  );
+}
