@@ -51,6 +51,13 @@ const SECURITY_HEADERS: [string, string][] = [
 ];
 
 // Incoming X-Request-Id is honoured only if it is short and plain, so it cannot inject into logs.
+/** `\u0000` in JSON text: a NUL escape, unless its backslash is itself escaped. */
+const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/i;
+const nulRefused = () =>
+  new AppError("VALIDATION_FAILED", {
+    detail: "NUL characters are not allowed in paths, query strings or bodies",
+    extensions: { errors: [{ path: "request", message: "contains a NUL character" }] },
+  });
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
@@ -111,6 +118,21 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
       { requestId: id, method: c.req.method, route, status: c.res.status, ms: Math.round(ms * 10) / 10 },
       "request",
     );
+  });
+  app.use(async function refuseNulBytes(c, next) {
+    // PostgreSQL text cannot hold a NUL byte: one in a path, query or body field could only end
+    // as a database error (a 500), so it is a 400 here, before any route sees it.
+    if (c.req.url.includes("%00")) throw nulRefused();
+    if (!BODILESS.has(c.req.method) && !exempt.some((p) => c.req.path.startsWith(p))) {
+      const type = c.req.header("content-type") ?? "";
+      const json = type.startsWith("application/json");
+      if (json || type.startsWith("application/x-www-form-urlencoded")) {
+        // A clone: the original stream stays unread for the route (and for middleware reading it raw).
+        const text = await c.req.raw.clone().text();
+        if (text.includes("\u0000") || (json ? ESCAPED_NUL.test(text) : text.includes("%00"))) throw nulRefused();
+      }
+    }
+    return next();
   });
   for (const m of options.middleware ?? []) app.use(m);
   app.onError(problemErrorHandler(options.logger));

@@ -89,6 +89,30 @@ describe("createServiceApp", () => {
     expect(upload.status).toBe(200);
   });
 
+  it("refuses NUL characters in paths, queries and JSON or form bodies with 400 (PostgreSQL text cannot hold them)", async () => {
+    const { app } = makeApp();
+    for (const res of [
+      await app.request("/things/%00"),
+      await app.request("/things?x=a%00b"),
+      await app.request("/things", json('{"name":"a\\u0000b"}')),
+      await app.request("/things", json('{"name":"a\\\\\\u0000b"}')),
+      await app.request("/things", json('{"name":"a\u0000b"}')),
+      await app.request("/things", {
+        method: "POST",
+        body: "name=a%00b",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+    ]) {
+      expect(res.status).toBe(400);
+      expect(res.headers.get("x-request-id")).toBeTruthy();
+      expect(((await res.json()) as { code: string }).code).toBe("VALIDATION_FAILED");
+    }
+    // An escaped backslash followed by "u0000" is text, not a NUL; "%00" inside JSON is text too.
+    const text = await app.request("/things", json('{"name":"a\\\\u0000 %00"}'));
+    expect(text.status).toBe(201);
+    expect(await text.json()).toEqual({ name: "a\\u0000 %00" });
+  });
+
   it("answers unknown routes with problem+json 404", async () => {
     const { app } = makeApp();
     const res = await app.request("/nope");
