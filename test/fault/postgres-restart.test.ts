@@ -46,7 +46,7 @@ interface Answer {
 }
 
 const OUTAGE_MS = 3_000;
-const RECOVERY_BUDGET_MS = 10_000;
+const RECOVERY_BUDGET_MS = 3_000;
 const AFTER_MS = 3_000;
 
 describe("PostgreSQL restarted under load", () => {
@@ -116,10 +116,12 @@ describe("PostgreSQL restarted under load", () => {
     });
 
     try {
-      await delay(1_500);
       const clientNames = [...chains.keys(), "auth /auth/me", "cloud /v1/me", "cloud PUT /v1/objects"];
       // Every client works before the fault.
+      const warm = Date.now();
+      while (clientNames.some((c) => !lastOk.has(c)) && Date.now() - warm < 15_000) await delay(50);
       expect(clientNames.filter((c) => !lastOk.has(c))).toEqual([]);
+      await delay(1_000);
 
       phase = "outage";
       await cluster.halt();
@@ -127,9 +129,11 @@ describe("PostgreSQL restarted under load", () => {
       phase = "recovering";
       const resumedAt = Date.now();
       await cluster.resume();
-      // Recovered: every client has had a success since the database came back.
+      const readyAt = Date.now();
+      // Recovered: every client has had a success since the database came back, within a budget
+      // counted from the moment it accepts connections again (shorter than any cache of a failure).
       while (clientNames.some((c) => (lastOk.get(c) ?? 0) < resumedAt)) {
-        if (Date.now() - resumedAt > RECOVERY_BUDGET_MS) {
+        if (Date.now() - readyAt > RECOVERY_BUDGET_MS) {
           const stuck = clientNames.filter((c) => (lastOk.get(c) ?? 0) < resumedAt);
           const last = answers.filter((x) => stuck.includes(x.client)).slice(-4);
           throw new Error(
@@ -209,5 +213,28 @@ describe("PostgreSQL restarted under load", () => {
        GROUP BY "familyId" HAVING count(*) > 1`,
     );
     expect(live).toEqual([]);
+  });
+
+  it("a tenant lookup that failed while the database was down is not cached past the outage", async () => {
+    // A tenant no request has named yet: its first lookup happens during the outage.
+    await sql(
+      databaseUrl,
+      `INSERT INTO "auth"."auth_tenants" (id, name, slug, "allowedOrigins", "allowedMethods", "jwtAudience", "updatedAt")
+       SELECT gen_random_uuid()::text, 'Second', 'fault-second', "allowedOrigins", "allowedMethods", 'second', now()
+       FROM "auth"."auth_tenants" WHERE slug = 'default'`,
+    );
+    const current = () => fetch(`${auth.url}/tenants/current`, { headers: { "x-tenant": "fault-second" } });
+    await cluster.halt();
+    try {
+      const down = await current();
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    } finally {
+      await cluster.resume();
+    }
+    // At once, not after the tenant cache's lifetime (5 s).
+    const up = await current();
+    expect(up.status).toBe(200);
+    expect(await up.json()).toMatchObject({ slug: "fault-second" });
   });
 });
