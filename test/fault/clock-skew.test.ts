@@ -1,13 +1,22 @@
 // Fault: service-cloud-api's clock ahead of or behind service-auth's. Real processes; the skew is
 // injected through cloud-api's clock (deps.now), which token verification reads.
-import { freePort } from "@atlas/db";
+import { connectPostgres, freePort } from "@atlas/db";
+import { createLogger } from "@atlas/service-kit";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enqueueOutboxEvent } from "../../packages/outbox/src/index.ts";
+import { loadAuthConfig } from "../../service-auth/src/config.ts";
+import { buildDeps, closeDeps } from "../../service-auth/src/deps.ts";
+import type { StripeSubscriptionInfo } from "../../service-auth/src/providers/stripe.ts";
+import { applyStripeSubscription } from "../../service-auth/src/services/billing/subscriptions.ts";
 import {
+  authEnv,
   cloneTestDatabase,
   type Login,
   ROOT,
   type ServiceProcess,
   seedLogins,
+  sql,
   startAuth,
   startCloud,
 } from "./harness.ts";
@@ -81,6 +90,118 @@ describe("clock skew between service-auth and service-cloud-api", () => {
   it("no skewed instance answered 5xx or logged an internal error", () => {
     for (const cloud of clouds.values()) {
       expect(cloud.logs().filter((l) => l.msg === "request failed")).toEqual([]);
+    }
+  });
+});
+
+describe("billing events from producers whose clocks disagree", () => {
+  it("a later subscription change from an on-time instance wins over an earlier one from an instance 120 s ahead", async () => {
+    // Two service-auth instances, one clock 120 s fast, applying Stripe's view of one subscription
+    // one after the other (the real code path: the subscription row, then its outbox event).
+    const base = buildDeps(
+      loadAuthConfig(authEnv(db.url, Number(authEnvExtra.PORT), authEnvExtra)),
+      connectPostgres(db.url, "auth", { max: 2 }),
+      createLogger({ name: "skew", level: "silent" }),
+    );
+    const ahead = { ...base, now: () => new Date(Date.now() + 120_000) };
+    const onTime = { ...base, now: () => new Date() };
+    try {
+      const [login] = (await seedLogins(db.url, 1, authEnvExtra)) as [Login];
+      const profile = await base.prisma.billingProfile.create({
+        data: { customerId: login.userId, tenantId: login.tenantId, stripeCustomerId: "cus_skew" },
+      });
+      const info = (priceId: string): StripeSubscriptionInfo => ({
+        id: "sub_skew",
+        customerId: "cus_skew",
+        status: "active",
+        priceId,
+        itemId: null,
+        currentPeriodStart: new Date(),
+        currentPeriodEnd: new Date(Date.now() + 30 * 86_400_000),
+        cancelAtPeriodEnd: false,
+        canceledAt: null,
+      });
+      const planOf = async () =>
+        (
+          await sql<{ planId: string }>(
+            db.url,
+            `SELECT "planId" FROM "cloud"."cloud_entitlements" WHERE "userId" = $1`,
+            [login.userId],
+          )
+        )[0]?.planId;
+      const until = async (what: string, ok: () => Promise<boolean>) => {
+        const deadline = Date.now() + 20_000;
+        while (!(await ok())) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+
+      await base.prisma.$transaction((tx) =>
+        applyStripeSubscription(ahead, tx, info("price_pro"), profile, { dedupeKey: "skew-1", planId: "pro" }),
+      );
+      // Only a consumer whose clock has reached the fast producer's availableAt claims it (the
+      // +120 s cloud-api here): such an event is delayed for on-time consumers, never lost.
+      await until("the first change at cloud-api", async () => (await planOf()) === "pro");
+
+      await base.prisma.$transaction((tx) =>
+        applyStripeSubscription(onTime, tx, info("price_business"), profile, {
+          dedupeKey: "skew-2",
+          planId: "business",
+        }),
+      );
+      await until(
+        "the second change to be consumed",
+        async () =>
+          (
+            await sql(
+              db.url,
+              `SELECT 1 FROM "billing"."billing_events" WHERE "dedupeKey" = 'subscription.updated:skew-2' AND processed`,
+            )
+          ).length === 1,
+      );
+      // The newer change is in force, although its instance's clock stamped it "earlier".
+      expect(await planOf()).toBe("business");
+      const stamps = await sql<{ createdAt: Date }>(
+        db.url,
+        `SELECT "createdAt" FROM "billing"."billing_events" WHERE "aggregateKey" = $1 ORDER BY seq`,
+        [
+          `subscription:${(await base.prisma.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId: "sub_skew" } })).id}`,
+        ],
+      );
+      expect(stamps).toHaveLength(2);
+      expect(stamps[1]?.createdAt.getTime()).toBeGreaterThan(stamps[0]?.createdAt.getTime() ?? Infinity);
+    } finally {
+      await closeDeps(base);
+    }
+  });
+
+  it("the raw-SQL producer path (enqueueOutboxEvent) keeps createdAt increasing within an aggregate too", async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const tx = { query: async (text: string, values?: unknown[]) => (await client.query(text, values)).rows };
+      const t0 = Date.now();
+      const event = (n: number, aggregateKey: string) => ({
+        eventType: "fault.skew",
+        sourceService: "fault-suite",
+        payload: { n },
+        dedupeKey: `fault.skew:${aggregateKey}:${n}`,
+        aggregateKey,
+      });
+      await enqueueOutboxEvent(tx, event(1, "fault:a"), new Date(t0 + 120_000));
+      await enqueueOutboxEvent(tx, event(2, "fault:a"), new Date(t0));
+      await enqueueOutboxEvent(tx, event(3, "fault:b"), new Date(t0));
+      const rows = await sql<{ n: number; createdAt: Date; availableAt: Date }>(
+        db.url,
+        `SELECT (payload->>'n')::int AS n, "createdAt", "availableAt" FROM "billing"."billing_events"
+         WHERE "eventType" = 'fault.skew' ORDER BY seq`,
+      );
+      expect(rows.map((r) => r.createdAt.getTime())).toEqual([t0 + 120_000, t0 + 120_001, t0]);
+      // Availability stays on the producer's clock: nothing is held back further.
+      expect(rows[1]?.availableAt.getTime()).toBe(t0);
+    } finally {
+      await client.end();
     }
   });
 });
