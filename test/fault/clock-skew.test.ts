@@ -44,7 +44,7 @@ beforeAll(async () => {
       startCloud(db.url, auth.url, { CLOCK_OFFSET_MS: String(s * 1000), JWKS_COOLDOWN_SEC: "0" }, SKEWED_CLOUD),
     ),
   );
-  SKEWS_SEC.forEach((s, i) => clouds.set(s, started[i] as ServiceProcess));
+  for (const [i, s] of SKEWS_SEC.entries()) clouds.set(s, started[i] as ServiceProcess);
 });
 afterAll(async () => {
   await Promise.all([...clouds.values()].map((c) => c.stop()));

@@ -37,7 +37,9 @@ export async function cloneTestDatabase(label: string): Promise<{ url: string; d
   });
   return {
     url: withDatabase(serverUrl, name),
-    drop: () => admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)),
+    drop: async () => {
+      await admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+    },
   };
 }
 

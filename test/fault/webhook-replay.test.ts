@@ -79,7 +79,7 @@ describe("Stripe webhook replayed 100 times (real process)", () => {
     while (!charge?.stripePaymentIntentId) {
       if (Date.now() > deadline) throw new Error(`the invoice was not charged:\n${auth.proc.output().slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
-      [charge] = await sql(
+      [charge] = await sql<{ id: string; status: string; stripePaymentIntentId: string | null }>(
         db.url,
         `SELECT id, status, "stripePaymentIntentId" FROM "billing"."billing_charges" WHERE "invoiceId" = $1`,
         [invoiceId],
