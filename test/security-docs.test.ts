@@ -116,6 +116,10 @@ describe("security documentation stays true", () => {
     expect(expectRefsExist("docs/asvs.md").length).toBeGreaterThan(50);
   });
 
+  it("every test docs/fault-suite.md names exists under that exact title", () => {
+    expect(expectRefsExist("docs/fault-suite.md").length).toBeGreaterThan(15);
+  });
+
   it("every test docs/threat-model.md names exists under that exact title", () => {
     expect(expectRefsExist("docs/threat-model.md").length).toBeGreaterThan(50);
   });

@@ -256,16 +256,18 @@ describe("charge saga", () => {
     const { user, tenant } = await customerWithCard(t, stripe);
     const invoiceId = await emitInvoiceFinalized(t, { tenantId: tenant.id, userId: user.id, totalMinor: 4_200 });
     const url = await workerDatabaseUrl();
-    const worker = spawnNodeTs(fileURLToPath(new URL("./fixtures/charge-worker.ts", import.meta.url)), {
-      cwd: fileURLToPath(new URL("..", import.meta.url)),
-      env: {
-        ...STRIPE_ENV(stripe),
-        NODE_ENV: "test",
-        LOG_LEVEL: "silent",
-        KEY_ENCRYPTION_KEYS: TEST_KEK,
-        DATABASE_URL: url,
-      },
-    });
+    const startWorker = () =>
+      spawnNodeTs(fileURLToPath(new URL("./fixtures/charge-worker.ts", import.meta.url)), {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        env: {
+          ...STRIPE_ENV(stripe),
+          NODE_ENV: "test",
+          LOG_LEVEL: "silent",
+          KEY_ENCRYPTION_KEYS: TEST_KEK,
+          DATABASE_URL: url,
+        },
+      });
+    const worker = startWorker();
     // Stripe has created the PaymentIntent; the process dies before it hears back or commits.
     stripe.onPaymentIntentCreated = () => worker.child.kill("SIGKILL");
     await worker.exited;
@@ -273,13 +275,23 @@ describe("charge saga", () => {
     expect(worker.output()).not.toContain("drained");
     expect(stripe.paymentIntents.size).toBe(1);
     expect(await t.deps.prisma.charge.count()).toBe(0);
-    // The re-run (another instance) gets the same PaymentIntent back from Stripe.
-    await consume();
+    // The restarted process gets the same PaymentIntent back from Stripe (same idempotency key).
+    const restarted = startWorker();
+    expect(await restarted.exited).toBe(0);
+    expect(restarted.output()).toContain("drained");
     expect(stripe.paymentIntents.size).toBe(1);
     expect(stripe.count("POST /v1/payment_intents")).toBe(2);
+    const [pi] = [...stripe.paymentIntents.values()];
+    // The customer paid once, the invoice's amount.
+    expect(pi).toMatchObject({ amount: 4_200, status: "succeeded" });
     const charge = await chargeOf(invoiceId);
     expect(charge.status).toBe("succeeded");
-    expect(charge.stripePaymentIntentId).toBe([...stripe.paymentIntents.keys()][0]);
+    expect(charge.amountMinor).toBe(4_200);
+    expect(charge.stripePaymentIntentId).toBe(pi?.id);
+    expect(await billingEvents(t, "payment.succeeded")).toHaveLength(1);
+    // Later runs (another restart, a redelivery) change nothing.
+    await consume();
+    expect(stripe.paymentIntents.size).toBe(1);
     expect(await billingEvents(t, "payment.succeeded")).toHaveLength(1);
   });
 });

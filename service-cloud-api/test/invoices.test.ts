@@ -309,6 +309,11 @@ describe("finalizing invoices", () => {
 });
 
 describe("payment events", () => {
+  // Payments follow the invoice: the clock is after AFTER_MARCH, when the invoices are finalized
+  // (within an invoice's aggregate, an event is never stamped before the one preceding it).
+  beforeEach(() => {
+    t.clock.now = new Date("2026-04-02T00:00:00Z");
+  });
   async function invoiceFor(userId: string) {
     const { invoiceId } = await finalizeInvoice(t.deps.database, await subscribe(userId), AFTER_MARCH);
     return invoiceId;

@@ -10,6 +10,14 @@ export interface PostgresCluster {
   url: string;
   port: number;
   dataDir: string;
+  /**
+   * Shuts the server down the way `pg_ctl stop -m fast` does (clients disconnected, data kept),
+   * for fault tests: the cluster stays on disk and `resume()` starts it again on the same port.
+   */
+  halt(): Promise<void>;
+  /** Starts a halted server again, same data, same port; resolves once it accepts connections. */
+  resume(): Promise<void>;
+  /** Stops the server and deletes its data. */
   stop(): Promise<void>;
 }
 
@@ -124,27 +132,41 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     "max_connections=200",
   ];
   let output = "";
-  const child = spawn(join(bin, "postgres"), args, {
-    stdio: ["ignore", "pipe", "pipe"],
-    ...asUser,
-  });
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  await waitForReady(port, child, () => output);
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      // SIGINT = "fast" shutdown: disconnect clients, no checkpoint wait.
-      child.kill("SIGINT");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn(join(bin, "postgres"), args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      ...asUser,
+    });
+    child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+    await waitForReady(port, child, () => output);
+  };
+  const halt = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    // SIGINT = "fast" shutdown (pg_ctl stop -m fast): disconnect clients, no checkpoint wait.
+    child.kill("SIGINT");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited;
     }
+  };
+  await launch();
+  const stop = async () => {
+    await halt();
     rmSync(base, { recursive: true, force: true });
   };
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
+    halt,
+    resume: async () => {
+      if (child.exitCode === null && child.signalCode === null) return;
+      await launch();
+    },
     stop,
   };
 }

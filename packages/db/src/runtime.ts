@@ -55,6 +55,14 @@ export function connectPostgres(url: string, schema: string, options: { max?: nu
     },
     async transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out client whose connection dies between two queries (server restart) emits
+      // `error` with nobody listening — which would crash the process. Note it, and release the
+      // client as broken so the pool discards it.
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn({
@@ -67,7 +75,8 @@ export function connectPostgres(url: string, schema: string, options: { max?: nu
         await client.query("ROLLBACK").catch(() => {});
         throw error;
       } finally {
-        client.release();
+        client.removeListener("error", onError);
+        client.release(broken);
       }
     },
     async ping() {

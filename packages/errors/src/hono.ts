@@ -5,6 +5,10 @@ import { z } from "zod";
 import { AppError } from "./app-error.ts";
 import type { ErrorCode } from "./codes.ts";
 import { PROBLEM_CONTENT_TYPE, problemDocument } from "./problem.ts";
+import { isDependencyUnavailable } from "./unavailable.ts";
+
+/** Seconds a client is asked to wait when a dependency (the database) is unreachable. */
+export const UNAVAILABLE_RETRY_AFTER_SEC = 2;
 
 /** Minimal logger shape (pino-compatible) used to record causes that clients never see. */
 export interface ErrorLogger {
@@ -37,9 +41,20 @@ const HTTP_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   503: "SERVICE_UNAVAILABLE",
 };
 
-/** Turns any thrown value into an AppError; unknown errors become INTERNAL with the cause kept. */
+/**
+ * Turns any thrown value into an AppError: an unreachable dependency (database restart, refused
+ * connection) becomes 503 SERVICE_UNAVAILABLE with Retry-After; other unknown errors become
+ * INTERNAL with the cause kept.
+ */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDependencyUnavailable(error)) {
+    return new AppError("SERVICE_UNAVAILABLE", {
+      detail: "A backing service is temporarily unavailable; retry shortly",
+      headers: { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SEC) },
+      cause: error,
+    });
+  }
   if (error instanceof z.ZodError) {
     return new AppError("VALIDATION_FAILED", {
       detail: "The request is invalid",
@@ -69,7 +84,10 @@ export function problemErrorHandler(logger: ErrorLogger): ErrorHandler {
   return function onError(error, c) {
     const appError = toAppError(error);
     const requestId = requestIdOf(c);
-    if (appError.status >= 500) {
+    if (appError.code === "SERVICE_UNAVAILABLE" && !(error instanceof AppError)) {
+      // One line per request, no stack: an outage must not flood the log with traces.
+      logger.warn({ requestId, code: appError.code, cause: String(error) }, "dependency unavailable");
+    } else if (appError.status >= 500) {
       logger.error({ err: error, requestId, code: appError.code }, "request failed");
     } else if (appError.cause !== undefined && !(appError.cause instanceof z.ZodError)) {
       logger.warn({ requestId, code: appError.code, cause: String(appError.cause) }, "request rejected");

@@ -6,6 +6,8 @@ export {
   problemNotFound,
   problemResponse,
   toAppError,
+  UNAVAILABLE_RETRY_AFTER_SEC,
   zodIssues,
 } from "./hono.ts";
 export { PROBLEM_CONTENT_TYPE, type ProblemDocument, problemDocument } from "./problem.ts";
+export { isDependencyUnavailable } from "./unavailable.ts";

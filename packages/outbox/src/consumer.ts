@@ -151,7 +151,7 @@ export class OutboxConsumer {
    * rolled back (no effect and no mark remain) and the caller re-runs the batch carefully.
    */
   private async runOptimistic(): Promise<BatchResult | null> {
-    const client = await this.pool.connect();
+    const { client, done } = await this.checkout();
     try {
       await client.query(BEGIN_SQL);
       const now = this.now();
@@ -181,13 +181,34 @@ export class OutboxConsumer {
       await client.query("ROLLBACK").catch(() => {});
       throw error;
     } finally {
-      client.release();
+      done();
     }
+  }
+
+  /**
+   * A pool client for one batch. Its connection can die between two queries (a database
+   * restart): pg then emits `error` on the client, which must have a listener or the process
+   * crashes; `done()` releases it, as broken if that happened, so the pool discards it.
+   */
+  private async checkout(): Promise<{ client: pg.PoolClient; done: () => void }> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on("error", onError);
+    return {
+      client,
+      done: () => {
+        client.removeListener("error", onError);
+        client.release(broken);
+      },
+    };
   }
 
   private async runCareful(): Promise<BatchResult> {
     const result: BatchResult = { claimed: 0, processed: 0, retried: 0, parked: 0 };
-    const client = await this.pool.connect();
+    const { client, done } = await this.checkout();
     try {
       await client.query(BEGIN_SQL);
       const now = this.now();
@@ -204,7 +225,7 @@ export class OutboxConsumer {
       await client.query("ROLLBACK").catch(() => {});
       throw error;
     } finally {
-      client.release();
+      done();
     }
   }
 

@@ -1,3 +1,4 @@
+import { AppError } from "@atlas/errors";
 import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
 import { type ResolvedTenant, resolveTenant } from "../services/tenant.service.ts";
@@ -15,7 +16,7 @@ const OAUTH_CALLBACK = /^\/auth\/oauth\/[^/]+\/callback$/;
 
 /**
  * Resolves `X-Tenant` (GET: or `?tenant=`; absent: `default`) into `c.var.tenant`; 404 unknown, 403 inactive.
- * Answers are cached per slug for {@link TENANT_CACHE_MS} (errors included), so the hot paths
+ * Answers are cached per slug for {@link TENANT_CACHE_MS} (404/403 included, not database failures), so the hot paths
  * (refresh, introspection) do not query the tenant on every request.
  */
 export function tenantMiddleware(deps: Pick<Deps, "prisma" | "now">): MiddlewareHandler {
@@ -29,7 +30,13 @@ export function tenantMiddleware(deps: Pick<Deps, "prisma" | "now">): Middleware
     let entry = cache.get(slug);
     if (!entry || now - entry.at > TENANT_CACHE_MS) {
       if (cache.size > 1_000) cache.clear();
-      entry = { at: now, result: resolveTenant(deps, slug || undefined) };
+      const fresh = { at: now, result: resolveTenant(deps, slug || undefined) };
+      // Answers (404, 403) are cached; a failed lookup (database unreachable) is not, or it
+      // would keep failing requests for the cache lifetime after the database is back.
+      fresh.result.catch((error: unknown) => {
+        if (!(error instanceof AppError) && cache.get(slug) === fresh) cache.delete(slug);
+      });
+      entry = fresh;
       cache.set(slug, entry);
     }
     c.set("tenant", await entry.result);

@@ -226,15 +226,20 @@ const ROTATE_SQL = `
   )
   SELECT cur.*, EXISTS (SELECT 1 FROM successor) AS rotated FROM cur`;
 
+// Answers whether this statement revoked the session: of concurrent reuses of one token, the
+// first revokes; the others wait on the session's row lock, find it revoked, and change nothing.
 const REVOKE_SESSION_SQL = `
   WITH s AS (
     UPDATE "auth"."auth_sessions" SET "revokedAt" = $2, "revokedReason" = $3 WHERE id = $1 AND "revokedAt" IS NULL
+    RETURNING id
   ), f AS (
     UPDATE "auth"."auth_refresh_token_families" SET "revokedAt" = $2, "revokedReason" = $3
     WHERE "sessionId" = $1 AND "revokedAt" IS NULL RETURNING id
+  ), t AS (
+    UPDATE "auth"."auth_refresh_tokens" SET "revokedAt" = $2, "graceSecretCiphertext" = NULL, "graceKekId" = NULL
+    WHERE "familyId" IN (SELECT id FROM "auth"."auth_refresh_token_families" WHERE "sessionId" = $1) AND "revokedAt" IS NULL
   )
-  UPDATE "auth"."auth_refresh_tokens" SET "revokedAt" = $2, "graceSecretCiphertext" = NULL, "graceKekId" = NULL
-  WHERE "familyId" IN (SELECT id FROM "auth"."auth_refresh_token_families" WHERE "sessionId" = $1) AND "revokedAt" IS NULL`;
+  SELECT EXISTS (SELECT 1 FROM s) AS revoked`;
 
 type RefreshOutcome = { kind: "rotated"; secret: string; token: LockedToken } | { kind: "reuse"; token: LockedToken };
 
@@ -307,7 +312,9 @@ async function rotate(
   // Used after the grace window: reuse. Revocation is monotonic, so doing it in its own
   // transaction (after the detecting read) cannot undo anything a concurrent request did.
   await deps.database.transaction(async (q) => {
-    await q.query(REVOKE_SESSION_SQL, [token.sessionId, now, "reuse_detected"]);
+    const [result] = await q.query<{ revoked: boolean }>(REVOKE_SESSION_SQL, [token.sessionId, now, "reuse_detected"]);
+    // Audited once per detected reuse, not once per concurrent request presenting the token.
+    if (!result?.revoked) return;
     await recordAuditSql(
       q,
       {

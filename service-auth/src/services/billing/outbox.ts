@@ -21,13 +21,22 @@ export async function emitBillingEvent<T extends BillingEventType>(
   aggregateKey: string | null = null,
 ): Promise<boolean> {
   const row = outboxRow(eventType, payload, "service-auth", dedupeKey);
+  // Within an aggregate createdAt never goes backwards, whatever this instance's clock says
+  // (see enqueueOutboxEvent): at least 1 ms after the aggregate's newest event. The caller holds
+  // the aggregate's row lock (e.g. the subscription's), so that newest event is committed.
+  let createdAt = now;
+  if (aggregateKey) {
+    const newest = await tx.billingEvent.aggregate({ where: { aggregateKey }, _max: { createdAt: true } });
+    const last = newest._max.createdAt;
+    if (last && last.getTime() >= now.getTime()) createdAt = new Date(last.getTime() + 1);
+  }
   const created = await tx.billingEvent.createMany({
     data: [
       {
         ...row,
         payload: row.payload as Prisma.InputJsonValue,
         aggregateKey,
-        createdAt: now,
+        createdAt,
         availableAt: now,
       },
     ],
