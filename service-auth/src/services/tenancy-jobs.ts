@@ -1,6 +1,7 @@
 // Background work of the tenancy/privacy features, started by startBackgroundJobs (src/deps.ts).
 import type { Deps } from "../deps.ts";
 import { truncateExpiredAuditIps } from "./audit-retention.service.ts";
+import { sendSecurityNotices } from "./security-notices.service.ts";
 import { deliverDueWebhooks, scanAuditForWebhooks } from "./tenant-webhooks.service.ts";
 
 export interface TenancyJobIntervals {
@@ -48,6 +49,8 @@ export function startTenancyJobs(deps: Deps, intervals: TenancyJobIntervals = te
       await scanAuditForWebhooks(deps, now);
       await deliverDueWebhooks(deps, { now });
     }),
+    // Factor-change notices ride the webhook worker's schedule (both read new audit rows).
+    every(deps, "security_notices", intervals.webhooksMs, () => sendSecurityNotices(deps, deps.now())),
     every(deps, "audit_ip_retention", intervals.retentionMs, async () => {
       const truncated = await truncateExpiredAuditIps(deps, deps.now());
       if (truncated > 0) deps.logger.info({ truncated }, "audit IP addresses past retention truncated");
