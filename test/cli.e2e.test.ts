@@ -153,7 +153,12 @@ describe("atlas CLI against the real services", () => {
 
     const who = await atlas("whoami", "--json");
     expect(who.code).toBe(0);
-    expect(JSON.parse(who.stdout)).toMatchObject({ sub: me.user.id, method: "pat", tokenSource: "config" });
+    expect(JSON.parse(who.stdout)).toMatchObject({
+      sub: me.user.id,
+      email: me.user.email,
+      method: "pat",
+      tokenSource: "config",
+    });
 
     const data = randomBytes(10_000_000);
     const src = join(home, "big.bin");

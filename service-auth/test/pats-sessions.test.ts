@@ -71,6 +71,24 @@ describe("personal access tokens", () => {
     expect(await introspect(created.token)).toEqual({ active: false });
   });
 
+  it("a PAT with profile:read reads GET /auth/me (the CLI's whoami), but cannot delete the account; without it 403", async () => {
+    const { auth, user } = await loginTestUser(t);
+    const make = async (scopes: string[]) =>
+      ((await (await t.app.request("/auth/pats", jsonPost({ name: "cli", scopes }, auth))).json()) as { token: string })
+        .token;
+    const profile = { authorization: `Bearer ${await make(["profile:read"])}` };
+    const objectsOnly = { authorization: `Bearer ${await make(["objects:read"])}` };
+    const me = await t.app.request("/auth/me", { headers: profile });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ user: { id: user.id, email: user.email } });
+    const refused = await t.app.request("/auth/me", { headers: objectsOnly });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: "FORBIDDEN" });
+    const deletion = await t.app.request("/auth/me", { method: "DELETE", headers: profile });
+    expect(deletion.status).toBe(401);
+    expect(await t.deps.prisma.user.findUnique({ where: { id: user.id } })).not.toBeNull();
+  });
+
   it("validates the request strictly", async () => {
     const { auth } = await loginTestUser(t);
     for (const body of [

@@ -168,16 +168,23 @@ interface Me {
   method: string;
 }
 
-/** `atlas whoami`: who the token in force belongs to (GET /v1/me). */
+/** `atlas whoami`: who the token in force belongs to (GET /v1/me), with the e-mail address from
+ * service-auth's GET /auth/me when the token may read the profile (`profile:read`). */
 export async function whoami(ctx: Context): Promise<void> {
-  const me = await requestJson<Me>(`${ctx.apiUrl}/v1/me`, "whoami", { token: requireToken(ctx), tenant: ctx.tenant });
+  const token = requireToken(ctx);
+  const me = await requestJson<Me>(`${ctx.apiUrl}/v1/me`, "whoami", { token, tenant: ctx.tenant });
+  let email: string | null = null;
+  if (me.scopes.includes("profile:read")) {
+    const res = await request(`${ctx.authUrl}/auth/me`, { token, tenant: ctx.tenant }).catch(() => null);
+    if (res?.ok) email = ((await res.json()) as { user?: { email?: string | null } }).user?.email ?? null;
+  }
   ctx.print(
     [
-      `User:   ${me.sub}`,
+      `User:   ${me.sub}${email ? ` (${email})` : ""}`,
       `Tenant: ${me.tid}`,
       `Token:  ${me.method}${ctx.tokenSource === "env" ? " (from ATLAS_TOKEN)" : ""}`,
       `Scopes: ${me.scopes.join(", ")}`,
     ].join("\n"),
-    { ...me, tokenSource: ctx.tokenSource },
+    { ...me, email, tokenSource: ctx.tokenSource },
   );
 }

@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import type { Identity } from "../../generated/prisma/client.ts";
-import { requireAuth } from "../../middleware/auth.ts";
+import { requireAuth, requireAuthOrPat } from "../../middleware/auth.ts";
 import { byIp, hashedBodyField, rateLimit } from "../../middleware/rate-limit.ts";
 import { recordAudit } from "../../services/audit.service.ts";
 import { startEmailLink, verifyEmailLink } from "../../services/identity-link.service.ts";
@@ -47,7 +47,19 @@ const LinkVerify = z.strictObject({ token: z.string().min(32).max(128) });
 /** `GET /auth/me`, linking an e-mail address, and unlinking identities. */
 export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   const auth = requireAuth(deps);
-  app.use("/auth/me", auth);
+  const authOrPat = requireAuthOrPat(deps);
+  // Reading the profile is open to a PAT with profile:read (the CLI's `atlas whoami`); deleting the
+  // account (DELETE /auth/me) needs a session.
+  app.use("/auth/me", async (c, next) => {
+    if (c.req.method !== "GET") return auth(c, next);
+    return authOrPat(c, async () => {
+      const p = c.var.principal;
+      if (p.pat && !p.scopes.includes("profile:read")) {
+        throw new AppError("FORBIDDEN", { detail: "This token lacks profile:read" });
+      }
+      await next();
+    });
+  });
   app.use("/auth/identities/*", auth);
 
   app.openapi(
@@ -56,11 +68,14 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/me",
       tags: ["account"],
       summary: "The caller, their linked identities and MFA state",
+      description:
+        "With an access token, or a personal access token holding `profile:read` (403 FORBIDDEN without it).",
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: {
         200: { description: "Me", content: { "application/json": { schema: MeSchema } } },
         401: problem("Not authenticated"),
+        403: problem("A personal access token without profile:read (FORBIDDEN)"),
       },
     }),
     async (c) => {
