@@ -1,17 +1,17 @@
 // `atlas login` approved in the web-app's /device page in a real browser: the whole stack as
 // `npm start` runs it, the bundled CLI as a child process, Debian's Chromium for the user.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@atlas/db";
 import { spawnTs, waitForHttpOk } from "@atlas/service-kit/testing";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error build.mjs is plain JavaScript without type declarations
 import { buildCli } from "../packages/cli/build.mjs";
+import { launchChromium } from "./web/chromium.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const root = new URL("..", import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), "atlas-web-device-"));
 const home = mkdtempSync(join(tmpdir(), "atlas-cli-home-"));
@@ -23,7 +23,6 @@ let api = "";
 let bin = "";
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error("Chromium is missing: apt-get install chromium (.ci/run does)");
   bin = await buildCli(join(home, "atlas.mjs"));
   const p = {
     AUTH_PORT: String(await freePort()),
@@ -43,19 +42,7 @@ beforeAll(async () => {
   api = `http://localhost:${p.CLOUD_PORT}`;
   await waitForHttpOk(`${auth}/ready`, 60_000, proc);
   await waitForHttpOk(`${web}/`, 60_000, proc);
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "atlas-chromium-")), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,15 +1,14 @@
 // The web-app in a real browser (Debian's Chromium driven by playwright-core): the login page
 // served by `npm start` signs in with an e-mail link and with an SMS code, and signs out.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@atlas/db";
 import { spawnTs, waitForHttpOk } from "@atlas/service-kit/testing";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./web/chromium.ts";
 
-// Debian: /usr/bin/chromium (.ci/run installs it); elsewhere point CHROMIUM_PATH at Chrome/Chromium.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const root = new URL("..", import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), "atlas-web-"));
 let stop: (() => Promise<void>) | undefined;
@@ -18,7 +17,6 @@ let web = "";
 let auth = "";
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error("Chromium is missing: apt-get install chromium (.ci/run does)");
   const p = {
     AUTH_PORT: String(await freePort()),
     CLOUD_PORT: String(await freePort()),
@@ -33,19 +31,7 @@ beforeAll(async () => {
   auth = `http://localhost:${p.AUTH_PORT}`;
   await waitForHttpOk(`${auth}/ready`, 60_000, proc);
   await waitForHttpOk(`${web}/`, 60_000, proc);
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "atlas-chromium-")), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

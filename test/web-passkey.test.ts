@@ -8,13 +8,12 @@ import { join, normalize } from "node:path";
 import { freePort } from "@atlas/db";
 import { type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { decodeJwt } from "jose";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginTestUser } from "../service-auth/test/fixtures.ts";
 import { createTestApp, type TestApp } from "../service-auth/test/harness.ts";
+import { CHROMIUM, launchChromium } from "./web/chromium.ts";
 
-// Debian: /usr/bin/chromium (.ci/run installs it); elsewhere point CHROMIUM_PATH at Chrome/Chromium.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Without Chromium a developer's run skips this file; CI must have it (and fails loudly without).
 const skip = !existsSync(CHROMIUM) && !process.env.CI;
 const root = new URL("..", import.meta.url).pathname;
@@ -62,19 +61,7 @@ describe.skipIf(skip)("passkeys in Chromium with a virtual authenticator", () =>
     await t.reset();
     authServer = await startHttpServer((req, env) => t.app.fetch(req, env), authPort, "127.0.0.1");
     pageServer = await startPageServer(pagePort);
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium(profile);
   });
   afterAll(async () => {
     await browser?.close();

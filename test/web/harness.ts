@@ -12,7 +12,7 @@ import { connectPostgres, freePort } from "@atlas/db";
 import { workerDatabaseUrl } from "@atlas/db/testing";
 import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { waitForHttpOk } from "@atlas/service-kit/testing";
-import { type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { createApp } from "../../service-auth/src/app.ts";
 import { startBillingJobs } from "../../service-auth/src/services/billing/jobs.ts";
 import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "../../service-auth/test/harness.ts";
@@ -21,10 +21,10 @@ import { createApp as createCloudApp } from "../../service-cloud-api/src/app.ts"
 import { loadCloudConfig } from "../../service-cloud-api/src/config.ts";
 import { buildDeps as buildCloudDeps, type Deps as CloudDeps, closeDeps } from "../../service-cloud-api/src/deps.ts";
 import { startBackground } from "../../service-cloud-api/src/services/jobs.ts";
+import { CHROMIUM, launchChromium } from "./chromium.ts";
 
-// Debian: /usr/bin/chromium (.ci/run installs it); elsewhere point CHROMIUM_PATH at Chrome/Chromium.
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Without Chromium a developer's run skips the browser tests; CI must have it (and fails loudly). */
+export { CHROMIUM };
 export const skipBrowser = !existsSync(CHROMIUM) && !process.env.CI;
 const root = new URL("../..", import.meta.url).pathname;
 /** Screenshots of the pages the tests reach, kept as test artifacts (gitignored). */
@@ -138,19 +138,7 @@ export async function startWebStack(
   });
   await waitForHttpOk(`${webUrl}/health`, 30_000);
   const profile = mkdtempSync(join(tmpdir(), "atlas-chromium-"));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium(profile);
   const outbox = async () => ((await (await fetch(`${authUrl}/dev/outbox`)).json()) as { items: OutboxItem[] }).items;
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
