@@ -99,6 +99,15 @@ export const cloudEnvSchema = z.object({
     .describe(
       "A period is invoiced this long after it ends, so every instance's last usage flush is in (must exceed the flush interval)",
     ),
+  INVOICE_DUE_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365)
+    .default(14)
+    .describe(
+      "An invoice is due this many days after it is finalized; still unpaid (finalized or failed, not void) after that, the customer shows pastDue",
+    ),
   BLOB_GC_GRACE_SEC: z.coerce
     .number()
     .int()

@@ -187,6 +187,8 @@ describe("finalizing invoices", () => {
         totalMinor: 2_000 + 25 * 5,
         amountDueMinor: 2_000 + 25 * 5,
         currency: "usd",
+        // Due INVOICE_DUE_DAYS (14 by default) after finalization.
+        dueAt: "2026-04-15T00:10:00.000Z",
       },
     });
   });

@@ -65,6 +65,20 @@ export const billingEventSchemas = {
      */
     amountDueMinor: minor.optional(),
     currency,
+    /**
+     * When the invoice is due (finalization + cloud-api's INVOICE_DUE_DAYS): unpaid after it, the
+     * customer is past due. Absent in events of older producers.
+     */
+    dueAt: isoDate.optional(),
+  }),
+  /**
+   * cloud → auth: an operator voided this finalized, unpaid invoice: nothing is owed on it any
+   * more, so its charge is canceled (and its open PaymentIntent with it).
+   */
+  "invoice.voided": z.strictObject({
+    tenantId: id,
+    userId: id,
+    invoiceId: id,
   }),
   /** auth → cloud: the invoice was paid. */
   "payment.succeeded": z.strictObject({

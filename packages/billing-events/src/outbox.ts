@@ -38,5 +38,5 @@ export function outboxRow<T extends BillingEventType>(
 
 /** Which service consumes an event type (the other side of the saga). */
 export function consumerOf(eventType: BillingEventType): SourceService {
-  return eventType === "invoice.finalized" ? "service-auth" : "service-cloud-api";
+  return eventType === "invoice.finalized" || eventType === "invoice.voided" ? "service-auth" : "service-cloud-api";
 }

@@ -79,4 +79,14 @@ describe("billing event contract", () => {
       outboxRow("invoice.finalized", { ...invoice, amountDueMinor: -1 }, "service-cloud-api", "k"),
     ).toThrow();
   });
+
+  it("invoice.finalized may carry its due date; invoice.voided goes to service-auth", () => {
+    const invoice = { tenantId: "t1", userId: "u1", invoiceId: "i1", number: 1, totalMinor: 2500, currency: "usd" };
+    const dueAt = "2026-04-15T00:10:00.000Z";
+    expect(outboxRow("invoice.finalized", { ...invoice, dueAt }, "service-cloud-api", "k").payload.dueAt).toBe(dueAt);
+    expect(() => outboxRow("invoice.finalized", { ...invoice, dueAt: "soon" }, "service-cloud-api", "k")).toThrow();
+    const voided = { tenantId: "t1", userId: "u1", invoiceId: "i1" };
+    expect(outboxRow("invoice.voided", voided, "service-cloud-api", "invoice.voided:i1").payload).toEqual(voided);
+    expect(consumerOf("invoice.voided")).toBe("service-auth");
+  });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { BillingEventPayload } from "@atlas/billing-events";
 import type { SqlQueryable } from "@atlas/db";
 import { PoisonEventError } from "@atlas/outbox";
+import { closePeriodsAt, recordPeriodSegment } from "./invoicing/periods.ts";
 import { type BillingMetric, FREE_PLAN_ID, isKnownPlan, type Plan, type PlanLimits, planById } from "./plans.ts";
 import type { Owner } from "./storage.ts";
 
@@ -39,26 +40,48 @@ export interface Entitlement extends Owner {
 }
 
 const monthStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
-const addMonths = (d: Date, n: number) => {
-  const r = new Date(d);
-  r.setUTCMonth(r.getUTCMonth() + n);
-  return r;
-};
+/**
+ * `d` plus `n` calendar months (UTC), clamped to the target month's last day as Stripe's
+ * billing_cycle_anchor does: Jan 31 + 1 month = Feb 28 (29 in a leap year), Jan 31 + 2 = Mar 31.
+ * A series of periods is computed from its anchor (`addMonths(anchor, k)`), never by adding one
+ * month to the previous end, so the day lost in February comes back in March.
+ */
+export function addMonths(d: Date, n: number): Date {
+  const months = d.getUTCFullYear() * 12 + d.getUTCMonth() + n;
+  const year = Math.floor(months / 12);
+  const month = months - year * 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return new Date(
+    Date.UTC(
+      year,
+      month,
+      Math.min(d.getUTCDate(), lastDay),
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+      d.getUTCSeconds(),
+      d.getUTCMilliseconds(),
+    ),
+  );
+}
 
-/** The period containing `now`, rolled forward by months past a known period's end. */
-function periodAt(row: EntitlementRow | null, now: Date): { start: Date; end: Date } {
+/**
+ * The period containing `now`, rolled forward by months past a known period's end (the renewal
+ * event may not have arrived yet: the next periods are assumed to follow, anchored on the known
+ * end, month-end clamped).
+ */
+export function periodAt(
+  row: Pick<EntitlementRow, "status" | "currentPeriodStart" | "currentPeriodEnd"> | null,
+  now: Date,
+): { start: Date; end: Date } {
   if (!row?.currentPeriodStart || !row.currentPeriodEnd || row.status === "canceled") {
     const start = monthStart(now);
     return { start, end: addMonths(start, 1) };
   }
-  let start = row.currentPeriodStart;
-  let end = row.currentPeriodEnd;
-  // The renewal event may not have arrived yet: the next period is assumed to follow.
-  while (now >= end) {
-    start = end;
-    end = addMonths(end, 1);
-  }
-  return { start, end };
+  const anchor = row.currentPeriodEnd;
+  if (now < anchor) return { start: row.currentPeriodStart, end: anchor };
+  let k = 1;
+  while (now >= addMonths(anchor, k)) k += 1;
+  return { start: addMonths(anchor, k - 1), end: addMonths(anchor, k) };
 }
 
 /** Derives the entitlement in force at `now` from the stored row (null: never subscribed). */
@@ -182,32 +205,16 @@ export async function applySubscriptionUpdated(
     ],
   );
   if (applied.length === 0) return false;
-  if (p.status !== "incomplete") {
-    await tx.query(
-      `INSERT INTO "cloud"."cloud_billing_periods" ("id", "tenantId", "userId", "subscriptionId", "planId",
-         "periodStart", "periodEnd", "collection", "createdAt", "updatedAt")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-       ON CONFLICT ("tenantId", "userId", "periodStart") DO UPDATE SET
-         "subscriptionId" = EXCLUDED."subscriptionId", "planId" = EXCLUDED."planId",
-         "periodEnd" = EXCLUDED."periodEnd", "collection" = EXCLUDED."collection", "updatedAt" = EXCLUDED."updatedAt"
-       WHERE "cloud_billing_periods"."invoiceId" IS NULL`,
-      [
-        randomUUID(),
-        p.tenantId,
-        p.userId,
-        p.subscriptionId,
-        p.planId,
-        new Date(p.currentPeriodStart),
-        new Date(p.currentPeriodEnd),
-        collection,
-        now,
-      ],
-    );
-  }
+  // An incomplete subscription has not started: nothing to invoice yet.
+  if (p.status !== "incomplete") await recordPeriodSegment(tx, p, collection, event.createdAt, now);
   return true;
 }
 
-/** `subscription.canceled`: back to the free plan, unless a newer event already moved on. */
+/**
+ * `subscription.canceled`: back to the free plan, unless a newer event already moved on. The
+ * subscription's open period ends at `canceledAt` whatever the entitlement shows (it is that
+ * subscription's period): it is invoiced once that time has passed.
+ */
 export async function applySubscriptionCanceled(
   tx: SqlQueryable,
   p: BillingEventPayload<"subscription.canceled">,
@@ -221,6 +228,7 @@ export async function applySubscriptionCanceled(
      RETURNING "id"`,
     [p.tenantId, p.userId, p.subscriptionId, event.createdAt, event.id, now],
   );
+  await closePeriodsAt(tx, p, p.subscriptionId, new Date(p.canceledAt), now);
   return rows.length > 0;
 }
 

@@ -4,7 +4,7 @@
  *
  * | check | compares | repair |
  * |---|---|---|
- * | `usage_vs_invoice` | each issued invoice's total vs the same period priced again from the raw hourly counters | none: issued invoices are immutable; the difference is reported for a credit note or a manual charge |
+ * | `usage_vs_invoice` | each issued invoice's total vs the same period priced again (by its plan segments) from the raw hourly counters | none: issued invoices are immutable; the difference is reported for a credit note or a manual charge |
  * | `storage_total` | a customer's running storage total vs the sum of their objects | set to the sum (under the customer's storage lock) |
  * | `orphan_blob` | stored chunks vs the objects that point to them | queued for garbage collection (never-referenced bytes: no object can lose data) |
  * | `subscription_state` | the entitlement vs the billing side's subscription row (`billing.billing_subscriptions`, read only) | re-apply the newest consumed subscription event when it agrees with the billing side; otherwise report (the billing side must announce its state) |
@@ -17,8 +17,8 @@ import { billingEventSchemas } from "@atlas/billing-events";
 import type { DatabaseConnection, SqlQueryable } from "@atlas/db";
 import { CONSUMED_EVENT_TYPES } from "./consumer.ts";
 import { applySubscriptionCanceled, applySubscriptionUpdated, usageTotals } from "./entitlements.ts";
-import { computeInvoice } from "./invoicing/compute.ts";
-import { PLANS, planById } from "./plans.ts";
+import { pricePeriod } from "./invoicing/price-period.ts";
+import { PLANS } from "./plans.ts";
 import { lockStorage, setStorage } from "./storage.ts";
 
 export type FindingKind =
@@ -65,21 +65,31 @@ async function checkInvoices(db: SqlQueryable, now: Date, windowMs: number): Pro
     periodStart: Date;
     periodEnd: Date;
     totalMinor: number;
+    periodId: string | null;
+    scheduledEnd: Date | null;
     collection: "stripe_subscription" | "invoice" | null;
   }>(
     `SELECT i."id", i."tenantId", i."userId", i."number", i."planId", i."periodStart", i."periodEnd", i."totalMinor",
-            p."collection"
+            p."id" AS "periodId", p."scheduledEnd", p."collection"
        FROM "cloud"."cloud_invoices" i LEFT JOIN "cloud"."cloud_billing_periods" p ON p."invoiceId" = i."id"
-      WHERE i."status" <> 'draft' AND i."periodEnd" >= $1 ORDER BY i."periodEnd"`,
+      WHERE i."status" NOT IN ('draft', 'void') AND i."periodEnd" >= $1 ORDER BY i."periodEnd"`,
     [new Date(now.getTime() - windowMs)],
   );
   const findings: Finding[] = [];
   for (const inv of invoices) {
-    const usage = await usageTotals(db, inv, inv.periodStart, inv.periodEnd);
-    const again = computeInvoice(planById(inv.planId), usage, inv.collection ?? "invoice", {
-      start: inv.periodStart,
-      end: inv.periodEnd,
+    // Priced again exactly as finalization priced it: by the period's plan segments (a period
+    // no longer on record is one segment of the invoice's plan).
+    const again = await pricePeriod(db, {
+      id: inv.periodId ?? "",
+      tenantId: inv.tenantId,
+      userId: inv.userId,
+      planId: inv.planId,
+      collection: inv.collection ?? "invoice",
+      periodStart: inv.periodStart,
+      periodEnd: inv.periodEnd,
+      scheduledEnd: inv.scheduledEnd,
     });
+    const usage = await usageTotals(db, inv, inv.periodStart, inv.periodEnd);
     if (again.totalMinor !== inv.totalMinor) {
       const lines = await db.query<{ kind: string; usedQuantity: string | null }>(
         `SELECT "kind", "usedQuantity" FROM "cloud"."cloud_invoice_lines" WHERE "invoiceId" = $1 AND "kind" LIKE 'overage:%'`,

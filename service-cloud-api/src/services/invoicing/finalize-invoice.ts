@@ -2,21 +2,23 @@ import { randomUUID } from "node:crypto";
 import { outboxRow } from "@atlas/billing-events";
 import type { DatabaseConnection, SqlQueryable } from "@atlas/db";
 import { enqueueOutboxEvent } from "@atlas/outbox";
-import { usageTotals } from "../entitlements.ts";
-import { planById } from "../plans.ts";
-import { computeInvoice } from "./compute.ts";
+import { HOUR_MS } from "../metering.ts";
+import { type PeriodToPrice, pricePeriod } from "./price-period.ts";
 
-interface PeriodRow {
-  id: string;
-  tenantId: string;
-  userId: string;
+interface PeriodRow extends PeriodToPrice {
   subscriptionId: string;
-  planId: string;
-  periodStart: Date;
-  periodEnd: Date;
-  collection: "stripe_subscription" | "invoice";
   invoiceId: string | null;
 }
+
+/** Days from finalization to an invoice's due date when INVOICE_DUE_DAYS is not given. */
+export const DEFAULT_INVOICE_DUE_DAYS = 14;
+
+/**
+ * The end of the usage hour containing `t` (t itself on an hour boundary): usage is counted per
+ * hour by `hourStart`, and the hour containing a period's end belongs to the period (its
+ * hourStart < periodEnd), so that hour must have closed before the period is priced.
+ */
+export const ceilToHour = (t: Date) => new Date(Math.ceil(t.getTime() / HOUR_MS) * HOUR_MS);
 
 export interface FinalizeResult {
   invoiceId: string;
@@ -38,26 +40,35 @@ async function nextInvoiceNumber(tx: SqlQueryable, tenantId: string): Promise<nu
 /**
  * Finalizes the invoice of one ended billing period, idempotently by the period:
  * 1. lock the period row; an invoiced period returns its invoice (finalizing twice yields one);
- * 2. sum the period's usage from the counters, price it with the period's plan;
+ * 2. price it by plan segments, each over its usage from the counters (price-period.ts);
  * 3. take the tenant's next number (its counter row stays locked until commit, so numbers are
  *    gapless: a rolled-back finalization gives its number back);
  * 4. write the invoice and its lines as a draft, then mark it finalized (from then on a
  *    trigger refuses any change to amounts, lines or number);
- * 5. announce `invoice.finalized` (what to charge: `amountDueMinor`) in the same transaction.
+ * 5. announce `invoice.finalized` (what to charge: `amountDueMinor`, by when: `dueAt` =
+ *    finalization + `dueDays`) in the same transaction.
+ * A period is priced only once the usage hour containing its end has closed (see {@link ceilToHour}).
  */
-export async function finalizeInvoice(db: DatabaseConnection, periodId: string, now: Date): Promise<FinalizeResult> {
+export async function finalizeInvoice(
+  db: DatabaseConnection,
+  periodId: string,
+  now: Date,
+  dueDays = DEFAULT_INVOICE_DUE_DAYS,
+): Promise<FinalizeResult> {
   return db.transaction(async (tx) => {
     const [period] = await tx.query<PeriodRow>(
-      `SELECT "id", "tenantId", "userId", "subscriptionId", "planId", "periodStart", "periodEnd", "collection", "invoiceId"
+      `SELECT "id", "tenantId", "userId", "subscriptionId", "planId", "periodStart", "periodEnd", "scheduledEnd",
+              "collection", "invoiceId"
          FROM "cloud"."cloud_billing_periods" WHERE "id" = $1 FOR UPDATE`,
       [periodId],
     );
     if (!period) throw new Error(`no billing period ${periodId}`);
     if (period.invoiceId) return { invoiceId: period.invoiceId, created: false };
-    if (period.periodEnd > now) throw new Error(`billing period ${periodId} has not ended`);
-    const usage = await usageTotals(tx, period, period.periodStart, period.periodEnd);
-    const plan = planById(period.planId);
-    const draft = computeInvoice(plan, usage, period.collection, { start: period.periodStart, end: period.periodEnd });
+    if (ceilToHour(period.periodEnd) > now) {
+      throw new Error(`billing period ${periodId} has not ended (or the usage hour of its end is still open)`);
+    }
+    const draft = await pricePeriod(tx, period);
+    const dueAt = new Date(now.getTime() + dueDays * 86_400_000);
     const number = await nextInvoiceNumber(tx, period.tenantId);
     const invoiceId = randomUUID();
     await tx.query(
@@ -99,9 +110,9 @@ export async function finalizeInvoice(db: DatabaseConnection, periodId: string, 
       );
     }
     await tx.query(
-      `UPDATE "cloud"."cloud_invoices" SET "status" = 'finalized', "number" = $2, "finalizedAt" = $3, "updatedAt" = $3
-        WHERE "id" = $1`,
-      [invoiceId, number, now],
+      `UPDATE "cloud"."cloud_invoices" SET "status" = 'finalized', "number" = $2, "finalizedAt" = $3, "dueAt" = $4,
+         "updatedAt" = $3 WHERE "id" = $1`,
+      [invoiceId, number, now, dueAt],
     );
     await tx.query(`UPDATE "cloud"."cloud_billing_periods" SET "invoiceId" = $2, "updatedAt" = $3 WHERE "id" = $1`, [
       period.id,
@@ -118,6 +129,7 @@ export async function finalizeInvoice(db: DatabaseConnection, periodId: string, 
         totalMinor: draft.totalMinor,
         amountDueMinor: draft.amountDueMinor,
         currency: draft.currency,
+        dueAt: dueAt.toISOString(),
       },
       "service-cloud-api",
       `invoice.finalized:${invoiceId}`,
@@ -128,18 +140,26 @@ export async function finalizeInvoice(db: DatabaseConnection, periodId: string, 
 }
 
 /**
- * Finalizes every period that ended at least `graceMs` before `now` and has no invoice yet (the
- * grace lets every instance's last usage flush land first). Resolves with the invoices created.
+ * Finalizes every uninvoiced period whose last usage hour closed at least `graceMs` before `now`:
+ * cutoff = ceilToHour(periodEnd) + grace <= now (the grace lets every instance's last flush of
+ * that hour land first). Resolves with the invoices created.
  */
-export async function finalizeDueInvoices(db: DatabaseConnection, now: Date, graceMs: number): Promise<string[]> {
+export async function finalizeDueInvoices(
+  db: DatabaseConnection,
+  now: Date,
+  graceMs: number,
+  dueDays = DEFAULT_INVOICE_DUE_DAYS,
+): Promise<string[]> {
   const due = await db.query<{ id: string }>(
-    `SELECT "id" FROM "cloud"."cloud_billing_periods" WHERE "invoiceId" IS NULL AND "periodEnd" <= $1
+    `SELECT "id" FROM "cloud"."cloud_billing_periods"
+      WHERE "invoiceId" IS NULL AND "periodEnd" <= $1
+        AND to_timestamp(ceil(extract(epoch FROM "periodEnd") / 3600) * 3600) <= $1
       ORDER BY "periodEnd", "id" LIMIT 1000`,
     [new Date(now.getTime() - graceMs)],
   );
   const created: string[] = [];
   for (const { id } of due) {
-    const result = await finalizeInvoice(db, id, now);
+    const result = await finalizeInvoice(db, id, now, dueDays);
     if (result.created) created.push(result.invoiceId);
   }
   return created;

@@ -1,0 +1,56 @@
+import type { SqlQueryable } from "@atlas/db";
+import { type Collection, usageTotals } from "../entitlements.ts";
+import { planById } from "../plans.ts";
+import { computeSegmentedInvoice, type InvoiceDraft, type PricedSegment } from "./compute.ts";
+import { segmentsOf } from "./periods.ts";
+
+/** A billing period as it is priced. */
+export interface PeriodToPrice {
+  id: string;
+  tenantId: string;
+  userId: string;
+  planId: string;
+  collection: Collection;
+  periodStart: Date;
+  periodEnd: Date;
+  /** The announced end when the period was closed early (null: `periodEnd`). */
+  scheduledEnd: Date | null;
+}
+
+/**
+ * Prices a period from its plan segments and the hourly counters. A usage hour belongs to the
+ * segment (and the period) its `hourStart` falls in: [start, end) — so for a period ending at
+ * 10:30 the 10:00 hour is billed in it, and not in a period starting at 10:30. Segments are cut
+ * to the period (a cancellation or a new period may have closed it early). A period recorded
+ * before segments existed is one segment of its plan.
+ */
+export async function pricePeriod(db: SqlQueryable, period: PeriodToPrice): Promise<InvoiceDraft> {
+  const stored = await segmentsOf(db, period.id);
+  const segments = stored.length
+    ? stored
+    : [{ planId: period.planId, collection: period.collection, startsAt: period.periodStart, endsAt: null }];
+  const priced: PricedSegment[] = [];
+  for (const s of segments) {
+    const start = s.startsAt < period.periodStart ? period.periodStart : s.startsAt;
+    const end = s.endsAt && s.endsAt < period.periodEnd ? s.endsAt : period.periodEnd;
+    if (end <= start) continue;
+    priced.push({
+      plan: planById(s.planId),
+      collection: s.collection,
+      start,
+      end,
+      usage: await usageTotals(db, period, start, end),
+    });
+  }
+  if (priced.length === 0) {
+    // A period closed at its very start (canceled at once) still needs a plan for its currency.
+    priced.push({
+      plan: planById(period.planId),
+      collection: period.collection,
+      start: period.periodStart,
+      end: period.periodStart,
+      usage: { requests: 0, transfer_bytes: 0, storage_byte_hours: 0 },
+    });
+  }
+  return computeSegmentedInvoice(priced, { start: period.periodStart, end: period.scheduledEnd ?? period.periodEnd });
+}
