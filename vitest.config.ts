@@ -23,6 +23,7 @@ export default defineConfig({
         "**/seed-cli.ts",
         "**/admin-cli.ts",
         "**/reconcile-cli.ts",
+        "**/void-invoice-cli.ts",
         "packages/db/src/cli.ts",
       ],
       reporter: ["text-summary", "json-summary"],

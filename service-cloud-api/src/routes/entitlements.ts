@@ -3,6 +3,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { CloudEnv } from "../app.ts";
 import type { Deps } from "../deps.ts";
 import { exhaustedMetrics, loadEntitlement, usageTotals } from "../services/entitlements.ts";
+import { hasOverdueInvoice } from "../services/invoicing/invoices.ts";
 import { BILLING_METRICS } from "../services/plans.ts";
 import { bearer, ownerOf, problem } from "./common.ts";
 
@@ -13,7 +14,10 @@ const Entitlements = z
     planId: z.string().openapi({ description: "The subscribed plan (free without a subscription)" }),
     planName: z.string(),
     status: z.string().openapi({ description: "Subscription status from billing events; `none` without one" }),
-    pastDue: z.boolean().openapi({ description: "A payment failed: past_due/unpaid, or a failed invoice is open" }),
+    pastDue: z.boolean().openapi({
+      description:
+        "Payment trouble: the subscription is past_due/unpaid, an invoice's charge failed, or an invoice is unpaid past its dueAt (whatever the subscription says)",
+    }),
     collection: z.enum(["stripe_subscription", "invoice"]).openapi({ description: "Who collects the plan fee" }),
     cancelAtPeriodEnd: z.boolean(),
     currentPeriod: z.object({ start: z.string(), end: z.string() }),
@@ -52,16 +56,13 @@ export function registerEntitlementRoutes(app: OpenAPIHono<CloudEnv>, deps: Deps
       `SELECT "bytes", "objects" FROM "cloud"."cloud_storage_usage" WHERE "tenantId" = $1 AND "userId" = $2`,
       [owner.tenantId, owner.userId],
     );
-    const [failed] = await deps.database.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM "cloud"."cloud_invoices" WHERE "tenantId" = $1 AND "userId" = $2 AND "status" = 'failed'`,
-      [owner.tenantId, owner.userId],
-    );
+    const overdue = await hasOverdueInvoice(deps.database, owner, deps.now());
     return c.json(
       {
         planId: ent.planId,
         planName: ent.pricing.id === ent.planId ? ent.pricing.name : `${ent.pricing.name} (restricted)`,
         status: ent.status,
-        pastDue: ent.pastDue || Number(failed?.n ?? 0) > 0,
+        pastDue: ent.pastDue || overdue,
         collection: ent.collection,
         cancelAtPeriodEnd: ent.cancelAtPeriodEnd,
         currentPeriod: { start: ent.periodStart.toISOString(), end: ent.periodEnd.toISOString() },

@@ -33,9 +33,11 @@ const Invoice = z
     amountDueMinor: z.number().int().openapi({ description: "What is charged: total less prepaid lines" }),
     paidAmountMinor: z.number().int().nullable(),
     finalizedAt: z.string().nullable(),
+    dueAt: z.string().nullable().openapi({ description: "Still unpaid after this, the customer is past due" }),
     paidAt: z.string().nullable(),
     failedAt: z.string().nullable(),
     failureCode: z.string().nullable(),
+    voidedAt: z.string().nullable().openapi({ description: "When an operator voided it (status `void`)" }),
     lines: z.array(Line),
   })
   .openapi("Invoice");

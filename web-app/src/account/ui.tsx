@@ -228,8 +228,10 @@ export const amrText = (amr: string[]) =>
     .map((a) => AMR_LABEL[a] ?? a)
     .join(" + ");
 
+/** An amount in minor units, scaled by the currency's own minor unit (JPY 0 digits, USD 2, KWD 3). */
 export function money(minor: number, currency: string): string {
-  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(minor / 100);
+  const format = new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() });
+  return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
 }
 
 const GIB = 1024 ** 3;

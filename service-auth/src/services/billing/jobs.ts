@@ -2,6 +2,7 @@ import { OutboxConsumer } from "@atlas/outbox";
 import type { Deps } from "../../deps.ts";
 import { invoiceFinalizedHandler } from "./charge-invoice.ts";
 import { runDunning } from "./dunning.ts";
+import { invoiceVoidedHandler } from "./void-invoice.ts";
 
 /** service-auth's side of the outbox: the events it consumes and their handlers. */
 export function billingConsumer(deps: Deps, options: { listen?: boolean; pollIntervalMs?: number } = {}) {
@@ -9,7 +10,7 @@ export function billingConsumer(deps: Deps, options: { listen?: boolean; pollInt
   return new OutboxConsumer({
     pool: deps.database.pool,
     name: "service-auth",
-    handlers: { "invoice.finalized": invoiceFinalizedHandler(deps) },
+    handlers: { "invoice.finalized": invoiceFinalizedHandler(deps), "invoice.voided": invoiceVoidedHandler(deps) },
     now: deps.now,
     ...options,
     onError: (error, context) =>

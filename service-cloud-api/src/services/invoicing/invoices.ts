@@ -31,9 +31,12 @@ export interface InvoiceView {
   amountDueMinor: number;
   paidAmountMinor: number | null;
   finalizedAt: string | null;
+  /** Unpaid after this, the customer is past due. */
+  dueAt: string | null;
   paidAt: string | null;
   failedAt: string | null;
   failureCode: string | null;
+  voidedAt: string | null;
   lines: InvoiceLineView[];
 }
 
@@ -50,13 +53,16 @@ interface InvoiceRow {
   amountDueMinor: number;
   paidAmountMinor: number | null;
   finalizedAt: Date | null;
+  dueAt: Date | null;
   paidAt: Date | null;
   failedAt: Date | null;
   failureCode: string | null;
+  voidedAt: Date | null;
 }
 
 const COLUMNS = `"id", "number", "status", "planId", "currency", "periodStart", "periodEnd", "subtotalMinor",
-  "totalMinor", "amountDueMinor", "paidAmountMinor", "finalizedAt", "paidAt", "failedAt", "failureCode"`;
+  "totalMinor", "amountDueMinor", "paidAmountMinor", "finalizedAt", "dueAt", "paidAt", "failedAt", "failureCode",
+  "voidedAt"`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const num = (v: string | null) => (v === null ? null : Number(v));
@@ -113,9 +119,11 @@ function view(r: InvoiceRow, lines: InvoiceLineView[]): InvoiceView {
     amountDueMinor: r.amountDueMinor,
     paidAmountMinor: r.paidAmountMinor,
     finalizedAt: iso(r.finalizedAt),
+    dueAt: iso(r.dueAt),
     paidAt: iso(r.paidAt),
     failedAt: iso(r.failedAt),
     failureCode: r.failureCode,
+    voidedAt: iso(r.voidedAt),
     lines,
   };
 }
@@ -162,4 +170,20 @@ export async function listInvoices(
     nextCursor:
       rows.length > options.limit && last ? encodeCursor(`${last.periodStart.toISOString()}|${last.id}`) : null,
   };
+}
+
+/**
+ * Whether the customer has an open invoice in payment trouble: its charge failed, or it is still
+ * unpaid (finalized or failed; never paid, never void) past its `dueAt`. Either makes the
+ * customer past due whatever the subscription says (a crypto or invoice-collected customer has
+ * no Stripe subscription to go past_due).
+ */
+export async function hasOverdueInvoice(db: SqlQueryable, owner: Owner, now: Date): Promise<boolean> {
+  const [row] = await db.query<{ overdue: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM "cloud"."cloud_invoices"
+       WHERE "tenantId" = $1 AND "userId" = $2
+         AND ("status" = 'failed' OR ("status" = 'finalized' AND "dueAt" <= $3))) AS overdue`,
+    [owner.tenantId, owner.userId, now],
+  );
+  return row?.overdue === true;
 }

@@ -28,7 +28,9 @@ async function lockInvoice(tx: SqlQueryable, p: { invoiceId: string; tenantId: s
  * Payment outcomes. `paid` is terminal: a success wins over any failure, whichever arrives first
  * or twice (a late `payment.failed` of an earlier attempt leaves a paid invoice paid). A failure
  * marks a finalized (or already failed) invoice `failed` with the latest failure code; dunning
- * on the billing side may still turn it `paid`.
+ * on the billing side may still turn it `paid`. A void invoice never changes again (the trigger
+ * refuses it): an outcome that crossed the void is left to service-auth, whose `invoice.voided`
+ * handler cancels the charge or leaves a succeeded one for a refund.
  */
 export async function applyPaymentSucceeded(
   tx: SqlQueryable,
@@ -36,7 +38,7 @@ export async function applyPaymentSucceeded(
   at: Date,
 ): Promise<boolean> {
   const invoice = await lockInvoice(tx, p);
-  if (invoice.status === "paid") return false;
+  if (invoice.status === "paid" || invoice.status === "void") return false;
   await tx.query(
     `UPDATE "cloud"."cloud_invoices" SET "status" = 'paid', "paidAt" = $2, "paidAmountMinor" = $3,
        "paymentProvider" = $4, "paymentReference" = $5, "updatedAt" = $2 WHERE "id" = $1`,
@@ -51,7 +53,7 @@ export async function applyPaymentFailed(
   at: Date,
 ): Promise<boolean> {
   const invoice = await lockInvoice(tx, p);
-  if (invoice.status === "paid") return false;
+  if (invoice.status === "paid" || invoice.status === "void") return false;
   await tx.query(
     `UPDATE "cloud"."cloud_invoices" SET "status" = 'failed', "failedAt" = $2, "failureCode" = $3, "updatedAt" = $2
       WHERE "id" = $1`,

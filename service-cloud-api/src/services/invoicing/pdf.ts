@@ -1,8 +1,27 @@
 import PDFDocument from "pdfkit";
 import type { InvoiceView } from "./invoices.ts";
 
-const money = (minor: number, currency: string) =>
-  `${(minor / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency.toUpperCase()}`;
+/**
+ * Digits after the decimal point of a currency's minor unit (ISO 4217, from the runtime's ICU
+ * data): JPY 0, USD/EUR 2, KWD/BHD 3. Amounts are stored in minor units, so this is the power of
+ * ten between the stored integer and the amount shown.
+ */
+export function minorUnitDigits(currency: string): number {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).resolvedOptions()
+    .maximumFractionDigits as number;
+}
+
+/** An amount in minor units shown in its currency, exactly (integer arithmetic, no float rounding). */
+export function formatMinor(minor: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  const scale = 10 ** digits;
+  const abs = Math.abs(minor);
+  const whole = Math.trunc(abs / scale).toLocaleString("en-US");
+  const fraction = digits > 0 ? `.${String(abs % scale).padStart(digits, "0")}` : "";
+  return `${minor < 0 ? "-" : ""}${whole}${fraction} ${currency.toUpperCase()}`;
+}
+
+const money = formatMinor;
 
 /**
  * Renders an invoice as a PDF (pdfkit, standard Helvetica: no font files to ship). The document's
@@ -40,6 +59,7 @@ export function renderInvoicePdf(
   doc.text(`Period: ${invoice.periodStart.slice(0, 10)} to ${invoice.periodEnd.slice(0, 10)}`);
   doc.text(`Issued: ${created.toISOString().slice(0, 10)}`);
   doc.text(`Status: ${invoice.status}`);
+  if (invoice.dueAt && invoice.status !== "void") doc.text(`Due: ${invoice.dueAt.slice(0, 10)}`);
   doc.moveDown();
 
   const cols = { description: 50, quantity: 330, unit: 390, amount: 470 };
