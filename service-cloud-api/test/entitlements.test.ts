@@ -4,6 +4,7 @@ import { spawnNodeTs } from "../../packages/outbox/test/fixtures/process.ts";
 import { cloudConsumer } from "../src/services/consumer.ts";
 import { paymentHandlers } from "../src/services/invoicing/payments.ts";
 import { HOUR_MS } from "../src/services/metering.ts";
+import { addMonths, periodAt } from "../src/services/entitlements.ts";
 import { QuotaGuard } from "../src/services/quota.ts";
 import { emitEvent, emitRaw, GIB, subscriptionUpdated } from "./events.ts";
 import { bodyOf, type CloudTestApp, createCloudTestApp } from "./harness.ts";
@@ -159,6 +160,55 @@ describe("entitlements from billing events", () => {
     t.clock.now = new Date("2026-04-15T00:00:00Z");
     expect(await bodyOf(await entitlements("alice"))).toMatchObject({
       currentPeriod: { start: "2026-04-01T00:00:00.000Z", end: "2026-05-01T00:00:00.000Z" },
+    });
+  });
+
+  it("a period anchored on the 31st rolls to the month's last day and back (Feb 28/29, then Mar 31)", async () => {
+    await emitEvent(
+      t.deps.database,
+      "subscription.updated",
+      subscriptionUpdated("alice", {
+        currentPeriodStart: "2025-12-31T09:00:00.000Z",
+        currentPeriodEnd: "2026-01-31T09:00:00.000Z",
+      }),
+      { at: at() },
+    );
+    await consume();
+    const period = async () => (await bodyOf(await entitlements("alice"))).currentPeriod;
+    t.clock.now = new Date("2026-02-15T00:00:00Z");
+    expect(await period()).toEqual({ start: "2026-01-31T09:00:00.000Z", end: "2026-02-28T09:00:00.000Z" });
+    t.clock.now = new Date("2026-03-15T00:00:00Z");
+    expect(await period()).toEqual({ start: "2026-02-28T09:00:00.000Z", end: "2026-03-31T09:00:00.000Z" });
+    t.clock.now = new Date("2026-04-30T10:00:00Z");
+    expect(await period()).toEqual({ start: "2026-04-30T09:00:00.000Z", end: "2026-05-31T09:00:00.000Z" });
+  });
+
+  it("addMonths clamps to the month's end, leap years included; periodAt counts from the anchor", () => {
+    const d = (s: string) => new Date(s);
+    expect(addMonths(d("2026-01-31T12:00:00Z"), 1)).toEqual(d("2026-02-28T12:00:00Z"));
+    expect(addMonths(d("2028-01-31T12:00:00Z"), 1)).toEqual(d("2028-02-29T12:00:00Z"));
+    expect(addMonths(d("2026-01-31T12:00:00Z"), 2)).toEqual(d("2026-03-31T12:00:00Z"));
+    expect(addMonths(d("2026-03-31T00:00:00Z"), -1)).toEqual(d("2026-02-28T00:00:00Z"));
+    expect(addMonths(d("2026-12-15T00:00:00Z"), 1)).toEqual(d("2027-01-15T00:00:00Z"));
+    expect(addMonths(d("2026-01-15T00:00:00Z"), -13)).toEqual(d("2024-12-15T00:00:00Z"));
+    const row = {
+      status: "active",
+      currentPeriodStart: d("2028-01-31T00:00:00Z"),
+      currentPeriodEnd: d("2028-02-29T00:00:00Z"),
+    };
+    // Anchored on the 31st (Jan 31 → Feb 29): a year on, Jan 31 → Feb 28, then Mar 31.
+    expect(periodAt(row, d("2029-02-10T00:00:00Z"))).toEqual({
+      start: d("2029-01-31T00:00:00Z"),
+      end: d("2029-02-28T00:00:00Z"),
+    });
+    expect(periodAt(row, d("2029-03-10T00:00:00Z"))).toEqual({
+      start: d("2029-02-28T00:00:00Z"),
+      end: d("2029-03-31T00:00:00Z"),
+    });
+    expect(addMonths(d("2026-02-28T00:00:00Z"), 1, 31)).toEqual(d("2026-03-31T00:00:00Z"));
+    expect(periodAt(null, d("2026-02-10T00:00:00Z"))).toEqual({
+      start: d("2026-02-01T00:00:00Z"),
+      end: d("2026-03-01T00:00:00Z"),
     });
   });
 

@@ -41,12 +41,12 @@ export interface Entitlement extends Owner {
 
 const monthStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 /**
- * `d` plus `n` calendar months (UTC), clamped to the target month's last day as Stripe's
- * billing_cycle_anchor does: Jan 31 + 1 month = Feb 28 (29 in a leap year), Jan 31 + 2 = Mar 31.
- * A series of periods is computed from its anchor (`addMonths(anchor, k)`), never by adding one
- * month to the previous end, so the day lost in February comes back in March.
+ * `d` plus `n` calendar months (UTC) on day `anchorDay` (default: d's day), clamped to the
+ * target month's last day as Stripe's billing_cycle_anchor does: Jan 31 + 1 month = Feb 28 (29 in
+ * a leap year), and with the anchor day kept, Feb 28 + 1 month on day 31 = Mar 31. The day lost
+ * in a short month comes back in the next long one.
  */
-export function addMonths(d: Date, n: number): Date {
+export function addMonths(d: Date, n: number, anchorDay = d.getUTCDate()): Date {
   const months = d.getUTCFullYear() * 12 + d.getUTCMonth() + n;
   const year = Math.floor(months / 12);
   const month = months - year * 12;
@@ -55,7 +55,7 @@ export function addMonths(d: Date, n: number): Date {
     Date.UTC(
       year,
       month,
-      Math.min(d.getUTCDate(), lastDay),
+      Math.min(anchorDay, lastDay),
       d.getUTCHours(),
       d.getUTCMinutes(),
       d.getUTCSeconds(),
@@ -66,8 +66,9 @@ export function addMonths(d: Date, n: number): Date {
 
 /**
  * The period containing `now`, rolled forward by months past a known period's end (the renewal
- * event may not have arrived yet: the next periods are assumed to follow, anchored on the known
- * end, month-end clamped).
+ * event may not have arrived yet: the next periods are assumed to follow). The billing anchor's
+ * day is the larger day of the known period's bounds (a Jan 31 anchor shows as Feb 28 → Mar 31),
+ * and each later end is counted from the known end with that day, month-end clamped.
  */
 export function periodAt(
   row: Pick<EntitlementRow, "status" | "currentPeriodStart" | "currentPeriodEnd"> | null,
@@ -77,11 +78,12 @@ export function periodAt(
     const start = monthStart(now);
     return { start, end: addMonths(start, 1) };
   }
-  const anchor = row.currentPeriodEnd;
-  if (now < anchor) return { start: row.currentPeriodStart, end: anchor };
+  const known = row.currentPeriodEnd;
+  if (now < known) return { start: row.currentPeriodStart, end: known };
+  const day = Math.max(row.currentPeriodStart.getUTCDate(), known.getUTCDate());
   let k = 1;
-  while (now >= addMonths(anchor, k)) k += 1;
-  return { start: addMonths(anchor, k - 1), end: addMonths(anchor, k) };
+  while (now >= addMonths(known, k, day)) k += 1;
+  return { start: k === 1 ? known : addMonths(known, k - 1, day), end: addMonths(known, k, day) };
 }
 
 /** Derives the entitlement in force at `now` from the stored row (null: never subscribed). */
