@@ -18,6 +18,7 @@ import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
 import { attachMetering, buildDeps, type Deps as CloudDeps, closeDeps } from "../service-cloud-api/src/deps.ts";
 import { cloudConsumer } from "../service-cloud-api/src/services/consumer.ts";
 import { paymentHandlers } from "../service-cloud-api/src/services/invoicing/payments.ts";
+import { voidInvoice } from "../service-cloud-api/src/services/invoicing/void-invoice.ts";
 import { runPeriodicJobs } from "../service-cloud-api/src/services/jobs.ts";
 
 let auth: TestApp;
@@ -117,4 +118,112 @@ describe("billing saga across service-auth and service-cloud-api", () => {
       });
     }
   });
+
+  it("an upgrade mid-period is priced by segment: Pro's overage before it is billed, each plan fee prorated and prepaid", async () => {
+    // The peer's clock is the services' clock: the subscription's period starts now.
+    stripe.nowSec = Math.floor(auth.clock.now.getTime() / 1000);
+    const who = await customerWithCard(auth, stripe);
+    await subscribe(who.auth, "pro");
+    await cloudConsume();
+    const period = await currentPeriod(who.tokens.accessToken);
+    const start = new Date(period.start).getTime();
+    const end = new Date(period.end).getTime();
+    // 1,499,990 requests on Pro plus the few this test makes (< 10): 100 blocks of 10,000 over
+    // the half of Pro's 1,000,000 that the first half of the period includes.
+    await cloudDeps.database.query(
+      `INSERT INTO "cloud"."cloud_usage_records" ("tenantId", "userId", "metric", "hourStart", "value") VALUES ($1, $2, 'requests', $3, 1499990)`,
+      [who.tenant.id, who.user.id, new Date(start + 3_600_000)],
+    );
+    // Exactly halfway through, the customer upgrades to Business.
+    auth.clock.now = new Date(start + (end - start) / 2);
+    await subscribe((await freshLogin(who)).auth, "business");
+    await cloudConsume();
+    auth.clock.now = new Date(end + 70 * 60_000);
+    await runPeriodicJobs(cloudDeps);
+    const [invoice] = await cloudDeps.database.query<{ id: string; totalMinor: number; amountDueMinor: number }>(
+      `SELECT "id", "totalMinor", "amountDueMinor" FROM "cloud"."cloud_invoices" WHERE "userId" = $1`,
+      [who.user.id],
+    );
+    const lines = await cloudDeps.database.query<{ kind: string; amountMinor: number; prepaid: boolean }>(
+      `SELECT "kind", "amountMinor", "prepaid" FROM "cloud"."cloud_invoice_lines" WHERE "invoiceId" = $1 ORDER BY "position"`,
+      [invoice?.id],
+    );
+    expect(lines).toEqual([
+      { kind: "subscription", amountMinor: 1_000, prepaid: true },
+      { kind: "overage:requests", amountMinor: 100 * 5, prepaid: false },
+      { kind: "subscription", amountMinor: 5_000, prepaid: true },
+    ]);
+    expect(invoice).toMatchObject({ totalMinor: 6_500, amountDueMinor: 500 });
+    const before = stripe.paymentIntents.size;
+    await authConsume();
+    expect([...stripe.paymentIntents.values()].slice(before)).toEqual([
+      expect.objectContaining({ amount: 500, status: "succeeded" }),
+    ]);
+  });
+
+  it("voiding a failed invoice at cloud-api cancels its PaymentIntent at Stripe and lifts past due", async () => {
+    stripe.nowSec = Math.floor(auth.clock.now.getTime() / 1000);
+    const who = await customerWithCard(auth, stripe, { decline: "card_declined" });
+    await subscribe(who.auth, "pro");
+    await cloudConsume();
+    const period = await currentPeriod(who.tokens.accessToken);
+    await cloudDeps.database.query(
+      `INSERT INTO "cloud"."cloud_usage_records" ("tenantId", "userId", "metric", "hourStart", "value") VALUES ($1, $2, 'requests', $3, 1100000)`,
+      [who.tenant.id, who.user.id, new Date(new Date(period.start).getTime() + 3_600_000)],
+    );
+    auth.clock.now = new Date(new Date(period.end).getTime() + 70 * 60_000);
+    await runPeriodicJobs(cloudDeps);
+    await authConsume();
+    await cloudConsume();
+    const login = await freshLogin(who);
+    const bearer = { authorization: `Bearer ${login.tokens.accessToken}` };
+    const [invoice] = ((await (await cloud.request("/v1/invoices", { headers: bearer })).json()) as {
+      items: { id: string; status: string }[];
+    }).items;
+    expect(invoice?.status).toBe("failed");
+    expect(await (await cloud.request("/v1/entitlements", { headers: bearer })).json()).toMatchObject({ pastDue: true });
+    const charge = await auth.deps.prisma.charge.findUniqueOrThrow({ where: { invoiceId: invoice?.id as string } });
+
+    await voidInvoice(cloudDeps.database, invoice?.id as string, "billed in error", auth.clock.now);
+    await authConsume();
+    await cloudConsume();
+    expect(stripe.paymentIntents.get(charge.stripePaymentIntentId as string)).toMatchObject({ status: "canceled" });
+    expect(await auth.deps.prisma.charge.findUniqueOrThrow({ where: { id: charge.id } })).toMatchObject({
+      status: "canceled",
+    });
+    expect(await (await cloud.request("/v1/entitlements", { headers: bearer })).json()).toMatchObject({
+      status: "active",
+      pastDue: false,
+    });
+    expect(await (await cloud.request(`/v1/invoices/${invoice?.id}`, { headers: bearer })).json()).toMatchObject({
+      status: "void",
+    });
+  });
 });
+
+async function subscribe(authHeaders: Record<string, string>, planId: string) {
+  const res = await auth.app.request("/billing/subscriptions", {
+    method: "POST",
+    headers: billingHeaders(authHeaders),
+    body: JSON.stringify({ planId }),
+  });
+  expect(res.status).toBeLessThan(300);
+}
+
+async function currentPeriod(accessToken: string) {
+  const ent = (await (
+    await cloud.request("/v1/entitlements", { headers: { authorization: `Bearer ${accessToken}` } })
+  ).json()) as { currentPeriod: { start: string; end: string } };
+  return ent.currentPeriod;
+}
+
+/** A new login on the moved clock (the first one's tokens have expired). */
+async function freshLogin(who: Awaited<ReturnType<typeof customerWithCard>>) {
+  const tokens = await createSession(auth.deps, {
+    user: who.user,
+    audience: who.tenant.jwtAudience,
+    amr: ["email"],
+    context: TEST_CONTEXT,
+  });
+  return { tokens, auth: { authorization: `Bearer ${tokens.accessToken}` } };
+}
