@@ -177,11 +177,15 @@ describe("billing saga across service-auth and service-cloud-api", () => {
     await cloudConsume();
     const login = await freshLogin(who);
     const bearer = { authorization: `Bearer ${login.tokens.accessToken}` };
-    const [invoice] = ((await (await cloud.request("/v1/invoices", { headers: bearer })).json()) as {
-      items: { id: string; status: string }[];
-    }).items;
+    const [invoice] = (
+      (await (await cloud.request("/v1/invoices", { headers: bearer })).json()) as {
+        items: { id: string; status: string }[];
+      }
+    ).items;
     expect(invoice?.status).toBe("failed");
-    expect(await (await cloud.request("/v1/entitlements", { headers: bearer })).json()).toMatchObject({ pastDue: true });
+    expect(await (await cloud.request("/v1/entitlements", { headers: bearer })).json()).toMatchObject({
+      pastDue: true,
+    });
     const charge = await auth.deps.prisma.charge.findUniqueOrThrow({ where: { invoiceId: invoice?.id as string } });
 
     await voidInvoice(cloudDeps.database, invoice?.id as string, "billed in error", auth.clock.now);

@@ -81,9 +81,13 @@ describe("invoice.voided", () => {
     expect(await consume()).toMatchObject({ processed: 1, parked: 0 });
     expect(await chargeOf(invoiceId)).toMatchObject({ status: "canceled", nextAttemptAt: null });
     expect(stripe.paymentIntents.get(piId)).toMatchObject({ status: "canceled" });
-    const statuses = (await billingEvents(t, "subscription.updated")).map((e) => (e.payload as { status: string }).status);
+    const statuses = (await billingEvents(t, "subscription.updated")).map(
+      (e) => (e.payload as { status: string }).status,
+    );
     expect(statuses).toEqual(["active", "past_due", "active"]);
-    expect(await voidAudits()).toEqual([expect.objectContaining({ action: "charge_canceled_invoice_voided", invoiceId })]);
+    expect(await voidAudits()).toEqual([
+      expect.objectContaining({ action: "charge_canceled_invoice_voided", invoiceId }),
+    ]);
 
     // Redelivered: nothing more (no second cancel, no second audit row).
     await emitInvoiceVoided({ tenantId: tenant.id, userId: user.id, invoiceId }, `again:${randomUUID()}`);
@@ -117,10 +121,9 @@ describe("invoice.voided", () => {
     await emitInvoiceVoided({ tenantId: other.tenant.id, userId: other.user.id, invoiceId: raced });
     expect(await consume()).toMatchObject({ processed: 1, parked: 0 });
     expect(await chargeOf(raced)).toMatchObject({ status: "succeeded" });
-    expect((await billingEvents(t, "payment.succeeded")).map((e) => (e.payload as { invoiceId: string }).invoiceId)).toEqual([
-      paid,
-      raced,
-    ]);
+    expect(
+      (await billingEvents(t, "payment.succeeded")).map((e) => (e.payload as { invoiceId: string }).invoiceId),
+    ).toEqual([paid, raced]);
     expect((await voidAudits()).map((a) => a.action)).toEqual(["voided_invoice_was_paid", "voided_invoice_was_paid"]);
   });
 

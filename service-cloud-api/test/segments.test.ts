@@ -153,7 +153,10 @@ describe("segment pricing (pure)", () => {
     const pro = planById("pro");
     const used = { requests: 1_234_567, transfer_bytes: 0, storage_byte_hours: 0 };
     expect(
-      computeSegmentedInvoice([{ plan: pro, collection: "invoice", start: MARCH.start, end: MARCH.end, usage: used }], MARCH),
+      computeSegmentedInvoice(
+        [{ plan: pro, collection: "invoice", start: MARCH.start, end: MARCH.end, usage: used }],
+        MARCH,
+      ),
     ).toEqual(computeInvoice(pro, used, "invoice", MARCH));
     expect(() => computeSegmentedInvoice([], { start: MARCH.start, end: MARCH.start })).toThrow(RangeError);
     const euro = { ...pro, currency: "eur" };
@@ -286,8 +289,8 @@ describe("plan changes within a period (Postgres)", () => {
             if (seg.collection === "stripe_subscription") prepaid += f.fee;
           });
           const invoice = await invoiceOf(invoiceId);
-          expect(BigInt(invoice.totalMinor)).toBe(total);
-          expect(BigInt(invoice.amountDueMinor)).toBe(total - prepaid);
+          expect(BigInt(invoice.totalMinor as number)).toBe(total);
+          expect(BigInt(invoice.amountDueMinor as number)).toBe(total - prepaid);
         },
       ),
       { numRuns: 20 },
@@ -306,7 +309,13 @@ describe("cancellation and resubscription", () => {
     await emitEvent(
       db(),
       "subscription.canceled",
-      { tenantId: "tenant_a", userId: "dave", subscriptionId: "sub_dave", planId: "pro", canceledAt: canceledAt.toISOString() },
+      {
+        tenantId: "tenant_a",
+        userId: "dave",
+        subscriptionId: "sub_dave",
+        planId: "pro",
+        canceledAt: canceledAt.toISOString(),
+      },
       { at: canceledAt },
     );
     t.clock.now = new Date("2026-03-11T00:01:00Z");
@@ -339,7 +348,13 @@ describe("cancellation and resubscription", () => {
     await emitEvent(
       db(),
       "subscription.canceled",
-      { tenantId: "tenant_a", userId: "dave", subscriptionId: "sub_dave", planId: "pro", canceledAt: canceledAt.toISOString() },
+      {
+        tenantId: "tenant_a",
+        userId: "dave",
+        subscriptionId: "sub_dave",
+        planId: "pro",
+        canceledAt: canceledAt.toISOString(),
+      },
       { at: canceledAt },
     );
     await consume();
@@ -355,7 +370,13 @@ describe("cancellation and resubscription", () => {
     await emitEvent(
       db(),
       "subscription.canceled",
-      { tenantId: "tenant_a", userId: "erin", subscriptionId: "sub_erin", planId: "pro", canceledAt: "2026-03-01T00:00:00.000Z" },
+      {
+        tenantId: "tenant_a",
+        userId: "erin",
+        subscriptionId: "sub_erin",
+        planId: "pro",
+        canceledAt: "2026-03-01T00:00:00.000Z",
+      },
       { at: new Date("2026-03-01T00:00:00Z") },
     );
     t.clock.now = new Date("2026-03-01T00:01:00Z");

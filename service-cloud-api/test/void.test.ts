@@ -123,7 +123,12 @@ describe("voiding an invoice", () => {
       db().query(`UPDATE "cloud"."cloud_invoices" SET "dueAt" = $2 WHERE "id" = $1`, [failed, now]),
     ).rejects.toThrow(/immutable/);
     await voidInvoice(db(), failed, "settled outside Atlas", now);
-    for (const change of [`"status" = 'paid'`, `"status" = 'failed'`, `"voidReason" = 'other'`, `"updatedAt" = now()`]) {
+    for (const change of [
+      `"status" = 'paid'`,
+      `"status" = 'failed'`,
+      `"voidReason" = 'other'`,
+      `"updatedAt" = now()`,
+    ]) {
       await expect(
         db().query(`UPDATE "cloud"."cloud_invoices" SET ${change} WHERE "id" = $1`, [failed]),
       ).rejects.toThrow(/void and cannot change/);

@@ -11,12 +11,7 @@ export async function runPeriodicJobs(deps: Deps): Promise<void> {
   const now = deps.now();
   // Storage is accrued up to now before periods that ended are priced.
   await accrueStorage(deps.database, now);
-  await finalizeDueInvoices(
-    deps.database,
-    now,
-    deps.config.INVOICE_GRACE_SEC * 1000,
-    deps.config.INVOICE_DUE_DAYS,
-  );
+  await finalizeDueInvoices(deps.database, now, deps.config.INVOICE_GRACE_SEC * 1000, deps.config.INVOICE_DUE_DAYS);
   await collectGarbage(deps.database, now, deps.config.BLOB_GC_GRACE_SEC * 1000);
 }
 

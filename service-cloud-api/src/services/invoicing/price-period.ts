@@ -31,8 +31,8 @@ export async function pricePeriod(db: SqlQueryable, period: PeriodToPrice): Prom
     : [{ planId: period.planId, collection: period.collection, startsAt: period.periodStart, endsAt: null }];
   const priced: PricedSegment[] = [];
   for (const s of segments) {
-    const start = s.startsAt < period.periodStart ? period.periodStart : s.startsAt;
-    const end = s.endsAt && s.endsAt < period.periodEnd ? s.endsAt : period.periodEnd;
+    const start = new Date(Math.max(s.startsAt.getTime(), period.periodStart.getTime()));
+    const end = new Date(Math.min((s.endsAt ?? period.periodEnd).getTime(), period.periodEnd.getTime()));
     if (end <= start) continue;
     priced.push({
       plan: planById(s.planId),
