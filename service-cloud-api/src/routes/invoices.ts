@@ -36,6 +36,16 @@ const Invoice = z
     paidAt: z.string().nullable(),
     failedAt: z.string().nullable(),
     failureCode: z.string().nullable(),
+    refundedMinor: z
+      .number()
+      .int()
+      .openapi({
+        description: "Given back by credit notes (refunds, disputes); a won dispute's reversed note does not count",
+      }),
+    refundStatus: z
+      .enum(["refunded", "partially_refunded"])
+      .nullable()
+      .openapi({ description: "Set when money went back; `status` stays `paid`" }),
     lines: z.array(Line),
   })
   .openapi("Invoice");

@@ -1,7 +1,8 @@
 import PDFDocument from "pdfkit";
 import type { InvoiceView } from "./invoices.ts";
 
-const money = (minor: number, currency: string) =>
+/** An amount in minor units as printed on invoices and credit notes. */
+export const money = (minor: number, currency: string) =>
   `${(minor / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency.toUpperCase()}`;
 
 /**
