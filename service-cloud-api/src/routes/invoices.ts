@@ -36,12 +36,9 @@ const Invoice = z
     paidAt: z.string().nullable(),
     failedAt: z.string().nullable(),
     failureCode: z.string().nullable(),
-    refundedMinor: z
-      .number()
-      .int()
-      .openapi({
-        description: "Given back by credit notes (refunds, disputes); a won dispute's reversed note does not count",
-      }),
+    refundedMinor: z.number().int().openapi({
+      description: "Given back by credit notes (refunds, disputes); a won dispute's reversed note does not count",
+    }),
     refundStatus: z
       .enum(["refunded", "partially_refunded"])
       .nullable()
