@@ -8,9 +8,15 @@ import { createLogger, type RunningServer, startHttpServer } from "@atlas/servic
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { billingConsumer } from "../service-auth/src/services/billing/jobs.ts";
 import { createSession } from "../service-auth/src/services/session.service.ts";
-import { billingHeaders, customerWithCard, startBillingApp } from "../service-auth/test/billing-fixtures.ts";
+import {
+  billingHeaders,
+  customerWithCard,
+  deliverWebhook,
+  idemKey,
+  startBillingApp,
+} from "../service-auth/test/billing-fixtures.ts";
 import type { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
-import { TEST_CONTEXT } from "../service-auth/test/fixtures.ts";
+import { loginTestUser, TEST_CONTEXT } from "../service-auth/test/fixtures.ts";
 import type { TestApp } from "../service-auth/test/harness.ts";
 import { INTROSPECTION_SECRET } from "../service-auth/test/harness.ts";
 import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
@@ -119,6 +125,56 @@ describe("billing saga across service-auth and service-cloud-api", () => {
     }
   });
 
+  it("a refund and a dispute of the paid invoice become credit notes at cloud-api; the invoice shows what went back", async () => {
+    const [paid] = await cloudDeps.database.query<{ id: string; userId: string; paidAmountMinor: number }>(
+      `SELECT "id", "userId", "paidAmountMinor" FROM "cloud"."cloud_invoices" WHERE "status" = 'paid'`,
+    );
+    if (!paid) throw new Error("the previous test leaves a paid invoice");
+    expect(paid.paidAmountMinor).toBe(125);
+    const user = await auth.deps.prisma.user.findUniqueOrThrow({ where: { id: paid.userId } });
+    const tenant = await auth.deps.prisma.tenant.findUniqueOrThrow({ where: { id: user.tenantId } });
+    const session = await createSession(auth.deps, {
+      user,
+      audience: tenant.jwtAudience,
+      amr: ["email"],
+      context: TEST_CONTEXT,
+    });
+    const headers = { authorization: `Bearer ${session.accessToken}` };
+    const view = async () =>
+      (await (await cloud.request(`/v1/invoices/${paid.id}`, { headers })).json()) as Record<string, unknown>;
+
+    // A platform admin refunds 50 of the 125 paid.
+    const admin = await loginTestUser(auth, { roles: ["admin"] });
+    const refunded = await auth.app.request(`/admin/billing/invoices/${paid.id}/refund`, {
+      method: "POST",
+      headers: billingHeaders(admin.auth, idemKey()),
+      body: JSON.stringify({ amountMinor: 50, reason: "requested_by_customer" }),
+    });
+    expect(refunded.status).toBe(201);
+    // Stripe's webhooks of that refund change nothing more.
+    for (const event of stripe.takeEvents()) await deliverWebhook(auth, event);
+    await cloudConsume();
+    expect(await view()).toMatchObject({ status: "paid", refundedMinor: 50, refundStatus: "partially_refunded" });
+
+    // The rest is disputed (withdrawn), then the dispute is won (reinstated).
+    const pi = [...stripe.paymentIntents.values()].find((p) => p.status === "succeeded" && p.amount === 125);
+    const dispute = stripe.dispute(pi?.latest_charge as string, 75, "fraudulent");
+    for (const event of stripe.takeEvents()) await deliverWebhook(auth, event);
+    await cloudConsume();
+    expect(await view()).toMatchObject({ status: "paid", refundedMinor: 125, refundStatus: "refunded" });
+    stripe.closeDispute(dispute.id as string, "won");
+    for (const event of stripe.takeEvents()) await deliverWebhook(auth, event);
+    await cloudConsume();
+    expect(await view()).toMatchObject({ status: "paid", refundedMinor: 50, refundStatus: "partially_refunded" });
+
+    const notes = (await (await cloud.request("/v1/credit-notes", { headers })).json()) as {
+      items: { number: number; kind: string; status: string; amountMinor: number }[];
+    };
+    expect(notes.items.map((n) => [n.number, n.kind, n.status, n.amountMinor])).toEqual([
+      [2, "dispute", "reversed", 75],
+      [1, "refund", "issued", 50],
+    ]);
+  });
   it("an upgrade mid-period is priced by segment: Pro's overage before it is billed, each plan fee prorated and prepaid", async () => {
     // The peer's clock is the services' clock: the subscription's period starts now.
     stripe.nowSec = Math.floor(auth.clock.now.getTime() / 1000);

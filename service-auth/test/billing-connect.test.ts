@@ -68,6 +68,7 @@ describe("Stripe Connect", () => {
       chargesEnabled: true,
       payoutsEnabled: true,
       detailsSubmitted: true,
+      applicationFeeBps: 0,
     });
     const audit = await t.deps.prisma.authAuditLog.findMany({ where: { eventType: "connect_account_created" } });
     expect(audit).toHaveLength(1);

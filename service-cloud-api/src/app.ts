@@ -3,6 +3,7 @@ import { cors } from "hono/cors";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
 import { meteringMiddleware } from "./middleware/metering.ts";
+import { registerCreditNoteRoutes } from "./routes/credit-notes.ts";
 import { registerEntitlementRoutes } from "./routes/entitlements.ts";
 import { registerInvoiceRoutes } from "./routes/invoices.ts";
 import { registerMeRoutes } from "./routes/me.ts";
@@ -50,5 +51,6 @@ export function createApp(deps: Deps) {
   registerUsageRoutes(app, deps);
   registerEntitlementRoutes(app, deps);
   registerInvoiceRoutes(app, deps);
+  registerCreditNoteRoutes(app, deps);
   return app;
 }

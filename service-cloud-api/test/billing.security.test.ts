@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cloudConsumer } from "../src/services/consumer.ts";
 import { finalizeInvoice } from "../src/services/invoicing/finalize-invoice.ts";
+import { paymentHandlers } from "../src/services/invoicing/payments.ts";
 import { emitEvent, subscriptionUpdated } from "./events.ts";
 import { bodyOf, type CloudTestApp, createCloudTestApp } from "./harness.ts";
 
@@ -93,11 +94,70 @@ describe("invoices and usage: no broken object level authorization", () => {
       "/v1/objects?cursor=AAas%21Z90-%3A",
       `/v1/objects?cursor=${forged("\u0000a")}`,
       `/v1/invoices?cursor=${forged("2026-01-01T00:00:00.000Z|\u0000")}`,
+      `/v1/credit-notes?cursor=${forged("2026-01-01T00:00:00.000Z|\u0000")}`,
+      "/v1/credit-notes/a%00b",
       "/v1/invoices?cursor=%FF%FE",
     ]) {
       const res = await get(path, "alice");
       expect(res.status, path).toBe(400);
       expect((await bodyOf(res)).code).toBe("VALIDATION_FAILED");
+    }
+  });
+});
+
+describe("credit notes: no broken object level authorization", () => {
+  /** Alice's invoice is paid, then partly refunded: she has one credit note. */
+  async function aliceCreditNote() {
+    const base = { tenantId: "tenant_a", userId: "alice", invoiceId, currency: "usd" };
+    const at = new Date(t.clock.now.getTime() + 1_000);
+    const aggregateKey = `invoice:${invoiceId}`;
+    await emitEvent(
+      t.deps.database,
+      "payment.succeeded",
+      { ...base, amountMinor: 1_000, provider: "stripe", reference: "pi_1" },
+      { at, aggregateKey },
+    );
+    await emitEvent(
+      t.deps.database,
+      "payment.refunded",
+      { ...base, amountMinor: 400, reason: null, reference: "re_1" },
+      { at: new Date(at.getTime() + 1_000), aggregateKey },
+    );
+    t.clock.now = new Date(at.getTime() + 2_000);
+    for (let i = 0; i < 2; i++) await cloudConsumer(t.deps, paymentHandlers(t.deps), { listen: false })?.drain();
+    const list = await bodyOf(await get("/v1/credit-notes", "alice"));
+    expect(list.items).toHaveLength(1);
+    return list.items[0].id as string;
+  }
+
+  it("GET /v1/credit-notes/:id and /pdf of another user (or tenant) answer 404 like a missing id", async () => {
+    const id = await aliceCreditNote();
+    expect((await get(`/v1/credit-notes/${id}`, "alice")).status).toBe(200);
+    expect((await get(`/v1/credit-notes/${id}/pdf`, "alice")).status).toBe(200);
+    for (const [sub, tid] of [
+      ["mallory", undefined],
+      ["alice", "tenant_b"],
+    ] as const) {
+      for (const path of [`/v1/credit-notes/${id}`, `/v1/credit-notes/${id}/pdf`]) {
+        const res = await get(path, sub, tid);
+        expect(res.status, path).toBe(404);
+        expect(await bodyOf(res)).toMatchObject({ code: "NOT_FOUND", detail: "No such credit note" });
+      }
+    }
+    // Another customer's refund shows nowhere in their own invoice view either.
+    expect((await get(`/v1/invoices/${invoiceId}`, "mallory")).status).toBe(404);
+  });
+
+  it("GET /v1/credit-notes lists only the caller's, also through a forged cursor; needs billing:read", async () => {
+    const id = await aliceCreditNote();
+    expect(await bodyOf(await get("/v1/credit-notes", "mallory"))).toEqual({ items: [], nextCursor: null });
+    expect(await bodyOf(await get("/v1/credit-notes", "alice", "tenant_b"))).toEqual({ items: [], nextCursor: null });
+    const cursor = Buffer.from("9999-01-01T00:00:00.000Z|zzzz").toString("base64url");
+    expect((await bodyOf(await get(`/v1/credit-notes?cursor=${cursor}`, "mallory"))).items).toEqual([]);
+    const pat = t.issuer.addPat({ sub: "alice", tid: "tenant_a", scope: "objects:read usage:read" });
+    for (const path of ["/v1/credit-notes", `/v1/credit-notes/${id}`, `/v1/credit-notes/${id}/pdf`]) {
+      const res = await t.app.request(path, { headers: { authorization: `Bearer ${pat}` } });
+      expect(res.status, path).toBe(403);
     }
   });
 });

@@ -7,6 +7,7 @@ import { outboxRow } from "../../packages/billing-events/src/index.ts";
 import { enqueueOutboxEvent } from "../../packages/outbox/src/index.ts";
 import { STRIPE_ENV, stripeSignature, WEBHOOK_SECRET } from "../../service-auth/test/billing-fixtures.ts";
 import { FakeStripe } from "../../service-auth/test/fakes/stripe.ts";
+import { chargeSucceeded } from "../../service-auth/test/fakes/stripe-refunds.ts";
 import { cloneTestDatabase, type Login, type ServiceProcess, seedLogins, sql, startAuth } from "./harness.ts";
 
 let db: Awaited<ReturnType<typeof cloneTestDatabase>>;
@@ -130,5 +131,43 @@ describe("Stripe webhook replayed 100 times (real process)", () => {
     ]);
     // No second charge at Stripe either: one PaymentIntent for the invoice.
     expect(stripe.paymentIntents.size).toBe(1);
+  });
+
+  it("a refund's and a dispute's events, each delivered 20 times at once, are announced once", async () => {
+    // The PaymentIntent of the invoice charged above (it succeeded): Stripe's charge behind it.
+    const [pi] = [...stripe.paymentIntents.values()] as Record<string, unknown>[];
+    const ch = chargeSucceeded(stripe, pi as Record<string, unknown>);
+    const refundAt = await fetch(`${stripe.url}/v1/refunds`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk_test_atlas", "content-type": "application/x-www-form-urlencoded" },
+      body: `charge=${ch.id}&amount=200`,
+    });
+    expect(refundAt.status).toBe(200);
+    const dispute = stripe.dispute(ch.id as string, 500, "fraudulent");
+    // charge.refunded, refund.created, charge.dispute.created, charge.dispute.funds_withdrawn: all
+    // at once, 20 times each. The charge's row lock serializes them; dedupe keys announce once.
+    const events = stripe.takeEvents();
+    expect(events).toHaveLength(4);
+    const answers = await Promise.all(events.flatMap((e) => Array.from({ length: 20 }, () => deliver(e))));
+    expect(answers.map((r) => r.status)).toEqual(Array(80).fill(200));
+    const outcomes = await Promise.all(answers.map(async (r) => ((await r.json()) as { outcome: string }).outcome));
+    expect(outcomes.filter((o) => o === "applied").length).toBeGreaterThanOrEqual(2);
+    expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(76);
+    const announced = await sql<{ eventType: string; payload: { amountMinor: number; reference: string } }>(
+      db.url,
+      `SELECT "eventType", payload FROM "billing"."billing_events"
+        WHERE "eventType" IN ('payment.refunded', 'payment.disputed') ORDER BY "seq"`,
+    );
+    expect(announced.map((e) => [e.eventType, e.payload.amountMinor])).toEqual(
+      expect.arrayContaining([
+        ["payment.refunded", 200],
+        ["payment.disputed", 500],
+      ]),
+    );
+    expect(announced).toHaveLength(2);
+    expect(await sql(db.url, `SELECT "stripeId" FROM "billing"."billing_refunds" ORDER BY "kind" DESC`)).toEqual([
+      { stripeId: expect.stringMatching(/^re_/) },
+      { stripeId: dispute.id },
+    ]);
   });
 });

@@ -98,6 +98,47 @@ export const billingEventSchemas = {
     provider: z.enum(["stripe", "crypto"]),
     failureCode: z.string().min(1).max(100),
   }),
+  /**
+   * auth → cloud: money of a paid invoice went back to the customer by a refund (`reference`:
+   * the Stripe refund id, re_...). cloud-api issues one credit note per reference.
+   */
+  "payment.refunded": z.strictObject({
+    tenantId: id,
+    userId: id,
+    invoiceId: id,
+    amountMinor: z.number().int().positive(),
+    currency,
+    reason: z.string().min(1).max(100).nullable(),
+    reference: id,
+  }),
+  /**
+   * auth → cloud: a dispute (chargeback) took the money of a paid invoice back (Stripe withdrew
+   * the disputed amount: `charge.dispute.funds_withdrawn`; `reference`: the dispute id, du_...).
+   * cloud-api issues a credit note, as for a refund. A dispute that withdraws nothing (an
+   * inquiry) is not announced.
+   */
+  "payment.disputed": z.strictObject({
+    tenantId: id,
+    userId: id,
+    invoiceId: id,
+    amountMinor: z.number().int().positive(),
+    currency,
+    reason: z.string().min(1).max(100).nullable(),
+    reference: id,
+  }),
+  /**
+   * auth → cloud: a dispute was won and Stripe reinstated the money (`charge.dispute.funds_reinstated`):
+   * the invoice is paid again, so the dispute's credit note (same `reference`) is reversed.
+   * A lost dispute moves no money after its withdrawal and is not announced.
+   */
+  "dispute.funds_reinstated": z.strictObject({
+    tenantId: id,
+    userId: id,
+    invoiceId: id,
+    amountMinor: z.number().int().positive(),
+    currency,
+    reference: id,
+  }),
 } as const;
 
 export type BillingEventType = keyof typeof billingEventSchemas;

@@ -24,7 +24,25 @@ describe("billing event contract", () => {
       ]),
     );
     expect(isBillingEventType("payment.succeeded")).toBe(true);
-    expect(isBillingEventType("payment.refunded")).toBe(false);
+    expect(isBillingEventType("payment.refunded")).toBe(true);
+    expect(isBillingEventType("payment.teleported")).toBe(false);
+  });
+
+  it("refunds and disputes name a positive amount and their Stripe reference", () => {
+    const refund = {
+      tenantId: "t1",
+      userId: "u1",
+      invoiceId: "inv_1",
+      amountMinor: 500,
+      currency: "usd",
+      reason: null,
+      reference: "re_1",
+    };
+    expect(outboxRow("payment.refunded", refund, "service-auth", "k").payload).toEqual(refund);
+    expect(() => outboxRow("payment.refunded", { ...refund, amountMinor: 0 }, "service-auth", "k")).toThrow();
+    expect(() => outboxRow("payment.disputed", { ...refund, reference: "" }, "service-auth", "k")).toThrow();
+    const { reason: _reason, ...reinstated } = refund;
+    expect(outboxRow("dispute.funds_reinstated", reinstated, "service-auth", "k").payload).toEqual(reinstated);
   });
 
   it("builds a validated outbox row", () => {
@@ -49,6 +67,9 @@ describe("billing event contract", () => {
     expect(consumerOf("invoice.finalized")).toBe("service-auth");
     expect(consumerOf("payment.succeeded")).toBe("service-cloud-api");
     expect(consumerOf("subscription.updated")).toBe("service-cloud-api");
+    expect(consumerOf("payment.refunded")).toBe("service-cloud-api");
+    expect(consumerOf("payment.disputed")).toBe("service-cloud-api");
+    expect(consumerOf("dispute.funds_reinstated")).toBe("service-cloud-api");
   });
 
   it("carries who collects the plan fee and what an invoice leaves to charge (both optional)", () => {

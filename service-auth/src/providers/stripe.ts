@@ -33,6 +33,42 @@ export interface StripePaymentIntentInfo {
   metadata: Record<string, string>;
 }
 
+export interface StripeRefundParams {
+  paymentIntentId: string;
+  /** Null: what is left of the charge. */
+  amountMinor: number | null;
+  reason: "duplicate" | "fraudulent" | "requested_by_customer";
+  /** Destination charges: take the transferred share back from the connected account. */
+  reverseTransfer: boolean;
+  /** Destination charges: give the platform's application fee back proportionally. */
+  refundApplicationFee: boolean;
+  metadata: Record<string, string>;
+}
+
+export interface StripeRefundInfo {
+  id: string;
+  paymentIntentId: string | null;
+  amountMinor: number;
+  currency: string;
+  /** pending, requires_action, succeeded, failed, canceled */
+  status: string;
+  reason: string | null;
+}
+
+export interface StripeDisputeInfo {
+  id: string;
+  paymentIntentId: string | null;
+  amountMinor: number;
+  currency: string;
+  reason: string;
+  /** warning_needs_response, needs_response, under_review, won, lost, ... */
+  status: string;
+  /** Money taken from the balance by the dispute (its negative balance transactions). */
+  withdrawnMinor: number;
+  /** Money given back (won: the positive balance transaction). */
+  reinstatedMinor: number;
+}
+
 export interface StripeAccountInfo {
   id: string;
   chargesEnabled: boolean;
@@ -71,6 +107,8 @@ export interface StripeGateway {
       paymentMethodId: string | null;
       onBehalfOf: string | null;
       metadata: Record<string, string>;
+      /** Connect: the platform's fee kept from a destination charge (minor units). */
+      applicationFeeMinor?: number | null;
     },
     idempotencyKey: string,
   ): Promise<StripePaymentIntentInfo>;
@@ -83,6 +121,11 @@ export interface StripeGateway {
   retrievePaymentIntent(id: string): Promise<StripePaymentIntentInfo | null>;
   /** Cancels a PaymentIntent that has not succeeded (no later confirmation can charge it). */
   cancelPaymentIntent(id: string, idempotencyKey: string): Promise<StripePaymentIntentInfo>;
+  /** Refunds (part of) a PaymentIntent's charge; Connect charges also reverse transfer and fee. */
+  createRefund(params: StripeRefundParams, idempotencyKey: string): Promise<StripeRefundInfo>;
+  /** Every refund of a PaymentIntent's charge (charge.refunded no longer lists them). */
+  listRefunds(paymentIntentId: string): Promise<StripeRefundInfo[]>;
+  retrieveDispute(id: string): Promise<StripeDisputeInfo | null>;
   createConnectedAccount(
     params: { email: string | null; metadata: Record<string, string> },
     idempotencyKey: string,
@@ -137,6 +180,45 @@ export function paymentIntentInfo(pi: Stripe.PaymentIntent): StripePaymentIntent
     status: pi.status,
     failureCode: pi.status === "succeeded" ? null : (error?.decline_code ?? error?.code ?? null),
     metadata: { ...pi.metadata },
+  };
+}
+
+/** Stripe refused a refund (already refunded, charged back, more than is left): a 4xx answer. */
+export class StripeRefundRefused extends Error {
+  constructor(
+    readonly stripeCode: string | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = "StripeRefundRefused";
+  }
+}
+
+const idOf = (v: string | { id: string } | null | undefined) => (v ? (typeof v === "string" ? v : v.id) : null);
+
+export function refundInfo(r: Stripe.Refund): StripeRefundInfo {
+  return {
+    id: r.id,
+    paymentIntentId: idOf(r.payment_intent),
+    amountMinor: r.amount,
+    currency: r.currency,
+    status: r.status ?? "pending",
+    reason: r.reason ?? null,
+  };
+}
+
+export function disputeInfo(d: Stripe.Dispute): StripeDisputeInfo {
+  // The amounts of the dispute's balance transactions (zero, one or two: withdrawn, reinstated).
+  const amounts = d.balance_transactions.map((t) => t.amount);
+  return {
+    id: d.id,
+    paymentIntentId: idOf(d.payment_intent),
+    amountMinor: d.amount,
+    currency: d.currency,
+    reason: d.reason,
+    status: d.status,
+    withdrawnMinor: -amounts.filter((a) => a < 0).reduce((a, b) => a + b, 0),
+    reinstatedMinor: amounts.filter((a) => a > 0).reduce((a, b) => a + b, 0),
   };
 }
 
@@ -261,6 +343,8 @@ export class StripeSdkGateway implements StripeGateway {
       paymentMethodId: string | null;
       onBehalfOf: string | null;
       metadata: Record<string, string>;
+      /** Connect: the platform's fee kept from a destination charge (minor units). */
+      applicationFeeMinor?: number | null;
     },
     idempotencyKey: string,
   ) {
@@ -278,6 +362,7 @@ export class StripeSdkGateway implements StripeGateway {
             on_behalf_of: params.onBehalfOf,
             transfer_data: { destination: params.onBehalfOf },
           }),
+          ...(params.applicationFeeMinor && { application_fee_amount: params.applicationFeeMinor }),
         },
         { idempotencyKey },
       );
@@ -315,6 +400,43 @@ export class StripeSdkGateway implements StripeGateway {
 
   async cancelPaymentIntent(id: string, idempotencyKey: string) {
     return paymentIntentInfo(await this.stripe.paymentIntents.cancel(id, {}, { idempotencyKey }));
+  async createRefund(params: StripeRefundParams, idempotencyKey: string) {
+    const r = await this.stripe.refunds
+      .create(
+        {
+          payment_intent: params.paymentIntentId,
+          ...(params.amountMinor !== null && { amount: params.amountMinor }),
+          reason: params.reason,
+          metadata: params.metadata,
+          ...(params.reverseTransfer && { reverse_transfer: true }),
+          ...(params.refundApplicationFee && { refund_application_fee: true }),
+        },
+        { idempotencyKey },
+      )
+      .catch((error: unknown) => {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+          throw new StripeRefundRefused(error.code ?? null, error.message);
+        }
+        throw error;
+      });
+    return refundInfo(r);
+  }
+
+  async listRefunds(paymentIntentId: string) {
+    const refunds: StripeRefundInfo[] = [];
+    for await (const r of this.stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) {
+      refunds.push(refundInfo(r));
+    }
+    return refunds;
+  }
+
+  async retrieveDispute(id: string) {
+    try {
+      return disputeInfo(await this.stripe.disputes.retrieve(id));
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
   }
 
   async createConnectedAccount(

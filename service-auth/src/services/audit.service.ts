@@ -45,6 +45,8 @@ export type AuditEventType =
   | "passkey_removed"
   | "connect_account_created"
   | "billing_action"
+  | "billing_refund_issued"
+  | "connect_application_fee_set"
   | "tenant_created"
   | "tenant_updated"
   | "webhook_secret_rotated"

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  applicationFeeError,
+  chargeSucceeded,
+  closeDispute,
+  openDispute,
+  routeRefundsAndDisputes,
+} from "./stripe-refunds.ts";
 
 type Json = Record<string, unknown>;
 
@@ -51,6 +58,14 @@ export class FakeStripe {
   readonly subscriptions = new Map<string, Json>();
   readonly paymentIntents = new Map<string, Json>();
   readonly accounts = new Map<string, Json>();
+  readonly charges = new Map<string, Json>();
+  readonly refunds = new Map<string, Json>();
+  readonly disputes = new Map<string, Json>();
+  /** Connect destination-charge side effects: transfers to connected accounts and platform fees. */
+  readonly transfers = new Map<string, Json>();
+  readonly applicationFees = new Map<string, Json>();
+  /** Webhook events the peer produced (refunds, disputes), in order; tests deliver them. */
+  readonly sentEvents: Json[] = [];
   /** Parameters of each subscription update, for proration assertions. */
   readonly subscriptionUpdates: Json[] = [];
   private readonly idempotent = new Map<string, { status: number; body: string }>();
@@ -105,6 +120,21 @@ export class FakeStripe {
     return a;
   }
 
+  /** The cardholder disputes a charge: funds withdrawn at once (see stripe-refunds.ts). */
+  dispute(chargeId: string, amount: number, reason = "fraudulent"): Json {
+    return openDispute(this, chargeId, amount, reason);
+  }
+
+  /** The bank decides a dispute: won (funds reinstated) or lost. */
+  closeDispute(disputeId: string, outcome: "won" | "lost"): Json {
+    return closeDispute(this, disputeId, outcome);
+  }
+
+  /** The events the peer produced since the last call (what Stripe would deliver), oldest first. */
+  takeEvents(): Json[] {
+    return this.sentEvents.splice(0);
+  }
+
   /** A Stripe event envelope around an object, as webhooks deliver it. */
   event(type: string, object: Json, createdSec = this.nowSec): Json {
     return {
@@ -130,8 +160,14 @@ export class FakeStripe {
       this.paymentIntents,
       this.accounts,
       this.idempotent,
+      this.charges,
+      this.refunds,
+      this.disputes,
+      this.transfers,
+      this.applicationFees,
     ])
       m.clear();
+    this.sentEvents.length = 0;
     this.requests.length = 0;
     this.subscriptionUpdates.length = 0;
     this.failWith = null;
@@ -248,6 +284,8 @@ export class FakeStripe {
         return [200, sub];
       }
       case "POST payment_intents": {
+        const feeError = applicationFeeError(this, p);
+        if (feeError) return feeError;
         const pi: Json = {
           id: id("pi"),
           object: "payment_intent",
@@ -257,6 +295,8 @@ export class FakeStripe {
           payment_method: p.payment_method ?? null,
           on_behalf_of: p.on_behalf_of ?? null,
           transfer_data: p.transfer_data ?? null,
+          application_fee_amount: p.application_fee_amount === undefined ? null : Number(p.application_fee_amount),
+          latest_charge: null,
           metadata: p.metadata ?? {},
           status: "requires_confirmation",
           last_payment_error: null,
@@ -337,10 +377,12 @@ export class FakeStripe {
         ];
       }
       default:
-        return [
-          404,
-          { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method} ${path})` } },
-        ];
+        return (
+          (action ? null : routeRefundsAndDisputes(this, method, resource, objectId, p)) ?? [
+            404,
+            { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method} ${path})` } },
+          ]
+        );
     }
   }
 
@@ -363,6 +405,7 @@ export class FakeStripe {
     const card = pmId ? this.cards.get(pmId) : undefined;
     if (card && !card.decline) {
       Object.assign(pi, { status: "succeeded", payment_method: pmId, last_payment_error: null });
+      chargeSucceeded(this, pi);
       return [200, pi];
     }
     const code = card?.decline ?? "payment_method_missing";

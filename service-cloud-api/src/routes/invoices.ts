@@ -38,6 +38,13 @@ const Invoice = z
     failedAt: z.string().nullable(),
     failureCode: z.string().nullable(),
     voidedAt: z.string().nullable().openapi({ description: "When an operator voided it (status `void`)" }),
+    refundedMinor: z.number().int().openapi({
+      description: "Given back by credit notes (refunds, disputes); a won dispute's reversed note does not count",
+    }),
+    refundStatus: z
+      .enum(["refunded", "partially_refunded"])
+      .nullable()
+      .openapi({ description: "Set when money went back; `status` stays `paid`" }),
     lines: z.array(Line),
   })
   .openapi("Invoice");

@@ -17,6 +17,9 @@ export const CONSUMED_EVENT_TYPES = [
   "subscription.canceled",
   "payment.succeeded",
   "payment.failed",
+  "payment.refunded",
+  "payment.disputed",
+  "dispute.funds_reinstated",
 ] as const satisfies readonly BillingEventType[];
 
 /** The payload, validated against the contract; a payload that breaks it can never apply: parked. */

@@ -4,8 +4,14 @@ import type { MiddlewareHandler } from "hono";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import type { ConnectedAccount } from "../../generated/prisma/client.ts";
-import { ensureConnectedAccount, getConnectedAccount, onboardingLink } from "../../services/billing/connect.ts";
+import {
+  ensureConnectedAccount,
+  getConnectedAccount,
+  onboardingLink,
+  setApplicationFee,
+} from "../../services/billing/connect.ts";
 import { requestContext } from "../../services/request-context.ts";
+import { requirePlatformAdmin } from "../admin/scope.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { billingMiddleware, MutatingHeaders } from "./common.ts";
 
@@ -21,6 +27,10 @@ const AccountSchema = z
     chargesEnabled: z.boolean(),
     payoutsEnabled: z.boolean(),
     detailsSubmitted: z.boolean(),
+    applicationFeeBps: z
+      .number()
+      .int()
+      .openapi({ description: "Platform fee per charge in basis points: floor(amount × bps / 10000)" }),
   })
   .openapi("ConnectedAccount");
 
@@ -29,6 +39,7 @@ const view = (a: ConnectedAccount) => ({
   chargesEnabled: a.chargesEnabled,
   payoutsEnabled: a.payoutsEnabled,
   detailsSubmitted: a.detailsSubmitted,
+  applicationFeeBps: a.applicationFeeBps,
 });
 
 const errors = {
@@ -102,5 +113,55 @@ export function registerConnectRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       },
     }),
     async (c) => c.json(view(await getConnectedAccount(deps, c.var.principal.tenantId)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/admin/billing/connect/{tenantId}/application-fee",
+      tags: ["admin", "billing"],
+      summary: "Sets the platform's application fee on a tenant's Connect charges (platform admins)",
+      description:
+        "The fee of each later charge made on behalf of the tenant's connected account is " +
+        "floor(amount × applicationFeeBps / 10000) minor units; refunds give it back pro rata.",
+      security: bearerSecurity,
+      middleware: [auth, requirePlatformAdmin],
+      request: {
+        headers: TenantHeader,
+        params: z.object({
+          tenantId: z
+            .string()
+            .min(1)
+            .max(100)
+            .regex(/^[\x21-\x7e]+$/)
+            .openapi({ param: { name: "tenantId", in: "path" } }),
+        }),
+        body: {
+          content: {
+            "application/json": {
+              schema: z.strictObject({ applicationFeeBps: z.number().int().min(0).max(10_000) }),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        200: { description: "Set", content: { "application/json": { schema: AccountSchema } } },
+        400: problem("Invalid fee (VALIDATION_FAILED)"),
+        401: problem("Not authenticated"),
+        403: problem("Not a platform admin"),
+        404: problem("The tenant has no connected account"),
+      },
+    }),
+    async (c) => {
+      const p = c.var.principal;
+      const account = await setApplicationFee(
+        deps,
+        c.req.valid("param").tenantId,
+        c.req.valid("json").applicationFeeBps,
+        { userId: p.userId, tenantId: p.tenantId, context: requestContext(c) },
+      );
+      return c.json(view(account), 200);
+    },
   );
 }

@@ -6,6 +6,7 @@ import { registerConnectRoutes } from "./connect.ts";
 import { registerCryptoRoutes } from "./crypto.ts";
 import { registerBillingCustomerRoutes } from "./customers.ts";
 import { registerPaymentMethodRoutes } from "./payment-methods.ts";
+import { registerRefundRoutes } from "./refunds.ts";
 import { registerSubscriptionRoutes } from "./subscriptions.ts";
 
 /** The payment side of billing: /billing/* and the Stripe webhook. */
@@ -15,5 +16,6 @@ export function registerBillingRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   registerSubscriptionRoutes(app, deps);
   registerConnectRoutes(app, deps);
   registerCryptoRoutes(app, deps);
+  registerRefundRoutes(app, deps);
   registerStripeWebhookRoutes(app, deps);
 }

@@ -4,6 +4,7 @@ import { enqueueOutboxEvent, type OutboxHandler, type OutboxTransaction, PoisonE
 import type Stripe from "stripe";
 import type { Deps } from "../../deps.ts";
 import { paymentIntentInfo, type StripePaymentIntentInfo } from "../../providers/stripe.ts";
+import { applicationFeeMinor } from "./connect.ts";
 import { recordWebhookSql, type WebhookOutcome } from "./stripe-webhooks.ts";
 
 /** A charge row as the saga reads it (raw SQL: it runs in the outbox consumer's transaction). */
@@ -310,6 +311,7 @@ export async function attemptStripeCharge(
           paymentMethodId: owner.defaultPaymentMethodId,
           onBehalfOf: charge.onBehalfOf,
           metadata: { atlasInvoiceId: charge.invoiceId, atlasTenantId: charge.tenantId },
+          applicationFeeMinor: await applicationFeeMinor(tx, charge),
         },
         paymentIntentKey(charge.invoiceId),
       );

@@ -1,4 +1,5 @@
 import { AppError } from "@atlas/errors";
+import type { OutboxTransaction } from "@atlas/outbox";
 import type Stripe from "stripe";
 import type { Deps } from "../../deps.ts";
 import type { ConnectedAccount } from "../../generated/prisma/client.ts";
@@ -92,4 +93,47 @@ export async function applyAccountUpdate(deps: Deps, event: Stripe.Event): Promi
     });
     return "applied";
   });
+}
+
+/**
+ * The platform's fee on a charge made on behalf of a connected account: floor(amount × bps /
+ * 10 000), integer math. Rounding down never takes more than the configured share, and keeps the
+ * fee within the amount as Stripe requires. Null for charges without a destination or fee.
+ */
+export async function applicationFeeMinor(
+  tx: OutboxTransaction,
+  charge: { onBehalfOf: string | null; amountMinor: number },
+): Promise<number | null> {
+  if (!charge.onBehalfOf) return null;
+  const [account] = await tx.query<{ applicationFeeBps: number }>(
+    `SELECT "applicationFeeBps" FROM "billing"."billing_connected_accounts" WHERE "stripeAccountId" = $1`,
+    [charge.onBehalfOf],
+  );
+  const fee = Math.floor((charge.amountMinor * (account?.applicationFeeBps ?? 0)) / 10_000);
+  return fee > 0 ? fee : null;
+}
+
+/** Platform admins set a tenant's application fee (basis points); audited with the old value. */
+export async function setApplicationFee(
+  deps: Deps,
+  tenantId: string,
+  applicationFeeBps: number,
+  actor: { userId: string; tenantId: string; context: RequestContext },
+): Promise<ConnectedAccount> {
+  const account = await getConnectedAccount(deps, tenantId);
+  const updated = await deps.prisma.connectedAccount.update({ where: { id: account.id }, data: { applicationFeeBps } });
+  if (account.applicationFeeBps !== applicationFeeBps) {
+    await recordAudit(
+      deps.prisma,
+      {
+        eventType: "connect_application_fee_set",
+        tenantId: actor.tenantId,
+        userId: actor.userId,
+        context: actor.context,
+        details: { connectedTenantId: tenantId, from: account.applicationFeeBps, to: applicationFeeBps },
+      },
+      deps.now(),
+    );
+  }
+  return updated;
 }

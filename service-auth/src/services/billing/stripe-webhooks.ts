@@ -6,6 +6,7 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import { subscriptionInfo } from "../../providers/stripe.ts";
 import { applyPaymentIntentUpdate } from "./charge-invoice.ts";
 import { applyAccountUpdate } from "./connect.ts";
+import { applyDisputeEvent, applyRefundEvent } from "./refunds.ts";
 import { applyStripeSubscription } from "./subscriptions.ts";
 
 /** What a delivery did: an effect, nothing (seen before / older than the state / not ours). */
@@ -91,6 +92,18 @@ export async function handleStripeEvent(deps: Deps, event: Stripe.Event): Promis
     case "payment_intent.succeeded":
     case "payment_intent.payment_failed":
       return applyPaymentIntentUpdate(deps, event);
+    // Refunds and disputes: matched to the charge by PaymentIntent, re-read from Stripe (refunds.ts).
+    case "charge.refunded":
+    case "charge.refund.updated":
+    case "refund.created":
+    case "refund.updated":
+      return applyRefundEvent(deps, event);
+    case "charge.dispute.created":
+    case "charge.dispute.updated":
+    case "charge.dispute.closed":
+    case "charge.dispute.funds_withdrawn":
+    case "charge.dispute.funds_reinstated":
+      return applyDisputeEvent(deps, event);
     default:
       return "ignored";
   }

@@ -37,7 +37,20 @@ export interface InvoiceView {
   failedAt: string | null;
   failureCode: string | null;
   voidedAt: string | null;
+  /** Credited back by issued credit notes (refunds, disputes not reversed). */
+  refundedMinor: number;
+  /** Additive to `status` (a refunded invoice stays `paid`): all or part of the payment went back. */
+  refundStatus: "refunded" | "partially_refunded" | null;
   lines: InvoiceLineView[];
+}
+
+/** What the invoice's issued credit notes gave back (a reversed dispute note no longer counts). */
+const REFUNDED = `(SELECT COALESCE(SUM(cn."amountMinor"), 0)::int FROM "cloud"."cloud_credit_notes" cn
+    WHERE cn."invoiceId" = "cloud_invoices"."id" AND cn."status" = 'issued') AS "refundedMinor"`;
+
+function refundStatus(r: InvoiceRow): InvoiceView["refundStatus"] {
+  if (r.refundedMinor <= 0) return null;
+  return r.refundedMinor >= (r.paidAmountMinor ?? 0) ? "refunded" : "partially_refunded";
 }
 
 interface InvoiceRow {
@@ -58,11 +71,12 @@ interface InvoiceRow {
   failedAt: Date | null;
   failureCode: string | null;
   voidedAt: Date | null;
+  refundedMinor: number;
 }
 
 const COLUMNS = `"id", "number", "status", "planId", "currency", "periodStart", "periodEnd", "subtotalMinor",
   "totalMinor", "amountDueMinor", "paidAmountMinor", "finalizedAt", "dueAt", "paidAt", "failedAt", "failureCode",
-  "voidedAt"`;
+  "voidedAt", ${REFUNDED}`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const num = (v: string | null) => (v === null ? null : Number(v));
@@ -124,6 +138,8 @@ function view(r: InvoiceRow, lines: InvoiceLineView[]): InvoiceView {
     failedAt: iso(r.failedAt),
     failureCode: r.failureCode,
     voidedAt: iso(r.voidedAt),
+    refundedMinor: r.refundedMinor,
+    refundStatus: refundStatus(r),
     lines,
   };
 }

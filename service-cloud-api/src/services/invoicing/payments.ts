@@ -2,6 +2,7 @@ import type { SqlQueryable } from "@atlas/db";
 import { type OutboxEvent, PoisonEventError } from "@atlas/outbox";
 import type { Deps } from "../../deps.ts";
 import { type HandlerSet, payloadOf } from "../consumer.ts";
+import { creditNoteHandlers } from "./credit-notes.ts";
 
 interface InvoiceState {
   id: string;
@@ -62,10 +63,11 @@ export async function applyPaymentFailed(
   return true;
 }
 
-/** Handlers of payment.succeeded / payment.failed (auth → cloud). */
+/** Handlers of payment.succeeded / payment.failed, and the credit notes of refunds and disputes (auth → cloud). */
 export function paymentHandlers(deps: Pick<Deps, "now" | "quota">): HandlerSet {
   const at = (event: OutboxEvent) => new Date(event.createdAt);
   return {
+    ...creditNoteHandlers(),
     "payment.succeeded": async (event, tx) => {
       const p = payloadOf("payment.succeeded", event);
       await applyPaymentSucceeded(tx, p, at(event));

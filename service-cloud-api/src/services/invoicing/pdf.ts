@@ -21,7 +21,8 @@ export function formatMinor(minor: number, currency: string): string {
   return `${minor < 0 ? "-" : ""}${whole}${fraction} ${currency.toUpperCase()}`;
 }
 
-const money = formatMinor;
+/** An amount in minor units as printed on invoices and credit notes. */
+export const money = formatMinor;
 
 /**
  * Renders an invoice as a PDF (pdfkit, standard Helvetica: no font files to ship). The document's
