@@ -125,7 +125,12 @@ async function checkCharges(deps: Deps, stripe: StripeGateway, since: Date, repa
       const repaired = repair && pi.status === "succeeded" ? await applyLocked(deps, charge.id, pi) : false;
       findings.push({ kind: "charge_status", ...base, details: { ...local, stripeStatus: pi.status }, repaired });
     } catch (error) {
-      findings.push({ kind: "charge_status", ...base, details: { ...local, error: errorText(error) }, repaired: false });
+      findings.push({
+        kind: "charge_status",
+        ...base,
+        details: { ...local, error: errorText(error) },
+        repaired: false,
+      });
     }
   }
   return findings;
