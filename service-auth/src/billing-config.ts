@@ -97,7 +97,7 @@ export const billingEnv = {
     .max(60)
     .default(7)
     .describe("Days after the first failed charge before the customer's entitlements are reduced"),
-  RECONCILE_INTERVAL_SEC: z.coerce
+  BILLING_RECONCILE_INTERVAL_SEC: z.coerce
     .number()
     .int()
     .min(0)

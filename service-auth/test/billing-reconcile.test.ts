@@ -5,7 +5,7 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
 import { reconcileBilling } from "../src/services/billing/reconcile.ts";
-import { runScheduledReconciliation } from "../src/services/billing/reconcile-job.ts";
+import { runScheduledReconciliation, startReconciliation } from "../src/services/billing/reconcile-job.ts";
 import {
   billingEvents,
   billingHeaders,
@@ -376,6 +376,40 @@ describe("missed renewals", () => {
     expect(await t.deps.prisma.subscription.findFirstOrThrow()).toMatchObject({
       currentPeriodEnd: local.currentPeriodEnd,
       status: local.status,
+    });
+  });
+});
+
+describe("the scheduled run", () => {
+  it("runs every BILLING_RECONCILE_INTERVAL_SEC, on one instance at a time, and not at all at 0", async () => {
+    const { charge } = await declinedCharge();
+    stripe.paymentIntents.delete(charge.stripePaymentIntentId as string);
+    const findings = () => t.deps.prisma.billingReconciliationFinding.count();
+    // 0: never scheduled.
+    const never = startReconciliation({ ...t.deps, config: { ...t.deps.config, BILLING_RECONCILE_INTERVAL_SEC: 0 } });
+    await new Promise((r) => setTimeout(r, 1_200));
+    never();
+    expect(await findings()).toBe(0);
+    // Another instance is running it: this one skips.
+    const other = await (t.deps.database.pool as NonNullable<TestApp["deps"]["database"]["pool"]>).connect();
+    try {
+      await other.query("SELECT pg_advisory_lock($1)", [0x61746c72]);
+      expect(await runScheduledReconciliation(t.deps)).toBeNull();
+      await other.query("SELECT pg_advisory_unlock($1)", [0x61746c72]);
+    } finally {
+      other.release();
+    }
+    expect(await findings()).toBe(0);
+    const stop = startReconciliation({ ...t.deps, config: { ...t.deps.config, BILLING_RECONCILE_INTERVAL_SEC: 1 } });
+    try {
+      const until = Date.now() + 10_000;
+      while ((await findings()) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      stop();
+    }
+    expect(await t.deps.prisma.billingReconciliationFinding.findFirst()).toMatchObject({
+      kind: "payment_intent_missing",
+      subject: `charge:${charge.id}`,
     });
   });
 });

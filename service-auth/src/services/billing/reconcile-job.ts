@@ -31,9 +31,9 @@ export async function runScheduledReconciliation(deps: Deps) {
   }
 }
 
-/** Runs reconciliation every RECONCILE_INTERVAL_SEC (0: never); returns a function that stops it. */
+/** Runs reconciliation every BILLING_RECONCILE_INTERVAL_SEC (0: never); returns a function that stops it. */
 export function startReconciliation(deps: Deps): () => void {
-  const everySec = deps.config.RECONCILE_INTERVAL_SEC;
+  const everySec = deps.config.BILLING_RECONCILE_INTERVAL_SEC;
   if (everySec === 0) return () => {};
   let running = false;
   const timer = setInterval(() => {
