@@ -12,6 +12,8 @@ import { createLogger, type RunningServer, startHttpServer } from "@atlas/servic
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error build.mjs is plain JavaScript without type declarations
 import { buildCli } from "../packages/cli/build.mjs";
+import { billingConsumer } from "../service-auth/src/services/billing/jobs.ts";
+import { emitInvoiceFinalized } from "../service-auth/test/billing-fixtures.ts";
 import { jsonPost, loginTestUser } from "../service-auth/test/fixtures.ts";
 import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "../service-auth/test/harness.ts";
 import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
@@ -93,8 +95,14 @@ const env = () => ({
   ATLAS_API_URL: apiUrl,
 });
 
-function start(args: string[]): { child: ChildProcess; done: Promise<Run>; stderr: () => string } {
-  const child = spawn(process.execPath, [bin, ...args], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+function start(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<Run>; stderr: () => string } {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...env(), ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => {
@@ -230,5 +238,91 @@ describe("atlas CLI against the real services", () => {
     const viaEnv = spawn(process.execPath, [bin, "whoami"], { env: { ...env(), ATLAS_TOKEN: token } });
     const code = await new Promise<number | null>((r) => viaEnv.on("close", r));
     expect(code).toBe(1);
+  });
+
+  it("atlas admin outbox: a platform admin's access token lists, retries and discards a parked event; PATs and users are refused", async () => {
+    // An invoice of a user who does not exist: the charge saga parks it at once (poison).
+    const tenant = await auth.deps.prisma.tenant.findUniqueOrThrow({ where: { slug: "default" } });
+    const invoiceId = await emitInvoiceFinalized(auth, {
+      tenantId: tenant.id,
+      userId: "no-such-user",
+      totalMinor: 900,
+    });
+    const consumer = billingConsumer(auth.deps, { listen: false });
+    expect(await consumer?.drain()).toMatchObject({ parked: 1 });
+    const event = await auth.deps.prisma.billingEvent.findFirstOrThrow({
+      where: { aggregateKey: `invoice:${invoiceId}` },
+    });
+    const admin = await loginTestUser(auth, { roles: ["admin"] });
+    const asAdmin = { ATLAS_TOKEN: admin.tokens.accessToken };
+
+    const listed = await start(["admin", "outbox", "list", "--json"], asAdmin).done;
+    expect(listed.stderr).toBe("");
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual({
+      items: [
+        expect.objectContaining({
+          id: event.id,
+          eventType: "invoice.finalized",
+          attempts: 1,
+          lastError: expect.stringContaining("unknown user"),
+          payload: expect.objectContaining({ invoiceId }),
+        }),
+      ],
+      nextCursor: null,
+    });
+    const human = await start(["admin", "outbox", "ls"], asAdmin).done;
+    expect(human.stdout).toContain(event.id);
+    expect(human.stdout).toContain("LAST ERROR");
+
+    const retried = await start(["admin", "outbox", "retry", event.id, "--reason", "user restored"], asAdmin).done;
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toContain("Queued invoice.finalized");
+    expect(await auth.deps.prisma.billingEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({
+      parkedAt: null,
+      attempts: 0,
+    });
+    // The cause was not fixed after all: the consumer parks it again; then it is discarded.
+    expect(await consumer?.drain()).toMatchObject({ parked: 1 });
+    const noReason = await start(["admin", "outbox", "discard", event.id], asAdmin).done;
+    expect(noReason.code).toBe(1);
+    expect(noReason.stderr).toContain("--reason");
+    const discarded = await start(
+      ["admin", "outbox", "discard", event.id, "--reason", "test invoice of a deleted user", "--json"],
+      asAdmin,
+    ).done;
+    expect(discarded.code).toBe(0);
+    expect(JSON.parse(discarded.stdout)).toMatchObject({
+      id: event.id,
+      discardReason: "test invoice of a deleted user",
+    });
+    expect(await auth.deps.prisma.billingEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({
+      processed: true,
+      discardReason: "test invoice of a deleted user",
+    });
+    expect(
+      (
+        await auth.deps.prisma.authAuditLog.findMany({
+          where: { userId: admin.user.id },
+          orderBy: { createdAt: "asc" },
+        })
+      )
+        .map((a) => a.eventType)
+        .filter((type) => type.startsWith("outbox_event")),
+    ).toEqual(["outbox_event_retried", "outbox_event_discarded"]);
+    expect(JSON.parse((await start(["admin", "outbox", "list", "--json"], asAdmin).done).stdout)).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+
+    // A PAT is refused by the CLI before it is sent; a user's access token by the server.
+    const viaPat = await start(["admin", "outbox", "list"], { ATLAS_TOKEN: "atlas_pat_0123456789abcdef" }).done;
+    expect(viaPat.code).toBe(1);
+    expect(viaPat.stderr).toContain("personal access token");
+    const user = await loginTestUser(auth);
+    const asUser = await start(["admin", "outbox", "retry", event.id], { ATLAS_TOKEN: user.tokens.accessToken }).done;
+    expect(asUser.code).toBe(1);
+    expect(asUser.stderr).toContain("FORBIDDEN");
+    expect(asUser.stderr).toContain("platform admin");
   });
 });

@@ -5,6 +5,7 @@ import { clientIp, trustedProxyList } from "./middleware/client-ip.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
+import { registerAdminOutboxRoutes } from "./routes/admin/outbox.ts";
 import { registerAdminTenantRoutes } from "./routes/admin/tenants.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerArweaveRoutes } from "./routes/auth/arweave.ts";
@@ -67,6 +68,7 @@ export function createApp(deps: Deps) {
   registerArweaveRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerAdminTenantRoutes(app, deps);
+  registerAdminOutboxRoutes(app, deps);
   registerPrivacyRoutes(app, deps);
   registerDevRoutes(app, deps);
   registerBillingRoutes(app, deps);

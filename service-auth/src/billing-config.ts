@@ -97,6 +97,15 @@ export const billingEnv = {
     .max(60)
     .default(7)
     .describe("Days after the first failed charge before the customer's entitlements are reduced"),
+  BILLING_RECONCILE_INTERVAL_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(604_800)
+    .default(3_600)
+    .describe(
+      "Seconds between reconciliation runs against Stripe (src/services/billing/reconcile.ts); 0: only `pnpm --filter @atlas/service-auth reconcile`",
+    ),
   CRYPTO_RECIPIENT_ADDRESS: z
     .string()
     .regex(EVM_ADDRESS)

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { outboxDiscard, outboxList, outboxRetry } from "./commands/admin.ts";
 import { invoices, usage } from "./commands/billing.ts";
 import { ALL_SCOPES, login, logout, whoami } from "./commands/login.ts";
 import { objectsGet, objectsList, objectsPut, objectsRemove } from "./commands/objects.ts";
@@ -130,6 +131,30 @@ export function buildProgram(): Command {
     .description("list invoices, or show one with its lines")
     .argument("[id]", "invoice id")
     .action(withContext((ctx, id: string | undefined) => invoices(ctx, id)));
+
+  const admin = program
+    .command("admin")
+    .description("platform operators: needs a platform admin's session access token in ATLAS_TOKEN (not a PAT)");
+  const outbox = admin.command("outbox").description("parked billing outbox events (dead letter)");
+  outbox
+    .command("list")
+    .alias("ls")
+    .description("list parked events, most recently parked first")
+    .option("--limit <n>", "events per page (1..100)", positiveInt, 50)
+    .option("--cursor <cursor>", "the page after this cursor (printed by the previous page)")
+    .action(withContext((ctx, opts: { limit?: number; cursor?: string }) => outboxList(ctx, opts)));
+  outbox
+    .command("retry")
+    .description("put a parked event back in its consumer's queue (audited)")
+    .argument("<id>", "event id (from `atlas admin outbox list`)")
+    .option("--reason <text>", "why it can succeed now (recorded in the audit log)")
+    .action(withContext((ctx, id: string, opts: { reason?: string }) => outboxRetry(ctx, id, opts)));
+  outbox
+    .command("discard")
+    .description("discard a parked event: it is never applied; the row stays for the audit trail (audited)")
+    .argument("<id>", "event id (from `atlas admin outbox list`)")
+    .requiredOption("--reason <text>", "why it must never be applied (recorded in the audit log)")
+    .action(withContext((ctx, id: string, opts: { reason: string }) => outboxDiscard(ctx, id, opts)));
 
   return program;
 }

@@ -175,6 +175,9 @@ describe("command tree", () => {
         "objects rm",
         "usage",
         "invoices",
+        "admin outbox list",
+        "admin outbox retry",
+        "admin outbox discard",
       ]),
     );
     // --json is global: it is accepted after any command.
@@ -186,7 +189,14 @@ describe("command tree", () => {
 
 it("the README documents the CLI's commands", async () => {
   const readme = await readFile(new URL("../../../README.md", import.meta.url), "utf8");
-  for (const cmd of ["atlas login", "atlas objects put", "atlas pat revoke", "atlas usage", "atlas invoices"]) {
+  for (const cmd of [
+    "atlas login",
+    "atlas objects put",
+    "atlas pat revoke",
+    "atlas usage",
+    "atlas invoices",
+    "atlas admin outbox discard",
+  ]) {
     expect(readme).toContain(cmd);
   }
 });

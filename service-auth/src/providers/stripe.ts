@@ -31,6 +31,9 @@ export interface StripePaymentIntentInfo {
   /** Decline or error code of the last failed attempt. */
   failureCode: string | null;
   metadata: Record<string, string>;
+  /** What Stripe charges, in minor units, and its currency (lower case): reconciliation compares them. */
+  amountMinor: number;
+  currency: string;
 }
 
 export interface StripeRefundParams {
@@ -141,6 +144,11 @@ export interface StripeGateway {
    * of `secrets` (rotation), timestamp within `toleranceSec` of `now`. Throws when it does not.
    */
   verifyWebhook(rawBody: string, header: string, secrets: string[], toleranceSec: number, now: Date): Stripe.Event;
+  /**
+   * The PaymentIntents Stripe holds for an invoice (`metadata.atlasInvoiceId`), through the search
+   * API. Search is eventually consistent (about a minute behind): never use it right after a create.
+   */
+  searchPaymentIntentsByInvoice(invoiceId: string): Promise<StripePaymentIntentInfo[]>;
 }
 
 const seconds = (s: number) => new Date(s * 1000);
@@ -180,6 +188,8 @@ export function paymentIntentInfo(pi: Stripe.PaymentIntent): StripePaymentIntent
     status: pi.status,
     failureCode: pi.status === "succeeded" ? null : (error?.decline_code ?? error?.code ?? null),
     metadata: { ...pi.metadata },
+    amountMinor: pi.amount,
+    currency: pi.currency,
   };
 }
 
@@ -492,5 +502,19 @@ export class StripeSdkGateway implements StripeGateway {
       }
     }
     throw last;
+  }
+
+  async searchPaymentIntentsByInvoice(invoiceId: string) {
+    // Search query language: a quoted value; a quote or backslash inside it is escaped.
+    // https://docs.stripe.com/search#search-query-language
+    const value = invoiceId.replace(/[\\']/g, (c) => `\\${c}`);
+    const found: StripePaymentIntentInfo[] = [];
+    for await (const pi of this.stripe.paymentIntents.search({
+      query: `metadata['atlasInvoiceId']:'${value}'`,
+      limit: 100,
+    })) {
+      found.push(paymentIntentInfo(pi));
+    }
+    return found;
   }
 }

@@ -51,7 +51,9 @@ export type AuditEventType =
   | "tenant_updated"
   | "webhook_secret_rotated"
   | "data_exported"
-  | "account_deleted";
+  | "account_deleted"
+  | "outbox_event_retried"
+  | "outbox_event_discarded";
 
 export interface AuditEvent {
   eventType: AuditEventType;

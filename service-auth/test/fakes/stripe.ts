@@ -212,6 +212,8 @@ export class FakeStripe {
   private route(method: string, path: string, p: Json): [number, Json] {
     const parts = path.split("/").filter(Boolean).slice(1); // drop "v1"
     const [resource, objectId, action] = parts;
+    // Before the switch: `/v1/payment_intents/search` would otherwise read as a PaymentIntent id.
+    if (method === "GET" && path === "/v1/payment_intents/search") return this.searchPaymentIntents(p);
     switch (`${method} ${resource}${objectId ? "/:id" : ""}${action ? `/${action}` : ""}`) {
       case "POST customers": {
         const c = { id: id("cus"), object: "customer", email: p.email ?? null, metadata: p.metadata ?? {} };
@@ -384,6 +386,41 @@ export class FakeStripe {
           ]
         );
     }
+  }
+
+  /**
+   * `GET /v1/payment_intents/search`, for the one query Atlas makes: `metadata['key']:'value'`
+   * clauses joined by AND. https://docs.stripe.com/api/payment_intents/search
+   */
+  private searchPaymentIntents(p: Json): [number, Json] {
+    const query = String(p.query ?? "");
+    const clauses = query.split(" AND ");
+    const wanted: [string, string][] = [];
+    for (const clause of clauses) {
+      // Search query language: `metadata['key']:'value'`, quotes inside a value escaped with `\`.
+      // https://docs.stripe.com/search#search-query-language
+      const m = /^metadata\['([^']+)'\]:'((?:[^'\\]|\\.)*)'$/.exec(clause.trim());
+      if (!m) {
+        return [400, { error: { type: "invalid_request_error", message: `Unsupported search query: ${query}` } }];
+      }
+      wanted.push([m[1] as string, (m[2] as string).replace(/\\(.)/g, "$1")]);
+    }
+    // limit: 1..100, default 10. https://docs.stripe.com/api/payment_intents/search
+    const limit = p.limit === undefined ? 10 : Number(p.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      return [400, { error: { type: "invalid_request_error", param: "limit", message: "Invalid limit" } }];
+    }
+    // "Under normal operating conditions, data is searchable in less than a minute": a
+    // PaymentIntent created within the last 60 s (the peer's clock) is not found yet.
+    // https://docs.stripe.com/api/payment_intents/search
+    const data = [...this.paymentIntents.values()]
+      .filter((pi) => (pi.created as number) <= this.nowSec - 60)
+      .filter((pi) => wanted.every(([k, v]) => (pi.metadata as Json | undefined)?.[k] === v))
+      .slice(0, limit);
+    return [
+      200,
+      { object: "search_result", url: "/v1/payment_intents/search", has_more: false, next_page: null, data },
+    ];
   }
 
   private item(price: string): Json {

@@ -245,8 +245,9 @@ async function checkSubscriptions(db: DatabaseConnection, now: Date, repair: boo
       createdAt: Date;
       processed: boolean;
       parkedAt: Date | null;
+      discardedAt: Date | null;
     }>(
-      `SELECT "id", "eventType", "payload", "createdAt", "processed", "parkedAt" FROM "billing"."billing_events"
+      `SELECT "id", "eventType", "payload", "createdAt", "processed", "parkedAt", "discardedAt" FROM "billing"."billing_events"
         WHERE "aggregateKey" = $1 AND "eventType" IN ('subscription.updated', 'subscription.canceled')
         ORDER BY "seq" DESC LIMIT 1`,
       [`subscription:${b.subscriptionId}`],
@@ -269,6 +270,8 @@ async function checkSubscriptions(db: DatabaseConnection, now: Date, repair: boo
     };
     let repaired = false;
     if (!latest) details.reason = "the billing side announced no event for this subscription";
+    // Discarded by an operator: processed for the queue, but never applied; not a state to restore.
+    else if (latest.discardedAt) details.reason = "its newest event was discarded by an operator";
     else if (!latest.processed)
       details.reason = latest.parkedAt ? "its newest event is parked" : "its newest event is not consumed yet";
     else {

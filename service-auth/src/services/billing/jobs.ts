@@ -3,6 +3,7 @@ import type { Deps } from "../../deps.ts";
 import { invoiceFinalizedHandler } from "./charge-invoice.ts";
 import { runDunning } from "./dunning.ts";
 import { invoiceVoidedHandler } from "./void-invoice.ts";
+import { startReconciliation } from "./reconcile-job.ts";
 
 /** service-auth's side of the outbox: the events it consumes and their handlers. */
 export function billingConsumer(deps: Deps, options: { listen?: boolean; pollIntervalMs?: number } = {}) {
@@ -31,8 +32,10 @@ export function startBillingJobs(deps: Deps, dunningEveryMs = 60_000): () => Pro
     runDunning(deps).catch((error: unknown) => deps.logger.error({ err: error }, "dunning failed"));
   }, dunningEveryMs);
   timer.unref();
+  const stopReconciliation = startReconciliation(deps);
   return async () => {
     clearInterval(timer);
+    stopReconciliation();
     await consumer?.stop();
   };
 }

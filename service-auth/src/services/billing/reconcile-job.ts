@@ -1,0 +1,50 @@
+import type { Deps } from "../../deps.ts";
+import { reconcileBilling } from "./reconcile.ts";
+
+/** Advisory-lock key of the reconciliation run: one instance runs it at a time. */
+const RECONCILE_LOCK = 0x61746c72; // "atlr"
+
+/**
+ * One scheduled reconciliation run, unless another instance holds the run's advisory lock (two
+ * runs would only repeat the same Stripe reads; repairs are idempotent anyway). Resolves with
+ * the report, or null when skipped.
+ */
+export async function runScheduledReconciliation(deps: Deps) {
+  const pool = deps.database.pool;
+  if (!pool) return reconcileBilling(deps);
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [
+      RECONCILE_LOCK,
+    ]);
+    if (!rows[0]?.locked) return null;
+    try {
+      const report = await reconcileBilling(deps);
+      const found = report.findings.length;
+      if (found > 0) deps.logger.warn({ runId: report.runId, summary: report.summary }, "billing reconciliation drift");
+      return report;
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [RECONCILE_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Runs reconciliation every BILLING_RECONCILE_INTERVAL_SEC (0: never); returns a function that stops it. */
+export function startReconciliation(deps: Deps): () => void {
+  const everySec = deps.config.BILLING_RECONCILE_INTERVAL_SEC;
+  if (everySec === 0) return () => {};
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    runScheduledReconciliation(deps)
+      .catch((error: unknown) => deps.logger.error({ err: error }, "billing reconciliation failed"))
+      .finally(() => {
+        running = false;
+      });
+  }, everySec * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
