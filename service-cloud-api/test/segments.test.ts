@@ -230,6 +230,18 @@ describe("plan changes within a period (Postgres)", () => {
     expect((await invoiceOf(invoiceId)).totalMinor).toBe(2_000);
   });
 
+  it("a period recorded before segments existed is priced as one segment of its plan", async () => {
+    await announce("hank", new Date("2026-02-28T12:00:00Z"), { planId: "pro" });
+    await addUsage("hank", "requests", 1_000_001, new Date("2026-03-03T10:00:00Z"));
+    await db().query(`DELETE FROM "cloud"."cloud_billing_period_segments"`);
+    const [period] = await periodsOf("hank");
+    const { invoiceId } = await finalizeInvoice(db(), period?.id as string, AFTER_MARCH);
+    expect((await invoiceOf(invoiceId)).lines).toEqual([
+      ["subscription", 2_000, false],
+      ["overage:requests", 5, false],
+    ]);
+  });
+
   it("random plan changes and hourly usage: the invoice = Σ segment formulas, to the cent", async () => {
     const change = fc.record({
       planId: fc.constantFrom("free", "pro", "business"),
