@@ -230,6 +230,16 @@ describe("plan changes within a period (Postgres)", () => {
     expect((await invoiceOf(invoiceId)).totalMinor).toBe(2_000);
   });
 
+  it("a change effective at or before the open segment's start replaces its plan (no empty segment)", async () => {
+    const april = { currentPeriodStart: "2026-04-01T00:00:00.000Z", currentPeriodEnd: "2026-05-01T00:00:00.000Z" };
+    // The renewal is announced minutes before its period starts, and changed before it starts too.
+    await announce("ivan", new Date("2026-03-31T23:50:00Z"), { planId: "pro", ...april });
+    await announce("ivan", new Date("2026-03-31T23:55:00Z"), { planId: "business", ...april });
+    expect(
+      await db().query(`SELECT "planId", "startsAt", "endsAt" FROM "cloud"."cloud_billing_period_segments"`),
+    ).toEqual([{ planId: "business", startsAt: new Date(april.currentPeriodStart), endsAt: null }]);
+  });
+
   it("a period recorded before segments existed is priced as one segment of its plan", async () => {
     await announce("hank", new Date("2026-02-28T12:00:00Z"), { planId: "pro" });
     await addUsage("hank", "requests", 1_000_001, new Date("2026-03-03T10:00:00Z"));
