@@ -384,6 +384,26 @@ describe("cancellation and resubscription", () => {
     expect(again.map((p) => p.periodEnd)).toEqual([canceledAt, new Date("2026-04-20T00:00:00Z")]);
   });
 
+  it("a cancellation requested earlier but effective at the period's end (cancel_at_period_end) bills the period whole", async () => {
+    await announce("jane", new Date("2026-02-28T12:00:00Z"), { planId: "pro" });
+    // Stripe's canceled_at is the request (Mar 5); the deletion is announced at the period's end.
+    await emitEvent(
+      db(),
+      "subscription.canceled",
+      {
+        tenantId: "tenant_a",
+        userId: "jane",
+        subscriptionId: "sub_jane",
+        planId: "pro",
+        canceledAt: "2026-03-05T09:00:00.000Z",
+      },
+      { at: MARCH.end },
+    );
+    t.clock.now = AFTER_MARCH;
+    await consume();
+    expect(await periodsOf("jane")).toMatchObject([{ periodEnd: MARCH.end, scheduledEnd: null }]);
+  });
+
   it("a cancellation before a period started drops it; a new period cuts an overlapping uninvoiced one", async () => {
     await announce("erin", new Date("2026-02-28T12:00:00Z"), {
       currentPeriodStart: "2026-04-01T00:00:00.000Z",
