@@ -230,6 +230,28 @@ describe("plan changes within a period (Postgres)", () => {
     expect((await invoiceOf(invoiceId)).totalMinor).toBe(2_000);
   });
 
+  it("a change effective at or before the open segment's start replaces its plan (no empty segment)", async () => {
+    const april = { currentPeriodStart: "2026-04-01T00:00:00.000Z", currentPeriodEnd: "2026-05-01T00:00:00.000Z" };
+    // The renewal is announced minutes before its period starts, and changed before it starts too.
+    await announce("ivan", new Date("2026-03-31T23:50:00Z"), { planId: "pro", ...april });
+    await announce("ivan", new Date("2026-03-31T23:55:00Z"), { planId: "business", ...april });
+    expect(
+      await db().query(`SELECT "planId", "startsAt", "endsAt" FROM "cloud"."cloud_billing_period_segments"`),
+    ).toEqual([{ planId: "business", startsAt: new Date(april.currentPeriodStart), endsAt: null }]);
+  });
+
+  it("a period recorded before segments existed is priced as one segment of its plan", async () => {
+    await announce("hank", new Date("2026-02-28T12:00:00Z"), { planId: "pro" });
+    await addUsage("hank", "requests", 1_000_001, new Date("2026-03-03T10:00:00Z"));
+    await db().query(`DELETE FROM "cloud"."cloud_billing_period_segments"`);
+    const [period] = await periodsOf("hank");
+    const { invoiceId } = await finalizeInvoice(db(), period?.id as string, AFTER_MARCH);
+    expect((await invoiceOf(invoiceId)).lines).toEqual([
+      ["subscription", 2_000, false],
+      ["overage:requests", 5, false],
+    ]);
+  });
+
   it("random plan changes and hourly usage: the invoice = Σ segment formulas, to the cent", async () => {
     const change = fc.record({
       planId: fc.constantFrom("free", "pro", "business"),
@@ -360,6 +382,26 @@ describe("cancellation and resubscription", () => {
     await consume();
     const again = await periodsOf("dave");
     expect(again.map((p) => p.periodEnd)).toEqual([canceledAt, new Date("2026-04-20T00:00:00Z")]);
+  });
+
+  it("a cancellation requested earlier but effective at the period's end (cancel_at_period_end) bills the period whole", async () => {
+    await announce("jane", new Date("2026-02-28T12:00:00Z"), { planId: "pro" });
+    // Stripe's canceled_at is the request (Mar 5); the deletion is announced at the period's end.
+    await emitEvent(
+      db(),
+      "subscription.canceled",
+      {
+        tenantId: "tenant_a",
+        userId: "jane",
+        subscriptionId: "sub_jane",
+        planId: "pro",
+        canceledAt: "2026-03-05T09:00:00.000Z",
+      },
+      { at: MARCH.end },
+    );
+    t.clock.now = AFTER_MARCH;
+    await consume();
+    expect(await periodsOf("jane")).toMatchObject([{ periodEnd: MARCH.end, scheduledEnd: null }]);
   });
 
   it("a cancellation before a period started drops it; a new period cuts an overlapping uninvoiced one", async () => {

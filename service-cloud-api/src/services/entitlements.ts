@@ -230,7 +230,12 @@ export async function applySubscriptionCanceled(
      RETURNING "id"`,
     [p.tenantId, p.userId, p.subscriptionId, event.createdAt, event.id, now],
   );
-  await closePeriodsAt(tx, p, p.subscriptionId, new Date(p.canceledAt), now);
+  // The service ends when the cancellation takes effect: the later of `canceledAt` and the
+  // event. Stripe's canceled_at is the time the cancellation was *requested* for a subscription
+  // canceled at period end (https://docs.stripe.com/api/subscriptions/object#subscription_object-canceled_at),
+  // whose deletion is announced at the period's end: that period is served, and billed, whole.
+  const effective = Math.max(Date.parse(p.canceledAt), event.createdAt.getTime());
+  await closePeriodsAt(tx, p, p.subscriptionId, new Date(effective), now);
   return rows.length > 0;
 }
 

@@ -21,8 +21,9 @@ export interface PeriodToPrice {
  * Prices a period from its plan segments and the hourly counters. A usage hour belongs to the
  * segment (and the period) its `hourStart` falls in: [start, end) — so for a period ending at
  * 10:30 the 10:00 hour is billed in it, and not in a period starting at 10:30. Segments are cut
- * to the period (a cancellation or a new period may have closed it early). A period recorded
- * before segments existed is one segment of its plan.
+ * to the period (a cancellation or a new period may have closed it early; the first segment
+ * always starts at the period's start, and a period is never closed at or before its start —
+ * it is dropped instead). A period recorded before segments existed is one segment of its plan.
  */
 export async function pricePeriod(db: SqlQueryable, period: PeriodToPrice): Promise<InvoiceDraft> {
   const stored = await segmentsOf(db, period.id);
@@ -40,16 +41,6 @@ export async function pricePeriod(db: SqlQueryable, period: PeriodToPrice): Prom
       start,
       end,
       usage: await usageTotals(db, period, start, end),
-    });
-  }
-  if (priced.length === 0) {
-    // A period closed at its very start (canceled at once) still needs a plan for its currency.
-    priced.push({
-      plan: planById(period.planId),
-      collection: period.collection,
-      start: period.periodStart,
-      end: period.periodStart,
-      usage: { requests: 0, transfer_bytes: 0, storage_byte_hours: 0 },
     });
   }
   return computeSegmentedInvoice(priced, { start: period.periodStart, end: period.scheduledEnd ?? period.periodEnd });
