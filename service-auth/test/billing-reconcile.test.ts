@@ -194,6 +194,40 @@ describe("PaymentIntents the charge never recorded", () => {
     expect(stripe.paymentIntents.size).toBe(1);
   });
 
+  it("a PaymentIntent still in flight is recorded on the charge (repaired) and left for its webhook to settle", async () => {
+    const who = await customerWithCard(t, stripe);
+    const invoiceId = `inv_${randomUUID()}`;
+    const charge = await t.deps.prisma.charge.create({
+      data: {
+        invoiceId,
+        billingProfileId: who.profile.id,
+        amountMinor: 700,
+        currency: "usd",
+        provider: "stripe",
+        status: "pending",
+        tenantId: who.tenant.id,
+        userId: who.user.id,
+        createdAt: t.clock.now,
+      },
+    });
+    // Created, not confirmed yet, when the process died.
+    const pi = await sdk.paymentIntents.create({
+      amount: 700,
+      currency: "usd",
+      customer: who.profile.stripeCustomerId,
+      metadata: { atlasInvoiceId: invoiceId },
+    });
+    stripe.nowSec += 61;
+    advance(15 * 60_000);
+    const report = await reconcileBilling(t.deps);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: "payment_intent_not_recorded", subject: `charge:${charge.id}`, repaired: true }),
+    ]);
+    expect(await chargeOf(invoiceId)).toMatchObject({ status: "pending", stripePaymentIntentId: pi.id });
+    expect(await billingEvents(t, "payment.succeeded")).toHaveLength(0);
+    expect((await reconcileBilling(t.deps)).findings).toEqual([]);
+  });
+
   it("two PaymentIntents for one invoice: reported, nothing recorded", async () => {
     const who = await customerWithCard(t, stripe);
     const invoiceId = `inv_${randomUUID()}`;

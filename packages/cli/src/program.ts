@@ -41,7 +41,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
       "after",
-      "\nEnvironment: ATLAS_TOKEN (a PAT) overrides the stored login; XDG_CONFIG_HOME moves the config file.",
+      "\nEnvironment: ATLAS_TOKEN (a PAT; for `atlas admin`, a platform admin's session access token) overrides the stored login; XDG_CONFIG_HOME moves the config file.",
     );
 
   program

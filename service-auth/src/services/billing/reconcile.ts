@@ -70,14 +70,18 @@ function applyLocked(deps: Deps, chargeId: string, pi: Awaited<ReturnType<Stripe
   return deps.database.transaction(async (q) => {
     const charge = await lockCharge(q, `"id"`, chargeId);
     if (!charge || !pi) return false;
+    let recorded = false;
     if (!charge.stripePaymentIntentId) {
       // Re-checked under the lock: a charge run that recorded a PaymentIntent meanwhile wins.
       await q.query(
         `UPDATE "billing"."billing_charges" SET "stripePaymentIntentId" = $2, "updatedAt" = $3 WHERE "id" = $1`,
         [charge.id, pi.id, deps.now()],
       );
+      recorded = true;
     } else if (charge.stripePaymentIntentId !== pi.id) return false;
-    return applyPaymentIntent(deps, q, { ...charge, stripePaymentIntentId: pi.id }, pi, deps.now());
+    // A PaymentIntent still in flight (processing, requires_action) is recorded; its webhook settles it.
+    const applied = await applyPaymentIntent(deps, q, { ...charge, stripePaymentIntentId: pi.id }, pi, deps.now());
+    return recorded || applied;
   });
 }
 
