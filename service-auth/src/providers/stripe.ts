@@ -410,6 +410,8 @@ export class StripeSdkGateway implements StripeGateway {
 
   async cancelPaymentIntent(id: string, idempotencyKey: string) {
     return paymentIntentInfo(await this.stripe.paymentIntents.cancel(id, {}, { idempotencyKey }));
+  }
+
   async createRefund(params: StripeRefundParams, idempotencyKey: string) {
     const r = await this.stripe.refunds
       .create(

@@ -2,8 +2,8 @@ import { OutboxConsumer } from "@atlas/outbox";
 import type { Deps } from "../../deps.ts";
 import { invoiceFinalizedHandler } from "./charge-invoice.ts";
 import { runDunning } from "./dunning.ts";
-import { invoiceVoidedHandler } from "./void-invoice.ts";
 import { startReconciliation } from "./reconcile-job.ts";
+import { invoiceVoidedHandler } from "./void-invoice.ts";
 
 /** service-auth's side of the outbox: the events it consumes and their handlers. */
 export function billingConsumer(deps: Deps, options: { listen?: boolean; pollIntervalMs?: number } = {}) {
