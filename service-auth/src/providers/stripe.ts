@@ -22,6 +22,8 @@ export interface StripePaymentMethodInfo {
   last4: string | null;
   expMonth: number | null;
   expYear: number | null;
+  /** When it was created (attached with a SetupIntent): the first card becomes the default. */
+  createdAt?: Date;
 }
 
 export interface StripePaymentIntentInfo {
@@ -31,6 +33,8 @@ export interface StripePaymentIntentInfo {
   /** Decline or error code of the last failed attempt. */
   failureCode: string | null;
   metadata: Record<string, string>;
+  /** What Stripe.js confirms the PaymentIntent with, on-session (Pay now). */
+  clientSecret?: string | null;
 }
 
 export interface StripeAccountInfo {
@@ -71,6 +75,8 @@ export interface StripeGateway {
       paymentMethodId: string | null;
       onBehalfOf: string | null;
       metadata: Record<string, string>;
+      /** false: create only (requires_payment_method), to be confirmed once its id is stored. */
+      confirm?: boolean;
     },
     idempotencyKey: string,
   ): Promise<StripePaymentIntentInfo>;
@@ -81,6 +87,9 @@ export interface StripeGateway {
     idempotencyKey: string,
   ): Promise<StripePaymentIntentInfo>;
   retrievePaymentIntent(id: string): Promise<StripePaymentIntentInfo | null>;
+  cancelPaymentIntent(id: string, idempotencyKey: string): Promise<StripePaymentIntentInfo>;
+  /** PaymentIntents whose metadata[key] is value, newest first (Search API: not read-after-write). */
+  searchPaymentIntentsByMetadata(key: string, value: string): Promise<StripePaymentIntentInfo[]>;
   createConnectedAccount(
     params: { email: string | null; metadata: Record<string, string> },
     idempotencyKey: string,
@@ -125,6 +134,7 @@ function paymentMethodInfo(pm: Stripe.PaymentMethod): StripePaymentMethodInfo {
     last4: pm.card?.last4 ?? null,
     expMonth: pm.card?.exp_month ?? null,
     expYear: pm.card?.exp_year ?? null,
+    createdAt: seconds(pm.created),
   };
 }
 
@@ -135,7 +145,28 @@ export function paymentIntentInfo(pi: Stripe.PaymentIntent): StripePaymentIntent
     status: pi.status,
     failureCode: pi.status === "succeeded" ? null : (error?.decline_code ?? error?.code ?? null),
     metadata: { ...pi.metadata },
+    clientSecret: pi.client_secret ?? null,
   };
+}
+
+/** Any error of the Stripe SDK (an answer, an outage, the network), as opposed to a bug of ours. */
+export function isStripeError(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeError;
+}
+
+/**
+ * Stripe refusing a request as such (invalid request, idempotency misuse, missing object): a
+ * permanent answer to record, never worth retrying as-is. Null for anything else (outages,
+ * network, bugs), which may pass.
+ */
+export function stripeRefusal(error: unknown): { code: string; message: string } | null {
+  if (
+    error instanceof Stripe.errors.StripeInvalidRequestError ||
+    error instanceof Stripe.errors.StripeIdempotencyError
+  ) {
+    return { code: error.code ?? error.type, message: error.message };
+  }
+  return null;
 }
 
 /** A decline comes back as a card error carrying the PaymentIntent: that is a result, not a failure. */
@@ -259,6 +290,7 @@ export class StripeSdkGateway implements StripeGateway {
       paymentMethodId: string | null;
       onBehalfOf: string | null;
       metadata: Record<string, string>;
+      confirm?: boolean;
     },
     idempotencyKey: string,
   ) {
@@ -269,8 +301,7 @@ export class StripeSdkGateway implements StripeGateway {
           currency: params.currency,
           customer: params.customerId,
           ...(params.paymentMethodId && { payment_method: params.paymentMethodId }),
-          off_session: true,
-          confirm: true,
+          ...(params.confirm !== false && { off_session: true, confirm: true }),
           metadata: params.metadata,
           ...(params.onBehalfOf && {
             on_behalf_of: params.onBehalfOf,
@@ -309,6 +340,19 @@ export class StripeSdkGateway implements StripeGateway {
       if (isMissing(error)) return null;
       throw error;
     }
+  }
+
+  async cancelPaymentIntent(id: string, idempotencyKey: string) {
+    return paymentIntentInfo(await this.stripe.paymentIntents.cancel(id, {}, { idempotencyKey }));
+  }
+
+  async searchPaymentIntentsByMetadata(key: string, value: string) {
+    const quote = (s: string) => s.replace(/\\/g, "\\\\").replace(/'/g, "\\'");
+    const result = await this.stripe.paymentIntents.search({
+      query: `metadata['${quote(key)}']:'${quote(value)}'`,
+      limit: 100,
+    });
+    return result.data.map(paymentIntentInfo);
   }
 
   async createConnectedAccount(
