@@ -164,7 +164,7 @@ export function stripeRefusal(error: unknown): { code: string; message: string }
     error instanceof Stripe.errors.StripeInvalidRequestError ||
     error instanceof Stripe.errors.StripeIdempotencyError
   ) {
-    return { code: error.code ?? error.type, message: error.message };
+    return { code: error.code ?? error.rawType ?? "invalid_request_error", message: error.message };
   }
   return null;
 }

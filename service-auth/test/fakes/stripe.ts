@@ -87,6 +87,8 @@ export class FakeStripe {
   readonly detached = new Set<string>();
   /** Statuses to answer `failWith` only for matching requests ("METHOD /path" prefix), e.g. one poisoned call. */
   failWhen: ((request: string, params: Json) => number | null) | null = null;
+  /** "METHOD /path" whose requests are carried out but whose answers are lost (connection reset). */
+  dropAnswersTo: string | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -164,6 +166,7 @@ export class FakeStripe {
     this.onPaymentIntentCreated = null;
     this.detached.clear();
     this.failWhen = null;
+    this.dropAnswersTo = null;
   }
 
   /**
@@ -207,6 +210,7 @@ export class FakeStripe {
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const key = req.headers["idempotency-key"];
     const send = (status: number, body: string) => {
+      if (this.dropAnswersTo === `${method} ${url.pathname}`) return void req.socket.destroy();
       res.writeHead(status, { "content-type": "application/json", "request-id": id("req") });
       res.end(body);
     };
