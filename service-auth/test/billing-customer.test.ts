@@ -234,13 +234,16 @@ describe("default payment method (issue 17 §3)", () => {
     };
     // Stripe Elements confirms the SetupIntent; Stripe announces the attached card and the SetupIntent.
     const first = stripe.confirmSetupIntent(si.setupIntentId, { last4: "1111" });
-    const attached = stripe.event("payment_method.attached", stripe.paymentMethods.get(first) as Record<string, unknown>);
+    const attached = stripe.event(
+      "payment_method.attached",
+      stripe.paymentMethods.get(first) as Record<string, unknown>,
+    );
     expect(await (await deliverWebhook(t, attached)).json()).toMatchObject({ outcome: "applied" });
     const customer = stripe.customers.get(profile.stripeCustomerId) as { invoice_settings: Record<string, unknown> };
     expect(customer.invoice_settings.default_payment_method).toBe(first);
-    expect((await t.deps.prisma.billingProfile.findUniqueOrThrow({ where: { id: profile.id } })).defaultPaymentMethodId).toBe(
-      first,
-    );
+    expect(
+      (await t.deps.prisma.billingProfile.findUniqueOrThrow({ where: { id: profile.id } })).defaultPaymentMethodId,
+    ).toBe(first);
     expect(await t.deps.prisma.paymentMethod.findUnique({ where: { stripePaymentMethodId: first } })).toMatchObject({
       last4: "1111",
       detachedAt: null,
@@ -260,7 +263,11 @@ describe("default payment method (issue 17 §3)", () => {
       expect.objectContaining({ id: second, isDefault: false }),
     ]);
     // A card event of a customer Atlas does not know: acknowledged, ignored.
-    const stranger = stripe.event("payment_method.attached", { id: "pm_x", object: "payment_method", customer: "cus_x" });
+    const stranger = stripe.event("payment_method.attached", {
+      id: "pm_x",
+      object: "payment_method",
+      customer: "cus_x",
+    });
     expect(await (await deliverWebhook(t, stranger)).json()).toMatchObject({ outcome: "ignored" });
   });
 
@@ -282,7 +289,9 @@ describe("default payment method (issue 17 §3)", () => {
     // The peer never falls back to the customer's default: the charge succeeds only because it names the card.
     const invoiceId = await emitInvoiceFinalized(t, { tenantId: who.tenant.id, userId: who.user.id, totalMinor: 450 });
     await (billingConsumer(t.deps, { listen: false }) as NonNullable<ReturnType<typeof billingConsumer>>).drain();
-    expect(await t.deps.prisma.charge.findUniqueOrThrow({ where: { invoiceId } })).toMatchObject({ status: "succeeded" });
+    expect(await t.deps.prisma.charge.findUniqueOrThrow({ where: { invoiceId } })).toMatchObject({
+      status: "succeeded",
+    });
     expect([...stripe.paymentIntents.values()][0]).toMatchObject({ payment_method: card, status: "succeeded" });
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runDunning } from "../src/services/billing/dunning.ts";
 import { FINAL_NOTICE_BEFORE_MS } from "../src/services/billing/dunning-notices.ts";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
+import { createSession } from "../src/services/session.service.ts";
 import {
   billingEvents,
   billingHeaders,
@@ -15,7 +16,6 @@ import {
 } from "./billing-fixtures.ts";
 import { FakeResend } from "./fakes/resend.ts";
 import type { FakeStripe } from "./fakes/stripe.ts";
-import { createSession } from "../src/services/session.service.ts";
 import { loginTestUser, TEST_CONTEXT } from "./fixtures.ts";
 import type { TestApp } from "./harness.ts";
 
@@ -108,7 +108,11 @@ describe("one PaymentIntent per invoice", () => {
     expect(stripe.paymentIntents.size).toBe(1);
     const [pi] = [...stripe.paymentIntents.values()];
     expect(pi).toMatchObject({ status: "succeeded", amount: 3_100, metadata: { atlasInvoiceId: invoiceId } });
-    expect(await chargeOf(invoiceId)).toMatchObject({ status: "succeeded", stripePaymentIntentId: pi?.id, attempts: 1 });
+    expect(await chargeOf(invoiceId)).toMatchObject({
+      status: "succeeded",
+      stripePaymentIntentId: pi?.id,
+      attempts: 1,
+    });
     expect(await billingEvents(t, "payment.succeeded")).toHaveLength(1);
     const record = await t.deps.prisma.invoicePaymentIntent.findUniqueOrThrow({ where: { invoiceId } });
     expect(record.stripePaymentIntentId).toBe(pi?.id);
@@ -182,7 +186,9 @@ describe("dunning never stalls", () => {
     expect((await billingEvents(t, "payment.failed")).map((e) => e.payload)).toEqual([
       expect.objectContaining({ invoiceId, failureCode: "invalid_request_error" }),
     ]);
-    const parked = await t.deps.prisma.billingEvent.count({ where: { eventType: "invoice.finalized", processed: false } });
+    const parked = await t.deps.prisma.billingEvent.count({
+      where: { eventType: "invoice.finalized", processed: false },
+    });
     expect(parked).toBe(0);
   });
 });
@@ -249,7 +255,10 @@ describe("SCA and Pay now", () => {
     expect(res.status).toBe(200);
     const { paymentIntentId } = (await res.json()) as { paymentIntentId: string };
     expect(stripe.paymentIntents.size).toBe(1);
-    expect(stripe.paymentIntents.get(paymentIntentId)).toMatchObject({ amount: 700, status: "requires_payment_method" });
+    expect(stripe.paymentIntents.get(paymentIntentId)).toMatchObject({
+      amount: 700,
+      status: "requires_payment_method",
+    });
     expect((await chargeOf(invoiceId)).stripePaymentIntentId).toBe(paymentIntentId);
     // The customer adds a card (the first becomes the default) and dunning retries on that PaymentIntent.
     const { stripeCustomerId } = await t.deps.prisma.billingProfile.findFirstOrThrow({

@@ -114,7 +114,12 @@ describe("PaymentIntents", () => {
       customer,
       metadata: { atlasInvoiceId: "inv_a" },
     });
-    await stripe.paymentIntents.create({ amount: 200, currency: "usd", customer, metadata: { atlasInvoiceId: "inv_b" } });
+    await stripe.paymentIntents.create({
+      amount: 200,
+      currency: "usd",
+      customer,
+      metadata: { atlasInvoiceId: "inv_b" },
+    });
     const found = await stripe.paymentIntents.search({ query: "metadata['atlasInvoiceId']:'inv_a'" });
     expect(found.data.map((p) => p.id)).toEqual([a.id]);
     expect((await stripe.paymentIntents.list({ customer })).data).toHaveLength(2);

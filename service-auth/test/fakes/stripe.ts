@@ -502,7 +502,9 @@ export class FakeStripe {
   private confirm(pi: Json, p: Json): [number, Json] {
     if (!["requires_payment_method", "requires_confirmation", "requires_action"].includes(String(pi.status))) {
       const why =
-        pi.status === "succeeded" ? "it has already succeeded after being previously confirmed" : `it has a status of ${String(pi.status)}`;
+        pi.status === "succeeded"
+          ? "it has already succeeded after being previously confirmed"
+          : `it has a status of ${String(pi.status)}`;
       return invalid(`You cannot confirm this PaymentIntent because ${why}.`, {
         code: "payment_intent_unexpected_state",
         payment_intent: pi,
@@ -545,7 +547,13 @@ export class FakeStripe {
         : OWN_ERROR_CODES.has(decline)
           ? decline
           : "card_declined";
-    const error = { type: "card_error", code, decline_code: decline, message: "Your card was declined.", payment_method: pm };
+    const error = {
+      type: "card_error",
+      code,
+      decline_code: decline,
+      message: "Your card was declined.",
+      payment_method: pm,
+    };
     Object.assign(pi, { status: "requires_payment_method", payment_method: null, last_payment_error: error });
     return [402, { error: { ...error, payment_intent: pi } }];
   }

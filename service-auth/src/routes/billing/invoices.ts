@@ -14,7 +14,9 @@ const InvoiceParam = z.object({
 
 const PayNowSchema = z
   .object({
-    clientSecret: z.string().openapi({ description: "Confirm it with Stripe.js (on-session: 3-D Secure, another card)" }),
+    clientSecret: z
+      .string()
+      .openapi({ description: "Confirm it with Stripe.js (on-session: 3-D Secure, another card)" }),
     paymentIntentId: z.string(),
     status: z.string().openapi({ description: "The PaymentIntent's status before the customer confirms it" }),
   })
@@ -38,7 +40,9 @@ export function registerInvoicePaymentRoutes(app: OpenAPIHono<AuthEnv>, deps: De
         400: problem("Invalid invoice id or missing Idempotency-Key"),
         401: problem("Not authenticated"),
         404: problem("No such invoice (or another user's), or Stripe is not configured"),
-        409: problem("The invoice is paid, void, or being paid by another rail; or a request with this key is in progress"),
+        409: problem(
+          "The invoice is paid, void, or being paid by another rail; or a request with this key is in progress",
+        ),
         422: problem("Idempotency-Key reused with another request"),
       },
     }),

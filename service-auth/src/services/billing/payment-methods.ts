@@ -52,7 +52,11 @@ export async function syncPaymentMethods(
     });
   }
   await deps.prisma.paymentMethod.updateMany({
-    where: { billingProfileId: profile.id, detachedAt: null, stripePaymentMethodId: { notIn: methods.map((m) => m.id) } },
+    where: {
+      billingProfileId: profile.id,
+      detachedAt: null,
+      stripePaymentMethodId: { notIn: methods.map((m) => m.id) },
+    },
     data: { detachedAt: now },
   });
   const current = profile.defaultPaymentMethodId;
