@@ -15,7 +15,7 @@ import {
   startBillingApp,
 } from "./billing-fixtures.ts";
 import { FakeResend } from "./fakes/resend.ts";
-import type { FakeStripe } from "./fakes/stripe.ts";
+import { FakeStripe } from "./fakes/stripe.ts";
 import { loginTestUser, TEST_CONTEXT } from "./fixtures.ts";
 import type { TestApp } from "./harness.ts";
 
@@ -228,7 +228,11 @@ describe("SCA and Pay now", () => {
     const confirmed = await fetch(`${stripe.url}/v1/payment_intents/${body.paymentIntentId}/confirm`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ key: "pk_test_atlas", client_secret: body.clientSecret, payment_method: pm }),
+      body: new URLSearchParams({
+        key: FakeStripe.publishableKey,
+        client_secret: body.clientSecret,
+        payment_method: pm,
+      }),
     });
     expect(((await confirmed.json()) as { status: string }).status).toBe("requires_action");
     const paid = stripe.completeAuthentication(body.paymentIntentId);

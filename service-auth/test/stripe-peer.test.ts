@@ -92,7 +92,11 @@ describe("PaymentIntents", () => {
     const res = await fetch(`${fake.url}/v1/payment_intents/${pi.id}/confirm`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ key: "pk_test_atlas", client_secret: String(pi.client_secret), payment_method: pm }),
+      body: new URLSearchParams({
+        key: FakeStripe.publishableKey,
+        client_secret: String(pi.client_secret),
+        payment_method: pm,
+      }),
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "requires_action", next_action: { type: "use_stripe_sdk" } });
@@ -101,7 +105,7 @@ describe("PaymentIntents", () => {
     const wrong = await fetch(`${fake.url}/v1/payment_intents/${pi.id}/confirm`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ key: "pk_test_atlas", client_secret: "pi_x_secret_y" }),
+      body: new URLSearchParams({ key: FakeStripe.publishableKey, client_secret: "pi_x_secret_y" }),
     });
     expect(wrong.status).toBe(401);
   });

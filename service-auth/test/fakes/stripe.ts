@@ -60,6 +60,8 @@ const IDEMPOTENCY_TTL_SEC = 24 * 3600;
  * `Idempotency-Key` replays the first response instead of acting twice.
  */
 export class FakeStripe {
+  /** The publishable key (Stripe.js's, in the browser) the peer accepts with a client secret. */
+  static readonly publishableKey = "pk_test_atlaspeer";
   /** Every request: "METHOD /path". */
   readonly requests: string[] = [];
   readonly customers = new Map<string, Json>();
@@ -211,13 +213,19 @@ export class FakeStripe {
     const key = req.headers["idempotency-key"];
     const send = (status: number, body: string) => {
       if (this.dropAnswersTo === `${method} ${url.pathname}`) return void req.socket.destroy();
-      res.writeHead(status, { "content-type": "application/json", "request-id": id("req") });
+      // Stripe.js calls the API from the customer's browser: any origin may read the answers.
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "request-id": id("req"),
+        "access-control-allow-origin": "*",
+      });
       res.end(body);
     };
     if (req.headers.authorization !== "Bearer sk_test_atlas") {
       // A publishable key may only act on a PaymentIntent through its client secret (Stripe.js
       // confirming on-session). https://docs.stripe.com/keys, https://docs.stripe.com/api/payment_intents/object#payment_intent_object-client_secret
-      const publishable = req.headers.authorization === "Bearer pk_test_atlas" || params.key === "pk_test_atlas";
+      const publishable =
+        req.headers.authorization === `Bearer ${FakeStripe.publishableKey}` || params.key === FakeStripe.publishableKey;
       const pi = this.paymentIntents.get(url.pathname.split("/")[3] ?? "");
       const confirmOrRead = /^\/v1\/payment_intents\/[^/]+(\/confirm)?$/.test(url.pathname);
       if (!publishable || !confirmOrRead || !pi || params.client_secret !== pi.client_secret) {
