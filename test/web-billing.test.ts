@@ -385,7 +385,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     const invoices = page.getByRole("region", { name: "Invoices" });
     await invoices.getByText("Payment failed").waitFor();
     await stack.screenshot(page, "billing-pay-now");
-    await invoices.getByRole("button", { name: `Pay ${title} now` }).click();
+    await invoices.getByRole("button", { name: `Pay now: ${title}` }).click();
     // The browser confirmed the invoice's one PaymentIntent with the card; Stripe announces it.
     const charge = await stack.t.deps.prisma.charge.findFirstOrThrow({ where: { userId: user.id } });
     let pi: Record<string, unknown> | undefined;
@@ -411,7 +411,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await page.reload();
     const row = invoices.getByRole("listitem").filter({ hasText: title });
     await row.getByText("Paid", { exact: true }).waitFor({ timeout: 30_000 });
-    expect(await invoices.getByRole("button", { name: `Pay ${title} now` }).count()).toBe(0);
+    expect(await invoices.getByRole("button", { name: `Pay now: ${title}` }).count()).toBe(0);
     expect(
       [...stripe.paymentIntents.values()].filter(
         (p) => p.metadata && (p.metadata as { atlasInvoiceId?: string }).atlasInvoiceId === invoice.id,

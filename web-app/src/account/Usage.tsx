@@ -276,7 +276,7 @@ export function InvoicesPanel({
                         onClick={() => payNow(i)}
                         disabled={paying !== null}
                         aria-busy={paying === i.id}
-                        aria-label={`Pay ${invoiceTitle(i)} now`}
+                        aria-label={`Pay now: ${invoiceTitle(i)}`}
                       >
                         {paying === i.id ? "Paying…" : "Pay now"}
                       </button>
