@@ -307,6 +307,25 @@ describe("SCA and Pay now", () => {
   });
 });
 
+describe("Pay now and Stripe's state", () => {
+  it("records a payment Stripe reports succeeded (its webhook missed) and refuses a canceled PaymentIntent", async () => {
+    const paid = await failedCharge();
+    const piId = (await chargeOf(paid.invoiceId)).stripePaymentIntentId as string;
+    Object.assign(stripe.paymentIntents.get(piId) as Record<string, unknown>, { status: "succeeded" });
+    const res = await pay(paid.invoiceId, paid.auth);
+    expect(res.status).toBe(409);
+    expect(await chargeOf(paid.invoiceId)).toMatchObject({ status: "succeeded" });
+    expect(await billingEvents(t, "payment.succeeded")).toHaveLength(1);
+
+    const canceled = await failedCharge();
+    const other = (await chargeOf(canceled.invoiceId)).stripePaymentIntentId as string;
+    await (t.deps.stripe as NonNullable<typeof t.deps.stripe>).cancelPaymentIntent(other, `test:${other}`);
+    const refused = await pay(canceled.invoiceId, canceled.auth);
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: "CONFLICT", detail: "The invoice's payment is canceled" });
+  });
+});
+
 describe("dunning e-mails", () => {
   it("payment failed and final notice, once each per charge, even with concurrent runs; a failed send is retried", async () => {
     const { user } = await failedCharge({ decline: "card_declined" });

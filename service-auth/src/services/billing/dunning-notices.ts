@@ -67,7 +67,9 @@ export async function sendDunningNotices(deps: Deps, now: Date): Promise<number>
        CROSS JOIN LATERAL (VALUES
          (CASE WHEN c."status" = 'failed' THEN 'payment_failed' END),
          (CASE WHEN c."status" = 'action_required' THEN 'action_required' END),
-         (CASE WHEN c."status" IN ('failed', 'action_required') AND c."graceEndsAt" <= $1 THEN 'final_notice' END)
+         -- Not for grace periods that ended long ago (before this notice existed): news, not history.
+         (CASE WHEN c."status" IN ('failed', 'action_required') AND c."graceEndsAt" <= $1
+                    AND (c."graceExpiredAt" IS NULL OR c."graceExpiredAt" > $3) THEN 'final_notice' END)
        ) AS k(kind)
       WHERE k.kind IS NOT NULL AND u."email" IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM "billing"."billing_dunning_notices" n
@@ -75,7 +77,7 @@ export async function sendDunningNotices(deps: Deps, now: Date): Promise<number>
                            AND (n."sentAt" IS NOT NULL OR n."claimedAt" > $2))
       ORDER BY c."updatedAt"
       LIMIT 100`,
-    [finalFrom, new Date(now.getTime() - STALE_CLAIM_MS)],
+    [finalFrom, new Date(now.getTime() - STALE_CLAIM_MS), new Date(now.getTime() - 86_400_000)],
   );
   let sent = 0;
   for (const row of rows) {
