@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
+import { deliverWebhook, STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
 import { Anvil, compileTestToken } from "../service-auth/test/fakes/anvil.ts";
 import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
 import { api, apiEmailLogin, emailLogin, skipBrowser, startWebStack, type WebStack } from "./web/harness.ts";
@@ -20,9 +20,9 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
   const token = compileTestToken();
   const recipient = "0x000000000000000000000000000000000000a71a" as const;
   beforeAll(async () => {
+    stripe = await FakeStripe.start();
     stack = await startWebStack({
       env: async () => {
-        stripe = await FakeStripe.start();
         // The browser lives in real time: so do Stripe's subscription periods.
         stripe.nowSec = Math.floor(Date.now() / 1000);
         anvil = await Anvil.start();
@@ -35,7 +35,12 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
           CRYPTO_TOKENS: `${CHAIN}:USDC:${usdc}:6:100`,
         };
       },
-      webEnv: { CRYPTO_PAYMENT_OPTIONS: `${CHAIN}:USDC` },
+      // Pay now confirms in the browser against the Stripe peer (the plain confirm Stripe.js makes).
+      webEnv: {
+        CRYPTO_PAYMENT_OPTIONS: `${CHAIN}:USDC`,
+        STRIPE_PUBLISHABLE_KEY: FakeStripe.publishableKey,
+        STRIPE_API_URL: stripe.url,
+      },
     });
   });
   afterAll(async () => {
@@ -111,7 +116,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     const plans = page.getByRole("region", { name: "Plans" });
     await plans.getByText("Current plan").waitFor();
     await plans.getByText("$20.00 / month").waitFor();
-    await page.getByText("no Stripe publishable key configured").waitFor();
+    await page.getByRole("button", { name: "Add a card" }).waitFor();
     await stack.screenshot(page, "billing-free");
 
     await plans.getByRole("button", { name: "Switch to Pro" }).click();
@@ -345,6 +350,73 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     });
     await page.setViewportSize({ width: 375, height: 800 });
     expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
+    await expectNoStoredTokens(page);
+    await page.close();
+  });
+
+  it("Pay now: a failed card charge is paid from the invoice list, confirmed with Stripe in the browser", async () => {
+    const email = "paynow@example.test";
+    const { token: apiToken, periodEnd } = await subscribedToPro(email, { periodEndsInSec: 20 });
+    const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
+    // Overage beyond what the subscription collects: 1,200,000 requests in the period's first hour.
+    const hour = new Date(Math.ceil((periodEnd.getTime() - 30 * 86_400_000) / 3_600_000) * 3_600_000);
+    await stack.cloud.deps.database.query(
+      `INSERT INTO "cloud"."cloud_usage_records" ("tenantId", "userId", "metric", "hourStart", "value") VALUES ($1, $2, 'requests', $3, 1200000)`,
+      [user.tenantId, user.id, hour],
+    );
+    expect((await cloud("/v1/me", apiToken)).status).toBe(200);
+    await stack.cloud.deps.meter.flush();
+    // The card was added with Stripe Elements but Atlas never learnt which one is the default (no
+    // webhook reached it): the off-session charge names none, so it fails and dunning starts.
+    await waitFor(
+      async () => (await stack.t.deps.prisma.charge.count({ where: { userId: user.id, status: "failed" } })) === 1,
+      60_000,
+    );
+    const invoice = await stack.cloud.deps.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
+    await waitFor(
+      async () =>
+        (await stack.cloud.deps.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).status === "failed",
+    );
+    const title = `Invoice #${invoice.number}`;
+
+    const page = await stack.newPage();
+    await emailLogin(stack, page, email);
+    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Billing" }).click();
+    const invoices = page.getByRole("region", { name: "Invoices" });
+    await invoices.getByText("Payment failed").waitFor();
+    await stack.screenshot(page, "billing-pay-now");
+    await invoices.getByRole("button", { name: `Pay now: ${title}` }).click();
+    // The browser confirmed the invoice's one PaymentIntent with the card; Stripe announces it.
+    const charge = await stack.t.deps.prisma.charge.findFirstOrThrow({ where: { userId: user.id } });
+    let pi: Record<string, unknown> | undefined;
+    await waitFor(async () => {
+      const id = (await stack.t.deps.prisma.charge.findUniqueOrThrow({ where: { id: charge.id } }))
+        .stripePaymentIntentId;
+      pi = id ? stripe.paymentIntents.get(id) : undefined;
+      return pi?.status === "succeeded";
+    });
+    const delivered = await deliverWebhook(
+      stack.t,
+      stripe.event("payment_intent.succeeded", pi as Record<string, unknown>),
+      {
+        timestampSec: Math.floor(Date.now() / 1000),
+      },
+    );
+    expect(await delivered.json()).toMatchObject({ outcome: "applied" });
+    await waitFor(
+      async () =>
+        (await stack.cloud.deps.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).status === "paid",
+      30_000,
+    );
+    await page.reload();
+    const row = invoices.getByRole("listitem").filter({ hasText: title });
+    await row.getByText("Paid", { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await invoices.getByRole("button", { name: `Pay now: ${title}` }).count()).toBe(0);
+    expect(
+      [...stripe.paymentIntents.values()].filter(
+        (p) => p.metadata && (p.metadata as { atlasInvoiceId?: string }).atlasInvoiceId === invoice.id,
+      ),
+    ).toHaveLength(1);
     await expectNoStoredTokens(page);
     await page.close();
   });

@@ -53,7 +53,10 @@ const cryptoPayments = (process.env.CRYPTO_PAYMENT_OPTIONS || "")
     }
     return { chainId: Number(match[1]), currency: match[2].toUpperCase() };
   });
-const runtimeConfig = JSON.stringify({ authUrl, apiUrl, tenant, stripePublishableKey, cryptoPayments });
+// A Stripe-compatible API the browser confirms payments against directly (a proxy; the local
+// Stripe peer in tests). Unset: Stripe.js talks to Stripe.
+const stripeApiUrl = process.env.STRIPE_API_URL ? urlFromEnv("STRIPE_API_URL", "") : null;
+const runtimeConfig = JSON.stringify({ authUrl, apiUrl, tenant, stripePublishableKey, cryptoPayments, stripeApiUrl });
 
 const CONTENT_TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -79,7 +82,15 @@ const stripe = stripePublishableKey
       api: ["https://api.stripe.com"],
     }
   : { script: "", frame: "'none'", api: [] };
-const connectSrc = [...new Set(["'self'", new URL(authUrl).origin, new URL(apiUrl).origin, ...stripe.api])].join(" ");
+const connectSrc = [
+  ...new Set([
+    "'self'",
+    new URL(authUrl).origin,
+    new URL(apiUrl).origin,
+    ...stripe.api,
+    ...(stripeApiUrl ? [new URL(stripeApiUrl).origin] : []),
+  ]),
+].join(" ");
 const SECURITY_HEADERS = {
   "Content-Security-Policy": [
     "default-src 'self'",

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { billingEvents, billingHeaders, idemKey, startBillingApp } from "./billing-fixtures.ts";
+import { billingConsumer } from "../src/services/billing/jobs.ts";
+import {
+  billingEvents,
+  billingHeaders,
+  deliverWebhook,
+  emitInvoiceFinalized,
+  idemKey,
+  startBillingApp,
+} from "./billing-fixtures.ts";
 import type { FakeStripe } from "./fakes/stripe.ts";
 import { loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
@@ -211,5 +219,79 @@ describe("Idempotency-Key (api.md)", () => {
     });
     const res = await post("/billing/customer", billingHeaders(auth, key));
     expect(res.status).toBe(201);
+  });
+});
+
+describe("default payment method (issue 17 §3)", () => {
+  it("the first card added becomes the default at Stripe and locally (webhooks); a second does not replace it", async () => {
+    const { auth } = await loginTestUser(t);
+    const profile = (await (await post("/billing/customer", billingHeaders(auth))).json()) as {
+      id: string;
+      stripeCustomerId: string;
+    };
+    const si = (await (await post("/billing/payment-methods/setup-intent", billingHeaders(auth))).json()) as {
+      setupIntentId: string;
+    };
+    // Stripe Elements confirms the SetupIntent; Stripe announces the attached card and the SetupIntent.
+    const first = stripe.confirmSetupIntent(si.setupIntentId, { last4: "1111" });
+    const attached = stripe.event(
+      "payment_method.attached",
+      stripe.paymentMethods.get(first) as Record<string, unknown>,
+    );
+    expect(await (await deliverWebhook(t, attached)).json()).toMatchObject({ outcome: "applied" });
+    const customer = stripe.customers.get(profile.stripeCustomerId) as { invoice_settings: Record<string, unknown> };
+    expect(customer.invoice_settings.default_payment_method).toBe(first);
+    expect(
+      (await t.deps.prisma.billingProfile.findUniqueOrThrow({ where: { id: profile.id } })).defaultPaymentMethodId,
+    ).toBe(first);
+    expect(await t.deps.prisma.paymentMethod.findUnique({ where: { stripePaymentMethodId: first } })).toMatchObject({
+      last4: "1111",
+      detachedAt: null,
+    });
+    const second = stripe.attachCard(profile.stripeCustomerId, { last4: "2222" });
+    const succeeded = stripe.event("setup_intent.succeeded", {
+      ...(stripe.setupIntents.get(si.setupIntentId) as Record<string, unknown>),
+      payment_method: second,
+    });
+    expect(await (await deliverWebhook(t, succeeded)).json()).toMatchObject({ outcome: "applied" });
+    expect(customer.invoice_settings.default_payment_method).toBe(first);
+    const list = (await (await t.app.request("/billing/payment-methods", { headers: auth })).json()) as {
+      items: { id: string; isDefault: boolean }[];
+    };
+    expect(list.items).toEqual([
+      expect.objectContaining({ id: first, isDefault: true }),
+      expect.objectContaining({ id: second, isDefault: false }),
+    ]);
+    // A card event of a customer Atlas does not know: acknowledged, ignored.
+    const stranger = stripe.event("payment_method.attached", {
+      id: "pm_x",
+      object: "payment_method",
+      customer: "cus_x",
+    });
+    expect(await (await deliverWebhook(t, stranger)).json()).toMatchObject({ outcome: "ignored" });
+  });
+
+  it("listing resolves a default when no webhook came: the first card, which the off-session charge names", async () => {
+    const who = await loginTestUser(t);
+    const { auth } = who;
+    const profile = (await (await post("/billing/customer", billingHeaders(auth))).json()) as {
+      id: string;
+      stripeCustomerId: string;
+    };
+    const card = stripe.attachCard(profile.stripeCustomerId);
+    stripe.attachCard(profile.stripeCustomerId, { last4: "9999" });
+    const list = (await (await t.app.request("/billing/payment-methods", { headers: auth })).json()) as {
+      items: { id: string; isDefault: boolean }[];
+    };
+    expect(list.items.filter((p) => p.isDefault).map((p) => p.id)).toEqual([card]);
+    const customer = stripe.customers.get(profile.stripeCustomerId) as { invoice_settings: Record<string, unknown> };
+    expect(customer.invoice_settings.default_payment_method).toBe(card);
+    // The peer never falls back to the customer's default: the charge succeeds only because it names the card.
+    const invoiceId = await emitInvoiceFinalized(t, { tenantId: who.tenant.id, userId: who.user.id, totalMinor: 450 });
+    await (billingConsumer(t.deps, { listen: false }) as NonNullable<ReturnType<typeof billingConsumer>>).drain();
+    expect(await t.deps.prisma.charge.findUniqueOrThrow({ where: { invoiceId } })).toMatchObject({
+      status: "succeeded",
+    });
+    expect([...stripe.paymentIntents.values()][0]).toMatchObject({ payment_method: card, status: "succeeded" });
   });
 });

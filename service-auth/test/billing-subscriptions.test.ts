@@ -57,7 +57,12 @@ describe("payment methods", () => {
     expect(after.items.map((p) => p.id)).toEqual([visa]);
     const local = await t.deps.prisma.paymentMethod.findUniqueOrThrow({ where: { stripePaymentMethodId: master } });
     expect(local.detachedAt).not.toBeNull();
+    // The default was detached: the remaining card becomes the default, at Stripe and locally.
+    expect((await t.deps.prisma.billingProfile.findFirstOrThrow()).defaultPaymentMethodId).toBe(visa);
+    expect(customer.invoice_settings.default_payment_method).toBe(visa);
+    expect((await call("DELETE", `/billing/payment-methods/${visa}`, auth)).status).toBe(204);
     expect((await t.deps.prisma.billingProfile.findFirstOrThrow()).defaultPaymentMethodId).toBeNull();
+    expect(customer.invoice_settings.default_payment_method).toBeNull();
   });
 
   it("never touches another customer's card (404, nothing detached)", async () => {

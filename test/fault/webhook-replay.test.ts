@@ -52,8 +52,8 @@ async function post(path: string, key: string): Promise<Response> {
 
 describe("Stripe webhook replayed 100 times (real process)", () => {
   it("applied once: one ledger entry, one payment.succeeded in the outbox, one charge state change", async () => {
-    // A customer whose card needs authentication: the charge saga leaves its charge failed with
-    // a PaymentIntent that the customer then completes at Stripe.
+    // A customer whose card needs authentication: the charge saga leaves its charge
+    // action_required with a PaymentIntent that the customer then completes at Stripe.
     const customer = await post("/billing/customer", "fault-customer");
     expect(customer.status).toBe(201);
     const { stripeCustomerId } = (await customer.json()) as { stripeCustomerId: string };
@@ -86,7 +86,7 @@ describe("Stripe webhook replayed 100 times (real process)", () => {
         [invoiceId],
       );
     }
-    expect(charge.status).toBe("failed");
+    expect(charge.status).toBe("action_required");
 
     // Every change of the charge's status, recorded by the database itself from here on.
     await sql(
@@ -127,7 +127,7 @@ describe("Stripe webhook replayed 100 times (real process)", () => {
     );
     expect(paid.map((e) => e.payload.invoiceId)).toEqual([invoiceId]);
     expect(await sql(db.url, `SELECT "chargeId", "from", "to" FROM public.fault_charge_changes`)).toEqual([
-      { chargeId: charge.id, from: "failed", to: "succeeded" },
+      { chargeId: charge.id, from: "action_required", to: "succeeded" },
     ]);
     // No second charge at Stripe either: one PaymentIntent for the invoice.
     expect(stripe.paymentIntents.size).toBe(1);

@@ -340,6 +340,14 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
       ).blob(),
 
     // Paying an invoice on chain (service-auth): a quote, the wallet's transfer, then the check.
+    /** Pay now: the client secret of the invoice's one PaymentIntent, to confirm with Stripe. */
+    payInvoice: (id: string, key: string) =>
+      call<{ clientSecret: string; paymentIntentId: string; status: string }>(
+        "POST",
+        `/billing/invoices/${encodeURIComponent(id)}/pay`,
+        undefined,
+        idem(key),
+      ),
     cryptoQuote: (input: { invoiceId: string; chainId: number; currency: string }, key: string) =>
       call<CryptoQuote>("POST", "/billing/crypto/quote", input, idem(key)),
     cryptoConfirm: (input: { invoiceId: string; chainId: number; txHash: string }, key: string) =>

@@ -7,6 +7,11 @@ export interface AppConfig {
   stripePublishableKey: string | null;
   /** Chains and currencies invoices can be paid in on chain (service-auth's CRYPTO_TOKENS); [] hides it. */
   cryptoPayments: CryptoPaymentOption[];
+  /**
+   * A Stripe-compatible API the browser confirms payments against directly (a proxy, or the
+   * local Stripe peer in tests); null: Stripe.js talks to Stripe.
+   */
+  stripeApiUrl?: string | null;
 }
 
 export interface CryptoPaymentOption {
@@ -48,7 +53,8 @@ export function parseConfig(body: unknown): AppConfig | undefined {
   const key = raw.stripePublishableKey;
   const stripePublishableKey = typeof key === "string" && STRIPE_KEY.test(key) ? key : null;
   const cryptoPayments = Array.isArray(raw.cryptoPayments) ? raw.cryptoPayments.flatMap(cryptoOption) : [];
-  return { authUrl, apiUrl, tenant, stripePublishableKey, cryptoPayments };
+  const stripeApiUrl = httpUrl(raw.stripeApiUrl) ?? null;
+  return { authUrl, apiUrl, tenant, stripePublishableKey, cryptoPayments, stripeApiUrl };
 }
 
 function cryptoOption(value: unknown): CryptoPaymentOption[] {

@@ -22,6 +22,8 @@ export interface StripePaymentMethodInfo {
   last4: string | null;
   expMonth: number | null;
   expYear: number | null;
+  /** When it was created (attached with a SetupIntent): the first card becomes the default. */
+  createdAt?: Date;
 }
 
 export interface StripePaymentIntentInfo {
@@ -34,6 +36,8 @@ export interface StripePaymentIntentInfo {
   /** What Stripe charges, in minor units, and its currency (lower case): reconciliation compares them. */
   amountMinor: number;
   currency: string;
+  /** What Stripe.js confirms the PaymentIntent with, on-session (Pay now). */
+  clientSecret?: string | null;
 }
 
 export interface StripeRefundParams {
@@ -112,6 +116,8 @@ export interface StripeGateway {
       metadata: Record<string, string>;
       /** Connect: the platform's fee kept from a destination charge (minor units). */
       applicationFeeMinor?: number | null;
+      /** false: create only (requires_payment_method), to be confirmed once its id is stored. */
+      confirm?: boolean;
     },
     idempotencyKey: string,
   ): Promise<StripePaymentIntentInfo>;
@@ -178,6 +184,7 @@ function paymentMethodInfo(pm: Stripe.PaymentMethod): StripePaymentMethodInfo {
     last4: pm.card?.last4 ?? null,
     expMonth: pm.card?.exp_month ?? null,
     expYear: pm.card?.exp_year ?? null,
+    createdAt: seconds(pm.created),
   };
 }
 
@@ -190,6 +197,7 @@ export function paymentIntentInfo(pi: Stripe.PaymentIntent): StripePaymentIntent
     metadata: { ...pi.metadata },
     amountMinor: pi.amount,
     currency: pi.currency,
+    clientSecret: pi.client_secret ?? null,
   };
 }
 
@@ -230,6 +238,26 @@ export function disputeInfo(d: Stripe.Dispute): StripeDisputeInfo {
     withdrawnMinor: -amounts.filter((a) => a < 0).reduce((a, b) => a + b, 0),
     reinstatedMinor: amounts.filter((a) => a > 0).reduce((a, b) => a + b, 0),
   };
+}
+
+/** Any error of the Stripe SDK (an answer, an outage, the network), as opposed to a bug of ours. */
+export function isStripeError(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeError;
+}
+
+/**
+ * Stripe refusing a request as such (invalid request, idempotency misuse, missing object): a
+ * permanent answer to record, never worth retrying as-is. Null for anything else (outages,
+ * network, bugs), which may pass.
+ */
+export function stripeRefusal(error: unknown): { code: string; message: string } | null {
+  if (
+    error instanceof Stripe.errors.StripeInvalidRequestError ||
+    error instanceof Stripe.errors.StripeIdempotencyError
+  ) {
+    return { code: error.code ?? error.rawType ?? "invalid_request_error", message: error.message };
+  }
+  return null;
 }
 
 /** A decline comes back as a card error carrying the PaymentIntent: that is a result, not a failure. */
@@ -355,6 +383,7 @@ export class StripeSdkGateway implements StripeGateway {
       metadata: Record<string, string>;
       /** Connect: the platform's fee kept from a destination charge (minor units). */
       applicationFeeMinor?: number | null;
+      confirm?: boolean;
     },
     idempotencyKey: string,
   ) {
@@ -365,8 +394,7 @@ export class StripeSdkGateway implements StripeGateway {
           currency: params.currency,
           customer: params.customerId,
           ...(params.paymentMethodId && { payment_method: params.paymentMethodId }),
-          off_session: true,
-          confirm: true,
+          ...(params.confirm !== false && { off_session: true, confirm: true }),
           metadata: params.metadata,
           ...(params.onBehalfOf && {
             on_behalf_of: params.onBehalfOf,

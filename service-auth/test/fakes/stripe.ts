@@ -39,9 +39,27 @@ const id = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
 interface Card {
   brand: string;
   last4: string;
-  /** A decline code makes every charge on this card fail with it. */
+  /**
+   * A decline code makes every charge on this card fail with it. `authentication_required` is the
+   * SCA case: off-session confirmations fail, on-session ones ask for 3-D Secure (requires_action).
+   */
   decline: string | null;
 }
+
+/**
+ * Decline codes whose API error `code` is the decline itself rather than `card_declined`.
+ * https://docs.stripe.com/error-codes (expired_card, incorrect_cvc, processing_error, incorrect_number)
+ */
+const OWN_ERROR_CODES = new Set(["expired_card", "incorrect_cvc", "processing_error", "incorrect_number"]);
+
+/** An `invalid_request_error` answer (400 unless said otherwise). https://docs.stripe.com/api/errors */
+const invalid = (message: string, extra: Json = {}, status = 400): [number, Json] => [
+  status,
+  { error: { type: "invalid_request_error", message, ...extra } },
+];
+
+/** Seconds an idempotency key is kept: "at least 24 hours old" keys are pruned. https://docs.stripe.com/api/idempotent_requests */
+const IDEMPOTENCY_TTL_SEC = 24 * 3600;
 
 /**
  * A local peer speaking the part of Stripe's HTTP API that Atlas uses, so the official SDK runs
@@ -49,6 +67,8 @@ interface Card {
  * `Idempotency-Key` replays the first response instead of acting twice.
  */
 export class FakeStripe {
+  /** The publishable key (Stripe.js's, in the browser) the peer accepts with a client secret. */
+  static readonly publishableKey = "pk_test_atlaspeer";
   /** Every request: "METHOD /path". */
   readonly requests: string[] = [];
   readonly customers = new Map<string, Json>();
@@ -68,7 +88,10 @@ export class FakeStripe {
   readonly sentEvents: Json[] = [];
   /** Parameters of each subscription update, for proration assertions. */
   readonly subscriptionUpdates: Json[] = [];
-  private readonly idempotent = new Map<string, { status: number; body: string }>();
+  private readonly idempotent = new Map<
+    string,
+    { status: number; body: string; endpoint: string; params: string; createdSec: number }
+  >();
   /** Unix seconds the fake uses for `created` and periods; tests may move it. */
   nowSec = Math.floor(Date.parse("2026-01-15T12:00:00Z") / 1000);
   /** Set to make the next requests fail with this status (provider outage). */
@@ -77,6 +100,12 @@ export class FakeStripe {
   delayMs = 0;
   /** Called after a PaymentIntent was created and before the answer is sent (crash tests). */
   onPaymentIntentCreated: (() => void) | null = null;
+  /** Payment methods that were detached: Stripe never lets them be used or attached again. */
+  readonly detached = new Set<string>();
+  /** Statuses to answer `failWith` only for matching requests ("METHOD /path" prefix), e.g. one poisoned call. */
+  failWhen: ((request: string, params: Json) => number | null) | null = null;
+  /** "METHOD /path" whose requests are carried out but whose answers are lost (connection reset). */
+  dropAnswersTo: string | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -173,6 +202,42 @@ export class FakeStripe {
     this.failWith = null;
     this.delayMs = 0;
     this.onPaymentIntentCreated = null;
+    this.detached.clear();
+    this.failWhen = null;
+    this.dropAnswersTo = null;
+  }
+
+  /**
+   * What a cardholder does in the 3-D Secure window of an on-session payment: the PaymentIntent
+   * in `requires_action` succeeds, or (`ok` false) fails authentication and asks for another
+   * payment method. https://docs.stripe.com/payments/3d-secure
+   */
+  completeAuthentication(piId: string, ok = true): Json {
+    const pi = this.paymentIntents.get(piId) as Json;
+    if (pi.status !== "requires_action") throw new Error(`PaymentIntent ${piId} is ${String(pi.status)}`);
+    if (ok) {
+      Object.assign(pi, { status: "succeeded", next_action: null, last_payment_error: null });
+      chargeSucceeded(this, pi);
+    } else
+      Object.assign(pi, {
+        status: "requires_payment_method",
+        next_action: null,
+        payment_method: null,
+        last_payment_error: {
+          type: "invalid_request_error",
+          code: "payment_intent_authentication_failure",
+          message: "The provided PaymentMethod has failed authentication.",
+        },
+      });
+    return pi;
+  }
+
+  /** What Stripe Elements does when the customer confirms a SetupIntent with a card: attached, succeeded. */
+  confirmSetupIntent(setupIntentId: string, card: Partial<Card> = {}): string {
+    const si = this.setupIntents.get(setupIntentId) as Json;
+    const pm = this.attachCard(String(si.customer), card);
+    Object.assign(si, { status: "succeeded", payment_method: pm });
+    return pm;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
@@ -185,22 +250,55 @@ export class FakeStripe {
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const key = req.headers["idempotency-key"];
     const send = (status: number, body: string) => {
-      res.writeHead(status, { "content-type": "application/json", "request-id": id("req") });
+      if (this.dropAnswersTo === `${method} ${url.pathname}`) return void req.socket.destroy();
+      // Stripe.js calls the API from the customer's browser: any origin may read the answers.
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "request-id": id("req"),
+        "access-control-allow-origin": "*",
+      });
       res.end(body);
     };
     if (req.headers.authorization !== "Bearer sk_test_atlas") {
-      return send(401, JSON.stringify({ error: { type: "invalid_request_error", message: "Invalid API Key" } }));
+      // A publishable key may only act on a PaymentIntent through its client secret (Stripe.js
+      // confirming on-session). https://docs.stripe.com/keys, https://docs.stripe.com/api/payment_intents/object#payment_intent_object-client_secret
+      const publishable =
+        req.headers.authorization === `Bearer ${FakeStripe.publishableKey}` || params.key === FakeStripe.publishableKey;
+      const pi = this.paymentIntents.get(url.pathname.split("/")[3] ?? "");
+      const confirmOrRead = /^\/v1\/payment_intents\/[^/]+(\/confirm)?$/.test(url.pathname);
+      if (!publishable || !confirmOrRead || !pi || params.client_secret !== pi.client_secret) {
+        return send(401, JSON.stringify({ error: { type: "invalid_request_error", message: "Invalid API Key" } }));
+      }
     }
-    if (this.failWith) {
-      return send(this.failWith, JSON.stringify({ error: { type: "api_error", message: "fake outage" } }));
+    const failure = this.failWith ?? this.failWhen?.(`${method} ${url.pathname}`, params) ?? null;
+    if (failure) {
+      return send(failure, JSON.stringify({ error: { type: "api_error", message: "fake outage" } }));
     }
-    const replayKey = typeof key === "string" && method === "POST" ? `${url.pathname}|${key}` : null;
-    const stored = replayKey ? this.idempotent.get(replayKey) : undefined;
+    // Idempotency keys belong to the account, not to a path; they are pruned once 24 hours old;
+    // a reused key must come with the same endpoint and parameters or it is an idempotency_error.
+    // https://docs.stripe.com/api/idempotent_requests
+    const replayKey = typeof key === "string" && method === "POST" ? key : null;
+    const endpoint = `${method} ${url.pathname}`;
+    const sameParams = JSON.stringify(params);
+    let stored = replayKey ? this.idempotent.get(replayKey) : undefined;
+    if (stored && this.nowSec - stored.createdSec >= IDEMPOTENCY_TTL_SEC) {
+      this.idempotent.delete(replayKey as string);
+      stored = undefined;
+    }
+    if (stored && (stored.endpoint !== endpoint || stored.params !== sameParams)) {
+      const message =
+        stored.endpoint !== endpoint
+          ? `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${stored.endpoint}' vs '${endpoint}').`
+          : `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${replayKey}' if you meant to execute a different request.`;
+      return send(400, JSON.stringify({ error: { type: "idempotency_error", message } }));
+    }
     if (stored) return send(stored.status, stored.body);
     const [status, body] = this.route(method, url.pathname, params);
     const text = JSON.stringify(body);
     // Stripe stores the outcome of an idempotent request, errors (4xx) included.
-    if (replayKey && status < 500) this.idempotent.set(replayKey, { status, body: text });
+    if (replayKey && status < 500) {
+      this.idempotent.set(replayKey, { status, body: text, endpoint, params: sameParams, createdSec: this.nowSec });
+    }
     if (method === "POST" && url.pathname === "/v1/payment_intents") this.onPaymentIntentCreated?.();
     send(status, text);
   }
@@ -224,8 +322,21 @@ export class FakeStripe {
         const c = this.customers.get(objectId as string);
         if (!c) return this.notFound("customer");
         const settings = p.invoice_settings as Json | undefined;
-        if (settings) c.invoice_settings = { default_payment_method: settings.default_payment_method ?? null };
+        const wanted = settings?.default_payment_method ? String(settings.default_payment_method) : null;
+        // The default must be a payment method attached to this customer.
+        // https://docs.stripe.com/api/customers/update#update_customer-invoice_settings-default_payment_method
+        if (wanted && this.paymentMethods.get(wanted)?.customer !== objectId) {
+          return invalid(`No such PaymentMethod: '${wanted}'`, {
+            code: "resource_missing",
+            param: "invoice_settings[default_payment_method]",
+          });
+        }
+        if (settings !== undefined) c.invoice_settings = { default_payment_method: wanted };
         return [200, c];
+      }
+      case "GET customers/:id": {
+        const c = this.customers.get(objectId as string);
+        return c ? [200, c] : this.notFound("customer");
       }
       case "GET customers/:id/payment_methods": {
         if (!this.customers.has(objectId as string)) return this.notFound("customer");
@@ -244,7 +355,29 @@ export class FakeStripe {
       case "POST payment_methods/:id/detach": {
         const pm = this.paymentMethods.get(objectId as string);
         if (!pm) return this.notFound("payment_method");
+        if (!pm.customer) {
+          return invalid("The payment method you provided is not attached to a customer so detachment is impossible.");
+        }
+        // A detached payment method can no longer be used for payments nor attached again, so it
+        // stops being the customer's default. https://docs.stripe.com/api/payment_methods/detach
+        const owner = this.customers.get(pm.customer);
+        const settings = owner?.invoice_settings as Json | undefined;
+        if (settings && settings.default_payment_method === pm.id) settings.default_payment_method = null;
         pm.customer = null;
+        this.detached.add(pm.id as string);
+        return [200, pm];
+      }
+      case "POST payment_methods/:id/attach": {
+        // https://docs.stripe.com/api/payment_methods/attach
+        const pm = this.paymentMethods.get(objectId as string);
+        if (!pm) return this.notFound("payment_method");
+        if (!this.customers.has(String(p.customer))) return this.notFound("customer");
+        if (this.detached.has(pm.id as string) || (pm.customer && pm.customer !== p.customer)) {
+          return invalid(
+            "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.",
+          );
+        }
+        pm.customer = String(p.customer);
         return [200, pm];
       }
       case "POST subscriptions": {
@@ -288,8 +421,9 @@ export class FakeStripe {
       case "POST payment_intents": {
         const feeError = applicationFeeError(this, p);
         if (feeError) return feeError;
+        const piId = id("pi");
         const pi: Json = {
-          id: id("pi"),
+          id: piId,
           object: "payment_intent",
           amount: Number(p.amount),
           currency: p.currency,
@@ -300,12 +434,44 @@ export class FakeStripe {
           application_fee_amount: p.application_fee_amount === undefined ? null : Number(p.application_fee_amount),
           latest_charge: null,
           metadata: p.metadata ?? {},
-          status: "requires_confirmation",
+          // Without a payment method a new PaymentIntent waits for one.
+          // https://docs.stripe.com/payments/paymentintents/lifecycle
+          status: p.payment_method ? "requires_confirmation" : "requires_payment_method",
+          client_secret: `${piId}_secret_${randomBytes(12).toString("hex")}`,
           last_payment_error: null,
+          next_action: null,
+          canceled_at: null,
+          cancellation_reason: null,
           created: this.nowSec,
         };
         this.paymentIntents.set(pi.id as string, pi);
         return p.confirm === "true" ? this.confirm(pi, p) : [200, pi];
+      }
+      case "GET payment_intents": {
+        // https://docs.stripe.com/api/payment_intents/list
+        const data = [...this.paymentIntents.values()]
+          .filter((pi) => !p.customer || pi.customer === p.customer)
+          .sort((a, b) => Number(b.created) - Number(a.created));
+        return [200, { object: "list", data, has_more: false, url: path }];
+      }
+      case "POST payment_intents/:id/cancel": {
+        // Only a PaymentIntent that has not succeeded (nor been canceled) can be canceled.
+        // https://docs.stripe.com/api/payment_intents/cancel
+        const pi = this.paymentIntents.get(objectId as string);
+        if (!pi) return this.notFound("payment_intent");
+        if (pi.status === "succeeded" || pi.status === "canceled") {
+          return invalid(
+            `You cannot cancel this PaymentIntent because it has a status of ${String(pi.status)}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
+            { code: "payment_intent_unexpected_state", payment_intent: pi },
+          );
+        }
+        Object.assign(pi, {
+          status: "canceled",
+          canceled_at: this.nowSec,
+          cancellation_reason: p.cancellation_reason ?? null,
+          next_action: null,
+        });
+        return [200, pi];
       }
       case "POST payment_intents/:id/confirm": {
         const pi = this.paymentIntents.get(objectId as string);
@@ -433,35 +599,83 @@ export class FakeStripe {
     };
   }
 
+  /**
+   * Confirms a PaymentIntent as Stripe does:
+   * - only from requires_payment_method / requires_confirmation / requires_action; a succeeded
+   *   or canceled one answers 400 payment_intent_unexpected_state
+   *   (https://docs.stripe.com/error-codes#payment-intent-unexpected-state);
+   * - the payment method is the one given now or set on the PaymentIntent: a PaymentIntent never
+   *   falls back to the customer's invoice_settings.default_payment_method, which only invoices
+   *   and subscriptions use (https://docs.stripe.com/api/customers/object#customer_object-invoice_settings-default_payment_method,
+   *   https://docs.stripe.com/api/payment_intents/confirm); without one: 400;
+   * - the payment method must be attached to the PaymentIntent's customer
+   *   (https://docs.stripe.com/payments/save-and-reuse);
+   * - a decline is a 402 card_error carrying the PaymentIntent, back in requires_payment_method
+   *   with last_payment_error; final declines keep their own decline_code
+   *   (https://docs.stripe.com/declines/codes);
+   * - a card that needs authentication fails off-session with code authentication_required
+   *   (PaymentIntent requires_payment_method), and on-session asks for 3-D Secure:
+   *   requires_action (https://docs.stripe.com/payments/save-and-reuse#charge-saved-payment-method,
+   *   https://docs.stripe.com/payments/3d-secure).
+   */
   private confirm(pi: Json, p: Json): [number, Json] {
-    if (p.payment_method) pi.payment_method = p.payment_method;
-    const customer = this.customers.get(String(pi.customer));
-    const pmId =
-      (pi.payment_method as string | null) ??
-      ((customer?.invoice_settings as Json | undefined)?.default_payment_method as string | null);
-    const card = pmId ? this.cards.get(pmId) : undefined;
+    if (!["requires_payment_method", "requires_confirmation", "requires_action"].includes(String(pi.status))) {
+      const why =
+        pi.status === "succeeded"
+          ? "it has already succeeded after being previously confirmed"
+          : `it has a status of ${String(pi.status)}`;
+      return invalid(`You cannot confirm this PaymentIntent because ${why}.`, {
+        code: "payment_intent_unexpected_state",
+        payment_intent: pi,
+      });
+    }
+    const pmId = (p.payment_method as string | undefined) ?? (pi.payment_method as string | null);
+    if (!pmId) {
+      return invalid(
+        `You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with ${String(pi.customer)}, specify a payment method attached to this customer along with the customer ID.`,
+        { code: "payment_intent_unexpected_state", payment_intent: pi },
+      );
+    }
+    const pm = this.paymentMethods.get(pmId);
+    if (!pm) return invalid(`No such PaymentMethod: '${pmId}'`, { code: "resource_missing", param: "payment_method" });
+    if (pm.customer !== pi.customer) {
+      return invalid(
+        `The provided PaymentMethod ${pmId} is not attached to the customer ${String(pi.customer)}: attach it first, or use a payment method of that customer.`,
+        { param: "payment_method", payment_intent: pi },
+      );
+    }
+    pi.payment_method = pmId;
+    const card = this.cards.get(pmId);
+    const offSession = p.off_session === "true" || p.off_session === "one_off" || p.off_session === "recurring";
+    if (card?.decline === "authentication_required" && !offSession) {
+      Object.assign(pi, {
+        status: "requires_action",
+        next_action: { type: "use_stripe_sdk", use_stripe_sdk: { type: "three_d_secure_redirect" } },
+        last_payment_error: null,
+      });
+      return [200, pi];
+    }
     if (card && !card.decline) {
-      Object.assign(pi, { status: "succeeded", payment_method: pmId, last_payment_error: null });
+      Object.assign(pi, { status: "succeeded", last_payment_error: null, next_action: null });
       chargeSucceeded(this, pi);
       return [200, pi];
     }
-    const code = card?.decline ?? "payment_method_missing";
-    Object.assign(pi, {
-      status: "requires_payment_method",
-      last_payment_error: { type: "card_error", code: "card_declined", decline_code: code, message: "declined" },
-    });
-    return [
-      402,
-      {
-        error: {
-          type: "card_error",
-          code: "card_declined",
-          decline_code: code,
-          message: "Your card was declined.",
-          payment_intent: pi,
-        },
-      },
-    ];
+    const decline = card?.decline ?? "generic_decline";
+    const code =
+      decline === "authentication_required"
+        ? "authentication_required"
+        : OWN_ERROR_CODES.has(decline)
+          ? decline
+          : "card_declined";
+    const error = {
+      type: "card_error",
+      code,
+      decline_code: decline,
+      message: "Your card was declined.",
+      payment_method: pm,
+    };
+    Object.assign(pi, { status: "requires_payment_method", payment_method: null, last_payment_error: error });
+    return [402, { error: { ...error, payment_intent: pi } }];
   }
 
   stop(): Promise<void> {

@@ -108,7 +108,12 @@ export function AccountShell(props: {
           {page.path === "/account/tokens" && <TokensPage api={api} />}
           {page.path === "/account/activity" && <ActivityPage api={api} />}
           {page.path === "/billing" && (
-            <BillingPage api={api} stripeKey={config.stripePublishableKey} crypto={config.cryptoPayments} />
+            <BillingPage
+              api={api}
+              stripeKey={config.stripePublishableKey}
+              stripeApiUrl={config.stripeApiUrl ?? null}
+              crypto={config.cryptoPayments}
+            />
           )}
         </main>
       </div>

@@ -32,10 +32,13 @@ const STATUS_TEXT: Record<string, string> = {
 export function BillingPage({
   api,
   stripeKey,
+  stripeApiUrl = null,
   crypto,
 }: {
   api: AccountApi;
   stripeKey: string | null;
+  /** A Stripe-compatible API to confirm payments against directly (proxy, local peer). */
+  stripeApiUrl?: string | null;
   crypto: CryptoPaymentOption[];
 }) {
   const billing = useLoad(api.billing);
@@ -68,7 +71,7 @@ export function BillingPage({
           periodStart={billing.state.data.subscription?.currentPeriodStart ?? null}
         />
       )}
-      <InvoicesPanel api={api} crypto={crypto} />
+      <InvoicesPanel api={api} crypto={crypto} stripe={{ key: stripeKey, apiUrl: stripeApiUrl }} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import type { AccountApi, Invoice, Plan, UsageSeries } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
 import type { CryptoPaymentOption } from "../config.ts";
 import { CryptoPay } from "./CryptoPay.tsx";
+import { confirmInvoicePayment, type StripeTarget } from "./stripe.ts";
 import { bytes, formatDate, Loaded, money, Panel, useLoad } from "./ui.tsx";
 
 interface MetricView {
@@ -162,7 +163,15 @@ const invoiceTitle = (i: Invoice) => (i.number ? `Invoice #${i.number}` : "Invoi
 const payable = (i: Invoice) => (i.status === "finalized" || i.status === "failed") && i.amountDueMinor > 0;
 
 /** Invoices: the list, one invoice's lines, its PDF, and paying it on chain. */
-export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: CryptoPaymentOption[] }) {
+export function InvoicesPanel({
+  api,
+  crypto,
+  stripe = { key: null, apiUrl: null },
+}: {
+  api: AccountApi;
+  crypto: CryptoPaymentOption[];
+  stripe?: StripeTarget;
+}) {
   const { state, reload } = useLoad(() => api.invoices());
   const [open, setOpen] = useState<Invoice | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -191,18 +200,39 @@ export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: Crypto
       setError(errorMessage(e));
     }
   }
+  const [paying, setPaying] = useState<string | null>(null);
+  /**
+   * Pay now (a failed or authentication-needing card charge): the invoice's one PaymentIntent,
+   * confirmed here with the customer present (Stripe's 3-D Secure when the bank asks), then the
+   * list refreshes once cloud-api has the payment.
+   */
+  async function payNow(invoice: Invoice) {
+    setPaying(invoice.id);
+    setError(null);
+    setNotice(null);
+    try {
+      const { clientSecret } = await api.payInvoice(invoice.id, globalThis.crypto.randomUUID());
+      const methods = await api.paymentMethods();
+      const card = methods.items.find((m) => m.isDefault) ?? methods.items[0];
+      await confirmInvoicePayment(stripe, clientSecret, card?.id ?? null);
+      await settled(invoice.id, "Payment sent; the invoice will show as paid in a moment.");
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setPaying(null);
+    }
+  }
   /** After a payment: cloud-api marks the invoice paid once it has the billing event (a moment). */
-  async function settled(id: string) {
+  async function settled(
+    id: string,
+    pending = "Payment confirmed on chain; the invoice will show as paid in a moment.",
+  ) {
     for (let i = 0; i < 20; i++) {
       try {
         const invoice = await api.invoice(id);
         if (invoice.status === "paid" || i === 19) {
           setOpen(invoice);
-          setNotice(
-            invoice.status === "paid"
-              ? `Payment confirmed: ${invoiceTitle(invoice)} is paid.`
-              : "Payment confirmed on chain; the invoice will show as paid in a moment.",
-          );
+          setNotice(invoice.status === "paid" ? `Payment confirmed: ${invoiceTitle(invoice)} is paid.` : pending);
           break;
         }
       } catch (e) {
@@ -238,9 +268,23 @@ export function InvoicesPanel({ api, crypto }: { api: AccountApi; crypto: Crypto
                         : i.amountDueMinor !== i.totalMinor && ` · ${money(i.amountDueMinor, i.currency)} due`}
                     </p>
                   </div>
-                  <button type="button" onClick={() => show(i.id)} aria-label={`View ${invoiceTitle(i)}`}>
-                    View
-                  </button>
+                  <div className="row-actions">
+                    {i.status === "failed" && (
+                      <button
+                        type="button"
+                        className="primary"
+                        onClick={() => payNow(i)}
+                        disabled={paying !== null}
+                        aria-busy={paying === i.id}
+                        aria-label={`Pay now: ${invoiceTitle(i)}`}
+                      >
+                        {paying === i.id ? "Paying…" : "Pay now"}
+                      </button>
+                    )}
+                    <button type="button" onClick={() => show(i.id)} aria-label={`View ${invoiceTitle(i)}`}>
+                      View
+                    </button>
+                  </div>
                 </li>
               ))}
               {next && (

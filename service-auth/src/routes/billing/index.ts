@@ -5,6 +5,7 @@ import { registerStripeWebhookRoutes } from "../webhooks/stripe.ts";
 import { registerConnectRoutes } from "./connect.ts";
 import { registerCryptoRoutes } from "./crypto.ts";
 import { registerBillingCustomerRoutes } from "./customers.ts";
+import { registerInvoicePaymentRoutes } from "./invoices.ts";
 import { registerPaymentMethodRoutes } from "./payment-methods.ts";
 import { registerRefundRoutes } from "./refunds.ts";
 import { registerSubscriptionRoutes } from "./subscriptions.ts";
@@ -17,5 +18,6 @@ export function registerBillingRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   registerConnectRoutes(app, deps);
   registerCryptoRoutes(app, deps);
   registerRefundRoutes(app, deps);
+  registerInvoicePaymentRoutes(app, deps);
   registerStripeWebhookRoutes(app, deps);
 }

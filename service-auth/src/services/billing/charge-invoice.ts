@@ -3,8 +3,13 @@ import { type BillingEventPayload, type BillingEventType, billingEventSchemas, o
 import { enqueueOutboxEvent, type OutboxHandler, type OutboxTransaction, PoisonEventError } from "@atlas/outbox";
 import type Stripe from "stripe";
 import type { Deps } from "../../deps.ts";
-import { paymentIntentInfo, type StripePaymentIntentInfo } from "../../providers/stripe.ts";
-import { applicationFeeMinor } from "./connect.ts";
+import {
+  isStripeError,
+  paymentIntentInfo,
+  type StripePaymentIntentInfo,
+  stripeRefusal,
+} from "../../providers/stripe.ts";
+import { failureOutcome, invoicePaymentIntent, paymentIntentKey } from "./payment-intents.ts";
 import { recordWebhookSql, type WebhookOutcome } from "./stripe-webhooks.ts";
 
 /** A charge row as the saga reads it (raw SQL: it runs in the outbox consumer's transaction). */
@@ -33,8 +38,7 @@ interface ProfileRow {
   defaultPaymentMethodId: string | null;
 }
 
-/** The Stripe idempotency key of an invoice's one PaymentIntent. */
-export const paymentIntentKey = (invoiceId: string) => `atlas:invoice:${invoiceId}:payment-intent`;
+export { paymentIntentKey };
 
 /** Emits a billing event through raw SQL in the saga's transaction. */
 export async function emitSql<T extends BillingEventType>(
@@ -149,7 +153,8 @@ export async function chargeSucceeded(tx: OutboxTransaction, charge: ChargeRow, 
     `invoice:${charge.invoiceId}`,
   );
   const [open] = await tx.query<{ n: string }>(
-    `SELECT count(*) AS n FROM "billing"."billing_charges" WHERE "billingProfileId" = $1 AND "status" = 'failed'`,
+    `SELECT count(*) AS n FROM "billing"."billing_charges"
+      WHERE "billingProfileId" = $1 AND "status" IN ('failed', 'action_required')`,
     [charge.billingProfileId],
   );
   if (Number(open?.n) === 0) {
@@ -158,20 +163,30 @@ export async function chargeSucceeded(tx: OutboxTransaction, charge: ChargeRow, 
 }
 
 /**
- * A failed attempt: the charge goes `failed` with its next dunning attempt scheduled (hours after
- * the first failure, DUNNING_RETRY_HOURS) and its grace period set once; `payment.failed` is
- * announced per attempt and the subscription goes `past_due`.
+ * A failed attempt: the charge goes `failed` (or `action_required` when the customer must
+ * authenticate) with its next dunning attempt scheduled (hours after the first failure,
+ * DUNNING_RETRY_HOURS; none after a final decline or for action_required) and its grace period
+ * set once; `payment.failed` is announced per attempt and the subscription goes `past_due`.
+ * `lastError` keeps Stripe's words when it refused the request itself.
  */
-async function chargeFailed(deps: Deps, tx: OutboxTransaction, charge: ChargeRow, code: string, now: Date) {
+async function chargeFailed(
+  deps: Deps,
+  tx: OutboxTransaction,
+  charge: ChargeRow,
+  code: string,
+  now: Date,
+  lastError: string | null = null,
+) {
+  const outcome = failureOutcome(code);
   const graceMs = deps.config.DUNNING_GRACE_DAYS * 86_400_000;
   const graceEndsAt = charge.graceEndsAt ?? new Date(now.getTime() + graceMs);
   const firstFailure = graceEndsAt.getTime() - graceMs;
-  const retryHours = deps.config.DUNNING_RETRY_HOURS[charge.attempts - 1];
+  const retryHours = outcome.retry ? deps.config.DUNNING_RETRY_HOURS[charge.attempts - 1] : undefined;
   const nextAttemptAt = retryHours === undefined ? null : new Date(firstFailure + retryHours * 3_600_000);
   await tx.query(
-    `UPDATE "billing"."billing_charges" SET "status" = 'failed', "failureCode" = $2, "nextAttemptAt" = $3,
-       "graceEndsAt" = $4, "updatedAt" = $5 WHERE "id" = $1`,
-    [charge.id, code.slice(0, 100), nextAttemptAt, graceEndsAt, now],
+    `UPDATE "billing"."billing_charges" SET "status" = $6, "failureCode" = $2, "nextAttemptAt" = $3,
+       "graceEndsAt" = $4, "updatedAt" = $5, "lastError" = $7 WHERE "id" = $1`,
+    [charge.id, code.slice(0, 100), nextAttemptAt, graceEndsAt, now, outcome.status, lastError?.slice(0, 500) ?? null],
   );
   await emitSql(
     tx,
@@ -204,7 +219,7 @@ export async function applyPaymentIntent(
     return true;
   }
   if (pi.status === "requires_payment_method" || pi.status === "canceled") {
-    if (charge.status === "failed") return false;
+    if (charge.status === "failed" || charge.status === "action_required") return false;
     await chargeFailed(deps, tx, charge, pi.failureCode ?? "payment_failed", now);
     return true;
   }
@@ -279,7 +294,29 @@ export async function chargeInvoice(
   await attemptStripeCharge(deps, tx, charge, profile, now);
 }
 
-/** One Stripe attempt on a locked charge: create the PaymentIntent once, confirm it again later. */
+/**
+ * An attempt that ended in an error rather than an answer (Stripe outage, network): not a
+ * failed payment (no event, no dunning step used up); the charge keeps its status and is tried
+ * again after its own backoff.
+ */
+export async function chargeErrored(tx: OutboxTransaction, charge: ChargeRow, message: string, now: Date) {
+  // errorBackoffMs in SQL: "errorCount" on the right-hand side is the value before this error.
+  await tx.query(
+    `UPDATE "billing"."billing_charges" SET "attempts" = $2, "errorCount" = "errorCount" + 1, "lastError" = $3,
+       "nextAttemptAt" = $4::timestamptz + LEAST(interval '1 day', interval '15 minutes' * power(2, LEAST("errorCount", 16))),
+       "updatedAt" = $4 WHERE "id" = $1`,
+    [charge.id, charge.attempts, message.slice(0, 500), now],
+  );
+}
+
+/**
+ * One Stripe attempt on a locked charge: the invoice's one PaymentIntent (created once, its id
+ * committed before it is confirmed: see invoicePaymentIntent), confirmed off-session with the
+ * customer's default payment method named explicitly (a PaymentIntent never falls back to the
+ * customer's invoice default). Stripe refusing the request (no or a detached payment method, a
+ * PaymentIntent in another state) is a failed attempt that enters dunning; an outage is
+ * recorded with its own backoff; neither throws into the outbox consumer.
+ */
 export async function attemptStripeCharge(
   deps: Deps,
   tx: OutboxTransaction,
@@ -297,33 +334,37 @@ export async function attemptStripeCharge(
     await chargeFailed(deps, tx, attempt, "no_payment_method", now);
     return;
   }
-  const pi = charge.stripePaymentIntentId
-    ? await deps.stripe.confirmPaymentIntent(
-        charge.stripePaymentIntentId,
-        owner.defaultPaymentMethodId,
-        `${paymentIntentKey(charge.invoiceId)}:attempt-${attempt.attempts}`,
-      )
-    : await deps.stripe.createPaymentIntent(
-        {
-          amountMinor: charge.amountMinor,
-          currency: charge.currency,
-          customerId: owner.stripeCustomerId,
-          paymentMethodId: owner.defaultPaymentMethodId,
-          onBehalfOf: charge.onBehalfOf,
-          metadata: { atlasInvoiceId: charge.invoiceId, atlasTenantId: charge.tenantId },
-          applicationFeeMinor: await applicationFeeMinor(tx, charge),
-        },
-        paymentIntentKey(charge.invoiceId),
-      );
-  await tx.query(`UPDATE "billing"."billing_charges" SET "stripePaymentIntentId" = $2 WHERE "id" = $1`, [
-    charge.id,
-    pi.id,
-  ]);
-  const settled = { ...attempt, stripePaymentIntentId: pi.id };
-  if (pi.status === "succeeded") await chargeSucceeded(tx, settled, pi.id, now);
-  else if (pi.status === "requires_payment_method" || pi.status === "canceled") {
-    // Every failed attempt counts (a retry of a failed charge included): next retry, event.
-    await chargeFailed(deps, tx, settled, pi.failureCode ?? "payment_failed", now);
+  let settled = attempt;
+  try {
+    const intent = await invoicePaymentIntent(deps, charge, owner.stripeCustomerId);
+    settled = { ...attempt, stripePaymentIntentId: intent.id };
+    await tx.query(`UPDATE "billing"."billing_charges" SET "stripePaymentIntentId" = $2 WHERE "id" = $1`, [
+      charge.id,
+      intent.id,
+    ]);
+    if (intent.status === "succeeded") return void (await chargeSucceeded(tx, settled, intent.id, now));
+    const pm = owner.defaultPaymentMethodId;
+    if (!pm) return void (await chargeFailed(deps, tx, settled, "no_payment_method", now));
+    const pi = await deps.stripe.confirmPaymentIntent(
+      intent.id,
+      pm,
+      `${paymentIntentKey(charge.invoiceId)}:attempt-${attempt.attempts}:${pm}`,
+    );
+    if (pi.status === "succeeded") await chargeSucceeded(tx, settled, pi.id, now);
+    else if (pi.status === "requires_payment_method" || pi.status === "canceled") {
+      // Every failed attempt counts (a retry of a failed charge included): next retry, event.
+      await chargeFailed(deps, tx, settled, pi.failureCode ?? "payment_failed", now);
+    }
+  } catch (error) {
+    const refusal = stripeRefusal(error);
+    if (refusal && settled.stripePaymentIntentId && refusal.code === "payment_intent_unexpected_state") {
+      // Paid meanwhile (Pay now, a webhook not seen yet): Stripe's state decides.
+      const current = await deps.stripe.retrievePaymentIntent(settled.stripePaymentIntentId);
+      if (current?.status === "succeeded") return void (await chargeSucceeded(tx, settled, current.id, now));
+    }
+    if (refusal) return void (await chargeFailed(deps, tx, settled, refusal.code, now, refusal.message));
+    if (!isStripeError(error)) throw error;
+    await chargeErrored(tx, charge, (error as Error).message, now);
   }
 }
 

@@ -7,6 +7,7 @@ import { subscriptionInfo } from "../../providers/stripe.ts";
 import { applyPaymentIntentUpdate } from "./charge-invoice.ts";
 import { applyAccountUpdate } from "./connect.ts";
 import { applyDisputeEvent, applyRefundEvent } from "./refunds.ts";
+import { syncCustomerPaymentMethods } from "./payment-methods.ts";
 import { applyStripeSubscription } from "./subscriptions.ts";
 
 /** What a delivery did: an effect, nothing (seen before / older than the state / not ours). */
@@ -71,6 +72,14 @@ async function onSubscription(deps: Deps, event: Stripe.Event): Promise<WebhookO
   });
 }
 
+async function onCustomerCards(deps: Deps, event: Stripe.Event): Promise<WebhookOutcome> {
+  const object = event.data.object as Stripe.PaymentMethod | Stripe.SetupIntent;
+  const customer = typeof object.customer === "string" ? object.customer : (object.customer?.id ?? null);
+  // The sync reads Stripe's current cards (not the snapshot) and is idempotent: run, then record.
+  if (!customer || !(await syncCustomerPaymentMethods(deps, customer))) return "ignored";
+  return withWebhookLedger(deps, event, async () => "applied");
+}
+
 /**
  * Applies one verified Stripe event. Types Atlas does not handle are acknowledged and ignored;
  * a failure throws, so the endpoint answers non-2xx and Stripe delivers again.
@@ -104,6 +113,10 @@ export async function handleStripeEvent(deps: Deps, event: Stripe.Event): Promis
     case "charge.dispute.funds_withdrawn":
     case "charge.dispute.funds_reinstated":
       return applyDisputeEvent(deps, event);
+    // A card added with Stripe Elements: mirror it and make the first card the default.
+    case "payment_method.attached":
+    case "setup_intent.succeeded":
+      return onCustomerCards(deps, event);
     default:
       return "ignored";
   }
