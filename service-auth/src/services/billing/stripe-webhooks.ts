@@ -6,8 +6,8 @@ import type { Prisma } from "../../generated/prisma/client.ts";
 import { subscriptionInfo } from "../../providers/stripe.ts";
 import { applyPaymentIntentUpdate } from "./charge-invoice.ts";
 import { applyAccountUpdate } from "./connect.ts";
-import { applyDisputeEvent, applyRefundEvent } from "./refunds.ts";
 import { syncCustomerPaymentMethods } from "./payment-methods.ts";
+import { applyDisputeEvent, applyRefundEvent } from "./refunds.ts";
 import { applyStripeSubscription } from "./subscriptions.ts";
 
 /** What a delivery did: an effect, nothing (seen before / older than the state / not ours). */
