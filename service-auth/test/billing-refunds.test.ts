@@ -234,6 +234,28 @@ describe("charge.refunded and charge.dispute.* webhooks", () => {
     expect(await (await deliverWebhook(t, foreign)).json()).toMatchObject({ outcome: "ignored" });
   });
 
+  it("a pending refund is recorded but announced only once it has succeeded (refund.updated)", async () => {
+    const { invoiceId, chargeId } = await paidInvoice(4_000);
+    const made = await sdk.refunds.create({ charge: chargeId, amount: 700 });
+    stripe.takeEvents();
+    // Some payment methods refund asynchronously: Stripe reports the refund pending first.
+    const re = stripe.refunds.get(made.id) as Json;
+    re.status = "pending";
+    expect(await (await deliverWebhook(t, stripe.event("refund.created", re))).json()).toMatchObject({
+      outcome: "applied",
+    });
+    expect(await t.deps.prisma.refund.findUniqueOrThrow({ where: { stripeId: made.id } })).toMatchObject({
+      status: "pending",
+      invoiceId,
+    });
+    expect(await payloads("payment.refunded")).toEqual([]);
+    re.status = "succeeded";
+    expect(await (await deliverWebhook(t, stripe.event("refund.updated", re))).json()).toMatchObject({
+      outcome: "applied",
+    });
+    expect((await payloads("payment.refunded")).map((p) => p.reference)).toEqual([made.id]);
+  });
+
   it("a dispute withdraws the money (payment.disputed), a won dispute reinstates it (dispute.funds_reinstated), each once", async () => {
     const { invoiceId, chargeId, tenant, user } = await paidInvoice(6_000);
     const dispute = stripe.dispute(chargeId, 6_000, "fraudulent");
