@@ -204,6 +204,8 @@ describe("POST /admin/billing/invoices/:id/refund", () => {
     stripe.failWith = 500;
     const down = await refund(invoiceId, admin.auth, { amountMinor: 1_000, reason: "duplicate" }, key);
     expect(down.status).toBe(503);
+    expect(down.headers.get("retry-after")).toBe("5");
+    expect(await down.json()).toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
     expect(await t.deps.prisma.refund.count()).toBe(0);
     stripe.failWith = null;
     const up = await refund(invoiceId, admin.auth, { amountMinor: 1_000, reason: "duplicate" }, key);
