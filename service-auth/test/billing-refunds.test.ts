@@ -204,6 +204,8 @@ describe("POST /admin/billing/invoices/:id/refund", () => {
     stripe.failWith = 500;
     const down = await refund(invoiceId, admin.auth, { amountMinor: 1_000, reason: "duplicate" }, key);
     expect(down.status).toBe(503);
+    expect(down.headers.get("retry-after")).toBe("5");
+    expect(await down.json()).toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
     expect(await t.deps.prisma.refund.count()).toBe(0);
     stripe.failWith = null;
     const up = await refund(invoiceId, admin.auth, { amountMinor: 1_000, reason: "duplicate" }, key);
@@ -232,6 +234,28 @@ describe("charge.refunded and charge.dispute.* webhooks", () => {
     // A refund of a charge Atlas did not make is acknowledged and ignored.
     const foreign = stripe.event("charge.refunded", { id: "ch_x", object: "charge", payment_intent: "pi_unknown" });
     expect(await (await deliverWebhook(t, foreign)).json()).toMatchObject({ outcome: "ignored" });
+  });
+
+  it("a pending refund is recorded but announced only once it has succeeded (refund.updated)", async () => {
+    const { invoiceId, chargeId } = await paidInvoice(4_000);
+    const made = await sdk.refunds.create({ charge: chargeId, amount: 700 });
+    stripe.takeEvents();
+    // Some payment methods refund asynchronously: Stripe reports the refund pending first.
+    const re = stripe.refunds.get(made.id) as Json;
+    re.status = "pending";
+    expect(await (await deliverWebhook(t, stripe.event("refund.created", re))).json()).toMatchObject({
+      outcome: "applied",
+    });
+    expect(await t.deps.prisma.refund.findUniqueOrThrow({ where: { stripeId: made.id } })).toMatchObject({
+      status: "pending",
+      invoiceId,
+    });
+    expect(await payloads("payment.refunded")).toEqual([]);
+    re.status = "succeeded";
+    expect(await (await deliverWebhook(t, stripe.event("refund.updated", re))).json()).toMatchObject({
+      outcome: "applied",
+    });
+    expect((await payloads("payment.refunded")).map((p) => p.reference)).toEqual([made.id]);
   });
 
   it("a dispute withdraws the money (payment.disputed), a won dispute reinstates it (dispute.funds_reinstated), each once", async () => {

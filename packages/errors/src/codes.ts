@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, title: "Too many requests" },
   INTERNAL: { status: 500, title: "Internal server error" },
   SERVICE_UNAVAILABLE: { status: 503, title: "Service unavailable" },
+  /** api.md "Provider outages": Stripe, Resend, Twilio, chain RPC or Relay unreachable (with Retry-After). */
+  PROVIDER_UNAVAILABLE: { status: 503, title: "Provider unavailable" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -511,13 +511,18 @@ export class FakeStripe {
           },
         ];
       }
+      // Charges, refunds and disputes: stripe-refunds.ts.
+      case "POST refunds":
+      case "GET refunds":
+      case "GET refunds/:id":
+      case "GET charges/:id":
+      case "GET disputes/:id":
+        return routeRefundsAndDisputes(this, method, resource, objectId, p) as [number, Json];
       default:
-        return (
-          (action ? null : routeRefundsAndDisputes(this, method, resource, objectId, p)) ?? [
-            404,
-            { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method} ${path})` } },
-          ]
-        );
+        return [
+          404,
+          { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method} ${path})` } },
+        ];
     }
   }
 

@@ -70,7 +70,7 @@ export function registerRefundRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         403: problem("Not a platform admin (FORBIDDEN)"),
         404: problem("No payment for this invoice (NOT_FOUND)"),
         409: problem("Crypto payment, not paid by card, nothing left to refund, or refused by Stripe (CONFLICT)"),
-        503: problem("Stripe unreachable: retry with the same key (SERVICE_UNAVAILABLE)"),
+        503: problem("Stripe unreachable: retry with the same key (PROVIDER_UNAVAILABLE, Retry-After)"),
       },
     }),
     async (c) => {

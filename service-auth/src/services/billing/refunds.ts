@@ -253,7 +253,7 @@ export async function refundInvoice(deps: Deps, request: RefundRequest) {
     if (error instanceof StripeRefundRefused) {
       throw new AppError("CONFLICT", { detail: `Stripe refused the refund: ${error.message}`, cause: error });
     }
-    throw new AppError("SERVICE_UNAVAILABLE", {
+    throw new AppError("PROVIDER_UNAVAILABLE", {
       detail: "Stripe could not be reached: retry with the same Idempotency-Key",
       headers: { "Retry-After": "5" },
       cause: error,
