@@ -41,12 +41,21 @@ CREATE UNIQUE INDEX "cloud_credit_notes_tenantId_number_key" ON "cloud_credit_no
 -- AddForeignKey
 ALTER TABLE "cloud_credit_notes" ADD CONSTRAINT "cloud_credit_notes_invoiceId_fkey" FOREIGN KEY ("invoiceId") REFERENCES "cloud_invoices"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
--- Hand-written below (Prisma cannot express CHECK constraints or triggers).
-ALTER TABLE "cloud_credit_notes"
-  ADD CONSTRAINT "cloud_credit_notes_kind" CHECK ("kind" IN ('refund', 'dispute')),
-  ADD CONSTRAINT "cloud_credit_notes_status" CHECK ("status" IN ('issued', 'reversed')),
-  ADD CONSTRAINT "cloud_credit_notes_amount_positive" CHECK ("amountMinor" > 0),
-  ADD CONSTRAINT "cloud_credit_notes_number_positive" CHECK ("number" > 0);
+-- Hand-written below (Prisma cannot express these). The value rules are a trigger, not CHECK
+-- constraints: the offline schema engine (@prisma/schema-engine-wasm) panics when it diffs a
+-- database holding CHECK constraints.
+CREATE OR REPLACE FUNCTION "cloud"."cloud_credit_notes_values"() RETURNS trigger AS $$
+BEGIN
+  IF NEW."kind" NOT IN ('refund', 'dispute') OR NEW."status" NOT IN ('issued', 'reversed')
+     OR NEW."amountMinor" <= 0 OR NEW."number" <= 0 THEN
+    RAISE EXCEPTION 'credit note % breaks its value rules', NEW."id" USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER "cloud_credit_notes_values" BEFORE INSERT OR UPDATE ON "cloud_credit_notes"
+  FOR EACH ROW EXECUTE FUNCTION "cloud"."cloud_credit_notes_values"();
 
 -- A credit note is a legal document like an invoice: once issued, nothing of it changes and it is
 -- never deleted. The one move allowed: a dispute's note becomes `reversed` (once, with its time)
