@@ -65,6 +65,8 @@ export const billingEventSchemas = {
      */
     amountDueMinor: minor.optional(),
     currency,
+    /** When the invoice is due; absent: service-auth's INVOICE_DUE_DAYS after finalization. */
+    dueAt: isoDate.optional(),
   }),
   /** auth → cloud: the invoice was paid. */
   "payment.succeeded": z.strictObject({

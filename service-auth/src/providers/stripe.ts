@@ -81,6 +81,8 @@ export interface StripeGateway {
     idempotencyKey: string,
   ): Promise<StripePaymentIntentInfo>;
   retrievePaymentIntent(id: string): Promise<StripePaymentIntentInfo | null>;
+  /** Cancels a PaymentIntent; a succeeded one cannot be canceled (Stripe answers an invalid-request error). */
+  cancelPaymentIntent(id: string, idempotencyKey: string): Promise<StripePaymentIntentInfo>;
   createConnectedAccount(
     params: { email: string | null; metadata: Record<string, string> },
     idempotencyKey: string,
@@ -309,6 +311,10 @@ export class StripeSdkGateway implements StripeGateway {
       if (isMissing(error)) return null;
       throw error;
     }
+  }
+
+  async cancelPaymentIntent(id: string, idempotencyKey: string) {
+    return paymentIntentInfo(await this.stripe.paymentIntents.cancel(id, {}, { idempotencyKey }));
   }
 
   async createConnectedAccount(

@@ -4,6 +4,7 @@ import { enqueueOutboxEvent, type OutboxHandler, type OutboxTransaction, PoisonE
 import type Stripe from "stripe";
 import type { Deps } from "../../deps.ts";
 import { paymentIntentInfo, type StripePaymentIntentInfo } from "../../providers/stripe.ts";
+import { applyCredit, creditDuplicateCard } from "./credits.ts";
 import { recordWebhookSql, type WebhookOutcome } from "./stripe-webhooks.ts";
 
 /** A charge row as the saga reads it (raw SQL: it runs in the outbox consumer's transaction). */
@@ -197,7 +198,11 @@ export async function applyPaymentIntent(
   pi: StripePaymentIntentInfo,
   now: Date,
 ): Promise<boolean> {
-  if (charge.status === "succeeded") return false;
+  if (charge.status === "succeeded") {
+    // Crypto paid the invoice and the card went through as well: the card's money becomes credit.
+    if (pi.status === "succeeded" && charge.provider === "crypto") return creditDuplicateCard(tx, charge, pi.id, now);
+    return false;
+  }
   if (pi.status === "succeeded") {
     await chargeSucceeded(tx, charge, pi.id, now);
     return true;
@@ -251,8 +256,8 @@ export async function chargeInvoice(
   const provider = profile.preferredProvider === "crypto" ? "crypto" : "stripe";
   await tx.query(
     `INSERT INTO "billing"."billing_charges" ("id", "invoiceId", "billingProfileId", "amountMinor", "currency",
-       "provider", "status", "tenantId", "userId", "onBehalfOf", "createdAt", "updatedAt")
-     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10)
+       "provider", "status", "tenantId", "userId", "onBehalfOf", "createdAt", "updatedAt", "dueAt")
+     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11)
      ON CONFLICT ("invoiceId") DO NOTHING`,
     [
       randomUUID(),
@@ -266,6 +271,7 @@ export async function chargeInvoice(
       invoice.userId,
       destination?.stripeAccountId ?? null,
       now,
+      invoice.dueAt ? new Date(invoice.dueAt) : new Date(now.getTime() + deps.config.INVOICE_DUE_DAYS * 86_400_000),
     ],
   );
   const charge = (await lockCharge(tx, `"invoiceId"`, invoice.invoiceId)) as ChargeRow;
@@ -274,8 +280,22 @@ export async function chargeInvoice(
     await chargeSucceeded(tx, charge, `zero:${charge.invoiceId}`, now);
     return;
   }
+  // Customer credit (over- and double payments) pays first; only the rest is charged.
+  if ((await applyCredit(tx, charge, now)) === 0) {
+    await chargeSucceeded(tx, charge, `credit:${charge.invoiceId}`, now);
+    return;
+  }
   if (charge.provider === "crypto") return;
   await attemptStripeCharge(deps, tx, charge, profile, now);
+}
+
+/** What a charge still asks for: its amount less the customer credit applied to it. */
+async function chargeableMinor(tx: OutboxTransaction, charge: ChargeRow): Promise<number> {
+  const [row] = await tx.query<{ applied: number }>(
+    `SELECT "creditAppliedMinor" AS applied FROM "billing"."billing_charges" WHERE "id" = $1`,
+    [charge.id],
+  );
+  return charge.amountMinor - (row?.applied ?? 0);
 }
 
 /** One Stripe attempt on a locked charge: create the PaymentIntent once, confirm it again later. */
@@ -304,7 +324,7 @@ export async function attemptStripeCharge(
       )
     : await deps.stripe.createPaymentIntent(
         {
-          amountMinor: charge.amountMinor,
+          amountMinor: await chargeableMinor(tx, charge),
           currency: charge.currency,
           customerId: owner.stripeCustomerId,
           paymentMethodId: owner.defaultPaymentMethodId,

@@ -1,11 +1,13 @@
 import type { Deps } from "../../deps.ts";
 import { attemptStripeCharge, type ChargeRow, setSubscriptionStatus } from "./charge-invoice.ts";
+import { failPastDueCryptoCharges } from "./past-due.ts";
 
 /**
  * Dunning, run on a schedule (and by tests with a moved clock):
  * - failed Stripe charges whose next attempt is due are retried on the same PaymentIntent (one
  *   PaymentIntent per invoice, one idempotency key per attempt); each row is locked with SKIP
  *   LOCKED, so several instances never retry one charge twice;
+ * - an unpaid crypto charge past its due date fails with `past_due` (services/billing/past-due.ts);
  * - a charge still unpaid when its grace period ends turns the subscription `unpaid`, announced
  *   with the cheapest plan's limits: cloud-api reduces entitlements from that event.
  */
@@ -33,6 +35,8 @@ export async function runDunning(deps: Deps): Promise<{ retried: number; expired
       retried += 1;
     });
   }
+  // Unpaid crypto charges past their due date join the grace → unpaid path below.
+  await failPastDueCryptoCharges(deps);
   const lapsed = await deps.prisma.charge.findMany({
     where: { status: "failed", graceEndsAt: { lte: now }, graceExpiredAt: null },
     select: { id: true },
