@@ -14,8 +14,8 @@ import {
 import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
-import { startBillingJobs } from "./services/billing/jobs.ts";
 import { ChainlinkRateSource, type RateSource } from "./services/billing/crypto-rates.ts";
+import { startBillingJobs } from "./services/billing/jobs.ts";
 import { KeyRing } from "./services/crypto.ts";
 import { GeoLocator } from "./services/geo.service.ts";
 import { JwtService } from "./services/jwt.service.ts";

@@ -266,7 +266,12 @@ describe("crypto payments", () => {
     const { address } = await quote(t, auth, invoiceId);
     const short = await send(address, 24_000_000n);
     await chain.anvil.mine(2);
-    const partial = await expectRefused(await confirm(t, auth, invoiceId, short), 402, "PAYMENT_FAILED", "amount_too_low");
+    const partial = await expectRefused(
+      await confirm(t, auth, invoiceId, short),
+      402,
+      "PAYMENT_FAILED",
+      "amount_too_low",
+    );
     expect(partial).toMatchObject({ creditedMinor: 2_400, remainingMinor: 100 });
     // A retried confirm answers the same, and records nothing twice.
     expect(
@@ -344,7 +349,12 @@ describe("crypto payments", () => {
     expect(request.relay.amountIn).toBe("25001000");
     expect(relay.received.at(-1)).toMatchObject({
       apiKey: "relay-test-key",
-      body: { destinationCurrency: chain.usdc, recipient: request.address, amount: "25000000", tradeType: "EXACT_OUTPUT" },
+      body: {
+        destinationCurrency: chain.usdc,
+        recipient: request.address,
+        amount: "25000000",
+        tradeType: "EXACT_OUTPUT",
+      },
     });
     const stored = await withRelay.deps.prisma.cryptoPayment.findFirstOrThrow({ where: { invoiceId } });
     expect(stored.relayQuoteId).toBe(request.relay.requestId);

@@ -143,7 +143,12 @@ export async function quote(app: TestApp, auth: Record<string, string>, invoiceI
 }
 
 export async function sendToken(chain: TestChain, token: Hex, to: Hex, value: bigint): Promise<Hex> {
-  const hash = await chain.payer.writeContract({ address: token, abi: chain.tokenAbi, functionName: "transfer", args: [to, value] });
+  const hash = await chain.payer.writeContract({
+    address: token,
+    abi: chain.tokenAbi,
+    functionName: "transfer",
+    args: [to, value],
+  });
   await chain.anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
   return hash;
 }

@@ -293,7 +293,11 @@ export class FakeStripe {
             },
           ];
         }
-        Object.assign(pi, { status: "canceled", canceled_at: this.nowSec, cancellation_reason: p.cancellation_reason ?? null });
+        Object.assign(pi, {
+          status: "canceled",
+          canceled_at: this.nowSec,
+          cancellation_reason: p.cancellation_reason ?? null,
+        });
         return [200, pi];
       }
       case "POST accounts": {

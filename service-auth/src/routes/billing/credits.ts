@@ -52,7 +52,10 @@ export function registerCreditRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       return c.json(
         {
           balances: credits.balances,
-          entries: credits.entries.map((e) => ({ ...e, reason: e.reason as z.infer<typeof CreditEntrySchema>["reason"] })),
+          entries: credits.entries.map((e) => ({
+            ...e,
+            reason: e.reason as z.infer<typeof CreditEntrySchema>["reason"],
+          })),
         },
         200,
       );

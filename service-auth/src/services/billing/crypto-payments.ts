@@ -287,11 +287,10 @@ export async function confirmCryptoPayment(
   const now = deps.now();
   let outcome: Settlement;
   try {
-    outcome = await deps.database.transaction((q) =>
-      settle(q, charge, transfer, receivedMinor, txHash, now),
-    );
+    outcome = await deps.database.transaction((q) => settle(q, charge, transfer, receivedMinor, txHash, now));
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError("CONFLICT", { detail: "This transfer has already paid an invoice" });
+    if (isUniqueViolation(error))
+      throw new AppError("CONFLICT", { detail: "This transfer has already paid an invoice" });
     throw error;
   }
   if (outcome.status === "underpaid") {
