@@ -275,7 +275,8 @@ export async function confirmCryptoPayment(
   const transfer = await findTransfer(client, quotes, txHash, required);
   const { quote } = transfer;
   const minedAt = await blockTime(client, transfer);
-  if (minedAt < quote.createdAt) {
+  // Block times have whole seconds: a block of the quote's own second counts as after it.
+  if (minedAt.getTime() < Math.floor(quote.createdAt.getTime() / 1000) * 1000) {
     throw refused("before_quote", "The transfer was mined before its payment request was made: it cannot pay it");
   }
   if (minedAt > quote.expiresAt) {
