@@ -6,6 +6,8 @@
 import { type Hex, keccak256, parseEther, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadAuthConfig } from "../src/config.ts";
+import { ChainlinkRateSource } from "../src/services/billing/crypto-rates.ts";
 import { depositAddress } from "../src/services/billing/deposit-addresses.ts";
 import { billingEvents } from "./billing-fixtures.ts";
 import {
@@ -26,7 +28,7 @@ import {
 import { FakeRelay } from "./fakes/relay.ts";
 import { RpcProxy } from "./fakes/rpc-proxy.ts";
 import { loginTestUser } from "./fixtures.ts";
-import { createTestApp, FIXED_NOW, type TestApp } from "./harness.ts";
+import { createTestApp, FIXED_NOW, TEST_ENV, type TestApp } from "./harness.ts";
 
 let chain: TestChain;
 let relay: FakeRelay;
@@ -231,6 +233,41 @@ describe("crypto payments", () => {
     await quote(t, auth, invoiceId, "USDC");
     await setPrice(chain, ETH_USD, FIXED_NOW);
     await quote(t, auth, invoiceId, "ETH");
+  });
+
+  it("a feed without a valid answer, unreadable, or on a chain without RPC is an outage (503), never a guess", async () => {
+    const eth = t.deps.config.CRYPTO_TOKENS.find((x) => x.symbol === "ETH");
+    if (!eth) throw new Error("ETH not configured");
+    const rates = new ChainlinkRateSource(() => chain.anvil.publicClient);
+    expect(await rates.latest(eth)).toMatchObject({ answer: ETH_USD, decimals: 8 });
+    const codeless = privateKeyToAccount(generatePrivateKey()).address;
+    await expect(rates.latest({ ...eth, feed: codeless })).rejects.toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      message: "The ETH/USD price feed cannot be read",
+    });
+    await expect(new ChainlinkRateSource(() => null).latest(eth)).rejects.toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+    });
+    await setPrice(chain, 0n, FIXED_NOW);
+    await expect(rates.latest(eth)).rejects.toMatchObject({ message: "The ETH/USD price feed has no valid answer" });
+    const { auth, invoiceId } = await invoiceDue(t, 3_000);
+    await expectRefused(
+      await post(t, "/billing/crypto/quote", auth, { invoiceId, chainId: CHAIN, currency: "ETH" }),
+      503,
+      "SERVICE_UNAVAILABLE",
+    );
+  });
+
+  it("configuration: an xpub (never an xprv), tokens priced by a feed address or a pegged fixed price", () => {
+    const config = loadAuthConfig({ ...TEST_ENV, ...chain.env() });
+    expect(config.CRYPTO_TOKENS).toEqual([
+      { chainId: CHAIN, symbol: "USDC", address: chain.usdc, decimals: 6, usdMinorPerToken: 100, feed: null },
+      { chainId: CHAIN, symbol: "ETH", address: null, decimals: 18, usdMinorPerToken: null, feed: chain.feed },
+    ]);
+    expect(() => loadAuthConfig({ ...TEST_ENV, CRYPTO_DEPOSIT_XPUB: chain.master.privateExtendedKey })).toThrow();
+    expect(() => loadAuthConfig({ ...TEST_ENV, CRYPTO_DEPOSIT_XPUB: "xpub-not-really" })).toThrow();
+    expect(() => loadAuthConfig({ ...TEST_ENV, CRYPTO_TOKENS: `${CHAIN}:ETH:native:18:0` })).toThrow();
+    expect(() => loadAuthConfig({ ...TEST_ENV, CRYPTO_TOKENS: `${CHAIN}:ETH:native:18:0x12` })).toThrow();
   });
 
   it("an overpayment settles the invoice and credits the excess, applied to the next invoice", async () => {
