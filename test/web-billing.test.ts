@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { HDKey } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordCredit } from "../service-auth/src/services/billing/credits.ts";
 import { STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
 import { Anvil, compileTestToken } from "../service-auth/test/fakes/anvil.ts";
 import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
@@ -350,6 +351,29 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
       status: "paid",
       paidAmountMinor: 105,
     });
+    // Customer credit (e.g. an overpayment's excess, booked as the settlement books it) shows on
+    // the billing page, next to the plan.
+    const profile = await stack.t.deps.prisma.billingProfile.findUniqueOrThrow({ where: { customerId: user.id } });
+    await stack.t.deps.database.transaction((q) =>
+      recordCredit(
+        q,
+        {
+          billingProfileId: profile.id,
+          tenantId: profile.tenantId,
+          userId: user.id,
+          amountMinor: 45,
+          currency: "usd",
+          reason: "overpayment",
+          source: `eip155:${CHAIN}:${paid.txHash}:excess-test`,
+          invoiceId: invoice.id,
+        },
+        new Date(),
+      ),
+    );
+    const nav = page.getByRole("navigation", { name: "Account" });
+    await nav.getByRole("link", { name: "Profile" }).click();
+    await nav.getByRole("link", { name: "Billing" }).click();
+    await page.getByRole("status", { name: "Account credit" }).filter({ hasText: "$0.45" }).waitFor();
     await page.setViewportSize({ width: 375, height: 800 });
     expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
     await expectNoStoredTokens(page);
