@@ -346,7 +346,7 @@ describe("crypto payments", () => {
     expect(await billingEvents(t, "payment.succeeded")).toHaveLength(1);
   });
 
-  it("never lets a user quote or confirm another user's invoice, a transfer after expiry, or an unaccepted token", async () => {
+  it("never lets a user quote or confirm another user's invoice, or an unaccepted token", async () => {
     const { auth, invoiceId } = await invoiceDue(t);
     const mallory = await loginTestUser(t);
     await expectRefused(
@@ -368,13 +368,40 @@ describe("crypto payments", () => {
     const hash = await send(address, 25_000_000n);
     await chain.anvil.mine(2);
     await expectRefused(await confirm(t, mallory.auth, invoiceId, hash), 404, "NOT_FOUND");
-    // The quote expired before the transfer's block (moved in the data: the access token would expire first).
+    await unchanged(t, invoiceId);
+  });
+
+  it("a transfer mined after its quote expired still counts, at the lower of the quote's and today's price", async () => {
+    const { auth, invoiceId } = await invoiceDue(t, 3_000);
+    const request = await quote(t, auth, invoiceId, "ETH");
+    // The quote expired before the transfer's block; ETH fell from $3,000 to $2,000 meanwhile.
     await t.deps.prisma.cryptoPayment.updateMany({
-      where: { invoiceId },
+      where: { id: request.paymentId },
       data: { expiresAt: new Date(FIXED_NOW.getTime() - 1) },
     });
-    await expectRefused(await confirm(t, auth, invoiceId, hash), 402, "PAYMENT_FAILED", "expired");
-    await unchanged(t, invoiceId);
+    await setPrice(chain, 2_000_00000000n, FIXED_NOW);
+    const hash = await chain.payer.sendTransaction({ to: request.address, value: BigInt(request.amount) });
+    await chain.anvil.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    await chain.anvil.mine(2);
+    // 0.01 ETH is worth $20.00 now: credited toward the $30.00 invoice, $10.00 left.
+    const late = await expectRefused(await confirm(t, auth, invoiceId, hash), 402, "PAYMENT_FAILED", "amount_too_low");
+    expect(late).toMatchObject({ creditedMinor: 2_000, remainingMinor: 1_000 });
+    // A late transfer at a price that rose since counts at the quote's price, not more.
+    const second = await quote(t, auth, invoiceId, "ETH");
+    expect(second.amount).toBe(parseEther("0.005").toString());
+    await t.deps.prisma.cryptoPayment.updateMany({
+      where: { id: second.paymentId },
+      data: { expiresAt: new Date(FIXED_NOW.getTime() - 1) },
+    });
+    await setPrice(chain, 4_000_00000000n, FIXED_NOW);
+    const rest = await chain.payer.sendTransaction({ to: second.address, value: BigInt(second.amount) });
+    await chain.anvil.publicClient.waitForTransactionReceipt({ hash: rest, pollingInterval: 50 });
+    await chain.anvil.mine(2);
+    expect(await (await confirm(t, auth, invoiceId, rest)).json()).toMatchObject({
+      status: "confirmed",
+      creditedMinor: 0,
+    });
+    expect(await billingEvents(t, "payment.succeeded")).toHaveLength(1);
   });
 
   it("quotes through the Relay API when it is configured, to the quote's deposit address", async () => {

@@ -136,7 +136,7 @@ export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           },
         },
         402: problem(
-          "The transfer does not pay the invoice (reason: wrong_recipient, wrong_token, unconfirmed, reverted, not_found, before_quote, expired, reorged, internal_transfer; amount_too_low: a partial payment, credited toward the invoice, with creditedMinor and remainingMinor)",
+          "The transfer does not pay the invoice (reason: wrong_recipient, wrong_token, unconfirmed, reverted, not_found, before_quote, reorged, internal_transfer; amount_too_low: a partial payment, credited toward the invoice, with creditedMinor and remainingMinor)",
         ),
         ...errors,
       },

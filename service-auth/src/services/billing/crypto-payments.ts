@@ -248,7 +248,8 @@ function replay(seen: CryptoPayment, charge: Charge): never {
  * 3. it moves the quoted token (ERC-20 `Transfer` logs, or native value, traced through contract
  *    wallets) into the deposit address of one of the invoice's quotes: the address is the quote's
  *    alone, so nobody else's transfer can be claimed;
- * 4. its block is not older than the quote and not later than its expiry;
+ * 4. its block is not older than the quote; mined after the quote's expiry, it is valued at the
+ *    lower of the quote's and today's price;
  * 5. the receipt is read again right before settling: still in the same canonical block (reorg);
  * 6. in one transaction: paid (excess credited), underpaid (credited, applied, rest due), or paid
  *    twice (credited); `payment.succeeded` once; `(chainId, txHash, logIndex)` unique.
@@ -279,11 +280,17 @@ export async function confirmCryptoPayment(
   if (minedAt.getTime() < Math.floor(quote.createdAt.getTime() / 1000) * 1000) {
     throw refused("before_quote", "The transfer was mined before its payment request was made: it cannot pay it");
   }
-  if (minedAt > quote.expiresAt) {
-    throw refused("expired", "The transfer was mined after its payment request expired: ask for a new quote");
-  }
   const rate = { answer: BigInt(quote.rateAnswer as string), decimals: quote.rateDecimals as number };
-  const receivedMinor = toMinor(transfer.received, quote.decimals, rate);
+  let receivedMinor = toMinor(transfer.received, quote.decimals, rate);
+  if (minedAt > quote.expiresAt) {
+    // Late: the money is the customer's (the address is this quote's alone) but the quote's price
+    // no longer holds. It counts at the lower of the quote's and today's fresh price, so a late
+    // payment is never lost and an old quote is never a free option on the price.
+    const token = acceptedToken(deps, input.chainId, quote.currency);
+    const today = await deps.crypto.rates.latest(token);
+    assertFresh(today, token, deps.config.CRYPTO_RATE_MAX_AGE_SEC, deps.now());
+    receivedMinor = Math.min(receivedMinor, toMinor(transfer.received, quote.decimals, today));
+  }
   await recheckAfterReorg(client, txHash, transfer, required);
   const now = deps.now();
   let outcome: Settlement;
