@@ -1,9 +1,12 @@
 // The billing dashboard in Chromium against the real service-auth with Stripe pointed at a local
 // fake Stripe: the plan in force, changing plan (subscribe, upgrade, cancel at period end, keep),
 // payment methods (default, remove), and the notice shown when no publishable key is configured.
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
+import { HDKey } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordCredit } from "../service-auth/src/services/billing/credits.ts";
 import { deliverWebhook, STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
 import { Anvil, compileTestToken } from "../service-auth/test/fakes/anvil.ts";
 import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
@@ -18,7 +21,8 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
   let anvil: Anvil;
   let usdc: `0x${string}`;
   const token = compileTestToken();
-  const recipient = "0x000000000000000000000000000000000000a71a" as const;
+  // The collecting wallet: service-auth gets its xpub and derives a deposit address per quote.
+  const xpub = HDKey.fromMasterSeed(randomBytes(64)).derive("m/44'/60'/0'/0").publicExtendedKey;
   beforeAll(async () => {
     stripe = await FakeStripe.start();
     stack = await startWebStack({
@@ -29,7 +33,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
         usdc = await anvil.deploy(token, ["USD Coin", "USDC", 6]);
         return {
           ...STRIPE_ENV(stripe),
-          CRYPTO_RECIPIENT_ADDRESS: recipient,
+          CRYPTO_DEPOSIT_XPUB: xpub,
           CRYPTO_RPC_URLS: `${CHAIN}=${anvil.rpcUrl}`,
           CRYPTO_CONFIRMATIONS: `${CHAIN}=3`,
           CRYPTO_TOKENS: `${CHAIN}:USDC:${usdc}:6:100`,
@@ -331,7 +335,11 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await stack.screenshot(page, "billing-crypto-paid");
     expect(walletCalls).toContain("eth_sendTransaction");
 
-    // On chain: the recipient holds exactly the quoted amount; the charge and the invoice agree.
+    // On chain: the quote's deposit address holds exactly the quoted amount; the charge and the invoice agree.
+    const paid = await stack.t.deps.prisma.cryptoPayment.findFirstOrThrow({
+      where: { userId: user.id, status: "confirmed" },
+    });
+    const recipient = paid.recipient as `0x${string}`;
     const balance = await anvil.publicClient.readContract({
       address: usdc,
       abi: token.abi,
@@ -348,6 +356,29 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
       status: "paid",
       paidAmountMinor: 105,
     });
+    // Customer credit (e.g. an overpayment's excess, booked as the settlement books it) shows on
+    // the billing page, next to the plan.
+    const profile = await stack.t.deps.prisma.billingProfile.findUniqueOrThrow({ where: { customerId: user.id } });
+    await stack.t.deps.database.transaction((q) =>
+      recordCredit(
+        q,
+        {
+          billingProfileId: profile.id,
+          tenantId: profile.tenantId,
+          userId: user.id,
+          amountMinor: 45,
+          currency: "usd",
+          reason: "overpayment",
+          source: `eip155:${CHAIN}:${paid.txHash}:excess-test`,
+          invoiceId: invoice.id,
+        },
+        new Date(),
+      ),
+    );
+    const nav = page.getByRole("navigation", { name: "Account" });
+    await nav.getByRole("link", { name: "Profile" }).click();
+    await nav.getByRole("link", { name: "Billing" }).click();
+    await page.getByRole("status", { name: "Account credit" }).filter({ hasText: "$0.45" }).waitFor();
     await page.setViewportSize({ width: 375, height: 800 });
     expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
     await expectNoStoredTokens(page);

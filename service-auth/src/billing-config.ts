@@ -1,4 +1,5 @@
 import { httpUrl } from "@atlas/config";
+import { HDKey } from "viem/accounts";
 import { z } from "zod";
 
 /** Comma-separated `key=value` pairs, each checked by `valid`; unset → empty map. */
@@ -32,6 +33,15 @@ const list = (v: string | undefined) =>
 
 const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+function validXpub(v: string): boolean {
+  try {
+    const key = HDKey.fromExtendedKey(v);
+    return key.privateKey === null && key.publicKey !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** A token accepted for crypto payments on one chain. */
 export interface CryptoToken {
   chainId: number;
@@ -39,8 +49,13 @@ export interface CryptoToken {
   /** ERC-20 contract; null for the chain's native coin. */
   address: `0x${string}` | null;
   decimals: number;
-  /** Price of one whole token in minor units of USD (e.g. 100 for a USD stablecoin). */
-  usdMinorPerToken: number;
+  /**
+   * Pegged tokens only (USD stablecoins): a fixed price of one whole token in minor units of USD
+   * (100). Null when the price comes from `feed`.
+   */
+  usdMinorPerToken: number | null;
+  /** Chainlink AggregatorV3 price feed (token/USD) on the same chain; null for a pegged token. */
+  feed: `0x${string}` | null;
 }
 
 /**
@@ -106,11 +121,13 @@ export const billingEnv = {
     .describe(
       "Seconds between reconciliation runs against Stripe (src/services/billing/reconcile.ts); 0: only `pnpm --filter @atlas/service-auth reconcile`",
     ),
-  CRYPTO_RECIPIENT_ADDRESS: z
+  CRYPTO_DEPOSIT_XPUB: z
     .string()
-    .regex(EVM_ADDRESS)
     .optional()
-    .describe("EVM address crypto payments are sent to. Unset: crypto payments are off"),
+    .refine((v) => v === undefined || validXpub(v), "expected a BIP-32 extended public key (xpub…)")
+    .describe(
+      "BIP-32 extended public key (xpub) of the receiving branch (e.g. m/44'/60'/0'/0) of the wallet that collects crypto payments: each quote gets its own deposit address, child N of it, so a transfer is bound to one quote. The private keys stay with the operator. Unset: crypto payments are off",
+    ),
   CRYPTO_RPC_URLS: pairs<string>("chainId=url", (k, v) =>
     /^\d+$/.test(k) && /^https?:\/\/\S+$/.test(v) ? [k, v] : null,
   ).describe("JSON-RPC endpoint per chain that crypto payments are verified on (`chainId=url`, comma-separated)"),
@@ -123,19 +140,19 @@ export const billingEnv = {
     .transform((v, ctx) => {
       const tokens: CryptoToken[] = [];
       for (const part of list(v)) {
-        // chainId:SYMBOL:address|native:decimals:usdMinorPerToken
+        // chainId:SYMBOL:address|native:decimals:feed|peggedUsdMinorPerToken
         const [chain, symbol, address, decimals, price] = part.split(":");
+        const feed = EVM_ADDRESS.test(price ?? "");
         const ok =
           /^\d+$/.test(chain ?? "") &&
           /^[A-Za-z0-9]{1,12}$/.test(symbol ?? "") &&
           (address === "native" || EVM_ADDRESS.test(address ?? "")) &&
           /^\d{1,2}$/.test(decimals ?? "") &&
-          /^\d+$/.test(price ?? "") &&
-          Number(price) > 0;
+          (feed || (/^\d+$/.test(price ?? "") && Number(price) > 0));
         if (!ok) {
           ctx.addIssue({
             code: "custom",
-            message: "expected chainId:SYMBOL:0xaddress|native:decimals:usdMinorPerToken, comma-separated",
+            message: "expected chainId:SYMBOL:0xaddress|native:decimals:0xfeed|usdMinorPerToken, comma-separated",
           });
           return z.NEVER;
         }
@@ -144,13 +161,14 @@ export const billingEnv = {
           symbol: (symbol as string).toUpperCase(),
           address: address === "native" ? null : (address as `0x${string}`),
           decimals: Number(decimals),
-          usdMinorPerToken: Number(price),
+          usdMinorPerToken: feed ? null : Number(price),
+          feed: feed ? (price as `0x${string}`) : null,
         });
       }
       return tokens;
     })
     .describe(
-      "Tokens accepted for crypto payments: `chainId:SYMBOL:0xcontract|native:decimals:usdMinorPerToken`, comma-separated (e.g. `8453:USDC:0x8335…2913:6:100`)",
+      "Tokens accepted for crypto payments: `chainId:SYMBOL:0xcontract|native:decimals:PRICE`, comma-separated. PRICE is a Chainlink AggregatorV3 token/USD feed address on that chain (`8453:ETH:native:18:0x71041d…4F70`), or, for USD-pegged stablecoins only, a fixed price in USD cents (`8453:USDC:0x8335…2913:6:100`)",
     ),
   CRYPTO_QUOTE_TTL_SEC: z.coerce
     .number()
@@ -159,6 +177,24 @@ export const billingEnv = {
     .max(86_400)
     .default(1_800)
     .describe("How long a crypto payment request stays valid"),
+  CRYPTO_RATE_MAX_AGE_SEC: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(172_800)
+    .default(3_600)
+    .describe(
+      "Oldest price feed answer a quote may use, in seconds (Chainlink feeds update at least every heartbeat: 3,600 s for ETH/USD); older: 503 and no quote",
+    ),
+  INVOICE_DUE_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(90)
+    .default(14)
+    .describe(
+      "Days after finalization an invoice is due, when cloud-api's invoice.finalized carries no dueAt. An unpaid crypto charge past it enters dunning (grace, then unpaid)",
+    ),
   RELAY_API_URL: httpUrl()
     .optional()
     .describe("Relay API base URL (quotes for paying with another chain/token). Unset: direct transfers only"),

@@ -14,6 +14,7 @@ import {
 import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
+import { ChainlinkRateSource, type RateSource } from "./services/billing/crypto-rates.ts";
 import { startBillingJobs } from "./services/billing/jobs.ts";
 import { KeyRing } from "./services/crypto.ts";
 import { GeoLocator } from "./services/geo.service.ts";
@@ -52,8 +53,8 @@ export interface Deps {
   devOutbox: DevOutbox | null;
   /** Stripe (billing); null when STRIPE_SECRET_KEY is unset. */
   stripe: StripeGateway | null;
-  /** Crypto payments: chain RPCs (verification) and Relay quotes (null when unconfigured). */
-  crypto: { chains: ChainReaders; relay: RelayClient | null };
+  /** Crypto payments: chain RPCs (verification), token prices, and Relay quotes (null when unconfigured). */
+  crypto: { chains: ChainReaders; relay: RelayClient | null; rates: RateSource };
 }
 
 /**
@@ -85,6 +86,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
   const log = logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL });
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : null;
   const devOutbox = config.NODE_ENV === "production" ? null : new DevOutbox(now);
+  const chains = new ChainReaders(config.CRYPTO_RPC_URLS);
   const email: EmailSender = config.RESEND_API_KEY
     ? new ResendEmailSender(config.RESEND_API_KEY, config.EMAIL_FROM, config.RESEND_BASE_URL)
     : devOutbox
@@ -130,8 +132,9 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
       ? new StripeSdkGateway(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE_URL)
       : null,
     crypto: {
-      chains: new ChainReaders(config.CRYPTO_RPC_URLS),
+      chains,
       relay: config.RELAY_API_URL ? new RelayClient(config.RELAY_API_URL, config.RELAY_API_KEY) : null,
+      rates: new ChainlinkRateSource((chainId) => chains.client(chainId)),
     },
   };
 }

@@ -101,6 +101,7 @@ export async function emitInvoiceFinalized(
     totalMinor: number;
     number?: number;
     amountDueMinor?: number;
+    dueAt?: string;
   },
   dedupeKey?: string,
 ) {
@@ -114,6 +115,7 @@ export async function emitInvoiceFinalized(
       number: invoice.number ?? 1,
       totalMinor: invoice.totalMinor,
       ...(invoice.amountDueMinor !== undefined && { amountDueMinor: invoice.amountDueMinor }),
+      ...(invoice.dueAt !== undefined && { dueAt: invoice.dueAt }),
       currency: "usd",
     },
     "service-cloud-api",

@@ -170,6 +170,19 @@ export interface Invoice {
   lines: InvoiceLine[];
 }
 
+/** `GET /billing/credits`: money the customer has with us (over- and double payments), per currency. */
+export interface CustomerCredits {
+  balances: { currency: string; amountMinor: number }[];
+  entries: {
+    id: string;
+    amountMinor: number;
+    currency: string;
+    reason: "overpayment" | "underpayment" | "duplicate_payment" | "applied";
+    invoiceId: string | null;
+    createdAt: string;
+  }[];
+}
+
 /** `POST /billing/crypto/quote`: what to send where to pay an invoice on chain. */
 export interface CryptoQuote {
   paymentId: string;
@@ -179,7 +192,7 @@ export interface CryptoQuote {
   /** The ERC-20 contract; null for the chain's native coin. */
   tokenAddress: string | null;
   decimals: number;
-  /** The recipient. */
+  /** The quote's own deposit address. */
   address: string;
   /** Base units to send (wei, 10^-decimals). */
   amount: string;
@@ -302,6 +315,7 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
     resumeSubscription: (key: string) =>
       call<Subscription>("POST", "/billing/subscriptions/current/resume", undefined, idem(key)),
     paymentMethods: () => get<{ items: PaymentMethod[] }>("/billing/payment-methods"),
+    credits: () => get<CustomerCredits>("/billing/credits"),
     setupIntent: (key: string) =>
       call<{ clientSecret: string; setupIntentId: string }>(
         "POST",
@@ -351,7 +365,7 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
     cryptoQuote: (input: { invoiceId: string; chainId: number; currency: string }, key: string) =>
       call<CryptoQuote>("POST", "/billing/crypto/quote", input, idem(key)),
     cryptoConfirm: (input: { invoiceId: string; chainId: number; txHash: string }, key: string) =>
-      call<{ invoiceId: string; txHash: string; status: "confirmed" }>(
+      call<{ invoiceId: string; txHash: string; status: "confirmed" | "credited"; creditedMinor: number }>(
         "POST",
         "/billing/crypto/confirm",
         input,

@@ -84,6 +84,31 @@ export function compileTestToken(): Compiled {
   return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` as Hex };
 }
 
+/** Compiles test/fakes/contracts/TestPriceFeed.sol: a Chainlink-style feed and a value forwarder. */
+export function compileFeedContracts(): Record<"TestPriceFeed" | "Forwarder", Compiled> {
+  const source = readFileSync(new URL("./contracts/TestPriceFeed.sol", import.meta.url), "utf8");
+  const output = JSON.parse(
+    solc.compile(
+      JSON.stringify({
+        language: "Solidity",
+        sources: { "TestPriceFeed.sol": { content: source } },
+        settings: { outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+      }),
+    ),
+  ) as {
+    errors?: { severity: string; formattedMessage: string }[];
+    contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
+  };
+  const errors = output.errors?.filter((e) => e.severity === "error") ?? [];
+  if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join("\n"));
+  const pick = (name: string) => {
+    const c = output.contracts["TestPriceFeed.sol"]?.[name];
+    if (!c) throw new Error(`${name} missing from solc output`);
+    return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` as Hex };
+  };
+  return { TestPriceFeed: pick("TestPriceFeed"), Forwarder: pick("Forwarder") };
+}
+
 /** A real local EVM chain (anvil, chain id 31337) for ERC-1271 / ERC-6492 tests. */
 export class Anvil {
   private constructor(
@@ -93,9 +118,10 @@ export class Anvil {
     readonly deployer: WalletClient,
   ) {}
 
-  static async start(): Promise<Anvil> {
+  /** `args`: extra anvil flags (e.g. `--timestamp` to start the chain at a test clock's time). */
+  static async start(args: string[] = []): Promise<Anvil> {
     const port = await freePort();
-    const proc = spawn(anvilBinary(), ["--port", String(port), "--host", "127.0.0.1", "--silent"], {
+    const proc = spawn(anvilBinary(), ["--port", String(port), "--host", "127.0.0.1", "--silent", ...args], {
       stdio: ["ignore", "ignore", "pipe"],
     });
     const rpcUrl = `http://127.0.0.1:${port}`;
@@ -133,6 +159,18 @@ export class Anvil {
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
     if (!receipt.contractAddress) throw new Error("deployment failed");
     return getAddress(receipt.contractAddress);
+  }
+
+  /** A raw JSON-RPC call (anvil_reorg, evm_snapshot, ...). */
+  async rpc(method: string, params: unknown[] = []): Promise<unknown> {
+    const res = await fetch(this.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+    if (body.error) throw new Error(`${method}: ${body.error.message}`);
+    return body.result;
   }
 
   /** Mines `blocks` empty blocks (confirmations for what came before). */

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import type { AccountApi, BillingState, PaymentMethod, Plan } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
 import type { CryptoPaymentOption } from "../config.ts";
+import { CreditBalance } from "./Credits.tsx";
 import { useStepUp } from "./StepUp.tsx";
 import { loadStripe, type StripeElements, type StripeJs } from "./stripe.ts";
 import { InvoicesPanel, UsagePanel } from "./Usage.tsx";
@@ -53,6 +54,7 @@ export function BillingPage({
         <Loaded state={billing.state} retry={billing.reload}>
           {(b) => <CurrentPlan billing={b} api={api} onChange={reload} />}
         </Loaded>
+        <CreditBalance api={api} />
       </Panel>
       <Panel title="Plans">
         <Loaded state={plans.state} retry={plans.reload}>

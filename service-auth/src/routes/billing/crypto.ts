@@ -17,8 +17,11 @@ const errors = {
   400: problem("Invalid request, unaccepted chain/currency, or missing Idempotency-Key"),
   401: problem("Not authenticated"),
   404: problem("No such invoice, no open payment request, or crypto not configured"),
-  409: problem("Already paid, transfer already used, or a request with this key is in progress"),
+  409: problem(
+    "Already paid (also from credit), transfer already used, a card payment of the invoice is processing, or a request with this key is in progress",
+  ),
   422: problem("Idempotency-Key reused with another request"),
+  503: problem("The chain's price feed is stale or unreadable (reason stale_rate), Stripe or Relay unreachable"),
 };
 
 export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
@@ -29,7 +32,8 @@ export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       method: "post",
       path: "/billing/crypto/quote",
       tags: ["billing"],
-      summary: "A crypto payment request for an invoice (via Relay where configured)",
+      summary:
+        "A crypto payment request for an invoice: a deposit address of its own, the amount at a fresh feed price less customer credit (via Relay where configured)",
       security: bearerSecurity,
       middleware: mw.mutate,
       request: {
@@ -119,13 +123,20 @@ export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
                 chainId: z.number().int(),
                 txHash: z.string(),
                 logIndex: z.number().int(),
-                status: z.literal("confirmed"),
+                status: z.enum(["confirmed", "credited"]).openapi({
+                  description:
+                    "confirmed: the transfer paid the invoice; credited: the invoice was already paid (by card), the transfer became credit",
+                }),
+                creditedMinor: z
+                  .number()
+                  .int()
+                  .openapi({ description: "Minor units credited to the customer (overpayment or second payment)" }),
               }),
             },
           },
         },
         402: problem(
-          "The transfer does not pay the invoice (reason: wrong_recipient, wrong_token, amount_too_low, unconfirmed, reverted, not_found)",
+          "The transfer does not pay the invoice (reason: wrong_recipient, wrong_token, unconfirmed, reverted, not_found, before_quote, reorged, internal_transfer; amount_too_low: a partial payment, credited toward the invoice, with creditedMinor and remainingMinor)",
         ),
         ...errors,
       },

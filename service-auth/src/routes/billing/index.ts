@@ -3,6 +3,7 @@ import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { registerStripeWebhookRoutes } from "../webhooks/stripe.ts";
 import { registerConnectRoutes } from "./connect.ts";
+import { registerCreditRoutes } from "./credits.ts";
 import { registerCryptoRoutes } from "./crypto.ts";
 import { registerBillingCustomerRoutes } from "./customers.ts";
 import { registerInvoicePaymentRoutes } from "./invoices.ts";
@@ -19,5 +20,6 @@ export function registerBillingRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   registerCryptoRoutes(app, deps);
   registerRefundRoutes(app, deps);
   registerInvoicePaymentRoutes(app, deps);
+  registerCreditRoutes(app, deps);
   registerStripeWebhookRoutes(app, deps);
 }

@@ -10,6 +10,7 @@ import {
   stripeRefusal,
 } from "../../providers/stripe.ts";
 import { failureOutcome, invoicePaymentIntent, paymentIntentKey } from "./payment-intents.ts";
+import { applyCredit, creditDuplicateCard } from "./credits.ts";
 import { recordWebhookSql, type WebhookOutcome } from "./stripe-webhooks.ts";
 
 /** A charge row as the saga reads it (raw SQL: it runs in the outbox consumer's transaction). */
@@ -213,12 +214,20 @@ export async function applyPaymentIntent(
   pi: StripePaymentIntentInfo,
   now: Date,
 ): Promise<boolean> {
-  if (charge.status === "succeeded") return false;
+  if (charge.status === "succeeded") {
+    // Crypto paid the invoice and the card went through as well: the card's money becomes credit.
+    if (pi.status === "succeeded" && charge.provider === "crypto") return creditDuplicateCard(tx, charge, pi.id, now);
+    return false;
+  }
   if (pi.status === "succeeded") {
     await chargeSucceeded(tx, charge, pi.id, now);
     return true;
   }
-  if (pi.status === "requires_payment_method" || pi.status === "canceled") {
+  // requires_payment_method is also where a PaymentIntent starts: only one carrying the error of
+  // an attempt (last_payment_error) failed. One created unconfirmed is still waiting for its
+  // confirmation. https://docs.stripe.com/payments/paymentintents/lifecycle
+  const attemptFailed = pi.status === "requires_payment_method" && pi.failureCode !== null;
+  if (attemptFailed || pi.status === "canceled") {
     if (charge.status === "failed" || charge.status === "action_required") return false;
     await chargeFailed(deps, tx, charge, pi.failureCode ?? "payment_failed", now);
     return true;
@@ -267,8 +276,8 @@ export async function chargeInvoice(
   const provider = profile.preferredProvider === "crypto" ? "crypto" : "stripe";
   await tx.query(
     `INSERT INTO "billing"."billing_charges" ("id", "invoiceId", "billingProfileId", "amountMinor", "currency",
-       "provider", "status", "tenantId", "userId", "onBehalfOf", "createdAt", "updatedAt")
-     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10)
+       "provider", "status", "tenantId", "userId", "onBehalfOf", "createdAt", "updatedAt", "dueAt")
+     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11)
      ON CONFLICT ("invoiceId") DO NOTHING`,
     [
       randomUUID(),
@@ -282,6 +291,7 @@ export async function chargeInvoice(
       invoice.userId,
       destination?.stripeAccountId ?? null,
       now,
+      invoice.dueAt ? new Date(invoice.dueAt) : new Date(now.getTime() + deps.config.INVOICE_DUE_DAYS * 86_400_000),
     ],
   );
   const charge = (await lockCharge(tx, `"invoiceId"`, invoice.invoiceId)) as ChargeRow;
@@ -290,8 +300,22 @@ export async function chargeInvoice(
     await chargeSucceeded(tx, charge, `zero:${charge.invoiceId}`, now);
     return;
   }
+  // Customer credit (over- and double payments) pays first; only the rest is charged.
+  if ((await applyCredit(tx, charge, now)) === 0) {
+    await chargeSucceeded(tx, charge, `credit:${charge.invoiceId}`, now);
+    return;
+  }
   if (charge.provider === "crypto") return;
   await attemptStripeCharge(deps, tx, charge, profile, now);
+}
+
+/** What a charge still asks for: its amount less the customer credit applied to it. */
+async function chargeableMinor(tx: OutboxTransaction, charge: ChargeRow): Promise<number> {
+  const [row] = await tx.query<{ applied: number }>(
+    `SELECT "creditAppliedMinor" AS applied FROM "billing"."billing_charges" WHERE "id" = $1`,
+    [charge.id],
+  );
+  return charge.amountMinor - (row?.applied ?? 0);
 }
 
 /**
@@ -336,7 +360,12 @@ export async function attemptStripeCharge(
   }
   let settled = attempt;
   try {
-    const intent = await invoicePaymentIntent(deps, charge, owner.stripeCustomerId);
+    // The PaymentIntent asks for what is left after the customer credit applied to the charge.
+    const intent = await invoicePaymentIntent(
+      deps,
+      { ...charge, amountMinor: await chargeableMinor(tx, charge) },
+      owner.stripeCustomerId,
+    );
     settled = { ...attempt, stripePaymentIntentId: intent.id };
     await tx.query(`UPDATE "billing"."billing_charges" SET "stripePaymentIntentId" = $2 WHERE "id" = $1`, [
       charge.id,

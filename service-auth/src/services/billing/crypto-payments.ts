@@ -1,24 +1,26 @@
 import { AppError } from "@atlas/errors";
-import { erc20Abi, type Hex, isAddressEqual, type PublicClient, parseEventLogs, zeroAddress } from "viem";
+import type { OutboxTransaction } from "@atlas/outbox";
+import type { Hex, PublicClient } from "viem";
+import { zeroAddress } from "viem";
 import type { CryptoToken } from "../../billing-config.ts";
 import type { Deps } from "../../deps.ts";
 import type { Charge, CryptoPayment } from "../../generated/prisma/client.ts";
 import { type ChargeRow, chargeSucceeded, lockCharge } from "./charge-invoice.ts";
+import { applyCredit, creditCharge, creditDuplicateCard } from "./credits.ts";
+import { assertFresh, toBaseUnits, toMinor } from "./crypto-rates.ts";
+import { blockTime, findTransfer, recheckAfterReorg, refused, type VerifiedTransfer } from "./crypto-verify.ts";
+import { depositAddress } from "./deposit-addresses.ts";
 
 const DEFAULT_CONFIRMATIONS = 12;
 
-/** A transfer that does not pay the invoice: 402 PAYMENT_FAILED with a machine-readable reason. */
-function refused(reason: string, detail: string, extensions: Record<string, unknown> = {}): AppError {
-  return new AppError("PAYMENT_FAILED", { detail, extensions: { reason, ...extensions } });
-}
-
-/** The caller's open charge for an invoice; another user's invoice is 404 (no BOLA). */
+/** The caller's charge for an invoice; another user's invoice is 404 (no BOLA). */
 async function ownCharge(deps: Deps, userId: string, invoiceId: string): Promise<Charge> {
   const charge = await deps.prisma.charge.findUnique({ where: { invoiceId } });
   if (!charge || charge.userId !== userId) throw new AppError("NOT_FOUND", { detail: "No such invoice to pay" });
-  if (charge.status === "succeeded") throw new AppError("CONFLICT", { detail: "The invoice is already paid" });
   return charge;
 }
+
+const alreadyPaid = () => new AppError("CONFLICT", { detail: "The invoice is already paid" });
 
 function acceptedToken(deps: Deps, chainId: number, currency: string): CryptoToken {
   const token = deps.config.CRYPTO_TOKENS.find((t) => t.chainId === chainId && t.symbol === currency.toUpperCase());
@@ -31,23 +33,42 @@ function acceptedToken(deps: Deps, chainId: number, currency: string): CryptoTok
   return token;
 }
 
-function chainClient(deps: Deps, chainId: number): { client: PublicClient; recipient: Hex } {
+function chainClient(deps: Deps, chainId: number): { client: PublicClient; xpub: string } {
   const client = deps.crypto.chains.client(chainId);
-  const recipient = deps.config.CRYPTO_RECIPIENT_ADDRESS as Hex | undefined;
-  if (!client || !recipient) throw new AppError("NOT_FOUND", { detail: "Crypto payments are not configured here" });
-  return { client, recipient };
-}
-
-/** Minor units of USD → token base units, rounded up (the recipient never gets less than due). */
-export function toBaseUnits(amountMinor: number, token: CryptoToken): bigint {
-  const numerator = BigInt(amountMinor) * 10n ** BigInt(token.decimals);
-  const price = BigInt(token.usdMinorPerToken);
-  return (numerator + price - 1n) / price;
+  const xpub = deps.config.CRYPTO_DEPOSIT_XPUB;
+  if (!client || !xpub) throw new AppError("NOT_FOUND", { detail: "Crypto payments are not configured here" });
+  return { client, xpub };
 }
 
 /**
- * A payment request for an invoice: recipient, token, amount in base units, expiry; with the Relay
- * route (what the payer sends, fees included) when Relay is configured.
+ * One payment per invoice: while the invoice's card PaymentIntent is processing (its outcome is
+ * not known yet), no crypto quote. Stripe's current state decides, not the local copy.
+ */
+async function refuseWhileCardPending(deps: Deps, charge: Charge): Promise<void> {
+  if (!charge.stripePaymentIntentId || !deps.stripe) return;
+  let status: string | undefined;
+  try {
+    status = (await deps.stripe.retrievePaymentIntent(charge.stripePaymentIntentId))?.status;
+  } catch (cause) {
+    throw new AppError("SERVICE_UNAVAILABLE", {
+      detail: "Stripe cannot be reached to check the card payment of this invoice",
+      headers: { "Retry-After": "30" },
+      cause,
+    });
+  }
+  if (status === "processing") {
+    throw new AppError("CONFLICT", {
+      detail: "A card payment of this invoice is processing: wait for its outcome before paying it in crypto",
+      extensions: { reason: "card_payment_processing" },
+    });
+  }
+  if (status === "succeeded") throw new AppError("CONFLICT", { detail: "The invoice is already paid by card" });
+}
+
+/**
+ * A payment request for an invoice: a deposit address of its own (child N of CRYPTO_DEPOSIT_XPUB),
+ * the token, the amount in base units at a fresh feed price, expiry; with the Relay route when
+ * Relay is configured. Customer credit is applied first: the quote asks for the rest.
  */
 export async function quoteCryptoPayment(
   deps: Deps,
@@ -55,10 +76,28 @@ export async function quoteCryptoPayment(
   input: { invoiceId: string; chainId: number; currency: string },
 ) {
   const charge = await ownCharge(deps, userId, input.invoiceId);
+  if (charge.status === "succeeded") throw alreadyPaid();
   if (charge.currency !== "usd") throw new AppError("CONFLICT", { detail: "Only USD invoices can be paid in crypto" });
   const token = acceptedToken(deps, input.chainId, input.currency);
-  const { recipient } = chainClient(deps, input.chainId);
-  const amount = toBaseUnits(charge.amountMinor, token);
+  const { xpub } = chainClient(deps, input.chainId);
+  await refuseWhileCardPending(deps, charge);
+  const now = deps.now();
+  const rate = await deps.crypto.rates.latest(token);
+  assertFresh(rate, token, deps.config.CRYPTO_RATE_MAX_AGE_SEC, now);
+  const remaining = await deps.database.transaction(async (q) => {
+    const locked = (await lockCharge(q, `"id"`, charge.id)) as ChargeRow;
+    if (locked.status === "succeeded") throw alreadyPaid();
+    const left = await applyCredit(q, locked, now);
+    if (left === 0) await chargeSucceeded(q, locked, `credit:${locked.invoiceId}`, now);
+    return left;
+  });
+  if (remaining === 0) throw new AppError("CONFLICT", { detail: "The invoice is paid from your credit balance" });
+  const [seq] = await deps.prisma.$queryRawUnsafe<{ index: bigint }[]>(
+    `SELECT nextval('"billing"."billing_crypto_deposit_index_seq"') AS "index"`,
+  );
+  const depositIndex = Number(seq?.index);
+  const recipient = depositAddress(xpub, depositIndex);
+  const amount = toBaseUnits(remaining, token.decimals, rate);
   const relay = deps.crypto.relay
     ? await deps.crypto.relay.quote({
         chainId: token.chainId,
@@ -67,7 +106,6 @@ export async function quoteCryptoPayment(
         recipient,
       })
     : null;
-  const now = deps.now();
   const payment = await deps.prisma.cryptoPayment.create({
     data: {
       invoiceId: charge.invoiceId,
@@ -77,7 +115,12 @@ export async function quoteCryptoPayment(
       tokenAddress: token.address,
       decimals: token.decimals,
       recipient,
+      depositIndex,
       amountBaseUnits: amount.toString(),
+      quotedMinor: remaining,
+      rateAnswer: rate.answer.toString(),
+      rateDecimals: rate.decimals,
+      rateUpdatedAt: rate.updatedAt,
       relayQuoteId: relay?.requestId ?? null,
       status: "quoted",
       tenantId: charge.tenantId,
@@ -91,50 +134,125 @@ export async function quoteCryptoPayment(
   return { payment, relay };
 }
 
-/** The transfer in a receipt that pays `payment`: its log index (-1 native), or why none does. */
-async function findPayingTransfer(
-  client: PublicClient,
-  payment: CryptoPayment,
+const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === "23505";
+
+type Settlement =
+  | { status: "confirmed" | "credited"; creditedMinor: number }
+  | { status: "underpaid"; creditedMinor: number; remainingMinor: number };
+
+/** Books a verified transfer on its locked charge: paid, partly paid (credited), or paid twice. */
+async function settle(
+  q: OutboxTransaction,
+  charge: Charge,
+  transfer: VerifiedTransfer,
+  receivedMinor: number,
   txHash: Hex,
-  required: number,
-): Promise<number> {
-  const due = BigInt(payment.amountBaseUnits);
-  const recipient = payment.recipient as Hex;
-  const receipt = await client.getTransactionReceipt({ hash: txHash }).catch(() => null);
-  if (!receipt) throw refused("not_found", "The transaction is not mined on this chain");
-  if (receipt.status !== "success") throw refused("reverted", "The transaction reverted");
-  // No cache: the head decides the confirmations (viem caches it for a polling interval by default).
-  const head = await client.getBlockNumber({ cacheTime: 0 });
-  const confirmations = Number(head - receipt.blockNumber + 1n);
-  if (confirmations < required) {
-    throw refused("unconfirmed", "The transaction does not have enough confirmations yet", { confirmations, required });
+  now: Date,
+): Promise<Settlement> {
+  const source = `eip155:${transfer.quote.chainId}:${txHash}:${transfer.logIndex}`;
+  const locked = (await lockCharge(q, `"id"`, charge.id)) as ChargeRow;
+  const record = async (status: string) => {
+    const rows = await q.query(
+      `UPDATE "billing"."billing_crypto_payments"
+          SET "txHash" = $2, "logIndex" = $3, "status" = $4, "confirmedAt" = $5, "receivedBaseUnits" = $6,
+              "receivedMinor" = $7, "blockNumber" = $8, "blockHash" = $9
+        WHERE "id" = $1 AND "status" = 'quoted' RETURNING "id"`,
+      [
+        transfer.quote.id,
+        txHash,
+        transfer.logIndex,
+        status,
+        now,
+        transfer.received.toString(),
+        receivedMinor,
+        transfer.blockNumber,
+        transfer.blockHash,
+      ],
+    );
+    if (rows.length === 0) throw new AppError("CONFLICT", { detail: "This payment request was settled meanwhile" });
+  };
+  if (locked.status === "succeeded") {
+    // Paid otherwise (card) while this transfer was under way: the money is the customer's credit.
+    await record("credited");
+    await creditCharge(q, locked, receivedMinor, "duplicate_payment", source, now);
+    return { status: "credited", creditedMinor: receivedMinor };
   }
-  if (!payment.tokenAddress) {
-    const tx = await client.getTransaction({ hash: txHash });
-    if (!tx.to || !isAddressEqual(tx.to, recipient)) throw refused("wrong_recipient", "The transfer went elsewhere");
-    if (tx.value < due) throw refused("amount_too_low", "The transfer is smaller than the amount due");
-    return -1;
+  const [row] = await q.query<{ applied: number }>(
+    `SELECT "creditAppliedMinor" AS applied FROM "billing"."billing_charges" WHERE "id" = $1`,
+    [locked.id],
+  );
+  const due = locked.amountMinor - (row?.applied ?? 0);
+  const paid = async (creditedMinor: number): Promise<Settlement> => {
+    await q.query(`UPDATE "billing"."billing_charges" SET "provider" = 'crypto' WHERE "id" = $1`, [locked.id]);
+    await chargeSucceeded(q, { ...locked, provider: "crypto" }, source, now);
+    return { status: "confirmed", creditedMinor };
+  };
+  if (receivedMinor >= due) {
+    await record("confirmed");
+    await creditCharge(q, locked, receivedMinor - due, "overpayment", source, now);
+    return paid(receivedMinor - due);
   }
-  const transfers = parseEventLogs({ abi: erc20Abi, eventName: "Transfer", logs: receipt.logs });
-  const ofToken = transfers.filter((l) => isAddressEqual(l.address, payment.tokenAddress as Hex));
-  if (ofToken.length === 0) throw refused("wrong_token", "The transaction moves no tokens of the requested kind");
-  const toUs = ofToken.filter((l) => isAddressEqual(l.args.to, recipient));
-  if (toUs.length === 0) throw refused("wrong_recipient", "The transfer went elsewhere");
-  const paying = toUs.find((l) => l.args.value >= due);
-  if (!paying) throw refused("amount_too_low", "The transfer is smaller than the amount due");
-  return paying.logIndex;
+  // Less than due: the transfer is a partial payment. It is credited and applied to this invoice
+  // at once (two ledger entries); the invoice stays unpaid with the rest due on a new quote.
+  await record("underpaid");
+  await creditCharge(q, locked, receivedMinor, "underpayment", source, now);
+  const remainingMinor = await applyCredit(q, locked, now);
+  if (remainingMinor === 0) return paid(0);
+  return { status: "underpaid", creditedMinor: receivedMinor, remainingMinor };
 }
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === "23505";
+/**
+ * After crypto paid the invoice: the card PaymentIntent, if any, is canceled. If it succeeded
+ * anyway (a race with the customer or a late asynchronous payment), its amount becomes credit.
+ * Runs after the settlement committed: a Stripe outage here leaves the webhook to credit it.
+ */
+async function stopCardPayment(deps: Deps, chargeId: string): Promise<void> {
+  const charge = await deps.prisma.charge.findUnique({ where: { id: chargeId } });
+  const id = charge?.stripePaymentIntentId;
+  if (!charge || !id || !deps.stripe) return;
+  try {
+    let pi = await deps.stripe.retrievePaymentIntent(id);
+    if (pi && pi.status !== "succeeded" && pi.status !== "canceled") {
+      pi = await deps.stripe
+        .cancelPaymentIntent(id, `atlas:invoice:${charge.invoiceId}:cancel-after-crypto`)
+        .catch(() => deps.stripe?.retrievePaymentIntent(id) ?? null);
+    }
+    if (pi?.status !== "succeeded") return;
+    await deps.database.transaction(async (q) => {
+      const locked = (await lockCharge(q, `"id"`, chargeId)) as ChargeRow;
+      await creditDuplicateCard(q, locked, id, deps.now());
+    });
+  } catch (error) {
+    deps.logger.warn({ err: (error as Error).message, chargeId }, "card PaymentIntent not canceled after crypto");
+  }
+}
+
+/** A transfer seen before: the same answer again (a retried confirm), or it paid another invoice. */
+function replay(seen: CryptoPayment, charge: Charge): never {
+  if (seen.invoiceId !== charge.invoiceId) {
+    throw new AppError("CONFLICT", { detail: "This transfer has already paid an invoice" });
+  }
+  if (seen.status === "underpaid") {
+    throw refused("amount_too_low", "The transfer is smaller than the amount due: it was credited toward the invoice", {
+      creditedMinor: seen.receivedMinor ?? 0,
+      remainingMinor: charge.amountMinor - charge.creditAppliedMinor,
+    });
+  }
+  throw alreadyPaid();
+}
 
 /**
  * Settles an invoice with an on-chain transfer, after these checks in order:
- * 1. the invoice is the caller's and unpaid, and was quoted on this chain (not expired);
+ * 1. the invoice is the caller's, and the transfer was not used before;
  * 2. the receipt exists and succeeded, with the chain's required confirmations;
- * 3. it moves the quoted token (ERC-20 `Transfer` log) or native value to our recipient, at least
- *    the amount due;
- * 4. `(chainId, txHash, logIndex)` is unique: one transfer pays one invoice (409 on reuse);
- * 5. the charge turns succeeded and `payment.succeeded` is emitted in the same transaction.
+ * 3. it moves the quoted token (ERC-20 `Transfer` logs, or native value, traced through contract
+ *    wallets) into the deposit address of one of the invoice's quotes: the address is the quote's
+ *    alone, so nobody else's transfer can be claimed;
+ * 4. its block is not older than the quote; mined after the quote's expiry, it is valued at the
+ *    lower of the quote's and today's price;
+ * 5. the receipt is read again right before settling: still in the same canonical block (reorg);
+ * 6. in one transaction: paid (excess credited), underpaid (credited, applied, rest due), or paid
+ *    twice (credited); `payment.succeeded` once; `(chainId, txHash, logIndex)` unique.
  */
 export async function confirmCryptoPayment(
   deps: Deps,
@@ -142,33 +260,60 @@ export async function confirmCryptoPayment(
   input: { invoiceId: string; chainId: number; txHash: Hex },
 ) {
   const charge = await ownCharge(deps, userId, input.invoiceId);
-  const now = deps.now();
-  const payment = await deps.prisma.cryptoPayment.findFirst({
-    where: { invoiceId: charge.invoiceId, chainId: input.chainId, status: "quoted", expiresAt: { gt: now } },
-    orderBy: { createdAt: "desc" },
-  });
-  if (!payment) throw new AppError("NOT_FOUND", { detail: "No open payment request for this invoice on this chain" });
   const { client } = chainClient(deps, input.chainId);
   const txHash = input.txHash.toLowerCase() as Hex;
+  const seen = await deps.prisma.cryptoPayment.findFirst({ where: { chainId: input.chainId, txHash } });
+  if (seen) replay(seen, charge);
+  const quotes = await deps.prisma.cryptoPayment.findMany({
+    where: { invoiceId: charge.invoiceId, chainId: input.chainId, status: "quoted", depositIndex: { not: null } },
+    orderBy: { createdAt: "desc" },
+  });
+  if (quotes.length === 0) {
+    if (charge.status === "succeeded") throw alreadyPaid();
+    throw new AppError("NOT_FOUND", { detail: "No open payment request for this invoice on this chain" });
+  }
   const required = deps.config.CRYPTO_CONFIRMATIONS.get(String(input.chainId)) ?? DEFAULT_CONFIRMATIONS;
-  const logIndex = await findPayingTransfer(client, payment, txHash, required);
+  const transfer = await findTransfer(client, quotes, txHash, required);
+  const { quote } = transfer;
+  const minedAt = await blockTime(client, transfer);
+  // Block times have whole seconds: a block of the quote's own second counts as after it.
+  if (minedAt.getTime() < Math.floor(quote.createdAt.getTime() / 1000) * 1000) {
+    throw refused("before_quote", "The transfer was mined before its payment request was made: it cannot pay it");
+  }
+  const rate = { answer: BigInt(quote.rateAnswer as string), decimals: quote.rateDecimals as number };
+  let receivedMinor = toMinor(transfer.received, quote.decimals, rate);
+  if (minedAt > quote.expiresAt) {
+    // Late: the money is the customer's (the address is this quote's alone) but the quote's price
+    // no longer holds. It counts at the lower of the quote's and today's fresh price, so a late
+    // payment is never lost and an old quote is never a free option on the price.
+    const token = acceptedToken(deps, input.chainId, quote.currency);
+    const today = await deps.crypto.rates.latest(token);
+    assertFresh(today, token, deps.config.CRYPTO_RATE_MAX_AGE_SEC, deps.now());
+    receivedMinor = Math.min(receivedMinor, toMinor(transfer.received, quote.decimals, today));
+  }
+  await recheckAfterReorg(client, txHash, transfer, required);
+  const now = deps.now();
+  let outcome: Settlement;
   try {
-    return await deps.database.transaction(async (q) => {
-      const locked = (await lockCharge(q, `"id"`, charge.id)) as ChargeRow;
-      if (locked.status === "succeeded") throw new AppError("CONFLICT", { detail: "The invoice is already paid" });
-      await q.query(
-        `UPDATE "billing"."billing_crypto_payments"
-            SET "txHash" = $2, "logIndex" = $3, "status" = 'confirmed', "confirmedAt" = $4 WHERE "id" = $1`,
-        [payment.id, txHash, logIndex, now],
-      );
-      await q.query(`UPDATE "billing"."billing_charges" SET "provider" = 'crypto' WHERE "id" = $1`, [charge.id]);
-      await chargeSucceeded(q, { ...locked, provider: "crypto" }, `eip155:${input.chainId}:${txHash}:${logIndex}`, now);
-      return { invoiceId: charge.invoiceId, chainId: input.chainId, txHash, logIndex, status: "confirmed" as const };
-    });
+    outcome = await deps.database.transaction((q) => settle(q, charge, transfer, receivedMinor, txHash, now));
   } catch (error) {
-    if (isUniqueViolation(error)) {
+    if (isUniqueViolation(error))
       throw new AppError("CONFLICT", { detail: "This transfer has already paid an invoice" });
-    }
     throw error;
   }
+  if (outcome.status === "underpaid") {
+    throw refused("amount_too_low", "The transfer is smaller than the amount due: it was credited toward the invoice", {
+      creditedMinor: outcome.creditedMinor,
+      remainingMinor: outcome.remainingMinor,
+    });
+  }
+  if (outcome.status === "confirmed") await stopCardPayment(deps, charge.id);
+  return {
+    invoiceId: charge.invoiceId,
+    chainId: input.chainId,
+    txHash,
+    logIndex: transfer.logIndex,
+    status: outcome.status,
+    creditedMinor: outcome.creditedMinor,
+  };
 }

@@ -91,7 +91,7 @@ export async function setPreferredProvider(
 ): Promise<BillingProfile> {
   const profile = await findBillingProfile(deps, userId);
   if (!profile) throw new AppError("NOT_FOUND", { detail: "Create the billing customer first" });
-  if (provider === "crypto" && !deps.config.CRYPTO_RECIPIENT_ADDRESS) {
+  if (provider === "crypto" && !deps.config.CRYPTO_DEPOSIT_XPUB) {
     throw new AppError("CONFLICT", { detail: "Crypto payments are not configured here" });
   }
   return deps.prisma.billingProfile.update({

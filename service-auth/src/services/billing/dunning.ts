@@ -1,6 +1,7 @@
 import type { Deps } from "../../deps.ts";
 import { attemptStripeCharge, type ChargeRow, setSubscriptionStatus } from "./charge-invoice.ts";
 import { sendDunningNotices } from "./dunning-notices.ts";
+import { failPastDueCryptoCharges } from "./past-due.ts";
 import { errorBackoffMs } from "./payment-intents.ts";
 
 /** What one dunning run did. */
@@ -40,6 +41,7 @@ async function recordChargeError(deps: Deps, chargeId: string, error: unknown, n
  *   idempotency key per attempt); each row is locked with SKIP LOCKED, so several instances never
  *   retry one charge twice. Each charge runs in its own transaction and its own try: one
  *   charge's error is recorded on it (lastError, backoff) and the run goes on with the others;
+ * - an unpaid crypto charge past its due date fails with `past_due` (services/billing/past-due.ts);
  * - a charge still unpaid (failed or action_required) when its grace period ends turns the
  *   subscription `unpaid`, announced with the cheapest plan's limits: cloud-api reduces
  *   entitlements from that event;
@@ -77,6 +79,8 @@ export async function runDunning(deps: Deps): Promise<DunningResult> {
       );
     }
   }
+  // Unpaid crypto charges past their due date join the grace → unpaid path below.
+  await failPastDueCryptoCharges(deps);
   const lapsed = await deps.prisma.charge.findMany({
     where: { status: { in: ["failed", "action_required"] }, graceEndsAt: { lte: now }, graceExpiredAt: null },
     select: { id: true },
