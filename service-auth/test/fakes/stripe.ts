@@ -481,33 +481,6 @@ export class FakeStripe {
         const pi = this.paymentIntents.get(objectId as string);
         return pi ? [200, pi] : this.notFound("payment_intent");
       }
-      case "POST payment_intents/:id/cancel": {
-        const pi = this.paymentIntents.get(objectId as string);
-        if (!pi) return this.notFound("payment_intent");
-        // https://docs.stripe.com/api/payment_intents/cancel: only requires_payment_method,
-        // requires_capture, requires_confirmation, requires_action (and processing) can be canceled;
-        // a succeeded or already canceled PaymentIntent answers payment_intent_unexpected_state.
-        const cancelable = ["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action"];
-        if (!cancelable.includes(String(pi.status)) && pi.status !== "processing") {
-          return [
-            400,
-            {
-              error: {
-                type: "invalid_request_error",
-                code: "payment_intent_unexpected_state",
-                message: `You cannot cancel this PaymentIntent because it has a status of ${String(pi.status)}.`,
-                payment_intent: pi,
-              },
-            },
-          ];
-        }
-        Object.assign(pi, {
-          status: "canceled",
-          canceled_at: this.nowSec,
-          cancellation_reason: p.cancellation_reason ?? null,
-        });
-        return [200, pi];
-      }
       case "POST accounts": {
         const a: Json = {
           id: id("acct"),

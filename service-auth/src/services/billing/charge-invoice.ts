@@ -9,8 +9,8 @@ import {
   type StripePaymentIntentInfo,
   stripeRefusal,
 } from "../../providers/stripe.ts";
-import { failureOutcome, invoicePaymentIntent, paymentIntentKey } from "./payment-intents.ts";
 import { applyCredit, creditDuplicateCard } from "./credits.ts";
+import { failureOutcome, invoicePaymentIntent, paymentIntentKey } from "./payment-intents.ts";
 import { recordWebhookSql, type WebhookOutcome } from "./stripe-webhooks.ts";
 
 /** A charge row as the saga reads it (raw SQL: it runs in the outbox consumer's transaction). */
