@@ -84,6 +84,13 @@ export const billingEventSchemas = {
     provider: z.enum(["stripe", "crypto"]),
     failureCode: z.string().min(1).max(100),
   }),
+  /** auth → cloud: the invoice will never be charged (e.g. the account was deleted): void it. */
+  "charge.canceled": z.strictObject({
+    tenantId: id,
+    userId: id,
+    invoiceId: id,
+    reason: z.enum(["account_deleted"]),
+  }),
 } as const;
 
 export type BillingEventType = keyof typeof billingEventSchemas;

@@ -17,6 +17,7 @@ export const CONSUMED_EVENT_TYPES = [
   "subscription.canceled",
   "payment.succeeded",
   "payment.failed",
+  "charge.canceled",
 ] as const satisfies readonly BillingEventType[];
 
 /** The payload, validated against the contract; a payload that breaks it can never apply: parked. */

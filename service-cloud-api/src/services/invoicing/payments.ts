@@ -60,7 +60,25 @@ export async function applyPaymentFailed(
   return true;
 }
 
-/** Handlers of payment.succeeded / payment.failed (auth → cloud). */
+/**
+ * `charge.canceled`: the billing side will never charge this invoice (the account was deleted),
+ * so it is void. A paid invoice stays paid (the money was taken before the cancellation).
+ */
+export async function applyChargeCanceled(
+  tx: SqlQueryable,
+  p: { invoiceId: string; tenantId: string; userId: string },
+  at: Date,
+): Promise<boolean> {
+  const invoice = await lockInvoice(tx, p);
+  if (invoice.status === "paid" || invoice.status === "void") return false;
+  await tx.query(`UPDATE "cloud"."cloud_invoices" SET "status" = 'void', "updatedAt" = $2 WHERE "id" = $1`, [
+    p.invoiceId,
+    at,
+  ]);
+  return true;
+}
+
+/** Handlers of payment.succeeded / payment.failed / charge.canceled (auth → cloud). */
 export function paymentHandlers(deps: Pick<Deps, "now" | "quota">): HandlerSet {
   const at = (event: OutboxEvent) => new Date(event.createdAt);
   return {
@@ -72,6 +90,11 @@ export function paymentHandlers(deps: Pick<Deps, "now" | "quota">): HandlerSet {
     "payment.failed": async (event, tx) => {
       const p = payloadOf("payment.failed", event);
       await applyPaymentFailed(tx, p, at(event));
+      deps.quota.forget(p);
+    },
+    "charge.canceled": async (event, tx) => {
+      const p = payloadOf("charge.canceled", event);
+      await applyChargeCanceled(tx, p, at(event));
       deps.quota.forget(p);
     },
   };
