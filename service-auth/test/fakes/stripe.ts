@@ -304,6 +304,10 @@ export class FakeStripe {
         const pi = this.paymentIntents.get(objectId as string);
         return pi ? [200, pi] : this.notFound("payment_intent");
       }
+      case "POST payment_intents/:id/cancel": {
+        const pi = this.paymentIntents.get(objectId as string);
+        return pi ? this.cancelPaymentIntent(pi, p) : this.notFound("payment_intent");
+      }
       case "POST accounts": {
         const a: Json = {
           id: id("acct"),
@@ -690,6 +694,31 @@ export class FakeStripe {
     Object.assign(sub, { status: "canceled", canceled_at: this.nowSec, ended_at: this.nowSec });
     this.emit("customer.subscription.deleted", sub, previous);
     return this.expandSubscription(sub, p);
+  }
+
+  /**
+   * https://docs.stripe.com/api/payment_intents/cancel: only a PaymentIntent that has not
+   * succeeded (or been canceled) can be canceled; one an invoice created is voided with its invoice.
+   */
+  private cancelPaymentIntent(pi: Json, p: Json): [number, Json] {
+    const cancelable = ["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action", "processing"];
+    if (!cancelable.includes(String(pi.status))) {
+      return invalid(`You cannot cancel this PaymentIntent because it has a status of ${String(pi.status)}.`, {
+        code: "payment_intent_unexpected_state",
+      });
+    }
+    if ([...this.invoicePaymentIntents.values()].includes(pi.id as string)) {
+      return invalid("This PaymentIntent is managed by an invoice: void the invoice instead.", {
+        code: "payment_intent_unexpected_state",
+      });
+    }
+    Object.assign(pi, {
+      status: "canceled",
+      canceled_at: this.nowSec,
+      cancellation_reason: p.cancellation_reason ?? null,
+    });
+    this.emit("payment_intent.canceled", pi);
+    return [200, pi];
   }
 
   /** https://docs.stripe.com/expand: only expandable properties; anything else is refused. */
