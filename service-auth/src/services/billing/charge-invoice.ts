@@ -4,6 +4,7 @@ import { enqueueOutboxEvent, type OutboxHandler, type OutboxTransaction, PoisonE
 import type Stripe from "stripe";
 import type { Deps } from "../../deps.ts";
 import { paymentIntentInfo, type StripePaymentIntentInfo } from "../../providers/stripe.ts";
+import { cancelChargeOfDeletedAccount, ownerDeleted } from "./account-billing.ts";
 import { recordWebhookSql, type WebhookOutcome } from "./stripe-webhooks.ts";
 import { type DunningState, effectiveStatus, grantsPlan } from "./subscription-status.ts";
 
@@ -283,6 +284,11 @@ export async function chargeInvoice(
   );
   const charge = (await lockCharge(tx, `"invoiceId"`, invoice.invoiceId)) as ChargeRow;
   if (charge.status !== "pending" || charge.stripePaymentIntentId) return;
+  // A deleted account is never charged again (DELETE /auth/me): its invoice is voided instead.
+  if (await ownerDeleted(tx, charge.billingProfileId)) {
+    await cancelChargeOfDeletedAccount(tx, { ...charge, tenantId: invoice.tenantId, userId: invoice.userId }, now);
+    return;
+  }
   if (charge.amountMinor === 0) {
     await chargeSucceeded(tx, charge, `zero:${charge.invoiceId}`, now);
     return;
@@ -299,6 +305,10 @@ export async function attemptStripeCharge(
   profile: ProfileRow | null,
   now: Date,
 ): Promise<void> {
+  if (await ownerDeleted(tx, charge.billingProfileId)) {
+    await cancelChargeOfDeletedAccount(tx, charge, now);
+    return;
+  }
   const owner = profile ?? (await profileOf(tx, charge.billingProfileId));
   const attempt = { ...charge, attempts: charge.attempts + 1 };
   await tx.query(`UPDATE "billing"."billing_charges" SET "attempts" = $2 WHERE "id" = $1`, [
