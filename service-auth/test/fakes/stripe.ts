@@ -180,8 +180,9 @@ export class FakeStripe {
     for await (const chunk of req) raw += chunk;
     const url = new URL(req.url ?? "/", "http://stripe.test");
     const method = req.method ?? "GET";
-    // GET parameters use the same encoding as bodies (e.g. `expand[0]=latest_invoice`).
-    const params = parseStripeForm(method === "GET" ? url.search.slice(1) : raw);
+    // Query parameters (GET, and DELETE as the SDK sends them) use the same encoding as bodies
+    // (e.g. `expand[0]=latest_invoice`).
+    const params = { ...parseStripeForm(url.search.slice(1)), ...parseStripeForm(raw) };
     this.requests.push(`${method} ${url.pathname}`);
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const key = req.headers["idempotency-key"];
