@@ -157,7 +157,8 @@ describe("trials", () => {
     expect(await deliverAll("customer.subscription.updated")).toEqual(["applied"]);
     const sub = await localSub();
     expect(sub).toMatchObject({ status: "active", stripeStatus: "active" });
-    expect(sub.currentPeriodStart.getTime()).toBe((stripe.nowSec - 0) * 1000);
+    // The first paid period starts at the trial's end.
+    expect(sub.currentPeriodStart.getTime()).toBe(stripe.nowSec * 1000);
     expect((await updates()).map((u) => u.status)).toEqual(["trialing", "active"]);
   });
 
@@ -233,10 +234,16 @@ describe("Stripe's status and Atlas's dunning state", () => {
     await consume();
     expect(await localSub()).toMatchObject({ status: "past_due", stripeStatus: "active", dunningState: "past_due" });
     const stripeSub = stripe.subscriptions.get((await localSub()).stripeSubscriptionId as string) as Json;
-    // A later renewal at Stripe (paid there): Stripe's status is recorded, the effective one stays.
-    (((stripeSub.items as { data: Json[] }).data[0] as Json).current_period_end as number) += 0;
-    const event = stripe.event("customer.subscription.updated", { ...stripeSub, status: "active" }, stripe.nowSec + 5);
-    expect(await (await deliverWebhook(t, event)).json()).toMatchObject({ outcome: "unchanged" });
+    // Stripe's own view moves (past_due on its invoice, then active again): recorded as Stripe's
+    // status; the effective status stays past_due while Atlas's dunning is open, and nothing new
+    // is announced.
+    stripeSub.status = "past_due";
+    const pastDue = stripe.event("customer.subscription.updated", stripeSub, stripe.nowSec + 5);
+    expect(await (await deliverWebhook(t, pastDue)).json()).toMatchObject({ outcome: "applied" });
+    expect(await localSub()).toMatchObject({ status: "past_due", stripeStatus: "past_due", dunningState: "past_due" });
+    stripeSub.status = "active";
+    const active = stripe.event("customer.subscription.updated", stripeSub, stripe.nowSec + 10);
+    expect(await (await deliverWebhook(t, active)).json()).toMatchObject({ outcome: "applied" });
     expect(await localSub()).toMatchObject({ status: "past_due", stripeStatus: "active", dunningState: "past_due" });
     expect((await updates()).map((u) => u.status)).toEqual(["active", "past_due"]);
     // The card is fixed; the next dunning attempt pays and clears the dunning state.
