@@ -397,9 +397,13 @@ describe("payment events", () => {
       reason: "account_deleted" as const,
     });
     const a = await invoiceFor("alice");
-    await emitEvent(t.deps.database, "payment.failed", failed(a), { at: at(1) });
-    await emitEvent(t.deps.database, "charge.canceled", canceled(a), { at: at(2) });
+    await emitEvent(t.deps.database, "payment.failed", failed(a), { at: at(1), aggregateKey: `invoice:${a}` });
+    await emitEvent(t.deps.database, "charge.canceled", canceled(a), { at: at(2), aggregateKey: `invoice:${a}` });
     await consume();
+    await consume();
+    expect(await invoiceRow(a)).toMatchObject({ status: "void" });
+    // A late failure of an earlier attempt leaves it void.
+    await emitEvent(t.deps.database, "payment.failed", failed(a), { at: at(3), dedupeKey: "late-failure" });
     await consume();
     expect(await invoiceRow(a)).toMatchObject({ status: "void" });
     const b = await invoiceFor("bob");

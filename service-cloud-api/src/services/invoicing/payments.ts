@@ -51,7 +51,8 @@ export async function applyPaymentFailed(
   at: Date,
 ): Promise<boolean> {
   const invoice = await lockInvoice(tx, p);
-  if (invoice.status === "paid") return false;
+  // A void invoice is never collected again: a late failure of an earlier attempt leaves it void.
+  if (invoice.status === "paid" || invoice.status === "void") return false;
   await tx.query(
     `UPDATE "cloud"."cloud_invoices" SET "status" = 'failed', "failedAt" = $2, "failureCode" = $3, "updatedAt" = $2
       WHERE "id" = $1`,
