@@ -67,7 +67,13 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
       method: "POST",
       headers: { "idempotency-key": `customer-${email}` },
     });
-    stripe.attachCard(profile.stripeCustomerId, { last4: "4242" });
+    const card = stripe.attachCard(profile.stripeCustomerId, { last4: "4242" });
+    // The default card pays the subscription's first invoice when subscribing.
+    await api(stack, `/billing/payment-methods/${card}/default`, {
+      token,
+      method: "POST",
+      headers: { "idempotency-key": `default-${email}` },
+    });
     if (options.payInCrypto) {
       await api(stack, "/billing/profile", {
         token,
@@ -114,8 +120,21 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await page.getByText("no Stripe publishable key configured").waitFor();
     await stack.screenshot(page, "billing-free");
 
+    // No default card yet: Pro waits for its first payment, with the free plan's limits.
     await plans.getByRole("button", { name: "Switch to Pro" }).click();
     await plans.getByRole("button", { name: "Switch to Pro" }).last().click();
+    const firstPayment = page.getByRole("region", { name: "First payment" });
+    await firstPayment.getByText("starts once its first payment is made").waitFor();
+    await firstPayment.getByRole("button", { name: "Close" }).click();
+    await current.getByText(/Waiting for payment/).waitFor();
+    // The customer makes a card the default and completes the payment: Pro starts.
+    const cardRows = page.getByRole("region", { name: "Payment methods" });
+    const visaRow = cardRows.getByRole("listitem").filter({ hasText: "4242" });
+    await visaRow.getByRole("button", { name: "Make default" }).click();
+    await visaRow.getByRole("button", { name: "Make default" }).last().click();
+    await visaRow.getByText("default", { exact: true }).waitFor();
+    await current.getByRole("button", { name: "Complete payment" }).click();
+    await current.getByRole("button", { name: "Pay now" }).click();
     await current.getByText("Pro", { exact: true }).waitFor();
     await current.getByText(/renews on/).waitFor();
     await plans.getByRole("listitem").filter({ hasText: "Pro" }).getByText("Current plan").waitFor();

@@ -105,8 +105,8 @@ describe("a paid plan starts only once paid", () => {
     ]);
   });
 
-  it("a declined default card leaves it incomplete with a clientSecret; asking again answers the same payment", async () => {
-    const { auth } = await customerWithCard(t, stripe, { decline: "insufficient_funds" });
+  it("a declined default card leaves it incomplete with a clientSecret; asking again answers the same payment, or pays once the card works", async () => {
+    const { auth, pm } = await customerWithCard(t, stripe, { decline: "insufficient_funds" });
     const first = (await (await subscribe(auth)).json()) as { id: string; status: string; clientSecret: string };
     expect(first).toMatchObject({ status: "incomplete", clientSecret: expect.any(String) });
     const again = (await (await subscribe(auth)).json()) as { id: string; clientSecret: string };
@@ -117,6 +117,12 @@ describe("a paid plan starts only once paid", () => {
     expect(business).toMatchObject({ planId: "business", status: "incomplete" });
     const live = [...stripe.subscriptions.values()].filter((s) => s.status !== "canceled");
     expect(live).toHaveLength(1);
+    // The card works again: "Complete payment" (the same plan) pays with it now.
+    (stripe.cards.get(pm) as { decline: string | null }).decline = null;
+    const paid = (await (await subscribe(auth, "business")).json()) as Json;
+    expect(paid).toMatchObject({ id: business.id, planId: "business", status: "active" });
+    expect(paid.clientSecret).toBeUndefined();
+    expect((await updates()).map((u) => u.status)).toEqual(["incomplete", "incomplete", "active"]);
   });
 
   it("unpaid for 23 hours: incomplete_expired at Stripe, canceled here (free plan), its PaymentIntent no longer payable", async () => {

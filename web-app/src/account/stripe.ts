@@ -13,6 +13,12 @@ export interface StripeJs {
     redirect: "if_required";
     confirmParams?: { return_url?: string };
   }): Promise<{ error?: { message?: string } }>;
+  /** Confirms a PaymentIntent (e.g. a subscription's first payment) with the card entered in `elements`. */
+  confirmPayment(options: {
+    elements: StripeElements;
+    redirect: "if_required";
+    confirmParams?: { return_url?: string };
+  }): Promise<{ error?: { message?: string }; paymentIntent?: { status: string } }>;
 }
 
 let loading: Promise<(key: string) => StripeJs> | null = null;

@@ -73,7 +73,12 @@ export async function subscribe(
       const pending = await stripe.retrieveSubscription(live.stripeSubscriptionId);
       if (pending) live = await save(pending);
       if (live.status === "incomplete") {
-        if (live.planId === planId) return { subscription: live, clientSecret: pending?.clientSecret ?? null };
+        if (live.planId === planId) {
+          // Asked again (e.g. after adding a card): pay with the default card now if there is one.
+          const paid = pending && (await payFirstInvoice(stripe, pending, profile, requestKey));
+          if (paid) return { subscription: await save(paid), clientSecret: null };
+          return { subscription: live, clientSecret: pending?.clientSecret ?? null };
+        }
         // Another plan while the first payment is outstanding: that subscription never started.
         live = await save(
           await stripe.cancelSubscriptionNow(
@@ -103,17 +108,30 @@ export async function subscribe(
       },
       stripeKey("subscription-create", profile.id, requestKey),
     );
-    if (info.status === "incomplete" && info.paymentIntentId && profile.defaultPaymentMethodId) {
-      const pi = await stripe.confirmPaymentIntentOnSession(
-        info.paymentIntentId,
-        profile.defaultPaymentMethodId,
-        stripeKey("subscription-first-payment", profile.id, requestKey),
-      );
-      if (pi.status === "succeeded") info = (await stripe.retrieveSubscription(info.id)) ?? info;
-    }
+    info = (await payFirstInvoice(stripe, info, profile, requestKey)) ?? info;
     const subscription = await save(info, planId);
     return { subscription, clientSecret: subscription.status === "incomplete" ? (info.clientSecret ?? null) : null };
   }, SUBSCRIBE_TX);
+}
+
+/**
+ * Confirms an incomplete subscription's first PaymentIntent with the customer's default card (the
+ * customer is present: on-session, so 3-D Secure comes back as `requires_action` for the browser).
+ * Stripe's subscription after the payment, or null when it was not paid (no card, declined, SCA).
+ */
+async function payFirstInvoice(
+  stripe: StripeGateway,
+  info: StripeSubscriptionInfo,
+  profile: BillingProfile,
+  requestKey: string,
+): Promise<StripeSubscriptionInfo | null> {
+  if (info.status !== "incomplete" || !info.paymentIntentId || !profile.defaultPaymentMethodId) return null;
+  const pi = await stripe.confirmPaymentIntentOnSession(
+    info.paymentIntentId,
+    profile.defaultPaymentMethodId,
+    stripeKey("subscription-first-payment", info.paymentIntentId, requestKey),
+  );
+  return pi.status === "succeeded" ? await stripe.retrieveSubscription(info.id) : null;
 }
 
 async function saveFromApi(
