@@ -46,7 +46,9 @@ const liveAtStripe = (customer: string) =>
     (s) => s.customer === customer && !["canceled", "incomplete_expired"].includes(String(s.status)),
   );
 const confirmableAtStripe = (customer: string) =>
-  [...stripe.paymentIntents.values()].filter((pi) => pi.customer === customer && CONFIRMABLE.includes(String(pi.status)));
+  [...stripe.paymentIntents.values()].filter(
+    (pi) => pi.customer === customer && CONFIRMABLE.includes(String(pi.status)),
+  );
 
 describe("DELETE /auth/me stops all charges", () => {
   it("ends the subscription at Stripe now, cancels the open charge and its PaymentIntent, and never charges again", async () => {
@@ -55,7 +57,11 @@ describe("DELETE /auth/me stops all charges", () => {
     expect((await subscribe(who.auth)).status).toBe(200);
     // A renewal invoice whose charge failed: its PaymentIntent waits for dunning.
     (stripe.cards.get(who.pm) as { decline: string | null }).decline = "insufficient_funds";
-    const failedInvoice = await emitInvoiceFinalized(t, { tenantId: who.tenant.id, userId: who.user.id, totalMinor: 700 });
+    const failedInvoice = await emitInvoiceFinalized(t, {
+      tenantId: who.tenant.id,
+      userId: who.user.id,
+      totalMinor: 700,
+    });
     await consume();
     expect(confirmableAtStripe(customer)).toHaveLength(1);
     expect(liveAtStripe(customer)).toHaveLength(1);

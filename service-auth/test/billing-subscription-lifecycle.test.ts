@@ -3,8 +3,8 @@
 // subscription however concurrent the subscribes, and Stripe's status kept apart from dunning.
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { billingConsumer } from "../src/services/billing/jobs.ts";
 import { runDunning } from "../src/services/billing/dunning.ts";
+import { billingConsumer } from "../src/services/billing/jobs.ts";
 import { effectiveStatus } from "../src/services/billing/subscription-status.ts";
 import {
   billingEvents,
@@ -76,7 +76,11 @@ describe("a paid plan starts only once paid", () => {
     const res = await subscribe(auth);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { id: string; status: string; clientSecret: string };
-    expect(body).toMatchObject({ planId: "pro", status: "incomplete", clientSecret: expect.stringMatching(/^pi_.+_secret_/) });
+    expect(body).toMatchObject({
+      planId: "pro",
+      status: "incomplete",
+      clientSecret: expect.stringMatching(/^pi_.+_secret_/),
+    });
     expect(await updates()).toEqual([expect.objectContaining({ status: "incomplete", limits: FREE_LIMITS })]);
     const stripeSub = stripe.subscriptions.get((await localSub()).stripeSubscriptionId as string) as Json;
     const invoice = stripe.invoices.get(stripeSub.latest_invoice as string) as Json;
@@ -152,7 +156,9 @@ describe("trials", () => {
     const body = (await (await subscribe(auth)).json()) as Json;
     expect(body).toMatchObject({ status: "trialing" });
     expect(body.clientSecret).toBeUndefined();
-    expect(await updates()).toEqual([expect.objectContaining({ status: "trialing", limits: expect.objectContaining(PRO_LIMITS) })]);
+    expect(await updates()).toEqual([
+      expect.objectContaining({ status: "trialing", limits: expect.objectContaining(PRO_LIMITS) }),
+    ]);
     expect(stripe.paymentIntents.size).toBe(0);
 
     stripe.advance(13 * 86_400);

@@ -3,15 +3,13 @@
 // audit trail) but holds no personal data; the audit trail is pseudonymised, not deleted.
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
-import type { Identity, Prisma } from "../generated/prisma/client.ts";
+import type { Identity } from "../generated/prisma/client.ts";
 import type { Principal } from "../middleware/auth.ts";
 import { recordAudit } from "./audit.service.ts";
 import { pseudonymiseAuditTrail, truncateIp } from "./audit-retention.service.ts";
 import { cancelBillingInTransaction, stopStripeBilling } from "./billing/account-billing.ts";
 import { sha256Hex } from "./crypto.ts";
 import type { RequestContext } from "./request-context.ts";
-
-type Tx = Prisma.TransactionClient;
 
 export interface AccountDeletionSummary {
   identities: number;

@@ -277,7 +277,9 @@ export class FakeStripe {
         return this.cancelSubscription(objectId as string, p);
       case "GET invoices/:id": {
         const invoice = this.invoices.get(objectId as string);
-        return invoice ? [200, this.expandInvoice(invoice, p.expand as string[] | undefined)] : this.notFound("invoice");
+        return invoice
+          ? [200, this.expandInvoice(invoice, p.expand as string[] | undefined)]
+          : this.notFound("invoice");
       }
       case "POST payment_intents": {
         const pi: Json = {
@@ -345,16 +347,6 @@ export class FakeStripe {
           { error: { type: "invalid_request_error", message: `Unrecognized request URL (${method} ${path})` } },
         ];
     }
-  }
-
-  private item(price: string): Json {
-    return {
-      id: id("si"),
-      object: "subscription_item",
-      price: { id: price, object: "price" },
-      current_period_start: this.nowSec,
-      current_period_end: this.nowSec + 30 * 86_400,
-    };
   }
 
   private confirm(pi: Json, p: Json): [number, Json] {
@@ -442,7 +434,8 @@ export class FakeStripe {
   /** https://docs.stripe.com/api/subscriptions/create */
   private createSubscription(p: Json): [number, Json] {
     const customer = this.customers.get(String(p.customer));
-    if (!customer) return invalid(`No such customer: '${String(p.customer)}'`, { code: "resource_missing", param: "customer" });
+    if (!customer)
+      return invalid(`No such customer: '${String(p.customer)}'`, { code: "resource_missing", param: "customer" });
     const items = (p.items as Json[] | undefined) ?? [];
     if (items.length !== 1) return invalid("This peer supports subscriptions of exactly one item", { param: "items" });
     const priceId = String((items[0] as Json).price);
@@ -596,7 +589,7 @@ export class FakeStripe {
     this.emit("payment_intent.succeeded", pi);
     const invoiceId = [...this.invoicePaymentIntents].find(([, piId]) => piId === pi.id)?.[0];
     const invoice = invoiceId ? this.invoices.get(invoiceId) : undefined;
-    if (!invoice || invoice.status !== "open") return;
+    if (invoice?.status !== "open") return;
     Object.assign(invoice, {
       status: "paid",
       amount_paid: invoice.amount_due,
@@ -702,7 +695,13 @@ export class FakeStripe {
    * succeeded (or been canceled) can be canceled; one an invoice created is voided with its invoice.
    */
   private cancelPaymentIntent(pi: Json, p: Json): [number, Json] {
-    const cancelable = ["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action", "processing"];
+    const cancelable = [
+      "requires_payment_method",
+      "requires_capture",
+      "requires_confirmation",
+      "requires_action",
+      "processing",
+    ];
     if (!cancelable.includes(String(pi.status))) {
       return invalid(`You cannot cancel this PaymentIntent because it has a status of ${String(pi.status)}.`, {
         code: "payment_intent_unexpected_state",

@@ -1,12 +1,9 @@
 import type { BillingEventPayload } from "@atlas/billing-events";
-import { AppError } from "@atlas/errors";
 import type { Deps } from "../../deps.ts";
 import type { BillingProfile, Plan, Prisma, Subscription } from "../../generated/prisma/client.ts";
 import type { StripeSubscriptionInfo } from "../../providers/stripe.ts";
-import { sha256Hex } from "../crypto.ts";
-import { requireStripeCustomer } from "./customers.ts";
 import { emitBillingEvent } from "./outbox.ts";
-import { freePlan, getActivePlan, type PlanLimits, stripePriceOf } from "./plans.ts";
+import { freePlan, type PlanLimits } from "./plans.ts";
 import { effectiveStatus, grantsPlan, type SubscriptionStatus } from "./subscription-status.ts";
 
 /** Statuses of a subscription that is still the customer's current one. */
