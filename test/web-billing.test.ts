@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
+import { registerPlanPrices, STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
 import { Anvil, compileTestToken } from "../service-auth/test/fakes/anvil.ts";
 import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
 import { api, apiEmailLogin, emailLogin, skipBrowser, startWebStack, type WebStack } from "./web/harness.ts";
@@ -22,7 +22,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
   beforeAll(async () => {
     stack = await startWebStack({
       env: async () => {
-        stripe = await FakeStripe.start();
+        stripe = registerPlanPrices(await FakeStripe.start());
         // The browser lives in real time: so do Stripe's subscription periods.
         stripe.nowSec = Math.floor(Date.now() / 1000);
         anvil = await Anvil.start();
