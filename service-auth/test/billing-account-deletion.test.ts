@@ -113,6 +113,26 @@ describe("DELETE /auth/me stops all charges", () => {
     expect(confirmableAtStripe(profile.stripeCustomerId)).toEqual([]);
   });
 
+  it("dunning never retries a charge of a deleted account, whatever raced the deletion", async () => {
+    const who = await customerWithCard(t, stripe, { decline: "insufficient_funds" });
+    const invoiceId = await emitInvoiceFinalized(t, { tenantId: who.tenant.id, userId: who.user.id, totalMinor: 500 });
+    await consume();
+    // The account is marked deleted while the failed charge is still scheduled (as if its charge
+    // step had committed after the deletion's own cancellation ran).
+    await t.deps.prisma.user.update({ where: { id: who.user.id }, data: { deletedAt: t.clock.now } });
+    const confirms = stripe.requests.filter((r) => r.endsWith("/confirm")).length;
+    t.clock.now = new Date(t.clock.now.getTime() + 2 * 86_400_000);
+    await runDunning(t.deps);
+    expect(stripe.requests.filter((r) => r.endsWith("/confirm")).length).toBe(confirms);
+    expect(await t.deps.prisma.charge.findUniqueOrThrow({ where: { invoiceId } })).toMatchObject({
+      status: "canceled",
+      failureCode: "account_deleted",
+    });
+    expect((await billingEvents(t, "charge.canceled")).map((e) => e.payload as Json)).toEqual([
+      expect.objectContaining({ invoiceId, reason: "account_deleted" }),
+    ]);
+  });
+
   it("Stripe down: 503 and nothing deleted (the subscription stays live and billed as before); the retry deletes", async () => {
     const who = await customerWithCard(t, stripe);
     await subscribe(who.auth);
