@@ -7,7 +7,7 @@ import type { Page } from "playwright-core";
 import { HDKey } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordCredit } from "../service-auth/src/services/billing/credits.ts";
-import { deliverWebhook, STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
+import { deliverWebhook, registerPlanPrices, STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
 import { Anvil, compileTestToken } from "../service-auth/test/fakes/anvil.ts";
 import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
 import { api, apiEmailLogin, emailLogin, skipBrowser, startWebStack, type WebStack } from "./web/harness.ts";
@@ -24,7 +24,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
   // The collecting wallet: service-auth gets its xpub and derives a deposit address per quote.
   const xpub = HDKey.fromMasterSeed(randomBytes(64)).derive("m/44'/60'/0'/0").publicExtendedKey;
   beforeAll(async () => {
-    stripe = await FakeStripe.start();
+    stripe = registerPlanPrices(await FakeStripe.start());
     stack = await startWebStack({
       env: async () => {
         // The browser lives in real time: so do Stripe's subscription periods.
@@ -76,7 +76,13 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
       method: "POST",
       headers: { "idempotency-key": `customer-${email}` },
     });
-    stripe.attachCard(profile.stripeCustomerId, { last4: "4242" });
+    const card = stripe.attachCard(profile.stripeCustomerId, { last4: "4242" });
+    // The default card pays the subscription's first invoice when subscribing.
+    await api(stack, `/billing/payment-methods/${card}/default`, {
+      token,
+      method: "POST",
+      headers: { "idempotency-key": `default-${email}` },
+    });
     if (options.payInCrypto) {
       await api(stack, "/billing/profile", {
         token,
@@ -123,8 +129,21 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await page.getByRole("button", { name: "Add a card" }).waitFor();
     await stack.screenshot(page, "billing-free");
 
+    // No default card yet: Pro waits for its first payment, with the free plan's limits.
     await plans.getByRole("button", { name: "Switch to Pro" }).click();
     await plans.getByRole("button", { name: "Switch to Pro" }).last().click();
+    const firstPayment = page.getByRole("region", { name: "First payment" });
+    await firstPayment.getByText("starts once its first payment is made").waitFor();
+    await firstPayment.getByRole("button", { name: "Close" }).click();
+    await current.getByText(/Waiting for payment/).waitFor();
+    // The customer makes a card the default and completes the payment: Pro starts.
+    const cardRows = page.getByRole("region", { name: "Payment methods" });
+    const visaRow = cardRows.getByRole("listitem").filter({ hasText: "4242" });
+    await visaRow.getByRole("button", { name: "Make default" }).click();
+    await visaRow.getByRole("button", { name: "Make default" }).last().click();
+    await visaRow.getByText("default", { exact: true }).waitFor();
+    await current.getByRole("button", { name: "Complete payment" }).click();
+    await current.getByRole("button", { name: "Pay now" }).click();
     await current.getByText("Pro", { exact: true }).waitFor();
     await current.getByText(/renews on/).waitFor();
     await plans.getByRole("listitem").filter({ hasText: "Pro" }).getByText("Current plan").waitFor();

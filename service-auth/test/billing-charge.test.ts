@@ -40,13 +40,15 @@ const advance = (ms: number) => {
   t.clock.now = new Date(t.clock.now.getTime() + ms);
 };
 
+/** A customer whose card paid the subscription's first invoice and declines from then on (`decline`). */
 async function subscribedCustomer(card: { decline?: string } = {}) {
-  const who = await customerWithCard(t, stripe, card);
+  const who = await customerWithCard(t, stripe);
   await t.app.request("/billing/subscriptions", {
     method: "POST",
     headers: billingHeaders(who.auth),
     body: JSON.stringify({ planId: "pro" }),
   });
+  if (card.decline) (stripe.cards.get(who.pm) as { decline: string | null }).decline = card.decline;
   return who;
 }
 
@@ -155,7 +157,11 @@ describe("charge saga", () => {
     expect(await runDunning(t.deps)).toMatchObject({ retried: 1, expired: 0 });
     charge = await chargeOf(invoiceId);
     expect(charge).toMatchObject({ status: "succeeded", attempts: 3, nextAttemptAt: null });
-    expect(stripe.paymentIntents.size).toBe(1);
+    // One PaymentIntent for the invoice (the other one paid the subscription's first invoice).
+    const ofInvoice = [...stripe.paymentIntents.values()].filter(
+      (pi) => (pi.metadata as Record<string, string>).atlasInvoiceId === invoiceId,
+    );
+    expect(ofInvoice).toHaveLength(1);
     expect(await billingEvents(t, "payment.succeeded")).toHaveLength(1);
     expect(await statuses("subscription.updated")).toEqual(["active", "past_due", "active"]);
     expect(await runDunning(t.deps)).toMatchObject({ retried: 0, expired: 0 });

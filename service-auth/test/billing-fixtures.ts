@@ -15,9 +15,16 @@ export const STRIPE_ENV = (fake: FakeStripe) => ({
   STRIPE_PRICE_IDS: "pro=price_pro,business=price_business",
 });
 
+/** The Stripe prices of the seeded plans (STRIPE_PRICE_IDS), as registered at the peer. */
+export function registerPlanPrices(stripe: FakeStripe): FakeStripe {
+  stripe.prices.set("price_pro", { unit_amount: 2_000, currency: "usd", recurring: { interval: "month" } });
+  stripe.prices.set("price_business", { unit_amount: 10_000, currency: "usd", recurring: { interval: "month" } });
+  return stripe;
+}
+
 /** service-auth with Stripe pointed at a local fake Stripe. */
 export async function startBillingApp(env: Record<string, string> = {}): Promise<{ t: TestApp; stripe: FakeStripe }> {
-  const stripe = await FakeStripe.start();
+  const stripe = registerPlanPrices(await FakeStripe.start());
   const t = await createTestApp({ env: { ...STRIPE_ENV(stripe), ...env } });
   return { t, stripe };
 }

@@ -154,6 +154,29 @@ describe("entitlements from billing events", () => {
     });
   });
 
+  it("an unpaid subscription (incomplete) grants the free plan's limits and pricing until it is active", async () => {
+    // Even an event carrying the paid plan's limits grants nothing before the first payment.
+    await emitEvent(t.deps.database, "subscription.updated", subscriptionUpdated("alice", { status: "incomplete" }), {
+      at: at(),
+    });
+    await consume();
+    const free = { maxObjectBytes: 10 * 1024 ** 2, maxStorageBytes: GIB };
+    expect(await bodyOf(await entitlements("alice"))).toMatchObject({
+      status: "incomplete",
+      planId: "pro",
+      limits: free,
+      includedUsage: { requests: 10_000 },
+      overagePrices: {},
+    });
+    await emitEvent(t.deps.database, "subscription.updated", subscriptionUpdated("alice"), { at: at(1_000) });
+    await consume();
+    expect(await bodyOf(await entitlements("alice"))).toMatchObject({
+      status: "active",
+      limits: { maxObjectBytes: GIB, maxStorageBytes: 500 * GIB },
+      includedUsage: { requests: 1_000_000 },
+    });
+  });
+
   it("a subscription whose period passed without a renewal event rolls forward by a month", async () => {
     await emitEvent(t.deps.database, "subscription.updated", subscriptionUpdated("alice"), { at: at() });
     await consume();

@@ -391,6 +391,31 @@ describe("payment events", () => {
     expect(row).toEqual([{ status: "failed", failureCode: "expired_card" }]);
   });
 
+  it("charge.canceled (the account was deleted) voids a finalized or failed invoice, never a paid one", async () => {
+    const canceled = (invoiceId: string, userId = "alice") => ({
+      tenantId: "tenant_a",
+      userId,
+      invoiceId,
+      reason: "account_deleted" as const,
+    });
+    const a = await invoiceFor("alice");
+    await emitEvent(t.deps.database, "payment.failed", failed(a), { at: at(1), aggregateKey: `invoice:${a}` });
+    await emitEvent(t.deps.database, "charge.canceled", canceled(a), { at: at(2), aggregateKey: `invoice:${a}` });
+    await consume();
+    await consume();
+    expect(await invoiceRow(a)).toMatchObject({ status: "void" });
+    // A late failure of an earlier attempt leaves it void.
+    await emitEvent(t.deps.database, "payment.failed", failed(a), { at: at(3), dedupeKey: "late-failure" });
+    await consume();
+    expect(await invoiceRow(a)).toMatchObject({ status: "void" });
+    const b = await invoiceFor("bob");
+    await emitEvent(t.deps.database, "payment.succeeded", succeeded(b, "bob"), { at: at(1) });
+    await emitEvent(t.deps.database, "charge.canceled", canceled(b, "bob"), { at: at(2) });
+    await consume();
+    await consume();
+    expect(await invoiceRow(b)).toMatchObject({ status: "paid" });
+  });
+
   it("parks payments of unknown invoices or naming another customer, and applies the rest", async () => {
     const id = await invoiceFor("alice");
     await emitEvent(t.deps.database, "payment.succeeded", succeeded("no-such-invoice"), { at: at(1) });

@@ -99,6 +99,8 @@ export interface Subscription {
   currentPeriodEnd: string;
   cancelAtPeriodEnd: boolean;
   canceledAt: string | null;
+  /** Only in a plan change's answer, while the first payment needs the customer (`incomplete`). */
+  clientSecret?: string;
 }
 
 export interface BillingProfile {

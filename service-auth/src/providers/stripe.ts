@@ -12,6 +12,9 @@ export interface StripeSubscriptionInfo {
   currentPeriodEnd: Date;
   cancelAtPeriodEnd: boolean;
   canceledAt: Date | null;
+  /** The latest invoice's PaymentIntent and its client secret, when Stripe's answer expanded them. */
+  paymentIntentId?: string | null;
+  clientSecret?: string | null;
 }
 
 export interface StripePaymentMethodInfo {
@@ -97,14 +100,26 @@ export interface StripeGateway {
   retrievePaymentMethod(id: string): Promise<StripePaymentMethodInfo | null>;
   detachPaymentMethod(id: string): Promise<void>;
   setDefaultPaymentMethod(customerId: string, paymentMethodId: string): Promise<void>;
+  /**
+   * Creates a subscription whose first payment waits for the customer (`default_incomplete`),
+   * or that starts with `trialDays` of trial; the answer carries the first PaymentIntent.
+   */
   createSubscription(
-    params: { customerId: string; priceId: string; metadata: Record<string, string> },
+    params: { customerId: string; priceId: string; metadata: Record<string, string>; trialDays?: number },
     idempotencyKey: string,
   ): Promise<StripeSubscriptionInfo>;
   retrieveSubscription(id: string): Promise<StripeSubscriptionInfo | null>;
   /** Moves the subscription to another price, prorating the difference. */
   changeSubscriptionPrice(id: string, priceId: string, idempotencyKey: string): Promise<StripeSubscriptionInfo>;
   setCancelAtPeriodEnd(id: string, cancel: boolean, idempotencyKey: string): Promise<StripeSubscriptionInfo>;
+  /** Ends the subscription now: no final invoice, no proration (account deletion). */
+  cancelSubscriptionNow(id: string, idempotencyKey: string): Promise<StripeSubscriptionInfo>;
+  /** Confirms a PaymentIntent while the customer is present (a subscription's first payment). */
+  confirmPaymentIntentOnSession(
+    id: string,
+    paymentMethodId: string,
+    idempotencyKey: string,
+  ): Promise<StripePaymentIntentInfo>;
   /** Creates and confirms an off-session PaymentIntent; a decline resolves (status, failureCode). */
   createPaymentIntent(
     params: {
@@ -172,6 +187,21 @@ export function subscriptionInfo(s: Stripe.Subscription): StripeSubscriptionInfo
     currentPeriodEnd: seconds(item?.current_period_end ?? s.start_date),
     cancelAtPeriodEnd: s.cancel_at_period_end,
     canceledAt: s.canceled_at ? seconds(s.canceled_at) : null,
+    ...latestPayment(s),
+  };
+}
+
+/** Expansions that bring the latest invoice's payment along (this API version has no `invoice.payment_intent`). */
+const LATEST_PAYMENT = ["latest_invoice.confirmation_secret", "latest_invoice.payments"];
+
+function latestPayment(s: Stripe.Subscription): Pick<StripeSubscriptionInfo, "paymentIntentId" | "clientSecret"> {
+  const invoice = s.latest_invoice;
+  if (!invoice || typeof invoice === "string") return {};
+  const payment = invoice.payments?.data.find((p) => p.is_default) ?? invoice.payments?.data[0];
+  const pi = payment?.payment.payment_intent;
+  return {
+    paymentIntentId: (typeof pi === "string" ? pi : pi?.id) ?? null,
+    clientSecret: invoice.confirmation_secret?.client_secret ?? null,
   };
 }
 
@@ -328,7 +358,7 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async createSubscription(
-    params: { customerId: string; priceId: string; metadata: Record<string, string> },
+    params: { customerId: string; priceId: string; metadata: Record<string, string>; trialDays?: number },
     idempotencyKey: string,
   ) {
     const s = await this.stripe.subscriptions.create(
@@ -338,6 +368,8 @@ export class StripeSdkGateway implements StripeGateway {
         metadata: params.metadata,
         payment_behavior: "default_incomplete",
         payment_settings: { save_default_payment_method: "on_subscription" },
+        ...(params.trialDays && { trial_period_days: params.trialDays }),
+        expand: LATEST_PAYMENT,
       },
       { idempotencyKey },
     );
@@ -346,7 +378,7 @@ export class StripeSdkGateway implements StripeGateway {
 
   async retrieveSubscription(id: string) {
     try {
-      return subscriptionInfo(await this.stripe.subscriptions.retrieve(id));
+      return subscriptionInfo(await this.stripe.subscriptions.retrieve(id, { expand: LATEST_PAYMENT }));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
@@ -371,6 +403,22 @@ export class StripeSdkGateway implements StripeGateway {
   async setCancelAtPeriodEnd(id: string, cancel: boolean, idempotencyKey: string) {
     const s = await this.stripe.subscriptions.update(id, { cancel_at_period_end: cancel }, { idempotencyKey });
     return subscriptionInfo(s);
+  }
+
+  async cancelSubscriptionNow(id: string, idempotencyKey: string) {
+    const s = await this.stripe.subscriptions.cancel(id, { invoice_now: false, prorate: false }, { idempotencyKey });
+    return subscriptionInfo(s);
+  }
+
+  async confirmPaymentIntentOnSession(id: string, paymentMethodId: string, idempotencyKey: string) {
+    try {
+      const pi = await this.stripe.paymentIntents.confirm(id, { payment_method: paymentMethodId }, { idempotencyKey });
+      return paymentIntentInfo(pi);
+    } catch (error) {
+      const result = declined(error);
+      if (result) return result;
+      throw error;
+    }
   }
 
   async createPaymentIntent(

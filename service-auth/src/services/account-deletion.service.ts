@@ -1,20 +1,15 @@
 // DELETE /auth/me: the right to erasure. One transaction removes every way the account can be
 // used or recognised; the user row stays (its id is referenced by invoices, payments and the
 // audit trail) but holds no personal data; the audit trail is pseudonymised, not deleted.
-import { outboxRow } from "@atlas/billing-events";
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
-import type { Identity, Prisma } from "../generated/prisma/client.ts";
+import type { Identity } from "../generated/prisma/client.ts";
 import type { Principal } from "../middleware/auth.ts";
 import { recordAudit } from "./audit.service.ts";
 import { pseudonymiseAuditTrail, truncateIp } from "./audit-retention.service.ts";
+import { cancelBillingInTransaction, stopStripeBilling } from "./billing/account-billing.ts";
 import { sha256Hex } from "./crypto.ts";
 import type { RequestContext } from "./request-context.ts";
-
-type Tx = Prisma.TransactionClient;
-
-/** Subscription states that still entitle (and bill) the customer: deletion cancels them. */
-const LIVE_SUBSCRIPTION = ["active", "trialing", "past_due", "unpaid", "incomplete"];
 
 export interface AccountDeletionSummary {
   identities: number;
@@ -50,57 +45,38 @@ function identifiersOf(
   return { emails: [...emails], phones: [...phones], all: [...new Set([...plain, ...hashes])] };
 }
 
-/** The `subscription.canceled` billing events for the customer's live subscriptions (transactional outbox). */
-async function cancelSubscriptions(tx: Tx, input: { tenantId: string; userId: string; now: Date }): Promise<number> {
-  const profile = await tx.billingProfile.findUnique({ where: { customerId: input.userId } });
-  if (!profile) return 0;
-  const live = await tx.subscription.findMany({
-    where: { billingProfileId: profile.id, status: { in: LIVE_SUBSCRIPTION } },
-  });
-  for (const sub of live) {
-    await tx.billingEvent.create({
-      data: outboxRow(
-        "subscription.canceled",
-        {
-          tenantId: input.tenantId,
-          userId: input.userId,
-          subscriptionId: sub.id,
-          planId: sub.planId,
-          canceledAt: input.now.toISOString(),
-        },
-        "service-auth",
-        `subscription.canceled:${sub.id}:account_deleted`,
-      ),
-    });
-  }
-  return live.length;
-}
-
 /**
- * Deletes the caller's account, as an ordered list of steps in one transaction:
- * 1. lock the user row (a concurrent deletion waits, then finds it deleted: 404);
- * 2. announce `subscription.canceled` for live subscriptions (billing consumes it);
+ * Deletes the caller's account. Billing stops at Stripe first, outside any transaction
+ * (`stopStripeBilling`: the subscription ends now, open PaymentIntents are canceled; Stripe
+ * unreachable answers 503 and deletes nothing). Then, in one transaction:
+ * 1. lock the user row (a concurrent deletion waits, then finds it deleted: 404; the charge saga
+ *    and dunning read it `FOR SHARE`, so no charge starts in between);
+ * 2. end live subscriptions (`subscription.canceled`) and cancel open charges
+ *    (`charge.canceled`: cloud-api voids their invoices);
  * 3. delete sessions (their refresh-token families and tokens cascade), identities, PATs,
  *    passkeys, MFA settings, backup codes, trusted devices, pending challenges, sign-in links and
  *    SMS codes sent to the person's addresses, lockout counters and idempotency records;
  * 4. erase e-mail, phone and display name from the user row and set `deletedAt`;
  * 5. pseudonymise the audit trail; 6. audit `account_deleted` (truncated IP, no user agent).
+ * Afterwards Stripe is asked once more for anything created while this ran (a charge that
+ * started before the lock); nothing can start after it.
  * The caller has already passed `assertRecentMfa` (users with MFA re-prove their second factor).
  */
 export async function deleteAccount(
-  deps: Pick<Deps, "prisma" | "now">,
+  deps: Pick<Deps, "prisma" | "now" | "stripe" | "logger">,
   input: { principal: Principal; context: RequestContext },
 ): Promise<AccountDeletionSummary> {
   const { userId } = input.principal;
   const now = deps.now();
-  return deps.prisma.$transaction(
+  const stopped = await stopStripeBilling(deps, userId);
+  const summary = await deps.prisma.$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM "auth"."auth_users" WHERE id = ${userId} FOR UPDATE`;
       const user = await tx.user.findUnique({ where: { id: userId }, include: { identities: true } });
       if (!user || user.deletedAt) throw new AppError("NOT_FOUND", { detail: "No such account" });
       const ids = identifiersOf(user, user.identities);
       const { tenantId } = user;
-      const subscriptionsCanceled = await cancelSubscriptions(tx, { tenantId, userId, now });
+      const subscriptionsCanceled = await cancelBillingInTransaction(tx, { tenantId, userId, now });
 
       const byUser = { where: { userId } };
       const sessions = await tx.session.deleteMany(byUser);
@@ -154,4 +130,38 @@ export async function deleteAccount(
     },
     { timeout: 60_000 },
   );
+  await stopLatecomers(deps, userId, stopped);
+  return summary;
+}
+
+/**
+ * A charge that began before the deletion took its lock was canceled by the transaction, but its
+ * PaymentIntent may still be open at Stripe: cancel those now. The account is gone either way, so
+ * a Stripe failure here is logged for the operators, not answered to the user.
+ */
+async function stopLatecomers(
+  deps: Pick<Deps, "prisma" | "stripe" | "logger">,
+  userId: string,
+  stopped: Awaited<ReturnType<typeof stopStripeBilling>>,
+) {
+  const profile = await deps.prisma.billingProfile.findUnique({ where: { customerId: userId } });
+  if (!deps.stripe || !profile) return;
+  const late = await deps.prisma.charge.findMany({
+    where: { billingProfileId: profile.id, failureCode: "account_deleted", stripePaymentIntentId: { not: null } },
+  });
+  for (const charge of late) {
+    const piId = charge.stripePaymentIntentId as string;
+    if (stopped.paymentIntents.has(piId)) continue;
+    try {
+      const pi = await deps.stripe.retrievePaymentIntent(piId);
+      if (pi && !["succeeded", "canceled"].includes(pi.status)) {
+        await deps.stripe.cancelPaymentIntent(piId, `atlas:account-deletion:payment-intent:${piId}`);
+      }
+    } catch (error) {
+      deps.logger.error(
+        { err: (error as Error).message, paymentIntentId: piId },
+        "account deletion: PaymentIntent left open",
+      );
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -46,6 +46,29 @@ interface Card {
   decline: string | null;
 }
 
+/** A recurring price as tests register it (`fake.prices.set("price_pro", {...})`). */
+export interface FakePrice {
+  unit_amount: number;
+  currency: string;
+  recurring: { interval: "month" | "year"; interval_count?: number };
+}
+
+/** The expansions of a subscription the peer knows (others are refused, like Stripe does). */
+const SUBSCRIPTION_EXPANSIONS = new Set([
+  "latest_invoice",
+  "latest_invoice.confirmation_secret",
+  "latest_invoice.payments",
+  "latest_invoice.payments.data.payment.payment_intent",
+]);
+/** Stripe leaves an `incomplete` subscription this long for its first payment. */
+const INCOMPLETE_WINDOW_SEC = 23 * 3_600;
+const PERIOD_SEC = 30 * 86_400;
+
+const invalid = (message: string, extra: Json = {}): [number, Json] => [
+  400,
+  { error: { type: "invalid_request_error", message, ...extra } },
+];
+
 /**
  * Decline codes whose API error `code` is the decline itself rather than `card_declined`.
  * https://docs.stripe.com/error-codes (expired_card, incorrect_cvc, processing_error, incorrect_number)
@@ -88,6 +111,15 @@ export class FakeStripe {
   readonly sentEvents: Json[] = [];
   /** Parameters of each subscription update, for proration assertions. */
   readonly subscriptionUpdates: Json[] = [];
+  /** Parameters of each immediate cancellation (`invoice_now`, `prorate`). */
+  readonly subscriptionCancellations: Json[] = [];
+  /** The account's price catalogue (like Stripe's, it outlives `reset()`): register before subscribing. */
+  readonly prices = new Map<string, FakePrice>();
+  readonly invoices = new Map<string, Json>();
+  /** Events the peer would have sent (subscriptions, invoices, PaymentIntents), oldest first. */
+  readonly events: Json[] = [];
+  /** Which PaymentIntent collects which invoice (the API shows it through `invoice.payments`). */
+  private readonly invoicePaymentIntents = new Map<string, string>();
   private readonly idempotent = new Map<
     string,
     { status: number; body: string; endpoint: string; params: string; createdSec: number }
@@ -194,11 +226,15 @@ export class FakeStripe {
       this.disputes,
       this.transfers,
       this.applicationFees,
+      this.invoices,
+      this.invoicePaymentIntents,
     ])
       m.clear();
     this.sentEvents.length = 0;
+    this.events.length = 0;
     this.requests.length = 0;
     this.subscriptionUpdates.length = 0;
+    this.subscriptionCancellations.length = 0;
     this.failWith = null;
     this.delayMs = 0;
     this.onPaymentIntentCreated = null;
@@ -218,6 +254,7 @@ export class FakeStripe {
     if (ok) {
       Object.assign(pi, { status: "succeeded", next_action: null, last_payment_error: null });
       chargeSucceeded(this, pi);
+      this.paymentSucceeded(pi);
     } else
       Object.assign(pi, {
         status: "requires_payment_method",
@@ -245,7 +282,9 @@ export class FakeStripe {
     for await (const chunk of req) raw += chunk;
     const url = new URL(req.url ?? "/", "http://stripe.test");
     const method = req.method ?? "GET";
-    const params = method === "GET" ? Object.fromEntries(url.searchParams) : parseStripeForm(raw);
+    // Query parameters (GET, and DELETE as the SDK sends them) use the same encoding as bodies
+    // (e.g. `expand[0]=latest_invoice`).
+    const params = { ...parseStripeForm(url.search.slice(1)), ...parseStripeForm(raw) };
     this.requests.push(`${method} ${url.pathname}`);
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const key = req.headers["idempotency-key"];
@@ -259,6 +298,8 @@ export class FakeStripe {
       });
       res.end(body);
     };
+    // Time-driven transitions (incomplete_expired, trial ends) happen whenever anyone looks.
+    this.advance(0);
     if (req.headers.authorization !== "Bearer sk_test_atlas") {
       // A publishable key may only act on a PaymentIntent through its client secret (Stripe.js
       // confirming on-session). https://docs.stripe.com/keys, https://docs.stripe.com/api/payment_intents/object#payment_intent_object-client_secret
@@ -380,43 +421,37 @@ export class FakeStripe {
         pm.customer = String(p.customer);
         return [200, pm];
       }
-      case "POST subscriptions": {
-        const items = (p.items as Json[]) ?? [];
-        const sub: Json = {
-          id: id("sub"),
-          object: "subscription",
-          customer: p.customer,
-          status: "active",
-          start_date: this.nowSec,
-          cancel_at_period_end: false,
-          canceled_at: null,
-          metadata: p.metadata ?? {},
-          items: { object: "list", data: items.map((i) => this.item(String(i.price))) },
-        };
-        this.subscriptions.set(sub.id as string, sub);
-        return [200, sub];
-      }
+      case "POST subscriptions":
+        return this.createSubscription(p);
       case "GET subscriptions/:id": {
         const sub = this.subscriptions.get(objectId as string);
-        return sub ? [200, sub] : this.notFound("subscription");
+        return sub ? this.expandSubscription(sub, p) : this.notFound("subscription");
       }
       case "POST subscriptions/:id": {
         const sub = this.subscriptions.get(objectId as string);
         if (!sub) return this.notFound("subscription");
+        const ended = this.refuseEnded(sub);
+        if (ended) return ended;
         this.subscriptionUpdates.push({ id: objectId, ...p });
         if (p.cancel_at_period_end !== undefined) sub.cancel_at_period_end = p.cancel_at_period_end === "true";
         const items = p.items as Json[] | undefined;
+        // https://docs.stripe.com/api/subscriptions/update: an unknown price is resource_missing.
+        if (items?.[0] && this.prices.size > 0 && !this.prices.has(String(items[0].price))) {
+          return this.missingPrice(String(items[0].price), "items[0][price]");
+        }
         if (items?.[0]) {
           const current = (sub.items as { data: Json[] }).data[0] as Json;
-          current.price = { id: String(items[0].price), object: "price" };
+          current.price = { id: String(items[0].price), object: "price", ...this.prices.get(String(items[0].price)) };
         }
         return [200, sub];
       }
-      case "DELETE subscriptions/:id": {
-        const sub = this.subscriptions.get(objectId as string);
-        if (!sub) return this.notFound("subscription");
-        Object.assign(sub, { status: "canceled", canceled_at: this.nowSec });
-        return [200, sub];
+      case "DELETE subscriptions/:id":
+        return this.cancelSubscription(objectId as string, p);
+      case "GET invoices/:id": {
+        const invoice = this.invoices.get(objectId as string);
+        return invoice
+          ? [200, this.expandInvoice(invoice, p.expand as string[] | undefined)]
+          : this.notFound("invoice");
       }
       case "POST payment_intents": {
         const feeError = applicationFeeError(this, p);
@@ -480,6 +515,10 @@ export class FakeStripe {
       case "GET payment_intents/:id": {
         const pi = this.paymentIntents.get(objectId as string);
         return pi ? [200, pi] : this.notFound("payment_intent");
+      }
+      case "POST payment_intents/:id/cancel": {
+        const pi = this.paymentIntents.get(objectId as string);
+        return pi ? this.cancelPaymentIntent(pi, p) : this.notFound("payment_intent");
       }
       case "POST accounts": {
         const a: Json = {
@@ -630,6 +669,7 @@ export class FakeStripe {
     if (card && !card.decline) {
       Object.assign(pi, { status: "succeeded", last_payment_error: null, next_action: null });
       chargeSucceeded(this, pi);
+      this.paymentSucceeded(pi);
       return [200, pi];
     }
     const decline = card?.decline ?? "generic_decline";
@@ -648,6 +688,400 @@ export class FakeStripe {
     };
     Object.assign(pi, { status: "requires_payment_method", payment_method: null, last_payment_error: error });
     return [402, { error: { ...error, payment_intent: pi } }];
+  }
+
+  // ─────────────── subscriptions, their invoices and the clock (b-subs) ───────────────
+
+  /** Moves the peer's clock and applies what time does at Stripe (expiry, trial ends). */
+  advance(sec: number): void {
+    this.nowSec += sec;
+    for (const sub of this.subscriptions.values()) {
+      // https://docs.stripe.com/billing/subscriptions/overview#subscription-statuses: an
+      // `incomplete` subscription whose first invoice is not paid within 23 hours becomes
+      // `incomplete_expired` (terminal); its open invoice is voided.
+      if (sub.status === "incomplete" && this.nowSec >= Number(sub.created) + INCOMPLETE_WINDOW_SEC) {
+        this.expireIncomplete(sub);
+      }
+      // https://docs.stripe.com/billing/subscriptions/trials: at trial end the first real
+      // invoice is created and charged to the default payment method.
+      if (sub.status === "trialing" && this.nowSec >= Number(sub.trial_end)) this.endTrial(sub);
+    }
+  }
+
+  private emit(type: string, object: Json, previous?: Json): void {
+    const event = this.event(type, JSON.parse(JSON.stringify(object)) as Json);
+    if (previous) (event.data as Json).previous_attributes = previous;
+    this.events.push(event);
+  }
+
+  private missingPrice(priceId: string, param: string): [number, Json] {
+    // https://docs.stripe.com/error-codes#resource-missing
+    return invalid(`No such price: '${priceId}'`, { code: "resource_missing", param });
+  }
+
+  /** https://docs.stripe.com/api/subscriptions/cancel: a canceled subscription cannot be updated. */
+  private refuseEnded(sub: Json): [number, Json] | null {
+    if (sub.status !== "canceled" && sub.status !== "incomplete_expired") return null;
+    return invalid(`A canceled subscription can only update its cancellation_details and metadata.`);
+  }
+
+  /**
+   * https://docs.stripe.com/api/publishable_keys (https://docs.stripe.com/keys): Stripe.js
+   * confirms a PaymentIntent with the publishable key and its client secret; a publishable key
+   * can do nothing else here.
+   */
+  private publishableConfirm(req: IncomingMessage, method: string, url: URL, p: Json): boolean {
+    if (req.headers.authorization !== "Bearer pk_test_atlas" || method !== "POST") return false;
+    const match = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(url.pathname);
+    const pi = match ? this.paymentIntents.get(match[1] as string) : undefined;
+    const secret = typeof pi?.client_secret === "string" ? pi.client_secret : null;
+    if (!secret || typeof p.client_secret !== "string") return false;
+    const a = Buffer.from(secret);
+    const b = Buffer.from(p.client_secret);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  /** https://docs.stripe.com/api/subscriptions/create */
+  private createSubscription(p: Json): [number, Json] {
+    const customer = this.customers.get(String(p.customer));
+    if (!customer)
+      return invalid(`No such customer: '${String(p.customer)}'`, { code: "resource_missing", param: "customer" });
+    const items = (p.items as Json[] | undefined) ?? [];
+    if (items.length !== 1) return invalid("This peer supports subscriptions of exactly one item", { param: "items" });
+    const priceId = String((items[0] as Json).price);
+    const price = this.prices.get(priceId);
+    if (!price) return this.missingPrice(priceId, "items[0][price]");
+    // https://docs.stripe.com/api/subscriptions/create#create_subscription-payment_behavior
+    const behavior = String(p.payment_behavior ?? "allow_incomplete");
+    if (!["allow_incomplete", "default_incomplete", "error_if_incomplete"].includes(behavior)) {
+      return invalid(`Invalid payment_behavior: ${behavior}`, { param: "payment_behavior" });
+    }
+    // https://docs.stripe.com/api/subscriptions/create#create_subscription-trial_period_days
+    let trialEnd: number | null = null;
+    if (p.trial_period_days !== undefined) {
+      const days = Number(p.trial_period_days);
+      if (!Number.isInteger(days) || days < 0 || days > 730) {
+        return invalid("trial_period_days must be an integer from 0 to 730", { param: "trial_period_days" });
+      }
+      if (days > 0) trialEnd = this.nowSec + days * 86_400;
+    }
+    if (p.trial_end !== undefined && p.trial_end !== "now") {
+      const end = Number(p.trial_end);
+      if (!Number.isInteger(end) || end <= this.nowSec) {
+        return invalid("trial_end must be a timestamp in the future", { param: "trial_end" });
+      }
+      trialEnd = end;
+    }
+    const periodEnd = trialEnd ?? this.nowSec + PERIOD_SEC;
+    const sub: Json = {
+      id: id("sub"),
+      object: "subscription",
+      customer: customer.id,
+      status: trialEnd ? "trialing" : "incomplete",
+      created: this.nowSec,
+      start_date: this.nowSec,
+      billing_cycle_anchor: periodEnd,
+      collection_method: "charge_automatically",
+      cancel_at_period_end: false,
+      canceled_at: null,
+      ended_at: null,
+      trial_start: trialEnd ? this.nowSec : null,
+      trial_end: trialEnd,
+      default_payment_method: null,
+      metadata: p.metadata ?? {},
+      items: {
+        object: "list",
+        data: [
+          {
+            id: id("si"),
+            object: "subscription_item",
+            price: { id: priceId, object: "price", ...price },
+            quantity: 1,
+            current_period_start: this.nowSec,
+            current_period_end: periodEnd,
+          },
+        ],
+      },
+      latest_invoice: null,
+    };
+    this.subscriptions.set(sub.id as string, sub);
+    // A trial's first invoice is of 0 and paid; otherwise the first period is invoiced now.
+    const invoice = this.newInvoice(sub, trialEnd ? 0 : price.unit_amount, price.currency, "subscription_create", [
+      this.nowSec,
+      periodEnd,
+    ]);
+    this.emit("customer.subscription.created", sub);
+    if (invoice.status === "open" && behavior !== "default_incomplete") {
+      // allow_incomplete / error_if_incomplete: Stripe attempts the payment at once.
+      const pi = this.paymentIntents.get(this.invoicePaymentIntents.get(invoice.id as string) as string) as Json;
+      const pm = this.defaultPaymentMethodOf(sub);
+      const [status, body] = this.confirm(pi, pm ? { payment_method: pm } : {});
+      if (status !== 200 && behavior === "error_if_incomplete") {
+        this.subscriptions.delete(sub.id as string);
+        return [status, body];
+      }
+    }
+    return this.expandSubscription(sub, p);
+  }
+
+  private defaultPaymentMethodOf(sub: Json): string | null {
+    const customer = this.customers.get(String(sub.customer));
+    return (
+      (sub.default_payment_method as string | null) ??
+      ((customer?.invoice_settings as Json | undefined)?.default_payment_method as string | null) ??
+      null
+    );
+  }
+
+  /**
+   * A finalized invoice of the subscription; one of more than 0 gets its PaymentIntent, which
+   * `payment_behavior=default_incomplete` leaves for the customer to confirm
+   * (https://docs.stripe.com/billing/subscriptions/build-subscriptions#create-subscription).
+   */
+  private newInvoice(sub: Json, amount: number, currency: string, reason: string, period: [number, number]): Json {
+    const invoice: Json = {
+      id: id("in"),
+      object: "invoice",
+      customer: sub.customer,
+      status: amount === 0 ? "paid" : "open",
+      currency,
+      amount_due: amount,
+      amount_paid: 0,
+      amount_remaining: amount,
+      subtotal: amount,
+      total: amount,
+      billing_reason: reason,
+      collection_method: "charge_automatically",
+      auto_advance: amount > 0,
+      attempt_count: 0,
+      attempted: false,
+      created: this.nowSec,
+      period_start: period[0],
+      period_end: period[1],
+      // https://docs.stripe.com/changelog/basil/2025-03-31/adds-new-parent-field-to-invoicing-objects
+      parent: {
+        type: "subscription_details",
+        subscription_details: { subscription: sub.id, metadata: sub.metadata },
+      },
+      status_transitions: { finalized_at: this.nowSec, paid_at: amount === 0 ? this.nowSec : null, voided_at: null },
+      metadata: {},
+    };
+    this.invoices.set(invoice.id as string, invoice);
+    sub.latest_invoice = invoice.id;
+    this.emit("invoice.finalized", invoice);
+    if (amount === 0) {
+      this.emit("invoice.paid", invoice);
+      return invoice;
+    }
+    const pm = this.defaultPaymentMethodOf(sub);
+    const pi: Json = {
+      id: id("pi"),
+      object: "payment_intent",
+      amount,
+      currency,
+      customer: sub.customer,
+      payment_method: pm,
+      on_behalf_of: null,
+      transfer_data: null,
+      metadata: {},
+      status: pm ? "requires_confirmation" : "requires_payment_method",
+      last_payment_error: null,
+      created: this.nowSec,
+    };
+    pi.client_secret = `${pi.id as string}_secret_${randomBytes(12).toString("hex")}`;
+    this.paymentIntents.set(pi.id as string, pi);
+    this.invoicePaymentIntents.set(invoice.id as string, pi.id as string);
+    return invoice;
+  }
+
+  /** A PaymentIntent succeeded: its invoice is paid, its subscription active. */
+  private paymentSucceeded(pi: Json): void {
+    this.emit("payment_intent.succeeded", pi);
+    const invoiceId = [...this.invoicePaymentIntents].find(([, piId]) => piId === pi.id)?.[0];
+    const invoice = invoiceId ? this.invoices.get(invoiceId) : undefined;
+    if (invoice?.status !== "open") return;
+    Object.assign(invoice, {
+      status: "paid",
+      amount_paid: invoice.amount_due,
+      amount_remaining: 0,
+      attempted: true,
+      attempt_count: Number(invoice.attempt_count) + 1,
+    });
+    (invoice.status_transitions as Json).paid_at = this.nowSec;
+    this.emit("invoice.paid", invoice);
+    const subId = ((invoice.parent as Json).subscription_details as Json).subscription as string;
+    const sub = this.subscriptions.get(subId);
+    // https://docs.stripe.com/billing/subscriptions/overview#subscription-statuses: paying the
+    // first invoice makes an incomplete subscription active; paying the open one, a past_due one.
+    if (sub && (sub.status === "incomplete" || sub.status === "past_due")) {
+      const previous = { status: sub.status };
+      sub.status = "active";
+      this.emit("customer.subscription.updated", sub, previous);
+    }
+  }
+
+  private expireIncomplete(sub: Json): void {
+    const invoice = this.invoices.get(String(sub.latest_invoice));
+    if (invoice?.status === "open") {
+      invoice.status = "void";
+      (invoice.status_transitions as Json).voided_at = this.nowSec;
+      const pi = this.paymentIntents.get(this.invoicePaymentIntents.get(invoice.id as string) ?? "");
+      if (pi && pi.status !== "succeeded") Object.assign(pi, { status: "canceled", canceled_at: this.nowSec });
+      this.emit("invoice.voided", invoice);
+    }
+    Object.assign(sub, { status: "incomplete_expired", ended_at: this.nowSec });
+    this.emit("customer.subscription.updated", sub, { status: "incomplete" });
+  }
+
+  private endTrial(sub: Json): void {
+    const item = (sub.items as { data: Json[] }).data[0] as Json;
+    const price = item.price as Json & FakePrice;
+    const start = Number(sub.trial_end);
+    Object.assign(item, { current_period_start: start, current_period_end: start + PERIOD_SEC });
+    const invoice = this.newInvoice(sub, price.unit_amount, price.currency, "subscription_cycle", [
+      start,
+      start + PERIOD_SEC,
+    ]);
+    if (invoice.status === "paid") {
+      sub.status = "active";
+      this.emit("customer.subscription.updated", sub, { status: "trialing" });
+      return;
+    }
+    const pi = this.paymentIntents.get(this.invoicePaymentIntents.get(invoice.id as string) as string) as Json;
+    const pm = this.defaultPaymentMethodOf(sub);
+    // Off-session, on the default payment method; a failure leaves the invoice open (past_due).
+    const [status] = this.confirm(pi, pm ? { payment_method: pm, off_session: "true" } : { off_session: "true" });
+    if (status === 200 && pi.status === "succeeded") {
+      if (sub.status === "trialing") {
+        sub.status = "active";
+        this.emit("customer.subscription.updated", sub, { status: "trialing" });
+      }
+      return;
+    }
+    invoice.attempted = true;
+    invoice.attempt_count = Number(invoice.attempt_count) + 1;
+    this.emit("invoice.payment_failed", invoice);
+    sub.status = "past_due";
+    this.emit("customer.subscription.updated", sub, { status: "trialing" });
+  }
+
+  /**
+   * https://docs.stripe.com/api/subscriptions/cancel: ends the subscription now. `invoice_now`
+   * and `prorate` are booleans; an incomplete subscription's open first invoice is voided, and
+   * Stripe stops collecting the customer's finalized invoices.
+   */
+  private cancelSubscription(subId: string, p: Json): [number, Json] {
+    const sub = this.subscriptions.get(subId);
+    if (!sub) return this.notFound("subscription");
+    for (const flag of ["invoice_now", "prorate"]) {
+      if (p[flag] !== undefined && p[flag] !== "true" && p[flag] !== "false") {
+        return invalid(`Invalid boolean: ${String(p[flag])}`, { param: flag });
+      }
+    }
+    const ended = this.refuseEnded(sub);
+    if (ended) return ended;
+    this.subscriptionCancellations.push({ id: subId, invoice_now: p.invoice_now, prorate: p.prorate });
+    for (const [invoiceId, piId] of this.invoicePaymentIntents) {
+      const invoice = this.invoices.get(invoiceId) as Json;
+      const ofThis = ((invoice.parent as Json).subscription_details as Json).subscription === subId;
+      if (!ofThis || invoice.status !== "open") continue;
+      invoice.auto_advance = false;
+      if (sub.status === "incomplete") {
+        invoice.status = "void";
+        (invoice.status_transitions as Json).voided_at = this.nowSec;
+        const pi = this.paymentIntents.get(piId);
+        if (pi && pi.status !== "succeeded") Object.assign(pi, { status: "canceled", canceled_at: this.nowSec });
+        this.emit("invoice.voided", invoice);
+      }
+    }
+    const previous = { status: sub.status };
+    Object.assign(sub, { status: "canceled", canceled_at: this.nowSec, ended_at: this.nowSec });
+    this.emit("customer.subscription.deleted", sub, previous);
+    return this.expandSubscription(sub, p);
+  }
+
+  /**
+   * https://docs.stripe.com/api/payment_intents/cancel: only a PaymentIntent that has not
+   * succeeded (or been canceled) can be canceled; one an invoice created is voided with its invoice.
+   */
+  private cancelPaymentIntent(pi: Json, p: Json): [number, Json] {
+    const cancelable = [
+      "requires_payment_method",
+      "requires_capture",
+      "requires_confirmation",
+      "requires_action",
+      "processing",
+    ];
+    if (!cancelable.includes(String(pi.status))) {
+      return invalid(`You cannot cancel this PaymentIntent because it has a status of ${String(pi.status)}.`, {
+        code: "payment_intent_unexpected_state",
+      });
+    }
+    if ([...this.invoicePaymentIntents.values()].includes(pi.id as string)) {
+      return invalid("This PaymentIntent is managed by an invoice: void the invoice instead.", {
+        code: "payment_intent_unexpected_state",
+      });
+    }
+    Object.assign(pi, {
+      status: "canceled",
+      canceled_at: this.nowSec,
+      cancellation_reason: p.cancellation_reason ?? null,
+    });
+    this.emit("payment_intent.canceled", pi);
+    return [200, pi];
+  }
+
+  /** https://docs.stripe.com/expand: only expandable properties; anything else is refused. */
+  private expandSubscription(sub: Json, p: Json): [number, Json] {
+    const expand = Array.isArray(p.expand) ? (p.expand as string[]) : [];
+    const unknown = expand.find((e) => !SUBSCRIPTION_EXPANSIONS.has(e));
+    if (unknown) return invalid(`This property cannot be expanded (${unknown}).`, { param: "expand" });
+    const out: Json = { ...sub };
+    const invoice = sub.latest_invoice ? this.invoices.get(String(sub.latest_invoice)) : undefined;
+    if (invoice && expand.length > 0) {
+      out.latest_invoice = this.expandInvoice(
+        invoice,
+        expand.filter((e) => e.startsWith("latest_invoice.")).map((e) => e.slice("latest_invoice.".length)),
+      );
+    }
+    return [200, out];
+  }
+
+  /**
+   * The pinned API version (2026-10-28.endive) has no `invoice.payment_intent`: the client secret
+   * is the includable `confirmation_secret`, the PaymentIntent is under the includable `payments`
+   * (https://docs.stripe.com/changelog/basil/2025-03-31/add-support-for-multiple-partial-payments-on-invoices).
+   */
+  private expandInvoice(invoice: Json, expand: string[] = []): Json {
+    const out: Json = { ...invoice };
+    const pi = this.paymentIntents.get(this.invoicePaymentIntents.get(invoice.id as string) ?? "");
+    if (expand.includes("confirmation_secret")) {
+      out.confirmation_secret =
+        pi && invoice.status === "open" ? { client_secret: pi.client_secret, type: "payment_intent" } : null;
+    }
+    if (expand.some((e) => e.startsWith("payments"))) {
+      const full = expand.includes("payments.data.payment.payment_intent");
+      out.payments = {
+        object: "list",
+        has_more: false,
+        data: pi
+          ? [
+              {
+                id: `inpay_${String(pi.id).slice(3)}`,
+                object: "invoice_payment",
+                invoice: invoice.id,
+                is_default: true,
+                status: invoice.status === "paid" ? "paid" : invoice.status === "void" ? "canceled" : "open",
+                amount_requested: invoice.amount_due,
+                amount_paid: invoice.status === "paid" ? invoice.amount_due : null,
+                currency: invoice.currency,
+                payment: { type: "payment_intent", payment_intent: full ? pi : pi.id },
+              },
+            ]
+          : [],
+      };
+    }
+    return out;
   }
 
   stop(): Promise<void> {

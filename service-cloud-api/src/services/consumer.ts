@@ -20,6 +20,7 @@ export const CONSUMED_EVENT_TYPES = [
   "payment.refunded",
   "payment.disputed",
   "dispute.funds_reinstated",
+  "charge.canceled",
 ] as const satisfies readonly BillingEventType[];
 
 /** The payload, validated against the contract; a payload that breaks it can never apply: parked. */

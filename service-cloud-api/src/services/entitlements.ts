@@ -106,16 +106,18 @@ export function entitlementOf(owner: Owner, row: EntitlementRow | null, now: Dat
     };
   }
   const plan = planById(row.planId);
-  // Unpaid after the grace period: the billing side announces the cheapest plan's limits, and
-  // usage beyond the free allowance is refused (no overage is billed to a customer who does not pay).
-  const pricing = row.status === "unpaid" || row.status === "incomplete" ? free : plan;
+  // Only a paid (or trialing, or in its grace period) subscription grants its plan. Unpaid after
+  // the grace period, or not paid yet (`incomplete`): the free plan's pricing and limits, whatever
+  // limits an event carried (no overage is billed to a customer who does not pay).
+  const grantsPlan = row.status === "active" || row.status === "trialing" || row.status === "past_due";
+  const pricing = grantsPlan ? plan : free;
   return {
     ...owner,
     planId: row.planId,
     status: row.status,
     subscriptionId: row.subscriptionId,
     pricing,
-    limits: row.limits,
+    limits: grantsPlan ? row.limits : free.limits,
     collection: row.collection,
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
     periodStart: period.start,

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import type { AccountApi, BillingState, PaymentMethod, Plan } from "../account-api.ts";
+import type { AccountApi, BillingState, PaymentMethod, Plan, Subscription } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
 import type { CryptoPaymentOption } from "../config.ts";
 import { CreditBalance } from "./Credits.tsx";
@@ -44,23 +44,42 @@ export function BillingPage({
 }) {
   const billing = useLoad(api.billing);
   const plans = useLoad(api.plans);
+  // A plan change whose first payment needs the customer (no card on file, declined, 3-D Secure).
+  const [paying, setPaying] = useState<{ clientSecret: string; planName: string } | null>(null);
   const reload = () => {
     billing.reload();
     plans.reload();
+  };
+  const subscribed = (sub: Subscription, planName: string) => {
+    setPaying(sub.clientSecret ? { clientSecret: sub.clientSecret, planName } : null);
+    reload();
   };
   return (
     <>
       <Panel title="Your plan">
         <Loaded state={billing.state} retry={billing.reload}>
-          {(b) => <CurrentPlan billing={b} api={api} onChange={reload} />}
+          {(b) => <CurrentPlan billing={b} api={api} onChange={reload} onSubscribed={subscribed} />}
         </Loaded>
         <CreditBalance api={api} />
       </Panel>
+      {paying && (
+        <Panel title="First payment">
+          <FirstPayment
+            stripeKey={stripeKey}
+            clientSecret={paying.clientSecret}
+            planName={paying.planName}
+            onDone={() => {
+              setPaying(null);
+              reload();
+            }}
+          />
+        </Panel>
+      )}
       <Panel title="Plans">
         <Loaded state={plans.state} retry={plans.reload}>
           {({ items }) => (
             <Loaded state={billing.state} retry={billing.reload}>
-              {(b) => <PlanGrid plans={items} billing={b} api={api} onChange={reload} />}
+              {(b) => <PlanGrid plans={items} billing={b} api={api} onSubscribed={subscribed} />}
             </Loaded>
           )}
         </Loaded>
@@ -78,9 +97,40 @@ export function BillingPage({
   );
 }
 
-function CurrentPlan({ billing, api, onChange }: { billing: BillingState; api: AccountApi; onChange: () => void }) {
+function CurrentPlan({
+  billing,
+  api,
+  onChange,
+  onSubscribed,
+}: {
+  billing: BillingState;
+  api: AccountApi;
+  onChange: () => void;
+  onSubscribed: (sub: Subscription, planName: string) => void;
+}) {
   const stepUp = useStepUp();
   const { plan, subscription } = billing;
+  if (subscription?.status === "incomplete") {
+    // Not started: the first payment is outstanding (Stripe drops it after 23 hours).
+    return (
+      <div>
+        <p className="plan-now">
+          <b>{plan.name}</b> · {money(plan.monthlyPriceMinor, plan.currency)} / month
+        </p>
+        <p className="hint">{STATUS_TEXT.incomplete}: the free plan's limits apply until it is paid.</p>
+        <ConfirmButton
+          label="Complete payment"
+          question={`Pay ${money(plan.monthlyPriceMinor, plan.currency)} now to start ${plan.name}?`}
+          confirmLabel="Pay now"
+          danger={false}
+          onConfirm={async () => {
+            const key = newKey();
+            onSubscribed(await stepUp(() => api.subscribe(subscription.planId, key)), plan.name);
+          }}
+        />
+      </div>
+    );
+  }
   return (
     <div>
       <p className="plan-now">
@@ -131,12 +181,12 @@ function PlanGrid({
   plans,
   billing,
   api,
-  onChange,
+  onSubscribed,
 }: {
   plans: Plan[];
   billing: BillingState;
   api: AccountApi;
-  onChange: () => void;
+  onSubscribed: (sub: Subscription, planName: string) => void;
 }) {
   const stepUp = useStepUp();
   const current = billing.subscription && !billing.subscription.cancelAtPeriodEnd ? billing.subscription.planId : null;
@@ -175,8 +225,7 @@ function PlanGrid({
                 danger={false}
                 onConfirm={async () => {
                   const key = newKey();
-                  await stepUp(() => api.subscribe(p.id, key));
-                  onChange();
+                  onSubscribed(await stepUp(() => api.subscribe(p.id, key)), p.name);
                 }}
               />
             )}
@@ -330,6 +379,93 @@ function AddCard({
         </button>
         <button type="button" onClick={onCancel}>
           Cancel
+        </button>
+      </div>
+      <p className={`form-status ${status?.tone ?? ""}`} role="status" aria-live="polite">
+        {status?.text}
+      </p>
+    </div>
+  );
+}
+
+/**
+ * The first payment of a new subscription, confirmed with the customer through Stripe Elements
+ * (the card never touches our servers). The plan starts once Stripe reports the payment.
+ */
+function FirstPayment({
+  stripeKey,
+  clientSecret,
+  planName,
+  onDone,
+}: {
+  stripeKey: string | null;
+  clientSecret: string;
+  planName: string;
+  onDone: () => void;
+}) {
+  const mount = useRef<HTMLDivElement>(null);
+  const [ready, setReady] = useState<{ stripe: StripeJs; elements: StripeElements } | null>(null);
+  const [status, setStatus] = useState<{ tone: "error" | "info"; text: string } | null>({
+    tone: "info",
+    text: "Loading secure payment form…",
+  });
+
+  useEffect(() => {
+    if (!stripeKey) return;
+    let live = true;
+    let destroy: (() => void) | undefined;
+    (async () => {
+      const stripe = await loadStripe(stripeKey);
+      if (!live || !mount.current) return;
+      const elements = stripe.elements({ clientSecret });
+      const element = elements.create("payment");
+      element.mount(mount.current);
+      destroy = () => element.destroy();
+      setReady({ stripe, elements });
+      setStatus(null);
+    })().catch((e: unknown) => live && setStatus({ tone: "error", text: errorMessage(e) }));
+    return () => {
+      live = false;
+      destroy?.();
+    };
+  }, [stripeKey, clientSecret]);
+
+  async function pay() {
+    if (!ready) return;
+    setStatus({ tone: "info", text: "Paying…" });
+    const { error } = await ready.stripe.confirmPayment({
+      elements: ready.elements,
+      redirect: "if_required",
+      confirmParams: { return_url: `${window.location.origin}/billing` },
+    });
+    if (error) setStatus({ tone: "error", text: error.message ?? "The payment was not accepted." });
+    else onDone();
+  }
+
+  if (!stripeKey) {
+    return (
+      <div>
+        <p className="notice" role="note">
+          {planName} starts once its first payment is made, and this deployment cannot take card payments here (no
+          STRIPE_PUBLISHABLE_KEY): make a card on file the default and complete the payment. Until then the free plan's
+          limits apply.
+        </p>
+        <button type="button" onClick={onDone}>
+          Close
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="add-card">
+      <p>{planName} starts once its first payment is made; until then the free plan's limits apply.</p>
+      <div ref={mount} className="stripe-element" />
+      <div className="button-row">
+        <button type="button" className="primary" onClick={pay} disabled={!ready}>
+          Pay and start {planName}
+        </button>
+        <button type="button" onClick={onDone}>
+          Later
         </button>
       </div>
       <p className={`form-status ${status?.tone ?? ""}`} role="status" aria-live="polite">

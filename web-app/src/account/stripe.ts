@@ -60,6 +60,12 @@ export async function confirmInvoicePayment(
   );
   if (error) throw new Error(error.message ?? "Your card was not charged. Try again or use another card.");
   return paymentIntent?.status ?? "processing";
+  /** Confirms a PaymentIntent (e.g. a subscription's first payment) with the card entered in `elements`. */
+  confirmPayment(options: {
+    elements: StripeElements;
+    redirect: "if_required";
+    confirmParams?: { return_url?: string };
+  }): Promise<{ error?: { message?: string }; paymentIntent?: { status: string } }>;
 }
 
 let loading: Promise<(key: string) => StripeJs> | null = null;

@@ -83,6 +83,7 @@ export function registerPrivacyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       responses: {
         204: { description: "Deleted" },
         401: problem("Not authenticated, or MFA_REQUIRED"),
+        503: problem("The payment provider could not stop billing: nothing was deleted, try again"),
       },
     }),
     async (c) => {

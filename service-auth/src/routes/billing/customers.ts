@@ -17,6 +17,10 @@ const PlanSchema = z
     overagePrices: z.record(z.string(), z.object({ unitSize: z.number(), unitPriceMinor: z.number().int() })),
     limits: z.object({ maxObjectBytes: z.number(), maxStorageBytes: z.number() }),
     purchasable: z.boolean(),
+    trialDays: z
+      .number()
+      .int()
+      .openapi({ description: "Free trial days a first subscription to the plan starts with" }),
   })
   .openapi("Plan");
 

@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { type SubscriptionWithPlan, setCancelAtPeriodEnd, subscribe } from "../../services/billing/subscriptions.ts";
+import { setCancelAtPeriodEnd, subscribe } from "../../services/billing/subscribe.ts";
+import type { SubscriptionWithPlan } from "../../services/billing/subscriptions.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
 import { billingMiddleware, iso, MutatingHeaders } from "./common.ts";
 import { SubscriptionSchema } from "./customers.ts";
@@ -15,6 +16,20 @@ const errors = {
 };
 
 const ok = { description: "The subscription", content: { "application/json": { schema: SubscriptionSchema } } };
+const started = {
+  description:
+    "The subscription; while its first payment needs the customer (`incomplete`), also that payment's `clientSecret`",
+  content: {
+    "application/json": {
+      schema: SubscriptionSchema.extend({
+        clientSecret: z
+          .string()
+          .optional()
+          .openapi({ description: "Client secret of the first invoice's PaymentIntent, for Stripe.js to confirm" }),
+      }),
+    },
+  },
+};
 
 function subscriptionView(s: SubscriptionWithPlan) {
   return {
@@ -47,16 +62,16 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
           required: true,
         },
       },
-      responses: { 200: ok, ...errors },
+      responses: { 200: started, ...errors },
     }),
     async (c) => {
-      const sub = await subscribe(
+      const { subscription, clientSecret } = await subscribe(
         deps,
         c.var.principal.userId,
         c.req.valid("json").planId,
         c.req.valid("header")["idempotency-key"],
       );
-      return c.json(subscriptionView(sub), 200);
+      return c.json({ ...subscriptionView(subscription), ...(clientSecret && { clientSecret }) }, 200);
     },
   );
 

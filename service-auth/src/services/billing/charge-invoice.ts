@@ -9,9 +9,11 @@ import {
   type StripePaymentIntentInfo,
   stripeRefusal,
 } from "../../providers/stripe.ts";
+import { cancelChargeOfDeletedAccount, ownerDeleted } from "./account-billing.ts";
 import { applyCredit, creditDuplicateCard } from "./credits.ts";
 import { failureOutcome, invoicePaymentIntent, paymentIntentKey } from "./payment-intents.ts";
 import { recordWebhookSql, type WebhookOutcome } from "./stripe-webhooks.ts";
+import { type DunningState, effectiveStatus, grantsPlan } from "./subscription-status.ts";
 
 /** A charge row as the saga reads it (raw SQL: it runs in the outbox consumer's transaction). */
 export interface ChargeRow {
@@ -77,7 +79,9 @@ async function profileOf(tx: OutboxTransaction, id: string): Promise<ProfileRow 
 /**
  * Subscription status changes driven by payments: `past_due` on a failure, `unpaid` (with the
  * cheapest plan's limits: entitlements reduced) when the grace period ends, `active` again once
- * paid. Each change is announced with `subscription.updated` in the same transaction.
+ * paid. They set Atlas's dunning state only; the effective status is derived from it and Stripe's
+ * status (`effectiveStatus`), under the row's lock, and each change of the effective status is
+ * announced with `subscription.updated` in the same transaction.
  */
 export async function setSubscriptionStatus(
   tx: OutboxTransaction,
@@ -87,27 +91,37 @@ export async function setSubscriptionStatus(
   reason: string,
   now: Date,
 ): Promise<void> {
+  const dunningState: DunningState = to === "active" ? "none" : to;
   const subs = await tx.query<{
     id: string;
     planId: string;
+    status: string;
+    stripeStatus: string | null;
     currentPeriodStart: Date;
     currentPeriodEnd: Date;
     cancelAtPeriodEnd: boolean;
     stripeSubscriptionId: string | null;
   }>(
-    `UPDATE "billing"."billing_subscriptions" SET "status" = $3, "updatedAt" = $4
-      WHERE "billingProfileId" = $1 AND "status" = ANY($2::text[])
-      RETURNING "id", "planId", "currentPeriodStart", "currentPeriodEnd", "cancelAtPeriodEnd", "stripeSubscriptionId"`,
-    [billingProfileId, from, to, now],
+    `SELECT "id", "planId", "status", "stripeStatus", "currentPeriodStart", "currentPeriodEnd", "cancelAtPeriodEnd",
+            "stripeSubscriptionId"
+       FROM "billing"."billing_subscriptions"
+      WHERE "billingProfileId" = $1 AND "status" = ANY($2::text[]) FOR UPDATE`,
+    [billingProfileId, from],
   );
   if (subs.length === 0) return;
   const profile = (await profileOf(tx, billingProfileId)) as ProfileRow;
   for (const sub of subs) {
+    const status = effectiveStatus(sub.stripeStatus, dunningState);
+    await tx.query(
+      `UPDATE "billing"."billing_subscriptions" SET "dunningState" = $2, "status" = $3, "updatedAt" = $4 WHERE "id" = $1`,
+      [sub.id, dunningState, status, now],
+    );
+    if (status === sub.status) continue;
     const [plan] = await tx.query<{ limits: BillingEventPayload<"subscription.updated">["limits"] }>(
-      to === "unpaid"
-        ? `SELECT "limits" FROM "billing"."billing_plans" WHERE "isActive" ORDER BY "monthlyPriceMinor", "sortOrder" LIMIT 1`
-        : `SELECT "limits" FROM "billing"."billing_plans" WHERE "id" = $1`,
-      to === "unpaid" ? [] : [sub.planId],
+      grantsPlan(status)
+        ? `SELECT "limits" FROM "billing"."billing_plans" WHERE "id" = $1`
+        : `SELECT "limits" FROM "billing"."billing_plans" WHERE "isActive" ORDER BY "monthlyPriceMinor", "sortOrder" LIMIT 1`,
+      grantsPlan(status) ? [sub.planId] : [],
     );
     await emitSql(
       tx,
@@ -117,7 +131,7 @@ export async function setSubscriptionStatus(
         userId: profile.customerId,
         subscriptionId: sub.id,
         planId: sub.planId,
-        status: to,
+        status,
         currentPeriodStart: sub.currentPeriodStart.toISOString(),
         currentPeriodEnd: sub.currentPeriodEnd.toISOString(),
         cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
@@ -296,6 +310,11 @@ export async function chargeInvoice(
   );
   const charge = (await lockCharge(tx, `"invoiceId"`, invoice.invoiceId)) as ChargeRow;
   if (charge.status !== "pending" || charge.stripePaymentIntentId) return;
+  // A deleted account is never charged again (DELETE /auth/me): its invoice is voided instead.
+  if (await ownerDeleted(tx, charge.billingProfileId)) {
+    await cancelChargeOfDeletedAccount(tx, { ...charge, tenantId: invoice.tenantId, userId: invoice.userId }, now);
+    return;
+  }
   if (charge.amountMinor === 0) {
     await chargeSucceeded(tx, charge, `zero:${charge.invoiceId}`, now);
     return;
@@ -348,6 +367,10 @@ export async function attemptStripeCharge(
   profile: ProfileRow | null,
   now: Date,
 ): Promise<void> {
+  if (await ownerDeleted(tx, charge.billingProfileId)) {
+    await cancelChargeOfDeletedAccount(tx, charge, now);
+    return;
+  }
   const owner = profile ?? (await profileOf(tx, charge.billingProfileId));
   const attempt = { ...charge, attempts: charge.attempts + 1 };
   await tx.query(`UPDATE "billing"."billing_charges" SET "attempts" = $2 WHERE "id" = $1`, [

@@ -17,6 +17,8 @@ export interface PublicPlan {
   limits: PlanLimits;
   /** Whether the plan can be subscribed to with Stripe here (a price is mapped). */
   purchasable: boolean;
+  /** Free trial days a customer's first subscription to the plan starts with (0: none). */
+  trialDays: number;
 }
 
 /** The Stripe price of a plan: configuration first, then the plan's own column. */
@@ -34,6 +36,7 @@ export function publicPlan(deps: Pick<Deps, "config">, plan: Plan): PublicPlan {
     overagePrices: plan.overagePrices as PublicPlan["overagePrices"],
     limits: plan.limits as unknown as PlanLimits,
     purchasable: plan.monthlyPriceMinor > 0 && stripePriceOf(deps, plan) !== null,
+    trialDays: plan.trialDays,
   };
 }
 

@@ -1,34 +1,15 @@
 import type { BillingEventPayload } from "@atlas/billing-events";
-import { AppError } from "@atlas/errors";
 import type { Deps } from "../../deps.ts";
 import type { BillingProfile, Plan, Prisma, Subscription } from "../../generated/prisma/client.ts";
 import type { StripeSubscriptionInfo } from "../../providers/stripe.ts";
-import { sha256Hex } from "../crypto.ts";
-import { requireStripeCustomer } from "./customers.ts";
 import { emitBillingEvent } from "./outbox.ts";
-import { freePlan, getActivePlan, type PlanLimits, stripePriceOf } from "./plans.ts";
+import { freePlan, type PlanLimits } from "./plans.ts";
+import { effectiveStatus, grantsPlan, type SubscriptionStatus } from "./subscription-status.ts";
 
-type SubscriptionStatus = BillingEventPayload<"subscription.updated">["status"];
 /** Statuses of a subscription that is still the customer's current one. */
 export const LIVE_STATUSES: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "unpaid"];
 
-/** Stripe's statuses folded onto the event contract's. */
-export function mapStripeStatus(status: string): SubscriptionStatus {
-  switch (status) {
-    case "trialing":
-    case "active":
-    case "past_due":
-    case "canceled":
-    case "unpaid":
-    case "incomplete":
-      return status;
-    case "incomplete_expired":
-      return "canceled";
-    default:
-      // paused and anything newer: no service until Stripe says otherwise.
-      return "unpaid";
-  }
-}
+export { mapStripeStatus } from "./subscription-status.ts";
 
 export type SubscriptionWithPlan = Subscription & { plan: Plan };
 
@@ -54,8 +35,9 @@ export async function planForPrice(
 }
 
 /**
- * The `subscription.updated` payload. A subscription whose grace period ran out (`unpaid`) is
- * announced with the cheapest plan's limits: that is how entitlements are reduced.
+ * The `subscription.updated` payload. Only a subscription that is paid, trialing or in its grace
+ * period is announced with its plan's limits; one not paid yet (`incomplete`) or whose grace ran
+ * out (`unpaid`) carries the cheapest plan's: that is how entitlements are withheld or reduced.
  */
 export async function subscriptionUpdatedPayload(
   deps: Deps,
@@ -63,8 +45,9 @@ export async function subscriptionUpdatedPayload(
   sub: Subscription,
   profile: Pick<BillingProfile, "tenantId" | "customerId">,
 ): Promise<BillingEventPayload<"subscription.updated">> {
-  const plan =
-    sub.status === "unpaid" ? await freePlan(deps) : await db.plan.findUniqueOrThrow({ where: { id: sub.planId } });
+  const plan = grantsPlan(sub.status)
+    ? await db.plan.findUniqueOrThrow({ where: { id: sub.planId } })
+    : await freePlan(deps);
   return {
     tenantId: profile.tenantId,
     userId: profile.customerId,
@@ -84,8 +67,10 @@ export async function subscriptionUpdatedPayload(
  * Writes Stripe's view of a subscription into the local row keyed by its unique Stripe id (the
  * API answer and every webhook upsert the same row: never two rows, better-auth#7239), and emits
  * `subscription.updated` / `subscription.canceled` in the same transaction when something
- * changed. An event older than the last one applied changes nothing (better-auth#3978). While
- * dunning runs, Stripe's `active` does not lift the local `past_due`/`unpaid`.
+ * changed. The row is locked first (`FOR UPDATE`), so concurrent deliveries and dunning apply one
+ * after the other. An event older than the last one applied changes nothing (better-auth#3978).
+ * Stripe's status is recorded as such; the effective status also weighs Atlas's dunning state,
+ * so Stripe's `active` does not lift an open dunning.
  */
 export async function applyStripeSubscription(
   deps: Deps,
@@ -95,6 +80,7 @@ export async function applyStripeSubscription(
   options: { dedupeKey: string; eventCreatedAt?: Date; planId?: string },
 ): Promise<{ subscription: Subscription | null; changed: boolean }> {
   const now = deps.now();
+  await tx.$queryRaw`SELECT "id" FROM "billing"."billing_subscriptions" WHERE "stripeSubscriptionId" = ${info.id} FOR UPDATE`;
   const existing = await tx.subscription.findUnique({ where: { stripeSubscriptionId: info.id } });
   if (
     existing?.stripeEventCreatedAt &&
@@ -105,14 +91,11 @@ export async function applyStripeSubscription(
   }
   const planId = options.planId ?? (await planForPrice(deps, tx, info.priceId))?.id ?? existing?.planId;
   if (!planId) return { subscription: null, changed: false };
-  let status = mapStripeStatus(info.status);
-  if ((status === "active" || status === "trialing") && existing && ["past_due", "unpaid"].includes(existing.status)) {
-    const openDunning = await tx.charge.count({ where: { billingProfileId: profile.id, status: "failed" } });
-    if (openDunning > 0) status = existing.status as SubscriptionStatus;
-  }
+  const status = effectiveStatus(info.status, existing?.dunningState ?? "none");
   const data = {
     planId,
     status,
+    stripeStatus: info.status,
     currentPeriodStart: info.currentPeriodStart,
     currentPeriodEnd: info.currentPeriodEnd,
     cancelAtPeriodEnd: info.cancelAtPeriodEnd,
@@ -128,9 +111,18 @@ export async function applyStripeSubscription(
     !existing ||
     existing.planId !== sub.planId ||
     existing.status !== sub.status ||
+    existing.stripeStatus !== sub.stripeStatus ||
     existing.cancelAtPeriodEnd !== sub.cancelAtPeriodEnd ||
     existing.currentPeriodEnd.getTime() !== sub.currentPeriodEnd.getTime();
   if (!changed) return { subscription: sub, changed };
+  // Stripe's status alone (e.g. `active` under open dunning) changes nothing cloud-api sees.
+  const announced =
+    !existing ||
+    existing.planId !== sub.planId ||
+    existing.status !== sub.status ||
+    existing.cancelAtPeriodEnd !== sub.cancelAtPeriodEnd ||
+    existing.currentPeriodEnd.getTime() !== sub.currentPeriodEnd.getTime();
+  if (!announced) return { subscription: sub, changed };
   const aggregate = `subscription:${sub.id}`;
   if (sub.status === "canceled") {
     await emitBillingEvent(
@@ -158,89 +150,4 @@ export async function applyStripeSubscription(
     );
   }
   return { subscription: sub, changed };
-}
-
-/** Stripe idempotency key of an API-driven change: the caller's Idempotency-Key, hashed. */
-const stripeKey = (what: string, id: string, requestKey: string) =>
-  `atlas:${what}:${id}:${sha256Hex(requestKey).slice(0, 32)}`;
-
-/**
- * Subscribes the caller to a plan, or moves the current subscription to it (Stripe prorates the
- * difference). The local row and the event are written from Stripe's answer right away; the
- * webhooks that follow update the same row.
- */
-export async function subscribe(
-  deps: Deps,
-  userId: string,
-  planId: string,
-  requestKey: string,
-): Promise<SubscriptionWithPlan> {
-  const plan = await getActivePlan(deps, planId);
-  const priceId = stripePriceOf(deps, plan);
-  if (plan.monthlyPriceMinor === 0 || !priceId) {
-    throw new AppError("CONFLICT", {
-      detail: "This plan has no subscription: cancel the current subscription to fall back to it",
-    });
-  }
-  const profile = await requireStripeCustomer(deps, userId);
-  const stripe = deps.stripe as NonNullable<Deps["stripe"]>;
-  const current = await currentSubscription(deps, profile.id);
-  let info: StripeSubscriptionInfo;
-  if (current?.stripeSubscriptionId) {
-    if (current.planId === planId && !current.cancelAtPeriodEnd) return current;
-    info = await stripe.changeSubscriptionPrice(
-      current.stripeSubscriptionId,
-      priceId,
-      stripeKey("subscription-change", current.id, requestKey),
-    );
-  } else {
-    info = await stripe.createSubscription(
-      {
-        customerId: profile.stripeCustomerId,
-        priceId,
-        metadata: { atlasBillingProfileId: profile.id, atlasPlanId: planId },
-      },
-      stripeKey("subscription-create", profile.id, requestKey),
-    );
-  }
-  return saveFromApi(deps, info, profile, planId, requestKey);
-}
-
-async function saveFromApi(
-  deps: Deps,
-  info: StripeSubscriptionInfo,
-  profile: BillingProfile,
-  planId: string | undefined,
-  requestKey: string,
-): Promise<SubscriptionWithPlan> {
-  const sub = await deps.prisma.$transaction(
-    async (tx) =>
-      (
-        await applyStripeSubscription(deps, tx, info, profile, {
-          dedupeKey: `api:${info.id}:${sha256Hex(requestKey).slice(0, 32)}`,
-          ...(planId && { planId }),
-        })
-      ).subscription,
-  );
-  if (!sub) throw new AppError("CONFLICT", { detail: "The subscription's price belongs to no plan" });
-  return deps.prisma.subscription.findUniqueOrThrow({ where: { id: sub.id }, include: { plan: true } });
-}
-
-/** Cancels the current subscription at the end of its period (`resume` undoes it before then). */
-export async function setCancelAtPeriodEnd(
-  deps: Deps,
-  userId: string,
-  cancel: boolean,
-  requestKey: string,
-): Promise<SubscriptionWithPlan> {
-  const profile = await requireStripeCustomer(deps, userId);
-  const current = await currentSubscription(deps, profile.id);
-  if (!current?.stripeSubscriptionId) throw new AppError("NOT_FOUND", { detail: "No current subscription" });
-  if (current.cancelAtPeriodEnd === cancel) return current;
-  const info = await (deps.stripe as NonNullable<Deps["stripe"]>).setCancelAtPeriodEnd(
-    current.stripeSubscriptionId,
-    cancel,
-    stripeKey(cancel ? "subscription-cancel" : "subscription-resume", current.id, requestKey),
-  );
-  return saveFromApi(deps, info, profile, undefined, requestKey);
 }

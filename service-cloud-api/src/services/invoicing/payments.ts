@@ -54,6 +54,7 @@ export async function applyPaymentFailed(
   at: Date,
 ): Promise<boolean> {
   const invoice = await lockInvoice(tx, p);
+  // A void invoice is never collected again: a late failure of an earlier attempt leaves it void.
   if (invoice.status === "paid" || invoice.status === "void") return false;
   await tx.query(
     `UPDATE "cloud"."cloud_invoices" SET "status" = 'failed', "failedAt" = $2, "failureCode" = $3, "updatedAt" = $2
@@ -63,7 +64,28 @@ export async function applyPaymentFailed(
   return true;
 }
 
-/** Handlers of payment.succeeded / payment.failed, and the credit notes of refunds and disputes (auth → cloud). */
+/**
+ * `charge.canceled`: the billing side will never charge this invoice (the account was deleted),
+ * so it is void. A paid invoice stays paid (the money was taken before the cancellation).
+ */
+export async function applyChargeCanceled(
+  tx: SqlQueryable,
+  p: { invoiceId: string; tenantId: string; userId: string; reason: string },
+  at: Date,
+): Promise<boolean> {
+  const invoice = await lockInvoice(tx, p);
+  if (invoice.status === "paid" || invoice.status === "void") return false;
+  // The immutability trigger lets a finalized or failed invoice become void only with voidedAt
+  // and voidReason set in the same update.
+  await tx.query(
+    `UPDATE "cloud"."cloud_invoices" SET "status" = 'void', "voidedAt" = $2, "voidReason" = $3, "updatedAt" = $2
+      WHERE "id" = $1`,
+    [p.invoiceId, at, `charge canceled: ${p.reason}`],
+  );
+  return true;
+}
+
+/** Handlers of payment.succeeded / payment.failed / charge.canceled, and the credit notes of refunds and disputes (auth → cloud). */
 export function paymentHandlers(deps: Pick<Deps, "now" | "quota">): HandlerSet {
   const at = (event: OutboxEvent) => new Date(event.createdAt);
   return {
@@ -76,6 +98,11 @@ export function paymentHandlers(deps: Pick<Deps, "now" | "quota">): HandlerSet {
     "payment.failed": async (event, tx) => {
       const p = payloadOf("payment.failed", event);
       await applyPaymentFailed(tx, p, at(event));
+      deps.quota.forget(p);
+    },
+    "charge.canceled": async (event, tx) => {
+      const p = payloadOf("charge.canceled", event);
+      await applyChargeCanceled(tx, p, at(event));
       deps.quota.forget(p);
     },
   };
