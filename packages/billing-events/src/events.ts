@@ -138,6 +138,7 @@ export const billingEventSchemas = {
     amountMinor: z.number().int().positive(),
     currency,
     reference: id,
+  }),
   /** auth → cloud: the invoice will never be charged (e.g. the account was deleted): void it. */
   "charge.canceled": z.strictObject({
     tenantId: id,

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -64,11 +64,6 @@ const SUBSCRIPTION_EXPANSIONS = new Set([
 const INCOMPLETE_WINDOW_SEC = 23 * 3_600;
 const PERIOD_SEC = 30 * 86_400;
 
-const invalid = (message: string, extra: Json = {}): [number, Json] => [
-  400,
-  { error: { type: "invalid_request_error", message, ...extra } },
-];
-
 /**
  * Decline codes whose API error `code` is the decline itself rather than `card_declined`.
  * https://docs.stripe.com/error-codes (expired_card, incorrect_cvc, processing_error, incorrect_number)
@@ -91,7 +86,7 @@ const IDEMPOTENCY_TTL_SEC = 24 * 3600;
  */
 export class FakeStripe {
   /** The publishable key (Stripe.js's, in the browser) the peer accepts with a client secret. */
-  static readonly publishableKey = "pk_test_atlaspeer";
+  static readonly publishableKey = "pk_test_atlas";
   /** Every request: "METHOD /path". */
   readonly requests: string[] = [];
   readonly customers = new Map<string, Json>();
@@ -489,25 +484,6 @@ export class FakeStripe {
           .sort((a, b) => Number(b.created) - Number(a.created));
         return [200, { object: "list", data, has_more: false, url: path }];
       }
-      case "POST payment_intents/:id/cancel": {
-        // Only a PaymentIntent that has not succeeded (nor been canceled) can be canceled.
-        // https://docs.stripe.com/api/payment_intents/cancel
-        const pi = this.paymentIntents.get(objectId as string);
-        if (!pi) return this.notFound("payment_intent");
-        if (pi.status === "succeeded" || pi.status === "canceled") {
-          return invalid(
-            `You cannot cancel this PaymentIntent because it has a status of ${String(pi.status)}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
-            { code: "payment_intent_unexpected_state", payment_intent: pi },
-          );
-        }
-        Object.assign(pi, {
-          status: "canceled",
-          canceled_at: this.nowSec,
-          cancellation_reason: p.cancellation_reason ?? null,
-          next_action: null,
-        });
-        return [200, pi];
-      }
       case "POST payment_intents/:id/confirm": {
         const pi = this.paymentIntents.get(objectId as string);
         return pi ? this.confirm(pi, p) : this.notFound("payment_intent");
@@ -598,16 +574,6 @@ export class FakeStripe {
       200,
       { object: "search_result", url: "/v1/payment_intents/search", has_more: false, next_page: null, data },
     ];
-  }
-
-  private item(price: string): Json {
-    return {
-      id: id("si"),
-      object: "subscription_item",
-      price: { id: price, object: "price" },
-      current_period_start: this.nowSec,
-      current_period_end: this.nowSec + 30 * 86_400,
-    };
   }
 
   /**
@@ -723,22 +689,6 @@ export class FakeStripe {
   private refuseEnded(sub: Json): [number, Json] | null {
     if (sub.status !== "canceled" && sub.status !== "incomplete_expired") return null;
     return invalid(`A canceled subscription can only update its cancellation_details and metadata.`);
-  }
-
-  /**
-   * https://docs.stripe.com/api/publishable_keys (https://docs.stripe.com/keys): Stripe.js
-   * confirms a PaymentIntent with the publishable key and its client secret; a publishable key
-   * can do nothing else here.
-   */
-  private publishableConfirm(req: IncomingMessage, method: string, url: URL, p: Json): boolean {
-    if (req.headers.authorization !== "Bearer pk_test_atlas" || method !== "POST") return false;
-    const match = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(url.pathname);
-    const pi = match ? this.paymentIntents.get(match[1] as string) : undefined;
-    const secret = typeof pi?.client_secret === "string" ? pi.client_secret : null;
-    if (!secret || typeof p.client_secret !== "string") return false;
-    const a = Buffer.from(secret);
-    const b = Buffer.from(p.client_secret);
-    return a.length === b.length && timingSafeEqual(a, b);
   }
 
   /** https://docs.stripe.com/api/subscriptions/create */
@@ -1020,12 +970,14 @@ export class FakeStripe {
     if ([...this.invoicePaymentIntents.values()].includes(pi.id as string)) {
       return invalid("This PaymentIntent is managed by an invoice: void the invoice instead.", {
         code: "payment_intent_unexpected_state",
+        payment_intent: pi,
       });
     }
     Object.assign(pi, {
       status: "canceled",
       canceled_at: this.nowSec,
       cancellation_reason: p.cancellation_reason ?? null,
+      next_action: null,
     });
     this.emit("payment_intent.canceled", pi);
     return [200, pi];

@@ -18,6 +18,12 @@ export interface StripeJs {
     clientSecret: string,
     data?: { payment_method?: string },
   ): Promise<{ error?: { message?: string }; paymentIntent?: { status: string } }>;
+  /** Confirms a PaymentIntent (e.g. a subscription's first payment) with the card entered in `elements`. */
+  confirmPayment(options: {
+    elements: StripeElements;
+    redirect: "if_required";
+    confirmParams?: { return_url?: string };
+  }): Promise<{ error?: { message?: string }; paymentIntent?: { status: string } }>;
 }
 
 /** Where the browser confirms payments: Stripe.js with the publishable key, or a named Stripe-compatible API. */
@@ -60,12 +66,6 @@ export async function confirmInvoicePayment(
   );
   if (error) throw new Error(error.message ?? "Your card was not charged. Try again or use another card.");
   return paymentIntent?.status ?? "processing";
-  /** Confirms a PaymentIntent (e.g. a subscription's first payment) with the card entered in `elements`. */
-  confirmPayment(options: {
-    elements: StripeElements;
-    redirect: "if_required";
-    confirmParams?: { return_url?: string };
-  }): Promise<{ error?: { message?: string }; paymentIntent?: { status: string } }>;
 }
 
 let loading: Promise<(key: string) => StripeJs> | null = null;
