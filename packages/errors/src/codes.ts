@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, title: "Too many requests" },
   INTERNAL: { status: 500, title: "Internal server error" },
   SERVICE_UNAVAILABLE: { status: 503, title: "Service unavailable" },
+  /** An external provider (Stripe, Resend, Twilio, chain RPC, Relay) cannot serve us now: retry later. */
+  PROVIDER_UNAVAILABLE: { status: 503, title: "Provider unavailable" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -3,6 +3,7 @@ import { erc20Abi, type Hex, isAddressEqual, type PublicClient, parseEventLogs, 
 import type { CryptoToken } from "../../billing-config.ts";
 import type { Deps } from "../../deps.ts";
 import type { Charge, CryptoPayment } from "../../generated/prisma/client.ts";
+import { asProviderOutage } from "../../providers/outage.ts";
 import { type ChargeRow, chargeSucceeded, lockCharge } from "./charge-invoice.ts";
 
 const DEFAULT_CONFIRMATIONS = 12;
@@ -100,7 +101,11 @@ async function findPayingTransfer(
 ): Promise<number> {
   const due = BigInt(payment.amountBaseUnits);
   const recipient = payment.recipient as Hex;
-  const receipt = await client.getTransactionReceipt({ hash: txHash }).catch(() => null);
+  // Only "no such receipt" means not mined; an unreachable node is an outage (503), not the payer's fault.
+  const receipt = await client.getTransactionReceipt({ hash: txHash }).catch((error: unknown) => {
+    if (asProviderOutage(error)) throw error;
+    return null;
+  });
   if (!receipt) throw refused("not_found", "The transaction is not mined on this chain");
   if (receipt.status !== "success") throw refused("reverted", "The transaction reverted");
   // No cache: the head decides the confirmations (viem caches it for a polling interval by default).
