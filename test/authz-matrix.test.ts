@@ -16,8 +16,11 @@
 //
 // HOW TO ADD A ROUTE
 //  - A path parameter naming a resource of a kind already here (e.g. POST /billing/invoices/{id}/pay):
-//    nothing to do when its path starts with a RESOURCES key ("/billing/invoices/{id}" → add that
-//    key once, pointing at the same creator as "/v1/invoices/{id}"). Longer paths under a key reuse it.
+//    nothing to do when its path starts with a RESOURCES key; longer paths under a key reuse it
+//    (e.g. "/v1/invoices/{id}" covers "/v1/invoices/{id}/pdf"). Otherwise add that key once, e.g.
+//    "/billing/invoices/{id}": a creator that emits A's invoice.finalized and drains the billing
+//    consumer (service-auth/test/billing-fixtures.ts emitInvoiceFinalized, then billingConsumer),
+//    and "/admin/billing/invoices/{id}" the same with `owner: "platformAdmin"`.
 //  - A new kind: one RESOURCES line `"<path up to the parameter>": { create: (w, owner) => id }`;
 //    `owner: "platformAdmin"` when only platform admins may use it (attackers are then a plain user
 //    of the default tenant and tenant Y's admin).
