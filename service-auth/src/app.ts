@@ -4,6 +4,7 @@ import type { Principal } from "./middleware/auth.ts";
 import { clientIp, trustedProxyList } from "./middleware/client-ip.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
+import { providerAwareErrorHandler } from "./providers/outage.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerAdminOutboxRoutes } from "./routes/admin/outbox.ts";
 import { registerAdminTenantRoutes } from "./routes/admin/tenants.ts";
@@ -72,5 +73,7 @@ export function createApp(deps: Deps) {
   registerPrivacyRoutes(app, deps);
   registerDevRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  // Replaces the shared handler: provider outages answer 503 PROVIDER_UNAVAILABLE, the rest as before.
+  app.onError(providerAwareErrorHandler(deps.logger));
   return app;
 }

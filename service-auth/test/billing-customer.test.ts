@@ -193,7 +193,8 @@ describe("Idempotency-Key (api.md)", () => {
     const key = idemKey();
     stripe.failWith = 500;
     const failed = await post("/billing/customer", billingHeaders(auth, key));
-    expect(failed.status).toBe(500);
+    // A Stripe outage is 503 PROVIDER_UNAVAILABLE (api.md), still a 5xx: nothing is stored.
+    expect(failed.status).toBe(503);
     const problem = (await failed.json()) as { detail: string };
     expect(JSON.stringify(problem)).not.toMatch(/fake outage|stripe/i);
     stripe.failWith = null;

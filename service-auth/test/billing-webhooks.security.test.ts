@@ -180,7 +180,8 @@ describe("Stripe webhook delivery faults", () => {
     const event = stripe.event("customer.subscription.updated", stripeSub, stripe.nowSec + 5);
     stripe.failWith = 500;
     const failed = await deliverWebhook(t, event);
-    expect(failed.status).toBe(500);
+    // 503 PROVIDER_UNAVAILABLE: a 5xx, so Stripe delivers again.
+    expect(failed.status).toBe(503);
     expect(await ledgerSize()).toBe(0);
     stripe.failWith = null;
     expect(await (await deliverWebhook(t, event)).json()).toMatchObject({ outcome: "applied" });

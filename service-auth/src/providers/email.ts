@@ -1,4 +1,14 @@
 import { Resend } from "resend";
+import { ProviderUnavailableError } from "./outage.ts";
+
+/**
+ * Resend failures that are outages, not a bad message: no answer (statusCode null), its 5xx, a bad
+ * or restricted key (401/403) and rate or quota limits (429) (https://resend.com/docs/api-reference/errors).
+ */
+function isResendOutage(error: { statusCode?: number | null }): boolean {
+  const status = error.statusCode ?? null;
+  return status === null || status >= 500 || status === 401 || status === 403 || status === 429;
+}
 
 export interface EmailMessage {
   to: string;
@@ -37,7 +47,11 @@ export class ResendEmailSender implements EmailSender {
       html: message.html,
     });
     // Resend answers errors as values; surface them (the caller logs, never the client).
-    if (error) throw new Error(`resend: ${error.name ?? "error"}: ${error.message ?? ""}`);
+    if (error) {
+      const failure = new Error(`resend: ${error.name ?? "error"}: ${error.message ?? ""}`);
+      if (isResendOutage(error)) throw new ProviderUnavailableError("resend", failure);
+      throw failure;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { AppError } from "@atlas/errors";
+import { ProviderUnavailableError } from "./outage.ts";
 
 export interface RelayQuoteRequest {
   chainId: number;
@@ -47,13 +47,10 @@ export class RelayClient {
         signal: AbortSignal.timeout(10_000),
       });
     } catch (cause) {
-      throw new AppError("SERVICE_UNAVAILABLE", { detail: "The quote service is unreachable", cause });
+      throw new ProviderUnavailableError("relay", cause);
     }
     if (!res.ok) {
-      throw new AppError("SERVICE_UNAVAILABLE", {
-        detail: "The quote service refused the request",
-        cause: new Error(`relay quote: HTTP ${res.status}`),
-      });
+      throw new ProviderUnavailableError("relay", new Error(`relay quote: HTTP ${res.status}`));
     }
     const body = (await res.json()) as {
       steps?: { requestId?: string }[];
@@ -61,10 +58,7 @@ export class RelayClient {
     };
     const amountIn = body.details?.currencyIn?.amount;
     if (!amountIn || !/^\d+$/.test(amountIn)) {
-      throw new AppError("SERVICE_UNAVAILABLE", {
-        detail: "The quote service answered without an amount",
-        cause: new Error("relay quote without details.currencyIn.amount"),
-      });
+      throw new ProviderUnavailableError("relay", new Error("relay quote without details.currencyIn.amount"));
     }
     return { requestId: body.steps?.[0]?.requestId ?? null, amountIn, steps: body.steps ?? [] };
   }

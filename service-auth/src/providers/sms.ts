@@ -1,6 +1,17 @@
 import twilio from "twilio";
 import RequestClient from "twilio/lib/base/RequestClient.js";
 import type { DevOutbox } from "./email.ts";
+import { ProviderUnavailableError } from "./outage.ts";
+
+/**
+ * Twilio failures that are outages, not a bad number: no HTTP answer at all, Twilio's 5xx, rejected
+ * credentials (401/403) and rate limiting (429) (https://www.twilio.com/docs/usage/twilios-response#response-formats-exceptions).
+ */
+function isTwilioOutage(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status !== "number") return true;
+  return status >= 500 || status === 401 || status === 403 || status === 429;
+}
 
 /** How service-auth sends SMS: one small interface, the Twilio SDK in production. */
 export interface SmsSender {
@@ -36,7 +47,12 @@ export class TwilioSmsSender implements SmsSender {
   }
 
   async send(message: { to: string; text: string }): Promise<void> {
-    await this.client.messages.create({ to: message.to, from: this.from, body: message.text });
+    try {
+      await this.client.messages.create({ to: message.to, from: this.from, body: message.text });
+    } catch (error) {
+      if (isTwilioOutage(error)) throw new ProviderUnavailableError("twilio", error);
+      throw error;
+    }
   }
 }
 

@@ -15,6 +15,8 @@ export interface ReceivedSms {
  */
 export class FakeTwilio {
   readonly received: ReceivedSms[] = [];
+  /** Set to make the next requests fail with this status (provider outage). */
+  failWith: number | null = null;
   private constructor(
     private readonly server: Server,
     readonly url: string,
@@ -36,6 +38,20 @@ export class FakeTwilio {
     if (req.method !== "POST" || !m?.[1]) {
       res.statusCode = 404;
       res.end(JSON.stringify({ code: 20404, message: "not found", status: 404 }));
+      return;
+    }
+    if (this.failWith) {
+      // Twilio's error body: { code, message, more_info, status }
+      // https://www.twilio.com/docs/usage/twilios-response#response-formats-exceptions
+      res.statusCode = this.failWith;
+      res.end(
+        JSON.stringify({
+          code: this.failWith === 401 ? 20003 : 20500,
+          message: this.failWith === 401 ? "Authenticate" : "An internal server error has occurred",
+          more_info: `https://www.twilio.com/docs/errors/${this.failWith === 401 ? 20003 : 20500}`,
+          status: this.failWith,
+        }),
+      );
       return;
     }
     const form = new URLSearchParams(raw);

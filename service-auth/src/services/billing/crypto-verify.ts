@@ -1,6 +1,7 @@
 import { AppError } from "@atlas/errors";
 import { erc20Abi, type Hex, isAddressEqual, type PublicClient, parseEventLogs } from "viem";
 import type { CryptoPayment } from "../../generated/prisma/client.ts";
+import { asProviderOutage } from "../../providers/outage.ts";
 
 /** A transfer that does not pay the invoice: 402 PAYMENT_FAILED with a machine-readable reason. */
 export function refused(reason: string, detail: string, extensions: Record<string, unknown> = {}): AppError {
@@ -56,6 +57,12 @@ async function nativeReceived(client: PublicClient, hash: Hex, to: Hex | null, v
   return tracedValue(trace, address);
 }
 
+/** Only "no such receipt/block" means not mined; an unreachable node is an outage (503), not the payer's fault. */
+function notMinedOrOutage(error: unknown): null {
+  if (asProviderOutage(error)) throw error;
+  return null;
+}
+
 /**
  * Finds what transaction `hash` paid into the deposit address of one of `quotes` (the invoice's
  * open quotes on this chain), after checking that it succeeded and has `required` confirmations.
@@ -68,7 +75,7 @@ export async function findTransfer(
   hash: Hex,
   required: number,
 ): Promise<VerifiedTransfer> {
-  const receipt = await client.getTransactionReceipt({ hash }).catch(() => null);
+  const receipt = await client.getTransactionReceipt({ hash }).catch(notMinedOrOutage);
   if (!receipt) throw refused("not_found", "The transaction is not mined on this chain");
   if (receipt.status !== "success") throw refused("reverted", "The transaction reverted");
   // No cache: the head decides the confirmations (viem caches it for a polling interval by default).
@@ -120,8 +127,8 @@ export async function recheckAfterReorg(
   transfer: VerifiedTransfer,
   required: number,
 ): Promise<void> {
-  const receipt = await client.getTransactionReceipt({ hash }).catch(() => null);
-  const block = await client.getBlock({ blockNumber: transfer.blockNumber }).catch(() => null);
+  const receipt = await client.getTransactionReceipt({ hash }).catch(notMinedOrOutage);
+  const block = await client.getBlock({ blockNumber: transfer.blockNumber }).catch(notMinedOrOutage);
   const head = await client.getBlockNumber({ cacheTime: 0 });
   const stillThere =
     receipt?.status === "success" &&
