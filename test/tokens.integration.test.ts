@@ -6,8 +6,9 @@ import { workerDatabaseUrl } from "@atlas/db/testing";
 import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createPat } from "../service-auth/src/services/pat.service.ts";
 import { OAuthPeer } from "../service-auth/test/fakes/oauth-peer.ts";
-import { jsonPost, loginTestUser } from "../service-auth/test/fixtures.ts";
+import { jsonPost, loginTestUser, TEST_CONTEXT } from "../service-auth/test/fixtures.ts";
 import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "../service-auth/test/harness.ts";
 import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
 import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
@@ -249,5 +250,37 @@ describe("service-auth tokens at service-cloud-api", () => {
     expect((await me(second.token)).status).toBe(200);
     later(86_400_000 + 1);
     expect((await me(second.token)).status).toBe(401);
+  });
+
+  it("attack: a deactivated tenant's PAT keeps calling cloud-api — refused once the introspection cache lifetime (30 s) lapses", async () => {
+    const admin = await loginTestUser(auth, { roles: ["admin"] });
+    const made = await auth.app.request(
+      "/admin/tenants",
+      jsonPost(
+        { name: "Acme", slug: "acme", allowedOrigins: [], allowedMethods: ["email"], jwtAudience: "acme-api" },
+        admin.auth,
+      ),
+    );
+    expect(made.status).toBe(201);
+    const tenant = (await made.json()) as { id: string };
+    const { user } = await loginTestUser(auth, { tenantSlug: "acme" });
+    const { token } = await createPat(auth.deps, {
+      userId: user.id,
+      tenantId: tenant.id,
+      name: "ci",
+      scopes: ["profile:read"],
+      context: TEST_CONTEXT,
+    });
+    expect((await me(token)).status).toBe(200);
+    const deactivated = await auth.app.request(`/admin/tenants/${tenant.id}`, {
+      ...jsonPost({ isActive: false }, admin.auth),
+      method: "PATCH",
+    });
+    expect(deactivated.status).toBe(200);
+    // Within the cache lifetime cloud-api may still answer from its cache; past it, never.
+    later(30_001);
+    const refused = await me(token);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: "INVALID_TOKEN" });
   });
 });
