@@ -1,4 +1,3 @@
-import { AppError } from "@atlas/errors";
 import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
 import type { ResolvedTenant } from "../services/tenant.service.ts";
