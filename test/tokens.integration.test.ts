@@ -283,4 +283,35 @@ describe("service-auth tokens at service-cloud-api", () => {
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ code: "INVALID_TOKEN" });
   });
+
+  it("attack: a flood of random PATs from one address — a real PAT from another address still works at cloud-api", async () => {
+    const { user, tenant } = await loginTestUser(auth);
+    const { token } = await createPat(auth.deps, {
+      userId: user.id,
+      tenantId: tenant.id,
+      name: "ci",
+      scopes: ["profile:read"],
+      context: TEST_CONTEXT,
+    });
+    const from = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
+    const meFrom = (t: string, address: string) =>
+      cloud.request("/v1/me", { headers: { authorization: `Bearer ${t}` } }, from(address));
+    const randomPat = () => `atlas_pat_${crypto.randomUUID().replaceAll("-", "")}_${"A".repeat(43)}`;
+    // More than service-auth's per-IP token limit (120/min), well-formed so each could be introspected.
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 150; i++) {
+      const s = (await meFrom(randomPat(), "203.0.113.66")).status;
+      statuses.set(s, (statuses.get(s) ?? 0) + 1);
+    }
+    // cloud-api stops asking for that address after BEARER_FAILURES_PER_MIN_IP (60) failures.
+    expect(Object.fromEntries(statuses)).toEqual({ 401: 60, 429: 90 });
+    // Strings that only look like PATs are refused without a call to service-auth.
+    expect((await meFrom("atlas_pat_junk", "198.51.100.3")).status).toBe(401);
+    // The same flood spread over many addresses (each under its own limit) reaches service-auth:
+    // it counts introspection per authenticated client, with a high ceiling, not per IP.
+    for (let i = 0; i < 130; i++) expect((await meFrom(randomPat(), `2001:db8:${i.toString(16)}::1`)).status).toBe(401);
+    const real = await meFrom(token, "192.0.2.10");
+    expect(real.status).toBe(200);
+    expect(await real.json()).toMatchObject({ sub: user.id, method: "pat" });
+  });
 });

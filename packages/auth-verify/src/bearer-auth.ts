@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AuthContext } from "./auth-context.ts";
 import { parseAuthorization } from "./bearer-token.ts";
 import { credentialsRequired, invalidToken } from "./challenge.ts";
-import { createIntrospector, PAT_PREFIX } from "./introspection.ts";
+import { createIntrospector, PAT_FORMAT, PAT_PREFIX } from "./introspection.ts";
 import { createJwtVerifier } from "./jwt-verifier.ts";
 import { type BearerAuthOptions, resolveOptions } from "./options.ts";
 
@@ -29,7 +29,10 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler {
   const introspect = createIntrospector(resolved);
 
   async function authenticate(token: string): Promise<AuthContext> {
-    if (token.startsWith(PAT_PREFIX)) return introspect(token);
+    if (token.startsWith(PAT_PREFIX)) {
+      if (!PAT_FORMAT.test(token)) throw invalidToken("malformed token");
+      return introspect(token);
+    }
     // A compact JWS has exactly three parts; anything else is neither a JWT nor a PAT.
     if (token.split(".").length !== 3) throw invalidToken("malformed token");
     return verifyJwt(token);
