@@ -99,9 +99,9 @@ describe("uploads answered early on a kept-alive connection (issue 18 §10)", ()
         body: new Uint8Array(bytes),
         headers: { ...headers, "content-type": "application/octet-stream" },
         dispatcher,
-      } as RequestInit);
+      });
       const reads = Array.from({ length: n }, () =>
-        fetch(`${base}/v1/objects/secret.txt`, { headers: auth, dispatcher } as RequestInit),
+        fetch(`${base}/v1/objects/secret.txt`, { headers: auth, dispatcher }),
       );
       const settled = await Promise.allSettled([upload, ...reads]);
       return Promise.all(

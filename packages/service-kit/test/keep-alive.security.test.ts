@@ -34,7 +34,7 @@ type FetchInit = RequestInit & { dispatcher: FetchDispatcher; duplex?: "half" };
 const send = (path: string, init: FetchInit) => fetch(`${base}${path}`, init as RequestInit);
 
 /** The oversized request and `n` ordinary ones, queued together on one kept-alive connection. */
-async function oversizedThenOrdinary(body: () => BodyInit, n: number) {
+async function oversizedThenOrdinary(body: () => NonNullable<RequestInit["body"]>, n: number) {
   const dispatcher = await singleConnectionAgent(base);
   try {
     const big = send("/things", {

@@ -56,9 +56,7 @@ export async function validateOpenApi31(doc: unknown): Promise<{ valid: boolean;
 }
 
 /** What Node's fetch accepts as `dispatcher` (an undici Agent), without a dependency on undici. */
-export interface FetchDispatcher {
-  close(): Promise<void>;
-}
+export type FetchDispatcher = NonNullable<RequestInit["dispatcher"]>;
 
 /**
  * An undici Agent of Node's own fetch that keeps at most one connection per origin alive, so
