@@ -285,7 +285,7 @@ describe("service-auth tokens at service-cloud-api", () => {
   });
 
   it("attack: a flood of random PATs from one address — a real PAT from another address still works at cloud-api", async () => {
-    const { user, tenant } = await loginTestUser(auth);
+    const { user, tenant, tokens } = await loginTestUser(auth);
     const { token } = await createPat(auth.deps, {
       userId: user.id,
       tenantId: tenant.id,
@@ -305,6 +305,8 @@ describe("service-auth tokens at service-cloud-api", () => {
     }
     // cloud-api stops asking for that address after BEARER_FAILURES_PER_MIN_IP (60) failures.
     expect(Object.fromEntries(statuses)).toEqual({ 401: 60, 429: 90 });
+    // Only what would be introspected is refused there: a JWT (checked locally) from that address works.
+    expect((await meFrom(tokens.accessToken, "203.0.113.66")).status).toBe(200);
     // Strings that only look like PATs are refused without a call to service-auth.
     expect((await meFrom("atlas_pat_junk", "198.51.100.3")).status).toBe(401);
     // The same flood spread over many addresses (each under its own limit) reaches service-auth:

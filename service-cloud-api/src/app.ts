@@ -1,6 +1,6 @@
 import { type BaseVariables, createServiceApp } from "@atlas/service-kit";
 import { cors } from "hono/cors";
-import { limitBearerFailures } from "./auth/failure-limit.ts";
+import { bearerFailureLimit } from "./auth/failure-limit.ts";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
 import { meteringMiddleware } from "./middleware/metering.ts";
@@ -43,8 +43,9 @@ export function createApp(deps: Deps) {
   });
 
   // Every /v1 route needs a bearer token (api.md); unknown /v1 paths answer 401 before 404. An
-  // address that keeps failing gets 429 (its junk tokens would each cost an introspection).
-  app.use("/v1/*", limitBearerFailures(deps, createAuthMiddleware(deps)));
+  // address that keeps failing gets 429 instead of further introspections.
+  const failures = bearerFailureLimit(deps);
+  app.use("/v1/*", failures.count(createAuthMiddleware(deps, failures.gate)));
   // Then every authenticated request is metered and checked against the plan's allowances.
   app.use("/v1/*", meteringMiddleware(deps));
   registerMeRoutes(app);

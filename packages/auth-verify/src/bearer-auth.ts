@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AuthContext } from "./auth-context.ts";
 import { parseAuthorization } from "./bearer-token.ts";
 import { credentialsRequired, invalidToken } from "./challenge.ts";
@@ -28,10 +28,11 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler {
   const verifyJwt = createJwtVerifier(resolved);
   const introspect = createIntrospector(resolved);
 
-  async function authenticate(token: string): Promise<AuthContext> {
+  async function authenticate(c: Context, token: string): Promise<AuthContext> {
     if (token.startsWith(PAT_PREFIX)) {
       if (!PAT_FORMAT.test(token)) throw invalidToken("malformed token");
-      return introspect(token);
+      const gate = options.beforeIntrospection;
+      return introspect(token, gate ? () => gate(c) : undefined);
     }
     // A compact JWS has exactly three parts; anything else is neither a JWT nor a PAT.
     if (token.split(".").length !== 3) throw invalidToken("malformed token");
@@ -42,7 +43,7 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler {
     const credentials = parseAuthorization(c.req.header("authorization"));
     if (credentials.kind === "none") throw credentialsRequired();
     if (credentials.kind === "malformed") throw invalidToken("malformed authorization header");
-    c.set("auth", await authenticate(credentials.token));
+    c.set("auth", await authenticate(c, credentials.token));
     await next();
   };
 }

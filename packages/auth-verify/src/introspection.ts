@@ -15,8 +15,12 @@ export const PAT_PREFIX = "atlas_pat_";
  */
 export const PAT_FORMAT = /^atlas_pat_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/;
 
-/** Checks a personal access token and returns the caller, or throws a 401 AppError. */
-export type Introspector = (token: string) => Promise<AuthContext>;
+/**
+ * Checks a personal access token and returns the caller, or throws a 401 AppError. `beforeAsking`
+ * runs only when the answer is not cached, just before service-auth is asked; it may throw (e.g.
+ * a 429 for a client that keeps failing).
+ */
+export type Introspector = (token: string, beforeAsking?: () => void | Promise<void>) => Promise<AuthContext>;
 
 type CachedAnswer = { active: true; auth: AuthContext } | { active: false };
 
@@ -76,12 +80,13 @@ export function createIntrospector(options: ResolvedOptions): Introspector {
     return answer as Record<string, unknown>;
   };
 
-  return async function introspect(token) {
+  return async function introspect(token, beforeAsking) {
     const key = tokenHash(token);
     const cached = cache.get(key, options.now());
     if (cached?.active) return copyAuth(cached.auth);
     if (cached) throw invalidToken("token is not active");
 
+    await beforeAsking?.();
     const answer = await ask(token);
     const now = options.now();
     if (answer.active !== true) {

@@ -1,52 +1,73 @@
-// Failed bearer attempts per client address. Without it, anyone can send random well-formed PATs
-// (each one a call to service-auth's introspection) as fast as they like; with it, an address that
-// keeps failing is answered 429 from here, and only that address.
+// Failed bearer attempts per client address. Without a limit, anyone can send random well-formed
+// PATs (each one a call to service-auth's introspection) as fast as they like. An address past
+// its failures is refused with 429 before any further introspection; requests that cost nothing
+// upstream (JWTs checked locally, cached answers) are unaffected, so others behind the same
+// address keep working.
 import { AppError } from "@atlas/errors";
 import { addressBucket, clientAddress, proxyBlockList } from "@atlas/service-kit";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
 
 const WINDOW_MS = 60_000;
 const MAX_TRACKED = 100_000;
 
+/** The two halves: `count` wraps the bearer middleware, `gate` runs before each introspection. */
+export interface BearerFailureLimit {
+  count(auth: MiddlewareHandler): MiddlewareHandler;
+  gate(c: Context): void;
+}
+
 /**
- * Wraps the bearer middleware: counts its 401s per client address (IPv6: per /64) in fixed
- * one-minute windows; an address past BEARER_FAILURES_PER_MIN_IP gets 429 RATE_LIMITED with
- * Retry-After, before its token is looked at. Successful requests never count, and other
- * addresses are never affected. Counters live in this instance's memory.
+ * Counts refused bearer tokens per client address (IPv6: per /64; behind TRUSTED_PROXIES the
+ * forwarded client) in fixed one-minute windows. Past BEARER_FAILURES_PER_MIN_IP, the gate answers
+ * 429 RATE_LIMITED with Retry-After instead of asking service-auth. Counters live in this
+ * instance's memory.
  */
-export function limitBearerFailures(deps: Pick<Deps, "config" | "now">, auth: MiddlewareHandler): MiddlewareHandler {
+export function bearerFailureLimit(deps: Pick<Deps, "config" | "now">): BearerFailureLimit {
   const limit = deps.config.BEARER_FAILURES_PER_MIN_IP;
   const trusted = proxyBlockList(deps.config.TRUSTED_PROXIES);
   const windows = new Map<string, { start: number; failures: number }>();
-  return async function bearerFailureLimit(c, next) {
-    const key = addressBucket(clientAddress(c.env, c.req.header("x-forwarded-for"), trusted));
-    const now = deps.now().getTime();
-    let w = windows.get(key);
+  const keyOf = (c: Context) => addressBucket(clientAddress(c.env, c.req.header("x-forwarded-for"), trusted));
+  const current = (key: string, now: number) => {
+    const w = windows.get(key);
     if (w && now - w.start >= WINDOW_MS) {
       windows.delete(key);
-      w = undefined;
+      return undefined;
     }
-    if (w && w.failures >= limit) {
-      throw new AppError("RATE_LIMITED", {
-        detail: "Too many failed authentications from this address; retry later",
-        headers: { "Retry-After": String(Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000))) },
-      });
-    }
-    try {
-      await auth(c, next);
-    } catch (error) {
-      // Only the bearer check itself throws here: errors of later handlers are answered inside next().
-      if (isRefusedToken(error) && c.req.header("authorization")) {
-        if (!w) {
-          if (windows.size >= MAX_TRACKED) prune(windows, now);
-          w = { start: now, failures: 0 };
-          windows.set(key, w);
-        }
-        w.failures += 1;
+    return w;
+  };
+  return {
+    gate(c) {
+      const now = deps.now().getTime();
+      const w = current(keyOf(c), now);
+      if (w && w.failures >= limit) {
+        throw new AppError("RATE_LIMITED", {
+          detail: "Too many failed authentications from this address; retry later",
+          headers: { "Retry-After": String(Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000))) },
+        });
       }
-      throw error;
-    }
+    },
+    count(auth) {
+      return async function countBearerFailures(c, next) {
+        try {
+          await auth(c, next);
+        } catch (error) {
+          // Only the bearer check throws here: later handlers' errors are answered inside next().
+          if (isRefusedToken(error) && c.req.header("authorization")) {
+            const now = deps.now().getTime();
+            const key = keyOf(c);
+            let w = current(key, now);
+            if (!w) {
+              if (windows.size >= MAX_TRACKED) prune(windows, now);
+              w = { start: now, failures: 0 };
+              windows.set(key, w);
+            }
+            w.failures += 1;
+          }
+          throw error;
+        }
+      };
+    },
   };
 }
 
