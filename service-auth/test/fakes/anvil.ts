@@ -6,6 +6,7 @@ import { freePort } from "@atlas/db";
 import solc from "solc";
 import {
   type Abi,
+  type Chain,
   createPublicClient,
   createWalletClient,
   getAddress,
@@ -109,13 +110,14 @@ export function compileFeedContracts(): Record<"TestPriceFeed" | "Forwarder", Co
   return { TestPriceFeed: pick("TestPriceFeed"), Forwarder: pick("Forwarder") };
 }
 
-/** A real local EVM chain (anvil, chain id 31337) for ERC-1271 / ERC-6492 tests. */
+/** A real local EVM chain (anvil, chain id 31337 unless told otherwise) for ERC-1271 / ERC-6492 tests. */
 export class Anvil {
   private constructor(
     private readonly proc: ChildProcess,
     readonly rpcUrl: string,
     readonly publicClient: PublicClient,
     readonly deployer: WalletClient,
+    readonly chain: Chain = foundry,
   ) {}
 
   /** `args`: extra anvil flags (e.g. `--timestamp` to start the chain at a test clock's time). */
@@ -125,7 +127,7 @@ export class Anvil {
       stdio: ["ignore", "ignore", "pipe"],
     });
     const rpcUrl = `http://127.0.0.1:${port}`;
-    const publicClient = createPublicClient({ chain: foundry, transport: http(rpcUrl) });
+    const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {
@@ -141,10 +143,10 @@ export class Anvil {
     }
     const deployer = createWalletClient({
       account: privateKeyToAccount(DEPLOYER_KEY),
-      chain: foundry,
+      chain,
       transport: http(rpcUrl),
     });
-    return new Anvil(proc, rpcUrl, publicClient, deployer);
+    return new Anvil(proc, rpcUrl, publicClient, deployer, chain);
   }
 
   /** Deploys a contract and returns its address once mined. */
@@ -154,7 +156,7 @@ export class Anvil {
       bytecode: contract.bytecode,
       args,
       account: this.deployer.account ?? null,
-      chain: foundry,
+      chain: this.chain,
     });
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
     if (!receipt.contractAddress) throw new Error("deployment failed");
