@@ -203,6 +203,8 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
       401,
     );
 
+    // "Also revoke access tokens" sends includePats: the audit row counts PATs (null when not asked).
+    await page.getByLabel("Also revoke access tokens").check();
     await page.getByRole("button", { name: "Log out everywhere" }).click();
     await page.getByRole("button", { name: "Log out everywhere" }).last().click();
     await page.getByRole("button", { name: "Email me a link" }).waitFor();
@@ -210,6 +212,10 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
     await page.getByRole("button", { name: "Email me a link" }).waitFor();
     const user = await userOf(email);
     expect(await stack.t.deps.prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+    const logoutAll = await stack.t.deps.prisma.authAuditLog.findFirstOrThrow({
+      where: { userId: user.id, eventType: "logout_all" },
+    });
+    expect(logoutAll.details).toMatchObject({ pats: 0, trustedDevices: 0 });
     await page.close();
   });
 
