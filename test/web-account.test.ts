@@ -168,6 +168,16 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
     await passkeys.getByRole("button", { name: "Delete" }).click();
     await passkeys.getByRole("button", { name: "Delete passkey" }).click();
     await passkeys.getByText("You have no passkeys yet.").waitFor();
+
+    // Adding a passkey needs the same recent MFA: the dialog asks first, then the device registers.
+    await stack.t.deps.prisma.session.update({ where: { id: session.id }, data: { mfaVerifiedAt: new Date(0) } });
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await dialog.getByRole("heading", { name: "Confirm it's you" }).waitFor();
+    // The next 30-second step: this one's code was just spent on the token's step-up.
+    await dialog.getByLabel("Authentication code").fill(await totpNow(secret, Date.now() + 30_000));
+    await dialog.getByRole("button", { name: "Verify" }).click();
+    await passkeys.getByText("Passkey “Passkey” added.").waitFor();
+    expect(await stack.t.deps.prisma.webAuthnCredential.count({ where: { userId: user.id } })).toBe(1);
     await page.close();
   });
 
