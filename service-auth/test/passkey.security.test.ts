@@ -1,8 +1,10 @@
 // Passkeys against MFA (issue 18 §1): a passkey login counts as two factors, so registering one
-// needs the same recent second factor as removing one. Real software authenticator, real TOTP.
+// needs the same recent second factor as removing one. And the decoy answer for unknown addresses
+// (issue 18 §6). Real software authenticators, real TOTP.
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
-import { jsonPost } from "./fixtures.ts";
+import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 import { SoftAuthenticator } from "./soft-authenticator.ts";
 
@@ -110,5 +112,70 @@ describe("passkey registration needs a recent second factor", () => {
     expect(await t.deps.prisma.authChallenge.count({ where: { kind: "webauthn_register" } })).toBe(0);
     const audit = await t.deps.prisma.authAuditLog.findMany({ where: { eventType: "mfa_challenge" } });
     expect(audit.map((a) => (a.details as { purpose: string }).purpose)).toContain("step_up");
+  });
+});
+
+/** A roaming security key: a longer credential id, USB and NFC transports. */
+class SecurityKey extends SoftAuthenticator {
+  override readonly credentialId = randomBytes(64);
+  override create(...args: Parameters<SoftAuthenticator["create"]>) {
+    const response = super.create(...args);
+    return {
+      ...response,
+      authenticatorAttachment: "cross-platform" as const,
+      response: { ...response.response, transports: ["usb", "nfc"] },
+    };
+  }
+}
+
+interface RequestOptions {
+  challenge: string;
+  allowCredentials: { id: string; type: string; transports?: string[] }[];
+}
+
+describe("passkey login options for an address", () => {
+  const loginOptions = async (email: string) => {
+    const res = await t.app.request("/auth/passkey/login/options", jsonPost({ email }, { origin: ORIGIN }));
+    expect(res.status).toBe(200);
+    return (await res.json()) as RequestOptions;
+  };
+  /** Everything an observer can compare without knowing the ids. */
+  const shape = (options: RequestOptions) => ({
+    members: Object.keys(options).sort(),
+    allowCredentials: options.allowCredentials.map((c) => ({
+      members: Object.keys(c).sort(),
+      type: c.type,
+      idBytes: Buffer.from(c.id, "base64url").length,
+      transports: c.transports,
+    })),
+  });
+
+  it("an unknown address gets decoys shaped like a real account's answer (account enumeration)", async () => {
+    const owner = await loginTestUser(t, { email: "owner@example.test" });
+    for (const authenticator of [new SoftAuthenticator(ORIGIN), new SecurityKey(ORIGIN)]) {
+      const options = await registerOptions(owner.auth);
+      expect((await registerVerify(owner.auth, authenticator.create((await options.json()) as never))).status).toBe(
+        201,
+      );
+      later(60_000);
+    }
+    const real = await loginOptions("owner@example.test");
+    expect(shape(real).allowCredentials.map((c) => [c.idBytes, c.transports])).toEqual([
+      [32, ["internal", "hybrid"]],
+      [64, ["usb", "nfc"]],
+    ]);
+
+    const unknown = await loginOptions("nobody@example.test");
+    expect(shape(unknown)).toEqual(shape(real));
+    const realIds = real.allowCredentials.map((c) => c.id);
+    for (const decoy of unknown.allowCredentials) expect(realIds).not.toContain(decoy.id);
+    // Stable per address (asking twice is no tell), different between addresses.
+    expect((await loginOptions("nobody@example.test")).allowCredentials).toEqual(unknown.allowCredentials);
+    const other = await loginOptions("someone-else@example.test");
+    expect(shape(other)).toEqual(shape(real));
+    expect(other.allowCredentials.map((c) => c.id)).not.toEqual(unknown.allowCredentials.map((c) => c.id));
+    // A decoy's challenge names no user: only the real account's does.
+    const challenges = await t.deps.prisma.authChallenge.findMany({ where: { kind: "webauthn_login" } });
+    expect(challenges.filter((c) => c.userId !== null)).toHaveLength(1);
   });
 });
