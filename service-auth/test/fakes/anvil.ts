@@ -120,12 +120,17 @@ export class Anvil {
     readonly chain: Chain = foundry,
   ) {}
 
-  /** `args`: extra anvil flags (e.g. `--timestamp` to start the chain at a test clock's time). */
-  static async start(args: string[] = []): Promise<Anvil> {
+  /**
+   * `args`: extra anvil flags (e.g. `--timestamp` to start the chain at a test clock's time);
+   * `chainId`: another chain id (anvil's --chain-id), e.g. to run the same contract on two chains.
+   */
+  static async start(options: { chainId?: number; args?: string[] } | string[] = {}): Promise<Anvil> {
+    const o = Array.isArray(options) ? { args: options } : options;
     const port = await freePort();
-    const proc = spawn(anvilBinary(), ["--port", String(port), "--host", "127.0.0.1", "--silent", ...args], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const chain: Chain = o.chainId ? { ...foundry, id: o.chainId } : foundry;
+    const args = ["--port", String(port), "--host", "127.0.0.1", "--silent", ...(o.args ?? [])];
+    if (o.chainId) args.push("--chain-id", String(o.chainId));
+    const proc = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
     const rpcUrl = `http://127.0.0.1:${port}`;
     const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
     const deadline = Date.now() + 20_000;
