@@ -32,16 +32,19 @@ import { connectPostgres, freePort } from "@atlas/db";
 import { workerDatabaseUrl } from "@atlas/db/testing";
 import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { outboxRow } from "../packages/billing-events/src/index.ts";
 import { createApp as createAuthApp } from "../service-auth/src/app.ts";
+import { billingConsumer } from "../service-auth/src/services/billing/jobs.ts";
 import { MemoryRateLimitStore } from "../service-auth/src/services/rate-limit.ts";
 import { createSession } from "../service-auth/src/services/session.service.ts";
-import { customerWithCard, startBillingApp } from "../service-auth/test/billing-fixtures.ts";
+import { customerWithCard, emitInvoiceFinalized, startBillingApp } from "../service-auth/test/billing-fixtures.ts";
 import type { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
 import { loginTestUser, TEST_CONTEXT } from "../service-auth/test/fixtures.ts";
 import { INTROSPECTION_SECRET, type TestApp } from "../service-auth/test/harness.ts";
 import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
 import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
 import { buildDeps, type Deps as CloudDeps, closeDeps } from "../service-cloud-api/src/deps.ts";
+import { issueCreditNote } from "../service-cloud-api/src/services/invoicing/credit-notes.ts";
 import { ALLOWED_ON_REJECT, ChangeTracker, type OpenApiDoc } from "./fuzz/openapi-fuzz.ts";
 import { type Operation, operationsOf } from "./fuzz/requests.ts";
 
@@ -91,6 +94,64 @@ const invoiceFor = async (w: World, owner: Actor) => {
     [id, owner.login.tenant.id, owner.login.user.id, start, new Date(start.getTime() + 30 * 86_400_000)],
   );
   return id;
+};
+
+/** An invoice of the owner charged by card through the charge saga (`decline`: the card declines). */
+const chargedInvoice = async (w: World, owner: Login, card: { decline?: string } = {}) => {
+  await customerWithCard(w.auth, w.stripe, card, owner);
+  const invoiceId = await emitInvoiceFinalized(w.auth, {
+    tenantId: owner.tenant.id,
+    userId: owner.user.id,
+    totalMinor: 900,
+  });
+  await billingConsumer(w.auth.deps, { listen: false })?.drain();
+  return invoiceId;
+};
+
+/** A credit note of the owner's paid invoice (a refund of part of it). */
+const creditNoteFor = async (w: World, owner: Actor) => {
+  const invoiceId = await invoiceFor(w, owner);
+  await w.cloudDeps.database.query(
+    `UPDATE "cloud"."cloud_invoices" SET "status" = 'paid', "paidAt" = $2, "paidAmountMinor" = 500 WHERE "id" = $1`,
+    [invoiceId, w.auth.clock.now],
+  );
+  const reference = `re_${randomBytes(12).toString("hex")}`;
+  const { tenant, user } = owner.login;
+  await issueCreditNote(
+    w.cloudDeps.database,
+    { tenantId: tenant.id, userId: user.id, invoiceId, amountMinor: 100, currency: "usd", reason: null, reference },
+    "refund",
+    w.auth.clock.now,
+  );
+  const [note] = await w.cloudDeps.database.query<{ id: string }>(
+    `SELECT "id" FROM "cloud"."cloud_credit_notes" WHERE "reference" = $1`,
+    [reference],
+  );
+  return note?.id as string;
+};
+
+/** A parked billing event (an invoice nobody could charge), for the operator routes. */
+const parkedEventFor = async (w: World) => {
+  const invoiceId = randomUUID();
+  const row = outboxRow(
+    "invoice.finalized",
+    { tenantId: "t-none", userId: "u-none", invoiceId, number: 1, totalMinor: 100, currency: "usd" },
+    "service-cloud-api",
+    `invoice.finalized:${invoiceId}`,
+  );
+  const event = await w.auth.deps.prisma.billingEvent.create({
+    data: {
+      ...row,
+      payload: row.payload,
+      aggregateKey: `invoice:${invoiceId}`,
+      attempts: 1,
+      lastError: "invoice of an unknown user",
+      parkedAt: w.auth.clock.now,
+      createdAt: w.auth.clock.now,
+      availableAt: w.auth.clock.now,
+    },
+  });
+  return event.id;
 };
 
 /**
@@ -166,6 +227,29 @@ const RESOURCES: Record<string, Resource> = {
   },
   "/v1/objects/{key}": { create: objectFor },
   "/v1/invoices/{id}": { create: invoiceFor },
+  "/v1/credit-notes/{id}": { create: creditNoteFor },
+  // Pay now: a declined card charge of the owner's invoice (its PaymentIntent's client secret).
+  "/billing/invoices/{id}": { create: (w, owner) => chargedInvoice(w, owner.login, { decline: "card_declined" }) },
+  // Platform operators: a paid card invoice of some customer (refund), the platform tenant's
+  // connected account (fee), a parked event (retry, discard).
+  "/admin/billing/invoices/{invoiceId}": {
+    owner: "platformAdmin",
+    create: async (w) => chargedInvoice(w, await loginTestUser(w.auth)),
+  },
+  "/admin/billing/connect/{tenantId}": {
+    owner: "platformAdmin",
+    create: async (w, owner) => {
+      const tenantId = owner.login.tenant.id;
+      await w.auth.deps.prisma.connectedAccount.upsert({
+        where: { tenantId },
+        // Not enabled for charges: the account exists only here, so no charge may go on its behalf.
+        create: { tenantId, stripeAccountId: `acct_${randomBytes(8).toString("hex")}`, chargesEnabled: false },
+        update: {},
+      });
+      return tenantId;
+    },
+  },
+  "/admin/billing/outbox/{id}": { owner: "platformAdmin", create: (w) => parkedEventFor(w) },
 };
 
 /** Operations with a path parameter that names no owned resource, each with the reason. */
@@ -184,6 +268,9 @@ const BODIES: Record<string, unknown> = {
   "PATCH /admin/tenants/{id}": { name: "renamed by the matrix" },
   "POST /auth/pats": { name: "matrix", scopes: ["profile:read"] },
   "PUT /v1/objects/{key}": "bytes",
+  "POST /admin/billing/invoices/{invoiceId}/refund": { reason: "requested_by_customer" },
+  "PUT /admin/billing/connect/{tenantId}/application-fee": { applicationFeeBps: 100 },
+  "POST /admin/billing/outbox/{id}/discard": { reason: "discarded by the authorization matrix" },
 };
 
 /** Required query parameters, by operation. */

@@ -219,8 +219,10 @@ describe("billing saga across service-auth and service-cloud-api", () => {
 
   it("voiding a failed invoice at cloud-api cancels its PaymentIntent at Stripe and lifts past due", async () => {
     stripe.nowSec = Math.floor(auth.clock.now.getTime() / 1000);
-    const who = await customerWithCard(auth, stripe, { decline: "card_declined" });
+    // The first payment goes through (a paid plan starts only once paid); the card declines after.
+    const who = await customerWithCard(auth, stripe);
     await subscribe(who.auth, "pro");
+    (stripe.cards.get(who.pm) as { decline: string | null }).decline = "card_declined";
     await cloudConsume();
     const period = await currentPeriod(who.tokens.accessToken);
     await cloudDeps.database.query(

@@ -261,7 +261,7 @@ describe("Stripe's status and Atlas's dunning state", () => {
     // The card is fixed; the next dunning attempt pays and clears the dunning state.
     (stripe.cards.get(who.pm) as { decline: string | null }).decline = null;
     t.clock.now = new Date(t.clock.now.getTime() + 24 * HOUR);
-    expect(await runDunning(t.deps)).toEqual({ retried: 1, expired: 0 });
+    expect(await runDunning(t.deps)).toMatchObject({ retried: 1, expired: 0 });
     expect(await localSub()).toMatchObject({ status: "active", stripeStatus: "active", dunningState: "none" });
     expect((await updates()).map((u) => u.status)).toEqual(["active", "past_due", "active"]);
   });

@@ -53,12 +53,15 @@ async function emitInvoiceVoided(p: { tenantId: string; userId: string; invoiceI
 }
 
 async function subscribedCustomer(card: { decline?: string } = {}) {
-  const who = await customerWithCard(t, stripe, card);
+  // The first payment is made with a working card (a paid plan starts only once it is paid);
+  // the card declines from then on.
+  const who = await customerWithCard(t, stripe);
   await t.app.request("/billing/subscriptions", {
     method: "POST",
     headers: billingHeaders(who.auth),
     body: JSON.stringify({ planId: "pro" }),
   });
+  if (card.decline) (stripe.cards.get(who.pm) as { decline: string | null }).decline = card.decline;
   return who;
 }
 
@@ -95,8 +98,12 @@ describe("invoice.voided", () => {
     expect(await voidAudits()).toHaveLength(1);
     // Dunning leaves it alone, past every retry and the grace period.
     advance(8 * 24 * HOUR);
-    expect(await runDunning(t.deps)).toEqual({ retried: 0, expired: 0 });
-    expect(stripe.paymentIntents.size).toBe(1);
+    expect(await runDunning(t.deps)).toMatchObject({ retried: 0, expired: 0 });
+    // The invoice's one PaymentIntent, canceled (the subscription's first payment has its own).
+    const ofInvoice = [...stripe.paymentIntents.values()].filter(
+      (pi) => (pi.metadata as Record<string, string>).atlasInvoiceId === invoiceId,
+    );
+    expect(ofInvoice).toEqual([expect.objectContaining({ id: piId, status: "canceled" })]);
   });
 
   it("a charge that succeeded stays succeeded (audited for a refund); one Stripe settled meanwhile is applied as paid", async () => {

@@ -124,6 +124,9 @@ describe("PaymentIntents", () => {
       customer,
       metadata: { atlasInvoiceId: "inv_b" },
     });
+    // Stripe's search is not read-after-write: new objects are searchable within about a minute.
+    expect((await stripe.paymentIntents.search({ query: "metadata['atlasInvoiceId']:'inv_a'" })).data).toEqual([]);
+    fake.nowSec += 61;
     const found = await stripe.paymentIntents.search({ query: "metadata['atlasInvoiceId']:'inv_a'" });
     expect(found.data.map((p) => p.id)).toEqual([a.id]);
     expect((await stripe.paymentIntents.list({ customer })).data).toHaveLength(2);

@@ -1,5 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../../deps.ts";
+import { stripeRefusal } from "../../providers/stripe.ts";
 import { applyPaymentIntent, lockCharge } from "./charge-invoice.ts";
 import { requireStripeCustomer } from "./customers.ts";
 import { invoicePaymentIntent } from "./payment-intents.ts";
@@ -32,7 +33,16 @@ export async function payInvoiceNow(
   });
   if (quote) throw new AppError("CONFLICT", { detail: "The invoice is being paid in crypto (an open quote)" });
   const profile = await requireStripeCustomer(deps, userId);
-  const pi = await invoicePaymentIntent(deps, charge, profile.stripeCustomerId);
+  const pi = await invoicePaymentIntent(deps, charge, profile.stripeCustomerId).catch((error: unknown) => {
+    // Stripe refusing the request (a destination or customer it does not know, a PaymentIntent in
+    // another state) is an answer about this payment, not our 500; outages become 503 in onError.
+    const refusal = stripeRefusal(error);
+    if (!refusal) throw error;
+    throw new AppError("CONFLICT", {
+      detail: `Stripe refused this payment: ${refusal.message}`,
+      extensions: { stripeCode: refusal.code },
+    });
+  });
   await deps.prisma.charge.updateMany({
     where: { id: charge.id, stripePaymentIntentId: null },
     data: { stripePaymentIntentId: pi.id },

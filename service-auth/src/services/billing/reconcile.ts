@@ -63,7 +63,7 @@ export interface ReconcileOptions {
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
 const CHARGE_COLUMNS = `"id", "invoiceId", "billingProfileId", "amountMinor", "currency", "provider",
-  "stripePaymentIntentId", "status", "attempts", "tenantId", "userId", "onBehalfOf", "graceEndsAt"`;
+  "stripePaymentIntentId", "status", "attempts", "tenantId", "userId", "onBehalfOf", "graceEndsAt", "creditAppliedMinor"`;
 
 /** Applies a PaymentIntent's outcome to the charge under its row lock; true when it changed it. */
 function applyLocked(deps: Deps, chargeId: string, pi: Awaited<ReturnType<StripeGateway["retrievePaymentIntent"]>>) {
@@ -86,17 +86,21 @@ function applyLocked(deps: Deps, chargeId: string, pi: Awaited<ReturnType<Stripe
 }
 
 /** Local status and Stripe status agree when both say paid, or both say not (yet) paid. */
-function statusesAgree(local: string, stripeStatus: string): boolean {
-  if (local === "succeeded") return stripeStatus === "succeeded";
-  if (stripeStatus === "succeeded") return false;
+function statusesAgree(local: string, pi: { status: string; failureCode: string | null }): boolean {
+  if (local === "succeeded") return pi.status === "succeeded";
+  if (pi.status === "succeeded") return false;
   // A pending charge whose PaymentIntent already failed missed its webhook (dunning never sees it).
-  if (local === "pending") return !["requires_payment_method", "canceled"].includes(stripeStatus);
+  // requires_payment_method is also where a PaymentIntent starts: only one carrying an attempt's
+  // error (last_payment_error) failed; one created unconfirmed is still on its way.
+  if (local === "pending") {
+    return !(pi.status === "canceled" || (pi.status === "requires_payment_method" && pi.failureCode !== null));
+  }
   return true;
 }
 
 /** charge_status, charge_amount, payment_intent_missing: every charge that has a PaymentIntent. */
 async function checkCharges(deps: Deps, stripe: StripeGateway, since: Date, repair: boolean): Promise<Finding[]> {
-  const charges = await deps.database.query<ChargeRow>(
+  const charges = await deps.database.query<ChargeRow & { creditAppliedMinor: number }>(
     `SELECT ${CHARGE_COLUMNS} FROM "billing"."billing_charges"
       WHERE "stripePaymentIntentId" IS NOT NULL AND "createdAt" >= $1 ORDER BY "createdAt"`,
     [since],
@@ -111,13 +115,15 @@ async function checkCharges(deps: Deps, stripe: StripeGateway, since: Date, repa
         findings.push({ kind: "payment_intent_missing", ...base, details: local, repaired: false });
         continue;
       }
-      if (pi.amountMinor !== charge.amountMinor || pi.currency.toLowerCase() !== charge.currency.toLowerCase()) {
+      // What the PaymentIntent asks for: the charge less the customer credit applied to it first.
+      const chargeable = charge.amountMinor - charge.creditAppliedMinor;
+      if (pi.amountMinor !== chargeable || pi.currency.toLowerCase() !== charge.currency.toLowerCase()) {
         findings.push({
           kind: "charge_amount",
           ...base,
           details: {
             ...local,
-            chargedMinor: charge.amountMinor,
+            chargedMinor: chargeable,
             currency: charge.currency,
             stripeAmountMinor: pi.amountMinor,
             stripeCurrency: pi.currency,
@@ -125,7 +131,7 @@ async function checkCharges(deps: Deps, stripe: StripeGateway, since: Date, repa
           repaired: false,
         });
       }
-      if (statusesAgree(charge.status, pi.status)) continue;
+      if (statusesAgree(charge.status, pi)) continue;
       const repaired = repair && pi.status === "succeeded" ? await applyLocked(deps, charge.id, pi) : false;
       findings.push({ kind: "charge_status", ...base, details: { ...local, stripeStatus: pi.status }, repaired });
     } catch (error) {
