@@ -1,0 +1,438 @@
+// Issue 17, acceptance: one customer over a year on the Stripe peer's clock, across service-auth and
+// service-cloud-api in one process on one real Postgres, checked against totals computed here from
+// the plan table (not by calling compute.ts), to the cent. Each period's usage is written a few
+// thousand requests below a block boundary, so the handful of requests this test itself makes
+// (metered too) never changes a started block.
+import { connectPostgres, freePort } from "@atlas/db";
+import { workerDatabaseUrl } from "@atlas/db/testing";
+import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDunning } from "../service-auth/src/services/billing/dunning.ts";
+import { billingConsumer } from "../service-auth/src/services/billing/jobs.ts";
+import { createSession } from "../service-auth/src/services/session.service.ts";
+import { billingHeaders, deliverWebhook, idemKey, startBillingApp } from "../service-auth/test/billing-fixtures.ts";
+import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
+import { loginTestUser, TEST_CONTEXT } from "../service-auth/test/fixtures.ts";
+import type { TestApp } from "../service-auth/test/harness.ts";
+import { INTROSPECTION_SECRET } from "../service-auth/test/harness.ts";
+import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
+import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
+import { attachMetering, buildDeps, type Deps as CloudDeps, closeDeps } from "../service-cloud-api/src/deps.ts";
+import { cloudConsumer } from "../service-cloud-api/src/services/consumer.ts";
+import { paymentHandlers } from "../service-cloud-api/src/services/invoicing/payments.ts";
+import { runPeriodicJobs } from "../service-cloud-api/src/services/jobs.ts";
+
+type Json = Record<string, unknown>;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** The peer's (and Stripe's monthly price's) period: 30 days. */
+const PERIOD = 30 * DAY;
+
+// ─── the plan table, as the contract states it (docs/api.md, plans.ts), priced independently ───
+const PLAN = {
+  pro: { fee: 2_000, included: 1_000_000, block: 10_000, perBlock: 5 },
+  business: { fee: 10_000, included: 10_000_000, block: 10_000, perBlock: 3 },
+} as const;
+type PlanId = keyof typeof PLAN;
+interface Segment {
+  plan: PlanId;
+  /** Share of the period: num / den. */
+  num: number;
+  den: number;
+  /** Requests beyond the segment's prorated allowance, in started blocks. */
+  blocks: number;
+}
+/** Expected lines of one period: fee share rounded half up (prepaid), allowance rounded down, started blocks. */
+function expectedInvoice(segments: Segment[]) {
+  const lines: { kind: string; amountMinor: number; prepaid: boolean; quantity: number }[] = [];
+  for (const s of segments) {
+    const p = PLAN[s.plan];
+    const fee = Math.floor((2 * p.fee * s.num + s.den) / (2 * s.den));
+    lines.push({ kind: "subscription", amountMinor: fee, prepaid: true, quantity: 1 });
+    if (s.blocks > 0)
+      lines.push({ kind: "overage:requests", amountMinor: s.blocks * p.perBlock, prepaid: false, quantity: s.blocks });
+  }
+  const totalMinor = lines.reduce((a, l) => a + l.amountMinor, 0);
+  const amountDueMinor = lines.reduce((a, l) => a + (l.prepaid ? 0 : l.amountMinor), 0);
+  return { lines, totalMinor, amountDueMinor };
+}
+/** Requests to write for `s`: its allowance (rounded down) plus `blocks` blocks less 5,000. */
+const usageFor = (s: Segment) =>
+  Math.floor((PLAN[s.plan].included * s.num) / s.den) + (s.blocks > 0 ? s.blocks * PLAN[s.plan].block - 5_000 : 0);
+
+let auth: TestApp;
+let stripe: FakeStripe;
+let server: RunningServer;
+let cloudDeps: CloudDeps;
+let cloud: ReturnType<typeof createCloudApp>;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const issuerUrl = `http://127.0.0.1:${port}`;
+  ({ t: auth, stripe } = await startBillingApp({ PUBLIC_URL: issuerUrl }));
+  await auth.reset();
+  server = await startHttpServer((req, env) => auth.app.fetch(req, env), port, "127.0.0.1");
+  const url = await workerDatabaseUrl();
+  const config = loadCloudConfig({
+    DATABASE_URL: url,
+    AUTH_URL: issuerUrl,
+    INTROSPECTION_CLIENT_SECRET: INTROSPECTION_SECRET,
+    QUOTA_CACHE_MS: "0",
+  });
+  cloudDeps = attachMetering({
+    ...buildDeps(config, connectPostgres(url, "cloud", { max: 4 }), createLogger({ name: "c", level: "silent" })),
+    now: () => auth.clock.now,
+  });
+  cloud = createCloudApp(cloudDeps);
+});
+afterAll(async () => {
+  await server.close();
+  await closeDeps(cloudDeps);
+  await auth.close();
+  await stripe.stop();
+});
+
+const cloudConsume = () => cloudConsumer(cloudDeps, paymentHandlers(cloudDeps), { listen: false })?.drain();
+const authConsume = () => billingConsumer(auth.deps, { listen: false })?.drain();
+
+let delivered = 0;
+/** Delivers every webhook the peer produced since the last call, in order, then both consumers run. */
+async function settle() {
+  const pending = [...stripe.events.slice(delivered), ...stripe.takeEvents()];
+  delivered = stripe.events.length;
+  for (const event of pending) {
+    const res = await deliverWebhook(auth, event);
+    expect(res.status, String(event.type)).toBe(200);
+  }
+  await authConsume();
+  await cloudConsume();
+  await authConsume();
+  await cloudConsume();
+}
+
+/** Moves both clocks (the services' and the peer's, which renews subscriptions) to `ms`, then settles. */
+async function moveTo(ms: number) {
+  auth.clock.now = new Date(ms);
+  const sec = Math.floor(ms / 1000);
+  if (sec > stripe.nowSec) stripe.advance(sec - stripe.nowSec);
+  await settle();
+}
+
+describe("one customer's year of billing", () => {
+  it("subscribes, changes plans, is declined, pays by SCA, is refunded and disputed, cancels, resubscribes and leaves", async () => {
+    const T0 = auth.clock.now.getTime();
+    stripe.nowSec = Math.floor(T0 / 1000);
+    const who = await loginTestUser(auth);
+    const session = async () => {
+      const tokens = await createSession(auth.deps, {
+        user: who.user,
+        audience: who.tenant.jwtAudience,
+        amr: ["email"],
+        context: TEST_CONTEXT,
+      });
+      return { authorization: `Bearer ${tokens.accessToken}` };
+    };
+    const post = async (path: string, body?: Json, key = idemKey()) =>
+      auth.app.request(path, {
+        method: "POST",
+        headers: billingHeaders(await session(), key),
+        ...(body && { body: JSON.stringify(body) }),
+      });
+    const cloudGet = async <T = Json>(path: string) => {
+      const res = await cloud.request(path, { headers: await session() });
+      expect(res.status, path).toBe(200);
+      return (await res.json()) as T;
+    };
+    const entitlement = () =>
+      cloudGet<{ planId: string; status: string; pastDue: boolean; currentPeriod: { start: string; end: string } }>(
+        "/v1/entitlements",
+      );
+    const addUsage = async (at: number, value: number) => {
+      await cloudDeps.database.query(
+        `INSERT INTO "cloud"."cloud_usage_records" ("tenantId", "userId", "metric", "hourStart", "value") VALUES ($1, $2, 'requests', $3, $4)`,
+        [who.tenant.id, who.user.id, new Date(at), value],
+      );
+    };
+    const invoices = async () =>
+      (
+        await cloudGet<{
+          items: { id: string; number: number; totalMinor: number; amountDueMinor: number; status: string }[];
+        }>("/v1/invoices")
+      ).items;
+    const linesOf = (invoiceId: string) =>
+      cloudDeps.database.query<{ kind: string; amountMinor: number; prepaid: boolean; quantity: number }>(
+        `SELECT "kind", "amountMinor", "prepaid", "quantity"::int AS "quantity" FROM "cloud"."cloud_invoice_lines" WHERE "invoiceId" = $1 ORDER BY "position"`,
+        [invoiceId],
+      );
+    const chargeOf = (invoiceId: string) => auth.deps.prisma.charge.findUniqueOrThrow({ where: { invoiceId } });
+    /** Closes the period that ended at `end`: after the grace, cloud-api invoices it and service-auth charges it. */
+    const invoicePeriod = async (end: number) => {
+      await cloudDeps.meter.flush();
+      await moveTo(end + 2 * HOUR);
+      const before = new Set((await invoices()).map((i) => i.id));
+      await runPeriodicJobs(cloudDeps);
+      const created = (await invoices()).filter((i) => !before.has(i.id));
+      expect(created).toHaveLength(1);
+      await settle();
+      return created[0]?.id as string;
+    };
+    const invoiceView = (id: string) =>
+      cloudGet<{ status: string; totalMinor: number; amountDueMinor: number; paidAmountMinor: number }>(
+        `/v1/invoices/${id}`,
+      );
+
+    // ── 1. Pro, the first payment confirmed by card in the browser: incomplete → active by webhook.
+    const profile = (await (await post("/billing/customer")).json()) as { stripeCustomerId: string };
+    const customer = profile.stripeCustomerId;
+    const first = (await (await post("/billing/subscriptions", { planId: "pro" })).json()) as {
+      status: string;
+      clientSecret: string;
+    };
+    expect(first).toMatchObject({ status: "incomplete", clientSecret: expect.stringMatching(/^pi_.+_secret_/) });
+    const card = stripe.attachCard(customer);
+    const confirmed = await fetch(
+      `${stripe.url}/v1/payment_intents/${first.clientSecret.split("_secret_")[0]}/confirm`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          key: FakeStripe.publishableKey,
+          client_secret: first.clientSecret,
+          payment_method: card,
+        }),
+      },
+    );
+    expect(((await confirmed.json()) as Json).status).toBe("succeeded");
+    expect((await (await post(`/billing/payment-methods/${card}/default`)).json()) as Json).toBeTruthy();
+    await settle();
+    expect(
+      await auth.deps.prisma.subscription.findFirstOrThrow({ where: { billingProfile: { customerId: who.user.id } } }),
+    ).toMatchObject({
+      planId: "pro",
+      status: "active",
+    });
+    const e1 = await entitlement();
+    expect(e1).toMatchObject({ planId: "pro", status: "active", pastDue: false });
+    expect(Date.parse(e1.currentPeriod.start)).toBe(T0);
+    expect(Date.parse(e1.currentPeriod.end)).toBe(T0 + PERIOD);
+
+    // ── 2a. A third into period 1, an upgrade to Business: two segments, 10/30 and 20/30.
+    const p1: Segment[] = [
+      { plan: "pro", num: 10, den: 30, blocks: 20 },
+      { plan: "business", num: 20, den: 30, blocks: 30 },
+    ];
+    await addUsage(T0 + HOUR, usageFor(p1[0] as Segment));
+    await moveTo(T0 + 10 * DAY);
+    expect((await post("/billing/subscriptions", { planId: "business" })).status).toBe(200);
+    await settle();
+    await addUsage(T0 + 11 * DAY, usageFor(p1[1] as Segment));
+    expect(await entitlement()).toMatchObject({ planId: "business" });
+    const inv1 = await invoicePeriod(T0 + PERIOD);
+    const exp1 = expectedInvoice(p1);
+    expect(exp1).toMatchObject({ totalMinor: 667 + 100 + 6_667 + 90, amountDueMinor: 190 });
+    expect(await linesOf(inv1)).toEqual(exp1.lines);
+    expect(await invoiceView(inv1)).toMatchObject({
+      status: "paid",
+      totalMinor: exp1.totalMinor,
+      amountDueMinor: exp1.amountDueMinor,
+      paidAmountMinor: exp1.amountDueMinor,
+    });
+    expect(await chargeOf(inv1)).toMatchObject({ status: "succeeded", amountMinor: 190 });
+
+    // ── 2b. Halfway through period 2 (Stripe renewed Business), a downgrade to Pro.
+    const T1 = T0 + PERIOD;
+    expect(Date.parse((await entitlement()).currentPeriod.start)).toBe(T1);
+    const p2: Segment[] = [
+      { plan: "business", num: 1, den: 2, blocks: 10 },
+      { plan: "pro", num: 1, den: 2, blocks: 40 },
+    ];
+    await addUsage(T1 + HOUR, usageFor(p2[0] as Segment));
+    await moveTo(T1 + 15 * DAY);
+    expect((await post("/billing/subscriptions", { planId: "pro" })).status).toBe(200);
+    await settle();
+    await addUsage(T1 + 16 * DAY, usageFor(p2[1] as Segment));
+
+    // ── 3. The card starts declining: period 2's charge fails, dunning retries, a new card pays it.
+    await cloudDeps.meter.flush();
+    await moveTo(T1 + PERIOD + 2 * HOUR); // Stripe renews period 3 with the card still working
+    (stripe.cards.get(card) as { decline: string | null }).decline = "card_declined";
+    const inv2 = await invoicePeriod(T1 + PERIOD);
+    const exp2 = expectedInvoice(p2);
+    expect(exp2).toMatchObject({ totalMinor: 5_000 + 30 + 1_000 + 200, amountDueMinor: 230 });
+    expect(await linesOf(inv2)).toEqual(exp2.lines);
+    expect(await invoiceView(inv2)).toMatchObject({ status: "failed", totalMinor: exp2.totalMinor });
+    expect(await chargeOf(inv2)).toMatchObject({ status: "failed", failureCode: "card_declined" });
+    expect(await entitlement()).toMatchObject({ pastDue: true });
+    await moveTo(auth.clock.now.getTime() + 25 * HOUR);
+    expect(await runDunning(auth.deps)).toMatchObject({ retried: 1, errored: 0 });
+    await settle();
+    expect(await chargeOf(inv2)).toMatchObject({ status: "failed" });
+    const card2 = stripe.attachCard(customer, { last4: "0077" });
+    expect((await post(`/billing/payment-methods/${card2}/default`)).status).toBe(200);
+    await moveTo(auth.clock.now.getTime() + 3 * DAY);
+    expect(await runDunning(auth.deps)).toMatchObject({ retried: 1, errored: 0 });
+    await settle();
+    expect(await chargeOf(inv2)).toMatchObject({ status: "succeeded", amountMinor: 230 });
+    expect(await invoiceView(inv2)).toMatchObject({ status: "paid", paidAmountMinor: 230 });
+    expect(await entitlement()).toMatchObject({ planId: "pro", pastDue: false });
+
+    // ── 4. Period 3 (Pro, whole): its charge needs 3-D Secure; Pay now in the browser pays it.
+    const T2 = T1 + PERIOD;
+    const p3: Segment[] = [{ plan: "pro", num: 1, den: 1, blocks: 15 }];
+    await addUsage(T2 + HOUR, usageFor(p3[0] as Segment));
+    await cloudDeps.meter.flush();
+    await moveTo(T2 + PERIOD + 2 * HOUR); // period 4 renewed with card2
+    (stripe.cards.get(card2) as { decline: string | null }).decline = "authentication_required";
+    const inv3 = await invoicePeriod(T2 + PERIOD);
+    const exp3 = expectedInvoice(p3);
+    expect(exp3).toMatchObject({ totalMinor: 2_075, amountDueMinor: 75 });
+    expect(await linesOf(inv3)).toEqual(exp3.lines);
+    expect(await chargeOf(inv3)).toMatchObject({ status: "action_required", failureCode: "authentication_required" });
+    const payNow = await post(`/billing/invoices/${inv3}/pay`);
+    expect(payNow.status).toBe(200);
+    const pay = (await payNow.json()) as { clientSecret: string; paymentIntentId: string };
+    expect(pay.paymentIntentId).toBe((await chargeOf(inv3)).stripePaymentIntentId);
+    const sca = await fetch(`${stripe.url}/v1/payment_intents/${pay.paymentIntentId}/confirm`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        key: FakeStripe.publishableKey,
+        client_secret: pay.clientSecret,
+        payment_method: card2,
+      }),
+    });
+    expect(((await sca.json()) as Json).status).toBe("requires_action");
+    stripe.completeAuthentication(pay.paymentIntentId);
+    (stripe.cards.get(card2) as { decline: string | null }).decline = null;
+    await settle();
+    expect(await chargeOf(inv3)).toMatchObject({ status: "succeeded", amountMinor: 75 });
+    expect(await invoiceView(inv3)).toMatchObject({ status: "paid", paidAmountMinor: 75 });
+
+    // ── 6. An admin refunds 50 of period 1's charge; the cardholder disputes period 2's (lost).
+    const admin = await loginTestUser(auth, { roles: ["admin"] });
+    const refunded = await auth.app.request(`/admin/billing/invoices/${inv1}/refund`, {
+      method: "POST",
+      headers: billingHeaders(admin.auth, idemKey()),
+      body: JSON.stringify({ amountMinor: 50, reason: "requested_by_customer" }),
+    });
+    expect(refunded.status).toBe(201);
+    await settle();
+    const pi2 = stripe.paymentIntents.get((await chargeOf(inv2)).stripePaymentIntentId as string) as Json;
+    const dispute = stripe.dispute(pi2.latest_charge as string, 230, "fraudulent");
+    await settle();
+    stripe.closeDispute(dispute.id as string, "lost");
+    await settle();
+    expect(await cloudGet(`/v1/invoices/${inv1}`)).toMatchObject({
+      status: "paid",
+      refundedMinor: 50,
+      refundStatus: "partially_refunded",
+    });
+    expect(await cloudGet(`/v1/invoices/${inv2}`)).toMatchObject({
+      status: "paid",
+      refundedMinor: 230,
+      refundStatus: "refunded",
+    });
+    const notes = await cloudGet<{ items: { invoiceId: string; kind: string; status: string; amountMinor: number }[] }>(
+      "/v1/credit-notes",
+    );
+    expect(notes.items.map((n) => [n.invoiceId, n.kind, n.status, n.amountMinor])).toEqual([
+      [inv2, "dispute", "issued", 230],
+      [inv1, "refund", "issued", 50],
+    ]);
+
+    // ── 7. In period 4 the customer cancels (at period end); Stripe ends it then; the period is
+    // closed and invoiced at that time. Usage on the free plan afterwards is not billed; a
+    // resubscription three days later opens a new period from its own start.
+    const T3 = T2 + PERIOD;
+    const p4: Segment[] = [{ plan: "pro", num: 1, den: 1, blocks: 20 }];
+    await addUsage(T3 + HOUR, usageFor(p4[0] as Segment));
+    await moveTo(T3 + 5 * DAY);
+    const canceled = await auth.app.request("/billing/subscriptions/current", {
+      method: "DELETE",
+      headers: billingHeaders(await session()),
+    });
+    expect(canceled.status).toBe(200);
+    await settle();
+    const inv4 = await invoicePeriod(T3 + PERIOD);
+    const exp4 = expectedInvoice(p4);
+    expect(exp4).toMatchObject({ totalMinor: 2_100, amountDueMinor: 100 });
+    expect(await linesOf(inv4)).toEqual(exp4.lines);
+    expect(await invoiceView(inv4)).toMatchObject({ status: "paid", paidAmountMinor: 100 });
+    expect(await entitlement()).toMatchObject({ planId: "free" });
+    await addUsage(T3 + PERIOD + DAY, 777_777); // on the free plan: never on an invoice
+    const T4 = T3 + PERIOD + 3 * DAY;
+    await moveTo(T4);
+    const again = await post("/billing/subscriptions", { planId: "pro" });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ status: "active" });
+    await settle();
+    const e5 = await entitlement();
+    expect(e5).toMatchObject({ planId: "pro", status: "active" });
+    expect(Date.parse(e5.currentPeriod.start)).toBe(T4);
+
+    // ── The ledger before the customer leaves: every invoice, charge and credit note.
+    const ledger = await invoices();
+    expect(
+      ledger
+        .map((i) => [i.id, i.totalMinor, i.amountDueMinor, i.status])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual(
+      [
+        [inv1, exp1.totalMinor, exp1.amountDueMinor, "paid"],
+        [inv2, exp2.totalMinor, exp2.amountDueMinor, "paid"],
+        [inv3, exp3.totalMinor, exp3.amountDueMinor, "paid"],
+        [inv4, exp4.totalMinor, exp4.amountDueMinor, "paid"],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    const charges = await auth.deps.prisma.charge.findMany({ where: { userId: who.user.id } });
+    expect(
+      charges
+        .map((c) => [c.invoiceId, c.status, c.amountMinor])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual(
+      [
+        [inv1, "succeeded", 190],
+        [inv2, "succeeded", 230],
+        [inv3, "succeeded", 75],
+        [inv4, "succeeded", 100],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    // Stripe holds exactly one PaymentIntent per charged invoice.
+    const atlasIntents = [...stripe.paymentIntents.values()].filter(
+      (pi) => (pi.metadata as Json | undefined)?.atlasInvoiceId !== undefined,
+    );
+    expect(atlasIntents.map((pi) => (pi.metadata as Json).atlasInvoiceId).sort()).toEqual(
+      [inv1, inv2, inv3, inv4].sort(),
+    );
+    for (const c of charges) {
+      expect(stripe.paymentIntents.get(c.stripePaymentIntentId as string)).toMatchObject({
+        amount: c.amountMinor,
+        status: "succeeded",
+        metadata: expect.objectContaining({ atlasInvoiceId: c.invoiceId }),
+      });
+    }
+
+    // ── 8. The customer deletes the account: nothing stays live at Stripe.
+    await moveTo(T4 + 10 * DAY);
+    const deleted = await auth.app.request("/auth/me", { method: "DELETE", headers: await session() });
+    expect(deleted.status).toBeLessThan(300);
+    await settle();
+    const live = [...stripe.subscriptions.values()].filter(
+      (s) => s.customer === customer && ["active", "trialing", "incomplete", "past_due"].includes(String(s.status)),
+    );
+    expect(live).toEqual([]);
+    const confirmable = [...stripe.paymentIntents.values()].filter(
+      (pi) =>
+        pi.customer === customer &&
+        ["requires_payment_method", "requires_confirmation", "requires_action"].includes(String(pi.status)),
+    );
+    expect(confirmable).toEqual([]);
+    // Nothing is charged after the deletion, however far the clocks move.
+    const intents = stripe.paymentIntents.size;
+    await moveTo(T4 + 2 * PERIOD);
+    await runPeriodicJobs(cloudDeps);
+    await settle();
+    await runDunning(auth.deps);
+    expect(stripe.paymentIntents.size).toBe(intents);
+  });
+});
