@@ -11,6 +11,7 @@ import { runDunning } from "../service-auth/src/services/billing/dunning.ts";
 import { billingConsumer } from "../service-auth/src/services/billing/jobs.ts";
 import { createSession } from "../service-auth/src/services/session.service.ts";
 import { billingHeaders, deliverWebhook, idemKey, startBillingApp } from "../service-auth/test/billing-fixtures.ts";
+import { CHAIN, credits, sendToken, startTestChain, type TestChain } from "../service-auth/test/crypto-fixtures.ts";
 import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
 import { loginTestUser, TEST_CONTEXT } from "../service-auth/test/fixtures.ts";
 import type { TestApp } from "../service-auth/test/harness.ts";
@@ -60,6 +61,7 @@ function expectedInvoice(segments: Segment[]) {
 const usageFor = (s: Segment) =>
   Math.floor((PLAN[s.plan].included * s.num) / s.den) + (s.blocks > 0 ? s.blocks * PLAN[s.plan].block - 5_000 : 0);
 
+let chain: TestChain;
 let auth: TestApp;
 let stripe: FakeStripe;
 let server: RunningServer;
@@ -69,7 +71,8 @@ let cloud: ReturnType<typeof createCloudApp>;
 beforeAll(async () => {
   const port = await freePort();
   const issuerUrl = `http://127.0.0.1:${port}`;
-  ({ t: auth, stripe } = await startBillingApp({ PUBLIC_URL: issuerUrl }));
+  chain = await startTestChain();
+  ({ t: auth, stripe } = await startBillingApp({ PUBLIC_URL: issuerUrl, ...chain.env() }));
   await auth.reset();
   server = await startHttpServer((req, env) => auth.app.fetch(req, env), port, "127.0.0.1");
   const url = await workerDatabaseUrl();
@@ -90,6 +93,7 @@ afterAll(async () => {
   await closeDeps(cloudDeps);
   await auth.close();
   await stripe.stop();
+  await chain.anvil.stop();
 });
 
 const cloudConsume = () => cloudConsumer(cloudDeps, paymentHandlers(cloudDeps), { listen: false })?.drain();
@@ -308,6 +312,84 @@ describe("one customer's year of billing", () => {
     expect(await chargeOf(inv3)).toMatchObject({ status: "succeeded", amountMinor: 75 });
     expect(await invoiceView(inv3)).toMatchObject({ status: "paid", paidAmountMinor: 75 });
 
+    // ── 5. Periods 4 and 5 are paid in USDC ($1.00 per token, 6 decimals): period 4 exactly,
+    // period 5 with $0.75 too much, credited and applied to period 6's card charge.
+    const T3 = T2 + PERIOD;
+    const chosen = async (preferredProvider: string) => {
+      const res = await auth.app.request("/billing/profile", {
+        method: "PATCH",
+        headers: billingHeaders(await session()),
+        body: JSON.stringify({ preferredProvider }),
+      });
+      expect(res.status).toBe(200);
+    };
+    /** Quotes the invoice and pays the deposit address `units`, mined now on the chain. */
+    const payInUsdc = async (invoiceId: string, units: bigint) => {
+      const quoted = await post("/billing/crypto/quote", { invoiceId, chainId: CHAIN, currency: "USDC" });
+      expect(quoted.status).toBe(201);
+      const q = (await quoted.json()) as { amount: string; address: `0x${string}` };
+      await chain.anvil.rpc("evm_setNextBlockTimestamp", [Math.floor(auth.clock.now.getTime() / 1000) + 1]);
+      const hash = await sendToken(chain, chain.usdc, q.address, units);
+      await chain.anvil.mine(3);
+      const res = await post("/billing/crypto/confirm", { invoiceId, chainId: CHAIN, txHash: hash });
+      expect(res.status).toBe(200);
+      await settle();
+      return { quoted: q.amount, confirmed: (await res.json()) as Json };
+    };
+    await chosen("crypto");
+    const p4: Segment[] = [{ plan: "pro", num: 1, den: 1, blocks: 10 }];
+    await addUsage(T3 + HOUR, usageFor(p4[0] as Segment));
+    const inv4 = await invoicePeriod(T3 + PERIOD);
+    const exp4 = expectedInvoice(p4);
+    expect(exp4).toMatchObject({ totalMinor: 2_050, amountDueMinor: 50 });
+    expect(await linesOf(inv4)).toEqual(exp4.lines);
+    expect(await chargeOf(inv4)).toMatchObject({ provider: "crypto", status: "pending", amountMinor: 50 });
+    const paid4 = await payInUsdc(inv4, 500_000n);
+    expect(paid4).toMatchObject({ quoted: "500000", confirmed: { status: "confirmed", creditedMinor: 0 } });
+    expect(await chargeOf(inv4)).toMatchObject({ provider: "crypto", status: "succeeded" });
+    expect(await invoiceView(inv4)).toMatchObject({ status: "paid", paidAmountMinor: 50 });
+
+    const T4 = T3 + PERIOD;
+    const p5: Segment[] = [{ plan: "pro", num: 1, den: 1, blocks: 25 }];
+    await addUsage(T4 + HOUR, usageFor(p5[0] as Segment));
+    const inv5 = await invoicePeriod(T4 + PERIOD);
+    const exp5 = expectedInvoice(p5);
+    expect(exp5).toMatchObject({ totalMinor: 2_125, amountDueMinor: 125 });
+    expect(await linesOf(inv5)).toEqual(exp5.lines);
+    const paid5 = await payInUsdc(inv5, 2_000_000n);
+    expect(paid5).toMatchObject({ quoted: "1250000", confirmed: { status: "confirmed", creditedMinor: 75 } });
+    expect(await invoiceView(inv5)).toMatchObject({ status: "paid", paidAmountMinor: 125 });
+    expect((await credits(auth, await session())).balances).toEqual([{ currency: "usd", amountMinor: 75 }]);
+    await chosen("stripe");
+
+    const T5 = T4 + PERIOD;
+    const p6: Segment[] = [{ plan: "pro", num: 1, den: 1, blocks: 30 }];
+    await addUsage(T5 + HOUR, usageFor(p6[0] as Segment));
+    const inv6 = await invoicePeriod(T5 + PERIOD);
+    const exp6 = expectedInvoice(p6);
+    expect(exp6).toMatchObject({ totalMinor: 2_150, amountDueMinor: 150 });
+    expect(await linesOf(inv6)).toEqual(exp6.lines);
+    expect(await chargeOf(inv6)).toMatchObject({ status: "succeeded", amountMinor: 150, creditAppliedMinor: 75 });
+    expect(stripe.paymentIntents.get((await chargeOf(inv6)).stripePaymentIntentId as string) as Json).toMatchObject({
+      amount: 75,
+      status: "succeeded",
+    });
+    expect(await invoiceView(inv6)).toMatchObject({ status: "paid" });
+    expect((await credits(auth, await session())).balances).toEqual([{ currency: "usd", amountMinor: 0 }]);
+
+    // Four quiet months on Pro: usage within the allowance, the fee prepaid, nothing to charge.
+    const quiet: { id: string; start: number }[] = [];
+    for (let k = 0; k < 4; k += 1) {
+      const start = T5 + (k + 1) * PERIOD;
+      await addUsage(start + HOUR, 400_000);
+      quiet.push({ id: await invoicePeriod(start + PERIOD), start });
+    }
+    const expQuiet = expectedInvoice([{ plan: "pro", num: 1, den: 1, blocks: 0 }]);
+    for (const q of quiet) {
+      expect(await linesOf(q.id)).toEqual(expQuiet.lines);
+      expect(await invoiceView(q.id)).toMatchObject({ status: "paid", totalMinor: 2_000, amountDueMinor: 0 });
+    }
+
     // ── 6. An admin refunds 50 of period 1's charge; the cardholder disputes period 2's (lost).
     const admin = await loginTestUser(auth, { roles: ["admin"] });
     const refunded = await auth.app.request(`/admin/billing/invoices/${inv1}/refund`, {
@@ -332,88 +414,104 @@ describe("one customer's year of billing", () => {
       refundedMinor: 230,
       refundStatus: "refunded",
     });
-    const notes = await cloudGet<{ items: { invoiceId: string; kind: string; status: string; amountMinor: number }[] }>(
-      "/v1/credit-notes",
-    );
-    expect(notes.items.map((n) => [n.invoiceId, n.kind, n.status, n.amountMinor])).toEqual([
-      [inv2, "dispute", "issued", 230],
-      [inv1, "refund", "issued", 50],
+    const notes = await cloudGet<{
+      items: { number: number; invoiceId: string; kind: string; status: string; amountMinor: number }[];
+    }>("/v1/credit-notes");
+    expect(
+      notes.items
+        .map((n) => [n.number, n.invoiceId, n.kind, n.status, n.amountMinor])
+        .sort((a, b) => Number(a[0]) - Number(b[0])),
+    ).toEqual([
+      [1, inv1, "refund", "issued", 50],
+      [2, inv2, "dispute", "issued", 230],
     ]);
 
-    // ── 7. In period 4 the customer cancels (at period end); Stripe ends it then; the period is
+    // ── 7. In period 11 the customer cancels (at period end); Stripe ends it then; the period is
     // closed and invoiced at that time. Usage on the free plan afterwards is not billed; a
     // resubscription three days later opens a new period from its own start.
-    const T3 = T2 + PERIOD;
-    const p4: Segment[] = [{ plan: "pro", num: 1, den: 1, blocks: 20 }];
-    await addUsage(T3 + HOUR, usageFor(p4[0] as Segment));
-    await moveTo(T3 + 5 * DAY);
+    const T10 = T5 + 5 * PERIOD;
+    const p11: Segment[] = [{ plan: "pro", num: 1, den: 1, blocks: 20 }];
+    await addUsage(T10 + HOUR, usageFor(p11[0] as Segment));
+    await moveTo(T10 + 5 * DAY);
     const canceled = await auth.app.request("/billing/subscriptions/current", {
       method: "DELETE",
       headers: billingHeaders(await session()),
     });
     expect(canceled.status).toBe(200);
     await settle();
-    const inv4 = await invoicePeriod(T3 + PERIOD);
-    const exp4 = expectedInvoice(p4);
-    expect(exp4).toMatchObject({ totalMinor: 2_100, amountDueMinor: 100 });
-    expect(await linesOf(inv4)).toEqual(exp4.lines);
-    expect(await invoiceView(inv4)).toMatchObject({ status: "paid", paidAmountMinor: 100 });
+    const inv11 = await invoicePeriod(T10 + PERIOD);
+    const exp11 = expectedInvoice(p11);
+    expect(exp11).toMatchObject({ totalMinor: 2_100, amountDueMinor: 100 });
+    expect(await linesOf(inv11)).toEqual(exp11.lines);
+    expect(await invoiceView(inv11)).toMatchObject({ status: "paid", paidAmountMinor: 100 });
     expect(await entitlement()).toMatchObject({ planId: "free" });
-    await addUsage(T3 + PERIOD + DAY, 777_777); // on the free plan: never on an invoice
-    const T4 = T3 + PERIOD + 3 * DAY;
-    await moveTo(T4);
+    await addUsage(T10 + PERIOD + DAY, 777_777); // on the free plan: never on an invoice
+    const R = T10 + PERIOD + 3 * DAY;
+    await moveTo(R);
     const again = await post("/billing/subscriptions", { planId: "pro" });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ status: "active" });
     await settle();
     const e5 = await entitlement();
     expect(e5).toMatchObject({ planId: "pro", status: "active" });
-    expect(Date.parse(e5.currentPeriod.start)).toBe(T4);
+    expect(Date.parse(e5.currentPeriod.start)).toBe(R);
 
-    // ── The ledger before the customer leaves: every invoice, charge and credit note.
+    // ── The ledger before the customer leaves: every invoice, charge and PaymentIntent.
+    // [invoice, total, amount due, charge provider, charged, credit applied, at Stripe]
+    const expected: [string, number, number, string, number, number, number | null][] = [
+      [inv1, exp1.totalMinor, 190, "stripe", 190, 0, 190],
+      [inv2, exp2.totalMinor, 230, "stripe", 230, 0, 230],
+      [inv3, exp3.totalMinor, 75, "stripe", 75, 0, 75],
+      [inv4, exp4.totalMinor, 50, "crypto", 50, 0, null],
+      [inv5, exp5.totalMinor, 125, "crypto", 125, 0, null],
+      [inv6, exp6.totalMinor, 150, "stripe", 150, 75, 75],
+      ...quiet.map((q): [string, number, number, string, number, number, null] => [
+        q.id,
+        2_000,
+        0,
+        "stripe",
+        0,
+        0,
+        null,
+      ]),
+      [inv11, exp11.totalMinor, 100, "stripe", 100, 0, 100],
+    ];
     const ledger = await invoices();
-    expect(
-      ledger
-        .map((i) => [i.id, i.totalMinor, i.amountDueMinor, i.status])
-        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
-    ).toEqual(
-      [
-        [inv1, exp1.totalMinor, exp1.amountDueMinor, "paid"],
-        [inv2, exp2.totalMinor, exp2.amountDueMinor, "paid"],
-        [inv3, exp3.totalMinor, exp3.amountDueMinor, "paid"],
-        [inv4, exp4.totalMinor, exp4.amountDueMinor, "paid"],
-      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    expect(ledger).toHaveLength(expected.length);
+    expect(ledger.reduce((a, i) => a + i.totalMinor, 0)).toBe(
+      7_524 + 6_230 + 2_075 + 2_050 + 2_125 + 2_150 + 4 * 2_000 + 2_100,
     );
     const charges = await auth.deps.prisma.charge.findMany({ where: { userId: who.user.id } });
-    expect(
-      charges
-        .map((c) => [c.invoiceId, c.status, c.amountMinor])
-        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
-    ).toEqual(
-      [
-        [inv1, "succeeded", 190],
-        [inv2, "succeeded", 230],
-        [inv3, "succeeded", 75],
-        [inv4, "succeeded", 100],
-      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
-    );
+    for (const [id, total, due, provider, charged, credit, atStripe] of expected) {
+      expect(ledger.find((i) => i.id === id)).toMatchObject({ totalMinor: total, amountDueMinor: due, status: "paid" });
+      const charge = charges.find((c) => c.invoiceId === id);
+      expect(charge, id).toMatchObject({
+        provider,
+        status: "succeeded",
+        amountMinor: charged,
+        creditAppliedMinor: credit,
+      });
+      if (atStripe === null) expect(charge?.stripePaymentIntentId ?? null).toBeNull();
+      else
+        expect(stripe.paymentIntents.get(charge?.stripePaymentIntentId as string)).toMatchObject({
+          amount: atStripe,
+          status: "succeeded",
+          metadata: expect.objectContaining({ atlasInvoiceId: id }),
+        });
+    }
+    expect(charges).toHaveLength(expected.length);
     // Stripe holds exactly one PaymentIntent per charged invoice.
     const atlasIntents = [...stripe.paymentIntents.values()].filter(
       (pi) => (pi.metadata as Json | undefined)?.atlasInvoiceId !== undefined,
     );
     expect(atlasIntents.map((pi) => (pi.metadata as Json).atlasInvoiceId).sort()).toEqual(
-      [inv1, inv2, inv3, inv4].sort(),
+      expected
+        .filter((e) => e[6] !== null)
+        .map((e) => e[0])
+        .sort(),
     );
-    for (const c of charges) {
-      expect(stripe.paymentIntents.get(c.stripePaymentIntentId as string)).toMatchObject({
-        amount: c.amountMinor,
-        status: "succeeded",
-        metadata: expect.objectContaining({ atlasInvoiceId: c.invoiceId }),
-      });
-    }
-
     // ── 8. The customer deletes the account: nothing stays live at Stripe.
-    await moveTo(T4 + 10 * DAY);
+    await moveTo(R + 10 * DAY);
     const deleted = await auth.app.request("/auth/me", { method: "DELETE", headers: await session() });
     expect(deleted.status).toBeLessThan(300);
     await settle();
@@ -429,7 +527,7 @@ describe("one customer's year of billing", () => {
     expect(confirmable).toEqual([]);
     // Nothing is charged after the deletion, however far the clocks move.
     const intents = stripe.paymentIntents.size;
-    await moveTo(T4 + 2 * PERIOD);
+    await moveTo(R + 2 * PERIOD);
     await runPeriodicJobs(cloudDeps);
     await settle();
     await runDunning(auth.deps);
