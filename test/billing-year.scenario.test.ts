@@ -532,5 +532,37 @@ describe("one customer's year of billing", () => {
     await settle();
     await runDunning(auth.deps);
     expect(stripe.paymentIntents.size).toBe(intents);
+    // The last period closed at the deletion (10 of its 30 days): its invoice lists the prepaid
+    // fee share and is void, its charge canceled without a PaymentIntent; the entitlement ended.
+    const exp12 = expectedInvoice([{ plan: "pro", num: 10, den: 30, blocks: 0 }]);
+    const after = await cloudDeps.database.query<{
+      id: string;
+      status: string;
+      totalMinor: number;
+      amountDueMinor: number;
+    }>(
+      `SELECT "id", "status", "totalMinor", "amountDueMinor" FROM "cloud"."cloud_invoices" WHERE "userId" = $1 ORDER BY "periodStart"`,
+      [who.user.id],
+    );
+    expect(
+      after
+        .map((i) => i.id)
+        .slice(0, -1)
+        .sort(),
+    ).toEqual(expected.map((e) => e[0]).sort());
+    const last = after.at(-1) as { id: string };
+    expect(last).toMatchObject({ status: "void", totalMinor: exp12.totalMinor, amountDueMinor: 0 });
+    expect(exp12.totalMinor).toBe(667);
+    expect(await linesOf(last.id)).toEqual(exp12.lines);
+    expect(await chargeOf(last.id)).toMatchObject({
+      status: "canceled",
+      failureCode: "account_deleted",
+      stripePaymentIntentId: null,
+    });
+    const [ended] = await cloudDeps.database.query<{ status: string }>(
+      `SELECT "status" FROM "cloud"."cloud_entitlements" WHERE "userId" = $1`,
+      [who.user.id],
+    );
+    expect(ended).toEqual({ status: "canceled" });
   });
 });
