@@ -173,3 +173,37 @@ describe("idempotency keys", () => {
     expect(fake.customers.size).toBe(2);
   });
 });
+
+describe("subscription renewals (b-year)", () => {
+  it("renews at each period's end with a charged subscription_cycle invoice, goes past_due on a decline, and ends at period end when set to", async () => {
+    fake.prices.set("price_pro", { unit_amount: 2_000, currency: "usd", recurring: { interval: "month" } });
+    const { customer, pm } = await customerWithCard();
+    const sub = await stripe.subscriptions.create({ customer, items: [{ price: "price_pro" }] });
+    expect(sub.status).toBe("active");
+    const period = (s: Stripe.Subscription) => [
+      s.items.data[0]?.current_period_start,
+      s.items.data[0]?.current_period_end,
+    ];
+    const [start, end] = period(sub) as [number, number];
+    fake.advance(end - start - 1);
+    expect(period(await stripe.subscriptions.retrieve(sub.id))).toEqual([start, end]);
+    fake.advance(1);
+    const renewed = await stripe.subscriptions.retrieve(sub.id);
+    expect(period(renewed)).toEqual([end, end + (end - start)]);
+    const cycle = await stripe.invoices.retrieve(renewed.latest_invoice as string);
+    expect(cycle).toMatchObject({ billing_reason: "subscription_cycle", status: "paid", amount_paid: 2_000 });
+
+    (fake.cards.get(pm) as { decline: string | null }).decline = "card_declined";
+    fake.advance(end - start);
+    const unpaid = await stripe.subscriptions.retrieve(sub.id);
+    expect(unpaid.status).toBe("past_due");
+    expect(await stripe.invoices.retrieve(unpaid.latest_invoice as string)).toMatchObject({ status: "open" });
+    expect(fake.events.filter((e) => e.type === "invoice.payment_failed")).toHaveLength(1);
+
+    await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true });
+    fake.advance(end - start);
+    const ended = await stripe.subscriptions.retrieve(sub.id);
+    expect(ended).toMatchObject({ status: "canceled", ended_at: end + 2 * (end - start) });
+    expect(fake.events.at(-1)?.type).toBe("customer.subscription.deleted");
+  });
+});

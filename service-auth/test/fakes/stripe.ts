@@ -671,6 +671,47 @@ export class FakeStripe {
       // https://docs.stripe.com/billing/subscriptions/trials: at trial end the first real
       // invoice is created and charged to the default payment method.
       if (sub.status === "trialing" && this.nowSec >= Number(sub.trial_end)) this.endTrial(sub);
+      // https://docs.stripe.com/billing/subscriptions/overview#subscription-lifecycle: at each
+      // period's end an active (or past_due) subscription renews (a `subscription_cycle` invoice
+      // charged to the default payment method), or ends if it was set to cancel at period end
+      // (https://docs.stripe.com/billing/subscriptions/cancel#cancel-at-end-of-cycle). (b-year)
+      while (
+        (sub.status === "active" || sub.status === "past_due") &&
+        this.nowSec >= Number(((sub.items as { data: Json[] }).data[0] as Json).current_period_end)
+      ) {
+        this.renew(sub);
+      }
+    }
+  }
+
+  /** One renewal of a subscription at its period's end (see advance). */
+  private renew(sub: Json): void {
+    const item = (sub.items as { data: Json[] }).data[0] as Json;
+    const start = Number(item.current_period_end);
+    if (sub.cancel_at_period_end === true) {
+      const previous = { status: sub.status };
+      Object.assign(sub, { status: "canceled", canceled_at: start, ended_at: start });
+      this.emit("customer.subscription.deleted", sub, previous);
+      return;
+    }
+    const price = item.price as Json & FakePrice;
+    Object.assign(item, { current_period_start: start, current_period_end: start + PERIOD_SEC });
+    const invoice = this.newInvoice(sub, price.unit_amount, price.currency, "subscription_cycle", [
+      start,
+      start + PERIOD_SEC,
+    ]);
+    this.emit("customer.subscription.updated", sub, { current_period_start: start - PERIOD_SEC });
+    if (invoice.status !== "open") return;
+    const pi = this.paymentIntents.get(this.invoicePaymentIntents.get(invoice.id as string) as string) as Json;
+    const pm = this.defaultPaymentMethodOf(sub);
+    const [status] = this.confirm(pi, pm ? { payment_method: pm, off_session: "true" } : { off_session: "true" });
+    if (status === 200 && pi.status === "succeeded") return;
+    invoice.attempted = true;
+    invoice.attempt_count = Number(invoice.attempt_count) + 1;
+    this.emit("invoice.payment_failed", invoice);
+    if (sub.status !== "past_due") {
+      sub.status = "past_due";
+      this.emit("customer.subscription.updated", sub, { status: "active" });
     }
   }
 
