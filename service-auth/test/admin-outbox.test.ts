@@ -27,13 +27,18 @@ const pool = () => t.deps.database.pool as NonNullable<TestApp["deps"]["database
 const consume = () => (billingConsumer(t.deps, { listen: false }) as OutboxConsumer).drain();
 
 /**
- * An invoice whose charge hit a Stripe outage and was parked by a real consumer (one attempt
- * allowed), as production parks it after its attempts run out.
+ * An invoice whose charge step threw (a bug: Stripe's refusals and outages are recorded on the
+ * charge instead) and was parked by a real consumer (one attempt allowed), as production parks
+ * it after its attempts run out.
  */
 async function parkedInvoice() {
   const who = await customerWithCard(t, stripe);
   const invoiceId = await emitInvoiceFinalized(t, { tenantId: who.tenant.id, userId: who.user.id, totalMinor: 1_500 });
-  stripe.failWith = 400;
+  const gateway = t.deps.stripe as NonNullable<TestApp["deps"]["stripe"]>;
+  const createPaymentIntent = gateway.createPaymentIntent;
+  gateway.createPaymentIntent = async () => {
+    throw new Error("simulated bug in the charge step");
+  };
   const strict = new OutboxConsumer({
     pool: pool(),
     handlers: { "invoice.finalized": invoiceFinalizedHandler(t.deps) },
@@ -42,7 +47,7 @@ async function parkedInvoice() {
     maxAttempts: 1,
   });
   expect(await strict.drain()).toMatchObject({ parked: 1 });
-  stripe.failWith = null;
+  gateway.createPaymentIntent = createPaymentIntent;
   const event = await t.deps.prisma.billingEvent.findFirstOrThrow({
     where: { eventType: "invoice.finalized", aggregateKey: `invoice:${invoiceId}` },
   });

@@ -68,13 +68,15 @@ async function relogin(who: Awaited<ReturnType<typeof loginTestUser>>) {
 }
 
 async function subscribedCustomer(card: { decline?: string } = {}) {
-  const who = await customerWithCard(t, stripe, card);
+  // The plan's first payment goes through (a paid plan starts only once paid); the card declines after.
+  const who = await customerWithCard(t, stripe);
   const res = await t.app.request("/billing/subscriptions", {
     method: "POST",
     headers: billingHeaders(who.auth),
     body: JSON.stringify({ planId: "pro" }),
   });
   if (res.status !== 200) throw new Error(`subscribe: ${res.status}`);
+  if (card.decline) (stripe.cards.get(who.pm) as { decline: string | null }).decline = card.decline;
   return who;
 }
 
@@ -153,7 +155,8 @@ describe("dunning never stalls", () => {
     advance(15 * 60_000);
     expect(await runDunning(t.deps)).toMatchObject({ retried: 2, errored: 0 });
     for (const who of [a, b]) expect(await chargeOf(who.invoiceId)).toMatchObject({ status: "succeeded" });
-    expect(stripe.paymentIntents.size).toBe(3);
+    // Three invoices, three PaymentIntents (plus the three subscriptions' first payments).
+    expect(stripe.paymentIntents.size).toBe(6);
   });
 
   it("a final decline (stolen_card) is not retried; the grace period runs on to unpaid", async () => {

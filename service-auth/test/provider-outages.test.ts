@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 // Provider outages are not our 500s (api.md, "Provider outages"): when Stripe, the chain RPC or
 // Relay cannot serve a request, the answer is 503 PROVIDER_UNAVAILABLE problem+json with
 // Retry-After and one error-level log line naming the provider (no secrets); with the provider
@@ -6,6 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { freePort } from "@atlas/db";
+import { HDKey } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
 import { billingHeaders, emitInvoiceFinalized, STRIPE_ENV } from "./billing-fixtures.ts";
@@ -138,7 +140,8 @@ describe("chain RPC and Relay outages answer 503 PROVIDER_UNAVAILABLE", () => {
     relay = await FakeRelay.start();
     t = await createTestApp({
       env: {
-        CRYPTO_RECIPIENT_ADDRESS: "0x000000000000000000000000000000000000dEaD",
+        // The collecting wallet's receiving branch: each quote gets its own deposit address.
+        CRYPTO_DEPOSIT_XPUB: HDKey.fromMasterSeed(randomBytes(64)).derive("m/44'/60'/0'/0").publicExtendedKey,
         CRYPTO_RPC_URLS: `${CHAIN}=${gateway.url}`,
         CRYPTO_CONFIRMATIONS: `${CHAIN}=1`,
         CRYPTO_TOKENS: `${CHAIN}:ETH:native:18:300000`,
