@@ -121,7 +121,7 @@ describe("parked outbox events", () => {
         sourceService: "service-cloud-api",
         aggregateKey: `invoice:${second.invoiceId}`,
         attempts: 1,
-        lastError: expect.stringContaining("fake outage"),
+        lastError: expect.stringContaining("simulated bug in the charge step"),
         parkedAt: t.clock.now.toISOString(),
         createdAt: t.clock.now.toISOString(),
         payload: expect.objectContaining({ invoiceId: second.invoiceId, totalMinor: 1_500 }),

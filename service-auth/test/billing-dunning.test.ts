@@ -244,7 +244,12 @@ describe("SCA and Pay now", () => {
     });
     expect(await chargeOf(invoiceId)).toMatchObject({ status: "succeeded" });
     expect((await t.deps.prisma.subscription.findFirstOrThrow()).status).toBe("active");
-    expect(stripe.paymentIntents.size).toBe(1);
+    // One PaymentIntent for the invoice (the subscription's first payment has its own).
+    expect(
+      [...stripe.paymentIntents.values()].filter(
+        (pi) => (pi.metadata as Record<string, string>).atlasInvoiceId === invoiceId,
+      ),
+    ).toHaveLength(1);
     // Paid: Pay now is a conflict from now on.
     const again = await pay(invoiceId, auth);
     expect(again.status).toBe(409);
