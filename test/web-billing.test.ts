@@ -10,6 +10,7 @@ import { recordCredit } from "../service-auth/src/services/billing/credits.ts";
 import { deliverWebhook, registerPlanPrices, STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
 import { Anvil, compileTestToken } from "../service-auth/test/fakes/anvil.ts";
 import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
+import { finalizeDueInvoices } from "../service-cloud-api/src/services/invoicing/finalize-invoice.ts";
 import { api, apiEmailLogin, emailLogin, skipBrowser, startWebStack, type WebStack } from "./web/harness.ts";
 
 const CHAIN = 31337;
@@ -105,6 +106,18 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     return { token, periodEnd: new Date((stripe.nowSec + 30 * 86_400) * 1000) };
   }
 
+  /**
+   * cloud-api finalizes a period's invoice once the usage hour holding the period's end has
+   * closed (plus the grace): on the wall clock that is up to an hour after the end. The test runs
+   * the same finalization as the periodic job, as of that hour's close, once the period is over;
+   * the charge and the payment then flow through the real outbox consumers.
+   */
+  async function finalizeOnceOver(periodEnd: Date) {
+    await waitFor(async () => Date.now() > periodEnd.getTime() + 1_000, 60_000);
+    const hourClosed = Math.ceil(periodEnd.getTime() / 3_600_000) * 3_600_000;
+    await finalizeDueInvoices(stack.cloud.deps.database, new Date(hourClosed + 2_000), 1_000);
+  }
+
   it("shows the plan, changes it, cancels and keeps it, and manages cards", async () => {
     const email = "billing@example.test";
     // The customer and two cards, as Stripe Elements would have left them.
@@ -129,21 +142,10 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await page.getByRole("button", { name: "Add a card" }).waitFor();
     await stack.screenshot(page, "billing-free");
 
-    // No default card yet: Pro waits for its first payment, with the free plan's limits.
+    // The first card added became the default (listing the cards resolved it at Stripe), so the
+    // server makes the first payment with it while the customer is here: Pro starts at once.
     await plans.getByRole("button", { name: "Switch to Pro" }).click();
     await plans.getByRole("button", { name: "Switch to Pro" }).last().click();
-    const firstPayment = page.getByRole("region", { name: "First payment" });
-    await firstPayment.getByText("starts once its first payment is made").waitFor();
-    await firstPayment.getByRole("button", { name: "Close" }).click();
-    await current.getByText(/Waiting for payment/).waitFor();
-    // The customer makes a card the default and completes the payment: Pro starts.
-    const cardRows = page.getByRole("region", { name: "Payment methods" });
-    const visaRow = cardRows.getByRole("listitem").filter({ hasText: "4242" });
-    await visaRow.getByRole("button", { name: "Make default" }).click();
-    await visaRow.getByRole("button", { name: "Make default" }).last().click();
-    await visaRow.getByText("default", { exact: true }).waitFor();
-    await current.getByRole("button", { name: "Complete payment" }).click();
-    await current.getByRole("button", { name: "Pay now" }).click();
     await current.getByText("Pro", { exact: true }).waitFor();
     await current.getByText(/renews on/).waitFor();
     await plans.getByRole("listitem").filter({ hasText: "Pro" }).getByText("Current plan").waitFor();
@@ -214,6 +216,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     expect(Date.now()).toBeLessThan(periodEnd.getTime());
     const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
     const paid = () => stack.cloud.deps.prisma.invoice.count({ where: { userId: user.id, status: "paid" } });
+    await finalizeOnceOver(periodEnd);
     await waitFor(async () => (await paid()) === 1, 60_000);
     const { number } = await stack.cloud.deps.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
     const title = `Invoice #${number}`; // numbered per tenant
@@ -255,6 +258,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     expect((await cloud("/v1/me", apiToken)).status).toBe(200);
     await stack.cloud.deps.meter.flush();
     // The running cloud-api invoices the period once it is over; service-auth opens a crypto charge.
+    await finalizeOnceOver(periodEnd);
     await waitFor(async () => (await stack.t.deps.prisma.charge.count({ where: { userId: user.id } })) === 1, 60_000);
     const invoice = await stack.cloud.deps.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
     expect(invoice).toMatchObject({ status: "finalized", totalMinor: 2_105, amountDueMinor: 105 });
@@ -418,6 +422,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await stack.cloud.deps.meter.flush();
     // The card was added with Stripe Elements but Atlas never learnt which one is the default (no
     // webhook reached it): the off-session charge names none, so it fails and dunning starts.
+    await finalizeOnceOver(periodEnd);
     await waitFor(
       async () => (await stack.t.deps.prisma.charge.count({ where: { userId: user.id, status: "failed" } })) === 1,
       60_000,

@@ -14,7 +14,7 @@ import {
   emitInvoiceFinalized,
   startBillingApp,
 } from "./billing-fixtures.ts";
-import type { FakeStripe } from "./fakes/stripe.ts";
+import { FakeStripe } from "./fakes/stripe.ts";
 import { loginTestUser } from "./fixtures.ts";
 import type { TestApp } from "./harness.ts";
 
@@ -63,7 +63,7 @@ async function customerWithoutCard() {
   return { ...who, profile: (await res.json()) as { stripeCustomerId: string } };
 }
 /** What Stripe.js does in the browser: confirm with the publishable key and the client secret. */
-const browserConfirm = (clientSecret: string, paymentMethod: string, key = "pk_test_atlas") =>
+const browserConfirm = (clientSecret: string, paymentMethod: string, key = FakeStripe.publishableKey) =>
   fetch(`${stripe.url}/v1/payment_intents/${clientSecret.split("_secret_")[0]}/confirm`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/x-www-form-urlencoded" },
@@ -90,7 +90,7 @@ describe("a paid plan starts only once paid", () => {
     const pm = stripe.attachCard(profile.stripeCustomerId);
     expect((await browserConfirm(`${body.clientSecret.split("_secret_")[0]}_secret_wrong`, pm)).status).toBe(401);
     const listing = await fetch(`${stripe.url}/v1/customers/${profile.stripeCustomerId}/payment_methods`, {
-      headers: { authorization: "Bearer pk_test_atlas" },
+      headers: { authorization: `Bearer ${FakeStripe.publishableKey}` },
     });
     expect(listing.status).toBe(401);
     const confirmed = await browserConfirm(body.clientSecret, pm);

@@ -86,7 +86,7 @@ const IDEMPOTENCY_TTL_SEC = 24 * 3600;
  */
 export class FakeStripe {
   /** The publishable key (Stripe.js's, in the browser) the peer accepts with a client secret. */
-  static readonly publishableKey = "pk_test_atlas";
+  static readonly publishableKey = "pk_test_atlaspeer";
   /** Every request: "METHOD /path". */
   readonly requests: string[] = [];
   readonly customers = new Map<string, Json>();

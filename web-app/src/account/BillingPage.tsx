@@ -65,7 +65,9 @@ export function BillingPage({
       {paying && (
         <Panel title="First payment">
           <FirstPayment
-            stripeKey={stripeKey}
+            // Stripe Elements needs Stripe.js; with a named Stripe-compatible API (a proxy, the
+            // local peer) payments are confirmed by plain calls, so no card form is offered.
+            stripeKey={stripeApiUrl ? null : stripeKey}
             clientSecret={paying.clientSecret}
             planName={paying.planName}
             onDone={() => {
@@ -446,9 +448,8 @@ function FirstPayment({
     return (
       <div>
         <p className="notice" role="note">
-          {planName} starts once its first payment is made, and this deployment cannot take card payments here (no
-          STRIPE_PUBLISHABLE_KEY): make a card on file the default and complete the payment. Until then the free plan's
-          limits apply.
+          {planName} starts once its first payment is made. New card details cannot be entered on this page here: make a
+          card on file the default and complete the payment. Until then the free plan's limits apply.
         </p>
         <button type="button" onClick={onDone}>
           Close
