@@ -6,8 +6,9 @@ import { workerDatabaseUrl } from "@atlas/db/testing";
 import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createPat } from "../service-auth/src/services/pat.service.ts";
 import { OAuthPeer } from "../service-auth/test/fakes/oauth-peer.ts";
-import { jsonPost, loginTestUser } from "../service-auth/test/fixtures.ts";
+import { jsonPost, loginTestUser, TEST_CONTEXT } from "../service-auth/test/fixtures.ts";
 import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "../service-auth/test/harness.ts";
 import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
 import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
@@ -249,5 +250,70 @@ describe("service-auth tokens at service-cloud-api", () => {
     expect((await me(second.token)).status).toBe(200);
     later(86_400_000 + 1);
     expect((await me(second.token)).status).toBe(401);
+  });
+
+  it("attack: a deactivated tenant's PAT keeps calling cloud-api — refused once the introspection cache lifetime (30 s) lapses", async () => {
+    const admin = await loginTestUser(auth, { roles: ["admin"] });
+    const made = await auth.app.request(
+      "/admin/tenants",
+      jsonPost(
+        { name: "Acme", slug: "acme", allowedOrigins: [], allowedMethods: ["email"], jwtAudience: "acme-api" },
+        admin.auth,
+      ),
+    );
+    expect(made.status).toBe(201);
+    const tenant = (await made.json()) as { id: string };
+    const { user } = await loginTestUser(auth, { tenantSlug: "acme" });
+    const { token } = await createPat(auth.deps, {
+      userId: user.id,
+      tenantId: tenant.id,
+      name: "ci",
+      scopes: ["profile:read"],
+      context: TEST_CONTEXT,
+    });
+    expect((await me(token)).status).toBe(200);
+    const deactivated = await auth.app.request(`/admin/tenants/${tenant.id}`, {
+      ...jsonPost({ isActive: false }, admin.auth),
+      method: "PATCH",
+    });
+    expect(deactivated.status).toBe(200);
+    // Within the cache lifetime cloud-api may still answer from its cache; past it, never.
+    later(30_001);
+    const refused = await me(token);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: "INVALID_TOKEN" });
+  });
+
+  it("attack: a flood of random PATs from one address — a real PAT from another address still works at cloud-api", async () => {
+    const { user, tenant, tokens } = await loginTestUser(auth);
+    const { token } = await createPat(auth.deps, {
+      userId: user.id,
+      tenantId: tenant.id,
+      name: "ci",
+      scopes: ["profile:read"],
+      context: TEST_CONTEXT,
+    });
+    const from = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
+    const meFrom = (t: string, address: string) =>
+      cloud.request("/v1/me", { headers: { authorization: `Bearer ${t}` } }, from(address));
+    const randomPat = () => `atlas_pat_${crypto.randomUUID().replaceAll("-", "")}_${"A".repeat(43)}`;
+    // More than service-auth's per-IP token limit (120/min), well-formed so each could be introspected.
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 150; i++) {
+      const s = (await meFrom(randomPat(), "203.0.113.66")).status;
+      statuses.set(s, (statuses.get(s) ?? 0) + 1);
+    }
+    // cloud-api stops asking for that address after BEARER_FAILURES_PER_MIN_IP (60) failures.
+    expect(Object.fromEntries(statuses)).toEqual({ 401: 60, 429: 90 });
+    // Only what would be introspected is refused there: a JWT (checked locally) from that address works.
+    expect((await meFrom(tokens.accessToken, "203.0.113.66")).status).toBe(200);
+    // Strings that only look like PATs are refused without a call to service-auth.
+    expect((await meFrom("atlas_pat_junk", "198.51.100.3")).status).toBe(401);
+    // The same flood spread over many addresses (each under its own limit) reaches service-auth:
+    // it counts introspection per authenticated client, with a high ceiling, not per IP.
+    for (let i = 0; i < 130; i++) expect((await meFrom(randomPat(), `2001:db8:${i.toString(16)}::1`)).status).toBe(401);
+    const real = await meFrom(token, "192.0.2.10");
+    expect(real.status).toBe(200);
+    expect(await real.json()).toMatchObject({ sub: user.id, method: "pat" });
   });
 });

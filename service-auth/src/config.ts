@@ -91,7 +91,25 @@ export const authEnvSchema = z.object({
     .int()
     .min(1)
     .default(120)
-    .describe("Requests per minute and client IP to the token endpoints (refresh, introspect, revoke)"),
+    .describe(
+      "Requests per minute and client IP to the token endpoints (refresh, revoke; introspection has its own limits)",
+    ),
+  RATE_LIMIT_INTROSPECTION_PER_MIN_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60_000)
+    .describe(
+      "Introspection requests per minute and authenticated service client (high: every PAT call at a resource server may ask)",
+    ),
+  RATE_LIMIT_INTROSPECTION_FAILURES_PER_MIN_IP: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe(
+      "Introspection requests with missing or wrong client credentials per minute and client IP (never counts authenticated clients)",
+    ),
   RESEND_API_KEY: z
     .string()
     .min(1)
@@ -132,6 +150,15 @@ export const authEnvSchema = z.object({
     .min(1)
     .default(600)
     .describe("Login starts and verifications per minute and tenant"),
+  RATE_LIMIT_LOGIN_TENANT_RANGE_PERCENT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe(
+      "Largest share (percent) of RATE_LIMIT_LOGIN_PER_MIN_TENANT one network (IPv4 /24, IPv6 /48) may use per minute, so one network cannot lock a tenant's users out",
+    ),
   RATE_LIMIT_PASSKEY_REGISTER_PER_HOUR: z.coerce
     .number()
     .int()

@@ -24,6 +24,7 @@ import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from "
 import { SigningKeyStore } from "./services/signing-keys.service.ts";
 import { EvmSignatureVerifier } from "./services/siwe.service.ts";
 import { startTenancyJobs } from "./services/tenancy-jobs.ts";
+import { TenantCache } from "./services/tenant-cache.ts";
 import { rewrapWebhookSecrets } from "./services/tenant-webhook-secrets.ts";
 
 /** Everything service-auth's code depends on, injected so tests control time and providers. */
@@ -54,6 +55,8 @@ export interface Deps {
   stripe: StripeGateway | null;
   /** Crypto payments: chain RPCs (verification) and Relay quotes (null when unconfigured). */
   crypto: { chains: ChainReaders; relay: RelayClient | null };
+  /** This instance's tenant caches, emptied by tenant changes (LISTEN/NOTIFY across instances). */
+  tenantCache: TenantCache;
 }
 
 /**
@@ -133,6 +136,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
       chains: new ChainReaders(config.CRYPTO_RPC_URLS),
       relay: config.RELAY_API_URL ? new RelayClient(config.RELAY_API_URL, config.RELAY_API_KEY) : null,
     },
+    tenantCache: new TenantCache(),
   };
 }
 
@@ -154,7 +158,8 @@ export async function initDeps(deps: Deps): Promise<void> {
 
 /**
  * Background jobs: reload keys (other instances rotate too) and rotate when due; the audit
- * IP-retention job and tenant webhook delivery (src/services/tenancy-jobs.ts); billing jobs.
+ * IP-retention job and tenant webhook delivery (src/services/tenancy-jobs.ts); billing jobs; the
+ * LISTEN for tenant changes (src/services/tenant-cache.ts).
  * Returns a function that stops them.
  */
 export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
@@ -169,8 +174,12 @@ export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
   timer.unref();
   const stopTenancyJobs = startTenancyJobs(deps);
   const stopBilling = startBillingJobs(deps);
+  // Other instances' tenant changes empty this one's caches. The embedded database serves one
+  // process, where the change itself empties the cache (tenant-admin.service.ts).
+  const tenantListener = deps.database.pool ? deps.tenantCache.listen(deps.database.pool, deps.logger) : null;
   return () => {
     clearInterval(timer);
+    void tenantListener?.stop();
     stopTenancyJobs();
     void stopBilling();
   };

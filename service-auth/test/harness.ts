@@ -77,6 +77,7 @@ export async function createTestApp(
       // (A shared Redis store stays: tests of it manage its keys themselves.)
       if (!(deps.rateLimits instanceof RedisRateLimitStore)) deps.rateLimits = new MemoryRateLimitStore();
       // A fresh app: its caches (tenants) must not outlive the data they cached.
+      deps.tenantCache.invalidate();
       testApp.app = createApp(deps);
     },
     close: () => closeDeps(deps),

@@ -228,7 +228,7 @@ describe("smart-contract wallets on a local chain (anvil)", () => {
     expect(ok.status).toBe(200);
     const { user } = (await ok.json()) as { user: { id: string } };
     const identity = await rpc.deps.prisma.identity.findFirstOrThrow({ where: { userId: user.id } });
-    expect(identity.subject).toBe(wallet);
+    expect(identity.subject).toBe(`eip155:31337:${wallet}`);
     const denied = await login(rpc, wallet, (m) => mallory.signMessage({ message: m }));
     expect(denied.status).toBe(401);
     // Without an RPC for the chain, a contract wallet cannot be verified: refused, never trusted.

@@ -241,20 +241,27 @@ describe("PATCH /admin/tenants/:id", () => {
     expect(await t.deps.prisma.authAuditLog.count({ where: { eventType: "tenant_updated" } })).toBe(1);
   });
 
-  it("deactivation applies once the tenant cache window has passed", async () => {
+  it("deactivation applies at once: the change empties the tenant cache (other instances: tenant-deactivation.security.test.ts)", async () => {
     const { admin, tenant } = await created();
     const current = () => t.app.request("/tenants/current", { headers: { "x-tenant": "acme" } });
     expect((await current()).status).toBe(200);
     expect((await patch(tenant.id, { isActive: false }, admin.auth)).status).toBe(200);
-    // Documented: each instance keeps a resolved tenant for TENANT_CACHE_MS.
-    expect((await current()).status).toBe(200);
-    later(TENANT_CACHE_MS + 1);
+    // The clock has not moved: the cached tenant was dropped by the change itself.
     const res = await current();
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: "FORBIDDEN" });
     expect((await patch(tenant.id, { isActive: true }, admin.auth)).status).toBe(200);
-    later(TENANT_CACHE_MS + 1);
     expect((await current()).status).toBe(200);
+  });
+
+  it("a change made behind the service's back (no notification) applies once TENANT_CACHE_MS has passed", async () => {
+    const { tenant } = await created();
+    const current = () => t.app.request("/tenants/current", { headers: { "x-tenant": "acme" } });
+    expect((await current()).status).toBe(200);
+    await t.deps.prisma.tenant.update({ where: { id: tenant.id }, data: { isActive: false } });
+    expect((await current()).status).toBe(200);
+    later(TENANT_CACHE_MS + 1);
+    expect((await current()).status).toBe(403);
   });
 });
 

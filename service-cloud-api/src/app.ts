@@ -1,5 +1,6 @@
 import { type BaseVariables, createServiceApp } from "@atlas/service-kit";
 import { cors } from "hono/cors";
+import { bearerFailureLimit } from "./auth/failure-limit.ts";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
 import { meteringMiddleware } from "./middleware/metering.ts";
@@ -41,8 +42,10 @@ export function createApp(deps: Deps) {
     description: "An access token from service-auth, or a personal access token (atlas_pat_…)",
   });
 
-  // Every /v1 route needs a bearer token (api.md); unknown /v1 paths answer 401 before 404.
-  app.use("/v1/*", createAuthMiddleware(deps));
+  // Every /v1 route needs a bearer token (api.md); unknown /v1 paths answer 401 before 404. An
+  // address that keeps failing gets 429 instead of further introspections.
+  const failures = bearerFailureLimit(deps);
+  app.use("/v1/*", failures.count(createAuthMiddleware(deps, failures.gate)));
   // Then every authenticated request is metered and checked against the plan's allowances.
   app.use("/v1/*", meteringMiddleware(deps));
   registerMeRoutes(app);

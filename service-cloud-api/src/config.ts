@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
 
@@ -50,6 +51,33 @@ export const cloudEnvSchema = z.object({
     .optional()
     .describe(
       "Client secret for token introspection (at least 32 characters). Unset: personal access tokens are rejected (401) and a warning is logged at boot",
+    ),
+  BEARER_FAILURES_PER_MIN_IP: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe(
+      "Failed bearer authentications (bad JWT or PAT) per minute and client address (IPv6: per /64); past it the address gets 429 and service-auth is not asked",
+    ),
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      const entries = v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const e of entries) {
+        if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e) || !isIP(e.split("/")[0] ?? "")) {
+          ctx.addIssue({ code: "custom", message: `not an IP address or CIDR range: ${e}` });
+          return z.NEVER;
+        }
+      }
+      return entries;
+    })
+    .describe(
+      "Reverse proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For is believed for the client address. Empty: the TCP peer is the client",
     ),
   CORS_ORIGINS: originList("http://localhost:3000,http://127.0.0.1:3000").describe(
     "Comma-separated browser origins allowed to call this API (the web-app's); tokens travel as bearer headers, never cookies",

@@ -1,4 +1,6 @@
 // BOLA: another customer's objects are never visible, whatever the route.
+import { type RunningServer, startHttpServer } from "@atlas/service-kit";
+import { singleConnectionAgent } from "@atlas/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bodyOf, type CloudTestApp, createCloudTestApp } from "./harness.ts";
 
@@ -72,5 +74,58 @@ describe("objects: no broken object level authorization", () => {
   it("without a token: 401, nothing stored", async () => {
     expect((await call("PUT", "/v1/objects/anon", {}, "x")).status).toBe(401);
     expect((await call("GET", "/v1/objects/secret.txt", {})).status).toBe(401);
+  });
+});
+
+describe("uploads answered early on a kept-alive connection (issue 18 §10)", () => {
+  let server: RunningServer;
+  let base: string;
+  beforeAll(async () => {
+    // The service's own HTTP server over the test app (t.app is replaced on every reset).
+    server = await startHttpServer((req, env) => t.app.fetch(req, env), 0, "127.0.0.1");
+    base = `http://127.0.0.1:${server.port}`;
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /** An upload refused before its body is read, and `n` reads queued on the same connection. */
+  async function uploadThenReads(headers: Record<string, string>, n: number, bytes = 4 * 1024 * 1024) {
+    const dispatcher = await singleConnectionAgent(base);
+    const auth = await t.as("alice");
+    try {
+      const upload = fetch(`${base}/v1/objects/big.bin`, {
+        method: "PUT",
+        body: new Uint8Array(bytes),
+        headers: { ...headers, "content-type": "application/octet-stream" },
+        dispatcher,
+      });
+      const reads = Array.from({ length: n }, () =>
+        fetch(`${base}/v1/objects/secret.txt`, { headers: auth, dispatcher }),
+      );
+      const settled = await Promise.allSettled([upload, ...reads]);
+      return Promise.all(
+        settled.map(async (s) => {
+          if (s.status === "rejected") return `failed: ${String((s.reason as Error).cause ?? s.reason)}`;
+          await s.value.arrayBuffer();
+          return [s.value.status, s.value.headers.get("connection")];
+        }),
+      );
+    } finally {
+      await dispatcher.close();
+    }
+  }
+
+  it("attack: a 4 MiB upload with a bad token, then reads on the same keep-alive connection — 401 with Connection: close, every read succeeds", async () => {
+    const outcomes = await uploadThenReads({ authorization: "Bearer not-a-token" }, 4);
+    expect(outcomes[0]).toEqual([401, "close"]);
+    expect(outcomes.slice(1).map((o) => (Array.isArray(o) ? o[0] : o))).toEqual([200, 200, 200, 200]);
+  });
+
+  it("attack: an upload over the plan's object size, then reads on the same keep-alive connection — 413, every read succeeds", async () => {
+    // The free plan's maxObjectBytes is 10 MiB.
+    const outcomes = await uploadThenReads(await t.as("alice"), 4, 12 * 1024 * 1024);
+    expect(outcomes[0]).toEqual([413, "close"]);
+    expect(outcomes.slice(1).map((o) => (Array.isArray(o) ? o[0] : o))).toEqual([200, 200, 200, 200]);
   });
 });

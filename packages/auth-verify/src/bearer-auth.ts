@@ -1,8 +1,8 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AuthContext } from "./auth-context.ts";
 import { parseAuthorization } from "./bearer-token.ts";
 import { credentialsRequired, invalidToken } from "./challenge.ts";
-import { createIntrospector, PAT_PREFIX } from "./introspection.ts";
+import { createIntrospector, PAT_FORMAT, PAT_PREFIX } from "./introspection.ts";
 import { createJwtVerifier } from "./jwt-verifier.ts";
 import { type BearerAuthOptions, resolveOptions } from "./options.ts";
 
@@ -28,8 +28,12 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler {
   const verifyJwt = createJwtVerifier(resolved);
   const introspect = createIntrospector(resolved);
 
-  async function authenticate(token: string): Promise<AuthContext> {
-    if (token.startsWith(PAT_PREFIX)) return introspect(token);
+  async function authenticate(c: Context, token: string): Promise<AuthContext> {
+    if (token.startsWith(PAT_PREFIX)) {
+      if (!PAT_FORMAT.test(token)) throw invalidToken("malformed token");
+      const gate = options.beforeIntrospection;
+      return introspect(token, gate ? () => gate(c) : undefined);
+    }
     // A compact JWS has exactly three parts; anything else is neither a JWT nor a PAT.
     if (token.split(".").length !== 3) throw invalidToken("malformed token");
     return verifyJwt(token);
@@ -39,7 +43,7 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler {
     const credentials = parseAuthorization(c.req.header("authorization"));
     if (credentials.kind === "none") throw credentialsRequired();
     if (credentials.kind === "malformed") throw invalidToken("malformed authorization header");
-    c.set("auth", await authenticate(credentials.token));
+    c.set("auth", await authenticate(c, credentials.token));
     await next();
   };
 }

@@ -2,7 +2,7 @@ export type { AuthContext } from "./auth-context.ts";
 export { bearerAuth } from "./bearer-auth.ts";
 export { type BearerCredentials, parseAuthorization } from "./bearer-token.ts";
 export { bearerChallenge, REALM } from "./challenge.ts";
-export { PAT_PREFIX } from "./introspection.ts";
+export { PAT_FORMAT, PAT_PREFIX } from "./introspection.ts";
 export { checkJwks } from "./jwks-check.ts";
 export {
   type BearerAuthOptions,

@@ -8,8 +8,19 @@ import { tokenHash } from "./token-hash.ts";
 /** Personal access tokens carry this prefix (api.md "Tokens"); everything else is a JWT. */
 export const PAT_PREFIX = "atlas_pat_";
 
-/** Checks a personal access token and returns the caller, or throws a 401 AppError. */
-export type Introspector = (token: string) => Promise<AuthContext>;
+/**
+ * The whole shape of a PAT as service-auth makes it (pat.service.ts): the id as 32 hex digits,
+ * then 32 random bytes in base64url. Anything else cannot be a PAT and is refused without a call
+ * to service-auth, so junk does not spend the introspection budget.
+ */
+export const PAT_FORMAT = /^atlas_pat_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Checks a personal access token and returns the caller, or throws a 401 AppError. `beforeAsking`
+ * runs only when the answer is not cached, just before service-auth is asked; it may throw (e.g.
+ * a 429 for a client that keeps failing).
+ */
+export type Introspector = (token: string, beforeAsking?: () => void | Promise<void>) => Promise<AuthContext>;
 
 type CachedAnswer = { active: true; auth: AuthContext } | { active: false };
 
@@ -69,12 +80,13 @@ export function createIntrospector(options: ResolvedOptions): Introspector {
     return answer as Record<string, unknown>;
   };
 
-  return async function introspect(token) {
+  return async function introspect(token, beforeAsking) {
     const key = tokenHash(token);
     const cached = cache.get(key, options.now());
     if (cached?.active) return copyAuth(cached.auth);
     if (cached) throw invalidToken("token is not active");
 
+    await beforeAsking?.();
     const answer = await ask(token);
     const now = options.now();
     if (answer.active !== true) {

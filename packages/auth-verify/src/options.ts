@@ -1,3 +1,5 @@
+import type { Context } from "hono";
+
 /** Signature algorithms an Atlas access token may use (api.md "Tokens"). */
 export const SUPPORTED_ALGORITHMS = ["RS256", "ES256", "EdDSA"] as const;
 export type SigningAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
@@ -47,6 +49,12 @@ export interface BearerAuthOptions {
   jwksTimeoutMs?: number;
   /** Enables personal access tokens. Without it every `atlas_pat_` token is rejected. */
   introspection?: IntrospectionOptions;
+  /**
+   * Runs before a PAT whose answer is not cached is sent to introspection, with the request's
+   * context; it may throw (e.g. 429 for an address that keeps failing) so that nobody can make
+   * this server spend service-auth's introspection budget at will.
+   */
+  beforeIntrospection?: (c: Context) => void | Promise<void>;
   /**
    * Capacity of the LRU of verified JWTs (keyed by the token's SHA-256, each entry valid until
    * the token's `exp`). Default 10 000; 0 disables it.

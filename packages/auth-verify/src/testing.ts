@@ -96,7 +96,8 @@ export class TestIssuer {
 
   /** Registers a personal access token; the endpoint answers `answer` for it (default: active). */
   addPat(answer: Partial<IntrospectionAnswer> = {}): string {
-    const token = `atlas_pat_${randomBytes(24).toString("base64url")}`;
+    // The real shape (service-auth's pat.service.ts): resource servers refuse anything else unasked.
+    const token = `atlas_pat_${randomBytes(16).toString("hex")}_${randomBytes(32).toString("base64url")}`;
     this.#pats.set(token, {
       active: true,
       sub: "user_1",

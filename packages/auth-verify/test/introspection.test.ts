@@ -81,7 +81,7 @@ describe("bearerAuth with personal access tokens (introspection)", () => {
   it("rejects an inactive PAT and caches that for the negative TTL", async () => {
     const { app, clock } = patApp({ negativeTtlMs: 5_000 });
     const before = calls();
-    const unknown = "atlas_pat_unknown";
+    const unknown = `atlas_pat_${"0".repeat(32)}_${"A".repeat(43)}`;
     const first = await outcome(await call(app, unknown));
     expect(first).toEqual({
       status: 401,
@@ -93,6 +93,28 @@ describe("bearerAuth with personal access tokens (introspection)", () => {
     clock.now += 5_001;
     expect((await call(app, unknown)).status).toBe(401);
     expect(calls()).toBe(before + 2);
+  });
+
+  it("attack: strings that only start with atlas_pat_ — refused as malformed without asking service-auth", async () => {
+    const { app } = patApp();
+    const before = calls();
+    const real = issuer.addPat();
+    for (const junk of [
+      "atlas_pat_",
+      "atlas_pat_unknown",
+      `${real}x`,
+      real.slice(0, -1),
+      real.replace(/_([^_]*)$/, "_$1".replace("$1", "+".repeat(43))),
+      `atlas_pat_${"G".repeat(32)}_${"A".repeat(43)}`,
+      `atlas_pat_${"a".repeat(32)}${"A".repeat(44)}`,
+    ]) {
+      const res = await outcome(await call(app, junk));
+      expect(res, junk).toMatchObject({ status: 401, code: "INVALID_TOKEN" });
+      expect(res.challenge).toContain('error_description="malformed token"');
+    }
+    expect(calls()).toBe(before);
+    expect((await call(app, real)).status).toBe(200);
+    expect(calls()).toBe(before + 1);
   });
 
   it("fails closed when introspection is down, and does not cache the failure", async () => {

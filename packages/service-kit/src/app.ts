@@ -61,6 +61,21 @@ const nulRefused = () =>
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
+ * Whether the answer goes out before the request body was read to its end (a 413 from the body
+ * limit, a 401 before an upload is read). The Node adapter then drains the rest for a bounded
+ * time and destroys the socket past it; a keep-alive client that already queued its next request
+ * on that connection sees it fail at the socket. `Connection: close` tells the client not to reuse
+ * the connection, so no request is ever sent on a socket about to be dropped.
+ */
+function answeredBeforeBodyEnd(env: unknown, method: string): boolean {
+  if (BODILESS.has(method)) return false;
+  const incoming = (env as { incoming?: { readableEnded?: boolean; complete?: boolean } } | undefined)?.incoming;
+  // Outside a Node server (app.request in tests) there is no connection to protect.
+  if (!incoming || typeof incoming.readableEnded !== "boolean") return false;
+  return !incoming.readableEnded && incoming.complete !== true;
+}
+
+/**
  * Creates an OpenAPIHono app with the behaviour every Atlas service shares: request ids,
  * request logs without secrets, Prometheus metrics, security headers, the body limit, zod
  * validation errors as 400 VALIDATION_FAILED, RFC 9457 errors, and the operational routes
@@ -82,6 +97,7 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
     },
   });
   const metrics = createMetrics(options.name);
+  const onError = problemErrorHandler(options.logger);
   const limit = options.bodyLimitBytes ?? ONE_MIB;
   const exempt = options.bodyLimitExemptPrefixes ?? [];
   const limiter = bodyLimit({
@@ -106,9 +122,16 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
     // An incoming id is honoured only if short and plain, so it cannot inject into logs.
     const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
     c.set("requestId", id);
-    await limitBodies(c, next);
+    try {
+      await limitBodies(c, next);
+    } catch (error) {
+      // The body limit refuses a declared Content-Length before any route runs, inside this
+      // middleware: answer here, so the refusal gets the same headers, metrics and log line.
+      c.res = await onError(error as Error, c);
+    }
     const headers = c.res.headers;
     headers.set("X-Request-Id", id);
+    if (answeredBeforeBodyEnd(c.env, c.req.method)) headers.set("Connection", "close");
     for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
     const route = c.req.routePath || "unmatched";
     const ms = performance.now() - start;
@@ -135,7 +158,7 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
     return next();
   });
   for (const m of options.middleware ?? []) app.use(m);
-  app.onError(problemErrorHandler(options.logger));
+  app.onError(onError);
   app.notFound(problemNotFound);
 
   registerOperationalRoutes(app, { ...options, registry: metrics.registry });

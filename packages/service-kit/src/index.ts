@@ -1,4 +1,5 @@
 export { type BaseVariables, createServiceApp, type ServiceAppOptions } from "./app.ts";
+export { addressBucket, addressRange, clientAddress, proxyBlockList } from "./client-address.ts";
 export { renderApiReference } from "./docs.ts";
 export { createLogger, type Logger, REDACTED_KEYS } from "./logger.ts";
 export { createMetrics } from "./metrics.ts";

@@ -138,7 +138,8 @@ export async function accountRefsOf(
   return [
     { userId: user.id },
     ...(user.phone ? [{ identifier: `phone:${user.phone}` }] : []),
-    ...wallets.map((w) => ({ identifier: `wallet:${w.subject}` })),
+    // Backoff is kept per address (guardWallet): a contract wallet's CAIP-10 id counts as its address.
+    ...wallets.map((w) => ({ identifier: `wallet:${w.subject.replace(/^eip155:\d+:/, "")}` })),
   ];
 }
 

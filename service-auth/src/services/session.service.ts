@@ -183,6 +183,8 @@ interface LockedToken {
   roles: string[];
   deletedAt: Date | null;
   jwtAudience: string;
+  /** The tenant's `isActive`: a deactivated tenant's refresh tokens do not rotate. */
+  tenantActive: boolean;
 }
 
 /**
@@ -198,7 +200,7 @@ const ROTATE_SQL = `
            f."revokedAt" AS "familyRevokedAt",
            s.id AS "sessionId", s."revokedAt" AS "sessionRevokedAt", s."expiresAt" AS "sessionExpiresAt", s.amr, s."tenantId",
            u.id AS "userId", u.email, u.phone, u."displayName", u.roles, u."deletedAt",
-           tn."jwtAudience"
+           tn."jwtAudience", tn."isActive" AS "tenantActive"
     FROM "auth"."auth_refresh_tokens" t
     JOIN "auth"."auth_refresh_token_families" f ON f.id = t."familyId"
     JOIN "auth"."auth_sessions" s ON s.id = f."sessionId"
@@ -211,7 +213,7 @@ const ROTATE_SQL = `
     SET "usedAt" = $2, "graceSecretCiphertext" = NULL, "graceKekId" = NULL
     FROM cur
     WHERE rt.id = cur.id AND cur."tenantId" = $8 AND cur."usedAt" IS NULL AND cur."revokedAt" IS NULL AND cur."familyRevokedAt" IS NULL
-      AND cur."sessionRevokedAt" IS NULL AND cur."deletedAt" IS NULL
+      AND cur."sessionRevokedAt" IS NULL AND cur."deletedAt" IS NULL AND cur."tenantActive"
       AND cur."expiresAt" > $2 AND cur."sessionExpiresAt" > $2
     RETURNING rt.id
   ), successor AS (
@@ -271,6 +273,8 @@ async function rotate(
   if (token.rotated) return { kind: "rotated", secret, token };
   // Another tenant's token changes nothing (the SQL above did not rotate it).
   if (token.tenantId !== tenantId) throw new AppError("INVALID_TOKEN", { detail: "Token is for another tenant" });
+  // Checked on the row, not only by the tenant middleware: its cache may still hold the tenant.
+  if (!token.tenantActive) throw new AppError("FORBIDDEN", { detail: "This tenant is inactive" });
   if (token.familyRevokedAt || token.sessionRevokedAt || token.revokedAt || token.deletedAt) {
     throw new AppError("INVALID_TOKEN", { detail: "Refresh token revoked" });
   }

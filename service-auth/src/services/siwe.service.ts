@@ -1,6 +1,14 @@
 import { AppError } from "@atlas/errors";
 import { SiweMessage } from "siwe";
-import { createPublicClient, getAddress, type Hex, http, type PublicClient, verifyMessage } from "viem";
+import {
+  createPublicClient,
+  getAddress,
+  type Hex,
+  http,
+  type PublicClient,
+  recoverMessageAddress,
+  verifyMessage,
+} from "viem";
 import type { AuthConfig } from "../config.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -95,13 +103,59 @@ export async function verifySiwe(
   await guardWallet(deps, { tenant, address: checksummed, context });
   const valid = await deps.evm.verify(chainId, checksummed, input.message, input.signature);
   if (!valid) throw await fail("bad_signature", checksummed);
+  // A key's signature proves the address on every chain; a contract's (ERC-1271/6492) only on the
+  // chain that verified it, where the same address may have another owner elsewhere.
+  const byKey = await signedByKey(checksummed, input.message, input.signature);
+  if (byKey) await reclaimLegacyEoaIdentity(deps, tenant.id, checksummed);
   return completeWalletLogin(deps, {
     tenant,
     method: "siwe",
     nonce,
-    subject: checksummed,
+    subject: byKey ? checksummed : caip10(chainId, checksummed),
     chainFamily: "eip155",
-    metadata: { chainId: String(chainId) },
+    metadata: { chainId: String(chainId), signer: byKey ? "eoa" : "contract" },
     context,
   });
+}
+
+/** CAIP-10 account id: `eip155:<chainId>:<address>`. */
+export const caip10 = (chainId: number, address: string) => `eip155:${chainId}:${address}`;
+
+/** Whether `signature` is the address's own key's (ecrecover), not a contract wallet's. */
+async function signedByKey(address: Hex, message: string, signature: Hex): Promise<boolean> {
+  try {
+    return (await recoverMessageAddress({ message, signature })) === address;
+  } catch {
+    // Not a 65-byte ECDSA signature (an ERC-6492 wrapper, a contract's own format).
+    return false;
+  }
+}
+
+/**
+ * Identities from before contract wallets were keyed by chain were moved to the CAIP-10 id of the
+ * chain they were created on, with `signer: "unknown"` (migration 20261207140000_siwe_caip10: the
+ * signer kind was never stored). A key's signature proves the address on every chain, so the key's
+ * holder takes such an identity back to the chain-agnostic address.
+ */
+async function reclaimLegacyEoaIdentity(deps: Pick<Deps, "prisma">, tenantId: string, address: string) {
+  const plain = await deps.prisma.identity.findUnique({
+    where: { tenantId_provider_subject: { tenantId, provider: "siwe", subject: address } },
+  });
+  if (plain) return;
+  const legacy = await deps.prisma.identity.findFirst({
+    where: {
+      tenantId,
+      provider: "siwe",
+      subject: { startsWith: "eip155:", endsWith: `:${address}` },
+      metadata: { path: ["signer"], equals: "unknown" },
+    },
+  });
+  if (!legacy) return;
+  const metadata = { ...(legacy.metadata as Record<string, unknown>), signer: "eoa" };
+  await deps.prisma.identity
+    .updateMany({ where: { id: legacy.id, subject: legacy.subject }, data: { subject: address, metadata } })
+    .catch((error: unknown) => {
+      // A concurrent login of the same key created the plain identity first: that one is used.
+      if ((error as { code?: string }).code !== "P2002") throw error;
+    });
 }

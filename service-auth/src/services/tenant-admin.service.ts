@@ -1,5 +1,6 @@
 // Tenant management for platform admins: list, create, update (deactivate), rotate the webhook
-// secret. Changes reach the request path through the tenant middleware's cache (TENANT_CACHE_MS).
+// secret. A change empties this instance's tenant caches after commit and NOTIFYs the others in
+// its transaction (services/tenant-cache.ts), so it reaches every instance at once.
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
 import type { Prisma, Tenant } from "../generated/prisma/client.ts";
@@ -8,6 +9,7 @@ import { recordAudit } from "./audit.service.ts";
 import { afterCursor, decodeCursor, toPage } from "./keyset-cursor.ts";
 import type { RequestContext } from "./request-context.ts";
 import { DEFAULT_TENANT_SLUG, type LoginMethod } from "./tenant.service.ts";
+import { notifyTenantChanged } from "./tenant-cache.ts";
 import { createWebhookSecret, rotateWebhookSecret } from "./tenant-webhook-secrets.ts";
 
 /** A tenant as admins see it (never its webhook secrets). */
@@ -136,13 +138,13 @@ async function assertUnique(
  * `tenant_created` in the same transaction. Slug or audience already taken: 409 CONFLICT.
  */
 export async function createTenant(
-  deps: Pick<Deps, "prisma" | "now" | "keyRing" | "config">,
+  deps: Pick<Deps, "prisma" | "now" | "keyRing" | "config" | "tenantCache">,
   input: TenantCreateInput,
   actor: Actor,
 ): Promise<{ tenant: TenantView; webhookSecret: string }> {
   if (input.webhookUrl) assertWebhookUrl(deps, input.webhookUrl);
   const now = deps.now();
-  return deps.prisma.$transaction(async (tx) => {
+  const created = await deps.prisma.$transaction(async (tx) => {
     await assertUnique(tx, { slug: input.slug, jwtAudience: input.jwtAudience });
     const row = await tx.tenant.create({
       data: {
@@ -159,6 +161,8 @@ export async function createTenant(
       },
     });
     const webhookSecret = await createWebhookSecret(tx, deps.keyRing, row.id, now);
+    // Caches may hold "unknown tenant" for this slug.
+    await notifyTenantChanged(tx, row.id);
     await recordAudit(
       tx,
       {
@@ -172,6 +176,8 @@ export async function createTenant(
     );
     return { tenant: toTenantView(row), webhookSecret };
   });
+  deps.tenantCache.invalidate();
+  return created;
 }
 
 /**
@@ -181,14 +187,14 @@ export async function createTenant(
  * Setting a `webhookUrl` on a tenant that has no signing secret yet creates one (returned once).
  */
 export async function updateTenant(
-  deps: Pick<Deps, "prisma" | "now" | "config" | "keyRing">,
+  deps: Pick<Deps, "prisma" | "now" | "config" | "keyRing" | "tenantCache">,
   id: string,
   patch: TenantPatchInput,
   actor: Actor,
 ): Promise<TenantView & { webhookSecret?: string }> {
   if (patch.webhookUrl) assertWebhookUrl(deps, patch.webhookUrl);
   const now = deps.now();
-  return deps.prisma.$transaction(async (tx) => {
+  const updated = await deps.prisma.$transaction(async (tx) => {
     await assertUnique(tx, { slug: patch.slug, jwtAudience: patch.jwtAudience }, id);
     const current = await tx.tenant.findUnique({ where: { id } });
     if (!current) throw new AppError("NOT_FOUND", { detail: "No such tenant" });
@@ -202,6 +208,8 @@ export async function updateTenant(
     const data: Prisma.TenantUpdateInput = { ...rest, updatedAt: now };
     if (settings) data.settings = { ...jsonRecord(current.settings), ...settings } as Prisma.InputJsonValue;
     const row = await tx.tenant.update({ where: { id }, data });
+    // Delivered to the other instances on commit, never for a rolled-back change.
+    await notifyTenantChanged(tx, id);
     // A tenant made before webhooks existed (the seeded `default` one) gets its first secret when
     // it gets a URL: webhooks are never sent unsigned. Shown once, in this answer.
     const webhookSecret =
@@ -225,6 +233,9 @@ export async function updateTenant(
     );
     return webhookSecret ? { ...toTenantView(row), webhookSecret } : toTenantView(row);
   });
+  // This instance does not wait for its own notification (nor needs a LISTEN when embedded).
+  deps.tenantCache.invalidate();
+  return updated;
 }
 
 /**

@@ -65,12 +65,16 @@ function safeDecode(s: string): string {
   }
 }
 
-/** RFC 7662: what a token is, for a resource server. Revoked sessions' access tokens are inactive. */
+/**
+ * RFC 7662: what a token is, for a resource server. Revoked sessions' access tokens are inactive,
+ * and so is every token (PAT, access, refresh) of a deactivated tenant.
+ */
 export async function introspect(deps: Deps, token: string): Promise<IntrospectionResponse> {
   const now = deps.now();
   if (token.startsWith(PAT_PREFIX)) {
     const pat = await authenticatePat(deps, token);
-    if (!pat) return INACTIVE;
+    // A deactivated tenant's PATs are inactive (its users must not keep reaching resource servers).
+    if (!pat || !(await deps.tenantCache.isActive(deps, pat.tenantId))) return INACTIVE;
     return {
       active: true,
       token_type: "pat",
@@ -86,6 +90,7 @@ export async function introspect(deps: Deps, token: string): Promise<Introspecti
     try {
       const c = await deps.jwt.verify(token, now);
       if (!(await isSessionActive(deps, c.sid, now))) return INACTIVE;
+      if (!(await deps.tenantCache.isActive(deps, c.tid))) return INACTIVE;
       return {
         active: true,
         token_type: "access_token",
@@ -112,6 +117,7 @@ export async function introspect(deps: Deps, token: string): Promise<Introspecti
   if (!rt || rt.usedAt || rt.revokedAt || rt.expiresAt <= now || rt.family.revokedAt) return INACTIVE;
   const session = rt.family.session;
   if (!(await isSessionActive(deps, session.id, now))) return INACTIVE;
+  if (!(await deps.tenantCache.isActive(deps, session.tenantId))) return INACTIVE;
   return {
     active: true,
     token_type: "refresh_token",

@@ -6,6 +6,7 @@ import { freePort } from "@atlas/db";
 import solc from "solc";
 import {
   type Abi,
+  type Chain,
   createPublicClient,
   createWalletClient,
   getAddress,
@@ -84,22 +85,25 @@ export function compileTestToken(): Compiled {
   return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` as Hex };
 }
 
-/** A real local EVM chain (anvil, chain id 31337) for ERC-1271 / ERC-6492 tests. */
+/** A real local EVM chain (anvil, chain id 31337 unless told otherwise) for ERC-1271 / ERC-6492 tests. */
 export class Anvil {
   private constructor(
     private readonly proc: ChildProcess,
     readonly rpcUrl: string,
     readonly publicClient: PublicClient,
     readonly deployer: WalletClient,
+    readonly chain: Chain = foundry,
   ) {}
 
-  static async start(): Promise<Anvil> {
+  /** `chainId`: another chain id (anvil's --chain-id), e.g. to run the same contract on two chains. */
+  static async start(options: { chainId?: number } = {}): Promise<Anvil> {
     const port = await freePort();
-    const proc = spawn(anvilBinary(), ["--port", String(port), "--host", "127.0.0.1", "--silent"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const chain: Chain = options.chainId ? { ...foundry, id: options.chainId } : foundry;
+    const args = ["--port", String(port), "--host", "127.0.0.1", "--silent"];
+    if (options.chainId) args.push("--chain-id", String(options.chainId));
+    const proc = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
     const rpcUrl = `http://127.0.0.1:${port}`;
-    const publicClient = createPublicClient({ chain: foundry, transport: http(rpcUrl) });
+    const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {
@@ -115,10 +119,10 @@ export class Anvil {
     }
     const deployer = createWalletClient({
       account: privateKeyToAccount(DEPLOYER_KEY),
-      chain: foundry,
+      chain,
       transport: http(rpcUrl),
     });
-    return new Anvil(proc, rpcUrl, publicClient, deployer);
+    return new Anvil(proc, rpcUrl, publicClient, deployer, chain);
   }
 
   /** Deploys a contract and returns its address once mined. */
@@ -128,7 +132,7 @@ export class Anvil {
       bytecode: contract.bytecode,
       args,
       account: this.deployer.account ?? null,
-      chain: foundry,
+      chain: this.chain,
     });
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
     if (!receipt.contractAddress) throw new Error("deployment failed");

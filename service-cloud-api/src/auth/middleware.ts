@@ -1,6 +1,6 @@
 import { bearerAuth, checkJwks } from "@atlas/auth-verify";
 import type { ReadinessCheck } from "@atlas/service-kit";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { CloudConfig } from "../config.ts";
 import type { Deps } from "../deps.ts";
 
@@ -12,10 +12,13 @@ export const introspectionUrlOf = (config: CloudConfig) => `${config.AUTH_URL}/a
 
 /**
  * Local verification of access tokens for every `/v1` route: JWTs against service-auth's JWKS,
- * PATs through introspection. Without INTROSPECTION_CLIENT_SECRET PATs are rejected (fail
+ * PATs through introspection (`beforeIntrospection` may refuse first). Without INTROSPECTION_CLIENT_SECRET PATs are rejected (fail
  * closed) and a warning says so once, when the app is built.
  */
-export function createAuthMiddleware(deps: Pick<Deps, "config" | "logger" | "fetch" | "now">): MiddlewareHandler {
+export function createAuthMiddleware(
+  deps: Pick<Deps, "config" | "logger" | "fetch" | "now">,
+  beforeIntrospection?: (c: Context) => void,
+): MiddlewareHandler {
   const { config } = deps;
   const secret = config.INTROSPECTION_CLIENT_SECRET;
   if (!secret) {
@@ -34,6 +37,7 @@ export function createAuthMiddleware(deps: Pick<Deps, "config" | "logger" | "fet
       : undefined,
     fetch: deps.fetch,
     now: () => deps.now().getTime(),
+    ...(beforeIntrospection ? { beforeIntrospection } : {}),
   });
 }
 

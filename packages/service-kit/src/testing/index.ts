@@ -54,3 +54,22 @@ export async function validateOpenApi31(doc: unknown): Promise<{ valid: boolean;
   const version = (doc as { openapi?: unknown }).openapi;
   return { valid: result.valid && typeof version === "string" && version.startsWith("3.1."), errors: result.errors };
 }
+
+/** What Node's fetch accepts as `dispatcher` (an undici Agent), without a dependency on undici. */
+export type FetchDispatcher = NonNullable<RequestInit["dispatcher"]>;
+
+/**
+ * An undici Agent of Node's own fetch that keeps at most one connection per origin alive, so
+ * every request of a test reuses the same socket (keep-alive), as a busy client's pool does.
+ * Built from the constructor of fetch's global dispatcher: Node bundles undici without exporting it.
+ */
+export async function singleConnectionAgent(origin: string): Promise<FetchDispatcher> {
+  const key = Symbol.for("undici.globalDispatcher.1");
+  const holder = globalThis as unknown as Record<symbol, object | undefined>;
+  // The global dispatcher is created by the first fetch.
+  if (!holder[key]) await (await fetch(`${origin}/health`)).body?.cancel();
+  const global = holder[key];
+  if (!global) throw new Error("Node's fetch has no global undici dispatcher");
+  const Agent = (global as { constructor: new (options: object) => FetchDispatcher }).constructor;
+  return new Agent({ connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
+}

@@ -15,7 +15,7 @@ import {
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { requirePlatformAdmin } from "./scope.ts";
 
-const CACHE_NOTE = `Changes reach logins within ${TENANT_CACHE_MS / 1000} s (each instance caches resolved tenants that long).`;
+const CACHE_NOTE = `Changes reach every instance at once (each instance's tenant cache is emptied through LISTEN/NOTIFY when the change commits; ${TENANT_CACHE_MS / 1000} s at most if a notification is lost).`;
 
 /** `scheme://host[:port]` exactly as browsers send `Origin`: no path, no trailing slash, no default port. */
 const Origin = z

@@ -5,7 +5,7 @@ import { getCookie } from "hono/cookie";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { bearerToken } from "../../middleware/auth.ts";
-import { byIp, rateLimit } from "../../middleware/rate-limit.ts";
+import { byIp, hitRule, type RateLimitRule, rateLimit } from "../../middleware/rate-limit.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { refreshSession } from "../../services/session.service.ts";
 import { authenticateClient, introspect, revokeToken } from "../../services/token-introspection.service.ts";
@@ -56,11 +56,23 @@ async function readTokenBody(c: Context): Promise<z.infer<typeof TokenBody>> {
   return TokenBody.parse(raw);
 }
 
+const INTROSPECT_PATH = "/auth/token/introspect";
+
 export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  // Introspection is not counted per IP here: every resource server calls it from one address on
+  // behalf of all its users, so a per-IP budget spent by anyone (junk PATs) would fail every real
+  // PAT. It is limited per authenticated client instead, and failed client auth per IP (below).
+  const perIp = (c: Context) => (c.req.path === INTROSPECT_PATH ? null : byIp(c));
   app.use(
     "/auth/token/*",
-    rateLimit(deps, [{ name: "token:ip", limit: deps.config.RATE_LIMIT_TOKEN_PER_MIN, windowMs: 60_000, key: byIp }]),
+    rateLimit(deps, [{ name: "token:ip", limit: deps.config.RATE_LIMIT_TOKEN_PER_MIN, windowMs: 60_000, key: perIp }]),
   );
+  const unauthenticatedIntrospection: RateLimitRule = {
+    name: "introspect:unauthenticated:ip",
+    limit: deps.config.RATE_LIMIT_INTROSPECTION_FAILURES_PER_MIN_IP,
+    windowMs: 60_000,
+    key: byIp,
+  };
 
   // RFC 8628 polling shares the token endpoint (the discovery document's token_endpoint).
   app.post("/auth/token/refresh", deviceTokenGrant(deps));
@@ -128,15 +140,32 @@ export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       200: { description: "Token state", content: { "application/json": { schema: Introspection } } },
       400: problem("Invalid request"),
       401: problem("Missing or invalid client credentials"),
+      429: problem("Rate limited: the client's introspection budget, or failed client authentications from this IP"),
     },
   });
-  app.post("/auth/token/introspect", async (c) => {
-    if (!authenticateClient(deps, c.req.header("authorization"))) {
+  app.post(INTROSPECT_PATH, async (c) => {
+    let clientId: string | null;
+    try {
+      clientId = authenticateClient(deps, c.req.header("authorization"));
+    } catch (error) {
+      // Failed client auth counts in its own per-IP bucket, which authenticated clients never read.
+      await hitRule(deps, c, unauthenticatedIntrospection);
+      throw error;
+    }
+    if (!clientId) {
+      await hitRule(deps, c, unauthenticatedIntrospection);
       throw new AppError("INVALID_CREDENTIALS", {
         detail: "Client credentials required",
         headers: { "WWW-Authenticate": 'Basic realm="atlas"' },
       });
     }
+    const client = clientId;
+    await hitRule(deps, c, {
+      name: "introspect:client",
+      limit: deps.config.RATE_LIMIT_INTROSPECTION_PER_MIN_CLIENT,
+      windowMs: 60_000,
+      key: () => client,
+    });
     const body = await readTokenBody(c);
     c.header("Cache-Control", "no-store");
     return c.json(await introspect(deps, body.token), 200);
