@@ -49,8 +49,12 @@ const webOrigins = `${urls.web},http://127.0.0.1:${ports.web}`;
 const log = createLogger({ name: "atlas", level: env.LOG_LEVEL ?? "info" });
 
 const secrets = localSecrets();
+// The local launcher is development (dev outbox, cookies over plain http, local chains): the
+// services default to production when NODE_ENV is unset, so it is set here explicitly.
+const mode = { NODE_ENV: env.NODE_ENV ?? "development" };
 const authEnv = {
   ...env,
+  ...mode,
   KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS ?? secrets.KEY_ENCRYPTION_KEYS,
   INTROSPECTION_CLIENTS: env.INTROSPECTION_CLIENTS ?? `service-cloud-api:${secrets.INTROSPECTION_CLIENT_SECRET}`,
   PORT: String(ports.auth),
@@ -60,6 +64,7 @@ const authEnv = {
 };
 const cloudEnv = {
   ...env,
+  ...mode,
   PORT: String(ports.cloud),
   AUTH_URL: env.AUTH_URL ?? urls.auth,
   CORS_ORIGINS: env.CORS_ORIGINS ?? webOrigins,

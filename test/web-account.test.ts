@@ -168,6 +168,16 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
     await passkeys.getByRole("button", { name: "Delete" }).click();
     await passkeys.getByRole("button", { name: "Delete passkey" }).click();
     await passkeys.getByText("You have no passkeys yet.").waitFor();
+
+    // Adding a passkey needs the same recent MFA: the dialog asks first, then the device registers.
+    await stack.t.deps.prisma.session.update({ where: { id: session.id }, data: { mfaVerifiedAt: new Date(0) } });
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await dialog.getByRole("heading", { name: "Confirm it's you" }).waitFor();
+    // The next 30-second step: this one's code was just spent on the token's step-up.
+    await dialog.getByLabel("Authentication code").fill(await totpNow(secret, Date.now() + 30_000));
+    await dialog.getByRole("button", { name: "Verify" }).click();
+    await passkeys.getByText("Passkey “Passkey” added.").waitFor();
+    expect(await stack.t.deps.prisma.webAuthnCredential.count({ where: { userId: user.id } })).toBe(1);
     await page.close();
   });
 
@@ -203,6 +213,8 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
       401,
     );
 
+    // "Also revoke access tokens" sends includePats: the audit row counts PATs (null when not asked).
+    await page.getByLabel("Also revoke access tokens").check();
     await page.getByRole("button", { name: "Log out everywhere" }).click();
     await page.getByRole("button", { name: "Log out everywhere" }).last().click();
     await page.getByRole("button", { name: "Email me a link" }).waitFor();
@@ -210,6 +222,10 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
     await page.getByRole("button", { name: "Email me a link" }).waitFor();
     const user = await userOf(email);
     expect(await stack.t.deps.prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+    const logoutAll = await stack.t.deps.prisma.authAuditLog.findFirstOrThrow({
+      where: { userId: user.id, eventType: "logout_all" },
+    });
+    expect(logoutAll.details).toMatchObject({ pats: 0, trustedDevices: 0 });
     await page.close();
   });
 

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
+import { ConfigError, httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
 import { billingEnv } from "./billing-config.ts";
 import { KeyRing } from "./services/crypto.ts";
@@ -35,8 +35,10 @@ function oauthEndpointsEnv<P extends string>(
 export const authEnvSchema = z.object({
   NODE_ENV: z
     .enum(["development", "test", "production"])
-    .default("development")
-    .describe("development enables the dev outbox and relaxed cookie flags; production is strict"),
+    .default("production")
+    .describe(
+      "Unset means production (strict). development (npm start sets it) enables the dev outbox, cookies without Secure, plain-http peers and local chains, and needs PUBLIC_URL on loopback; test is the test suites' development mode",
+    ),
   PORT: port(4000).describe("HTTP port"),
   HOST: z.string().min(1).default("127.0.0.1").describe("Interface to listen on (0.0.0.0 in containers)"),
   DATABASE_URL: postgresUrl()
@@ -208,7 +210,7 @@ export const authEnvSchema = z.object({
       return ids;
     })
     .describe(
-      "EVM chain ids accepted in SIWE messages. Default: 1,10,137,8453,42161,11155111, plus 31337 outside production",
+      "EVM chain ids accepted in SIWE messages. Default: 1,10,137,8453,42161,11155111, plus 31337 in development and test",
     ),
   SIWE_RPC_URLS: z
     .string()
@@ -388,9 +390,54 @@ export const authEnvSchema = z.object({
   ...billingEnv,
 });
 
-export type AuthConfig = z.infer<typeof authEnvSchema>;
+/**
+ * What NODE_ENV switches, read once here; code asks these flags, never NODE_ENV. Production
+ * (also when NODE_ENV is unset) turns every one of them off.
+ */
+export interface ModeFlags {
+  dev: {
+    /** E-mails and SMS without a provider go to `GET /dev/outbox`, which serves them (codes, links). */
+    outbox: boolean;
+    /** Local chains are accepted at wallet login: SIWE chain 31337 (unless SIWE_CHAIN_IDS is set), SIWS localnet. */
+    localChains: boolean;
+    /** Peers over plain http: tenant webhook URLs and OAuth/OIDC provider endpoints. */
+    plainHttpPeers: boolean;
+  };
+  cookies: {
+    /** Every cookie Atlas sets carries `Secure`. */
+    secure: boolean;
+  };
+}
 
-/** Parses service-auth's environment; throws ConfigError naming each bad variable. */
+export type AuthConfig = z.infer<typeof authEnvSchema> & ModeFlags;
+
+/** The flags of a mode: development and test (the suites run over plain http) relax them all. */
+export function modeFlags(nodeEnv: "development" | "test" | "production"): ModeFlags {
+  const dev = nodeEnv !== "production";
+  return { dev: { outbox: dev, localChains: dev, plainHttpPeers: dev }, cookies: { secure: !dev } };
+}
+
+/** Whether a URL's host is the loopback interface: localhost, 127.0.0.0/8 or [::1]. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  if (host === "localhost" || host === "[::1]") return true;
+  return isIP(host) === 4 && host.startsWith("127.");
+}
+
+/**
+ * Parses service-auth's environment; throws ConfigError naming each bad variable. Development
+ * mode (dev outbox serving login codes, cookies without Secure) only starts on a loopback
+ * PUBLIC_URL, so a deployment mistakenly left in development refuses to start.
+ */
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
-  return parseEnv(authEnvSchema, env);
+  const parsed = parseEnv(authEnvSchema, env);
+  if (parsed.NODE_ENV === "development" && !isLoopbackUrl(parsed.PUBLIC_URL)) {
+    throw new ConfigError([
+      {
+        variable: "PUBLIC_URL",
+        message: `NODE_ENV=development serves login codes at /dev/outbox: PUBLIC_URL must be on loopback (localhost, 127.0.0.0/8, [::1]), not ${new URL(parsed.PUBLIC_URL).host}; deploy with NODE_ENV=production`,
+      },
+    ]);
+  }
+  return { ...parsed, ...modeFlags(parsed.NODE_ENV) };
 }

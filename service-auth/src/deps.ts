@@ -87,7 +87,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
   const now = () => new Date();
   const log = logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL });
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : null;
-  const devOutbox = config.NODE_ENV === "production" ? null : new DevOutbox(now);
+  const devOutbox = config.dev.outbox ? new DevOutbox(now) : null;
   const email: EmailSender = config.RESEND_API_KEY
     ? new ResendEmailSender(config.RESEND_API_KEY, config.EMAIL_FROM, config.RESEND_BASE_URL)
     : devOutbox

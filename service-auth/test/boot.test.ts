@@ -13,6 +13,11 @@ describe("service-auth boot", () => {
     ["PUBLIC_URL", { PUBLIC_URL: "ftp://x", DATABASE_URL: "postgresql://h/db" }],
     ["DATABASE_URL", {}],
     ["KEY_ENCRYPTION_KEYS", { KEY_ENCRYPTION_KEYS: "k1:dG9vLXNob3J0", DATABASE_URL: "postgresql://h/db" }],
+    // Development (dev outbox, cookies without Secure) only on loopback: never a deployment left in it.
+    [
+      "PUBLIC_URL",
+      { NODE_ENV: "development", PUBLIC_URL: "https://auth.example.com", DATABASE_URL: "postgresql://h/db" },
+    ],
   ])("stops with a message naming %s when it is missing or malformed", async (name, env) => {
     const p = spawnTs("src/main.ts", { cwd, env: { ...TEST_ENV, ...env } });
     expect(await p.exited).toBe(1);

@@ -39,7 +39,7 @@ export interface TestApp {
  * Call `reset()` in beforeEach: tests start from the seeded state.
  */
 export async function createTestApp(
-  overrides: { env?: Record<string, string>; deps?: Partial<Deps> } = {},
+  overrides: { env?: Record<string, string | undefined>; deps?: Partial<Deps> } = {},
 ): Promise<TestApp> {
   const url = await workerDatabaseUrl();
   const config = loadAuthConfig({ ...TEST_ENV, DATABASE_URL: url, LOG_LEVEL: "info", ...overrides.env });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { modeFlags } from "../src/config.ts";
 import { TENANT_CACHE_MS } from "../src/middleware/tenant.ts";
 import { KeyRing } from "../src/services/crypto.ts";
 import { assertWebhookUrl } from "../src/services/tenant-admin.service.ts";
@@ -178,10 +179,10 @@ describe("POST /admin/tenants", () => {
   });
 
   it("takes only https webhook URLs in production", () => {
-    const production = { config: { NODE_ENV: "production" as const } };
+    const production = { config: modeFlags("production") };
     expect(() => assertWebhookUrl(production, "http://hooks.acme.example/")).toThrow("https");
     expect(() => assertWebhookUrl(production, "https://hooks.acme.example/")).not.toThrow();
-    expect(() => assertWebhookUrl({ config: { NODE_ENV: "test" } }, "http://127.0.0.1:9/")).not.toThrow();
+    expect(() => assertWebhookUrl({ config: modeFlags("test") }, "http://127.0.0.1:9/")).not.toThrow();
   });
 });
 

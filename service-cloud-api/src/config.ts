@@ -17,7 +17,10 @@ const nameList = (fallback: string) =>
 
 /** service-cloud-api's environment. Each `.describe()` is the variable's documentation. */
 export const cloudEnvSchema = z.object({
-  NODE_ENV: z.enum(["development", "test", "production"]).default("development").describe("Runtime mode"),
+  NODE_ENV: z
+    .enum(["development", "test", "production"])
+    .default("production")
+    .describe("Runtime mode; unset means production (npm start sets development)"),
   PORT: port(4001).describe("HTTP port"),
   HOST: z.string().min(1).default("127.0.0.1").describe("Interface to listen on (0.0.0.0 in containers)"),
   DATABASE_URL: postgresUrl()

@@ -276,7 +276,8 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
     sessions: () => get<{ items: SessionInfo[] }>("/auth/sessions"),
     revokeSession: (id: string) => del(`/auth/sessions/${id}`),
     logout: () => call<void>("POST", "/auth/logout"),
-    logoutAll: () => call<void>("POST", "/auth/logout-all"),
+    /** Ends every session and trusted device; with `includePats` also every personal access token. */
+    logoutAll: (includePats = false) => call<void>("POST", "/auth/logout-all", { includePats }),
 
     pats: () => get<{ items: Pat[] }>("/auth/pats"),
     createPat: (input: { name: string; scopes: PatScope[]; expiresInDays?: number }) =>

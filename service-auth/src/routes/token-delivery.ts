@@ -36,7 +36,7 @@ export function setRefreshCookie(c: Context, deps: Pick<Deps, "config">, refresh
   setCookie(c, REFRESH_COOKIE, refreshToken, {
     httpOnly: true,
     sameSite: "Strict",
-    secure: deps.config.NODE_ENV === "production",
+    secure: deps.config.cookies.secure,
     path: COOKIE_PATH,
     maxAge: deps.config.REFRESH_TOKEN_TTL_SEC,
   });
@@ -44,5 +44,5 @@ export function setRefreshCookie(c: Context, deps: Pick<Deps, "config">, refresh
 
 /** Forgets the browser's refresh token (logout). */
 export function clearRefreshCookie(c: Context<AuthEnv>, deps: Pick<Deps, "config">): void {
-  deleteCookie(c, REFRESH_COOKIE, { path: COOKIE_PATH, secure: deps.config.NODE_ENV === "production" });
+  deleteCookie(c, REFRESH_COOKIE, { path: COOKIE_PATH, secure: deps.config.cookies.secure });
 }

@@ -100,3 +100,51 @@ export async function verifyEmailLink(
     return identity;
   });
 }
+
+/**
+ * Unlinks one of the user's identities, as long as another way to log in remains (404 for
+ * another user's id, 409 CONFLICT for the last one). An unlinked e-mail or phone identity also
+ * leaves the user's primary `email`/`phone` column (and its verified flag) when it holds that
+ * address, so the address no longer reaches the account in any way. One transaction, audited.
+ */
+export async function unlinkIdentity(
+  deps: Pick<Deps, "prisma" | "now">,
+  input: { tenantId: string; userId: string; id: string; context: RequestContext },
+): Promise<void> {
+  const now = deps.now();
+  const { userId, id } = input;
+  await deps.prisma.$transaction(async (tx) => {
+    // Lock the user's identities so two parallel unlinks cannot remove the last two at once.
+    await tx.$queryRaw`SELECT id FROM "auth"."auth_identities" WHERE "userId" = ${userId} FOR UPDATE`;
+    const identity = await tx.identity.findFirst({ where: { id, userId } });
+    if (!identity) throw new AppError("NOT_FOUND", { detail: "No such identity" });
+    const passkeys = await tx.webAuthnCredential.count({ where: { userId } });
+    const others = await tx.identity.count({ where: { userId, id: { not: id } } });
+    if (others + passkeys === 0) {
+      throw new AppError("CONFLICT", { detail: "This is your last way to log in; add another before removing it" });
+    }
+    await tx.identity.delete({ where: { id } });
+    if (identity.provider === "email") {
+      await tx.user.updateMany({
+        where: { id: userId, email: identity.subject },
+        data: { email: null, emailVerifiedAt: null },
+      });
+    } else if (identity.provider === "sms") {
+      await tx.user.updateMany({
+        where: { id: userId, phone: identity.subject },
+        data: { phone: null, phoneVerifiedAt: null },
+      });
+    }
+    await recordAudit(
+      tx,
+      {
+        eventType: "identity_unlinked",
+        tenantId: input.tenantId,
+        userId,
+        context: input.context,
+        details: { provider: identity.provider },
+      },
+      now,
+    );
+  });
+}

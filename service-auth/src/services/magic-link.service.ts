@@ -95,7 +95,11 @@ export async function verifyMagicLink(
     );
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
   }
-  const user = await userForProvenAddress(deps, input.tenant.id, { kind: "email", value: link.email }, now);
+  const user = await userForProvenAddress(
+    deps,
+    { tenantId: input.tenant.id, address: { kind: "email", value: link.email }, context: input.context },
+    now,
+  );
   if (user.deletedAt)
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
   const tokens = await completeLogin(deps, { user, tenant: input.tenant, amr: ["email"], context: input.context });

@@ -26,6 +26,7 @@ import {
   storeChallenge,
   userHandle,
 } from "./passkey-challenge.ts";
+import { decoyAllowCredentials } from "./passkey-decoy.ts";
 import { type PasskeySummary, toPasskeySummary } from "./passkey-management.service.ts";
 import type { RequestContext } from "./request-context.ts";
 import type { TokenResponse } from "./session.service.ts";
@@ -44,7 +45,7 @@ export async function passkeyRegistrationOptions(
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const user = await deps.prisma.user.findUniqueOrThrow({
     where: { id: input.userId },
-    include: { webAuthnCredentials: { orderBy: { createdAt: "asc" } } },
+    include: { webAuthnCredentials: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
   });
   const userName = user.email ?? user.phone ?? user.displayName ?? user.id;
   const options = await generateRegistrationOptions({
@@ -166,8 +167,9 @@ export async function verifyPasskeyRegistration(
 /**
  * Login, step 1: request options. Without an address: an empty allowCredentials (discoverable
  * credentials, conditional UI). With one: that user's passkeys — and for an address without any
- * (unknown, or no passkeys), one decoy id derived from the address under a server key, so the
- * answer has the same shape, is stable, and says nothing about whether the account exists.
+ * (unknown, or no passkeys), decoys shaped like a real account's answer and derived from the
+ * address under a server key (see passkey-decoy.ts), so the answer is stable and says nothing
+ * about whether the account exists.
  */
 export async function passkeyLoginOptions(
   deps: Deps,
@@ -186,7 +188,7 @@ export async function passkeyLoginOptions(
     userId = credentials[0]?.userId ?? null;
     allowCredentials = credentials.length
       ? credentials.map((c) => ({ id: c.credentialIdBase64, transports: c.transports }))
-      : [{ id: deps.keyRing.mac(`${input.tenant.id}\n${email}`, "passkey-decoy").toString("base64url") }];
+      : await decoyAllowCredentials(deps, { tenantId: input.tenant.id, identifier: email });
   }
   const options = await generateAuthenticationOptions({
     rpID: input.ceremony.rpID,
@@ -212,7 +214,7 @@ async function passkeysOfAddress(deps: Deps, tenantId: string, email: string): P
   });
   const user = await deps.prisma.user.findFirst({
     where: { tenantId, deletedAt: null, ...(identity ? { id: identity.userId } : { email }) },
-    include: { webAuthnCredentials: { orderBy: { createdAt: "asc" } } },
+    include: { webAuthnCredentials: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
   });
   return user?.webAuthnCredentials ?? [];
 }

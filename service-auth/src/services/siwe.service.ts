@@ -26,9 +26,9 @@ export const DEFAULT_SIWE_CHAINS = [1, 10, 137, 8453, 42161, 11155111] as const;
 const DEV_CHAIN = 31337;
 
 /** The chain ids SIWE messages may name: configured, or the defaults (+ anvil's outside production). */
-export function allowedSiweChains(config: Pick<AuthConfig, "SIWE_CHAIN_IDS" | "NODE_ENV">): number[] {
+export function allowedSiweChains(config: Pick<AuthConfig, "SIWE_CHAIN_IDS" | "dev">): number[] {
   if (config.SIWE_CHAIN_IDS) return config.SIWE_CHAIN_IDS;
-  return config.NODE_ENV === "production" ? [...DEFAULT_SIWE_CHAINS] : [...DEFAULT_SIWE_CHAINS, DEV_CHAIN];
+  return config.dev.localChains ? [...DEFAULT_SIWE_CHAINS, DEV_CHAIN] : [...DEFAULT_SIWE_CHAINS];
 }
 
 /**

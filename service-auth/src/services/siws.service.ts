@@ -57,7 +57,7 @@ export async function verifySiws(
   if (publicKey.length !== 32) throw new AppError("VALIDATION_FAILED", { detail: "publicKey must be 32 bytes" });
   if (parsed.version !== "1") throw await fail("unsupported_version");
   if (parsed.address !== input.publicKey) throw await fail("address_not_signer");
-  if (!allowedSolanaChain(parsed.chainId, deps.config.NODE_ENV === "production")) throw await fail("chain_not_allowed");
+  if (!allowedSolanaChain(parsed.chainId, !deps.config.dev.localChains)) throw await fail("chain_not_allowed");
   const refused = signInMessageFailure(deps, tenant, parsed);
   if (refused) throw await fail(refused);
   await guardWallet(deps, { tenant, address: parsed.address, context });

@@ -147,7 +147,11 @@ export async function verifySmsOtp(
 ): Promise<TokenResponse> {
   await consumeSmsOtp(deps, input);
   const now = deps.now();
-  const user = await userForProvenAddress(deps, input.tenant.id, { kind: "phone", value: input.phone }, now);
+  const user = await userForProvenAddress(
+    deps,
+    { tenantId: input.tenant.id, address: { kind: "phone", value: input.phone }, context: input.context },
+    now,
+  );
   if (user.deletedAt) throw invalid();
   return completeLogin(deps, { user, tenant: input.tenant, amr: ["sms"], context: input.context });
 }

@@ -74,9 +74,9 @@ export const toTenantView = (t: Tenant): TenantView => ({
  * Webhook URLs: absolute http(s) without credentials or fragment; https only in production (the
  * payloads describe users' logins). 400 VALIDATION_FAILED otherwise.
  */
-export function assertWebhookUrl(deps: { config: Pick<Deps["config"], "NODE_ENV"> }, url: string): void {
+export function assertWebhookUrl(deps: { config: Pick<Deps["config"], "dev"> }, url: string): void {
   const parsed = URL.canParse(url) ? new URL(url) : null;
-  const production = deps.config.NODE_ENV === "production";
+  const production = !deps.config.dev.plainHttpPeers;
   const ok =
     parsed !== null &&
     (parsed.protocol === "https:" || (!production && parsed.protocol === "http:")) &&

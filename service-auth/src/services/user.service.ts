@@ -1,5 +1,8 @@
+import { AppError } from "@atlas/errors";
 import type { Deps } from "../deps.ts";
 import { Prisma, type User } from "../generated/prisma/client.ts";
+import { recordAudit } from "./audit.service.ts";
+import type { RequestContext } from "./request-context.ts";
 
 /**
  * Runs a find-or-create transaction, once more if it lost a race to a concurrent twin (a
@@ -18,43 +21,57 @@ export async function retryOnUniqueViolation<T>(work: () => Promise<T>): Promise
 export type ProvenAddress = { kind: "email"; value: string } | { kind: "phone"; value: string };
 
 /**
- * The user a proven e-mail or phone number logs in: the owner of its identity (addresses linked
- * to an account are identities, whatever the account's primary address), else the user with it
- * as primary address (marked verified), else a new user on first login. The identity is recorded
- * (`lastUsedAt` now). One transaction.
+ * The user a proven e-mail or phone number logs in: the owner of its identity, else a new user
+ * on first login (with the address as primary address, marked verified). The identity is
+ * recorded (`lastUsedAt` now). One transaction.
+ *
+ * There is no fallback to the users' primary `email`/`phone` columns: an address reaches an
+ * account only while it is one of that account's identities, so unlinking it (which also clears
+ * the column) really removes it as a way in. An address that is some account's primary address
+ * without being its identity answers 409 CONFLICT rather than opening or shadowing that account.
  */
 export async function userForProvenAddress(
   deps: Pick<Deps, "prisma">,
-  tenantId: string,
-  address: ProvenAddress,
+  input: { tenantId: string; address: ProvenAddress; context: RequestContext },
   now: Date,
 ): Promise<User> {
+  const { tenantId, address } = input;
   const provider = address.kind === "email" ? "email" : "sms";
   const identityKey = { tenantId_provider_subject: { tenantId, provider, subject: address.value } };
-  return retryOnUniqueViolation(() =>
+  const user = await retryOnUniqueViolation(() =>
     deps.prisma.$transaction(async (tx) => {
       const identity = await tx.identity.findUnique({ where: identityKey, include: { user: true } });
       if (identity) {
         await tx.identity.update({ where: { id: identity.id }, data: { lastUsedAt: now } });
         return identity.user;
       }
-      const found =
+      const holder =
         address.kind === "email"
           ? await tx.user.findUnique({ where: { tenantId_email: { tenantId, email: address.value } } })
           : await tx.user.findUnique({ where: { tenantId_phone: { tenantId, phone: address.value } } });
+      if (holder) return null;
       const verified = address.kind === "email" ? { emailVerifiedAt: now } : { phoneVerifiedAt: now };
-      const alreadyVerified = address.kind === "email" ? found?.emailVerifiedAt : found?.phoneVerifiedAt;
-      const user = found
-        ? alreadyVerified
-          ? found
-          : await tx.user.update({ where: { id: found.id }, data: verified })
-        : await tx.user.create({ data: { tenantId, [address.kind]: address.value, ...verified } });
+      const created = await tx.user.create({ data: { tenantId, [address.kind]: address.value, ...verified } });
       await tx.identity.create({
-        data: { tenantId, userId: user.id, provider, subject: address.value, createdAt: now, lastUsedAt: now },
+        data: { tenantId, userId: created.id, provider, subject: address.value, createdAt: now, lastUsedAt: now },
       });
-      return user;
+      return created;
     }),
   );
+  if (user) return user;
+  await recordAudit(
+    deps.prisma,
+    {
+      eventType: "login_failure",
+      tenantId,
+      context: input.context,
+      details: { method: provider, reason: "address_not_linked" },
+    },
+    now,
+  );
+  throw new AppError("CONFLICT", {
+    detail: "This address is not a sign-in method of its account; sign in another way and link it",
+  });
 }
 
 /**

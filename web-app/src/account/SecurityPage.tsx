@@ -22,6 +22,7 @@ export function SecurityPage({ api, issuer }: { api: AccountApi; issuer: string 
 
 function Passkeys({ api }: { api: AccountApi }) {
   const id = useId();
+  const stepUp = useStepUp();
   const { state, reload } = useLoad(api.passkeys);
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
@@ -33,9 +34,11 @@ function Passkeys({ api }: { api: AccountApi }) {
     setStatus(null);
     try {
       const friendlyName = name.trim() || undefined;
-      const optionsJSON = await api.passkeyRegisterOptions(friendlyName);
+      // Users with MFA confirm their second factor first (a passkey is a way around it), and again
+      // at verify if that confirmation lapsed while the device prompt was open.
+      const optionsJSON = await stepUp(() => api.passkeyRegisterOptions(friendlyName));
       const response = await startRegistration({ optionsJSON });
-      const created = await api.passkeyRegisterVerify(response, friendlyName);
+      const created = await stepUp(() => api.passkeyRegisterVerify(response, friendlyName));
       setStatus({ tone: "sent", text: `Passkey “${created.friendlyName ?? "Passkey"}” added.` });
       setName("");
       reload();

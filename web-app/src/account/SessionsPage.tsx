@@ -1,22 +1,37 @@
+import { useState } from "react";
 import type { AccountApi } from "../account-api.ts";
 import { Ago, amrText, ConfirmButton, describeAgent, formatDate, Loaded, Panel, useLoad } from "./ui.tsx";
 
-/** Where the user is signed in, with revoke and "log out everywhere". */
+/**
+ * Where the user is signed in, with revoke and "log out everywhere" (which also forgets trusted
+ * devices, and on request revokes the personal access tokens).
+ */
 export function SessionsPage({ api, onSignedOut }: { api: AccountApi; onSignedOut: () => void }) {
   const { state, reload } = useLoad(api.sessions);
+  const [includePats, setIncludePats] = useState(false);
   return (
     <Panel
       title="Where you're signed in"
       actions={
-        <ConfirmButton
-          label="Log out everywhere"
-          question="Sign out of every device, this one included?"
-          confirmLabel="Log out everywhere"
-          onConfirm={async () => {
-            await api.logoutAll();
-            onSignedOut();
-          }}
-        />
+        <div className="button-row">
+          <label className="checkbox">
+            <input type="checkbox" checked={includePats} onChange={(e) => setIncludePats(e.target.checked)} />
+            Also revoke access tokens
+          </label>
+          <ConfirmButton
+            label="Log out everywhere"
+            question={
+              includePats
+                ? "Sign out of every device, forget trusted devices and revoke every access token?"
+                : "Sign out of every device, this one included, and forget trusted devices?"
+            }
+            confirmLabel="Log out everywhere"
+            onConfirm={async () => {
+              await api.logoutAll(includePats);
+              onSignedOut();
+            }}
+          />
+        </div>
       }
     >
       <Loaded state={state} retry={reload}>

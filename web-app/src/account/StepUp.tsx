@@ -18,7 +18,7 @@ interface Pending {
 }
 
 /**
- * Step-up for sensitive actions (PATs, passkey removal, TOTP changes, account deletion,
+ * Step-up for sensitive actions (PATs, adding or removing a passkey, TOTP changes, account deletion,
  * billing): the service answers MFA_REQUIRED with an mfaToken; a modal asks for the factor,
  * the verified answer is a fresh access token for this session, and the action runs again.
  */

@@ -7,6 +7,7 @@ import { requireAuth } from "../../middleware/auth.ts";
 import { recordAudit } from "../../services/audit.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
+import { requirePlatformAdmin } from "./scope.ts";
 
 /** Admin endpoints need an access token whose user has the `admin` role (api.md). */
 export const requireAdmin: MiddlewareHandler = async function requireAdmin(c, next) {
@@ -16,9 +17,12 @@ export const requireAdmin: MiddlewareHandler = async function requireAdmin(c, ne
 
 const Rotation = z.object({ kid: z.string(), activatesAt: z.string() }).openapi("KeyRotation");
 
-/** On-demand signing-key rotation (scheduled rotation runs in the background job). */
+/**
+ * On-demand signing-key rotation (scheduled rotation runs in the background job). The keys sign
+ * every tenant's tokens, so only platform administrators rotate them, never a tenant's admin.
+ */
 export function registerAdminKeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
-  app.use("/admin/keys/*", requireAuth(deps), requireAdmin);
+  app.use("/admin/keys/*", requireAuth(deps), requirePlatformAdmin);
   app.openapi(
     createRoute({
       method: "post",
@@ -33,7 +37,7 @@ export function registerAdminKeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           content: { "application/json": { schema: Rotation } },
         },
         401: problem("Not authenticated"),
-        403: problem("Not an admin"),
+        403: problem("Not a platform admin (admin of the default tenant)"),
       },
     }),
     async (c) => {

@@ -90,6 +90,7 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         },
         401: problem("Invalid, used or expired link (INVALID_CREDENTIALS)"),
         403: problem("E-mail login not enabled for this tenant"),
+        409: problem("The address is an account's primary address but not one of its sign-in methods (CONFLICT)"),
       },
     }),
     async (c) => {

@@ -5,8 +5,7 @@ import type { Deps } from "../../deps.ts";
 import type { Identity } from "../../generated/prisma/client.ts";
 import { requireAuth, requireAuthOrPat } from "../../middleware/auth.ts";
 import { byIp, hashedBodyField, rateLimit } from "../../middleware/rate-limit.ts";
-import { recordAudit } from "../../services/audit.service.ts";
-import { startEmailLink, verifyEmailLink } from "../../services/identity-link.service.ts";
+import { startEmailLink, unlinkIdentity, verifyEmailLink } from "../../services/identity-link.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { linkPhone, normalisePhone, startSmsOtp } from "../../services/sms-otp.service.ts";
 import { bearerSecurity, PublicUserSchema, problem, TenantHeader } from "../schemas.ts";
@@ -262,6 +261,8 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/identities/{id}",
       tags: ["account"],
       summary: "Unlink one of the caller's identities, as long as another way to log in remains",
+      description:
+        "An unlinked e-mail address or phone number no longer reaches the account: it also leaves the account's primary address when it was that.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
@@ -276,30 +277,11 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     }),
     async (c) => {
       const p = c.var.principal;
-      const { id } = c.req.valid("param");
-      const now = deps.now();
-      await deps.prisma.$transaction(async (tx) => {
-        // Lock the user's identities so two parallel unlinks cannot remove the last two at once.
-        await tx.$queryRaw`SELECT id FROM "auth"."auth_identities" WHERE "userId" = ${p.userId} FOR UPDATE`;
-        const identity = await tx.identity.findFirst({ where: { id, userId: p.userId } });
-        if (!identity) throw new AppError("NOT_FOUND", { detail: "No such identity" });
-        const passkeys = await tx.webAuthnCredential.count({ where: { userId: p.userId } });
-        const others = await tx.identity.count({ where: { userId: p.userId, id: { not: id } } });
-        if (others + passkeys === 0) {
-          throw new AppError("CONFLICT", { detail: "This is your last way to log in; add another before removing it" });
-        }
-        await tx.identity.delete({ where: { id } });
-        await recordAudit(
-          tx,
-          {
-            eventType: "identity_unlinked",
-            tenantId: p.tenantId,
-            userId: p.userId,
-            context: requestContext(c),
-            details: { provider: identity.provider },
-          },
-          now,
-        );
+      await unlinkIdentity(deps, {
+        tenantId: p.tenantId,
+        userId: p.userId,
+        id: c.req.valid("param").id,
+        context: requestContext(c),
       });
       return c.body(null, 204);
     },

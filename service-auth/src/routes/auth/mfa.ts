@@ -232,7 +232,7 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         setCookie(c, DEVICE_COOKIE, result.deviceToken, {
           httpOnly: true,
           sameSite: "Strict",
-          secure: deps.config.NODE_ENV === "production",
+          secure: deps.config.cookies.secure,
           path: "/auth",
           maxAge: deps.config.MFA_TRUSTED_DEVICE_DAYS * 86_400,
         });

@@ -31,7 +31,7 @@ function setFlowCookie(c: Context, deps: Deps, value: string) {
   setCookie(c, OAUTH_COOKIE, value, {
     httpOnly: true,
     sameSite: "Lax",
-    secure: deps.config.NODE_ENV === "production",
+    secure: deps.config.cookies.secure,
     path: "/auth/oauth",
     maxAge: OAUTH_FLOW_TTL_MS / 1000,
   });
@@ -122,7 +122,7 @@ export function registerOAuthRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       const provider = providerOf(c.req.valid("param").provider);
       const cookie = getCookie(c, OAUTH_COOKIE);
       // Single use, whatever happens next.
-      deleteCookie(c, OAUTH_COOKIE, { path: "/auth/oauth", secure: deps.config.NODE_ENV === "production" });
+      deleteCookie(c, OAUTH_COOKIE, { path: "/auth/oauth", secure: deps.config.cookies.secure });
       c.header("Cache-Control", "no-store");
       c.header("Referrer-Policy", "no-referrer");
       const query = new URL(c.req.url).searchParams;

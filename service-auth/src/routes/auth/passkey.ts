@@ -144,13 +144,14 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/passkey/register/options",
       tags: ["login: passkey"],
       summary: "Creation options for a new passkey of the caller (challenge: single use, 5 min)",
-      description: "The RP ID is the host of the request's Origin, which must be one of the tenant's allowed origins.",
+      description:
+        "The RP ID is the host of the request's Origin, which must be one of the tenant's allowed origins. Users with MFA need a verification within MFA_STEP_UP_MAX_AGE_MIN (else 401 MFA_REQUIRED with an mfaToken), as for removing a passkey.",
       security: bearerSecurity,
       request: { headers: TenantHeader, body: json(RegisterOptionsBody) },
       responses: {
         200: { description: "Creation options", content: { "application/json": { schema: CreationOptions } } },
         400: problem("Origin not allowed for this tenant, or invalid body"),
-        401: problem("Not authenticated"),
+        401: problem("Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)"),
         403: problem("Passkeys not enabled for this tenant"),
         429: problem("Rate limited"),
       },
@@ -158,6 +159,9 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     async (c) => {
       const tenant = c.var.tenant;
       assertMethodAllowed(tenant, "passkey");
+      // A passkey login counts as two factors: adding one needs the second factor now, as removing
+      // one does, or a stolen token (or a trusted-device session) would mint a way around MFA.
+      await assertRecentMfa(deps, { principal: c.var.principal, tenant, context: requestContext(c) });
       const options = await passkeyRegistrationOptions(deps, {
         tenant,
         userId: c.var.principal.userId,
@@ -180,7 +184,9 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       responses: {
         201: { description: "Registered", content: { "application/json": { schema: PasskeySchema } } },
         400: problem("Invalid body"),
-        401: problem("Not authenticated, or an invalid, used or expired challenge or attestation"),
+        401: problem(
+          "Not authenticated, MFA_REQUIRED (users with MFA need a recent verification), or an invalid, used or expired challenge or attestation",
+        ),
         403: problem("Passkeys not enabled for this tenant"),
         409: problem("This passkey is already registered (CONFLICT)"),
         429: problem("Rate limited"),
@@ -189,6 +195,8 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     async (c) => {
       const tenant = c.var.tenant;
       assertMethodAllowed(tenant, "passkey");
+      // Checked again here (before the challenge is spent): the options may predate a lapsed step-up.
+      await assertRecentMfa(deps, { principal: c.var.principal, tenant, context: requestContext(c) });
       const body = c.req.valid("json");
       const passkey = await verifyPasskeyRegistration(deps, {
         tenant,

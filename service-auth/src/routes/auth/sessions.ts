@@ -4,6 +4,7 @@ import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { recordAudit } from "../../services/audit.service.ts";
+import { logoutEverywhere } from "../../services/logout.service.ts";
 import { requestContext } from "../../services/request-context.ts";
 import { revokeSessionTx } from "../../services/session.service.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
@@ -22,6 +23,10 @@ const SessionSchema = z
     expiresAt: z.string(),
   })
   .openapi("Session");
+
+const LogoutAllBody = z
+  .strictObject({ includePats: z.boolean().optional().openapi({ description: "Also revoke every PAT" }) })
+  .openapi("LogoutAllRequest");
 
 const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
@@ -142,31 +147,28 @@ export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       method: "post",
       path: "/auth/logout-all",
       tags: ["sessions"],
-      summary: "End every session of the caller",
+      summary: "End every session of the caller and forget their trusted devices (and their PATs when asked)",
+      description:
+        "Revokes every session (with its refresh tokens) and every trusted device; with `includePats: true` also every personal access token. The body is optional.",
       security: bearerSecurity,
-      request: { headers: TenantHeader },
-      responses: { 204: { description: "Logged out everywhere" }, 401: problem("Not authenticated") },
+      request: {
+        headers: TenantHeader,
+        body: { content: { "application/json": { schema: LogoutAllBody } }, required: false },
+      },
+      responses: {
+        204: { description: "Logged out everywhere" },
+        400: problem("Invalid body"),
+        401: problem("Not authenticated"),
+      },
     }),
     async (c) => {
       const p = c.var.principal;
-      const now = deps.now();
-      await deps.prisma.$transaction(async (tx) => {
-        const sessions = await tx.session.findMany({
-          where: { userId: p.userId, revokedAt: null },
-          select: { id: true },
-        });
-        for (const s of sessions) await revokeSessionTx(tx, s.id, "logout_all", now);
-        await recordAudit(
-          tx,
-          {
-            eventType: "logout_all",
-            tenantId: p.tenantId,
-            userId: p.userId,
-            context: requestContext(c),
-            details: { sessions: sessions.length },
-          },
-          now,
-        );
+      const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
+      await logoutEverywhere(deps, {
+        userId: p.userId,
+        tenantId: p.tenantId,
+        includePats: body.includePats ?? false,
+        context: requestContext(c),
       });
       clearRefreshCookie(c, deps);
       return c.body(null, 204);

@@ -86,6 +86,7 @@ export function registerSmsRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         200: { description: "Logged in", content: { "application/json": { schema: TokenResponseSchema } } },
         401: problem("Wrong, used, expired or exhausted code (INVALID_CREDENTIALS)"),
         403: problem("SMS login not enabled for this tenant"),
+        409: problem("The number is an account's primary number but not one of its sign-in methods (CONFLICT)"),
       },
     }),
     async (c) => {

@@ -292,6 +292,14 @@ async function userForOAuthProfile(
           lastUsedAt: now,
         },
       });
+      // A new account's provider-verified address logs in by e-mail too, and only as an identity
+      // the user sees and can unlink (magic links never fall back to the e-mail column).
+      if (!automatic && profile.verifiedEmail) {
+        const emailKey = { tenantId: tenant.id, provider: "email", subject: profile.verifiedEmail };
+        if (!(await tx.identity.findUnique({ where: { tenantId_provider_subject: emailKey } }))) {
+          await tx.identity.create({ data: { ...emailKey, userId: user.id, createdAt: now } });
+        }
+      }
       if (automatic) {
         await recordAudit(
           tx,

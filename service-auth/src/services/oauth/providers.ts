@@ -217,7 +217,7 @@ export class OAuthClients {
     const s = settingsOf(this.config, provider);
     const clientId = s.clientId as string;
     const secret = s.clientSecret as string;
-    const insecure = this.config.NODE_ENV !== "production";
+    const insecure = this.config.dev.plainHttpPeers;
     let configuration: oidc.Configuration;
     if (spec.kind === "oidc") {
       let pending = this.discovered.get(provider);
