@@ -105,6 +105,15 @@ describe("lockout without DoS", () => {
       where: { id: first.user.id },
       data: { email: "owner@example.test", emailVerifiedAt: t.clock.now },
     });
+    // An address reaches an account only as one of its identities (no fallback to the column).
+    await t.deps.prisma.identity.create({
+      data: {
+        tenantId: (await t.deps.prisma.user.findUniqueOrThrow({ where: { id: first.user.id } })).tenantId,
+        userId: first.user.id,
+        provider: "email",
+        subject: "owner@example.test",
+      },
+    });
     const auth = { authorization: `Bearer ${first.accessToken}` };
     const setup = (await (await t.app.request("/auth/mfa/totp/setup", { method: "POST", headers: auth })).json()) as {
       secret: string;
@@ -148,6 +157,15 @@ describe("lockout without DoS", () => {
       where: { id: first.user.id },
       data: { email: "plain@example.test", emailVerifiedAt: t.clock.now },
     });
+    // An address reaches an account only as one of its identities (no fallback to the column).
+    await t.deps.prisma.identity.create({
+      data: {
+        tenantId: (await t.deps.prisma.user.findUniqueOrThrow({ where: { id: first.user.id } })).tenantId,
+        userId: first.user.id,
+        provider: "email",
+        subject: "plain@example.test",
+      },
+    });
     for (let i = 0; i < 20; i++) await post("/auth/sms/verify", { phone, code: "000000" }, from(`203.0.113.${i + 1}`));
     // 20 failures on the number: SMS alone no longer logs in, nor does anything lock.
     later(60_000);
@@ -187,6 +205,15 @@ describe("risk scoring", () => {
     await t.deps.prisma.user.update({
       where: { id: first.user.id },
       data: { email: "traveller@example.test", emailVerifiedAt: t.clock.now },
+    });
+    // An address reaches an account only as one of its identities (no fallback to the column).
+    await t.deps.prisma.identity.create({
+      data: {
+        tenantId: (await t.deps.prisma.user.findUniqueOrThrow({ where: { id: first.user.id } })).tenantId,
+        userId: first.user.id,
+        provider: "email",
+        subject: "traveller@example.test",
+      },
     });
     const london = await lastAudit("login_success");
     expect(london?.geoLocation).toBe("GB, London");
