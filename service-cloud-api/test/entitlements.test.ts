@@ -359,17 +359,27 @@ describe("allowance enforcement", () => {
 describe("the consumer in several processes", () => {
   it("two consumer processes on one queue apply every event exactly once", async () => {
     const n = 200;
-    for (let i = 0; i < n; i++) {
-      await emitEvent(t.deps.database, "subscription.updated", subscriptionUpdated(`u${i}`), {
-        at: at(i),
-        aggregateKey: `subscription:sub_u${i}`,
-      });
-    }
     const cwd = fileURLToPath(new URL("..", import.meta.url));
+    // Each application takes a few milliseconds (APPLY_DELAY_MS), as real handlers do, so the
+    // queue outlasts one process's batch; and both processes listen before the first event is
+    // committed, so neither can drain the queue before the other has started (tsx start-up
+    // under a loaded CI machine takes seconds).
     const procs = [0, 1].map(() =>
-      spawnNodeTs("test/fixtures/consumer-process.ts", { cwd, env: { DATABASE_URL: t.url } }),
+      spawnNodeTs("test/fixtures/consumer-process.ts", {
+        cwd,
+        env: { DATABASE_URL: t.url, APPLY_DELAY_MS: "5" },
+      }),
     );
     try {
+      await expect
+        .poll(() => procs.every((p) => p.output().includes("ready")), { timeout: 60_000, interval: 100 })
+        .toBe(true);
+      for (let i = 0; i < n; i++) {
+        await emitEvent(t.deps.database, "subscription.updated", subscriptionUpdated(`u${i}`), {
+          at: at(i),
+          aggregateKey: `subscription:sub_u${i}`,
+        });
+      }
       await expect
         .poll(
           async () =>
