@@ -70,7 +70,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
   async function subscribedToPro(
     email: string,
     options: { periodEndsInSec: number; payInCrypto?: boolean },
-  ): Promise<{ token: string; periodEnd: Date }> {
+  ): Promise<{ token: string; periodEnd: Date; card: string }> {
     const token = await apiEmailLogin(stack, email);
     const profile = await api<{ stripeCustomerId: string }>(stack, "/billing/customer", {
       token,
@@ -103,7 +103,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
       const res = await cloud("/v1/entitlements", token);
       return res.ok && ((await res.json()) as { planId: string }).planId === "pro";
     });
-    return { token, periodEnd: new Date((stripe.nowSec + 30 * 86_400) * 1000) };
+    return { token, periodEnd: new Date((stripe.nowSec + 30 * 86_400) * 1000), card };
   }
 
   /**
@@ -115,7 +115,13 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
   async function finalizeOnceOver(periodEnd: Date) {
     await waitFor(async () => Date.now() > periodEnd.getTime() + 1_000, 60_000);
     const hourClosed = Math.ceil(periodEnd.getTime() / 3_600_000) * 3_600_000;
-    await finalizeDueInvoices(stack.cloud.deps.database, new Date(hourClosed + 2_000), 1_000);
+    const db = stack.cloud.deps.database;
+    await finalizeDueInvoices(db, new Date(hourClosed + 2_000), 1_000);
+    // The finalizer announced `invoice.finalized` as of that close, up to an hour ahead of the
+    // wall clock, so the outbox would hold it until then: the test lets the clock get there.
+    await db.query(
+      `UPDATE "billing"."billing_events" SET "availableAt" = now() WHERE "eventType" = 'invoice.finalized' AND "availableAt" > now()`,
+    );
   }
 
   it("shows the plan, changes it, cancels and keeps it, and manages cards", async () => {
@@ -410,7 +416,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
 
   it("Pay now: a failed card charge is paid from the invoice list, confirmed with Stripe in the browser", async () => {
     const email = "paynow@example.test";
-    const { token: apiToken, periodEnd } = await subscribedToPro(email, { periodEndsInSec: 20 });
+    const { token: apiToken, periodEnd, card } = await subscribedToPro(email, { periodEndsInSec: 20 });
     const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
     // Overage beyond what the subscription collects: 1,200,000 requests in the period's first hour.
     const hour = new Date(Math.ceil((periodEnd.getTime() - 30 * 86_400_000) / 3_600_000) * 3_600_000);
@@ -420,8 +426,9 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     );
     expect((await cloud("/v1/me", apiToken)).status).toBe(200);
     await stack.cloud.deps.meter.flush();
-    // The card was added with Stripe Elements but Atlas never learnt which one is the default (no
-    // webhook reached it): the off-session charge names none, so it fails and dunning starts.
+    // The card paid the plan fee, but by the end of the period its account has run dry: the bank
+    // declines the off-session charge (insufficient_funds), so it fails and dunning starts.
+    stripe.setCardDecline(card, "insufficient_funds");
     await finalizeOnceOver(periodEnd);
     await waitFor(
       async () => (await stack.t.deps.prisma.charge.count({ where: { userId: user.id, status: "failed" } })) === 1,
@@ -440,6 +447,8 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     const invoices = page.getByRole("region", { name: "Invoices" });
     await invoices.getByText("Payment failed").waitFor();
     await stack.screenshot(page, "billing-pay-now");
+    // The user tops the account up, then pays from the invoice list.
+    stripe.setCardDecline(card, null);
     await invoices.getByRole("button", { name: `Pay now: ${title}` }).click();
     // The browser confirmed the invoice's one PaymentIntent with the card; Stripe announces it.
     const charge = await stack.t.deps.prisma.charge.findFirstOrThrow({ where: { userId: user.id } });

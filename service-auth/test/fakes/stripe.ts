@@ -169,6 +169,16 @@ export class FakeStripe {
     return pmId;
   }
 
+  /**
+   * What happens at the card's bank after it was attached: from now on every charge on it is
+   * declined with `decline` (e.g. insufficient_funds), or, with null, goes through again.
+   */
+  setCardDecline(pmId: string, decline: string | null): void {
+    const card = this.cards.get(pmId);
+    if (!card) throw new Error(`no card ${pmId}`);
+    card.decline = decline;
+  }
+
   /** Stripe's side of finishing Connect onboarding. */
   completeOnboarding(accountId: string): Json {
     const a = this.accounts.get(accountId) as Json;
