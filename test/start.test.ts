@@ -45,6 +45,7 @@ async function checkRunning(p: Record<string, string>) {
     apiUrl: `http://localhost:${p.CLOUD_PORT}`,
     tenant: "default",
     stripePublishableKey: null,
+    stripeApiUrl: null,
     cryptoPayments: [],
   });
 }
