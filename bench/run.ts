@@ -25,8 +25,8 @@ import { enqueueOutboxEvent } from "../packages/outbox/src/index.ts";
 import { loadAuthConfig } from "../service-auth/src/config.ts";
 import { buildDeps, closeDeps, initDeps } from "../service-auth/src/deps.ts";
 import { seedDefaults } from "../service-auth/src/seed.ts";
-import { createPat } from "../service-auth/src/services/pat.service.ts";
-import { createSession } from "../service-auth/src/services/session.service.ts";
+import { createPat } from "../service-auth/src/services/tokens/pat.service.ts";
+import { createSession } from "../service-auth/src/services/tokens/session.service.ts";
 import {
   argon2Timing,
   bareNodeServer,

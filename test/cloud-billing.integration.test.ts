@@ -7,7 +7,7 @@ import { workerDatabaseUrl } from "@atlas/db/testing";
 import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { billingConsumer } from "../service-auth/src/services/billing/jobs.ts";
-import { createSession } from "../service-auth/src/services/session.service.ts";
+import { createSession } from "../service-auth/src/services/tokens/session.service.ts";
 import {
   billingHeaders,
   customerWithCard,

@@ -4,7 +4,7 @@
 import { workerDatabaseUrl } from "@atlas/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../service-auth/src/app.ts";
-import { MemoryRateLimitStore } from "../service-auth/src/services/rate-limit.ts";
+import { MemoryRateLimitStore } from "../service-auth/src/services/platform/rate-limit.ts";
 import { startBillingApp } from "../service-auth/test/billing-fixtures.ts";
 import type { FakeStripe } from "../service-auth/test/fakes/stripe.ts";
 import { loginTestUser } from "../service-auth/test/fixtures.ts";

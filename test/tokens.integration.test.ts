@@ -6,7 +6,7 @@ import { workerDatabaseUrl } from "@atlas/db/testing";
 import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPat } from "../service-auth/src/services/pat.service.ts";
+import { createPat } from "../service-auth/src/services/tokens/pat.service.ts";
 import { OAuthPeer } from "../service-auth/test/fakes/oauth-peer.ts";
 import { jsonPost, loginTestUser, TEST_CONTEXT } from "../service-auth/test/fixtures.ts";
 import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "../service-auth/test/harness.ts";

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordAudit } from "../service-auth/src/services/audit.service.ts";
+import { recordAudit } from "../service-auth/src/services/audit/audit.service.ts";
 import { OAuthPeer } from "../service-auth/test/fakes/oauth-peer.ts";
 import { INTROSPECTION_SECRET } from "../service-auth/test/harness.ts";
 import {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { HDKey } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordCredit } from "../service-auth/src/services/billing/credits.ts";
+import { recordCredit } from "../service-auth/src/services/billing/invoices/credits.ts";
 import { deliverWebhook, registerPlanPrices, STRIPE_ENV } from "../service-auth/test/billing-fixtures.ts";
 import { Anvil, compileTestToken } from "../service-auth/test/fakes/anvil.ts";
 import { FakeStripe } from "../service-auth/test/fakes/stripe.ts";

@@ -2,7 +2,7 @@
 // makes (or creates) that user an admin. The only way to get the first admin.
 import { loadAuthConfig } from "./config.ts";
 import { buildDeps, closeDeps, connectDatabase } from "./deps.ts";
-import { grantAdmin } from "./services/admin.service.ts";
+import { grantAdmin } from "./services/tenancy/admin.service.ts";
 
 const [email, tenantSlug = "default"] = process.argv.slice(2);
 if (!email) {

@@ -27,7 +27,7 @@ import { registerBillingRoutes } from "./routes/billing/index.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerWellKnownRoutes } from "./routes/well-known.ts";
-import type { ResolvedTenant } from "./services/tenant.service.ts";
+import type { ResolvedTenant } from "./services/tenancy/tenant.service.ts";
 
 export type AuthEnv = { Variables: BaseVariables & { tenant: ResolvedTenant; principal: Principal } };
 

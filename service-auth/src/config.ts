@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { ConfigError, httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
 import { billingEnv } from "./billing-config.ts";
-import { KeyRing } from "./services/crypto.ts";
+import { KeyRing } from "./services/platform/crypto.ts";
 
 /** The client-credential variables every OAuth provider has. */
 function oauthClientEnv<P extends string>(provider: P, label: string) {

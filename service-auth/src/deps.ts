@@ -1,8 +1,8 @@
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, type Logger } from "@atlas/service-kit";
 import { createClient, type RedisClientType } from "redis";
+import { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthConfig } from "./config.ts";
-import { PrismaClient } from "./generated/prisma/client.ts";
 import { ChainReaders } from "./providers/chains.ts";
 import {
   DevOutbox,
@@ -14,19 +14,19 @@ import {
 import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
-import { ChainlinkRateSource, type RateSource } from "./services/billing/crypto-rates.ts";
+import { ChainlinkRateSource, type RateSource } from "./services/billing/crypto/crypto-rates.ts";
 import { startBillingJobs } from "./services/billing/jobs.ts";
-import { KeyRing } from "./services/crypto.ts";
-import { GeoLocator } from "./services/geo.service.ts";
-import { JwtService } from "./services/jwt.service.ts";
-import { rewrapTotpSecrets } from "./services/mfa-factors.service.ts";
-import { OAuthClients } from "./services/oauth/providers.ts";
-import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from "./services/rate-limit.ts";
-import { SigningKeyStore } from "./services/signing-keys.service.ts";
-import { EvmSignatureVerifier } from "./services/siwe.service.ts";
-import { startTenancyJobs } from "./services/tenancy-jobs.ts";
-import { TenantCache } from "./services/tenant-cache.ts";
-import { rewrapWebhookSecrets } from "./services/tenant-webhook-secrets.ts";
+import { GeoLocator } from "./services/login/geo.service.ts";
+import { OAuthClients } from "./services/methods/oauth/providers.ts";
+import { EvmSignatureVerifier } from "./services/methods/wallet/siwe.service.ts";
+import { rewrapTotpSecrets } from "./services/mfa/mfa-factors.service.ts";
+import { KeyRing } from "./services/platform/crypto.ts";
+import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from "./services/platform/rate-limit.ts";
+import { startTenancyJobs } from "./services/tenancy/tenancy-jobs.ts";
+import { TenantCache } from "./services/tenancy/tenant-cache.ts";
+import { rewrapWebhookSecrets } from "./services/tenancy/tenant-webhook-secrets.ts";
+import { JwtService } from "./services/tokens/jwt.service.ts";
+import { SigningKeyStore } from "./services/tokens/signing-keys.service.ts";
 
 /** Everything service-auth's code depends on, injected so tests control time and providers. */
 export interface Deps {

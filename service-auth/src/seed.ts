@@ -1,6 +1,6 @@
+import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthConfig } from "./config.ts";
-import type { PrismaClient } from "./generated/prisma/client.ts";
-import { DEFAULT_TENANT_SLUG, LOGIN_METHODS } from "./services/tenant.service.ts";
+import { DEFAULT_TENANT_SLUG, LOGIN_METHODS } from "./services/tenancy/tenant.service.ts";
 
 const GIB = 1024 ** 3;
 const HOURS_PER_MONTH = 730;

@@ -2,7 +2,7 @@
 // event back in front of a real OutboxConsumer, discard takes it out for good; each action audited.
 import { OutboxConsumer, listParkedEvents as outboxParked } from "@atlas/outbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { invoiceFinalizedHandler } from "../src/services/billing/charge-invoice.ts";
+import { invoiceFinalizedHandler } from "../src/services/billing/invoices/charge-invoice.ts";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
 import { customerWithCard, emitInvoiceFinalized, idemKey, startBillingApp } from "./billing-fixtures.ts";
 import type { FakeStripe } from "./fakes/stripe.ts";

@@ -6,7 +6,7 @@ import bs58 from "bs58";
 import nacl from "tweetnacl";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
+import { totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
 import { billingHeaders, startBillingApp } from "./billing-fixtures.ts";
 import { OAuthPeer } from "./fakes/oauth-peer.ts";
 import type { FakeStripe } from "./fakes/stripe.ts";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadAuthConfig } from "../src/config.ts";
-import { type AuditEventType, recordAudit } from "../src/services/audit.service.ts";
-import { truncateExpiredAuditIps, truncateIp } from "../src/services/audit-retention.service.ts";
-import { decodeCursor, encodeCursor } from "../src/services/keyset-cursor.ts";
-import { startTenancyJobs } from "../src/services/tenancy-jobs.ts";
+import { type AuditEventType, recordAudit } from "../src/services/audit/audit.service.ts";
+import { truncateExpiredAuditIps, truncateIp } from "../src/services/audit/audit-retention.service.ts";
+import { decodeCursor, encodeCursor } from "../src/services/platform/keyset-cursor.ts";
+import { startTenancyJobs } from "../src/services/tenancy/tenancy-jobs.ts";
 import { loginTestUser } from "./fixtures.ts";
 import { createTestApp, FIXED_NOW, TEST_ENV, type TestApp } from "./harness.ts";
 

@@ -2,7 +2,7 @@
 // PaymentIntent of the customer stays confirmable, open charges are canceled (cloud-api voids
 // their invoices), and no later invoice or dunning run charges the customer again.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runDunning } from "../src/services/billing/dunning.ts";
+import { runDunning } from "../src/services/billing/invoices/dunning.ts";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
 import {
   billingEvents,

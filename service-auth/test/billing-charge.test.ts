@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { workerDatabaseUrl } from "@atlas/db/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { spawnNodeTs } from "../../packages/outbox/test/fixtures/process.ts";
-import { runDunning } from "../src/services/billing/dunning.ts";
+import { runDunning } from "../src/services/billing/invoices/dunning.ts";
 import { billingConsumer, startBillingJobs } from "../src/services/billing/jobs.ts";
 import {
   billingEvents,

@@ -2,7 +2,7 @@
 // stripe SDK against the Stripe peer, transfers on anvil, on real PostgreSQL.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runDunning } from "../src/services/billing/dunning.ts";
+import { runDunning } from "../src/services/billing/invoices/dunning.ts";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
 import {
   billingEvents,

@@ -7,8 +7,8 @@ import { type Hex, keccak256, parseEther, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadAuthConfig } from "../src/config.ts";
-import { ChainlinkRateSource } from "../src/services/billing/crypto-rates.ts";
-import { depositAddress } from "../src/services/billing/deposit-addresses.ts";
+import { ChainlinkRateSource } from "../src/services/billing/crypto/crypto-rates.ts";
+import { depositAddress } from "../src/services/billing/crypto/deposit-addresses.ts";
 import { billingEvents } from "./billing-fixtures.ts";
 import {
   CHAIN,

@@ -212,7 +212,7 @@ describe("Idempotency-Key (api.md)", () => {
         method: "POST",
         path: "/billing/customer",
         key,
-        requestHash: (await import("../src/services/crypto.ts")).sha256Hex("POST /billing/customer\n"),
+        requestHash: (await import("../src/services/platform/crypto.ts")).sha256Hex("POST /billing/customer\n"),
         state: "running",
         createdAt: new Date(t.clock.now.getTime() - 10 * 60_000),
         expiresAt: new Date(t.clock.now.getTime() + 3_600_000),

@@ -1,10 +1,10 @@
 // One PaymentIntent per invoice (issue 17 §4) and dunning that never stalls (§5): charge errors
 // isolated and recorded, final declines, SCA (action_required, Pay now), dunning e-mails.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runDunning } from "../src/services/billing/dunning.ts";
-import { FINAL_NOTICE_BEFORE_MS } from "../src/services/billing/dunning-notices.ts";
+import { runDunning } from "../src/services/billing/invoices/dunning.ts";
+import { FINAL_NOTICE_BEFORE_MS } from "../src/services/billing/invoices/dunning-notices.ts";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
-import { createSession } from "../src/services/session.service.ts";
+import { createSession } from "../src/services/tokens/session.service.ts";
 import {
   billingEvents,
   billingHeaders,

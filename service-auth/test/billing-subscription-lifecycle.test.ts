@@ -3,9 +3,9 @@
 // subscription however concurrent the subscribes, and Stripe's status kept apart from dunning.
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runDunning } from "../src/services/billing/dunning.ts";
+import { runDunning } from "../src/services/billing/invoices/dunning.ts";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
-import { effectiveStatus } from "../src/services/billing/subscription-status.ts";
+import { effectiveStatus } from "../src/services/billing/stripe/subscription-status.ts";
 import {
   billingEvents,
   billingHeaders,

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { outboxRow } from "@atlas/billing-events";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runDunning } from "../src/services/billing/dunning.ts";
+import { runDunning } from "../src/services/billing/invoices/dunning.ts";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
 import {
   billingEvents,

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
+import { totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
 import { jsonPost } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 

@@ -1,6 +1,6 @@
 // Attacks on the device flow and on PAT-managed PATs, each named by what it stops.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEVICE_CODE_GRANT_TYPE } from "../src/services/device-auth.service.ts";
+import { DEVICE_CODE_GRANT_TYPE } from "../src/services/methods/device/device-auth.service.ts";
 import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 

@@ -1,8 +1,8 @@
 // RFC 8628 device authorization (`atlas login`): codes, approval, polling at the token endpoint,
 // and the PATs a device receives, on real Postgres with the harness's settable clock.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEVICE_CODE_GRANT_TYPE, normaliseUserCode } from "../src/services/device-auth.service.ts";
-import { totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
+import { DEVICE_CODE_GRANT_TYPE, normaliseUserCode } from "../src/services/methods/device/device-auth.service.ts";
+import { totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
 import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 

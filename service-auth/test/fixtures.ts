@@ -1,5 +1,5 @@
-import type { User } from "../src/generated/prisma/client.ts";
-import { createSession } from "../src/services/session.service.ts";
+import type { User } from "../generated/prisma/client.ts";
+import { createSession } from "../src/services/tokens/session.service.ts";
 import type { TestApp } from "./harness.ts";
 
 export const TEST_CONTEXT = { ipAddress: "127.0.0.1", userAgent: "vitest", deviceHash: "dev-test" };

@@ -7,7 +7,7 @@ import { createApp } from "../src/app.ts";
 import { type AuthConfig, loadAuthConfig } from "../src/config.ts";
 import { buildDeps, closeDeps, type Deps, initDeps } from "../src/deps.ts";
 import { seedDefaults } from "../src/seed.ts";
-import { MemoryRateLimitStore, RedisRateLimitStore } from "../src/services/rate-limit.ts";
+import { MemoryRateLimitStore, RedisRateLimitStore } from "../src/services/platform/rate-limit.ts";
 
 export const FIXED_NOW = new Date("2026-01-15T12:00:00.000Z");
 

@@ -3,8 +3,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { KeyRing } from "../src/services/crypto.ts";
-import { SigningKeyStore } from "../src/services/signing-keys.service.ts";
+import { KeyRing } from "../src/services/platform/crypto.ts";
+import { SigningKeyStore } from "../src/services/tokens/signing-keys.service.ts";
 import { loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 
@@ -158,7 +158,7 @@ describe("key rotation", () => {
   });
 
   it("the first admin comes from the documented command, not an endpoint", async () => {
-    const { grantAdmin } = await import("../src/services/admin.service.ts");
+    const { grantAdmin } = await import("../src/services/tenancy/admin.service.ts");
     const created = await grantAdmin(t.deps, { email: " Root@Example.test ", tenantSlug: "default" });
     expect(created).toMatchObject({ email: "root@example.test", roles: ["admin"] });
     const again = await grantAdmin(t.deps, { email: "root@example.test", tenantSlug: "default" });

@@ -1,7 +1,7 @@
 // "Log out everywhere" (issue 18 §9): what a thief kept from a stolen session — a trusted-device
 // cookie that skips the second factor, a personal access token — must not survive it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
+import { totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
 import { jsonPost } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { KeyRing } from "../src/services/crypto.ts";
-import { rewrapTotpSecrets } from "../src/services/mfa-factors.service.ts";
-import { hotpCode, matchTotpStep, totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
+import { rewrapTotpSecrets } from "../src/services/mfa/mfa-factors.service.ts";
+import { hotpCode, matchTotpStep, totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
+import { KeyRing } from "../src/services/platform/crypto.ts";
 import { jsonPost } from "./fixtures.ts";
 import { createTestApp, TEST_KEK, type TestApp } from "./harness.ts";
 import { SoftAuthenticator } from "./soft-authenticator.ts";

@@ -1,6 +1,6 @@
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { sha256Hex } from "../src/services/crypto.ts";
+import { sha256Hex } from "../src/services/platform/crypto.ts";
 import { OAuthPeer, PEER_CLIENTS } from "./fakes/oauth-peer.ts";
 import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";

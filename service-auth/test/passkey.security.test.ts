@@ -3,7 +3,7 @@
 // (issue 18 §6). Real software authenticators, real TOTP.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
+import { totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
 import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 import { SoftAuthenticator } from "./soft-authenticator.ts";

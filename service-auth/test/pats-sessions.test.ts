@@ -129,7 +129,7 @@ describe("sessions", () => {
   it("logout ends the current session; logout-all ends every one", async () => {
     const first = await loginTestUser(t, { email: "same@example.test" });
     const second = await (async () => {
-      const { createSession } = await import("../src/services/session.service.ts");
+      const { createSession } = await import("../src/services/tokens/session.service.ts");
       return createSession(t.deps, {
         user: first.user,
         audience: first.tenant.jwtAudience,

@@ -3,9 +3,9 @@
 // that is cheap (SIWE login, e-mail and phone linking, PAT, TOTP) and rows where it is not.
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { REDACTED, scrubAuditDetails, truncateIp } from "../src/services/audit-retention.service.ts";
-import { sha256Hex } from "../src/services/crypto.ts";
-import { totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
+import { REDACTED, scrubAuditDetails, truncateIp } from "../src/services/audit/audit-retention.service.ts";
+import { totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
+import { sha256Hex } from "../src/services/platform/crypto.ts";
 import { jsonPost } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 

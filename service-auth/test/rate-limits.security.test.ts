@@ -1,7 +1,7 @@
 // Rate limits that an attacker could turn against everyone else (issue 18 §4): introspection
 // counted per authenticated client, IPv6 counted per /64, a tenant's login budget shared fairly.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPat } from "../src/services/pat.service.ts";
+import { createPat } from "../src/services/tokens/pat.service.ts";
 import { jsonPost, loginTestUser, TEST_CONTEXT } from "./fixtures.ts";
 import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "./harness.ts";
 

@@ -1,7 +1,7 @@
 // Rate limits shared through a real redis-server by two service-auth instances, and what
 // happens when Redis goes away (each instance falls back to its own counters: never unlimited).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RedisRateLimitStore } from "../src/services/rate-limit.ts";
+import { RedisRateLimitStore } from "../src/services/platform/rate-limit.ts";
 import { hasRedisServer, RedisServer } from "./fakes/redis-server.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 

@@ -1,13 +1,13 @@
 // ASVS 2.5.5: the account's address is told when a sign-in factor is added, removed or replaced.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { EmailMessage, EmailSender } from "../src/providers/email.ts";
-import { recordAudit } from "../src/services/audit.service.ts";
+import { recordAudit } from "../src/services/audit/audit.service.ts";
+import { totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
 import {
   FACTOR_CHANGE_NOTICES,
   SECURITY_NOTICE_LAG_MS,
   sendSecurityNotices,
-} from "../src/services/security-notices.service.ts";
-import { totpBytesFromBase32, totpCode } from "../src/services/totp.ts";
+} from "../src/services/notifications/security-notices.service.ts";
 import { jsonPost, loginTestUser, TEST_CONTEXT } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 

@@ -1,8 +1,8 @@
 // Deactivated tenants (issue 18 §3): their PATs and refresh tokens stop working, and a tenant
 // change made through one instance reaches every other instance within a second (LISTEN/NOTIFY).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createPat } from "../src/services/pat.service.ts";
-import type { TenantListener } from "../src/services/tenant-cache.ts";
+import type { TenantListener } from "../src/services/tenancy/tenant-cache.ts";
+import { createPat } from "../src/services/tokens/pat.service.ts";
 import { jsonPost, loginTestUser, TEST_CONTEXT } from "./fixtures.ts";
 import { createTestApp, INTROSPECTION_SECRET, type TestApp } from "./harness.ts";
 

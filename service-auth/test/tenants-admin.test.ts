@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { modeFlags } from "../src/config.ts";
 import { TENANT_CACHE_MS } from "../src/middleware/tenant.ts";
-import { KeyRing } from "../src/services/crypto.ts";
-import { assertWebhookUrl } from "../src/services/tenant-admin.service.ts";
-import { rewrapWebhookSecrets, signingSecrets } from "../src/services/tenant-webhook-secrets.ts";
+import { KeyRing } from "../src/services/platform/crypto.ts";
+import { assertWebhookUrl } from "../src/services/tenancy/tenant-admin.service.ts";
+import { rewrapWebhookSecrets, signingSecrets } from "../src/services/tenancy/tenant-webhook-secrets.ts";
 import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, TEST_KEK, type TestApp } from "./harness.ts";
 

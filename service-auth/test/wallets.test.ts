@@ -5,7 +5,7 @@ import bs58 from "bs58";
 import { decodeJwt } from "jose";
 import nacl from "tweetnacl";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parseSignInMessage } from "../src/services/sign-in-message.ts";
+import { parseSignInMessage } from "../src/services/methods/wallet/sign-in-message.ts";
 import { jsonPost } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 

@@ -4,8 +4,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { recordAudit } from "../src/services/audit.service.ts";
-import { startTenancyJobs } from "../src/services/tenancy-jobs.ts";
+import { recordAudit } from "../src/services/audit/audit.service.ts";
+import { startTenancyJobs } from "../src/services/tenancy/tenancy-jobs.ts";
 import {
   deliverDueWebhooks,
   enqueueTenantWebhook,
@@ -13,7 +13,7 @@ import {
   scanAuditForWebhooks,
   signatureHeader,
   WEBHOOK_SCAN_OVERLAP_MS,
-} from "../src/services/tenant-webhooks.service.ts";
+} from "../src/services/tenancy/tenant-webhooks.service.ts";
 import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 

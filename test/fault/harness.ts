@@ -19,7 +19,7 @@ import { type NodeProcess, spawnNodeTs } from "../../packages/outbox/test/fixtur
 import { loadAuthConfig } from "../../service-auth/src/config.ts";
 import { buildDeps, closeDeps, initDeps } from "../../service-auth/src/deps.ts";
 import { seedDefaults } from "../../service-auth/src/seed.ts";
-import { createSession } from "../../service-auth/src/services/session.service.ts";
+import { createSession } from "../../service-auth/src/services/tokens/session.service.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

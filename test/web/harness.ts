@@ -214,7 +214,7 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
 
 /** The 6-digit TOTP code of a base32 secret now (what an authenticator app would show). */
 export async function totpNow(base32: string, at = Date.now()): Promise<string> {
-  const { totpBytesFromBase32, totpCode } = await import("../../service-auth/src/services/totp.ts");
+  const { totpBytesFromBase32, totpCode } = await import("../../service-auth/src/services/mfa/totp.ts");
   return totpCode(totpBytesFromBase32(base32), at);
 }
 

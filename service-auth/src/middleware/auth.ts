@@ -1,8 +1,8 @@
 import { AppError } from "@atlas/errors";
 import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
-import { authenticatePat, PAT_PREFIX } from "../services/pat.service.ts";
-import { isSessionActive } from "../services/session.service.ts";
+import { authenticatePat, PAT_PREFIX } from "../services/tokens/pat.service.ts";
+import { isSessionActive } from "../services/tokens/session.service.ts";
 
 /** The authenticated caller of a service-auth endpoint. */
 export interface Principal {

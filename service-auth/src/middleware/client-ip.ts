@@ -1,7 +1,7 @@
 import { type BlockList, isIP } from "node:net";
 import { clientAddress, proxyBlockList } from "@atlas/service-kit";
 import type { MiddlewareHandler } from "hono";
-import { type GeoLocation, geoFromProxyHeaders } from "../services/geo.service.ts";
+import { type GeoLocation, geoFromProxyHeaders } from "../services/login/geo.service.ts";
 
 declare module "hono" {
   interface ContextVariableMap {

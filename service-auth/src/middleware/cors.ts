@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
-import { isOriginAllowedByAnyTenant, resolveTenant } from "../services/tenant.service.ts";
+import { isOriginAllowedByAnyTenant, resolveTenant } from "../services/tenancy/tenant.service.ts";
 
 const ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Tenant, X-Request-Id";
 const ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE";

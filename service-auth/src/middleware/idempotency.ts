@@ -1,8 +1,8 @@
 import { AppError } from "@atlas/errors";
 import type { MiddlewareHandler } from "hono";
+import type { Prisma } from "../../generated/prisma/client.ts";
 import type { Deps } from "../deps.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
-import { sha256Hex } from "../services/crypto.ts";
+import { sha256Hex } from "../services/platform/crypto.ts";
 
 /** api.md: a stored answer is replayed for 24 h. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;

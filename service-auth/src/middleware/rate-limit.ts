@@ -2,9 +2,9 @@ import { AppError } from "@atlas/errors";
 import { addressBucket, addressRange } from "@atlas/service-kit";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
-import { recordAudit } from "../services/audit.service.ts";
-import { sha256Hex } from "../services/crypto.ts";
-import { requestContext } from "../services/request-context.ts";
+import { recordAudit } from "../services/audit/audit.service.ts";
+import { requestContext } from "../services/login/request-context.ts";
+import { sha256Hex } from "../services/platform/crypto.ts";
 
 export interface RateLimitRule {
   /** Counter namespace, e.g. "token:ip". */

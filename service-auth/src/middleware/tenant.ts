@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.ts";
-import type { ResolvedTenant } from "../services/tenant.service.ts";
-import { TENANT_CACHE_MS } from "../services/tenant-cache.ts";
+import type { ResolvedTenant } from "../services/tenancy/tenant.service.ts";
+import { TENANT_CACHE_MS } from "../services/tenancy/tenant-cache.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -9,7 +9,7 @@ declare module "hono" {
   }
 }
 
-/** How long a resolved tenant is reused when no change notification arrives (services/tenant-cache.ts). */
+/** How long a resolved tenant is reused when no change notification arrives (services/tenancy/tenant-cache.ts). */
 export { TENANT_CACHE_MS };
 
 const OAUTH_CALLBACK = /^\/auth\/oauth\/[^/]+\/callback$/;
@@ -18,7 +18,7 @@ const OAUTH_CALLBACK = /^\/auth\/oauth\/[^/]+\/callback$/;
  * Resolves `X-Tenant` (GET: or `?tenant=`; absent: `default`) into `c.var.tenant`; 404 unknown, 403 inactive.
  * Answers are cached per slug (404/403 included, not database failures), so the hot paths (refresh,
  * introspection) do not query the tenant on every request. An admin's change empties the cache of
- * every instance through LISTEN/NOTIFY (services/tenant-cache.ts); {@link TENANT_CACHE_MS} bounds
+ * every instance through LISTEN/NOTIFY (services/tenancy/tenant-cache.ts); {@link TENANT_CACHE_MS} bounds
  * an entry's life when a notification is lost.
  */
 export function tenantMiddleware(deps: Pick<Deps, "prisma" | "now" | "tenantCache">): MiddlewareHandler {

@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../app.ts";
 import type { Deps } from "../deps.ts";
 import { requireAuth } from "../middleware/auth.ts";
-import { listAuditEvents } from "../services/audit-query.service.ts";
+import { listAuditEvents } from "../services/audit/audit-query.service.ts";
 import { requireAdmin } from "./admin/keys.ts";
 import { isPlatformAdmin } from "./admin/scope.ts";
 import { bearerSecurity, problem, TenantHeader } from "./schemas.ts";

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../app.ts";
 import type { Deps } from "../deps.ts";
-import { OAUTH_PROVIDERS, type OAuthProviderName } from "../services/oauth/providers.ts";
-import { LOGIN_METHODS, type LoginMethod } from "../services/tenant.service.ts";
+import { OAUTH_PROVIDERS, type OAuthProviderName } from "../services/methods/oauth/providers.ts";
+import { LOGIN_METHODS, type LoginMethod } from "../services/tenancy/tenant.service.ts";
 
 const TenantHeaders = z.object({
   "x-tenant": z.string().optional().openapi({ description: "Tenant slug; absent means `default`" }),

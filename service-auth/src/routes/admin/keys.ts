@@ -4,8 +4,8 @@ import type { MiddlewareHandler } from "hono";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
-import { recordAudit } from "../../services/audit.service.ts";
-import { requestContext } from "../../services/request-context.ts";
+import { recordAudit } from "../../services/audit/audit.service.ts";
+import { requestContext } from "../../services/login/request-context.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { requirePlatformAdmin } from "./scope.ts";
 

@@ -4,7 +4,7 @@ import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { idempotency } from "../../middleware/idempotency.ts";
 import { discardParkedEvent, listParkedEvents, retryParkedEvent } from "../../services/billing/outbox-admin.ts";
-import { requestContext } from "../../services/request-context.ts";
+import { requestContext } from "../../services/login/request-context.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { requirePlatformAdmin } from "./scope.ts";
 

@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { Context, MiddlewareHandler } from "hono";
-import { DEFAULT_TENANT_SLUG } from "../../services/tenant.service.ts";
+import { DEFAULT_TENANT_SLUG } from "../../services/tenancy/tenant.service.ts";
 
 /**
  * Platform administrators are the admins of the `default` tenant: they manage every tenant and

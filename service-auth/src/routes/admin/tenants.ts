@@ -3,15 +3,15 @@ import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { TENANT_CACHE_MS } from "../../middleware/tenant.ts";
-import { requestContext } from "../../services/request-context.ts";
-import { LOGIN_METHODS, tenantSlugSchema } from "../../services/tenant.service.ts";
+import { requestContext } from "../../services/login/request-context.ts";
+import { LOGIN_METHODS, tenantSlugSchema } from "../../services/tenancy/tenant.service.ts";
 import {
   createTenant,
   getTenant,
   listTenants,
   rotateTenantWebhookSecret,
   updateTenant,
-} from "../../services/tenant-admin.service.ts";
+} from "../../services/tenancy/tenant-admin.service.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { requirePlatformAdmin } from "./scope.ts";
 

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { verifyArweave } from "../../services/arweave.service.ts";
+import { verifyArweave } from "../../services/methods/wallet/arweave.service.ts";
 import { registerSignedMessageRoute, registerWalletNonceRoute } from "./wallet-routes.ts";
 
 /** Arweave login: `GET /auth/arweave/nonce`, `POST /auth/arweave/verify`. */

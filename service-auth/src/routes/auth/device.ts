@@ -5,6 +5,7 @@ import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
+import { requestContext } from "../../services/login/request-context.ts";
 import {
   DEVICE_CLIENTS,
   DEVICE_CODE_GRANT_TYPE,
@@ -14,10 +15,9 @@ import {
   formatUserCode,
   pollDeviceToken,
   startDeviceAuthorization,
-} from "../../services/device-auth.service.ts";
-import { USER_SCOPES } from "../../services/jwt.service.ts";
-import { assertRecentMfa } from "../../services/mfa.service.ts";
-import { requestContext } from "../../services/request-context.ts";
+} from "../../services/methods/device/device-auth.service.ts";
+import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
+import { USER_SCOPES } from "../../services/tokens/jwt.service.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 
 const CLIENT_IDS = Object.keys(DEVICE_CLIENTS) as [DeviceClientId, ...DeviceClientId[]];

@@ -3,9 +3,9 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
-import { assertMethodAllowed, auditedRedirect } from "../../services/login-policy.service.ts";
-import { normaliseEmail, startMagicLink, verifyMagicLink } from "../../services/magic-link.service.ts";
-import { requestContext } from "../../services/request-context.ts";
+import { assertMethodAllowed, auditedRedirect } from "../../services/login/login-policy.service.ts";
+import { requestContext } from "../../services/login/request-context.ts";
+import { normaliseEmail, startMagicLink, verifyMagicLink } from "../../services/methods/email/magic-link.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 

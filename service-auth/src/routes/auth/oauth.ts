@@ -5,10 +5,15 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
-import { assertMethodAllowed, auditedRedirect } from "../../services/login-policy.service.ts";
-import { completeOAuth, OAUTH_COOKIE, OAUTH_FLOW_TTL_MS, startOAuth } from "../../services/oauth/oauth.service.ts";
-import { methodOf, OAUTH_PROVIDERS, type OAuthProviderName } from "../../services/oauth/providers.ts";
-import { requestContext } from "../../services/request-context.ts";
+import { assertMethodAllowed, auditedRedirect } from "../../services/login/login-policy.service.ts";
+import { requestContext } from "../../services/login/request-context.ts";
+import {
+  completeOAuth,
+  OAUTH_COOKIE,
+  OAUTH_FLOW_TTL_MS,
+  startOAuth,
+} from "../../services/methods/oauth/oauth.service.ts";
+import { methodOf, OAUTH_PROVIDERS, type OAuthProviderName } from "../../services/methods/oauth/providers.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { setRefreshCookie } from "../token-delivery.ts";
 

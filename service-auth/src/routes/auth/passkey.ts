@@ -3,17 +3,21 @@ import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
-import { assertMethodAllowed } from "../../services/login-policy.service.ts";
-import { assertRecentMfa } from "../../services/mfa.service.ts";
+import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
+import { requestContext } from "../../services/login/request-context.ts";
 import {
   passkeyLoginOptions,
   passkeyRegistrationOptions,
   verifyPasskeyLogin,
   verifyPasskeyRegistration,
-} from "../../services/passkey.service.ts";
-import { ceremonyFor } from "../../services/passkey-challenge.ts";
-import { deletePasskey, listPasskeys, renamePasskey } from "../../services/passkey-management.service.ts";
-import { requestContext } from "../../services/request-context.ts";
+} from "../../services/methods/passkey/passkey.service.ts";
+import { ceremonyFor } from "../../services/methods/passkey/passkey-challenge.ts";
+import {
+  deletePasskey,
+  listPasskeys,
+  renamePasskey,
+} from "../../services/methods/passkey/passkey-management.service.ts";
+import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
 import { bearerSecurity, problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 

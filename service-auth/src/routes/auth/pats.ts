@@ -3,10 +3,10 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { type Principal, requireAuthOrPat } from "../../middleware/auth.ts";
-import { USER_SCOPES } from "../../services/jwt.service.ts";
-import { assertRecentMfa, mfaMethodsOf } from "../../services/mfa.service.ts";
-import { createPat, listPats, revokePat } from "../../services/pat.service.ts";
-import { requestContext } from "../../services/request-context.ts";
+import { requestContext } from "../../services/login/request-context.ts";
+import { assertRecentMfa, mfaMethodsOf } from "../../services/mfa/mfa.service.ts";
+import { USER_SCOPES } from "../../services/tokens/jwt.service.ts";
+import { createPat, listPats, revokePat } from "../../services/tokens/pat.service.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 
 const PatSchema = z

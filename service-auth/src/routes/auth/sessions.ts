@@ -3,10 +3,10 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
-import { recordAudit } from "../../services/audit.service.ts";
-import { logoutEverywhere } from "../../services/logout.service.ts";
-import { requestContext } from "../../services/request-context.ts";
-import { revokeSessionTx } from "../../services/session.service.ts";
+import { recordAudit } from "../../services/audit/audit.service.ts";
+import { requestContext } from "../../services/login/request-context.ts";
+import { logoutEverywhere } from "../../services/tokens/logout.service.ts";
+import { revokeSessionTx } from "../../services/tokens/session.service.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { clearRefreshCookie } from "../token-delivery.ts";
 

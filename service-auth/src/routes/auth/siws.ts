@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { verifySiws } from "../../services/siws.service.ts";
+import { verifySiws } from "../../services/methods/wallet/siws.service.ts";
 import { registerSignedMessageRoute, registerWalletNonceRoute } from "./wallet-routes.ts";
 
 /** Sign-In With Solana: `GET /auth/siws/nonce`, `POST /auth/siws/verify`. */

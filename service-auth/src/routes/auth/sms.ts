@@ -3,9 +3,9 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
-import { assertMethodAllowed } from "../../services/login-policy.service.ts";
-import { requestContext } from "../../services/request-context.ts";
-import { normalisePhone, startSmsOtp, verifySmsOtp } from "../../services/sms-otp.service.ts";
+import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
+import { requestContext } from "../../services/login/request-context.ts";
+import { normalisePhone, startSmsOtp, verifySmsOtp } from "../../services/methods/sms/sms-otp.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 

@@ -2,11 +2,11 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
 import { loginRules, rateLimit } from "../../middleware/rate-limit.ts";
-import { assertMethodAllowed } from "../../services/login-policy.service.ts";
-import { type RequestContext, requestContext } from "../../services/request-context.ts";
-import type { TokenResponse } from "../../services/session.service.ts";
-import type { ResolvedTenant } from "../../services/tenant.service.ts";
-import { issueWalletNonce, type WalletMethod } from "../../services/wallet.service.ts";
+import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
+import { type RequestContext, requestContext } from "../../services/login/request-context.ts";
+import { issueWalletNonce, type WalletMethod } from "../../services/methods/wallet/wallet.service.ts";
+import type { ResolvedTenant } from "../../services/tenancy/tenant.service.ts";
+import type { TokenResponse } from "../../services/tokens/session.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 

@@ -4,9 +4,9 @@ import type { MiddlewareHandler } from "hono";
 import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { idempotency } from "../../middleware/idempotency.ts";
-import { recordAudit } from "../../services/audit.service.ts";
-import { assertRecentMfa } from "../../services/mfa.service.ts";
-import { requestContext } from "../../services/request-context.ts";
+import { recordAudit } from "../../services/audit/audit.service.ts";
+import { requestContext } from "../../services/login/request-context.ts";
+import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
 import { TenantHeader } from "../schemas.ts";
 
 /** Headers of a mutating billing endpoint. */

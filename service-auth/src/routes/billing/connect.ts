@@ -1,16 +1,16 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import type { ConnectedAccount } from "../../../generated/prisma/client.ts";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import type { ConnectedAccount } from "../../generated/prisma/client.ts";
 import {
   ensureConnectedAccount,
   getConnectedAccount,
   onboardingLink,
   setApplicationFee,
-} from "../../services/billing/connect.ts";
-import { requestContext } from "../../services/request-context.ts";
+} from "../../services/billing/stripe/connect.ts";
+import { requestContext } from "../../services/login/request-context.ts";
 import { requirePlatformAdmin } from "../admin/scope.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { billingMiddleware, MutatingHeaders } from "./common.ts";

@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { createCustomer, findBillingProfile, setPreferredProvider } from "../../services/billing/customers.ts";
-import { freePlan, listPlans, publicPlan } from "../../services/billing/plans.ts";
-import { currentSubscription } from "../../services/billing/subscriptions.ts";
+import { createCustomer, findBillingProfile, setPreferredProvider } from "../../services/billing/stripe/customers.ts";
+import { freePlan, listPlans, publicPlan } from "../../services/billing/stripe/plans.ts";
+import { currentSubscription } from "../../services/billing/stripe/subscriptions.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { billingMiddleware, iso, MutatingHeaders } from "./common.ts";
 

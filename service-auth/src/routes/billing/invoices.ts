@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { payInvoiceNow } from "../../services/billing/pay-invoice.ts";
+import { payInvoiceNow } from "../../services/billing/invoices/pay-invoice.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
 import { billingMiddleware, MutatingHeaders } from "./common.ts";
 

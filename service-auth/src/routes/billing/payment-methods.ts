@@ -6,7 +6,7 @@ import {
   detachPaymentMethod,
   listPaymentMethods,
   setDefaultPaymentMethod,
-} from "../../services/billing/payment-methods.ts";
+} from "../../services/billing/stripe/payment-methods.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { billingMiddleware, MutatingHeaders } from "./common.ts";
 

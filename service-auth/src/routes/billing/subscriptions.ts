@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { setCancelAtPeriodEnd, subscribe } from "../../services/billing/subscribe.ts";
-import type { SubscriptionWithPlan } from "../../services/billing/subscriptions.ts";
+import { setCancelAtPeriodEnd, subscribe } from "../../services/billing/stripe/subscribe.ts";
+import type { SubscriptionWithPlan } from "../../services/billing/stripe/subscriptions.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
 import { billingMiddleware, iso, MutatingHeaders } from "./common.ts";
 import { SubscriptionSchema } from "./customers.ts";

@@ -2,7 +2,7 @@ import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv } from "../../app.ts";
 import type { Deps } from "../../deps.ts";
-import { handleStripeEvent } from "../../services/billing/stripe-webhooks.ts";
+import { handleStripeEvent } from "../../services/billing/stripe/stripe-webhooks.ts";
 import { problem } from "../schemas.ts";
 
 export function registerStripeWebhookRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {

@@ -3,12 +3,12 @@
 // announces `charge.canceled`, and no later path (charge saga, dunning) charges the account again.
 import { AppError } from "@atlas/errors";
 import type { OutboxTransaction } from "@atlas/outbox";
+import type { Prisma } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../deps.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
 import type { StripeGateway } from "../../providers/stripe.ts";
-import { emitSql } from "./charge-invoice.ts";
+import { emitSql } from "./invoices/charge-invoice.ts";
 import { emitBillingEvent } from "./outbox.ts";
-import { LIVE_STATUSES } from "./subscriptions.ts";
+import { LIVE_STATUSES } from "./stripe/subscriptions.ts";
 
 /** Charges that may still be collected: deletion cancels them. */
 const OPEN_CHARGES = ["pending", "failed"];

@@ -1,9 +1,9 @@
 import { OutboxConsumer } from "@atlas/outbox";
 import type { Deps } from "../../deps.ts";
-import { invoiceFinalizedHandler } from "./charge-invoice.ts";
-import { runDunning } from "./dunning.ts";
+import { invoiceFinalizedHandler } from "./invoices/charge-invoice.ts";
+import { runDunning } from "./invoices/dunning.ts";
+import { invoiceVoidedHandler } from "./invoices/void-invoice.ts";
 import { startReconciliation } from "./reconcile-job.ts";
-import { invoiceVoidedHandler } from "./void-invoice.ts";
 
 /** service-auth's side of the outbox: the events it consumes and their handlers. */
 export function billingConsumer(deps: Deps, options: { listen?: boolean; pollIntervalMs?: number } = {}) {

@@ -9,12 +9,12 @@
  * Only parked events can be retried or discarded: a pending event belongs to its consumer.
  */
 import { AppError } from "@atlas/errors";
+import type { BillingEvent, Prisma } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../deps.ts";
-import type { BillingEvent, Prisma } from "../../generated/prisma/client.ts";
 import type { Principal } from "../../middleware/auth.ts";
-import { recordAudit } from "../audit.service.ts";
-import { decodeCursor, encodeCursor } from "../keyset-cursor.ts";
-import type { RequestContext } from "../request-context.ts";
+import { recordAudit } from "../audit/audit.service.ts";
+import type { RequestContext } from "../login/request-context.ts";
+import { decodeCursor, encodeCursor } from "../platform/keyset-cursor.ts";
 
 /** A parked event as operators see it (payload included: they must see what failed). */
 export interface ParkedEventView {

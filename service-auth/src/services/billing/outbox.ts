@@ -1,5 +1,5 @@
 import { type BillingEventPayload, type BillingEventType, outboxRow } from "@atlas/billing-events";
-import type { Prisma } from "../../generated/prisma/client.ts";
+import type { Prisma } from "../../../generated/prisma/client.ts";
 
 /**
  * Inserts a billing event in the caller's transaction (transactional outbox): it commits with

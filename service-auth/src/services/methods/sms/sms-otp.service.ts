@@ -1,0 +1,198 @@
+import { randomInt } from "node:crypto";
+import { AppError } from "@atlas/errors";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import type { Identity } from "../../../../generated/prisma/client.ts";
+import type { Deps } from "../../../deps.ts";
+import { userForProvenAddress } from "../../accounts/user.service.ts";
+import { recordAudit } from "../../audit/audit.service.ts";
+import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
+import type { RequestContext } from "../../login/request-context.ts";
+import { completeLogin } from "../../mfa/mfa.service.ts";
+import { hashLowEntropySecret, verifyLowEntropySecret } from "../../mfa/password-hash.ts";
+import { sha256Hex } from "../../platform/crypto.ts";
+import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
+import type { TokenResponse } from "../../tokens/session.service.ts";
+
+export const OTP_TTL_MS = 10 * 60_000;
+export const OTP_MAX_ATTEMPTS = 5;
+
+/** The E.164 form of a valid phone number, or null. Only full international numbers are accepted. */
+export function normalisePhone(input: string): string | null {
+  const trimmed = input.trim();
+  if (!/^\+[1-9]\d{6,14}$/.test(trimmed)) return null;
+  const parsed = parsePhoneNumberFromString(trimmed);
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+const invalid = () => new AppError("INVALID_CREDENTIALS", { detail: "The code is invalid or expired" });
+
+/** Why a code is sent: to log in, or to add the number to a logged-in user's account. */
+export type SmsPurpose = { kind: "login" } | { kind: "link"; userId: string };
+
+/**
+ * Sends a 6-digit code. Earlier codes for the number die (only the latest works); a new code
+ * within the resend cooldown is refused with Retry-After.
+ */
+export async function startSmsOtp(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; phone: string; context: RequestContext; purpose?: SmsPurpose },
+): Promise<void> {
+  const purpose = input.purpose ?? { kind: "login" };
+  const now = deps.now();
+  const cooldownMs = deps.config.SMS_RESEND_COOLDOWN_SEC * 1000;
+  const last = await deps.prisma.otpCode.findFirst({
+    where: { tenantId: input.tenant.id, phone: input.phone },
+    orderBy: { createdAt: "desc" },
+  });
+  if (last && now.getTime() - last.createdAt.getTime() < cooldownMs) {
+    const wait = Math.ceil((last.createdAt.getTime() + cooldownMs - now.getTime()) / 1000);
+    throw new AppError("RATE_LIMITED", {
+      detail: "A code was sent moments ago",
+      headers: { "Retry-After": String(wait) },
+    });
+  }
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const codeHash = await hashLowEntropySecret(code);
+  await deps.prisma.$transaction(async (tx) => {
+    await tx.otpCode.updateMany({
+      where: { tenantId: input.tenant.id, phone: input.phone, consumedAt: null },
+      data: { consumedAt: now },
+    });
+    await tx.otpCode.create({
+      data: {
+        tenantId: input.tenant.id,
+        phone: input.phone,
+        codeHash,
+        maxAttempts: OTP_MAX_ATTEMPTS,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + OTP_TTL_MS),
+      },
+    });
+    await recordAudit(
+      tx,
+      {
+        eventType: "sms_code_requested",
+        tenantId: input.tenant.id,
+        userId: purpose.kind === "link" ? purpose.userId : null,
+        context: input.context,
+        details: { phoneHash: sha256Hex(input.phone), purpose: purpose.kind },
+      },
+      now,
+    );
+  });
+  const text =
+    purpose.kind === "login"
+      ? `${code} is your ${input.tenant.name} sign-in code. It expires in 10 minutes.`
+      : `${code} confirms adding this number to your ${input.tenant.name} account. It expires in 10 minutes.`;
+  void deps.sms.send({ to: input.phone, text, code }).catch((error: unknown) => {
+    deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "SMS code delivery failed");
+  });
+}
+
+/**
+ * Checks and consumes a code. Each attempt is counted before the comparison (atomically, so
+ * parallel guesses cannot exceed the budget); after OTP_MAX_ATTEMPTS the code is dead, even for
+ * the right digits. Failures are audited and answer 401 INVALID_CREDENTIALS.
+ */
+async function consumeSmsOtp(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; phone: string; code: string; context: RequestContext; userId?: string },
+): Promise<void> {
+  const now = deps.now();
+  const account = { identifier: `phone:${input.phone}` };
+  const fail = async (reason: string) => {
+    // Every failed verification counts against the number (and this IP), whatever the reason.
+    await recordLoginFailure(deps, { tenant: input.tenant, account, context: input.context });
+    await recordAudit(
+      deps.prisma,
+      {
+        eventType: "login_failure",
+        tenantId: input.tenant.id,
+        userId: input.userId ?? null,
+        context: input.context,
+        details: { method: "sms", reason, purpose: input.userId ? "link" : "login" },
+      },
+      now,
+    );
+    return invalid();
+  };
+  await assertNotBackedOff(deps, { tenant: input.tenant, account, context: input.context });
+  const current = await deps.prisma.otpCode.findFirst({
+    where: { tenantId: input.tenant.id, phone: input.phone, consumedAt: null, expiresAt: { gt: now } },
+    orderBy: { createdAt: "desc" },
+  });
+  if (!current) throw await fail("no_live_code");
+  const [counted] = await deps.prisma.otpCode.updateManyAndReturn({
+    where: { id: current.id, consumedAt: null, attempts: { lt: current.maxAttempts } },
+    data: { attempts: { increment: 1 } },
+  });
+  if (!counted) throw await fail("attempts_exhausted");
+  if (!(await verifyLowEntropySecret(current.codeHash, input.code))) {
+    if (counted.attempts >= counted.maxAttempts) {
+      await deps.prisma.otpCode.updateMany({ where: { id: current.id, consumedAt: null }, data: { consumedAt: now } });
+    }
+    throw await fail("wrong_code");
+  }
+  const { count } = await deps.prisma.otpCode.updateMany({
+    where: { id: current.id, consumedAt: null },
+    data: { consumedAt: now },
+  });
+  if (count === 0) throw await fail("already_used");
+}
+
+/** Logs in with a code: the first login creates the user. */
+export async function verifySmsOtp(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; phone: string; code: string; context: RequestContext },
+): Promise<TokenResponse> {
+  await consumeSmsOtp(deps, input);
+  const now = deps.now();
+  const user = await userForProvenAddress(
+    deps,
+    { tenantId: input.tenant.id, address: { kind: "phone", value: input.phone }, context: input.context },
+    now,
+  );
+  if (user.deletedAt) throw invalid();
+  return completeLogin(deps, { user, tenant: input.tenant, amr: ["sms"], context: input.context });
+}
+
+/**
+ * Explicit linking with a code sent by {@link startSmsOtp} (purpose link): the number becomes one
+ * of the user's identities (and their phone, if they had none). A number that belongs to another
+ * user is a 409 CONFLICT: accounts are never merged implicitly.
+ */
+export async function linkPhone(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; userId: string; phone: string; code: string; context: RequestContext },
+): Promise<Identity> {
+  await consumeSmsOtp(deps, input);
+  const now = deps.now();
+  const { tenant, phone, userId } = input;
+  return deps.prisma.$transaction(async (tx) => {
+    const existing = await tx.identity.findUnique({
+      where: { tenantId_provider_subject: { tenantId: tenant.id, provider: "sms", subject: phone } },
+    });
+    const owner = await tx.user.findUnique({ where: { tenantId_phone: { tenantId: tenant.id, phone } } });
+    if ((existing && existing.userId !== userId) || (owner && owner.id !== userId)) {
+      throw new AppError("CONFLICT", { detail: "This number belongs to another account" });
+    }
+    if (existing) return existing;
+    const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+    if (!user.phone) await tx.user.update({ where: { id: userId }, data: { phone, phoneVerifiedAt: now } });
+    const identity = await tx.identity.create({
+      data: { tenantId: tenant.id, userId, provider: "sms", subject: phone, createdAt: now },
+    });
+    await recordAudit(
+      tx,
+      {
+        eventType: "identity_linked",
+        tenantId: tenant.id,
+        userId,
+        context: input.context,
+        details: { provider: "sms" },
+      },
+      now,
+    );
+    return identity;
+  });
+}

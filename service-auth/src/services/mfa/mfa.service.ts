@@ -1,0 +1,406 @@
+import { AppError } from "@atlas/errors";
+import type { User } from "../../../generated/prisma/client.ts";
+import type { Deps } from "../../deps.ts";
+import type { Principal } from "../../middleware/auth.ts";
+import { recordAudit } from "../audit/audit.service.ts";
+import { geoLabel } from "../login/geo.service.ts";
+import { assertNotBackedOff, clearPairBackoff, recordLoginFailure } from "../login/lockout.service.ts";
+import type { RequestContext } from "../login/request-context.ts";
+import { assessLoginRisk } from "../login/risk.service.ts";
+import { startMagicLink } from "../methods/email/magic-link.service.ts";
+import { constantTimeEqual, randomToken, sha256Hex } from "../platform/crypto.ts";
+import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
+import { createSession, stepUpSession, type TokenResponse } from "../tokens/session.service.ts";
+import { consumeBackupCode, consumeTotp, replaceBackupCodes } from "./mfa-factors.service.ts";
+
+export const MFA_TOKEN_TTL_MS = 5 * 60_000;
+export const MFA_MAX_ATTEMPTS = 5;
+const KIND = "mfa_token";
+
+/** Second factors a user can answer with; `totp_setup` when the tenant demands one not yet enrolled. */
+export type MfaMethod = "totp" | "webauthn" | "backup_code" | "totp_setup";
+
+interface MfaTokenData {
+  purpose: "login" | "step_up";
+  /** The first factor(s) already proven. */
+  amr: string[];
+  sessionId?: string;
+}
+
+/** The user's enrolled second factors: none until TOTP is enabled. */
+export async function mfaMethodsOf(deps: Pick<Deps, "prisma">, userId: string): Promise<MfaMethod[]> {
+  const settings = await deps.prisma.mFASettings.findUnique({ where: { userId } });
+  if (!settings?.totpEnabled) return [];
+  const methods: MfaMethod[] = ["totp"];
+  if ((await deps.prisma.webAuthnCredential.count({ where: { userId } })) > 0) methods.push("webauthn");
+  if ((await deps.prisma.backupCode.count({ where: { userId, usedAt: null } })) > 0) methods.push("backup_code");
+  return methods;
+}
+
+async function issueMfaToken(
+  deps: Pick<Deps, "prisma" | "now">,
+  input: { tenantId: string; userId: string; data: MfaTokenData; methods: MfaMethod[]; context: RequestContext },
+): Promise<AppError> {
+  const now = deps.now();
+  const token = randomToken(32);
+  await deps.prisma.authChallenge.create({
+    data: {
+      tenantId: input.tenantId,
+      kind: KIND,
+      challengeHash: sha256Hex(token),
+      userId: input.userId,
+      data: { ...input.data },
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + MFA_TOKEN_TTL_MS),
+    },
+  });
+  await recordAudit(
+    deps.prisma,
+    {
+      eventType: "mfa_challenge",
+      tenantId: input.tenantId,
+      userId: input.userId,
+      context: input.context,
+      details: { purpose: input.data.purpose, methods: input.methods },
+    },
+    now,
+  );
+  return new AppError("MFA_REQUIRED", {
+    detail: "A second factor is required",
+    extensions: { mfaToken: token, methods: input.methods },
+  });
+}
+
+/**
+ * Where every login method ends once its first factor is proven. A user with MFA (or in a tenant
+ * that requires it) on a device they have not trusted gets 401 MFA_REQUIRED with a single-use
+ * `mfaToken` and the available methods; everyone else gets a session. A passkey with user
+ * verification is two factors in itself (possession + biometrics/PIN) and is not asked again.
+ */
+export async function completeLogin(
+  deps: Deps,
+  input: { user: User; tenant: ResolvedTenant; amr: string[]; context: RequestContext },
+): Promise<TokenResponse> {
+  const { user, tenant } = input;
+  // Risk first: every decision below, and the audit rows, carry its score and location.
+  const risk = await assessLoginRisk(deps, { user, tenant, context: input.context });
+  const context: RequestContext = { ...input.context, geo: risk.geo, riskScore: risk.score };
+  const now = deps.now();
+  const riskAudit = (eventType: "risk_denied" | "risk_challenge", outcome: string) =>
+    recordAudit(
+      deps.prisma,
+      {
+        eventType,
+        tenantId: tenant.id,
+        userId: user.id,
+        context,
+        details: { score: risk.score, reasons: risk.reasons, outcome },
+      },
+      now,
+    );
+  if (risk.score >= tenant.risk.denyAt) {
+    await riskAudit("risk_denied", "denied");
+    throw new AppError("FORBIDDEN", { detail: "This sign-in was blocked for your protection; try again later" });
+  }
+  // An account under attack always needs stronger proof (lockout without DoS), whatever the score.
+  const elevated = risk.score >= tenant.risk.challengeAt || risk.reasons.includes("account_under_attack");
+  const session = async (mfaVerified: boolean) => {
+    const tokens = await createSession(deps, {
+      user,
+      audience: tenant.jwtAudience,
+      amr: input.amr,
+      context,
+      mfaVerified,
+    });
+    if (risk.newDevice) await notifyNewDevice(deps, { user, tenant, context });
+    return tokens;
+  };
+  // A passkey with user verification is two factors in itself.
+  if (input.amr.includes("hwk")) return session(true);
+  const methods = await mfaMethodsOf(deps, user.id);
+  if (methods.length > 0) {
+    // A trusted device skips the second factor, unless this login looks risky.
+    if (!elevated && (await isTrustedDevice(deps, user.id, context))) return session(false);
+    if (elevated) await riskAudit("risk_challenge", "second_factor");
+    throw await issueMfaToken(deps, {
+      tenantId: tenant.id,
+      userId: user.id,
+      data: { purpose: "login", amr: input.amr },
+      methods,
+      context,
+    });
+  }
+  if (tenant.mfaRequired) {
+    throw await issueMfaToken(deps, {
+      tenantId: tenant.id,
+      userId: user.id,
+      data: { purpose: "login", amr: input.amr },
+      methods: ["totp_setup"],
+      context,
+    });
+  }
+  // Without a second factor, the stronger proof for a risky login is a fresh e-mail link: sent
+  // now, unless the first factor already was one. (No e-mail address: nothing stronger exists;
+  // the login proceeds, audited with its score.)
+  if (elevated && !input.amr.includes("email") && user.email) {
+    await riskAudit("risk_challenge", "email_link");
+    await startMagicLink(deps, { tenant, email: user.email, redirectTo: null, context });
+    throw new AppError("MFA_REQUIRED", {
+      detail: "For your protection, confirm this sign-in with the link we just e-mailed you",
+      extensions: { methods: ["email_link"] },
+    });
+  }
+  if (elevated) {
+    await riskAudit(
+      "risk_challenge",
+      input.amr.includes("email") ? "proven_by_email_link" : "allowed_no_stronger_factor",
+    );
+  }
+  return session(false);
+}
+
+/** Tells the user about a sign-in from a device they never used (fire and forget; audited). */
+async function notifyNewDevice(
+  deps: Deps,
+  input: { user: User; tenant: ResolvedTenant; context: RequestContext },
+): Promise<void> {
+  const { user, tenant, context } = input;
+  await recordAudit(
+    deps.prisma,
+    {
+      eventType: "new_device",
+      tenantId: tenant.id,
+      userId: user.id,
+      context,
+      details: { notified: Boolean(user.email) },
+    },
+    deps.now(),
+  );
+  if (!user.email) return;
+  const where = geoLabel(context.geo) ?? "an unknown location";
+  const device = context.userAgent?.slice(0, 120) ?? "an unknown device";
+  const text = `A new sign-in to your ${tenant.name} account: ${device}, near ${where}, at ${deps.now().toISOString()}.\n\nIf this was not you, sign out all sessions and secure your account.`;
+  void deps.email
+    .send({
+      to: user.email,
+      subject: `New sign-in to ${tenant.name}`,
+      text,
+      html: `<p>${escapeHtml(text)}</p>`,
+      meta: {},
+    })
+    .catch((error: unknown) => {
+      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "new-device e-mail failed");
+    });
+}
+
+const escapeHtml = (s: string) =>
+  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\n", "<br>");
+
+/**
+ * Step-up for sensitive operations: users with MFA need a verification at most
+ * MFA_STEP_UP_MAX_AGE_MIN old on this session, else 401 MFA_REQUIRED (with an `mfaToken` that
+ * `POST /auth/mfa/verify` turns into a fresh access token). Users without MFA pass.
+ */
+export async function assertRecentMfa(
+  deps: Deps,
+  input: { principal: Principal; tenant: ResolvedTenant; context: RequestContext },
+): Promise<void> {
+  const { principal } = input;
+  const methods = await mfaMethodsOf(deps, principal.userId);
+  if (methods.length === 0) return;
+  const session = await deps.prisma.session.findUnique({ where: { id: principal.sessionId } });
+  const maxAgeMs = deps.config.MFA_STEP_UP_MAX_AGE_MIN * 60_000;
+  if (session?.mfaVerifiedAt && deps.now().getTime() - session.mfaVerifiedAt.getTime() <= maxAgeMs) return;
+  throw await issueMfaToken(deps, {
+    tenantId: input.tenant.id,
+    userId: principal.userId,
+    data: { purpose: "step_up", amr: session?.amr ?? principal.amr, sessionId: principal.sessionId },
+    methods,
+    context: input.context,
+  });
+}
+
+export interface MfaAnswer {
+  code?: string | undefined;
+  backupCode?: string | undefined;
+  /** A WebAuthn assertion, checked (after the attempt is counted) by this callback: its owner's id. */
+  webauthn?: (() => Promise<string>) | undefined;
+}
+
+export type MfaResult =
+  | {
+      purpose: "login";
+      tokens: TokenResponse;
+      deviceToken: string | null;
+      backupCodes?: string[];
+      backupCodesRemaining?: number;
+    }
+  | { purpose: "step_up"; tokens: Omit<TokenResponse, "refreshToken">; backupCodesRemaining?: number };
+
+/**
+ * Completes an MFA challenge. Each call spends one of the token's 5 attempts (atomically,
+ * before the factor is checked); the 5th failure kills it. An unknown, used, expired or spent
+ * token is 401 INVALID_TOKEN; a wrong factor 401 INVALID_CREDENTIALS. Audited either way.
+ */
+export async function verifyMfa(
+  deps: Deps,
+  input: { tenant: ResolvedTenant; mfaToken: string; answer: MfaAnswer; trustDevice: boolean; context: RequestContext },
+): Promise<MfaResult> {
+  const now = deps.now();
+  const { tenant, context } = input;
+  const audit = (eventType: "mfa_success" | "mfa_failure", userId: string | null, details: Record<string, unknown>) =>
+    recordAudit(deps.prisma, { eventType, tenantId: tenant.id, userId, context, details }, now);
+  const [challenge] = await deps.prisma.authChallenge.updateManyAndReturn({
+    where: {
+      challengeHash: sha256Hex(input.mfaToken),
+      kind: KIND,
+      tenantId: tenant.id,
+      consumedAt: null,
+      expiresAt: { gt: now },
+      attempts: { lt: MFA_MAX_ATTEMPTS },
+    },
+    data: { attempts: { increment: 1 } },
+  });
+  if (!challenge?.userId) {
+    await audit("mfa_failure", null, { reason: "invalid_mfa_token" });
+    throw new AppError("INVALID_TOKEN", { detail: "This MFA session is invalid, used or expired; log in again" });
+  }
+  const userId = challenge.userId;
+  const data = challenge.data as unknown as MfaTokenData;
+  await assertNotBackedOff(deps, { tenant, account: { userId }, context });
+  const enrolling = (await mfaMethodsOf(deps, userId)).length === 0;
+
+  let factor: "otp" | "backup_code" | "hwk" | null = null;
+  let backupCodesRemaining: number | undefined;
+  if (input.answer.code !== undefined) {
+    factor = (await consumeTotp(deps, userId, input.answer.code)) ? "otp" : null;
+  } else if (input.answer.backupCode !== undefined && !enrolling) {
+    const remaining = await consumeBackupCode(deps, userId, input.answer.backupCode);
+    if (remaining !== null) {
+      factor = "backup_code";
+      backupCodesRemaining = remaining;
+      await recordAudit(
+        deps.prisma,
+        { eventType: "backup_code_used", tenantId: tenant.id, userId, context, details: { remaining } },
+        now,
+      );
+    }
+  } else if (input.answer.webauthn !== undefined && !enrolling) {
+    const owner = await input.answer.webauthn().catch(() => null);
+    factor = owner === userId ? "hwk" : null;
+  }
+  if (!factor) {
+    if (challenge.attempts >= MFA_MAX_ATTEMPTS) {
+      await deps.prisma.authChallenge.updateMany({
+        where: { id: challenge.id, consumedAt: null },
+        data: { consumedAt: now },
+      });
+    }
+    await audit("mfa_failure", userId, { reason: "wrong_factor", attempt: challenge.attempts, purpose: data.purpose });
+    await recordLoginFailure(deps, { tenant, account: { userId }, context, userId });
+    throw new AppError("INVALID_CREDENTIALS", { detail: "The second factor was not accepted" });
+  }
+  const { count } = await deps.prisma.authChallenge.updateMany({
+    where: { id: challenge.id, consumedAt: null },
+    data: { consumedAt: now },
+  });
+  if (count !== 1) throw new AppError("INVALID_TOKEN", { detail: "This MFA session was already used" });
+  await clearPairBackoff(deps, { tenant, account: { userId }, context });
+  await audit("mfa_success", userId, { factor, purpose: data.purpose, ...(enrolling ? { enrolled: "totp" } : {}) });
+
+  const amr = [...new Set([...data.amr, factor, "mfa"])];
+  if (data.purpose === "step_up" && data.sessionId) {
+    const tokens = await stepUpSession(deps, { sessionId: data.sessionId, amr, audience: tenant.jwtAudience });
+    return { purpose: "step_up", tokens, ...(backupCodesRemaining !== undefined ? { backupCodesRemaining } : {}) };
+  }
+  // Enrolment required by the tenant: the code just proved the new secret; TOTP is on now.
+  const backupCodes = enrolling
+    ? await deps.prisma.$transaction(async (tx) => {
+        await tx.mFASettings.update({ where: { userId }, data: { totpEnabled: true, totpEnabledAt: now } });
+        await recordAudit(tx, { eventType: "totp_enabled", tenantId: tenant.id, userId, context }, now);
+        return replaceBackupCodes(tx, userId, now);
+      })
+    : undefined;
+  const user = await deps.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+  const tokens = await createSession(deps, { user, audience: tenant.jwtAudience, amr, context, mfaVerified: true });
+  const deviceToken = input.trustDevice ? await trustDevice(deps, { userId, tenantId: tenant.id, context }) : null;
+  return {
+    purpose: "login",
+    tokens,
+    deviceToken,
+    ...(backupCodes ? { backupCodes } : {}),
+    ...(backupCodesRemaining !== undefined ? { backupCodesRemaining } : {}),
+  };
+}
+
+/**
+ * For a tenant that requires MFA: a user without a second factor enrols TOTP with the
+ * `mfaToken` of their login (no session exists yet), then answers `/auth/mfa/verify` with a code.
+ */
+export async function mfaTokenOwner(deps: Pick<Deps, "prisma" | "now">, tenant: ResolvedTenant, mfaToken: string) {
+  const challenge = await deps.prisma.authChallenge.findFirst({
+    where: {
+      challengeHash: sha256Hex(mfaToken),
+      kind: KIND,
+      tenantId: tenant.id,
+      consumedAt: null,
+      expiresAt: { gt: deps.now() },
+    },
+  });
+  if (!challenge?.userId)
+    throw new AppError("INVALID_TOKEN", { detail: "This MFA session is invalid, used or expired" });
+  return deps.prisma.user.findUniqueOrThrow({ where: { id: challenge.userId } });
+}
+
+// ─── trusted devices ─────────────────────────────────────────────────────────────────────────
+
+/**
+ * Trusts this device for MFA_TRUSTED_DEVICE_DAYS: a random token (`id.secret`) for an HttpOnly
+ * cookie; the row keeps SHA-256(secret) and the device hash it is bound to.
+ */
+async function trustDevice(
+  deps: Pick<Deps, "prisma" | "now" | "config">,
+  input: { userId: string; tenantId: string; context: RequestContext },
+): Promise<string> {
+  const now = deps.now();
+  const secret = randomToken(32);
+  const device = await deps.prisma.trustedDevice.create({
+    data: {
+      userId: input.userId,
+      deviceHash: input.context.deviceHash ?? "",
+      tokenHash: sha256Hex(secret),
+      label: input.context.userAgent?.slice(0, 120) ?? null,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + deps.config.MFA_TRUSTED_DEVICE_DAYS * 86_400_000),
+    },
+  });
+  await recordAudit(
+    deps.prisma,
+    {
+      eventType: "trusted_device_added",
+      tenantId: input.tenantId,
+      userId: input.userId,
+      context: input.context,
+      details: { deviceId: device.id },
+    },
+    now,
+  );
+  return `${device.id}.${secret}`;
+}
+
+/** Whether the request carries a live trusted-device token of this user, from the same device. */
+export async function isTrustedDevice(
+  deps: Pick<Deps, "prisma" | "now">,
+  userId: string,
+  context: RequestContext,
+): Promise<boolean> {
+  const [id, secret] = (context.deviceToken ?? "").split(".");
+  if (!id || !secret || !/^[0-9a-f-]{36}$/.test(id)) return false;
+  const now = deps.now();
+  const device = await deps.prisma.trustedDevice.findUnique({ where: { id } });
+  if (!device || device.userId !== userId || device.revokedAt || device.expiresAt <= now) return false;
+  if (!constantTimeEqual(device.tokenHash, sha256Hex(secret))) return false;
+  if (device.deviceHash !== (context.deviceHash ?? "")) return false;
+  await deps.prisma.trustedDevice.update({ where: { id }, data: { lastUsedAt: now } });
+  return true;
+}

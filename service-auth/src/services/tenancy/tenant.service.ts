@@ -1,0 +1,109 @@
+import { AppError } from "@atlas/errors";
+import { z } from "zod";
+import type { Tenant } from "../../../generated/prisma/client.ts";
+import type { Deps } from "../../deps.ts";
+
+/** api.md vocabulary of tenant login methods. */
+export const LOGIN_METHODS = [
+  "email",
+  "sms",
+  "siwe",
+  "siws",
+  "arweave",
+  "passkey",
+  "oauth:google",
+  "oauth:github",
+  "oauth:discord",
+  "oauth:twitter",
+  "oauth:oidc",
+] as const;
+export type LoginMethod = (typeof LOGIN_METHODS)[number];
+
+export const DEFAULT_TENANT_SLUG = "default";
+
+const originsSchema = z.array(z.string());
+const methodsSchema = z.array(z.enum(LOGIN_METHODS));
+
+/** A tenant with its JSON columns parsed; malformed columns fail closed (empty lists). */
+export interface ResolvedTenant {
+  id: string;
+  slug: string;
+  name: string;
+  isActive: boolean;
+  jwtAudience: string;
+  allowedOrigins: string[];
+  allowedMethods: LoginMethod[];
+  /** Tenant policy: every user must pass a second factor (`settings.mfa = "required"`). */
+  mfaRequired: boolean;
+  /** `soft` (default): attacked accounts demand stronger proof; `hard`: they lock for a while. */
+  lockout: "soft" | "hard";
+  /** Risk policy: at `challengeAt` a login needs stronger proof, at `denyAt` it is refused. */
+  risk: { challengeAt: number; denyAt: number };
+}
+
+const settingsSchema = z
+  .object({
+    mfa: z.enum(["optional", "required"]).optional(),
+    lockout: z.enum(["soft", "hard"]).optional(),
+    risk: z
+      .object({ challengeAt: z.number().min(0).max(1).optional(), denyAt: z.number().min(0).max(1.01).optional() })
+      .optional(),
+  })
+  .loose();
+
+export function toResolvedTenant(t: Tenant): ResolvedTenant {
+  const origins = originsSchema.safeParse(t.allowedOrigins);
+  const methods = methodsSchema.safeParse(t.allowedMethods);
+  const settings = settingsSchema.safeParse(t.settings ?? {});
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    isActive: t.isActive,
+    jwtAudience: t.jwtAudience,
+    allowedOrigins: origins.success ? origins.data : [],
+    allowedMethods: methods.success ? methods.data : [],
+    // A malformed policy fails closed: MFA required.
+    mfaRequired: settings.success ? settings.data.mfa === "required" : true,
+    lockout: settings.success ? (settings.data.lockout ?? "soft") : "soft",
+    risk: {
+      challengeAt: (settings.success ? settings.data.risk?.challengeAt : undefined) ?? 0.5,
+      // Default: never deny on risk alone (1.01 > the maximum score); challenge instead.
+      denyAt: (settings.success ? settings.data.risk?.denyAt : undefined) ?? 1.01,
+    },
+  };
+}
+
+export const tenantSlugSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
+
+/**
+ * Resolves the tenant named by the `X-Tenant` header (absent: `default`).
+ * Unknown → 404 NOT_FOUND; inactive → 403 FORBIDDEN (api.md "Status codes").
+ */
+export async function resolveTenant(
+  deps: Pick<Deps, "prisma">,
+  slugHeader: string | undefined,
+): Promise<ResolvedTenant> {
+  const slug = slugHeader ?? DEFAULT_TENANT_SLUG;
+  if (!tenantSlugSchema.safeParse(slug).success) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
+  const row = await deps.prisma.tenant.findUnique({ where: { slug } });
+  if (!row) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
+  if (!row.isActive) throw new AppError("FORBIDDEN", { detail: "This tenant is inactive" });
+  return toResolvedTenant(row);
+}
+
+/** A tenant by id (flows that stored it, such as an OAuth callback); 404 unknown, 403 inactive. */
+export async function resolveTenantById(deps: Pick<Deps, "prisma">, id: string): Promise<ResolvedTenant> {
+  const row = await deps.prisma.tenant.findUnique({ where: { id } });
+  if (!row) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
+  if (!row.isActive) throw new AppError("FORBIDDEN", { detail: "This tenant is inactive" });
+  return toResolvedTenant(row);
+}
+
+/** Whether any active tenant allows `origin` (used for CORS preflights, which carry no X-Tenant). */
+export async function isOriginAllowedByAnyTenant(deps: Pick<Deps, "prisma">, origin: string): Promise<boolean> {
+  const rows = await deps.prisma.$queryRaw<{ n: number }[]>`
+    SELECT 1 AS n FROM "auth"."auth_tenants"
+    WHERE "isActive" AND "allowedOrigins" @> to_jsonb(ARRAY[${origin}]::text[]) LIMIT 1`;
+  return rows.length > 0;
+}
