@@ -1,9 +1,8 @@
-import { type BaseVariables, createServiceApp } from "@atlas/service-kit";
-import type { Deps } from "./deps.ts";
-import type { Principal } from "./middleware/auth.ts";
+import { createServiceApp } from "@atlas/service-kit";
 import { clientIp, trustedProxyList } from "./middleware/client-ip.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
+import type { AuthEnv, Deps } from "./ports.ts";
 import { providerAwareErrorHandler } from "./providers/outage.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerAdminOutboxRoutes } from "./routes/admin/outbox.ts";
@@ -27,9 +26,6 @@ import { registerBillingRoutes } from "./routes/billing/index.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerWellKnownRoutes } from "./routes/well-known.ts";
-import type { ResolvedTenant } from "./services/tenancy/tenant.service.ts";
-
-export type AuthEnv = { Variables: BaseVariables & { tenant: ResolvedTenant; principal: Principal } };
 
 export const SERVICE_VERSION = "0.1.0";
 

@@ -3,6 +3,7 @@ import { createLogger, type Logger } from "@atlas/service-kit";
 import { createClient, type RedisClientType } from "redis";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthConfig } from "./config.ts";
+import type { Deps } from "./ports.ts";
 import { ChainReaders } from "./providers/chains.ts";
 import {
   DevOutbox,
@@ -27,38 +28,6 @@ import { TenantCache } from "./services/tenancy/tenant-cache.ts";
 import { rewrapWebhookSecrets } from "./services/tenancy/tenant-webhook-secrets.ts";
 import { JwtService } from "./services/tokens/jwt.service.ts";
 import { SigningKeyStore } from "./services/tokens/signing-keys.service.ts";
-
-/** Everything service-auth's code depends on, injected so tests control time and providers. */
-export interface Deps {
-  config: AuthConfig;
-  logger: Logger;
-  prisma: PrismaClient;
-  database: DatabaseConnection;
-  /** The clock: every "now" in the service comes from here. */
-  now: () => Date;
-  keyRing: KeyRing;
-  signingKeys: SigningKeyStore;
-  jwt: JwtService;
-  rateLimits: RateLimitStore;
-  email: EmailSender;
-  sms: SmsSender;
-  /** The configured OAuth/OIDC providers. */
-  oauth: OAuthClients;
-  /** Offline IP geolocation (GEOIP_DB_PATHS). */
-  geo: GeoLocator;
-  /** EVM signature checks (EOA locally; ERC-1271/6492 through the configured RPCs). */
-  evm: EvmSignatureVerifier;
-  /** The Redis connection of the shared rate-limit store (REDIS_URL), closed with the deps. */
-  redis: RedisClientType | null;
-  /** Development mode only (no provider keys): what would have been sent. Null in production. */
-  devOutbox: DevOutbox | null;
-  /** Stripe (billing); null when STRIPE_SECRET_KEY is unset. */
-  stripe: StripeGateway | null;
-  /** Crypto payments: chain RPCs (verification), token prices, and Relay quotes (null when unconfigured). */
-  crypto: { chains: ChainReaders; relay: RelayClient | null; rates: RateSource };
-  /** This instance's tenant caches, emptied by tenant changes (LISTEN/NOTIFY across instances). */
-  tenantCache: TenantCache;
-}
 
 /**
  * A Redis client that never queues commands while disconnected (they fail fast, and the rate
@@ -201,3 +170,5 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.prisma.$disconnect();
   await deps.database.close();
 }
+
+export type { Deps } from "./ports.ts";

@@ -1,26 +1,8 @@
 import { AppError } from "@atlas/errors";
 import type { MiddlewareHandler } from "hono";
-import type { Deps } from "../deps.ts";
+import type { Deps, Principal } from "../ports.ts";
 import { authenticatePat, PAT_PREFIX } from "../services/tokens/pat.service.ts";
 import { isSessionActive } from "../services/tokens/session.service.ts";
-
-/** The authenticated caller of a service-auth endpoint. */
-export interface Principal {
-  userId: string;
-  sessionId: string;
-  tenantId: string;
-  scopes: string[];
-  amr: string[];
-  roles: string[];
-  /** Set when the caller authenticated with a personal access token (no session behind it). */
-  pat?: { id: string; expiresAt: Date | null };
-}
-
-declare module "hono" {
-  interface ContextVariableMap {
-    principal: Principal;
-  }
-}
 
 const CHALLENGE = 'Bearer realm="atlas"';
 

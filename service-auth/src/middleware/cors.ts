@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../ports.ts";
 import { isOriginAllowedByAnyTenant, resolveTenant } from "../services/tenancy/tenant.service.ts";
 
 const ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Tenant, X-Request-Id";

@@ -1,7 +1,7 @@
 import { AppError } from "@atlas/errors";
 import type { MiddlewareHandler } from "hono";
 import type { Prisma } from "../../generated/prisma/client.ts";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../ports.ts";
 import { sha256Hex } from "../services/platform/crypto.ts";
 
 /** api.md: a stored answer is replayed for 24 h. */

@@ -1,7 +1,7 @@
 import { AppError } from "@atlas/errors";
 import { addressBucket, addressRange } from "@atlas/service-kit";
 import type { Context, MiddlewareHandler } from "hono";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../ports.ts";
 import { recordAudit } from "../services/audit/audit.service.ts";
 import { requestContext } from "../services/login/request-context.ts";
 import { sha256Hex } from "../services/platform/crypto.ts";

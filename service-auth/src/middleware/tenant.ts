@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { Deps } from "../deps.ts";
+import type { Deps } from "../ports.ts";
 import type { ResolvedTenant } from "../services/tenancy/tenant.service.ts";
 import { TENANT_CACHE_MS } from "../services/tenancy/tenant-cache.ts";
 

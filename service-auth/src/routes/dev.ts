@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AuthEnv } from "../app.ts";
-import type { Deps } from "../deps.ts";
+import type { AuthEnv, Deps } from "../ports.ts";
 
 /**
  * `GET /dev/outbox`: development mode only (api.md) — every e-mail and SMS that would have been

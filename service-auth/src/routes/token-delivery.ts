@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import type { AuthEnv } from "../app.ts";
-import type { Deps } from "../deps.ts";
+import type { AuthEnv, Deps } from "../ports.ts";
 
 /** The cookie a browser of an allowed origin holds its refresh token in (HttpOnly). */
 export const REFRESH_COOKIE = "atlas_refresh_token";

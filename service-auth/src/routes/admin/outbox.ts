@@ -1,8 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { idempotency } from "../../middleware/idempotency.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { discardParkedEvent, listParkedEvents, retryParkedEvent } from "../../services/billing/outbox-admin.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";

@@ -1,8 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { TENANT_CACHE_MS } from "../../middleware/tenant.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { LOGIN_METHODS, tenantSlugSchema } from "../../services/tenancy/tenant.service.ts";
 import {

@@ -1,10 +1,9 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import {
   DEVICE_CLIENTS,

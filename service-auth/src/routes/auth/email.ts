@@ -1,8 +1,7 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed, auditedRedirect } from "../../services/login/login-policy.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { normaliseEmail, startMagicLink, verifyMagicLink } from "../../services/methods/email/magic-link.service.ts";

@@ -1,10 +1,9 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Identity } from "../../../generated/prisma/client.ts";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { requireAuth, requireAuthOrPat } from "../../middleware/auth.ts";
 import { byIp, hashedBodyField, rateLimit } from "../../middleware/rate-limit.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { startEmailLink, unlinkIdentity, verifyEmailLink } from "../../services/accounts/identity-link.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { linkPhone, normalisePhone, startSmsOtp } from "../../services/methods/sms/sms-otp.service.ts";

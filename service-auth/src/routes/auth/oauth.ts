@@ -2,9 +2,8 @@ import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed, auditedRedirect } from "../../services/login/login-policy.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import {

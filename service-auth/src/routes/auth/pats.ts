@@ -1,8 +1,7 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
-import { type Principal, requireAuthOrPat } from "../../middleware/auth.ts";
+import { requireAuthOrPat } from "../../middleware/auth.ts";
+import type { AuthEnv, Deps, Principal } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { assertRecentMfa, mfaMethodsOf } from "../../services/mfa/mfa.service.ts";
 import { USER_SCOPES } from "../../services/tokens/jwt.service.ts";

@@ -1,8 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
 import { deleteAccount } from "../../services/privacy/account-deletion.service.ts";

@@ -1,8 +1,7 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { recordAudit } from "../../services/audit/audit.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { logoutEverywhere } from "../../services/tokens/logout.service.ts";

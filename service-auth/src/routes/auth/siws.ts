@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { verifySiws } from "../../services/methods/wallet/siws.service.ts";
 import { registerSignedMessageRoute, registerWalletNonceRoute } from "./wallet-routes.ts";
 

@@ -1,8 +1,7 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { normalisePhone, startSmsOtp, verifySmsOtp } from "../../services/methods/sms/sms-otp.service.ts";

@@ -1,7 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
 import { loginRules, rateLimit } from "../../middleware/rate-limit.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
 import { type RequestContext, requestContext } from "../../services/login/request-context.ts";
 import { issueWalletNonce, type WalletMethod } from "../../services/methods/wallet/wallet.service.ts";

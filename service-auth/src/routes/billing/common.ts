@@ -1,9 +1,9 @@
 import { AppError } from "@atlas/errors";
 import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { Deps } from "../../deps.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { idempotency } from "../../middleware/idempotency.ts";
+import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../../services/audit/audit.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";

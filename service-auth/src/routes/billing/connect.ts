@@ -2,8 +2,7 @@ import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { ConnectedAccount } from "../../../generated/prisma/client.ts";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import {
   ensureConnectedAccount,
   getConnectedAccount,

@@ -1,7 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Hex } from "viem";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { confirmCryptoPayment, quoteCryptoPayment } from "../../services/billing/crypto/crypto-payments.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
 import { billingMiddleware, MutatingHeaders } from "./common.ts";

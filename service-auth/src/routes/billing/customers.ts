@@ -1,6 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { createCustomer, findBillingProfile, setPreferredProvider } from "../../services/billing/stripe/customers.ts";
 import { freePlan, listPlans, publicPlan } from "../../services/billing/stripe/plans.ts";
 import { currentSubscription } from "../../services/billing/stripe/subscriptions.ts";

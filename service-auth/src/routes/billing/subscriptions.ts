@@ -1,6 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { setCancelAtPeriodEnd, subscribe } from "../../services/billing/stripe/subscribe.ts";
 import type { SubscriptionWithPlan } from "../../services/billing/stripe/subscriptions.ts";
 import { bearerSecurity, problem } from "../schemas.ts";

@@ -1,7 +1,6 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AuthEnv } from "../../app.ts";
-import type { Deps } from "../../deps.ts";
+import type { AuthEnv, Deps } from "../../ports.ts";
 import { handleStripeEvent } from "../../services/billing/stripe/stripe-webhooks.ts";
 import { problem } from "../schemas.ts";
 

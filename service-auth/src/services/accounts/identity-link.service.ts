@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { Identity } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { MAGIC_LINK_TTL_MS, normaliseEmail } from "../methods/email/magic-link.service.ts";

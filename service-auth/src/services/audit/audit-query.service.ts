@@ -1,7 +1,7 @@
 // Reading the audit log: the user's own events and the admins' view, with keyset pagination.
 import { AppError } from "@atlas/errors";
 import type { AuthAuditLog, Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { afterCursor, decodeCursor, toPage } from "../platform/keyset-cursor.ts";
 
 /** One audit row as the API shows it (api.md "Lists"). */

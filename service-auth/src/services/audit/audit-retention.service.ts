@@ -2,7 +2,7 @@
 // account-deletion pseudonymisation are the only code that writes audit rows: neither deletes one.
 import { isIP } from "node:net";
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { readJobPosition, saveJobPosition } from "../platform/job-state.ts";
 
 export const AUDIT_IP_RETENTION_JOB = "audit_ip_retention";

@@ -4,7 +4,7 @@
 import { AppError } from "@atlas/errors";
 import type { OutboxTransaction } from "@atlas/outbox";
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import type { StripeGateway } from "../../providers/stripe.ts";
 import { emitSql } from "./invoices/charge-invoice.ts";
 import { emitBillingEvent } from "./outbox.ts";

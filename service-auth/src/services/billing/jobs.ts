@@ -1,5 +1,5 @@
 import { OutboxConsumer } from "@atlas/outbox";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { invoiceFinalizedHandler } from "./invoices/charge-invoice.ts";
 import { runDunning } from "./invoices/dunning.ts";
 import { invoiceVoidedHandler } from "./invoices/void-invoice.ts";

@@ -10,8 +10,7 @@
  */
 import { AppError } from "@atlas/errors";
 import type { BillingEvent, Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
-import type { Principal } from "../../middleware/auth.ts";
+import type { Deps, Principal } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { decodeCursor, encodeCursor } from "../platform/keyset-cursor.ts";

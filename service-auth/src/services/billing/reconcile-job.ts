@@ -1,4 +1,4 @@
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { reconcileBilling } from "./reconcile.ts";
 
 /** Advisory-lock key of the reconciliation run: one instance runs it at a time. */

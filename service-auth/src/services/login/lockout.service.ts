@@ -1,5 +1,5 @@
 import { AppError } from "@atlas/errors";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import { sha256Hex } from "../platform/crypto.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";

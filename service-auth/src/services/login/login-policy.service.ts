@@ -1,5 +1,5 @@
 import { AppError } from "@atlas/errors";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { LoginMethod, ResolvedTenant } from "../tenancy/tenant.service.ts";
 import type { RequestContext } from "./request-context.ts";

@@ -1,5 +1,5 @@
 import type { User } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { distanceKm, type GeoLocation } from "./geo.service.ts";
 import { accountRefsOf, accountUnderAttack } from "./lockout.service.ts";

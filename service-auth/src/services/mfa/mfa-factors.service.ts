@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import QRCode from "qrcode";
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { hashLowEntropySecret, verifyLowEntropySecret } from "./password-hash.ts";

@@ -1,7 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { User } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
-import type { Principal } from "../../middleware/auth.ts";
+import type { Deps, Principal } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import { geoLabel } from "../login/geo.service.ts";
 import { assertNotBackedOff, clearPairBackoff, recordLoginFailure } from "../login/lockout.service.ts";

@@ -7,7 +7,7 @@
 // a login or settings request. One instance at a time holds the job's advisory lock; the cursor
 // (auth_job_states) moves past each notice once it is sent, so a crash resends at most the
 // notice in flight, and a provider outage delays notices without losing them.
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import type { AuditEventType } from "../audit/audit.service.ts";
 import { readJobPosition, saveJobPosition } from "../platform/job-state.ts";
 

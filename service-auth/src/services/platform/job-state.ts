@@ -1,7 +1,7 @@
 // Where background jobs that walk the audit log stopped: one (createdAt, id) position per job.
 
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 
 export interface JobPosition {
   at: Date;

@@ -3,8 +3,7 @@
 // audit trail) but holds no personal data; the audit trail is pseudonymised, not deleted.
 import { AppError } from "@atlas/errors";
 import type { Identity } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
-import type { Principal } from "../../middleware/auth.ts";
+import type { Deps, Principal } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import { pseudonymiseAuditTrail, truncateIp } from "../audit/audit-retention.service.ts";
 import { cancelBillingInTransaction, stopStripeBilling } from "../billing/account-billing.ts";

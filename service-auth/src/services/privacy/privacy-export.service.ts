@@ -1,8 +1,7 @@
 // GET /auth/me/export: every piece of personal data Atlas holds about the caller, as JSON.
 // Secrets are never part of it (token hashes, TOTP secrets, backup-code hashes, passkey public
 // keys): they identify nothing about the person and would only weaken the account if leaked.
-import type { Deps } from "../../deps.ts";
-import type { Principal } from "../../middleware/auth.ts";
+import type { Deps, Principal } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import { type AuditItem, toAuditItem } from "../audit/audit-query.service.ts";
 import type { RequestContext } from "../login/request-context.ts";

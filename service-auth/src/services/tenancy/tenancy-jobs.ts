@@ -1,5 +1,5 @@
 // Background work of the tenancy/privacy features, started by startBackgroundJobs (src/deps.ts).
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { truncateExpiredAuditIps } from "../audit/audit-retention.service.ts";
 import { sendSecurityNotices } from "../notifications/security-notices.service.ts";
 import { deliverDueWebhooks, scanAuditForWebhooks } from "./tenant-webhooks.service.ts";

@@ -3,8 +3,7 @@
 // its transaction (services/tenancy/tenant-cache.ts), so it reaches every instance at once.
 import { AppError } from "@atlas/errors";
 import type { Prisma, Tenant } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
-import type { Principal } from "../../middleware/auth.ts";
+import type { Deps, Principal } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { afterCursor, decodeCursor, toPage } from "../platform/keyset-cursor.ts";

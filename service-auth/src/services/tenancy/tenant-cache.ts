@@ -6,7 +6,7 @@ import { AppError } from "@atlas/errors";
 import type { Logger } from "@atlas/service-kit";
 import pg from "pg";
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { type ResolvedTenant, resolveTenant } from "./tenant.service.ts";
 
 /** How long a resolved tenant is reused when no change notification arrives (lost, or LISTEN down). */

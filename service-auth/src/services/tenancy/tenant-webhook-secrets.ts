@@ -2,7 +2,7 @@
 // stored only as KEK ciphertext. During a rotation's grace period old and new secrets both sign.
 
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { type KeyRing, randomToken } from "../platform/crypto.ts";
 
 export const WEBHOOK_SECRET_PREFIX = "whsec_";

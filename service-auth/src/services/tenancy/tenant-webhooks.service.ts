@@ -4,7 +4,7 @@
 // tenants subscribe to, and delivers them, so a slow or dead receiver never delays a login.
 import { createHmac } from "node:crypto";
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import type { AuditEventType } from "../audit/audit.service.ts";
 import { readJobPosition, saveJobPosition } from "../platform/job-state.ts";
 import { signingSecrets } from "./tenant-webhook-secrets.ts";

@@ -1,7 +1,7 @@
 import { AppError } from "@atlas/errors";
 import { z } from "zod";
 import type { Tenant } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 
 /** api.md vocabulary of tenant login methods. */
 export const LOGIN_METHODS = [

@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { Prisma, Session, User } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../deps.ts";
+import type { Deps } from "../../ports.ts";
 import { recordAudit, recordAuditSql } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { randomToken, sha256Hex } from "../platform/crypto.ts";

@@ -4,7 +4,7 @@ import type { Hex, PublicClient } from "viem";
 import { zeroAddress } from "viem";
 import type { Charge, CryptoPayment } from "../../../../generated/prisma/client.ts";
 import type { CryptoToken } from "../../../billing-config.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { type ChargeRow, chargeSucceeded, lockCharge } from "../invoices/charge-invoice.ts";
 import { applyCredit, creditCharge, creditDuplicateCard } from "../invoices/credits.ts";
 import { assertFresh, toBaseUnits, toMinor } from "./crypto-rates.ts";

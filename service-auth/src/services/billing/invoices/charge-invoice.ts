@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type BillingEventPayload, type BillingEventType, billingEventSchemas, outboxRow } from "@atlas/billing-events";
 import { enqueueOutboxEvent, type OutboxHandler, type OutboxTransaction, PoisonEventError } from "@atlas/outbox";
 import type Stripe from "stripe";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import {
   isStripeError,
   paymentIntentInfo,

@@ -1,5 +1,5 @@
 import type { OutboxTransaction } from "@atlas/outbox";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import type { ChargeRow } from "./charge-invoice.ts";
 
 /** One entry of a customer's credit ledger (positive: money in; negative: applied to a charge). */

@@ -1,4 +1,4 @@
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 
 /** How long before the grace period ends the final notice goes out. */
 export const FINAL_NOTICE_BEFORE_MS = 2 * 86_400_000;

@@ -1,4 +1,4 @@
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { errorBackoffMs } from "../stripe/payment-intents.ts";
 import { attemptStripeCharge, type ChargeRow, setSubscriptionStatus } from "./charge-invoice.ts";
 import { sendDunningNotices } from "./dunning-notices.ts";

@@ -1,4 +1,4 @@
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { emitSql, setSubscriptionStatus } from "./charge-invoice.ts";
 
 /**

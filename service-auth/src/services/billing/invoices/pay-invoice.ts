@@ -1,5 +1,5 @@
 import { AppError } from "@atlas/errors";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { stripeRefusal } from "../../../providers/stripe.ts";
 import { requireStripeCustomer } from "../stripe/customers.ts";
 import { invoicePaymentIntent } from "../stripe/payment-intents.ts";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import type { OutboxTransaction } from "@atlas/outbox";
 import type Stripe from "stripe";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import {
   disputeInfo,
   type StripeDisputeInfo,

@@ -2,7 +2,7 @@ import { AppError } from "@atlas/errors";
 import type { OutboxTransaction } from "@atlas/outbox";
 import type Stripe from "stripe";
 import type { ConnectedAccount } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { type WebhookOutcome, withWebhookLedger } from "./stripe-webhooks.ts";

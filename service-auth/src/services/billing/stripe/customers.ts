@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { BillingProfile } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { emitBillingEvent } from "../outbox.ts";
 
 export interface BillingCustomer {

@@ -1,4 +1,4 @@
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import type { StripePaymentIntentInfo } from "../../../providers/stripe.ts";
 import { applicationFeeMinor } from "./connect.ts";
 

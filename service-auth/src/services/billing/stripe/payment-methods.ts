@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { BillingProfile } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import type { StripePaymentMethodInfo } from "../../../providers/stripe.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import { requireStripeCustomer } from "./customers.ts";

@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { Plan } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 
 export interface PlanLimits {
   maxObjectBytes: number;

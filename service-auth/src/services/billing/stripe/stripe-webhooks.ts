@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { SqlQueryable } from "@atlas/db";
 import type Stripe from "stripe";
 import type { Prisma } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { subscriptionInfo } from "../../../providers/stripe.ts";
 import { applyPaymentIntentUpdate } from "../invoices/charge-invoice.ts";
 import { applyDisputeEvent, applyRefundEvent } from "../invoices/refunds.ts";

@@ -1,6 +1,6 @@
 import type { BillingEventPayload } from "@atlas/billing-events";
 import type { BillingProfile, Plan, Prisma, Subscription } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import type { StripeSubscriptionInfo } from "../../../providers/stripe.ts";
 import { emitBillingEvent } from "../outbox.ts";
 import { freePlan, type PlanLimits } from "./plans.ts";

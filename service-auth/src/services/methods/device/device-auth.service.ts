@@ -14,7 +14,7 @@
 import { randomInt } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import type { DeviceAuthorization } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import { geoLabel } from "../../login/geo.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";

@@ -1,7 +1,7 @@
 import { AppError, type ErrorCode } from "@atlas/errors";
 import * as oidc from "openid-client";
 import type { Prisma, User } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { retryOnUniqueViolation } from "../../accounts/user.service.ts";
 import { type AuditEvent, recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";

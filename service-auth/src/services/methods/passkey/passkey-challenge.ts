@@ -3,7 +3,7 @@
 import { AppError } from "@atlas/errors";
 import { z } from "zod";
 import type { AuthChallenge } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 

@@ -1,7 +1,7 @@
 // Decoy allowCredentials for addresses without passkeys (issue 18 §6): the answer for an unknown
 // address must not be told apart from a real account's, by its members, its id lengths, how many
 // entries it has, or by asking twice.
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 
 /** An allowCredentials entry as passkeyLoginOptions hands it to the library. */
 export interface AllowedCredential {

@@ -1,7 +1,7 @@
 // Managing one's passkeys: list, rename, remove (own credentials only).
 import { AppError } from "@atlas/errors";
 import type { WebAuthnCredential } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 

@@ -12,7 +12,7 @@ import {
 } from "@simplewebauthn/server";
 import { parseAuthenticatorData } from "@simplewebauthn/server/helpers";
 import { Prisma, type User, type WebAuthnCredential } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { completeLogin } from "../../mfa/mfa.service.ts";

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Identity } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { userForProvenAddress } from "../../accounts/user.service.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";

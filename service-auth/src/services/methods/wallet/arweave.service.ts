@@ -1,6 +1,6 @@
 import { createHash, webcrypto } from "node:crypto";
 import { AppError } from "@atlas/errors";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";

@@ -1,7 +1,7 @@
 import { AppError } from "@atlas/errors";
 import bs58 from "bs58";
 import nacl from "tweetnacl";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { AppError } from "@atlas/errors";
-import type { Deps } from "../../../deps.ts";
+import type { Deps } from "../../../ports.ts";
 import { userForIdentity } from "../../accounts/user.service.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
