@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The README's two commands, runnable on a fresh clone with nothing but Node 20 and npm:
 //   npm start  → install what is missing, generate, build, start the three apps
-//   npm test   → install what is missing, generate, build, lint, typecheck, audit dependencies, run every test
+//   npm test   → install what is missing, generate, build, lint, typecheck, check import cycles,
+//                audit dependencies, run every test
 // Only Node built-ins here: this runs before any dependency is installed.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -51,6 +52,7 @@ if (command === "start") {
 } else if (command === "test") {
   must("pnpm", ["run", "lint"]);
   must("pnpm", ["run", "typecheck"], quiet);
+  must("pnpm", ["run", "check:cycles"]); // any import cycle in an app's or package's src/ fails the run
   must("node", ["scripts/audit.mjs"]); // high/critical advisories fail the run
   const report = join(mkdtempSync(join(tmpdir(), "atlas-vitest-")), "report.json");
   const status = run("pnpm", [

@@ -221,10 +221,10 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     // invoice paid — every step through the shared outbox, on the real clock.
     expect(Date.now()).toBeLessThan(periodEnd.getTime());
     const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
-    const paid = () => stack.cloud.deps.prisma.invoice.count({ where: { userId: user.id, status: "paid" } });
+    const paid = () => stack.cloud.prisma.invoice.count({ where: { userId: user.id, status: "paid" } });
     await finalizeOnceOver(periodEnd);
     await waitFor(async () => (await paid()) === 1, 60_000);
-    const { number } = await stack.cloud.deps.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
+    const { number } = await stack.cloud.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
     const title = `Invoice #${number}`; // numbered per tenant
     await page.reload();
     await invoices.getByText(title).waitFor();
@@ -266,7 +266,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     // The running cloud-api invoices the period once it is over; service-auth opens a crypto charge.
     await finalizeOnceOver(periodEnd);
     await waitFor(async () => (await stack.t.deps.prisma.charge.count({ where: { userId: user.id } })) === 1, 60_000);
-    const invoice = await stack.cloud.deps.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
+    const invoice = await stack.cloud.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
     expect(invoice).toMatchObject({ status: "finalized", totalMinor: 2_105, amountDueMinor: 105 });
     const title = `Invoice #${invoice.number}`;
 
@@ -381,7 +381,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
       provider: "crypto",
       amountMinor: 105,
     });
-    expect(await stack.cloud.deps.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).toMatchObject({
+    expect(await stack.cloud.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).toMatchObject({
       status: "paid",
       paidAmountMinor: 105,
     });
@@ -434,10 +434,10 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
       async () => (await stack.t.deps.prisma.charge.count({ where: { userId: user.id, status: "failed" } })) === 1,
       60_000,
     );
-    const invoice = await stack.cloud.deps.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
+    const invoice = await stack.cloud.prisma.invoice.findFirstOrThrow({ where: { userId: user.id } });
     await waitFor(
       async () =>
-        (await stack.cloud.deps.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).status === "failed",
+        (await stack.cloud.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).status === "failed",
     );
     const title = `Invoice #${invoice.number}`;
 
@@ -468,8 +468,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     );
     expect(await delivered.json()).toMatchObject({ outcome: "applied" });
     await waitFor(
-      async () =>
-        (await stack.cloud.deps.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).status === "paid",
+      async () => (await stack.cloud.prisma.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).status === "paid",
       30_000,
     );
     await page.reload();

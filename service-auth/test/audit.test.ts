@@ -123,6 +123,13 @@ describe("GET /auth/audit", () => {
       "Malformed cursor",
     );
     expect(() => decodeCursor(Buffer.from("2026-01-15T12:00:00.000Z|").toString("base64url"))).toThrow();
+    // The same text in a non-canonical base64url spelling (stray low bits in the last character).
+    const canonical = encodeCursor(cursor);
+    const last = canonical.at(-1) ?? "";
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const spelling = `${canonical.slice(0, -1)}${alphabet[alphabet.indexOf(last) + 1]}`;
+    expect(Buffer.from(spelling, "base64url").equals(Buffer.from(canonical, "base64url"))).toBe(true);
+    expect(() => decodeCursor(spelling)).toThrow("Malformed cursor");
   });
 });
 

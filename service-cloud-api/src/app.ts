@@ -1,17 +1,16 @@
-import { type BaseVariables, createServiceApp } from "@atlas/service-kit";
+import { createServiceApp } from "@atlas/service-kit";
 import { cors } from "hono/cors";
 import { bearerFailureLimit } from "./auth/failure-limit.ts";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
 import { meteringMiddleware } from "./middleware/metering.ts";
+import type { CloudEnv } from "./ports.ts";
 import { registerCreditNoteRoutes } from "./routes/credit-notes.ts";
 import { registerEntitlementRoutes } from "./routes/entitlements.ts";
 import { registerInvoiceRoutes } from "./routes/invoices.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
-
-export type CloudEnv = { Variables: BaseVariables };
 
 export const SERVICE_VERSION = "0.1.0";
 

@@ -9,7 +9,7 @@ import { QuotaGuard } from "./services/quota.ts";
 export interface Deps {
   config: CloudConfig;
   logger: Logger;
-  prisma: PrismaClient;
+  /** Every query of the service: SQL over this pool (no ORM client; tests bring their own). */
   database: DatabaseConnection;
   now: () => Date;
   /** Outbound HTTP to service-auth (JWKS, introspection, readiness). */
@@ -29,7 +29,6 @@ export function buildDeps(config: CloudConfig, database: DatabaseConnection, log
   const deps: Deps = {
     config,
     logger: log,
-    prisma: new PrismaClient({ adapter: database.adapter }),
     database,
     now: () => new Date(),
     fetch: globalThis.fetch,
@@ -63,6 +62,5 @@ export function connectDatabase(config: CloudConfig): DatabaseConnection {
 export async function closeDeps(deps: Deps): Promise<void> {
   // What was counted but not written yet goes in before the pool closes.
   await deps.meter.stop().catch((error: unknown) => deps.logger.error({ err: error }, "final usage flush failed"));
-  await deps.prisma.$disconnect();
   await deps.database.close();
 }

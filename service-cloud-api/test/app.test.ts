@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { loadCloudConfig } from "../src/config.ts";
 import { buildDeps, closeDeps, type Deps } from "../src/deps.ts";
+import { type CloudPrisma, cloudPrisma } from "./prisma.ts";
 
 let deps: Deps;
+let prisma: CloudPrisma;
 let app: ReturnType<typeof createApp>;
 let issuer: TestIssuer;
 beforeAll(async () => {
@@ -18,8 +20,10 @@ beforeAll(async () => {
   const config = loadCloudConfig({ DATABASE_URL: url, NODE_ENV: "test", AUTH_URL: issuer.url });
   deps = buildDeps(config, connectPostgres(url, "cloud", { max: 2 }), createLogger({ name: "t", level: "silent" }));
   app = createApp(deps);
+  prisma = cloudPrisma(deps.database);
 });
 afterAll(async () => {
+  await prisma.$disconnect();
   await closeDeps(deps);
   await issuer.stop();
 });
@@ -39,8 +43,8 @@ describe("service-cloud-api operational routes", () => {
   });
 
   it("can read the shared outbox table it does not migrate", async () => {
-    expect(await deps.prisma.billingEvent.count()).toBeGreaterThanOrEqual(0);
-    expect(await deps.prisma.storedObject.count()).toBeGreaterThanOrEqual(0);
+    expect(await prisma.billingEvent.count()).toBeGreaterThanOrEqual(0);
+    expect(await prisma.storedObject.count()).toBeGreaterThanOrEqual(0);
   });
 
   it("serves a valid OpenAPI 3.1 document and problem+json 404s", async () => {

@@ -21,6 +21,7 @@ import { createApp as createCloudApp } from "../../service-cloud-api/src/app.ts"
 import { loadCloudConfig } from "../../service-cloud-api/src/config.ts";
 import { buildDeps as buildCloudDeps, type Deps as CloudDeps, closeDeps } from "../../service-cloud-api/src/deps.ts";
 import { startBackground } from "../../service-cloud-api/src/services/jobs.ts";
+import { type CloudPrisma, cloudPrisma } from "../../service-cloud-api/test/prisma.ts";
 import { CHROMIUM, launchChromium } from "./chromium.ts";
 
 /** Without Chromium a developer's run skips the browser tests; CI must have it (and fails loudly). */
@@ -44,8 +45,11 @@ export interface WebStack {
   /** service-auth in this process: its deps (prisma, clock) are at hand for setting up state. */
   t: TestApp;
   authUrl: string;
-  /** service-cloud-api (the web-app's API_URL) and its deps (database, meter) for setting up state. */
-  cloud: { url: string; deps: CloudDeps };
+  /**
+   * service-cloud-api (the web-app's API_URL), its deps (database, meter) for setting up state,
+   * and a Prisma client over its tables for reading rows (the stack's own; closed with it).
+   */
+  cloud: { url: string; deps: CloudDeps; prisma: CloudPrisma };
   /** The web-app's origin (http://localhost is a secure context: WebAuthn and Web Locks work). */
   webUrl: string;
   browser: BrowserContext;
@@ -123,6 +127,7 @@ export async function startWebStack(
     connectPostgres(databaseUrl, "cloud", { max: 4 }),
     createLogger({ name: "cloud", level: "silent" }),
   );
+  const cloudRows = cloudPrisma(cloudDeps.database);
   const cloudServer = await startHttpServer(createCloudApp(cloudDeps).fetch, cloudPort, "127.0.0.1");
   const stopCloudBackground = startBackground(cloudDeps);
   const web: ChildProcess = spawn(process.execPath, [join(root, "web-app/serve.mjs")], {
@@ -144,7 +149,7 @@ export async function startWebStack(
   return {
     t,
     authUrl,
-    cloud: { url: cloudUrl, deps: cloudDeps },
+    cloud: { url: cloudUrl, deps: cloudDeps, prisma: cloudRows },
     webUrl,
     browser,
     outbox,
@@ -180,6 +185,7 @@ export async function startWebStack(
       web.kill("SIGTERM");
       await cloudServer.close();
       await stopCloudBackground();
+      await cloudRows.$disconnect();
       await closeDeps(cloudDeps);
       await stopBillingJobs();
       await auth.close();

@@ -1,7 +1,7 @@
 import { requireScope } from "@atlas/auth-verify";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { CloudEnv } from "../app.ts";
 import type { Deps } from "../deps.ts";
+import type { CloudEnv } from "../ports.ts";
 import { renderCreditNotePdf } from "../services/invoicing/credit-note-pdf.ts";
 import { getCreditNote, listCreditNotes } from "../services/invoicing/credit-notes.ts";
 import { bearer, ownerOf, PageQuery, problem } from "./common.ts";

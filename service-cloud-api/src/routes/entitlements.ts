@@ -1,7 +1,7 @@
 import { requireScope } from "@atlas/auth-verify";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { CloudEnv } from "../app.ts";
 import type { Deps } from "../deps.ts";
+import type { CloudEnv } from "../ports.ts";
 import { exhaustedMetrics, loadEntitlement, usageTotals } from "../services/entitlements.ts";
 import { hasOverdueInvoice } from "../services/invoicing/invoices.ts";
 import { BILLING_METRICS } from "../services/plans.ts";

@@ -1,7 +1,7 @@
 import { requireScope } from "@atlas/auth-verify";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { CloudEnv } from "../app.ts";
 import type { Deps } from "../deps.ts";
+import type { CloudEnv } from "../ports.ts";
 import { getInvoice, listInvoices } from "../services/invoicing/invoices.ts";
 import { renderInvoicePdf } from "../services/invoicing/pdf.ts";
 import { bearer, ownerOf, PageQuery, problem } from "./common.ts";

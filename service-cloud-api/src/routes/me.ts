@@ -1,6 +1,6 @@
 import { requireScope } from "@atlas/auth-verify";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { CloudEnv } from "../app.ts";
+import type { CloudEnv } from "../ports.ts";
 import { problem } from "./common.ts";
 
 const Me = z

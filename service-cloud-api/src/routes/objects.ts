@@ -1,8 +1,8 @@
 import { requireScope } from "@atlas/auth-verify";
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { CloudEnv } from "../app.ts";
 import type { Deps } from "../deps.ts";
+import type { CloudEnv } from "../ports.ts";
 import { deleteObject, listObjects, putObject, readObject } from "../services/objects.ts";
 import { bearer, ownerOf, PageQuery, problem } from "./common.ts";
 

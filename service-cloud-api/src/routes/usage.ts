@@ -1,8 +1,8 @@
 import { requireScope } from "@atlas/auth-verify";
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { CloudEnv } from "../app.ts";
 import type { Deps } from "../deps.ts";
+import type { CloudEnv } from "../ports.ts";
 import { bucketCount, MAX_BUCKETS, SERIES_METRICS, usageSeries } from "../services/usage.ts";
 import { bearer, ownerOf, problem } from "./common.ts";
 

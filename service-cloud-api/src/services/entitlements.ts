@@ -3,10 +3,16 @@ import type { BillingEventPayload } from "@atlas/billing-events";
 import type { SqlQueryable } from "@atlas/db";
 import { PoisonEventError } from "@atlas/outbox";
 import { closePeriodsAt, recordPeriodSegment } from "./invoicing/periods.ts";
-import { type BillingMetric, FREE_PLAN_ID, isKnownPlan, type Plan, type PlanLimits, planById } from "./plans.ts";
+import {
+  type BillingMetric,
+  type Collection,
+  FREE_PLAN_ID,
+  isKnownPlan,
+  type Plan,
+  type PlanLimits,
+  planById,
+} from "./plans.ts";
 import type { Owner } from "./storage.ts";
-
-export type Collection = "stripe_subscription" | "invoice";
 
 interface EntitlementRow {
   planId: string;

@@ -15,7 +15,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { DatabaseConnection, SqlQueryable } from "@atlas/db";
 import { AppError } from "@atlas/errors";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { decodeCursor, encodeCursor } from "@atlas/service-kit";
 import type { Entitlement } from "./entitlements.ts";
 import { lockStorage, type Owner, setStorage } from "./storage.ts";
 

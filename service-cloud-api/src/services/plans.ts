@@ -24,6 +24,12 @@ export interface OveragePrice {
   unitPriceMinor: number;
 }
 
+/**
+ * Who collects a plan's fee: `stripe_subscription` (a Stripe subscription charges it; the cloud
+ * invoice lists it as prepaid) or `invoice` (the cloud invoice charges it). See billing-events.
+ */
+export type Collection = "stripe_subscription" | "invoice";
+
 export interface PlanLimits {
   maxObjectBytes: number;
   maxStorageBytes: number;

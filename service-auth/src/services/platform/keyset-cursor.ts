@@ -1,4 +1,5 @@
 import { AppError } from "@atlas/errors";
+import { decodeCursor as decodeCursorText, encodeCursor as encodeCursorText } from "@atlas/service-kit";
 
 /** A position in a newest-first list: the last item of a page. */
 export interface KeysetCursor {
@@ -11,17 +12,23 @@ const CURSOR_ID = /^[0-9A-Za-z-]{1,64}$/;
 /**
  * Opaque cursor: base64url of `<createdAt ISO>|<id>`. Lists keyed on (createdAt, id) instead of
  * offsets: rows inserted while a client pages (newer than its cursor) neither shift nor repeat
- * the items it has yet to see.
+ * the items it has yet to see. The base64url layer is the shared strict codec of @atlas/service-kit.
  */
 export function encodeCursor(cursor: KeysetCursor): string {
-  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`, "utf8").toString("base64url");
+  return encodeCursorText(`${cursor.createdAt.toISOString()}|${cursor.id}`);
 }
 
 /** Decodes a cursor from {@link encodeCursor}; anything else is 400 VALIDATION_FAILED. */
 export function decodeCursor(value: string): KeysetCursor {
   const invalid = () => new AppError("VALIDATION_FAILED", { detail: "Malformed cursor" });
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) throw invalid();
-  const [iso, id, extra] = Buffer.from(value, "base64url").toString("utf8").split("|");
+  if (value.length > 200) throw invalid();
+  let text: string;
+  try {
+    text = decodeCursorText(value);
+  } catch {
+    throw invalid();
+  }
+  const [iso, id, extra] = text.split("|");
   if (!iso || !id || extra !== undefined || !CURSOR_ID.test(id)) throw invalid();
   const createdAt = new Date(iso);
   if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso) throw invalid();

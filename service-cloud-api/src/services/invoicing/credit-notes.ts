@@ -3,9 +3,9 @@ import type { BillingEventPayload } from "@atlas/billing-events";
 import type { SqlQueryable } from "@atlas/db";
 import { AppError } from "@atlas/errors";
 import { type OutboxEvent, PoisonEventError } from "@atlas/outbox";
+import { decodeCursor, encodeCursor } from "@atlas/service-kit";
 import type { HandlerSet } from "../consumer.ts";
 import { payloadOf } from "../consumer.ts";
-import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { Owner } from "../storage.ts";
 
 export interface CreditNoteView {

@@ -1,6 +1,6 @@
 import type { SqlQueryable } from "@atlas/db";
 import { AppError } from "@atlas/errors";
-import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { decodeCursor, encodeCursor } from "@atlas/service-kit";
 import type { Owner } from "../storage.ts";
 
 export interface InvoiceLineView {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { SqlQueryable } from "@atlas/db";
-import type { Collection } from "../entitlements.ts";
+import type { Collection } from "../plans.ts";
 import type { Owner } from "../storage.ts";
 
 /** One plan in force within a billing period: [startsAt, endsAt ?? the period's end). */

@@ -1,6 +1,6 @@
 import type { SqlQueryable } from "@atlas/db";
-import { type Collection, usageTotals } from "../entitlements.ts";
-import { planById } from "../plans.ts";
+import { usageTotals } from "../entitlements.ts";
+import { type Collection, planById } from "../plans.ts";
 import { computeSegmentedInvoice, type InvoiceDraft, type PricedSegment } from "./compute.ts";
 import { segmentsOf } from "./periods.ts";
 
