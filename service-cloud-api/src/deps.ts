@@ -1,6 +1,5 @@
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, type Logger } from "@atlas/service-kit";
-import { PrismaClient } from "../generated/prisma/client.ts";
 import type { CloudConfig } from "./config.ts";
 import { UsageMeter } from "./services/metering.ts";
 import { QuotaGuard } from "./services/quota.ts";
