@@ -8,7 +8,7 @@
 //
 // dpdm parses each file with the TypeScript compiler and follows relative imports and workspace
 // packages (resolved to their real paths, so a cycle across packages is found too). Left out:
-// third-party code (node_modules), the Prisma clients written by `prisma generate` (src/generated/,
+// third-party code (node_modules), the Prisma clients written by `prisma generate` (generated/ folders,
 // not ours to shape) and test files.
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -20,7 +20,7 @@ const { parseCircular, parseDependencyTree } = require("dpdm");
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const APPS = ["service-auth", "service-cloud-api", "web-app"];
-const EXCLUDE = /(^|[\\/])node_modules[\\/]|[\\/]src[\\/]generated[\\/]|\.test\.tsx?$/;
+const EXCLUDE = /(^|[\\/])node_modules[\\/]|[\\/]generated[\\/]|\.test\.tsx?$/;
 
 const folders =
   process.argv.length > 2
