@@ -24,7 +24,8 @@ afterEach(() => {
 });
 
 /** A typed client of service-auth as the web-app makes them. */
-const auth = (headers: Record<string, string> = {}) => createServiceAuthClient(clientOptions("http://auth.test", headers));
+const auth = (headers: Record<string, string> = {}) =>
+  createServiceAuthClient(clientOptions("http://auth.test", headers));
 
 describe("typed calls (apiData over clientOptions)", () => {
   it("returns the parsed JSON body of a 2xx response", async () => {
