@@ -1,4 +1,4 @@
-import { type AuthSchema, createServiceAuthClient } from "@atlas/client";
+import { type AuthSchema, createServiceAuthClient, type UserScope } from "@atlas/client";
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from "react";
 import { ApiError, apiData, clientOptions } from "./api.ts";
 import type { Session } from "./auth.ts";
@@ -29,7 +29,8 @@ export function parseDeviceRequest(body: unknown): DeviceRequest {
   };
 }
 
-const SCOPE_TEXT: Record<string, string> = {
+/** What each scope lets the device do, in the approving user's words (every user scope has one). */
+const SCOPE_TEXT: Record<UserScope, string> = {
   "profile:read": "See your account (and manage your access tokens)",
   "objects:read": "Read your stored objects",
   "objects:write": "Create, replace and delete your stored objects",
@@ -153,7 +154,7 @@ export function DeviceApproval({ session, config }: { session: Session; config: 
           </p>
           <ul>
             {state.request.scopes.map((s) => (
-              <li key={s}>{SCOPE_TEXT[s] ?? s}</li>
+              <li key={s}>{(SCOPE_TEXT as Partial<Record<string, string>>)[s] ?? s}</li>
             ))}
           </ul>
           {state.error && (
