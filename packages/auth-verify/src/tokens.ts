@@ -15,4 +15,4 @@ export const PAT_PREFIX = "atlas_pat_";
  * cannot be a PAT: bearerAuth refuses it without a call to service-auth, so junk does not spend
  * the introspection budget.
  */
-export const PAT_FORMAT = /^atlas_pat_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+export const PAT_FORMAT = new RegExp(`^${PAT_PREFIX}([0-9a-f]{32})_([A-Za-z0-9_-]{43})$`);
