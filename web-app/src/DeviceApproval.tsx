@@ -1,22 +1,14 @@
-import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
-import { ApiError, apiJson } from "./api.ts";
+import { type AuthSchema, createServiceAuthClient, type UserScope } from "@atlas/client";
+import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from "react";
+import { ApiError, apiData, clientOptions } from "./api.ts";
 import type { Session } from "./auth.ts";
 import type { AppConfig } from "./config.ts";
 
 /** The path of this page: service-auth's `verification_uri` (RFC 8628) points here. */
 export const DEVICE_PATH = "/device";
 
-/** What `GET /auth/device/verify` says about a pending device login. */
-export interface DeviceRequest {
-  userCode: string;
-  clientName: string;
-  hostname: string | null;
-  scopes: string[];
-  requestIp: string;
-  requestGeo: string | null;
-  createdAt: string;
-  expiresAt: string;
-}
+/** What `GET /auth/device/verify` says about a pending device login (the page shows no user agent). */
+export type DeviceRequest = Omit<AuthSchema<"DeviceRequest">, "requestUserAgent">;
 
 /** Throws unless `body` is a device request. */
 export function parseDeviceRequest(body: unknown): DeviceRequest {
@@ -37,7 +29,8 @@ export function parseDeviceRequest(body: unknown): DeviceRequest {
   };
 }
 
-const SCOPE_TEXT: Record<string, string> = {
+/** What each scope lets the device do, in the approving user's words (every user scope has one). */
+const SCOPE_TEXT: Record<UserScope, string> = {
   "profile:read": "See your account (and manage your access tokens)",
   "objects:read": "Read your stored objects",
   "objects:write": "Create, replace and delete your stored objects",
@@ -67,15 +60,20 @@ export function DeviceApproval({ session, config }: { session: Session; config: 
   const id = useId();
   const [code, setCode] = useState(() => new URL(window.location.href).searchParams.get("user_code") ?? "");
   const [state, setState] = useState<State>({ kind: "enter" });
-  const headers = { "X-Tenant": config.tenant, authorization: `Bearer ${session.accessToken}` };
+  const api = useMemo(
+    () =>
+      createServiceAuthClient(
+        clientOptions(config.authUrl, { "X-Tenant": config.tenant, authorization: `Bearer ${session.accessToken}` }),
+      ),
+    [config, session],
+  );
 
   const lookUp = useCallback(
     async (userCode: string) => {
       setState({ kind: "loading" });
       try {
-        const request = await apiJson(
-          `${config.authUrl}/auth/device/verify?${new URLSearchParams({ user_code: userCode })}`,
-          { headers: { "X-Tenant": config.tenant, authorization: `Bearer ${session.accessToken}` } },
+        const request = await apiData(
+          api.GET("/auth/device/verify", { params: { query: { user_code: userCode } } }),
           parseDeviceRequest,
         );
         setState({ kind: "review", request, busy: false });
@@ -83,7 +81,7 @@ export function DeviceApproval({ session, config }: { session: Session; config: 
         setState({ kind: "enter", error: messageOf(e) });
       }
     },
-    [config, session],
+    [api],
   );
 
   // Arriving from verification_uri_complete: show the request straight away.
@@ -97,11 +95,7 @@ export function DeviceApproval({ session, config }: { session: Session; config: 
     const { request } = state;
     setState({ kind: "review", request, busy: true });
     try {
-      await apiJson(`${config.authUrl}/auth/device/${decision}`, {
-        method: "POST",
-        headers: { ...headers, "content-type": "application/json" },
-        body: JSON.stringify({ user_code: request.userCode }),
-      });
+      await apiData(api.POST(`/auth/device/${decision}`, { body: { user_code: request.userCode } }));
       setState({ kind: "done", decision, request });
     } catch (e) {
       setState({ kind: "review", request, busy: false, error: messageOf(e) });
@@ -160,7 +154,7 @@ export function DeviceApproval({ session, config }: { session: Session; config: 
           </p>
           <ul>
             {state.request.scopes.map((s) => (
-              <li key={s}>{SCOPE_TEXT[s] ?? s}</li>
+              <li key={s}>{(SCOPE_TEXT as Partial<Record<string, string>>)[s] ?? s}</li>
             ))}
           </ul>
           {state.error && (

@@ -1,5 +1,6 @@
+import { createServiceAuthClient } from "@atlas/client";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, apiJson, NETWORK_ERROR, postJson } from "./api.ts";
+import { ApiError, apiData, clientOptions, NETWORK_ERROR } from "./api.ts";
 
 type FetchArgs = [input: string | URL | Request, init?: RequestInit];
 
@@ -22,11 +23,16 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe("apiJson", () => {
+/** A typed client of service-auth as the web-app makes them. */
+const auth = (headers: Record<string, string> = {}) =>
+  createServiceAuthClient(clientOptions("http://auth.test", headers));
+
+describe("typed calls (apiData over clientOptions)", () => {
   it("returns the parsed JSON body of a 2xx response", async () => {
     const fetch = stubFetch(async () => Response.json({ slug: "default", name: "Atlas", allowedMethods: ["email"] }));
-    const body = await apiJson<{ slug: string }>("http://auth.test/tenants/current", { headers: { "X-Tenant": "x" } });
+    const body = await apiData(auth({ "X-Tenant": "x" }).GET("/tenants/current"));
     expect(body).toEqual({ slug: "default", name: "Atlas", allowedMethods: ["email"] });
+    expect(fetch.mock.calls[0]?.[0]).toBe("http://auth.test/tenants/current");
     const init = fetch.mock.calls[0]?.[1];
     const headers = new Headers(init?.headers);
     expect(headers.get("x-tenant")).toBe("x");
@@ -47,7 +53,7 @@ describe("apiJson", () => {
           { status: 404, headers: { "content-type": "application/problem+json" } },
         ),
     );
-    const error = await caught(apiJson("http://auth.test/tenants/current"));
+    const error = await caught(apiData(auth().GET("/tenants/current")));
     expect(error.status).toBe(404);
     expect(error.code).toBe("NOT_FOUND");
     expect(error.detail).toBe("Unknown tenant");
@@ -58,7 +64,7 @@ describe("apiJson", () => {
     stubFetch(async () => {
       throw new TypeError("fetch failed");
     });
-    const error = await caught(apiJson("http://auth.test/health"));
+    const error = await caught(apiData(auth().GET("/health")));
     expect(error.status).toBe(0);
     expect(error.code).toBe(NETWORK_ERROR);
     expect(error.detail).toMatch(/couldn't reach/i);
@@ -66,7 +72,7 @@ describe("apiJson", () => {
 
   it("gives a generic error for a non-JSON failure", async () => {
     stubFetch(async () => new Response("<h1>Bad gateway</h1>", { status: 502, statusText: "Bad Gateway" }));
-    const error = await caught(apiJson("http://auth.test/health"));
+    const error = await caught(apiData(auth().GET("/health")));
     expect(error.status).toBe(502);
     expect(error.code).toBe("HTTP_502");
     expect(error.detail).toContain("502");
@@ -76,14 +82,28 @@ describe("apiJson", () => {
     stubFetch(async () => {
       throw new DOMException("aborted", "AbortError");
     });
-    await expect(apiJson("http://auth.test/health")).rejects.toMatchObject({ name: "AbortError" });
+    await expect(apiData(auth().GET("/health"))).rejects.toMatchObject({ name: "AbortError" });
+  });
+
+  it("reports a 2xx answer that isn't JSON, or that its check refuses, as INVALID_RESPONSE", async () => {
+    stubFetch(async () => new Response("<h1>hi</h1>", { status: 200, headers: { "content-type": "text/html" } }));
+    const error = await caught(apiData(auth().GET("/health")));
+    expect([error.status, error.code]).toEqual([200, "INVALID_RESPONSE"]);
+    stubFetch(async () => Response.json({ status: "ok" }));
+    const refused = await caught(
+      apiData(auth().GET("/health"), () => {
+        throw new TypeError("no service");
+      }),
+    );
+    expect([refused.status, refused.code]).toEqual([200, "INVALID_RESPONSE"]);
   });
 });
 
-describe("postJson", () => {
+describe("typed POSTs", () => {
   it("sends a JSON body and resolves with the status", async () => {
     const fetch = stubFetch(async () => new Response(null, { status: 202 }));
-    await expect(postJson("http://auth.test/auth/email/start", { email: "a@b.test" })).resolves.toBe(202);
+    const { response } = await auth().POST("/auth/email/start", { body: { email: "a@b.test" } });
+    expect(response.status).toBe(202);
     const init = fetch.mock.calls[0]?.[1];
     expect(init?.method).toBe("POST");
     expect(init?.body).toBe('{"email":"a@b.test"}');
@@ -97,7 +117,7 @@ describe("postJson", () => {
         { status: 429, headers: { "content-type": "application/problem+json" } },
       ),
     );
-    const error = await caught(postJson("http://auth.test/auth/sms/start", { phone: "+15551234567" }));
+    const error = await caught(apiData(auth().POST("/auth/sms/start", { body: { phone: "+15551234567" } })));
     expect([error.status, error.code, error.detail]).toEqual([429, "RATE_LIMITED", "Slow down"]);
   });
 });
@@ -117,7 +137,7 @@ describe("problem extensions and messages", () => {
         { status: 401, headers: { "content-type": "application/problem+json", "retry-after": "42" } },
       ),
     );
-    const error = await caught(apiJson("http://auth.test/auth/email/verify"));
+    const error = await caught(apiData(auth().POST("/auth/email/verify", { body: { token: "t" } })));
     expect(error.extras).toEqual({ mfaToken: "m" });
     expect(error.retryAfter).toBe(42);
   });

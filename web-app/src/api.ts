@@ -1,3 +1,5 @@
+import { type ClientOptions, dataOf, type Middleware } from "@atlas/client";
+
 /** A failed API call: an RFC 9457 problem from the server, or a transport failure. */
 export class ApiError extends Error {
   /** HTTP status; 0 when no response arrived. */
@@ -119,36 +121,88 @@ export async function apiRequest(url: string, init: RequestInit = {}): Promise<R
   return res;
 }
 
+/** What every typed call asks for: its JSON answer, or a problem document. */
+const JSON_ACCEPT = "application/json, application/problem+json";
+
 /**
- * GET/POST that expects a JSON answer. `parse` checks the shape at runtime; without it the body is
- * trusted to be `T`.
- *
- * @example
- * const tenant = await apiJson<Tenant>(`${authUrl}/tenants/current`, { headers }, parseTenant);
+ * The RequestInit of a typed client's Request, with the body read as text, so that apiRequest
+ * (and a retry with a renewed token) can send it again.
  */
-export async function apiJson<T>(url: string, init: RequestInit = {}, parse?: (body: unknown) => T): Promise<T> {
-  const headers = new Headers(init.headers);
-  if (!headers.has("accept")) headers.set("accept", "application/json, application/problem+json");
-  const res = await apiRequest(url, { ...init, headers });
-  let body: unknown;
-  try {
-    body = await res.json();
-  } catch {
-    throw new ApiError(res.status, "INVALID_RESPONSE", "The server sent a response we couldn't read.");
-  }
-  if (!parse) return body as T;
-  try {
-    return parse(body);
-  } catch {
-    throw new ApiError(res.status, "INVALID_RESPONSE", "The server sent a response we couldn't read.");
-  }
+export async function initOf(request: Request): Promise<RequestInit> {
+  const body = request.body === null ? undefined : await request.text();
+  return {
+    method: request.method,
+    headers: new Headers(request.headers),
+    credentials: request.credentials,
+    signal: request.signal,
+    ...(request.cache && request.cache !== "default" ? { cache: request.cache } : {}),
+    ...(body === undefined ? {} : { body }),
+  };
 }
 
-/** POST a JSON body; resolves with the (2xx) status. */
-export async function postJson(url: string, body: unknown, init: RequestInit = {}): Promise<number> {
-  const headers = new Headers(init.headers);
-  headers.set("content-type", "application/json");
-  headers.set("accept", "application/json, application/problem+json");
-  const res = await apiRequest(url, { ...init, method: "POST", headers, body: JSON.stringify(body) });
-  return res.status;
+/** The transport of the typed clients: apiRequest for their Request (2xx, else ApiError). */
+export async function apiFetch(request: Request): Promise<Response> {
+  return apiRequest(request.url, await initOf(request));
+}
+
+const unreadable = (status: number) =>
+  new ApiError(status, "INVALID_RESPONSE", "The server sent a response we couldn't read.");
+
+/** A 2xx answer expected as JSON that isn't JSON becomes INVALID_RESPONSE (with its status). */
+const readableJson: Middleware = {
+  async onResponse({ response, options }) {
+    if (options.parseAs !== "json" || response.status === 204) return undefined;
+    const text = await response.text();
+    if (text !== "") {
+      try {
+        JSON.parse(text);
+      } catch {
+        throw unreadable(response.status);
+      }
+    }
+    const { status, statusText, headers } = response;
+    return new Response(text === "" ? null : text, { status, statusText, headers });
+  },
+};
+
+/**
+ * How the web-app's typed clients (@atlas/client) talk to a service: every call resolves with
+ * its 2xx answer or throws ApiError, and asks for JSON (or a problem document).
+ *
+ * @example
+ * const auth = createServiceAuthClient(clientOptions(config.authUrl, { "X-Tenant": config.tenant }));
+ */
+export function clientOptions(
+  baseUrl: string,
+  headers: Record<string, string> = {},
+  more: Pick<ClientOptions, "credentials" | "fetch"> = {},
+): ClientOptions {
+  return {
+    baseUrl,
+    fetch: apiFetch,
+    headers: { accept: JSON_ACCEPT, ...headers },
+    middleware: [readableJson],
+    ...more,
+  };
+}
+
+/**
+ * The data of a typed call, checked by `parse` when given: an answer `parse` refuses is
+ * INVALID_RESPONSE, like one that isn't JSON.
+ *
+ * @example
+ * const tenant = await apiData(auth.GET("/tenants/current"), parseTenant);
+ */
+export async function apiData<D, T = D>(
+  call: Promise<{ data?: D; error?: unknown; response: Response }>,
+  parse?: (body: D) => T,
+): Promise<T> {
+  const result = await call;
+  const data = dataOf(result);
+  if (!parse) return data as unknown as T;
+  try {
+    return parse(data);
+  } catch {
+    throw unreadable(result.response.status);
+  }
 }

@@ -1,16 +1,10 @@
-import { ApiError, apiJson, apiRequest, postJson } from "./api.ts";
+import { type AuthSchema, createServiceAuthClient } from "@atlas/client";
+import { ApiError, apiData, clientOptions } from "./api.ts";
 
 /** WebAuthn request options as service-auth sends them (PublicKeyCredentialRequestOptionsJSON). */
 export type PasskeyRequestOptions = Parameters<
   typeof import("@simplewebauthn/browser").startAuthentication
 >[0]["optionsJSON"];
-
-/** POST a JSON body and parse the JSON answer. */
-function postForJson<T>(url: string, body: unknown, init: RequestInit, parse: (b: unknown) => T): Promise<T> {
-  const headers = new Headers(init.headers);
-  headers.set("content-type", "application/json");
-  return apiJson(url, { ...init, method: "POST", headers, body: JSON.stringify(body) }, parse);
-}
 
 import type { AppConfig } from "./config.ts";
 
@@ -94,14 +88,24 @@ export function mfaChallengeOf(error: unknown): MfaChallenge | null {
 }
 
 /** `POST /auth/mfa/totp/setup` and `/auth/mfa/enroll`: a secret for an authenticator app. */
-export interface TotpSetup {
-  secret: string;
-  otpauthUrl: string;
-  qrCodeDataUrl: string;
-}
+export type TotpSetup = AuthSchema<"TotpSetup">;
 
 /** One answer to an MFA challenge. */
-export type MfaAnswer = { code: string } | { backupCode: string } | { webauthn: unknown };
+export type MfaAnswer = { code: string } | { backupCode: string } | { webauthn: PasskeyAssertion };
+
+/** A passkey's answer to a WebAuthn request, as @simplewebauthn/browser's startAuthentication gives it. */
+export type PasskeyAssertion = Awaited<ReturnType<typeof import("@simplewebauthn/browser").startAuthentication>>;
+
+/** The assertion as the contract types it (a plain JSON object; the library's interfaces are closed). */
+const assertionJson = (a: PasskeyAssertion): AuthSchema<"AuthenticationResponseJSON"> => ({
+  ...a,
+  response: { ...a.response },
+  clientExtensionResults: { ...a.clientExtensionResults },
+});
+
+/** An MFA answer as the body of `POST /auth/mfa/verify` carries it. */
+const answerJson = (answer: MfaAnswer) =>
+  "webauthn" in answer ? { webauthn: assertionJson(answer.webauthn) } : answer;
 
 /** A verified MFA step: the session, and backup codes when the step enrolled TOTP. */
 export interface MfaVerified {
@@ -134,62 +138,57 @@ export function parseSession(body: unknown): Session {
   };
 }
 
+/** The passkey options service-auth answers, in the shape @simplewebauthn/browser takes. */
+const asPasskeyOptions = (options: AuthSchema<"PasskeyRequestOptions">) => options as PasskeyRequestOptions;
+
 /** Calls to service-auth for one tenant; every request names the tenant and sends cookies. */
 export function createAuthClient(config: AppConfig) {
-  const base = config.authUrl;
-  const init = (signal?: AbortSignal): RequestInit => ({
-    credentials: "include",
-    headers: { "X-Tenant": config.tenant },
-    ...(signal ? { signal } : {}),
-  });
+  const api = createServiceAuthClient(
+    clientOptions(config.authUrl, { "X-Tenant": config.tenant }, { credentials: "include" }),
+  );
+  const status = async (call: Promise<{ response: Response }>) => (await call).response.status;
 
   return {
-    currentTenant: (signal?: AbortSignal) => apiJson(`${base}/tenants/current`, init(signal), parseTenant),
+    currentTenant: (signal?: AbortSignal) =>
+      apiData(api.GET("/tenants/current", signal ? { signal } : {}), parseTenant),
     health: async (signal?: AbortSignal) => {
-      await apiRequest(`${base}/health`, { ...init(signal), cache: "no-store" });
+      await api.GET("/health", { cache: "no-store", ...(signal ? { signal } : {}) });
     },
-    startEmail: (email: string) => postJson(`${base}/auth/email/start`, { email }, init()),
-    startSms: (phone: string) => postJson(`${base}/auth/sms/start`, { phone }, init()),
-    verifyEmail: (token: string) => postForJson(`${base}/auth/email/verify`, { token }, init(), parseSession),
+    startEmail: (email: string) => status(api.POST("/auth/email/start", { body: { email } })),
+    startSms: (phone: string) => status(api.POST("/auth/sms/start", { body: { phone } })),
+    verifyEmail: (token: string) => apiData(api.POST("/auth/email/verify", { body: { token } }), parseSession),
     verifySms: (phone: string, code: string) =>
-      postForJson(`${base}/auth/sms/verify`, { phone, code }, init(), parseSession),
+      apiData(api.POST("/auth/sms/verify", { body: { phone, code } }), parseSession),
     /** Picks up an existing login from the refresh cookie (a page reload); 401 when there is none. */
-    resume: () => apiJson(`${base}/auth/token/refresh`, { ...init(), method: "POST" }, parseSession),
+    resume: () => apiData(api.POST("/auth/token/refresh"), parseSession),
     logout: async (session: Session) => {
-      await apiRequest(`${base}/auth/logout`, {
-        ...init(),
-        method: "POST",
-        headers: { "X-Tenant": config.tenant, authorization: `Bearer ${session.accessToken}` },
-      });
+      await api.POST("/auth/logout", { headers: { authorization: `Bearer ${session.accessToken}` } });
     },
     oauthStartUrl: (provider: OAuthProvider, redirectTo: string) =>
-      `${base}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo, tenant: config.tenant })}`,
+      `${config.authUrl}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo, tenant: config.tenant })}`,
     /** A single-use nonce (10 minutes) for a wallet's sign-in message. */
     walletNonce: async (method: "siwe" | "siws" | "arweave") =>
-      (await apiJson<{ nonce: string }>(`${base}/auth/${method}/nonce`, { ...init(), cache: "no-store" })).nonce,
+      (await apiData(api.GET(`/auth/${method}/nonce`, { cache: "no-store" }))).nonce,
     verifySiwe: (message: string, signature: string) =>
-      postForJson(`${base}/auth/siwe/verify`, { message, signature }, init(), parseSession),
+      apiData(api.POST("/auth/siwe/verify", { body: { message, signature } }), parseSession),
     verifySignedMessage: (method: "siws" | "arweave", message: string, signature: string, publicKey: string) =>
-      postForJson(`${base}/auth/${method}/verify`, { message, signature, publicKey }, init(), parseSession),
+      apiData(api.POST(`/auth/${method}/verify`, { body: { message, signature, publicKey } }), parseSession),
     /** Passkey login options: empty for any passkey of the site (conditional UI), or one account's. */
     passkeyLoginOptions: (email?: string) =>
-      postForJson(
-        `${base}/auth/passkey/login/options`,
-        email ? { email } : {},
-        init(),
-        (b) => b as PasskeyRequestOptions,
-      ),
-    passkeyLogin: (response: unknown) =>
-      postForJson(`${base}/auth/passkey/login/verify`, { response }, init(), parseSession),
+      apiData(api.POST("/auth/passkey/login/options", { body: email ? { email } : {} }), asPasskeyOptions),
+    passkeyLogin: (response: PasskeyAssertion) =>
+      apiData(api.POST("/auth/passkey/login/verify", { body: { response: assertionJson(response) } }), parseSession),
     /** Answers an MFA challenge; a login's answer also sets the refresh cookie (and, trusted, the device cookie). */
     verifyMfa: (mfaToken: string, answer: MfaAnswer, trustDevice = false) =>
-      postForJson(`${base}/auth/mfa/verify`, { mfaToken, ...answer, trustDevice }, init(), parseMfaVerified),
+      apiData(
+        api.POST("/auth/mfa/verify", { body: { mfaToken, ...answerJson(answer), trustDevice } }),
+        parseMfaVerified,
+      ),
     /** WebAuthn request options for answering a challenge with one of the user's passkeys. */
     mfaWebauthnOptions: (mfaToken: string) =>
-      postForJson(`${base}/auth/mfa/webauthn/options`, { mfaToken }, init(), (b) => b as PasskeyRequestOptions),
+      apiData(api.POST("/auth/mfa/webauthn/options", { body: { mfaToken } }), asPasskeyOptions),
     /** The tenant requires MFA and the user has none: a TOTP secret to enrol with the login's token. */
-    enrollMfa: (mfaToken: string) =>
-      postForJson(`${base}/auth/mfa/enroll`, { mfaToken }, init(), (b) => b as TotpSetup),
+    enrollMfa: (mfaToken: string) => apiData(api.POST("/auth/mfa/enroll", { body: { mfaToken } })),
   };
 }
 

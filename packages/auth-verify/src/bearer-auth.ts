@@ -2,9 +2,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AuthContext } from "./auth-context.ts";
 import { parseAuthorization } from "./bearer-token.ts";
 import { credentialsRequired, invalidToken } from "./challenge.ts";
-import { createIntrospector, PAT_FORMAT, PAT_PREFIX } from "./introspection.ts";
+import { createIntrospector } from "./introspection.ts";
 import { createJwtVerifier } from "./jwt-verifier.ts";
 import { type BearerAuthOptions, resolveOptions } from "./options.ts";
+import { PAT_FORMAT, PAT_PREFIX } from "./tokens.ts";
 
 /**
  * Hono middleware that authenticates `Authorization: Bearer <token>` as an Atlas access token

@@ -2,7 +2,6 @@ export type { AuthContext } from "./auth-context.ts";
 export { bearerAuth } from "./bearer-auth.ts";
 export { type BearerCredentials, parseAuthorization } from "./bearer-token.ts";
 export { bearerChallenge, REALM } from "./challenge.ts";
-export { PAT_FORMAT, PAT_PREFIX } from "./introspection.ts";
 export { checkJwks } from "./jwks-check.ts";
 export {
   type BearerAuthOptions,
@@ -12,3 +11,4 @@ export {
   SUPPORTED_ALGORITHMS,
 } from "./options.ts";
 export { requireScope } from "./require-scope.ts";
+export { PAT_FORMAT, PAT_PREFIX, USER_SCOPES, type UserScope } from "./tokens.ts";

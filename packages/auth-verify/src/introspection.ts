@@ -5,16 +5,6 @@ import { ExpiringLru } from "./expiring-lru.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { tokenHash } from "./token-hash.ts";
 
-/** Personal access tokens carry this prefix (api.md "Tokens"); everything else is a JWT. */
-export const PAT_PREFIX = "atlas_pat_";
-
-/**
- * The whole shape of a PAT as service-auth makes it (pat.service.ts): the id as 32 hex digits,
- * then 32 random bytes in base64url. Anything else cannot be a PAT and is refused without a call
- * to service-auth, so junk does not spend the introspection budget.
- */
-export const PAT_FORMAT = /^atlas_pat_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/;
-
 /**
  * Checks a personal access token and returns the caller, or throws a 401 AppError. `beforeAsking`
  * runs only when the answer is not cached, just before service-auth is asked; it may throw (e.g.

@@ -1,3 +1,11 @@
+import {
+  type ClientOptions,
+  type CloudApiClient,
+  createCloudApiClient,
+  createServiceAuthClient,
+  type ServiceAuthClient,
+} from "@atlas/client";
+
 /** A failure the CLI reports to the user: a message, an optional hint, and the exit code. */
 export class CliError extends Error {
   constructor(
@@ -30,15 +38,20 @@ const HINTS: Record<string, string> = {
 
 /** An RFC 9457 problem (or anything else a server answered) as a CliError. */
 export async function problemError(res: Response, what: string): Promise<CliError> {
-  let body: Record<string, unknown> = {};
+  let parsed: unknown;
   try {
-    const parsed: unknown = await res.json();
-    if (parsed && typeof parsed === "object") body = parsed as Record<string, unknown>;
+    parsed = await res.json();
   } catch {
     // Not JSON: the status line says enough.
   }
-  const code = typeof body.code === "string" ? body.code : `HTTP_${res.status}`;
-  const detail = typeof body.detail === "string" ? body.detail : res.statusText || `HTTP ${res.status}`;
+  return problemOf(res, parsed, what);
+}
+
+/** A failed answer as a CliError, from its problem document already read (`body`; anything else counts as none). */
+export function problemOf(res: Response, body: unknown, what: string): CliError {
+  const doc = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+  const code = typeof doc.code === "string" ? doc.code : `HTTP_${res.status}`;
+  const detail = typeof doc.detail === "string" ? doc.detail : res.statusText || `HTTP ${res.status}`;
   const retry = res.headers.get("retry-after");
   const hint = HINTS[code] ?? undefined;
   return new CliError(`${what} failed: ${detail} (${code})`, {
@@ -55,6 +68,19 @@ export interface Endpoints {
   tenant: string | undefined;
 }
 
+const USER_AGENT = "atlas-cli/0.1.0";
+
+/** A failed connection to `url`'s server as a CliError naming it. */
+function networkError(url: string, error: unknown): CliError {
+  type Cause = { code?: string; errors?: { code?: string }[] };
+  const c = (error as { cause?: Cause }).cause;
+  const cause = c?.code ?? c?.errors?.[0]?.code ?? (c as Error | undefined)?.message ?? (error as Error).message;
+  return new CliError(`Cannot reach ${new URL(url).origin} (${cause})`, {
+    hint: "Check --api-url / --auth-url (or ATLAS_API_URL / ATLAS_AUTH_URL) and your connection.",
+    code: "NETWORK_ERROR",
+  });
+}
+
 /**
  * `fetch` that turns a network failure into a CliError naming the server, and adds the tenant
  * header. Native fetch: no HTTP library to keep up to date.
@@ -66,29 +92,71 @@ export async function request(
   const headers = new Headers(init.headers);
   if (init.tenant) headers.set("x-tenant", init.tenant);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
-  headers.set("user-agent", "atlas-cli/0.1.0");
+  headers.set("user-agent", USER_AGENT);
   const { tenant: _t, token: _k, ...rest } = init;
   try {
     return await fetch(url, { ...rest, headers });
   } catch (error) {
-    type Cause = { code?: string; errors?: { code?: string }[] };
-    const c = (error as { cause?: Cause }).cause;
-    const cause = c?.code ?? c?.errors?.[0]?.code ?? (c as Error | undefined)?.message ?? (error as Error).message;
-    throw new CliError(`Cannot reach ${new URL(url).origin} (${cause})`, {
-      hint: "Check --api-url / --auth-url (or ATLAS_API_URL / ATLAS_AUTH_URL) and your connection.",
-      code: "NETWORK_ERROR",
-    });
+    throw networkError(url, error);
   }
 }
 
-/** A JSON request that must succeed; failures become CliErrors from the problem document. */
-export async function requestJson<T>(
-  url: string,
-  what: string,
-  init: RequestInit & { tenant?: string | undefined; token?: string | undefined } = {},
-): Promise<T> {
-  const res = await request(url, init);
-  if (!res.ok) throw await problemError(res, what);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+/** Whom a typed client calls as: the tenant (X-Tenant) and the bearer token, when known. */
+export interface Caller {
+  tenant?: string | undefined;
+  token?: string | undefined;
 }
+
+/** The transport of the typed clients: native fetch; a network failure is a CliError naming the server. */
+async function send(req: Request): Promise<Response> {
+  try {
+    return await fetch(req);
+  } catch (error) {
+    throw networkError(req.url, error);
+  }
+}
+
+function clientOptions(baseUrl: string, caller: Caller): ClientOptions {
+  return {
+    baseUrl,
+    fetch: send,
+    headers: {
+      "user-agent": USER_AGENT,
+      ...(caller.tenant ? { "x-tenant": caller.tenant } : {}),
+      ...(caller.token ? { authorization: `Bearer ${caller.token}` } : {}),
+    },
+  };
+}
+
+/** A typed client of service-auth (@atlas/client); read its answers with `must`. */
+export const authClient = (baseUrl: string, caller: Caller): ServiceAuthClient =>
+  createServiceAuthClient(clientOptions(baseUrl, caller));
+
+/** A typed client of service-cloud-api (@atlas/client); read its answers with `must`. */
+export const cloudClient = (baseUrl: string, caller: Caller): CloudApiClient =>
+  createCloudApiClient(clientOptions(baseUrl, caller));
+
+/**
+ * The data of a typed call that must succeed; a failed answer becomes the CliError of its
+ * problem document.
+ *
+ * @example
+ * const me = await must("whoami", cloudClient(ctx.apiUrl, { token }).GET("/v1/me"));
+ */
+export async function must<D>(
+  what: string,
+  call: Promise<{ data?: D; error?: unknown; response: Response }>,
+): Promise<D> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw problemOf(response, error, what);
+  return data as D;
+}
+
+/**
+ * A typed call's `body` and headers for a form-encoded request (OAuth's device flow): the fields
+ * as application/x-www-form-urlencoded.
+ */
+export const formEncoded = {
+  bodySerializer: (fields: unknown) => new URLSearchParams(fields as Record<string, string>).toString(),
+  headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+};

@@ -1,7 +1,8 @@
+import { USER_SCOPES } from "@atlas/client";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { outboxDiscard, outboxList, outboxRetry } from "./commands/admin.ts";
 import { invoices, usage } from "./commands/billing.ts";
-import { ALL_SCOPES, login, logout, whoami } from "./commands/login.ts";
+import { login, logout, whoami } from "./commands/login.ts";
 import { objectsGet, objectsList, objectsPut, objectsRemove } from "./commands/objects.ts";
 import { patCreate, patList, patRevoke } from "./commands/pat.ts";
 import { type Context, type GlobalOptions, resolveContext } from "./context.ts";
@@ -48,9 +49,9 @@ export function buildProgram(): Command {
     .command("login")
     .description("sign in through the browser (device flow) and store a personal access token (0600)")
     .addOption(
-      new Option("--scopes <scopes>", `scopes for the token, comma-separated (${ALL_SCOPES.join(", ")})`)
+      new Option("--scopes <scopes>", `scopes for the token, comma-separated (${USER_SCOPES.join(", ")})`)
         .argParser(scopeList)
-        .default([...ALL_SCOPES], "all"),
+        .default([...USER_SCOPES], "all"),
     )
     .action(withContext((ctx, opts: { scopes: string[] }) => login(ctx, opts)));
 

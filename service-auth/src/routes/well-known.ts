@@ -1,3 +1,4 @@
+import { USER_SCOPES } from "@atlas/auth-verify/tokens";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv, Deps } from "../ports.ts";
 
@@ -37,7 +38,7 @@ export function registerWellKnownRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       grant_types_supported: ["refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
       response_types_supported: ["code"],
       subject_types_supported: ["public"],
-      scopes_supported: ["profile:read", "objects:read", "objects:write", "usage:read", "billing:read"],
+      scopes_supported: [...USER_SCOPES],
     });
   });
 }

@@ -1,10 +1,11 @@
+import { USER_SCOPES, type UserScope } from "@atlas/client";
 import { type FormEvent, useId, useState } from "react";
-import { type AccountApi, PAT_SCOPES, type PatScope } from "../account-api.ts";
+import type { AccountApi } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
 import { useStepUp } from "./StepUp.tsx";
 import { Ago, ConfirmButton, CopyButton, formatDate, Loaded, Panel, useLoad } from "./ui.tsx";
 
-const SCOPE_TEXT: Record<PatScope, string> = {
+const SCOPE_TEXT: Record<UserScope, string> = {
   "profile:read": "Read your profile",
   "objects:read": "Read stored objects",
   "objects:write": "Create and delete stored objects",
@@ -26,7 +27,7 @@ export function TokensPage({ api }: { api: AccountApi }) {
   const stepUp = useStepUp();
   const { state, reload } = useLoad(api.pats);
   const [name, setName] = useState("");
-  const [scopes, setScopes] = useState<Set<PatScope>>(new Set(["profile:read"]));
+  const [scopes, setScopes] = useState<Set<UserScope>>(new Set(["profile:read"]));
   const [expiry, setExpiry] = useState(30);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -43,7 +44,7 @@ export function TokensPage({ api }: { api: AccountApi }) {
     try {
       const input = {
         name: name.trim(),
-        scopes: PAT_SCOPES.filter((s) => scopes.has(s)),
+        scopes: USER_SCOPES.filter((s) => scopes.has(s)),
         ...(expiry > 0 ? { expiresInDays: expiry } : {}),
       };
       const pat = await stepUp(() => api.createPat(input));
@@ -121,7 +122,7 @@ export function TokensPage({ api }: { api: AccountApi }) {
           />
           <fieldset className="choice">
             <legend>Permissions</legend>
-            {PAT_SCOPES.map((s) => (
+            {USER_SCOPES.map((s) => (
               <label key={s} className="checkbox">
                 <input
                   type="checkbox"

@@ -1,30 +1,11 @@
-/** The bits of Stripe.js used for adding a card (loaded from js.stripe.com only when configured). */
-interface StripeElement {
-  mount(el: HTMLElement): void;
-  destroy(): void;
-}
-export interface StripeElements {
-  create(type: "payment"): StripeElement;
-}
-export interface StripeJs {
-  elements(options: { clientSecret: string }): StripeElements;
-  confirmSetup(options: {
-    elements: StripeElements;
-    redirect: "if_required";
-    confirmParams?: { return_url?: string };
-  }): Promise<{ error?: { message?: string } }>;
-  /** Confirms a PaymentIntent on-session, running 3-D Secure in Stripe's own frame when asked. */
-  confirmCardPayment(
-    clientSecret: string,
-    data?: { payment_method?: string },
-  ): Promise<{ error?: { message?: string }; paymentIntent?: { status: string } }>;
-  /** Confirms a PaymentIntent (e.g. a subscription's first payment) with the card entered in `elements`. */
-  confirmPayment(options: {
-    elements: StripeElements;
-    redirect: "if_required";
-    confirmParams?: { return_url?: string };
-  }): Promise<{ error?: { message?: string }; paymentIntent?: { status: string } }>;
-}
+import type { Stripe, StripeElements } from "@stripe/stripe-js";
+// The `pure` entry injects Stripe.js only when loadStripe is first called, not on import: pages
+// without card payments never contact Stripe.
+import { loadStripe as loadStripeJs } from "@stripe/stripe-js/pure";
+
+/** Stripe.js as @stripe/stripe-js types it (Elements for adding a card, confirming payments). */
+export type StripeJs = Stripe;
+export type { StripeElements };
 
 /** Where the browser confirms payments: Stripe.js with the publishable key, or a named Stripe-compatible API. */
 export interface StripeTarget {
@@ -68,24 +49,17 @@ export async function confirmInvoicePayment(
   return paymentIntent?.status ?? "processing";
 }
 
-let loading: Promise<(key: string) => StripeJs> | null = null;
-
-/** Loads Stripe.js once (it must come from Stripe's own origin, never bundled). */
-export function loadStripe(publishableKey: string): Promise<StripeJs> {
-  loading ??= new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = "https://js.stripe.com/v3/";
-    script.async = true;
-    script.onload = () => {
-      const factory = (window as unknown as { Stripe?: (key: string) => StripeJs }).Stripe;
-      if (factory) resolve(factory);
-      else reject(new Error("Stripe.js did not load."));
-    };
-    script.onerror = () => {
-      loading = null;
-      reject(new Error("Couldn't load Stripe. Check your connection and try again."));
-    };
-    document.head.append(script);
-  });
-  return loading.then((factory) => factory(publishableKey));
+/**
+ * Loads Stripe.js once, from js.stripe.com (it must come from Stripe's own origin, never bundled),
+ * and makes the client for `publishableKey`. A failed load may be retried.
+ */
+export async function loadStripe(publishableKey: string): Promise<StripeJs> {
+  let stripe: StripeJs | null;
+  try {
+    stripe = await loadStripeJs(publishableKey);
+  } catch (cause) {
+    throw new Error("Couldn't load Stripe. Check your connection and try again.", { cause });
+  }
+  if (!stripe) throw new Error("Stripe.js did not load.");
+  return stripe;
 }

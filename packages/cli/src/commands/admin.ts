@@ -1,9 +1,7 @@
+import { type AuthSchema, PAT_PREFIX, type ServiceAuthClient } from "@atlas/client";
 import { type Context, requireToken } from "../context.ts";
 import { table } from "../format.ts";
-import { CliError, requestJson } from "../http.ts";
-
-/** Personal access tokens start with this (service-auth's PAT_PREFIX). */
-const PAT_PREFIX = "atlas_pat_";
+import { authClient, CliError, must } from "../http.ts";
 
 const ADMIN_HINT =
   "Admin commands need a platform admin's session access token (a JWT of an admin of the default tenant) in ATLAS_TOKEN; personal access tokens never carry the admin role.";
@@ -21,9 +19,13 @@ function adminToken(ctx: Context): string {
 }
 
 /** An admin call; 401/403 get the admin hint instead of the scope hint. */
-async function adminRequest<T>(ctx: Context, path: string, what: string, init: RequestInit = {}): Promise<T> {
+async function adminRequest<T>(
+  ctx: Context,
+  what: string,
+  call: (auth: ServiceAuthClient) => Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
   try {
-    return await requestJson<T>(`${ctx.authUrl}${path}`, what, { ...init, token: adminToken(ctx), tenant: ctx.tenant });
+    return await must(what, call(authClient(ctx.authUrl, { token: adminToken(ctx), tenant: ctx.tenant })));
   } catch (error) {
     if (error instanceof CliError && (error.options.status === 401 || error.options.status === 403)) {
       throw new CliError(error.message, { ...error.options, hint: ADMIN_HINT });
@@ -32,29 +34,16 @@ async function adminRequest<T>(ctx: Context, path: string, what: string, init: R
   }
 }
 
-interface ParkedEvent {
-  id: string;
-  eventType: string;
-  sourceService: string;
-  aggregateKey: string | null;
-  attempts: number;
-  lastError: string | null;
-  parkedAt: string;
-  createdAt: string;
-  payload: unknown;
-}
+type ParkedEvent = AuthSchema<"ParkedOutboxEvent">;
 
 const short = (text: string | null, max = 60) =>
   !text ? "-" : text.length > max ? `${text.slice(0, max - 1)}…` : text.replace(/\s+/g, " ");
 
 /** `atlas admin outbox list`: one page of parked billing events, most recently parked first. */
 export async function outboxList(ctx: Context, opts: { limit?: number; cursor?: string }): Promise<void> {
-  const q = new URLSearchParams({ limit: String(opts.limit ?? 50) });
-  if (opts.cursor) q.set("cursor", opts.cursor);
-  const page = await adminRequest<{ items: ParkedEvent[]; nextCursor: string | null }>(
-    ctx,
-    `/admin/billing/outbox/parked?${q}`,
-    "Listing parked events",
+  const query = { limit: opts.limit ?? 50, ...(opts.cursor ? { cursor: opts.cursor } : {}) };
+  const page = await adminRequest(ctx, "Listing parked events", (auth) =>
+    auth.GET("/admin/billing/outbox/parked", { params: { query } }),
   );
   const rows = page.items.map((e) => [
     e.id,
@@ -74,30 +63,21 @@ export async function outboxList(ctx: Context, opts: { limit?: number; cursor?: 
   if (page.nextCursor) ctx.info(`More: atlas admin outbox list --cursor ${page.nextCursor}`);
 }
 
-const jsonBody = (body: Record<string, unknown>): RequestInit => ({
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
-
 /** `atlas admin outbox retry <id>`: back into its consumer's queue, due now (audited). */
 export async function outboxRetry(ctx: Context, id: string, opts: { reason?: string }): Promise<void> {
-  const event = await adminRequest<ParkedEvent>(
-    ctx,
-    `/admin/billing/outbox/${encodeURIComponent(id)}/retry`,
-    "Retrying the event",
-    jsonBody(opts.reason ? { reason: opts.reason } : {}),
+  const event: ParkedEvent = await adminRequest(ctx, "Retrying the event", (auth) =>
+    auth.POST("/admin/billing/outbox/{id}/retry", {
+      params: { path: { id } },
+      body: opts.reason ? { reason: opts.reason } : {},
+    }),
   );
   ctx.print(`Queued ${event.eventType} ${event.id} again (it had failed ${event.attempts} times).`, event);
 }
 
 /** `atlas admin outbox discard <id> --reason …`: never consumed, kept for the audit trail. */
 export async function outboxDiscard(ctx: Context, id: string, opts: { reason: string }): Promise<void> {
-  const event = await adminRequest<ParkedEvent & { discardedAt: string }>(
-    ctx,
-    `/admin/billing/outbox/${encodeURIComponent(id)}/discard`,
-    "Discarding the event",
-    jsonBody({ reason: opts.reason }),
+  const event = await adminRequest(ctx, "Discarding the event", (auth) =>
+    auth.POST("/admin/billing/outbox/{id}/discard", { params: { path: { id } }, body: { reason: opts.reason } }),
   );
   ctx.print(`Discarded ${event.eventType} ${event.id}: it will never be applied.`, event);
 }

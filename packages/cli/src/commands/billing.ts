@@ -1,14 +1,8 @@
+import type { CloudSchema } from "@atlas/client";
 import { type Context, requireToken } from "../context.ts";
 import { money, table } from "../format.ts";
-import { CliError, requestJson } from "../http.ts";
+import { CliError, cloudClient, must } from "../http.ts";
 import { formatBytes } from "../progress.ts";
-
-interface UsageSeries {
-  from: string;
-  to: string;
-  granularity: "hour" | "day";
-  series: { metric: string; points: { t: string; value: number }[] }[];
-}
 
 /** `atlas usage`: requests, storage and transfer per bucket (default: the last 7 days by day). */
 export async function usage(
@@ -24,11 +18,9 @@ export async function usage(
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
     throw new CliError("--from and --to take ISO 8601 dates, e.g. 2026-01-01 or 2026-01-01T12:00:00Z");
   }
-  const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), granularity });
-  const data = await requestJson<UsageSeries>(`${ctx.apiUrl}/v1/usage?${q}`, "Reading usage", {
-    token: requireToken(ctx),
-    tenant: ctx.tenant,
-  });
+  const api = cloudClient(ctx.apiUrl, { token: requireToken(ctx), tenant: ctx.tenant });
+  const query = { from: from.toISOString(), to: to.toISOString(), granularity } as const;
+  const data = await must("Reading usage", api.GET("/v1/usage", { params: { query } }));
   const byTime = new Map<string, Record<string, number>>();
   for (const s of data.series) {
     for (const p of s.points) byTime.set(p.t, { ...byTime.get(p.t), [s.metric]: p.value });
@@ -47,31 +39,14 @@ export async function usage(
   );
 }
 
-interface Invoice {
-  id: string;
-  number: number | null;
-  status: string;
-  planId: string;
-  currency: string;
-  periodStart: string;
-  periodEnd: string;
-  totalMinor: number;
-  amountDueMinor: number;
-  lines: { description: string; quantity: number; amountMinor: number }[];
-}
+type Invoice = CloudSchema<"Invoice">;
+type InvoicePage = CloudSchema<"InvoiceList">;
 
 /** `atlas invoices [id]`: the invoice list, or one invoice with its lines. */
 export async function invoices(ctx: Context, id: string | undefined): Promise<void> {
-  const token = requireToken(ctx);
+  const api = cloudClient(ctx.apiUrl, { token: requireToken(ctx), tenant: ctx.tenant });
   if (id) {
-    const inv = await requestJson<Invoice>(
-      `${ctx.apiUrl}/v1/invoices/${encodeURIComponent(id)}`,
-      "Reading the invoice",
-      {
-        token,
-        tenant: ctx.tenant,
-      },
-    );
+    const inv = await must("Reading the invoice", api.GET("/v1/invoices/{id}", { params: { path: { id } } }));
     const lines = inv.lines.map((l) => [l.description, l.quantity, money(l.amountMinor, inv.currency)]);
     ctx.print(
       [
@@ -86,13 +61,8 @@ export async function invoices(ctx: Context, id: string | undefined): Promise<vo
   const items: Invoice[] = [];
   let cursor: string | null = null;
   do {
-    const q = new URLSearchParams({ limit: "100" });
-    if (cursor) q.set("cursor", cursor);
-    const page: { items: Invoice[]; nextCursor: string | null } = await requestJson(
-      `${ctx.apiUrl}/v1/invoices?${q}`,
-      "Listing invoices",
-      { token, tenant: ctx.tenant },
-    );
+    const query = { limit: 100, ...(cursor ? { cursor } : {}) };
+    const page: InvoicePage = await must("Listing invoices", api.GET("/v1/invoices", { params: { query } }));
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);

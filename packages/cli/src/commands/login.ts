@@ -1,27 +1,19 @@
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type AuthSchema, USER_SCOPES, type UserScope } from "@atlas/client";
 import { deleteConfig, writeConfig } from "../config.ts";
 import { type Context, requireToken } from "../context.ts";
-import { CliError, problemError, request, requestJson } from "../http.ts";
+import { authClient, CliError, cloudClient, formEncoded, must, problemOf } from "../http.ts";
 
-export const ALL_SCOPES = ["profile:read", "objects:read", "objects:write", "usage:read", "billing:read"] as const;
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
-interface DeviceCodes {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  verification_uri_complete: string;
-  expires_in: number;
-  interval: number;
-}
+type DeviceCodes = AuthSchema<"DeviceAuthorizationResponse">;
+type DeviceToken = AuthSchema<"DeviceTokenResponse">;
 
-interface DeviceToken {
-  access_token: string;
-  token_type: string;
-  scope: string;
-  expires_in?: number;
-  pat_id?: string;
+/** Splits `scopes` into the user scopes (api.md "Scopes") and the names that are none. */
+export function userScopes(scopes: readonly string[]): { known: UserScope[]; unknown: string[] } {
+  const isScope = (s: string): s is UserScope => (USER_SCOPES as readonly string[]).includes(s);
+  return { known: scopes.filter(isScope), unknown: scopes.filter((s) => !isScope(s)) };
 }
 
 /** The hostname as the server accepts it (letters, digits, `.`, `_`, `-`; 64 at most). */
@@ -29,45 +21,44 @@ export function safeHostname(name = hostname()): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 64) || "unknown";
 }
 
-const form = (fields: Record<string, string>) => ({
-  method: "POST",
-  headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-  body: new URLSearchParams(fields).toString(),
-});
-
 /**
  * Polls the token endpoint as RFC 8628 §3.5 says: wait `interval` between polls, add 5 s on
  * slow_down, stop on expired_token / access_denied; transient failures (5xx, 429, network) are
  * retried until the codes expire.
  */
 async function pollForToken(ctx: Context, codes: DeviceCodes): Promise<DeviceToken> {
+  const auth = authClient(ctx.authUrl, { tenant: ctx.tenant });
+  const poll = () =>
+    auth.POST("/auth/token/refresh", {
+      body: { grant_type: DEVICE_GRANT, device_code: codes.device_code, client_id: "atlas-cli" },
+      ...formEncoded,
+    });
   let interval = Math.max(1, codes.interval);
   const deadline = Date.now() + codes.expires_in * 1000;
   while (Date.now() < deadline) {
     await sleep(interval * 1000);
-    let res: Response;
+    let answer: Awaited<ReturnType<typeof poll>>;
     try {
-      res = await request(`${ctx.authUrl}/auth/token/refresh`, {
-        ...form({ grant_type: DEVICE_GRANT, device_code: codes.device_code, client_id: "atlas-cli" }),
-        tenant: ctx.tenant,
-      });
-    } catch {
-      continue; // The network blipped: the codes are still good until they expire.
+      answer = await poll();
+    } catch (error) {
+      // The network blipped: the codes are still good until they expire.
+      if (error instanceof CliError && error.options.code === "NETWORK_ERROR") continue;
+      throw error;
     }
-    if (res.ok) return (await res.json()) as DeviceToken;
+    const { data, error, response: res } = answer;
+    if (res.ok) {
+      if (data && "access_token" in data) return data;
+      throw new CliError("Login failed: the server answered the device code with a session token");
+    }
     if (res.status === 429) {
       interval = Math.max(interval, Number(res.headers.get("retry-after")) || interval);
       continue;
     }
     if (res.status !== 400) {
       if (res.status >= 500) continue;
-      throw await problemError(res, "Login");
+      throw problemOf(res, error, "Login");
     }
-    const body = (await res.json().catch(() => ({}))) as {
-      error?: string;
-      error_description?: string;
-      interval?: number;
-    };
+    const body: Partial<AuthSchema<"OAuthError">> = error && typeof error === "object" && "error" in error ? error : {};
     switch (body.error) {
       case "authorization_pending":
         continue;
@@ -89,17 +80,20 @@ async function pollForToken(ctx: Context, codes: DeviceCodes): Promise<DeviceTok
 
 /** `atlas login`: RFC 8628 device flow → a PAT stored in the config file (0600). */
 export async function login(ctx: Context, opts: { scopes: string[] }): Promise<void> {
-  const unknown = opts.scopes.filter((s) => !(ALL_SCOPES as readonly string[]).includes(s));
+  const { unknown } = userScopes(opts.scopes);
   if (unknown.length > 0 || opts.scopes.length === 0) {
     throw new CliError(`Unknown scope(s): ${unknown.join(", ") || "(none)"}`, {
-      hint: `Known: ${ALL_SCOPES.join(", ")}`,
+      hint: `Known: ${USER_SCOPES.join(", ")}`,
     });
   }
   if (ctx.tokenSource === "env") ctx.info("Note: ATLAS_TOKEN is set and overrides the stored login.");
-  const codes = await requestJson<DeviceCodes>(`${ctx.authUrl}/auth/device/code`, "Login", {
-    ...form({ client_id: "atlas-cli", scope: opts.scopes.join(" "), hostname: safeHostname() }),
-    tenant: ctx.tenant,
-  });
+  const codes = await must(
+    "Login",
+    authClient(ctx.authUrl, { tenant: ctx.tenant }).POST("/auth/device/code", {
+      body: { client_id: "atlas-cli", scope: opts.scopes.join(" "), hostname: safeHostname() },
+      ...formEncoded,
+    }),
+  );
   ctx.info(
     [
       "To sign in, open this page in a browser where you are signed in to Atlas:",
@@ -122,11 +116,9 @@ export async function login(ctx: Context, opts: { scopes: string[] }): Promise<v
   });
   // The token this login replaces is revoked, so logins do not leave live tokens behind.
   if (previous?.patId && previous.token !== token.access_token) {
-    await request(`${previous.authUrl ?? ctx.authUrl}/auth/pats/${previous.patId}`, {
-      method: "DELETE",
-      token: previous.token,
-      tenant: previous.tenant,
-    }).catch(() => undefined);
+    await authClient(previous.authUrl ?? ctx.authUrl, { token: previous.token, tenant: previous.tenant })
+      .DELETE("/auth/pats/{id}", { params: { path: { id: previous.patId } } })
+      .catch(() => undefined);
   }
   ctx.print(`Logged in. Token stored in ${ctx.configFile} (scopes: ${scopes.join(", ")}).`, {
     loggedIn: true,
@@ -146,37 +138,32 @@ export async function logout(ctx: Context): Promise<void> {
   }
   let revoked = false;
   if (stored.patId) {
-    const res = await request(`${stored.authUrl ?? ctx.authUrl}/auth/pats/${stored.patId}`, {
-      method: "DELETE",
+    const auth = authClient(stored.authUrl ?? ctx.authUrl, {
       token: stored.token,
       tenant: stored.tenant ?? ctx.tenant,
     });
+    const { error, response: res } = await auth.DELETE("/auth/pats/{id}", { params: { path: { id: stored.patId } } });
     // 401/404: the token is already dead (revoked or expired); anything else keeps the file so
     // the user can retry rather than lose the means to revoke.
     if (res.status === 204) revoked = true;
-    else if (res.status !== 401 && res.status !== 404) throw await problemError(res, "Revoking the token");
+    else if (res.status !== 401 && res.status !== 404) throw problemOf(res, error, "Revoking the token");
   }
   await deleteConfig(ctx.configFile);
   if (ctx.tokenSource === "env") ctx.info("Note: ATLAS_TOKEN is still set in your environment.");
   ctx.print(revoked ? "Logged out; the token was revoked." : "Logged out.", { loggedOut: true, revoked });
 }
 
-interface Me {
-  sub: string;
-  tid: string;
-  scopes: string[];
-  method: string;
-}
-
 /** `atlas whoami`: who the token in force belongs to (GET /v1/me), with the e-mail address from
  * service-auth's GET /auth/me when the token may read the profile (`profile:read`). */
 export async function whoami(ctx: Context): Promise<void> {
   const token = requireToken(ctx);
-  const me = await requestJson<Me>(`${ctx.apiUrl}/v1/me`, "whoami", { token, tenant: ctx.tenant });
+  const me = await must("whoami", cloudClient(ctx.apiUrl, { token, tenant: ctx.tenant }).GET("/v1/me"));
   let email: string | null = null;
   if (me.scopes.includes("profile:read")) {
-    const res = await request(`${ctx.authUrl}/auth/me`, { token, tenant: ctx.tenant }).catch(() => null);
-    if (res?.ok) email = ((await res.json()) as { user?: { email?: string | null } }).user?.email ?? null;
+    const profile = await authClient(ctx.authUrl, { token, tenant: ctx.tenant })
+      .GET("/auth/me")
+      .catch(() => null);
+    if (profile?.response.ok) email = profile.data?.user.email ?? null;
   }
   ctx.print(
     [

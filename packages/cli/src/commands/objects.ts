@@ -3,21 +3,17 @@ import { rename, rm, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { CloudSchema } from "@atlas/client";
 import { type Context, requireToken } from "../context.ts";
 import { table } from "../format.ts";
-import { problemError, request, requestJson } from "../http.ts";
+import { cloudClient, must, problemOf } from "../http.ts";
 import { formatBytes, PROGRESS_MIN_BYTES, progressStream } from "../progress.ts";
 
-interface ObjectMeta {
-  key: string;
-  sizeBytes: number;
-  contentType: string;
-  sha256: string;
-  createdAt: string;
-  updatedAt: string;
-}
+type ObjectMeta = CloudSchema<"ObjectMeta">;
+type ObjectPage = CloudSchema<"ObjectList">;
 
-const objectUrl = (ctx: Context, key: string) => `${ctx.apiUrl}/v1/objects/${encodeURIComponent(key)}`;
+/** service-cloud-api as the token in force (the key travels URL-encoded, as `{key}` of the path). */
+const cloud = (ctx: Context) => cloudClient(ctx.apiUrl, { token: requireToken(ctx), tenant: ctx.tenant });
 const showProgress = (ctx: Context, size: number | null) =>
   !ctx.json && process.stderr.isTTY === true && (size === null || size >= PROGRESS_MIN_BYTES);
 
@@ -31,22 +27,23 @@ export async function objectsPut(
   file: string,
   opts: { contentType?: string },
 ): Promise<void> {
-  const token = requireToken(ctx);
+  const api = cloud(ctx);
   const fromStdin = file === "-";
   const size = fromStdin ? null : (await stat(file)).size;
   const source = fromStdin ? process.stdin : createReadStream(file);
   const body = source.pipe(progressStream(`put ${key}`, size, { enabled: showProgress(ctx, size) }));
-  const res = await request(objectUrl(ctx, key), {
-    method: "PUT",
-    headers: { "content-type": opts.contentType ?? "application/octet-stream" },
-    body: Readable.toWeb(body) as ReadableStream<Uint8Array>,
-    // Streaming request bodies need half-duplex in Node's fetch.
-    duplex: "half",
-    token,
-    tenant: ctx.tenant,
-  } as RequestInit & { duplex: "half"; token: string; tenant: string | undefined });
-  if (!res.ok) throw await problemError(res, `Uploading ${key}`);
-  const meta = (await res.json()) as ObjectMeta;
+  const meta = await must(
+    `Uploading ${key}`,
+    api.PUT("/v1/objects/{key}", {
+      params: { path: { key } },
+      headers: { "content-type": opts.contentType ?? "application/octet-stream" },
+      // The bytes stream through untouched (the contract calls them a binary string).
+      body: Readable.toWeb(body) as unknown as string,
+      bodySerializer: (bytes) => bytes,
+      // Streaming request bodies need half-duplex in Node's fetch.
+      duplex: "half",
+    }),
+  );
   ctx.print(`Stored ${meta.key} (${formatBytes(meta.sizeBytes)}, sha256 ${meta.sha256}).`, meta);
 }
 
@@ -55,9 +52,13 @@ export async function objectsPut(
  * and renamed when complete, so a failed download never leaves a truncated file) or to stdout.
  */
 export async function objectsGet(ctx: Context, key: string, file: string | undefined): Promise<void> {
-  const res = await request(objectUrl(ctx, key), { token: requireToken(ctx), tenant: ctx.tenant });
-  if (!res.ok) throw await problemError(res, `Downloading ${key}`);
-  if (!res.body) throw await problemError(res, `Downloading ${key}`);
+  const { error, response: res } = await cloud(ctx).GET("/v1/objects/{key}", {
+    params: { path: { key } },
+    parseAs: "stream",
+  });
+  if (!res.ok) throw problemOf(res, error, `Downloading ${key}`);
+  // The response's own body: openapi-fetch reads an empty object's as no data.
+  if (!res.body) throw problemOf(res, undefined, `Downloading ${key}`);
   const length = Number(res.headers.get("content-length"));
   const size = Number.isFinite(length) && length > 0 ? length : null;
   const toStdout = file === undefined || file === "-";
@@ -86,18 +87,12 @@ export async function objectsGet(ctx: Context, key: string, file: string | undef
 
 /** `atlas objects ls [--prefix p]`: every page of the caller's objects. */
 export async function objectsList(ctx: Context, opts: { prefix?: string }): Promise<void> {
-  const token = requireToken(ctx);
+  const api = cloud(ctx);
   const items: ObjectMeta[] = [];
   let cursor: string | null = null;
   do {
-    const q = new URLSearchParams({ limit: "100" });
-    if (opts.prefix) q.set("prefix", opts.prefix);
-    if (cursor) q.set("cursor", cursor);
-    const page: { items: ObjectMeta[]; nextCursor: string | null } = await requestJson(
-      `${ctx.apiUrl}/v1/objects?${q}`,
-      "Listing objects",
-      { token, tenant: ctx.tenant },
-    );
+    const query = { limit: 100, ...(opts.prefix ? { prefix: opts.prefix } : {}), ...(cursor ? { cursor } : {}) };
+    const page: ObjectPage = await must("Listing objects", api.GET("/v1/objects", { params: { query } }));
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -112,10 +107,6 @@ export async function objectsList(ctx: Context, opts: { prefix?: string }): Prom
 
 /** `atlas objects rm <key>`. */
 export async function objectsRemove(ctx: Context, key: string): Promise<void> {
-  await requestJson<void>(objectUrl(ctx, key), `Deleting ${key}`, {
-    method: "DELETE",
-    token: requireToken(ctx),
-    tenant: ctx.tenant,
-  });
+  await must(`Deleting ${key}`, cloud(ctx).DELETE("/v1/objects/{key}", { params: { path: { key } } }));
   ctx.print(`Deleted ${key}.`, { deleted: key });
 }

@@ -1,17 +1,8 @@
+import { USER_SCOPES } from "@atlas/client";
 import { type Context, requireToken } from "../context.ts";
 import { table } from "../format.ts";
-import { CliError, requestJson } from "../http.ts";
-import { ALL_SCOPES } from "./login.ts";
-
-interface Pat {
-  id: string;
-  name: string;
-  scopes: string[];
-  displayPrefix: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
+import { authClient, CliError, must } from "../http.ts";
+import { userScopes } from "./login.ts";
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "-");
 
@@ -21,20 +12,16 @@ export async function patCreate(
   name: string,
   opts: { scopes: string[]; expiresInDays?: number },
 ): Promise<void> {
-  const unknown = opts.scopes.filter((s) => !(ALL_SCOPES as readonly string[]).includes(s));
+  const { known: scopes, unknown } = userScopes(opts.scopes);
   if (unknown.length > 0)
-    throw new CliError(`Unknown scope(s): ${unknown.join(", ")}`, { hint: `Known: ${ALL_SCOPES.join(", ")}` });
-  const created = await requestJson<Pat & { token: string }>(`${ctx.authUrl}/auth/pats`, "Creating the token", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      name,
-      scopes: opts.scopes,
-      ...(opts.expiresInDays ? { expiresInDays: opts.expiresInDays } : {}),
+    throw new CliError(`Unknown scope(s): ${unknown.join(", ")}`, { hint: `Known: ${USER_SCOPES.join(", ")}` });
+  const auth = authClient(ctx.authUrl, { token: requireToken(ctx), tenant: ctx.tenant });
+  const created = await must(
+    "Creating the token",
+    auth.POST("/auth/pats", {
+      body: { name, scopes, ...(opts.expiresInDays ? { expiresInDays: opts.expiresInDays } : {}) },
     }),
-    token: requireToken(ctx),
-    tenant: ctx.tenant,
-  });
+  );
   ctx.print(
     [
       `Created token ${created.id} (${created.name}; scopes: ${created.scopes.join(", ")}; expires: ${day(created.expiresAt)}).`,
@@ -48,10 +35,10 @@ export async function patCreate(
 /** `atlas pat list`: the live PATs of the account (never their secrets). */
 export async function patList(ctx: Context): Promise<void> {
   const token = requireToken(ctx);
-  const { items } = await requestJson<{ items: Pat[] }>(`${ctx.authUrl}/auth/pats`, "Listing tokens", {
-    token,
-    tenant: ctx.tenant,
-  });
+  const { items } = await must(
+    "Listing tokens",
+    authClient(ctx.authUrl, { token, tenant: ctx.tenant }).GET("/auth/pats"),
+  );
   const rows = items.map((p) => [
     `${p.id}${token.startsWith(p.displayPrefix) ? " *" : ""}`,
     p.name,
@@ -73,11 +60,8 @@ export async function patRevoke(ctx: Context, id: string): Promise<void> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
     throw new CliError(`Not a token id: ${id}`, { hint: "Ids are listed by `atlas pat list`." });
   }
-  await requestJson<void>(`${ctx.authUrl}/auth/pats/${id}`, "Revoking the token", {
-    method: "DELETE",
-    token: requireToken(ctx),
-    tenant: ctx.tenant,
-  });
+  const auth = authClient(ctx.authUrl, { token: requireToken(ctx), tenant: ctx.tenant });
+  await must("Revoking the token", auth.DELETE("/auth/pats/{id}", { params: { path: { id } } }));
   const own = ctx.tokenSource === "config" && ctx.stored?.patId === id;
   ctx.print(
     own ? `Revoked ${id}: that was this login's token; run \`atlas login\` to sign in again.` : `Revoked ${id}.`,

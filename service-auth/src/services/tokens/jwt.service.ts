@@ -4,8 +4,7 @@ import { decodeProtectedHeader, type JWTPayload, errors as joseErrors, jwtVerify
 import type { SigningKeyStore } from "./signing-keys.service.ts";
 
 /** Scopes a login grants (api.md "Scopes"): every user scope. PATs carry a subset. */
-export const USER_SCOPES = ["profile:read", "objects:read", "objects:write", "usage:read", "billing:read"] as const;
-export type UserScope = (typeof USER_SCOPES)[number];
+export { USER_SCOPES, type UserScope } from "@atlas/auth-verify/tokens";
 
 /** api.md access-token claims. */
 export interface AccessClaims extends JWTPayload {

@@ -1,3 +1,4 @@
+import { PAT_FORMAT, PAT_PREFIX } from "@atlas/auth-verify/tokens";
 import { AppError } from "@atlas/errors";
 import type { PersonalAccessToken, Prisma } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
@@ -5,8 +6,9 @@ import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../platform/crypto.ts";
 
-export const PAT_PREFIX = "atlas_pat_";
-const PAT_PATTERN = /^atlas_pat_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+/** Defined with the scopes in @atlas/auth-verify/tokens, the one home the clients share. */
+export { PAT_PREFIX };
+
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** A PAT as lists show it: never the secret, never its hash. */
@@ -32,7 +34,7 @@ const summary = (p: PersonalAccessToken): PatSummary => ({
 
 /** Splits `atlas_pat_<id>_<secret>`; null when it is not a well-formed PAT. */
 export function parsePat(token: string): { id: string; secret: string } | null {
-  const m = PAT_PATTERN.exec(token);
+  const m = PAT_FORMAT.exec(token);
   if (!m?.[1] || !m[2]) return null;
   const h = m[1];
   const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
