@@ -1,4 +1,4 @@
-// `pnpm --filter @atlas/client generate`: rewrites src/generated/ from both services' OpenAPI
+// `pnpm --filter @atlas/client generate`: rewrites generated/ from both services' OpenAPI
 // documents (built offline in process, see documents.ts).
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";

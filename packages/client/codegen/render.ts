@@ -4,7 +4,7 @@ import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
 import { type OpenApiDocument, openApiDocuments, SERVICES, type ServiceName } from "./documents.ts";
 
 /** Where the generated files live, relative to the package root. */
-export const GENERATED_DIR = "src/generated";
+export const GENERATED_DIR = "generated";
 
 /** The command that rewrites the generated files. */
 export const GENERATE_COMMAND = "pnpm --filter @atlas/client generate";

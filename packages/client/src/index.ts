@@ -1,11 +1,11 @@
 // @atlas/client: typed clients of service-auth and service-cloud-api. The types come from the
-// services' OpenAPI documents (src/generated/, `pnpm --filter @atlas/client generate`); requests
+// services' OpenAPI documents (generated/, `pnpm --filter @atlas/client generate`); requests
 // go through openapi-fetch, so a path, a parameter or a body the contract does not know fails
 // to compile. How failures are reported stays with each caller: it passes a `fetch` transport
 // that throws its own error type for non-2xx answers (the web-app's ApiError, the CLI's CliError).
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import type { components as AuthComponents, paths as AuthPaths } from "./generated/service-auth.ts";
-import type { components as CloudComponents, paths as CloudPaths } from "./generated/service-cloud-api.ts";
+import type { components as AuthComponents, paths as AuthPaths } from "../generated/service-auth.ts";
+import type { components as CloudComponents, paths as CloudPaths } from "../generated/service-cloud-api.ts";
 
 export { PAT_FORMAT, PAT_PREFIX, USER_SCOPES, type UserScope } from "@atlas/auth-verify/tokens";
 export type { AuthPaths, CloudPaths, Middleware };
