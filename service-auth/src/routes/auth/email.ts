@@ -4,7 +4,8 @@ import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-li
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed, auditedRedirect } from "../../services/login/login-policy.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
-import { normaliseEmail, startMagicLink, verifyMagicLink } from "../../services/methods/email/magic-link.service.ts";
+import { normaliseEmail, startMagicLink } from "../../services/methods/email/magic-link.service.ts";
+import { verifyMagicLink } from "../../services/methods/email/magic-link-login.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 
