@@ -1,7 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv, Deps } from "../ports.ts";
-import { OAUTH_PROVIDERS, type OAuthProviderName } from "../services/methods/oauth/providers.ts";
-import { LOGIN_METHODS, type LoginMethod } from "../services/tenancy/tenant.service.ts";
+import {
+  LOGIN_METHODS,
+  type LoginMethod,
+  OAUTH_PROVIDERS,
+  type OAuthProviderName,
+} from "../services/login/method-ids.ts";
 
 const TenantHeaders = z.object({
   "x-tenant": z.string().optional().openapi({ description: "Tenant slug; absent means `default`" }),

@@ -2,8 +2,9 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../middleware/auth.ts";
 import { TENANT_CACHE_MS } from "../../middleware/tenant.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
+import { LOGIN_METHODS } from "../../services/login/method-ids.ts";
 import { requestContext } from "../../services/login/request-context.ts";
-import { LOGIN_METHODS, tenantSlugSchema } from "../../services/tenancy/tenant.service.ts";
+import { tenantSlugSchema } from "../../services/tenancy/tenant.service.ts";
 import {
   createTenant,
   getTenant,

@@ -5,6 +5,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed, auditedRedirect } from "../../services/login/login-policy.service.ts";
+import { OAUTH_PROVIDERS, type OAuthProviderName } from "../../services/login/method-ids.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import {
   completeOAuth,
@@ -12,7 +13,7 @@ import {
   OAUTH_FLOW_TTL_MS,
   startOAuth,
 } from "../../services/methods/oauth/oauth.service.ts";
-import { methodOf, OAUTH_PROVIDERS, type OAuthProviderName } from "../../services/methods/oauth/providers.ts";
+import { methodOf } from "../../services/methods/oauth/providers.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { setRefreshCookie } from "../token-delivery.ts";
 

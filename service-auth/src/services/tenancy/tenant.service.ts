@@ -1,6 +1,7 @@
 import { AppError } from "@atlas/errors";
 import { z } from "zod";
 import type { PrismaClient, Tenant } from "../../../generated/prisma/client.ts";
+import { LOGIN_METHODS, type LoginMethod } from "../login/method-ids.ts";
 
 /**
  * What tenant lookups need (`Pick<Deps, "prisma">`, spelled out: this module sits below ports.ts,
@@ -9,22 +10,6 @@ import type { PrismaClient, Tenant } from "../../../generated/prisma/client.ts";
 export interface TenantLookup {
   prisma: PrismaClient;
 }
-
-/** api.md vocabulary of tenant login methods. */
-export const LOGIN_METHODS = [
-  "email",
-  "sms",
-  "siwe",
-  "siws",
-  "arweave",
-  "passkey",
-  "oauth:google",
-  "oauth:github",
-  "oauth:discord",
-  "oauth:twitter",
-  "oauth:oidc",
-] as const;
-export type LoginMethod = (typeof LOGIN_METHODS)[number];
 
 export const DEFAULT_TENANT_SLUG = "default";
 

@@ -5,11 +5,12 @@ import type { Deps } from "../../../ports.ts";
 import { retryOnUniqueViolation } from "../../accounts/user.service.ts";
 import { type AuditEvent, recordAudit } from "../../audit/audit.service.ts";
 import { completeLogin } from "../../login/complete-login.ts";
+import type { OAuthProviderName } from "../../login/method-ids.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../../platform/crypto.ts";
 import { type ResolvedTenant, resolveTenantById } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
-import { methodOf, type OAuthProfile, type OAuthProviderName, ProviderError } from "./providers.ts";
+import { methodOf, type OAuthProfile, ProviderError } from "./providers.ts";
 
 /** The browser-binding cookie of an OAuth flow: `<state>.<PKCE verifier>`, HttpOnly, Lax. */
 export const OAUTH_COOKIE = "atlas_oauth";

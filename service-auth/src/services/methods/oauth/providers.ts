@@ -1,10 +1,7 @@
 import * as oidc from "openid-client";
 import { z } from "zod";
 import type { AuthConfig } from "../../../config.ts";
-import type { LoginMethod } from "../../tenancy/tenant.service.ts";
-
-export const OAUTH_PROVIDERS = ["google", "github", "discord", "twitter", "oidc"] as const;
-export type OAuthProviderName = (typeof OAUTH_PROVIDERS)[number];
+import type { LoginMethod, OAuthProviderName } from "../../login/method-ids.ts";
 
 /** What a provider proved about the person, normalised across providers. */
 export interface OAuthProfile {
