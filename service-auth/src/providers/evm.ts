@@ -1,5 +1,6 @@
 import { AppError } from "@atlas/errors";
-import { createPublicClient, type Hex, http, type PublicClient, verifyMessage } from "viem";
+import type { Hex, PublicClient } from "viem";
+import { viemSdk } from "./sdks.ts";
 
 /**
  * Verifies EIP-191 personal-message signatures for an address. With an RPC endpoint for the
@@ -18,10 +19,12 @@ export class EvmSignatureVerifier {
 
   async verify(chainId: number, address: Hex, message: string, signature: Hex): Promise<boolean> {
     const url = this.rpcUrls.get(chainId);
-    if (!url) return verifyMessage({ address, message, signature }).catch(() => false);
+    // viem loads at the first wallet login, not at boot.
+    const viem = await viemSdk();
+    if (!url) return viem.verifyMessage({ address, message, signature }).catch(() => false);
     let client = this.clients.get(chainId);
     if (!client) {
-      client = createPublicClient({ transport: http(url, { timeout: 10_000, retryCount: 1 }) });
+      client = viem.createPublicClient({ transport: viem.http(url, { timeout: 10_000, retryCount: 1 }) });
       this.clients.set(chainId, client);
     }
     try {

@@ -1,7 +1,8 @@
-import { SiweMessage } from "siwe";
-import { getAddress, type Hex, recoverMessageAddress } from "viem";
+import type { SiweMessage } from "siwe";
+import type { Hex } from "viem";
 import type { AuthConfig } from "../../../config.ts";
 import type { Deps } from "../../../ports.ts";
+import { viemSdk } from "../../../providers/sdks.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
@@ -35,9 +36,11 @@ export async function verifySiwe(
   const fail = (reason: string, address?: string) =>
     walletFailure(deps, { tenant, method: "siwe", reason, context, ...(address ? { address } : {}) });
 
+  // The parser (siwe) and viem load at the first SIWE login, not at boot.
+  const [siwe, viem] = await Promise.all([import("siwe"), viemSdk()]);
   let parsed: SiweMessage;
   try {
-    parsed = new SiweMessage(input.message);
+    parsed = new siwe.SiweMessage(input.message);
   } catch {
     throw await malformedWalletMessage(deps, { tenant, method: "siwe", context });
   }
@@ -55,7 +58,7 @@ export async function verifySiwe(
   });
   if (refused) throw await fail(refused, address);
   if (!allowedSiweChains(deps.config).includes(chainId)) throw await fail("chain_not_allowed", address);
-  const checksummed = getAddress(address);
+  const checksummed = viem.getAddress(address);
   await guardWallet(deps, { tenant, address: checksummed, context });
   const valid = await deps.evm.verify(chainId, checksummed, input.message, input.signature);
   if (!valid) throw await fail("bad_signature", checksummed);
@@ -80,7 +83,7 @@ export const caip10 = (chainId: number, address: string) => `eip155:${chainId}:$
 /** Whether `signature` is the address's own key's (ecrecover), not a contract wallet's. */
 async function signedByKey(address: Hex, message: string, signature: Hex): Promise<boolean> {
   try {
-    return (await recoverMessageAddress({ message, signature })) === address;
+    return (await (await viemSdk()).recoverMessageAddress({ message, signature })) === address;
   } catch {
     // Not a 65-byte ECDSA signature (an ERC-6492 wrapper, a contract's own format).
     return false;
