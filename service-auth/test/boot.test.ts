@@ -76,7 +76,7 @@ describe("service-auth boot", () => {
     );
     expect(packages).toContain("hono"); // the log works
     const heavy = ["viem", "@simplewebauthn/server", "twilio", "stripe", "openid-client", "maxmind", "siwe"];
-    const more = ["tweetnacl", "bs58", "resend", "qrcode", "@node-rs/argon2"];
+    const more = ["tweetnacl", "bs58", "resend", "qrcode", "@node-rs/argon2", "libphonenumber-js"];
     expect([...heavy, ...more].filter((name) => packages.has(name))).toEqual([]);
   });
 
