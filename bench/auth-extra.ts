@@ -18,8 +18,8 @@ export interface Spawned {
 }
 
 /** A service's production build (`node dist/main.js`), the way `pnpm --filter … start` runs it. */
-export function spawnDist(serviceDir: string, env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ["dist/main.js"], {
+export function spawnDist(serviceDir: string, env: Record<string, string>, entry = "dist/main.js"): Spawned {
+  const child = spawn(process.execPath, [entry], {
     cwd: serviceDir,
     env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

@@ -21,6 +21,7 @@ const ALL = [
   "oauth:github",
   "oauth:discord",
   "oauth:twitter",
+  "oauth:oidc",
 ];
 
 describe.skipIf(skipBrowser)("web-app: login methods", () => {
@@ -59,7 +60,9 @@ describe.skipIf(skipBrowser)("web-app: login methods", () => {
     const page = await stack.newPage();
     await page.goto(`${stack.webUrl}/`);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
-    for (const name of ["Google", "GitHub", "Discord", "X (Twitter)"]) await page.getByRole("link", { name }).waitFor();
+    for (const name of ["Google", "GitHub", "Discord", "X (Twitter)", "Single sign-on"]) {
+      await page.getByRole("link", { name }).waitFor();
+    }
     await page.getByRole("button", { name: "Sign in with a passkey" }).waitFor();
     expect(await page.getByLabel("Email").getAttribute("autocomplete")).toBe("username webauthn");
     await stack.screenshot(page, "login-all-methods");
@@ -94,6 +97,24 @@ describe.skipIf(skipBrowser)("web-app: login methods", () => {
     await signedInPage(page);
     expect((await page.locator("strong").textContent())?.trim()).toBe("octo@example.test");
     expect(page.url()).toBe(`${stack.webUrl}/account`);
+    await page.close();
+  });
+
+  it("signs in with the tenant's OpenID Connect provider (single sign-on)", async () => {
+    // The web-app's list of methods comes from service-auth's manifests: its hand-written copy
+    // lacked oauth:oidc, so a tenant's SSO was never offered.
+    peer.accounts.set("sso", { id: "sso", email: "sso@example.test", emailVerified: true, name: "Sso" });
+    const page = await stack.newPage();
+    await page.goto(`${stack.webUrl}/`);
+    await page.getByRole("link", { name: "Single sign-on" }).click();
+    await page.locator('input[name="login"]').fill("sso");
+    await page.locator('input[name="password"]').fill("any");
+    await page.locator('button[type="submit"]').click();
+    await page.locator('button[type="submit"]').click();
+    await signedInPage(page);
+    const identity = await stack.t.deps.prisma.identity.findFirstOrThrow({ where: { provider: "oauth:oidc" } });
+    expect(identity.subject).toBe("sso");
+    expect((await latestSession(identity.userId)).amr).toEqual(["fed"]);
     await page.close();
   });
 

@@ -1,4 +1,5 @@
 import { createServiceApp } from "@atlas/service-kit";
+import { LOGIN_METHOD_MANIFESTS } from "./methods/index.ts";
 import { clientIp, trustedProxyList } from "./middleware/client-ip.ts";
 import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
@@ -8,19 +9,12 @@ import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerAdminOutboxRoutes } from "./routes/admin/outbox.ts";
 import { registerAdminTenantRoutes } from "./routes/admin/tenants.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
-import { registerArweaveRoutes } from "./routes/auth/arweave.ts";
 import { registerDeviceRoutes } from "./routes/auth/device.ts";
-import { registerEmailRoutes } from "./routes/auth/email.ts";
 import { registerMeRoutes } from "./routes/auth/me.ts";
 import { registerMfaRoutes } from "./routes/auth/mfa.ts";
-import { registerOAuthRoutes } from "./routes/auth/oauth.ts";
-import { registerPasskeyRoutes } from "./routes/auth/passkey.ts";
 import { registerPatRoutes } from "./routes/auth/pats.ts";
 import { registerPrivacyRoutes } from "./routes/auth/privacy.ts";
 import { registerSessionRoutes } from "./routes/auth/sessions.ts";
-import { registerSiweRoutes } from "./routes/auth/siwe.ts";
-import { registerSiwsRoutes } from "./routes/auth/siws.ts";
-import { registerSmsRoutes } from "./routes/auth/sms.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
 import { registerBillingRoutes } from "./routes/billing/index.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
@@ -54,15 +48,11 @@ export function createApp(deps: Deps) {
   registerPatRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerAdminKeyRoutes(app, deps);
-  registerEmailRoutes(app, deps);
-  registerSmsRoutes(app, deps);
+  // Before the login methods: its `/auth/identities/*` authentication also guards OAuth's linking route.
   registerMeRoutes(app, deps);
-  registerPasskeyRoutes(app, deps);
-  registerOAuthRoutes(app, deps);
+  // Every login method (src/methods/). OAuth's providers share one router: each function mounts once.
+  for (const register of new Set(LOGIN_METHOD_MANIFESTS.map((m) => m.register))) register(app, deps);
   registerMfaRoutes(app, deps);
-  registerSiweRoutes(app, deps);
-  registerSiwsRoutes(app, deps);
-  registerArweaveRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerAdminTenantRoutes(app, deps);
   registerAdminOutboxRoutes(app, deps);

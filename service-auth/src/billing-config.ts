@@ -1,6 +1,6 @@
 import { httpUrl } from "@atlas/config";
-import { HDKey } from "viem/accounts";
 import { z } from "zod";
+import { viemAccountsSync } from "./providers/sdks.ts";
 
 /** Comma-separated `key=value` pairs, each checked by `valid`; unset → empty map. */
 function pairs<V>(what: string, parse: (key: string, value: string) => [string, V] | null) {
@@ -35,7 +35,7 @@ const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 function validXpub(v: string): boolean {
   try {
-    const key = HDKey.fromExtendedKey(v);
+    const key = viemAccountsSync().HDKey.fromExtendedKey(v);
     return key.privateKey === null && key.publicKey !== null;
   } catch {
     return false;

@@ -12,6 +12,7 @@ import {
   ResendEmailSender,
   UnconfiguredEmailSender,
 } from "./providers/email.ts";
+import { EvmSignatureVerifier } from "./providers/evm.ts";
 import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
@@ -19,7 +20,6 @@ import { ChainlinkRateSource, type RateSource } from "./services/billing/crypto/
 import { startBillingJobs } from "./services/billing/jobs.ts";
 import { GeoLocator } from "./services/login/geo.service.ts";
 import { OAuthClients } from "./services/methods/oauth/providers.ts";
-import { EvmSignatureVerifier } from "./services/methods/wallet/siwe.service.ts";
 import { rewrapTotpSecrets } from "./services/mfa/mfa-factors.service.ts";
 import { KeyRing } from "./services/platform/crypto.ts";
 import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from "./services/platform/rate-limit.ts";

@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthConfig } from "./config.ts";
-import { DEFAULT_TENANT_SLUG, LOGIN_METHODS } from "./services/tenancy/tenant.service.ts";
+import { LOGIN_METHODS } from "./services/login/method-ids.ts";
+import { DEFAULT_TENANT_SLUG } from "./services/tenancy/tenant.service.ts";
 
 const GIB = 1024 ** 3;
 const HOURS_PER_MONTH = 730;

@@ -3,7 +3,9 @@ import { workerDatabaseUrl } from "@atlas/db/testing";
 import { validateOpenApi31 } from "@atlas/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
+import { LOGIN_METHOD_MANIFESTS } from "../src/methods/index.ts";
 import { TENANT_CACHE_MS } from "../src/middleware/tenant.ts";
+import { LOGIN_METHODS } from "../src/services/login/method-ids.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 
 let t: TestApp;
@@ -109,6 +111,28 @@ describe("tenants", () => {
     });
     const res = await t.app.request("/tenants/current", { headers: { "x-tenant": "broken" } });
     expect(((await res.json()) as { allowedMethods: string[] }).allowedMethods).toEqual([]);
+  });
+});
+
+describe("login method manifests", () => {
+  it("give every id of the tenant method vocabulary one manifest, in the vocabulary's order", () => {
+    expect(LOGIN_METHOD_MANIFESTS.map((m) => m.id)).toEqual([...LOGIN_METHODS]);
+  });
+
+  it("name the OpenAPI tags of the method routes and the tenant APIs' method enums", async () => {
+    type Operation = { tags?: string[] };
+    type Doc = {
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, { properties: Record<string, { items?: { enum?: string[] } }> }> };
+    };
+    const doc = (await (await t.app.request("/openapi.json")).json()) as Doc;
+    const tags = new Set(Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? [])));
+    const methodTags = new Set(LOGIN_METHOD_MANIFESTS.map((m) => m.tag));
+    // Every manifest's routes carry its tag, and every login tag is a manifest's.
+    for (const tag of methodTags) expect(tags).toContain(tag);
+    expect([...tags].filter((tag) => tag.startsWith("login:")).sort()).toEqual([...methodTags].sort());
+    expect(doc.paths["/auth/siwe/verify"]?.post?.tags).toEqual(["login: Ethereum"]);
+    expect(doc.components.schemas.PublicTenant?.properties.allowedMethods?.items?.enum).toEqual([...LOGIN_METHODS]);
   });
 });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { freePort } from "@atlas/db";
 import { truncateAll, workerDatabaseUrl } from "@atlas/db/testing";
 import { spawnTs, waitForHttpOk } from "@atlas/service-kit/testing";
@@ -41,6 +44,40 @@ describe("service-auth boot", () => {
     }
     expect(await p.exited).toBe(0);
     expect(p.output()).toContain('"msg":"stopped"');
+  });
+
+  it("loads no login method's or provider's SDK at boot: each loads at its first use", async () => {
+    await truncateAll(await workerDatabaseUrl());
+    const port = await freePort();
+    const log = join(mkdtempSync(join(tmpdir(), "atlas-imports-")), "imports.log");
+    const hook = new URL("./fixtures/import-log.mjs", import.meta.url).pathname;
+    const p = spawnTs("src/main.ts", {
+      cwd,
+      env: {
+        ...TEST_ENV,
+        PORT: String(port),
+        DATABASE_URL: await workerDatabaseUrl(),
+        NODE_OPTIONS: `--import=${hook}`,
+        IMPORT_LOG: log,
+      },
+    });
+    try {
+      await waitForHttpOk(`http://127.0.0.1:${port}/health`, 60_000, p);
+    } finally {
+      p.child.kill("SIGTERM");
+    }
+    await p.exited;
+    const packages = new Set(
+      [
+        ...readFileSync(log, "utf8").matchAll(
+          /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/\n]+)/g,
+        ),
+      ].map((m) => m[1]),
+    );
+    expect(packages).toContain("hono"); // the log works
+    const heavy = ["viem", "@simplewebauthn/server", "twilio", "stripe", "openid-client", "maxmind", "siwe"];
+    const more = ["tweetnacl", "bs58", "resend", "qrcode", "@node-rs/argon2", "libphonenumber-js"];
+    expect([...heavy, ...more].filter((name) => packages.has(name))).toEqual([]);
   });
 
   it("refuses to start when the stored signing keys cannot be decrypted with its KEK (fail closed)", async () => {

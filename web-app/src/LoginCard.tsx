@@ -1,21 +1,14 @@
 import { useCallback, useState } from "react";
-import type { AuthClient, Login, LoginMethod, OAuthProvider, Tenant } from "./auth.ts";
+import { type AuthClient, type Login, OAUTH_METHODS, type Tenant } from "./auth.ts";
 import { PasskeyButton, usePasskeyAutofill } from "./PasskeyLogin.tsx";
 import { SmsLogin } from "./SmsLogin.tsx";
 import { StartForm } from "./StartForm.tsx";
 import { WalletLogin } from "./WalletLogin.tsx";
 
-const OAUTH: { method: LoginMethod; provider: OAuthProvider; label: string }[] = [
-  { method: "oauth:google", provider: "google", label: "Google" },
-  { method: "oauth:github", provider: "github", label: "GitHub" },
-  { method: "oauth:discord", provider: "discord", label: "Discord" },
-  { method: "oauth:twitter", provider: "twitter", label: "X (Twitter)" },
-];
-
 /** The sign-in card: exactly the methods the tenant allows (and the server can serve). */
 export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthClient; login: Login }) {
   const allowed = new Set(tenant.allowedMethods);
-  const oauth = OAUTH.filter((o) => allowed.has(o.method));
+  const oauth = OAUTH_METHODS.filter((o) => allowed.has(o.method));
   const passkey = allowed.has("passkey");
   const wallets = allowed.has("siwe") || allowed.has("siws") || allowed.has("arweave");
   const [passkeyError, setPasskeyError] = useState<string | null>(null);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "./api.ts";
-import { createAuthClient, parseSession } from "./auth.ts";
+import { createAuthClient, OAUTH_METHODS, parseSession, parseTenant } from "./auth.ts";
 
 const config = {
   authUrl: "http://auth.test",
@@ -89,6 +89,18 @@ describe("auth client sessions", () => {
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe("http://auth.test/auth/logout");
     expect(new Headers(init.headers).get("authorization")).toBe("Bearer a.b.c");
+  });
+});
+
+describe("login methods (generated from service-auth's method manifests)", () => {
+  it("keeps every method the tenant allows, OIDC single sign-on included, and offers its provider", () => {
+    // The hand-written list this replaced lacked oauth:oidc: a tenant's SSO was silently dropped.
+    const tenant = parseTenant({ slug: "acme", name: "Acme", allowedMethods: ["email", "oauth:oidc", "telepathy"] });
+    expect(tenant.allowedMethods).toEqual(["email", "oauth:oidc"]);
+    expect(OAUTH_METHODS.filter((o) => tenant.allowedMethods.includes(o.method))).toEqual([
+      { method: "oauth:oidc", provider: "oidc", label: "Single sign-on" },
+    ]);
+    expect(OAUTH_METHODS.map((o) => o.provider)).toEqual(["google", "github", "discord", "twitter", "oidc"]);
   });
 });
 

@@ -7,21 +7,22 @@ export type PasskeyRequestOptions = Parameters<
 >[0]["optionsJSON"];
 
 import type { AppConfig } from "./config.ts";
+import { LOGIN_METHOD_LIST } from "./login-methods.ts";
 
-export const LOGIN_METHODS = [
-  "email",
-  "sms",
-  "siwe",
-  "siws",
-  "arweave",
-  "passkey",
-  "oauth:google",
-  "oauth:github",
-  "oauth:discord",
-  "oauth:twitter",
-] as const;
-export type LoginMethod = (typeof LOGIN_METHODS)[number];
-export type OAuthProvider = "google" | "github" | "discord" | "twitter";
+/** The login methods service-auth serves (login-methods.ts is generated from its method manifests). */
+export const LOGIN_METHODS = LOGIN_METHOD_LIST.map((m) => m.id);
+export type LoginMethod = (typeof LOGIN_METHOD_LIST)[number]["id"];
+type ProviderOf<M> = M extends `oauth:${infer P}` ? P : never;
+/** An OAuth/OIDC provider: the login method `oauth:<provider>`. */
+export type OAuthProvider = ProviderOf<LoginMethod>;
+
+/** The OAuth/OIDC providers with their labels, in the order the sign-in page offers them. */
+export const OAUTH_METHODS: { method: LoginMethod; provider: OAuthProvider; label: string }[] =
+  LOGIN_METHOD_LIST.flatMap((m) =>
+    m.id.startsWith("oauth:")
+      ? [{ method: m.id, provider: m.id.slice("oauth:".length) as OAuthProvider, label: m.label }]
+      : [],
+  );
 
 /** What `GET /tenants/current` tells the login page. */
 export interface Tenant {

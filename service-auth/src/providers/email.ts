@@ -1,4 +1,4 @@
-import { Resend } from "resend";
+import type { Resend } from "resend";
 import { ProviderUnavailableError } from "./outage.ts";
 
 /**
@@ -28,18 +28,20 @@ export interface EmailSender {
 /** Sends through Resend's official SDK; `baseUrl` points it at a local peer in tests. */
 export class ResendEmailSender implements EmailSender {
   readonly kind = "resend";
-  private readonly client: Resend;
+  /** The SDK loads, and the client is made, at the first e-mail sent, not at boot. */
+  private client: Promise<Resend> | null = null;
 
   constructor(
-    apiKey: string,
+    private readonly apiKey: string,
     private readonly from: string,
-    baseUrl?: string,
-  ) {
-    this.client = new Resend(apiKey, baseUrl ? { baseUrl } : undefined);
-  }
+    private readonly baseUrl?: string,
+  ) {}
 
   async send(message: EmailMessage): Promise<void> {
-    const { error } = await this.client.emails.send({
+    this.client ??= import("resend").then(
+      ({ Resend }) => new Resend(this.apiKey, this.baseUrl ? { baseUrl: this.baseUrl } : undefined),
+    );
+    const { error } = await (await this.client).emails.send({
       from: this.from,
       to: message.to,
       subject: message.subject,

@@ -5,8 +5,7 @@
 // are classified here, in the one onError, so routes need no try/catch of their own.
 import { AppError, type ErrorLogger, problemErrorHandler, problemResponse } from "@atlas/errors";
 import type { ErrorHandler } from "hono";
-import Stripe from "stripe";
-import { BaseError as ViemBaseError } from "viem";
+import { stripeSdk, viemSdk } from "./sdks.ts";
 
 /** The external providers service-auth calls. */
 export type ProviderName = "stripe" | "resend" | "twilio" | "rpc" | "relay";
@@ -60,12 +59,14 @@ export function describeProviderError(error: unknown): string {
  * invalid requests stay what they are.
  */
 function isStripeOutage(error: unknown): boolean {
-  if (!(error instanceof Stripe.errors.StripeError)) return false;
+  // The SDK loads at the first Stripe call (providers/sdks.ts): until then no error is one of its.
+  const errors = stripeSdk.loaded()?.errors;
+  if (errors === undefined || !(error instanceof errors.StripeError)) return false;
   return (
-    error instanceof Stripe.errors.StripeAuthenticationError ||
-    error instanceof Stripe.errors.StripeConnectionError ||
-    error instanceof Stripe.errors.StripeRateLimitError ||
-    error instanceof Stripe.errors.StripeAPIError ||
+    error instanceof errors.StripeAuthenticationError ||
+    error instanceof errors.StripeConnectionError ||
+    error instanceof errors.StripeRateLimitError ||
+    error instanceof errors.StripeAPIError ||
     (error.statusCode ?? 0) >= 500
   );
 }
@@ -82,7 +83,9 @@ const VIEM_TRANSPORT_ERRORS = new Set([
 ]);
 
 function isRpcOutage(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 6) return false;
+  // viem loads at the first chain call (providers/sdks.ts): until then no error is one of its.
+  const ViemBaseError = viemSdk.loaded()?.BaseError;
+  if (ViemBaseError === undefined || !(error instanceof Error) || depth > 6) return false;
   if (error instanceof ViemBaseError && VIEM_TRANSPORT_ERRORS.has(error.name)) return true;
   return isRpcOutage(error.cause, depth + 1);
 }

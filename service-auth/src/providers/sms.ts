@@ -1,5 +1,5 @@
-import twilio from "twilio";
-import RequestClient from "twilio/lib/base/RequestClient.js";
+import type twilio from "twilio";
+import type RequestClient from "twilio/lib/base/RequestClient.js";
 import type { DevOutbox } from "./email.ts";
 import { ProviderUnavailableError } from "./outage.ts";
 
@@ -23,32 +23,45 @@ export interface SmsSender {
  * The Twilio SDK has no base-URL option: this request client rewrites its API host so tests
  * (and proxies) can point the real SDK at a local peer.
  */
-class RebasedRequestClient extends RequestClient {
-  constructor(private readonly baseUrl: string) {
-    super();
+async function rebasedRequestClient(baseUrl: string): Promise<RequestClient> {
+  const { default: Base } = await import("twilio/lib/base/RequestClient.js");
+  class RebasedRequestClient extends Base {
+    override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+      const url = new URL(opts.uri);
+      return super.request({ ...opts, uri: `${baseUrl}${url.pathname}${url.search}` });
+    }
   }
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const url = new URL(opts.uri);
-    return super.request({ ...opts, uri: `${this.baseUrl}${url.pathname}${url.search}` });
-  }
+  return new RebasedRequestClient();
 }
 
 export class TwilioSmsSender implements SmsSender {
   readonly kind = "twilio";
-  private readonly client: ReturnType<typeof twilio>;
+  /** The SDK loads, and the client is made, at the first SMS sent, not at boot. */
+  private client: Promise<ReturnType<typeof twilio>> | null = null;
 
   constructor(
-    accountSid: string,
-    authToken: string,
+    private readonly accountSid: string,
+    private readonly authToken: string,
     private readonly from: string,
-    baseUrl?: string,
+    private readonly baseUrl?: string,
   ) {
-    this.client = twilio(accountSid, authToken, baseUrl ? { httpClient: new RebasedRequestClient(baseUrl) } : {});
+    // What the SDK's constructor refuses, refused at boot still, though the SDK loads later.
+    if (!accountSid.startsWith("AC")) throw new Error("accountSid must start with AC");
+  }
+
+  private sdkClient(): Promise<ReturnType<typeof twilio>> {
+    this.client ??= (async () => {
+      const { default: twilio } = await import("twilio");
+      const httpClient = this.baseUrl ? await rebasedRequestClient(this.baseUrl) : undefined;
+      return twilio(this.accountSid, this.authToken, httpClient ? { httpClient } : {});
+    })();
+    return this.client;
   }
 
   async send(message: { to: string; text: string }): Promise<void> {
+    const client = await this.sdkClient();
     try {
-      await this.client.messages.create({ to: message.to, from: this.from, body: message.text });
+      await client.messages.create({ to: message.to, from: this.from, body: message.text });
     } catch (error) {
       if (isTwilioOutage(error)) throw new ProviderUnavailableError("twilio", error);
       throw error;

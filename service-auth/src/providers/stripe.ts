@@ -1,4 +1,5 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
+import { stripeSdk } from "./sdks.ts";
 
 /** A Stripe subscription as billing needs it. */
 export interface StripeSubscriptionInfo {
@@ -164,7 +165,13 @@ export interface StripeGateway {
    * Verifies a webhook delivery on its raw body: any `v1` signature of the header made with any
    * of `secrets` (rotation), timestamp within `toleranceSec` of `now`. Throws when it does not.
    */
-  verifyWebhook(rawBody: string, header: string, secrets: string[], toleranceSec: number, now: Date): Stripe.Event;
+  verifyWebhook(
+    rawBody: string,
+    header: string,
+    secrets: string[],
+    toleranceSec: number,
+    now: Date,
+  ): Promise<Stripe.Event>;
   /**
    * The PaymentIntents Stripe holds for an invoice (`metadata.atlasInvoiceId`), through the search
    * API. Search is eventually consistent (about a minute behind): never use it right after a create.
@@ -173,7 +180,15 @@ export interface StripeGateway {
 }
 
 const seconds = (s: number) => new Date(s * 1000);
-const isMissing = (e: unknown) => e instanceof Stripe.errors.StripeInvalidRequestError && e.statusCode === 404;
+/**
+ * The SDK's error classes once it is loaded (at the first call of a {@link StripeSdkGateway}, not at
+ * boot): before that, no error can be one of them.
+ */
+const sdkErrors = () => stripeSdk.loaded()?.errors;
+const isMissing = (e: unknown) => {
+  const errors = sdkErrors();
+  return errors !== undefined && e instanceof errors.StripeInvalidRequestError && e.statusCode === 404;
+};
 
 export function subscriptionInfo(s: Stripe.Subscription): StripeSubscriptionInfo {
   const item = s.items.data[0];
@@ -272,7 +287,8 @@ export function disputeInfo(d: Stripe.Dispute): StripeDisputeInfo {
 
 /** Any error of the Stripe SDK (an answer, an outage, the network), as opposed to a bug of ours. */
 export function isStripeError(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeError;
+  const errors = sdkErrors();
+  return errors !== undefined && error instanceof errors.StripeError;
 }
 
 /**
@@ -281,9 +297,10 @@ export function isStripeError(error: unknown): boolean {
  * network, bugs), which may pass.
  */
 export function stripeRefusal(error: unknown): { code: string; message: string } | null {
+  const errors = sdkErrors();
   if (
-    error instanceof Stripe.errors.StripeInvalidRequestError ||
-    error instanceof Stripe.errors.StripeIdempotencyError
+    errors !== undefined &&
+    (error instanceof errors.StripeInvalidRequestError || error instanceof errors.StripeIdempotencyError)
   ) {
     return { code: error.code ?? error.rawType ?? "invalid_request_error", message: error.message };
   }
@@ -292,7 +309,8 @@ export function stripeRefusal(error: unknown): { code: string; message: string }
 
 /** A decline comes back as a card error carrying the PaymentIntent: that is a result, not a failure. */
 function declined(error: unknown): StripePaymentIntentInfo | null {
-  if (error instanceof Stripe.errors.StripeCardError && error.payment_intent) {
+  const errors = sdkErrors();
+  if (errors !== undefined && error instanceof errors.StripeCardError && error.payment_intent) {
     const info = paymentIntentInfo(error.payment_intent);
     return { ...info, failureCode: info.failureCode ?? error.decline_code ?? error.code ?? "card_declined" };
   }
@@ -301,23 +319,33 @@ function declined(error: unknown): StripePaymentIntentInfo | null {
 
 /** {@link StripeGateway} on the official SDK. `baseUrl` points it elsewhere (tests, proxies). */
 export class StripeSdkGateway implements StripeGateway {
-  private readonly stripe: Stripe;
+  /** The SDK loads, and the client is made, at the first call, not at boot. */
+  private stripe: Promise<Stripe> | null = null;
 
-  constructor(secretKey: string, baseUrl?: string) {
-    const url = baseUrl ? new URL(baseUrl) : null;
-    this.stripe = new Stripe(secretKey, {
-      maxNetworkRetries: 2,
-      timeout: 20_000,
-      ...(url && {
-        host: url.hostname,
-        port: url.port || (url.protocol === "https:" ? "443" : "80"),
-        protocol: url.protocol === "https:" ? "https" : "http",
-      }),
+  constructor(
+    private readonly secretKey: string,
+    private readonly baseUrl?: string,
+  ) {}
+
+  private client(): Promise<Stripe> {
+    this.stripe ??= stripeSdk().then((Sdk) => {
+      const url = this.baseUrl ? new URL(this.baseUrl) : null;
+      return new Sdk(this.secretKey, {
+        maxNetworkRetries: 2,
+        timeout: 20_000,
+        ...(url && {
+          host: url.hostname,
+          port: url.port || (url.protocol === "https:" ? "443" : "80"),
+          protocol: url.protocol === "https:" ? "https" : "http",
+        }),
+      });
     });
+    return this.stripe;
   }
 
   async createCustomer(params: { email: string | null; metadata: Record<string, string> }, idempotencyKey: string) {
-    const c = await this.stripe.customers.create(
+    const stripe = await this.client();
+    const c = await stripe.customers.create(
       { ...(params.email && { email: params.email }), metadata: params.metadata },
       { idempotencyKey },
     );
@@ -325,7 +353,8 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async createSetupIntent(customerId: string, idempotencyKey: string) {
-    const si = await this.stripe.setupIntents.create(
+    const stripe = await this.client();
+    const si = await stripe.setupIntents.create(
       { customer: customerId, usage: "off_session", automatic_payment_methods: { enabled: true } },
       { idempotencyKey },
     );
@@ -334,13 +363,15 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async listPaymentMethods(customerId: string) {
-    const list = await this.stripe.customers.listPaymentMethods(customerId, { limit: 100 });
+    const stripe = await this.client();
+    const list = await stripe.customers.listPaymentMethods(customerId, { limit: 100 });
     return list.data.map(paymentMethodInfo);
   }
 
   async retrievePaymentMethod(id: string) {
+    const stripe = await this.client();
     try {
-      return paymentMethodInfo(await this.stripe.paymentMethods.retrieve(id));
+      return paymentMethodInfo(await stripe.paymentMethods.retrieve(id));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
@@ -348,11 +379,13 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async detachPaymentMethod(id: string) {
-    await this.stripe.paymentMethods.detach(id);
+    const stripe = await this.client();
+    await stripe.paymentMethods.detach(id);
   }
 
   async setDefaultPaymentMethod(customerId: string, paymentMethodId: string) {
-    await this.stripe.customers.update(customerId, {
+    const stripe = await this.client();
+    await stripe.customers.update(customerId, {
       invoice_settings: { default_payment_method: paymentMethodId },
     });
   }
@@ -361,7 +394,8 @@ export class StripeSdkGateway implements StripeGateway {
     params: { customerId: string; priceId: string; metadata: Record<string, string>; trialDays?: number },
     idempotencyKey: string,
   ) {
-    const s = await this.stripe.subscriptions.create(
+    const stripe = await this.client();
+    const s = await stripe.subscriptions.create(
       {
         customer: params.customerId,
         items: [{ price: params.priceId }],
@@ -377,8 +411,9 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async retrieveSubscription(id: string) {
+    const stripe = await this.client();
     try {
-      return subscriptionInfo(await this.stripe.subscriptions.retrieve(id, { expand: LATEST_PAYMENT }));
+      return subscriptionInfo(await stripe.subscriptions.retrieve(id, { expand: LATEST_PAYMENT }));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
@@ -386,9 +421,10 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async changeSubscriptionPrice(id: string, priceId: string, idempotencyKey: string) {
-    const current = await this.stripe.subscriptions.retrieve(id);
+    const stripe = await this.client();
+    const current = await stripe.subscriptions.retrieve(id);
     const item = current.items.data[0];
-    const s = await this.stripe.subscriptions.update(
+    const s = await stripe.subscriptions.update(
       id,
       {
         items: [item ? { id: item.id, price: priceId } : { price: priceId }],
@@ -401,18 +437,21 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async setCancelAtPeriodEnd(id: string, cancel: boolean, idempotencyKey: string) {
-    const s = await this.stripe.subscriptions.update(id, { cancel_at_period_end: cancel }, { idempotencyKey });
+    const stripe = await this.client();
+    const s = await stripe.subscriptions.update(id, { cancel_at_period_end: cancel }, { idempotencyKey });
     return subscriptionInfo(s);
   }
 
   async cancelSubscriptionNow(id: string, idempotencyKey: string) {
-    const s = await this.stripe.subscriptions.cancel(id, { invoice_now: false, prorate: false }, { idempotencyKey });
+    const stripe = await this.client();
+    const s = await stripe.subscriptions.cancel(id, { invoice_now: false, prorate: false }, { idempotencyKey });
     return subscriptionInfo(s);
   }
 
   async confirmPaymentIntentOnSession(id: string, paymentMethodId: string, idempotencyKey: string) {
+    const stripe = await this.client();
     try {
-      const pi = await this.stripe.paymentIntents.confirm(id, { payment_method: paymentMethodId }, { idempotencyKey });
+      const pi = await stripe.paymentIntents.confirm(id, { payment_method: paymentMethodId }, { idempotencyKey });
       return paymentIntentInfo(pi);
     } catch (error) {
       const result = declined(error);
@@ -435,8 +474,9 @@ export class StripeSdkGateway implements StripeGateway {
     },
     idempotencyKey: string,
   ) {
+    const stripe = await this.client();
     try {
-      const pi = await this.stripe.paymentIntents.create(
+      const pi = await stripe.paymentIntents.create(
         {
           amount: params.amountMinor,
           currency: params.currency,
@@ -461,8 +501,9 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async confirmPaymentIntent(id: string, paymentMethodId: string | null, idempotencyKey: string) {
+    const stripe = await this.client();
     try {
-      const pi = await this.stripe.paymentIntents.confirm(
+      const pi = await stripe.paymentIntents.confirm(
         id,
         { off_session: true, ...(paymentMethodId && { payment_method: paymentMethodId }) },
         { idempotencyKey },
@@ -476,8 +517,9 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async retrievePaymentIntent(id: string) {
+    const stripe = await this.client();
     try {
-      return paymentIntentInfo(await this.stripe.paymentIntents.retrieve(id));
+      return paymentIntentInfo(await stripe.paymentIntents.retrieve(id));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
@@ -485,11 +527,13 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async cancelPaymentIntent(id: string, idempotencyKey: string) {
-    return paymentIntentInfo(await this.stripe.paymentIntents.cancel(id, {}, { idempotencyKey }));
+    const stripe = await this.client();
+    return paymentIntentInfo(await stripe.paymentIntents.cancel(id, {}, { idempotencyKey }));
   }
 
   async createRefund(params: StripeRefundParams, idempotencyKey: string) {
-    const r = await this.stripe.refunds
+    const stripe = await this.client();
+    const r = await stripe.refunds
       .create(
         {
           payment_intent: params.paymentIntentId,
@@ -502,7 +546,8 @@ export class StripeSdkGateway implements StripeGateway {
         { idempotencyKey },
       )
       .catch((error: unknown) => {
-        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+        const errors = sdkErrors();
+        if (errors !== undefined && error instanceof errors.StripeInvalidRequestError) {
           throw new StripeRefundRefused(error.code ?? null, error.message);
         }
         throw error;
@@ -511,16 +556,18 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async listRefunds(paymentIntentId: string) {
+    const stripe = await this.client();
     const refunds: StripeRefundInfo[] = [];
-    for await (const r of this.stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) {
+    for await (const r of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) {
       refunds.push(refundInfo(r));
     }
     return refunds;
   }
 
   async retrieveDispute(id: string) {
+    const stripe = await this.client();
     try {
-      return disputeInfo(await this.stripe.disputes.retrieve(id));
+      return disputeInfo(await stripe.disputes.retrieve(id));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
@@ -531,7 +578,8 @@ export class StripeSdkGateway implements StripeGateway {
     params: { email: string | null; metadata: Record<string, string> },
     idempotencyKey: string,
   ) {
-    const a = await this.stripe.accounts.create(
+    const stripe = await this.client();
+    const a = await stripe.accounts.create(
       {
         type: "express",
         ...(params.email && { email: params.email }),
@@ -544,7 +592,8 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async createAccountLink(accountId: string, refreshUrl: string, returnUrl: string) {
-    const link = await this.stripe.accountLinks.create({
+    const stripe = await this.client();
+    const link = await stripe.accountLinks.create({
       account: accountId,
       refresh_url: refreshUrl,
       return_url: returnUrl,
@@ -554,8 +603,9 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async retrieveAccount(id: string) {
+    const stripe = await this.client();
     try {
-      const a = await this.stripe.accounts.retrieve(id);
+      const a = await stripe.accounts.retrieve(id);
       return {
         id: a.id,
         chargesEnabled: a.charges_enabled ?? false,
@@ -568,13 +618,14 @@ export class StripeSdkGateway implements StripeGateway {
     }
   }
 
-  verifyWebhook(rawBody: string, header: string, secrets: string[], toleranceSec: number, now: Date): Stripe.Event {
+  async verifyWebhook(rawBody: string, header: string, secrets: string[], toleranceSec: number, now: Date) {
+    const stripe = await this.client();
     let last: unknown = new Error("no webhook secret configured");
     // receivedAt is in milliseconds: the SDK measures the timestamp's age against our clock.
     const receivedAt = now.getTime();
     for (const secret of secrets) {
       try {
-        return this.stripe.webhooks.constructEvent(rawBody, header, secret, toleranceSec, undefined, receivedAt);
+        return stripe.webhooks.constructEvent(rawBody, header, secret, toleranceSec, undefined, receivedAt);
       } catch (error) {
         last = error;
       }
@@ -583,11 +634,12 @@ export class StripeSdkGateway implements StripeGateway {
   }
 
   async searchPaymentIntentsByInvoice(invoiceId: string) {
+    const stripe = await this.client();
     // Search query language: a quoted value; a quote or backslash inside it is escaped.
     // https://docs.stripe.com/search#search-query-language
     const value = invoiceId.replace(/[\\']/g, (c) => `\\${c}`);
     const found: StripePaymentIntentInfo[] = [];
-    for await (const pi of this.stripe.paymentIntents.search({
+    for await (const pi of stripe.paymentIntents.search({
       query: `metadata['atlasInvoiceId']:'${value}'`,
       limit: 100,
     })) {

@@ -1,7 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { LOGIN_METHOD_IDS, manifestOf } from "../methods/index.ts";
 import type { AuthEnv, Deps } from "../ports.ts";
-import { OAUTH_PROVIDERS, type OAuthProviderName } from "../services/methods/oauth/providers.ts";
-import { LOGIN_METHODS, type LoginMethod } from "../services/tenancy/tenant.service.ts";
 
 const TenantHeaders = z.object({
   "x-tenant": z.string().optional().openapi({ description: "Tenant slug; absent means `default`" }),
@@ -11,7 +10,7 @@ const PublicTenant = z
   .object({
     slug: z.string(),
     name: z.string(),
-    allowedMethods: z.array(z.enum(LOGIN_METHODS)),
+    allowedMethods: z.array(z.enum(LOGIN_METHOD_IDS)),
   })
   .openapi("PublicTenant");
 
@@ -19,25 +18,8 @@ const Problem = z
   .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string(), code: z.string() })
   .openapi("Problem");
 
-/**
- * Whether this server can serve a method at all: an OAuth provider without client credentials,
- * or SMS/e-mail without a provider (outside development), would only fail after the click.
- */
-function servable(deps: Pick<Deps, "oauth" | "sms" | "email">, method: LoginMethod): boolean {
-  if (method === "sms") return deps.sms.kind !== "unconfigured";
-  if (method === "email") return deps.email.kind !== "unconfigured";
-  if (method.startsWith("oauth:")) {
-    const provider = method.slice("oauth:".length);
-    return (
-      (OAUTH_PROVIDERS as readonly string[]).includes(provider) &&
-      deps.oauth.isConfigured(provider as OAuthProviderName)
-    );
-  }
-  return true;
-}
-
 /** Public tenant facts the login page needs (which methods to offer). */
-export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Pick<Deps, "oauth" | "sms" | "email">) {
+export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   app.openapi(
     createRoute({
       method: "get",
@@ -55,7 +37,8 @@ export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Pick<Deps,
     }),
     (c) => {
       const t = c.var.tenant;
-      const allowedMethods = t.allowedMethods.filter((m) => servable(deps, m));
+      // Only what this server can serve (the method manifest's `available`): the rest would fail after the click.
+      const allowedMethods = t.allowedMethods.filter((m) => manifestOf(m)?.available(deps) === true);
       return c.json({ slug: t.slug, name: t.name, allowedMethods }, 200);
     },
   );

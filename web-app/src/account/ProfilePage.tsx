@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import type { AccountApi, Identity, Me } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
-import type { LoginMethod, OAuthProvider } from "../auth.ts";
+import { type LoginMethod, OAUTH_METHODS, type OAuthProvider } from "../auth.ts";
 import { StartForm } from "../StartForm.tsx";
 import { useStepUp } from "./StepUp.tsx";
 import { Ago, ConfirmButton, Loaded, Panel, useLoad } from "./ui.tsx";
@@ -19,7 +19,7 @@ const PROVIDER_LABEL: Record<string, string> = {
   oidc: "Single sign-on",
 };
 
-const OAUTH: OAuthProvider[] = ["google", "github", "discord", "twitter"];
+const OAUTH: OAuthProvider[] = OAUTH_METHODS.map((o) => o.provider);
 
 /** `oauth:github` → `github` (identities name OAuth providers with the login method's prefix). */
 const providerOf = (i: Identity) => i.provider.replace(/^oauth:/, "");

@@ -1,9 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { LOGIN_METHOD_IDS } from "../../methods/index.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { TENANT_CACHE_MS } from "../../middleware/tenant.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
-import { LOGIN_METHODS, tenantSlugSchema } from "../../services/tenancy/tenant.service.ts";
+import { tenantSlugSchema } from "../../services/tenancy/tenant.service.ts";
 import {
   createTenant,
   getTenant,
@@ -32,7 +33,7 @@ const TenantFields = {
   name: z.string().trim().min(1).max(100),
   slug: z.string().pipe(tenantSlugSchema).openapi({ description: "Lower-case letters, digits and dashes" }),
   allowedOrigins: z.array(Origin).max(50).refine(unique, "duplicate origin"),
-  allowedMethods: z.array(z.enum(LOGIN_METHODS)).min(1).refine(unique, "duplicate method"),
+  allowedMethods: z.array(z.enum(LOGIN_METHOD_IDS)).min(1).refine(unique, "duplicate method"),
   jwtAudience: z
     .string()
     .min(1)

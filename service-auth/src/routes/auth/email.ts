@@ -1,10 +1,12 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MethodDoc } from "../../methods/manifest.ts";
 import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed, auditedRedirect } from "../../services/login/login-policy.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
-import { normaliseEmail, startMagicLink, verifyMagicLink } from "../../services/methods/email/magic-link.service.ts";
+import { normaliseEmail, startMagicLink } from "../../services/methods/email/magic-link.service.ts";
+import { verifyMagicLink } from "../../services/methods/email/magic-link-login.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 
@@ -15,7 +17,8 @@ const StartBody = z.strictObject({
 const VerifyBody = z.strictObject({ token: z.string().min(32).max(128) });
 const Accepted = z.object({ status: z.literal("sent") }).openapi("EmailStarted");
 
-export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+/** E-mail magic links; `doc` is the method manifest's (src/methods/email.ts). */
+export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: MethodDoc) {
   app.use("/auth/email/verify", rateLimit(deps, loginRules(deps)));
   app.use(
     "/auth/email/start",
@@ -34,7 +37,7 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "post",
       path: "/auth/email/start",
-      tags: ["login: e-mail"],
+      tags: [doc.tag],
       summary: "Send a magic link (202 whether or not the account exists)",
       request: {
         headers: TenantHeader,
@@ -74,7 +77,7 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "post",
       path: "/auth/email/verify",
-      tags: ["login: e-mail"],
+      tags: [doc.tag],
       summary: "Exchange a magic-link token for tokens (first login creates the user)",
       request: {
         headers: TenantHeader,

@@ -2,9 +2,11 @@ import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { MethodDoc } from "../../methods/manifest.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed, auditedRedirect } from "../../services/login/login-policy.service.ts";
+import { OAUTH_PROVIDERS, type OAuthProviderName } from "../../services/login/method-ids.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import {
   completeOAuth,
@@ -12,7 +14,7 @@ import {
   OAUTH_FLOW_TTL_MS,
   startOAuth,
 } from "../../services/methods/oauth/oauth.service.ts";
-import { methodOf, OAUTH_PROVIDERS, type OAuthProviderName } from "../../services/methods/oauth/providers.ts";
+import { methodOf } from "../../services/methods/oauth/providers.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { setRefreshCookie } from "../token-delivery.ts";
 
@@ -41,8 +43,11 @@ function setFlowCookie(c: Context, deps: Deps, value: string) {
   });
 }
 
-/** `/auth/oauth/:provider/start|callback` and explicit linking of a provider. */
-export function registerOAuthRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+/**
+ * `/auth/oauth/:provider/start|callback` and explicit linking of a provider, for every provider;
+ * `doc` is the manifests' (src/methods/oauth.ts).
+ */
+export function registerOAuthRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: MethodDoc) {
   app.use("/auth/oauth/:provider/start", rateLimit(deps, loginRules(deps)));
   app.use(
     "/auth/oauth/:provider/callback",
@@ -59,7 +64,7 @@ export function registerOAuthRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "get",
       path: "/auth/oauth/{provider}/start",
-      tags: ["login: OAuth"],
+      tags: [doc.tag],
       summary: "Redirect to the provider with state, PKCE (S256) and, for OIDC, a nonce",
       description:
         "Providers: google, github, discord, twitter, and `oidc` (a generic OpenID Connect provider). A browser navigates here; the tenant comes from `X-Tenant` or `?tenant=`. Sets the HttpOnly flow cookie `atlas_oauth` that the callback requires.",
@@ -101,7 +106,7 @@ export function registerOAuthRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "get",
       path: "/auth/oauth/{provider}/callback",
-      tags: ["login: OAuth"],
+      tags: [doc.tag],
       summary: "The provider's redirect back: completes the login or the linking",
       description:
         "Requires the `atlas_oauth` cookie of the browser that started the flow. A login sets the refresh-token cookie and redirects to `redirectTo` (default: the web-app); the page then calls `/auth/token/refresh`. A link redirects with `?linked=<provider>`. Failures after the flow is recognised redirect with `?error=<CODE>`; an unknown, used, expired or foreign `state` answers 401 INVALID_CREDENTIALS.",

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MethodDoc } from "../../methods/manifest.ts";
 import { requireAuth } from "../../middleware/auth.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
@@ -119,8 +120,11 @@ const json = <T extends z.ZodType>(schema: T) => ({
   required: true,
 });
 
-/** Passkeys (WebAuthn): registration by a logged-in user, login, and managing one's passkeys. */
-export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+/**
+ * Passkeys (WebAuthn): registration by a logged-in user, login, and managing one's passkeys;
+ * `doc` is the method manifest's (src/methods/passkey.ts).
+ */
+export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: MethodDoc) {
   const auth = requireAuth(deps);
   const perIp = { limit: deps.config.RATE_LIMIT_LOGIN_PER_MIN_IP, windowMs: 60_000, key: byIp };
   app.use("/auth/passkey/login/*", rateLimit(deps, loginRules(deps)));
@@ -145,7 +149,7 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "post",
       path: "/auth/passkey/register/options",
-      tags: ["login: passkey"],
+      tags: [doc.tag],
       summary: "Creation options for a new passkey of the caller (challenge: single use, 5 min)",
       description:
         "The RP ID is the host of the request's Origin, which must be one of the tenant's allowed origins. Users with MFA need a verification within MFA_STEP_UP_MAX_AGE_MIN (else 401 MFA_REQUIRED with an mfaToken), as for removing a passkey.",
@@ -180,7 +184,7 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "post",
       path: "/auth/passkey/register/verify",
-      tags: ["login: passkey"],
+      tags: [doc.tag],
       summary: "Verify the authenticator's attestation and store the passkey",
       security: bearerSecurity,
       request: { headers: TenantHeader, body: json(RegisterVerifyBody) },
@@ -216,7 +220,7 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "post",
       path: "/auth/passkey/login/options",
-      tags: ["login: passkey"],
+      tags: [doc.tag],
       summary: "Request options; without an e-mail for discoverable credentials (conditional UI)",
       description:
         "With an e-mail, allowCredentials lists that account's passkeys; an address without any gets a decoy entry of the same shape, so the answer does not tell whether the account exists.",
@@ -245,7 +249,7 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "post",
       path: "/auth/passkey/login/verify",
-      tags: ["login: passkey"],
+      tags: [doc.tag],
       summary: "Verify a passkey assertion and log in (amr hwk)",
       request: { headers: TenantHeader, body: json(LoginVerifyBody) },
       responses: {

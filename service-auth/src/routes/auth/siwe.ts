@@ -6,7 +6,7 @@ import { requestContext } from "../../services/login/request-context.ts";
 import { verifySiwe } from "../../services/methods/wallet/siwe.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
-import { registerWalletNonceRoute } from "./wallet-routes.ts";
+import { registerWalletNonceRoute, type WalletMethodDoc } from "./wallet-routes.ts";
 
 const VerifyBody = z.strictObject({
   message: z.string().min(1).max(4096),
@@ -17,14 +17,14 @@ const VerifyBody = z.strictObject({
     .regex(/^0x([0-9a-fA-F]{2})+$/, "0x-prefixed hex"),
 });
 
-/** Sign-In with Ethereum: `GET /auth/siwe/nonce`, `POST /auth/siwe/verify`. */
-export function registerSiweRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
-  registerWalletNonceRoute(app, deps, "siwe");
+/** Sign-In with Ethereum: `GET /auth/siwe/nonce`, `POST /auth/siwe/verify` (`method`: src/methods/siwe.ts). */
+export function registerSiweRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, method: WalletMethodDoc<"siwe">) {
+  registerWalletNonceRoute(app, deps, method);
   app.openapi(
     createRoute({
       method: "post",
       path: "/auth/siwe/verify",
-      tags: ["login: Ethereum"],
+      tags: [method.tag],
       summary: "Log in with a signed EIP-4361 message (EOA, ERC-1271 and ERC-6492 wallets)",
       request: {
         headers: TenantHeader,
@@ -36,7 +36,7 @@ export function registerSiweRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         401: problem(
           "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
         ),
-        403: problem("Ethereum login not enabled for this tenant"),
+        403: problem(`${method.label} login not enabled for this tenant`),
         429: problem("Rate limited"),
         503: problem("The chain's RPC could not be reached (smart-contract wallets)"),
       },

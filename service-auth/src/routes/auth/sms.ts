@@ -1,5 +1,6 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MethodDoc } from "../../methods/manifest.ts";
 import { hashedBodyField, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
@@ -23,7 +24,8 @@ export const Phone = z
 const StartBody = z.strictObject({ phone: Phone });
 const VerifyBody = z.strictObject({ phone: Phone, code: z.string().regex(/^\d{6}$/, "6 digits") });
 
-export function registerSmsRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+/** SMS one-time codes; `doc` is the method manifest's (src/methods/sms.ts). */
+export function registerSmsRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: MethodDoc) {
   for (const step of ["start", "verify"] as const) {
     const perHour = deps.config.RATE_LIMIT_LOGIN_START_PER_HOUR * (step === "verify" ? 3 : 1);
     app.use(
@@ -44,7 +46,7 @@ export function registerSmsRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "post",
       path: "/auth/sms/start",
-      tags: ["login: sms"],
+      tags: [doc.tag],
       summary: "Text a 6-digit code (10 min, 5 attempts)",
       request: {
         headers: TenantHeader,
@@ -75,7 +77,7 @@ export function registerSmsRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     createRoute({
       method: "post",
       path: "/auth/sms/verify",
-      tags: ["login: sms"],
+      tags: [doc.tag],
       summary: "Exchange the code for tokens (first login creates the user)",
       request: {
         headers: TenantHeader,

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MethodDoc } from "../../methods/manifest.ts";
 import { loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
@@ -11,31 +12,32 @@ import { deliverTokens } from "../token-delivery.ts";
 
 const NonceSchema = z.object({ nonce: z.string() }).openapi("WalletNonce");
 
-const LABEL: Record<WalletMethod, string> = { siwe: "Ethereum", siws: "Solana", arweave: "Arweave" };
+/** A wallet method's id and documentation, from its manifest (src/methods/). */
+export type WalletMethodDoc<M extends WalletMethod = WalletMethod> = MethodDoc & { id: M };
 
 /**
  * `GET /auth/<method>/nonce` and the rate limits of the method's two endpoints: the nonce is the
  * first step of every wallet login (single use, 10 minutes, this tenant's).
  */
-export function registerWalletNonceRoute(app: OpenAPIHono<AuthEnv>, deps: Deps, method: WalletMethod) {
-  app.use(`/auth/${method}/*`, rateLimit(deps, loginRules(deps)));
+export function registerWalletNonceRoute(app: OpenAPIHono<AuthEnv>, deps: Deps, method: WalletMethodDoc) {
+  app.use(`/auth/${method.id}/*`, rateLimit(deps, loginRules(deps)));
   app.openapi(
     createRoute({
       method: "get",
-      path: `/auth/${method}/nonce`,
-      tags: [`login: ${LABEL[method]}`],
-      summary: `A single-use nonce for a ${LABEL[method]} sign-in message (10 minutes)`,
+      path: `/auth/${method.id}/nonce`,
+      tags: [method.tag],
+      summary: `A single-use nonce for a ${method.label} sign-in message (10 minutes)`,
       request: { headers: TenantHeader },
       responses: {
         200: { description: "Nonce", content: { "application/json": { schema: NonceSchema } } },
-        403: problem(`${LABEL[method]} login not enabled for this tenant`),
+        403: problem(`${method.label} login not enabled for this tenant`),
         429: problem("Rate limited"),
       },
     }),
     async (c) => {
-      assertMethodAllowed(c.var.tenant, method);
+      assertMethodAllowed(c.var.tenant, method.id);
       c.header("Cache-Control", "no-store");
-      return c.json({ nonce: await issueWalletNonce(deps, c.var.tenant, method) }, 200);
+      return c.json({ nonce: await issueWalletNonce(deps, c.var.tenant, method.id) }, 200);
     },
   );
 }
@@ -51,7 +53,7 @@ const SignedMessageBody = z.strictObject({
 export function registerSignedMessageRoute(
   app: OpenAPIHono<AuthEnv>,
   deps: Deps,
-  method: "siws" | "arweave",
+  method: WalletMethodDoc<"siws" | "arweave">,
   verify: (
     deps: Deps,
     input: {
@@ -67,9 +69,9 @@ export function registerSignedMessageRoute(
   app.openapi(
     createRoute({
       method: "post",
-      path: `/auth/${method}/verify`,
-      tags: [`login: ${LABEL[method]}`],
-      summary: `Log in with a signed ${LABEL[method]} sign-in message`,
+      path: `/auth/${method.id}/verify`,
+      tags: [method.tag],
+      summary: `Log in with a signed ${method.label} sign-in message`,
       description,
       request: {
         headers: TenantHeader,
@@ -81,13 +83,13 @@ export function registerSignedMessageRoute(
         401: problem(
           "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
         ),
-        403: problem(`${LABEL[method]} login not enabled for this tenant`),
+        403: problem(`${method.label} login not enabled for this tenant`),
         429: problem("Rate limited"),
       },
     }),
     async (c) => {
       const tenant = c.var.tenant;
-      assertMethodAllowed(tenant, method);
+      assertMethodAllowed(tenant, method.id);
       c.header("Cache-Control", "no-store");
       const tokens = await verify(deps, { tenant, ...c.req.valid("json"), context: requestContext(c) });
       return c.json(deliverTokens(c, deps, tokens), 200);

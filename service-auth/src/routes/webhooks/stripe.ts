@@ -38,9 +38,9 @@ export function registerStripeWebhookRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
       if (!signature) throw new AppError("VALIDATION_FAILED", { detail: "Missing Stripe-Signature header" });
       // The raw body as received: re-serialised JSON would not match the signature.
       const raw = await c.req.text();
-      let event: ReturnType<NonNullable<Deps["stripe"]>["verifyWebhook"]>;
+      let event: Awaited<ReturnType<NonNullable<Deps["stripe"]>["verifyWebhook"]>>;
       try {
-        event = deps.stripe.verifyWebhook(
+        event = await deps.stripe.verifyWebhook(
           raw,
           signature,
           secrets,

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import maxmind, { type Reader, type Response } from "maxmind";
+import type { Reader, Response } from "maxmind";
 
 /** Where a request comes from, as far as an offline database or a trusted proxy says. */
 export interface GeoLocation {
@@ -39,7 +39,10 @@ export class GeoLocator {
 
   async lookup(ip: string): Promise<GeoLocation | null> {
     if (!this.enabled || isIP(ip) === 0) return null;
-    this.readers ??= Promise.all(this.paths.map((p) => maxmind.open<Response>(p)));
+    // The reader library loads with the files, at the first lookup.
+    this.readers ??= import("maxmind").then(({ default: maxmind }) =>
+      Promise.all(this.paths.map((p) => maxmind.open<Response>(p))),
+    );
     for (const reader of await this.readers) {
       let record: CityRecord | null = null;
       try {

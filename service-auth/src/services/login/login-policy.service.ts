@@ -1,7 +1,8 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
-import type { LoginMethod, ResolvedTenant } from "../tenancy/tenant.service.ts";
+import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
+import type { LoginMethod } from "./method-ids.ts";
 import type { RequestContext } from "./request-context.ts";
 
 /** api.md: a method the tenant does not allow answers 403 at its first step and at verify. */

@@ -1,6 +1,5 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { AppError } from "@atlas/errors";
-import QRCode from "qrcode";
 import type { Prisma } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
@@ -48,7 +47,11 @@ export async function setupTotp(
     create: { userId: input.userId, ...data },
   });
   const url = otpauthUrl({ secret: secret.bytes, issuer: input.issuer, label: input.label });
-  return { secret: secret.base32, otpauthUrl: url, qrCodeDataUrl: await QRCode.toDataURL(url) };
+  return {
+    secret: secret.base32,
+    otpauthUrl: url,
+    qrCodeDataUrl: await (await import("qrcode")).default.toDataURL(url),
+  };
 }
 
 /**

@@ -1,12 +1,8 @@
 import { AppError } from "@atlas/errors";
-import type { User } from "../../../generated/prisma/client.ts";
 import type { Deps, Principal } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
-import { geoLabel } from "../login/geo.service.ts";
 import { assertNotBackedOff, clearPairBackoff, recordLoginFailure } from "../login/lockout.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
-import { assessLoginRisk } from "../login/risk.service.ts";
-import { startMagicLink } from "../methods/email/magic-link.service.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../platform/crypto.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { createSession, stepUpSession, type TokenResponse } from "../tokens/session.service.ts";
@@ -36,7 +32,11 @@ export async function mfaMethodsOf(deps: Pick<Deps, "prisma">, userId: string): 
   return methods;
 }
 
-async function issueMfaToken(
+/**
+ * Stores a single-use MFA token (5 minutes, 5 attempts) and answers the 401 MFA_REQUIRED that
+ * carries it with the methods the user may answer with. Audited as `mfa_challenge`.
+ */
+export async function issueMfaToken(
   deps: Pick<Deps, "prisma" | "now">,
   input: { tenantId: string; userId: string; data: MfaTokenData; methods: MfaMethod[]; context: RequestContext },
 ): Promise<AppError> {
@@ -69,131 +69,6 @@ async function issueMfaToken(
     extensions: { mfaToken: token, methods: input.methods },
   });
 }
-
-/**
- * Where every login method ends once its first factor is proven. A user with MFA (or in a tenant
- * that requires it) on a device they have not trusted gets 401 MFA_REQUIRED with a single-use
- * `mfaToken` and the available methods; everyone else gets a session. A passkey with user
- * verification is two factors in itself (possession + biometrics/PIN) and is not asked again.
- */
-export async function completeLogin(
-  deps: Deps,
-  input: { user: User; tenant: ResolvedTenant; amr: string[]; context: RequestContext },
-): Promise<TokenResponse> {
-  const { user, tenant } = input;
-  // Risk first: every decision below, and the audit rows, carry its score and location.
-  const risk = await assessLoginRisk(deps, { user, tenant, context: input.context });
-  const context: RequestContext = { ...input.context, geo: risk.geo, riskScore: risk.score };
-  const now = deps.now();
-  const riskAudit = (eventType: "risk_denied" | "risk_challenge", outcome: string) =>
-    recordAudit(
-      deps.prisma,
-      {
-        eventType,
-        tenantId: tenant.id,
-        userId: user.id,
-        context,
-        details: { score: risk.score, reasons: risk.reasons, outcome },
-      },
-      now,
-    );
-  if (risk.score >= tenant.risk.denyAt) {
-    await riskAudit("risk_denied", "denied");
-    throw new AppError("FORBIDDEN", { detail: "This sign-in was blocked for your protection; try again later" });
-  }
-  // An account under attack always needs stronger proof (lockout without DoS), whatever the score.
-  const elevated = risk.score >= tenant.risk.challengeAt || risk.reasons.includes("account_under_attack");
-  const session = async (mfaVerified: boolean) => {
-    const tokens = await createSession(deps, {
-      user,
-      audience: tenant.jwtAudience,
-      amr: input.amr,
-      context,
-      mfaVerified,
-    });
-    if (risk.newDevice) await notifyNewDevice(deps, { user, tenant, context });
-    return tokens;
-  };
-  // A passkey with user verification is two factors in itself.
-  if (input.amr.includes("hwk")) return session(true);
-  const methods = await mfaMethodsOf(deps, user.id);
-  if (methods.length > 0) {
-    // A trusted device skips the second factor, unless this login looks risky.
-    if (!elevated && (await isTrustedDevice(deps, user.id, context))) return session(false);
-    if (elevated) await riskAudit("risk_challenge", "second_factor");
-    throw await issueMfaToken(deps, {
-      tenantId: tenant.id,
-      userId: user.id,
-      data: { purpose: "login", amr: input.amr },
-      methods,
-      context,
-    });
-  }
-  if (tenant.mfaRequired) {
-    throw await issueMfaToken(deps, {
-      tenantId: tenant.id,
-      userId: user.id,
-      data: { purpose: "login", amr: input.amr },
-      methods: ["totp_setup"],
-      context,
-    });
-  }
-  // Without a second factor, the stronger proof for a risky login is a fresh e-mail link: sent
-  // now, unless the first factor already was one. (No e-mail address: nothing stronger exists;
-  // the login proceeds, audited with its score.)
-  if (elevated && !input.amr.includes("email") && user.email) {
-    await riskAudit("risk_challenge", "email_link");
-    await startMagicLink(deps, { tenant, email: user.email, redirectTo: null, context });
-    throw new AppError("MFA_REQUIRED", {
-      detail: "For your protection, confirm this sign-in with the link we just e-mailed you",
-      extensions: { methods: ["email_link"] },
-    });
-  }
-  if (elevated) {
-    await riskAudit(
-      "risk_challenge",
-      input.amr.includes("email") ? "proven_by_email_link" : "allowed_no_stronger_factor",
-    );
-  }
-  return session(false);
-}
-
-/** Tells the user about a sign-in from a device they never used (fire and forget; audited). */
-async function notifyNewDevice(
-  deps: Deps,
-  input: { user: User; tenant: ResolvedTenant; context: RequestContext },
-): Promise<void> {
-  const { user, tenant, context } = input;
-  await recordAudit(
-    deps.prisma,
-    {
-      eventType: "new_device",
-      tenantId: tenant.id,
-      userId: user.id,
-      context,
-      details: { notified: Boolean(user.email) },
-    },
-    deps.now(),
-  );
-  if (!user.email) return;
-  const where = geoLabel(context.geo) ?? "an unknown location";
-  const device = context.userAgent?.slice(0, 120) ?? "an unknown device";
-  const text = `A new sign-in to your ${tenant.name} account: ${device}, near ${where}, at ${deps.now().toISOString()}.\n\nIf this was not you, sign out all sessions and secure your account.`;
-  void deps.email
-    .send({
-      to: user.email,
-      subject: `New sign-in to ${tenant.name}`,
-      text,
-      html: `<p>${escapeHtml(text)}</p>`,
-      meta: {},
-    })
-    .catch((error: unknown) => {
-      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "new-device e-mail failed");
-    });
-}
-
-const escapeHtml = (s: string) =>
-  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\n", "<br>");
 
 /**
  * Step-up for sensitive operations: users with MFA need a verification at most

@@ -5,9 +5,10 @@ import { AppError } from "@atlas/errors";
 import type { Prisma, Tenant } from "../../../generated/prisma/client.ts";
 import type { Deps, Principal } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
+import type { LoginMethod } from "../login/method-ids.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { afterCursor, decodeCursor, toPage } from "../platform/keyset-cursor.ts";
-import { DEFAULT_TENANT_SLUG, type LoginMethod } from "./tenant.service.ts";
+import { DEFAULT_TENANT_SLUG } from "./tenant.service.ts";
 import { notifyTenantChanged } from "./tenant-cache.ts";
 import { createWebhookSecret, rotateWebhookSecret } from "./tenant-webhook-secrets.ts";
 

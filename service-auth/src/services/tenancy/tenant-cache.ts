@@ -6,8 +6,7 @@ import { AppError } from "@atlas/errors";
 import type { Logger } from "@atlas/service-kit";
 import pg from "pg";
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../ports.ts";
-import { type ResolvedTenant, resolveTenant } from "./tenant.service.ts";
+import { type ResolvedTenant, resolveTenant, type TenantLookup } from "./tenant.service.ts";
 
 /** How long a resolved tenant is reused when no change notification arrives (lost, or LISTEN down). */
 export const TENANT_CACHE_MS = 5_000;
@@ -37,7 +36,8 @@ export interface TenantListener {
   stop(): Promise<void>;
 }
 
-type Lookup = Pick<Deps, "prisma" | "now">;
+/** `Pick<Deps, "prisma" | "now">` (ports.ts names TenantCache: this module must not import it). */
+type Lookup = TenantLookup & { now: () => Date };
 
 function cached<T>(deps: Lookup, ttlMs: number, map: Map<string, Entry<T>>, key: string, load: () => Promise<T>) {
   const now = deps.now().getTime();

@@ -1,23 +1,15 @@
 import { AppError } from "@atlas/errors";
 import { z } from "zod";
-import type { Tenant } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../ports.ts";
+import type { PrismaClient, Tenant } from "../../../generated/prisma/client.ts";
+import { LOGIN_METHODS, type LoginMethod } from "../login/method-ids.ts";
 
-/** api.md vocabulary of tenant login methods. */
-export const LOGIN_METHODS = [
-  "email",
-  "sms",
-  "siwe",
-  "siws",
-  "arweave",
-  "passkey",
-  "oauth:google",
-  "oauth:github",
-  "oauth:discord",
-  "oauth:twitter",
-  "oauth:oidc",
-] as const;
-export type LoginMethod = (typeof LOGIN_METHODS)[number];
+/**
+ * What tenant lookups need (`Pick<Deps, "prisma">`, spelled out: this module sits below ports.ts,
+ * which names ResolvedTenant, and so must not import it).
+ */
+export interface TenantLookup {
+  prisma: PrismaClient;
+}
 
 export const DEFAULT_TENANT_SLUG = "default";
 
@@ -80,10 +72,7 @@ export const tenantSlugSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-
  * Resolves the tenant named by the `X-Tenant` header (absent: `default`).
  * Unknown → 404 NOT_FOUND; inactive → 403 FORBIDDEN (api.md "Status codes").
  */
-export async function resolveTenant(
-  deps: Pick<Deps, "prisma">,
-  slugHeader: string | undefined,
-): Promise<ResolvedTenant> {
+export async function resolveTenant(deps: TenantLookup, slugHeader: string | undefined): Promise<ResolvedTenant> {
   const slug = slugHeader ?? DEFAULT_TENANT_SLUG;
   if (!tenantSlugSchema.safeParse(slug).success) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
   const row = await deps.prisma.tenant.findUnique({ where: { slug } });
@@ -93,7 +82,7 @@ export async function resolveTenant(
 }
 
 /** A tenant by id (flows that stored it, such as an OAuth callback); 404 unknown, 403 inactive. */
-export async function resolveTenantById(deps: Pick<Deps, "prisma">, id: string): Promise<ResolvedTenant> {
+export async function resolveTenantById(deps: TenantLookup, id: string): Promise<ResolvedTenant> {
   const row = await deps.prisma.tenant.findUnique({ where: { id } });
   if (!row) throw new AppError("NOT_FOUND", { detail: "Unknown tenant" });
   if (!row.isActive) throw new AppError("FORBIDDEN", { detail: "This tenant is inactive" });
@@ -101,7 +90,7 @@ export async function resolveTenantById(deps: Pick<Deps, "prisma">, id: string):
 }
 
 /** Whether any active tenant allows `origin` (used for CORS preflights, which carry no X-Tenant). */
-export async function isOriginAllowedByAnyTenant(deps: Pick<Deps, "prisma">, origin: string): Promise<boolean> {
+export async function isOriginAllowedByAnyTenant(deps: TenantLookup, origin: string): Promise<boolean> {
   const rows = await deps.prisma.$queryRaw<{ n: number }[]>`
     SELECT 1 AS n FROM "auth"."auth_tenants"
     WHERE "isActive" AND "allowedOrigins" @> to_jsonb(ARRAY[${origin}]::text[]) LIMIT 1`;

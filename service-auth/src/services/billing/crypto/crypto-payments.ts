@@ -1,7 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { OutboxTransaction } from "@atlas/outbox";
 import type { Hex, PublicClient } from "viem";
-import { zeroAddress } from "viem";
 import type { Charge, CryptoPayment } from "../../../../generated/prisma/client.ts";
 import type { CryptoToken } from "../../../billing-config.ts";
 import type { Deps } from "../../../ports.ts";
@@ -12,6 +11,8 @@ import { blockTime, findTransfer, recheckAfterReorg, refused, type VerifiedTrans
 import { depositAddress } from "./deposit-addresses.ts";
 
 const DEFAULT_CONFIRMATIONS = 12;
+/** viem's `zeroAddress`: the currency of a native-coin quote (no token contract). */
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 /** The caller's charge for an invoice; another user's invoice is 404 (no BOLA). */
 async function ownCharge(deps: Deps, userId: string, invoiceId: string): Promise<Charge> {
@@ -33,8 +34,8 @@ function acceptedToken(deps: Deps, chainId: number, currency: string): CryptoTok
   return token;
 }
 
-function chainClient(deps: Deps, chainId: number): { client: PublicClient; xpub: string } {
-  const client = deps.crypto.chains.client(chainId);
+async function chainClient(deps: Deps, chainId: number): Promise<{ client: PublicClient; xpub: string }> {
+  const client = await deps.crypto.chains.client(chainId);
   const xpub = deps.config.CRYPTO_DEPOSIT_XPUB;
   if (!client || !xpub) throw new AppError("NOT_FOUND", { detail: "Crypto payments are not configured here" });
   return { client, xpub };
@@ -79,7 +80,7 @@ export async function quoteCryptoPayment(
   if (charge.status === "succeeded") throw alreadyPaid();
   if (charge.currency !== "usd") throw new AppError("CONFLICT", { detail: "Only USD invoices can be paid in crypto" });
   const token = acceptedToken(deps, input.chainId, input.currency);
-  const { xpub } = chainClient(deps, input.chainId);
+  const { xpub } = await chainClient(deps, input.chainId);
   await refuseWhileCardPending(deps, charge);
   const now = deps.now();
   const rate = await deps.crypto.rates.latest(token);
@@ -101,7 +102,7 @@ export async function quoteCryptoPayment(
   const relay = deps.crypto.relay
     ? await deps.crypto.relay.quote({
         chainId: token.chainId,
-        currency: token.address ?? zeroAddress,
+        currency: token.address ?? ZERO_ADDRESS,
         amount: amount.toString(),
         recipient,
       })
@@ -260,7 +261,7 @@ export async function confirmCryptoPayment(
   input: { invoiceId: string; chainId: number; txHash: Hex },
 ) {
   const charge = await ownCharge(deps, userId, input.invoiceId);
-  const { client } = chainClient(deps, input.chainId);
+  const { client } = await chainClient(deps, input.chainId);
   const txHash = input.txHash.toLowerCase() as Hex;
   const seen = await deps.prisma.cryptoPayment.findFirst({ where: { chainId: input.chainId, txHash } });
   if (seen) replay(seen, charge);

@@ -50,11 +50,11 @@ const unavailable = (detail: string, cause?: unknown) =>
  * answers a non-positive price or an incomplete round is an outage (503), never a guess.
  */
 export class ChainlinkRateSource implements RateSource {
-  constructor(private readonly clientOf: (chainId: number) => PublicClient | null) {}
+  constructor(private readonly clientOf: (chainId: number) => PublicClient | null | Promise<PublicClient | null>) {}
 
   async latest(token: CryptoToken): Promise<Rate> {
     if (!token.feed) return { answer: BigInt(token.usdMinorPerToken ?? 0), decimals: 2, updatedAt: null };
-    const client = this.clientOf(token.chainId);
+    const client = await this.clientOf(token.chainId);
     if (!client) throw unavailable("No RPC endpoint for this chain's price feed");
     try {
       const [decimals, round] = await Promise.all([

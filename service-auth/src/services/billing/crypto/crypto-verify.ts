@@ -1,7 +1,8 @@
 import { AppError } from "@atlas/errors";
-import { erc20Abi, type Hex, isAddressEqual, type PublicClient, parseEventLogs } from "viem";
+import type { Hex, PublicClient } from "viem";
 import type { CryptoPayment } from "../../../../generated/prisma/client.ts";
 import { asProviderOutage } from "../../../providers/outage.ts";
+import { viemSdk } from "../../../providers/sdks.ts";
 
 /** A transfer that does not pay the invoice: 402 PAYMENT_FAILED with a machine-readable reason. */
 export function refused(reason: string, detail: string, extensions: Record<string, unknown> = {}): AppError {
@@ -25,11 +26,13 @@ interface CallFrame {
   calls?: CallFrame[];
 }
 
+type AddressEqual = (a: Hex, b: Hex) => boolean;
+
 /** Native value a call tree moved to `address`, reverted frames excluded (callTracer output). */
-function tracedValue(frame: CallFrame, address: Hex): bigint {
+function tracedValue(frame: CallFrame, address: Hex, isAddressEqual: AddressEqual): bigint {
   if (frame.error) return 0n;
   const own = frame.to && frame.value && isAddressEqual(frame.to, address) ? BigInt(frame.value) : 0n;
-  return (frame.calls ?? []).reduce((sum, call) => sum + tracedValue(call, address), own);
+  return (frame.calls ?? []).reduce((sum, call) => sum + tracedValue(call, address, isAddressEqual), own);
 }
 
 /**
@@ -39,6 +42,7 @@ function tracedValue(frame: CallFrame, address: Hex): bigint {
  * with a clear reason rather than guessed.
  */
 async function nativeReceived(client: PublicClient, hash: Hex, to: Hex | null, value: bigint, address: Hex) {
+  const { isAddressEqual } = await viemSdk();
   if (to && isAddressEqual(to, address)) return value;
   // Only a call into a contract can pass value on; a plain transfer elsewhere moved none to us.
   if (!to || ((await client.getCode({ address: to })) ?? "0x") === "0x") return 0n;
@@ -54,7 +58,7 @@ async function nativeReceived(client: PublicClient, hash: Hex, to: Hex | null, v
       "The coin reached the address through a contract call that this chain's node cannot trace: send it straight from a wallet account, or pay in a token",
     );
   }
-  return tracedValue(trace, address);
+  return tracedValue(trace, address, isAddressEqual);
 }
 
 /** Only "no such receipt/block" means not mined; an unreachable node is an outage (503), not the payer's fault. */
@@ -75,6 +79,7 @@ export async function findTransfer(
   hash: Hex,
   required: number,
 ): Promise<VerifiedTransfer> {
+  const { erc20Abi, isAddressEqual, parseEventLogs } = await viemSdk();
   const receipt = await client.getTransactionReceipt({ hash }).catch(notMinedOrOutage);
   if (!receipt) throw refused("not_found", "The transaction is not mined on this chain");
   if (receipt.status !== "success") throw refused("reverted", "The transaction reverted");

@@ -1,5 +1,5 @@
-import { bytesToHex, type Hex, numberToHex } from "viem";
-import { HDKey, publicKeyToAddress } from "viem/accounts";
+import type { Hex } from "viem";
+import { viemAccountsSync } from "../../../providers/sdks.ts";
 
 /** secp256k1's field prime: y² = x³ + 7 (mod P). */
 const P = 2n ** 256n - 2n ** 32n - 977n;
@@ -18,11 +18,11 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
 
 /** A compressed secp256k1 public key (0x02/0x03 ‖ x) → uncompressed (0x04 ‖ x ‖ y). */
 function decompress(compressed: Uint8Array): Hex {
-  const x = BigInt(bytesToHex(compressed.slice(1)));
+  const x = BigInt(`0x${Buffer.from(compressed.slice(1)).toString("hex")}`);
   // P ≡ 3 (mod 4): the square root is a single exponentiation.
   let y = modPow((x ** 3n + 7n) % P, (P + 1n) / 4n, P);
   if ((y & 1n) !== BigInt((compressed[0] as number) & 1)) y = P - y;
-  return `0x04${numberToHex(x, { size: 32 }).slice(2)}${numberToHex(y, { size: 32 }).slice(2)}`;
+  return `0x04${x.toString(16).padStart(64, "0")}${y.toString(16).padStart(64, "0")}`;
 }
 
 /**
@@ -31,6 +31,7 @@ function decompress(compressed: Uint8Array): Hex {
  * what arrives there; the service derives addresses without ever holding a key.
  */
 export function depositAddress(xpub: string, index: number): Hex {
+  const { HDKey, publicKeyToAddress } = viemAccountsSync();
   const child = HDKey.fromExtendedKey(xpub).deriveChild(index);
   if (!child.publicKey) throw new Error("extended key has no public key");
   return publicKeyToAddress(decompress(child.publicKey));

@@ -1,7 +1,7 @@
 import { type BillingEventPayload, billingEventSchemas } from "@atlas/billing-events";
 import { type OutboxHandler, type OutboxTransaction, PoisonEventError } from "@atlas/outbox";
-import Stripe from "stripe";
 import type { Deps } from "../../../ports.ts";
+import { stripeSdk } from "../../../providers/sdks.ts";
 import type { StripePaymentIntentInfo } from "../../../providers/stripe.ts";
 import { recordAuditSql } from "../../audit/audit.service.ts";
 import { applyPaymentIntent, lockCharge, setSubscriptionStatus } from "./charge-invoice.ts";
@@ -12,8 +12,15 @@ export const cancelPaymentIntentKey = (invoiceId: string) => `atlas:invoice:${in
 export type VoidOutcome = "canceled" | "already_canceled" | "paid_before_void";
 
 /** Stripe refuses to cancel a PaymentIntent that succeeded or was canceled already. */
-const unexpectedState = (error: unknown) =>
-  error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "payment_intent_unexpected_state";
+const unexpectedState = (error: unknown) => {
+  // Loaded by the gateway's first call, which this error came from (if it is Stripe's at all).
+  const errors = stripeSdk.loaded()?.errors;
+  return (
+    errors !== undefined &&
+    error instanceof errors.StripeInvalidRequestError &&
+    error.code === "payment_intent_unexpected_state"
+  );
+};
 
 /**
  * `invoice.voided` (cloud → auth): nothing is owed on the invoice any more, inside the consumer's

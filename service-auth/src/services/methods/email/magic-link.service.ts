@@ -1,12 +1,8 @@
-import { AppError } from "@atlas/errors";
 import type { Deps } from "../../../ports.ts";
-import { userForProvenAddress } from "../../accounts/user.service.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { completeLogin } from "../../mfa/mfa.service.ts";
 import { randomToken, sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
-import type { TokenResponse } from "../../tokens/session.service.ts";
 
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;
 
@@ -66,42 +62,4 @@ export async function startMagicLink(
   void deps.email.send(message).catch((error: unknown) => {
     deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "magic-link e-mail failed");
   });
-}
-
-/**
- * Completes an e-mail login: the link is consumed atomically (single use, unexpired, this
- * tenant's); the first login creates the user. Everything else is 401 INVALID_CREDENTIALS.
- */
-export async function verifyMagicLink(
-  deps: Deps,
-  input: { tenant: ResolvedTenant; token: string; context: RequestContext },
-): Promise<TokenResponse & { redirectTo: string | null }> {
-  const now = deps.now();
-  const consumed = await deps.prisma.magicLink.updateManyAndReturn({
-    where: { tokenHash: sha256Hex(input.token), tenantId: input.tenant.id, consumedAt: null, expiresAt: { gt: now } },
-    data: { consumedAt: now },
-  });
-  const link = consumed[0];
-  if (!link) {
-    await recordAudit(
-      deps.prisma,
-      {
-        eventType: "login_failure",
-        tenantId: input.tenant.id,
-        context: input.context,
-        details: { method: "email", reason: "invalid_link" },
-      },
-      now,
-    );
-    throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
-  }
-  const user = await userForProvenAddress(
-    deps,
-    { tenantId: input.tenant.id, address: { kind: "email", value: link.email }, context: input.context },
-    now,
-  );
-  if (user.deletedAt)
-    throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
-  const tokens = await completeLogin(deps, { user, tenant: input.tenant, amr: ["email"], context: input.context });
-  return { ...tokens, redirectTo: link.redirectTo };
 }

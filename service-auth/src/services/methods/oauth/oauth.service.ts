@@ -1,15 +1,15 @@
 import { AppError, type ErrorCode } from "@atlas/errors";
-import * as oidc from "openid-client";
 import type { Prisma, User } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
 import { retryOnUniqueViolation } from "../../accounts/user.service.ts";
 import { type AuditEvent, recordAudit } from "../../audit/audit.service.ts";
+import { completeLogin } from "../../login/complete-login.ts";
+import type { OAuthProviderName } from "../../login/method-ids.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { completeLogin } from "../../mfa/mfa.service.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../../platform/crypto.ts";
 import { type ResolvedTenant, resolveTenantById } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
-import { methodOf, type OAuthProfile, type OAuthProviderName, ProviderError } from "./providers.ts";
+import { methodOf, type OAuthProfile, openidClient, ProviderError } from "./providers.ts";
 
 /** The browser-binding cookie of an OAuth flow: `<state>.<PKCE verifier>`, HttpOnly, Lax. */
 export const OAUTH_COOKIE = "atlas_oauth";
@@ -47,6 +47,7 @@ export async function startOAuth(
     deps.logger.error({ provider: input.provider, err: (error as Error).message }, "OAuth provider unavailable");
     throw new AppError("SERVICE_UNAVAILABLE", { detail: `${input.provider} cannot be reached; try again later` });
   });
+  const oidc = await openidClient();
   const now = deps.now();
   const state = randomToken(32);
   const verifier = oidc.randomPKCECodeVerifier();
@@ -155,7 +156,7 @@ export async function completeOAuth(
     const client = await deps.oauth.get(input.provider);
     const currentUrl = new URL(client.redirectUri);
     currentUrl.search = input.query.toString();
-    const tokens = await oidc.authorizationCodeGrant(client.configuration, currentUrl, {
+    const tokens = await (await openidClient()).authorizationCodeGrant(client.configuration, currentUrl, {
       pkceCodeVerifier: verifier,
       expectedState: state,
       ...(data.nonce ? { expectedNonce: data.nonce, idTokenExpected: true } : {}),

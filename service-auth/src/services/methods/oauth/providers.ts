@@ -1,10 +1,7 @@
-import * as oidc from "openid-client";
+import type * as oidc from "openid-client";
 import { z } from "zod";
 import type { AuthConfig } from "../../../config.ts";
-import type { LoginMethod } from "../../tenancy/tenant.service.ts";
-
-export const OAUTH_PROVIDERS = ["google", "github", "discord", "twitter", "oidc"] as const;
-export type OAuthProviderName = (typeof OAUTH_PROVIDERS)[number];
+import type { LoginMethod, OAuthProviderName } from "../../login/method-ids.ts";
 
 /** What a provider proved about the person, normalised across providers. */
 export interface OAuthProfile {
@@ -23,12 +20,16 @@ interface ProviderSpec {
   /** OIDC providers are discovered from their issuer and prove the login with an ID token. */
   kind: "oidc" | "oauth2";
   scope: string;
-  clientAuth: (secret: string) => oidc.ClientAuth;
+  /** client_secret_basic or client_secret_post. */
+  clientAuth: "basic" | "post";
   /** Plain OAuth 2 providers: reads the profile from the provider's user API. */
   profile?: (apiUrl: string, accessToken: string) => Promise<OAuthProfile>;
 }
 
 const TIMEOUT_MS = 10_000;
+
+/** openid-client loads at the first OAuth login, not at boot. */
+export const openidClient = () => import("openid-client");
 
 async function getJson<T>(
   url: string,
@@ -78,12 +79,12 @@ const TwitterUser = z.object({
 });
 
 const SPECS: Record<OAuthProviderName, ProviderSpec> = {
-  google: { kind: "oidc", scope: "openid email profile", clientAuth: oidc.ClientSecretBasic },
-  oidc: { kind: "oidc", scope: "openid email profile", clientAuth: oidc.ClientSecretBasic },
+  google: { kind: "oidc", scope: "openid email profile", clientAuth: "basic" },
+  oidc: { kind: "oidc", scope: "openid email profile", clientAuth: "basic" },
   github: {
     kind: "oauth2",
     scope: "read:user user:email",
-    clientAuth: oidc.ClientSecretPost,
+    clientAuth: "post",
     // The e-mail on /user is the public one and may be anything; only the primary address that
     // GitHub verified (from /user/emails) proves control of an inbox.
     async profile(api, token) {
@@ -105,7 +106,7 @@ const SPECS: Record<OAuthProviderName, ProviderSpec> = {
   discord: {
     kind: "oauth2",
     scope: "identify email",
-    clientAuth: oidc.ClientSecretPost,
+    clientAuth: "post",
     async profile(api, token) {
       const user = await getJson(`${api}/users/@me`, token, DiscordUser);
       return {
@@ -123,7 +124,7 @@ const SPECS: Record<OAuthProviderName, ProviderSpec> = {
   twitter: {
     kind: "oauth2",
     scope: "users.read tweet.read",
-    clientAuth: oidc.ClientSecretBasic,
+    clientAuth: "basic",
     // X's user API gives no e-mail to this scope set: Twitter identities never auto-link.
     async profile(api, token) {
       const { data } = await getJson(`${api}/2/users/me`, token, TwitterUser);
@@ -218,14 +219,16 @@ export class OAuthClients {
     const clientId = s.clientId as string;
     const secret = s.clientSecret as string;
     const insecure = this.config.dev.plainHttpPeers;
+    const openid = await openidClient();
+    const clientAuth = spec.clientAuth === "basic" ? openid.ClientSecretBasic(secret) : openid.ClientSecretPost(secret);
     let configuration: oidc.Configuration;
     if (spec.kind === "oidc") {
       let pending = this.discovered.get(provider);
       if (!pending) {
-        pending = oidc.discovery(new URL(s.issuer as string), clientId, secret, spec.clientAuth(secret), {
+        pending = openid.discovery(new URL(s.issuer as string), clientId, secret, clientAuth, {
           algorithm: "oidc",
           timeout: TIMEOUT_MS / 1000,
-          ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+          ...(insecure ? { execute: [openid.allowInsecureRequests] } : {}),
         });
         pending.catch(() => this.discovered.delete(provider));
         this.discovered.set(provider, pending);
@@ -237,11 +240,11 @@ export class OAuthClients {
       }
       // ID tokens from the token endpoint are verified against the provider's JWKS too, not
       // trusted on the strength of TLS alone (openid-client's default).
-      oidc.enableNonRepudiationChecks(configuration);
+      openid.enableNonRepudiationChecks(configuration);
     } else {
       // The issuer of a plain OAuth 2 provider is the origin of its authorization endpoint: it is
       // what an RFC 9207 `iss` response parameter, if the provider sends one, must equal.
-      configuration = new oidc.Configuration(
+      configuration = new openid.Configuration(
         {
           issuer: new URL(s.authorizeUrl as string).origin,
           authorization_endpoint: s.authorizeUrl as string,
@@ -249,10 +252,10 @@ export class OAuthClients {
         },
         clientId,
         secret,
-        spec.clientAuth(secret),
+        clientAuth,
       );
       configuration.timeout = TIMEOUT_MS / 1000;
-      if (insecure) oidc.allowInsecureRequests(configuration);
+      if (insecure) openid.allowInsecureRequests(configuration);
     }
     return {
       provider,
@@ -286,7 +289,7 @@ async function oidcProfile(
   let claims = IdClaims.parse(tokens.claims());
   if (!claims.email && configuration.serverMetadata().userinfo_endpoint) {
     try {
-      const info = await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+      const info = await (await openidClient()).fetchUserInfo(configuration, tokens.access_token, claims.sub);
       claims = IdClaims.parse({ ...info, sub: claims.sub });
     } catch (error) {
       throw new ProviderError(`userinfo failed: ${(error as Error).message}`);

@@ -1,21 +1,19 @@
 import { createHash } from "node:crypto";
 import { AppError } from "@atlas/errors";
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
-import { parseAuthenticatorData } from "@simplewebauthn/server/helpers";
+import type { parseAuthenticatorData } from "@simplewebauthn/server/helpers";
 import { Prisma, type User, type WebAuthnCredential } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
+import { completeLogin } from "../../login/complete-login.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { completeLogin } from "../../mfa/mfa.service.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 import { normaliseEmail } from "../email/magic-link.service.ts";
@@ -31,6 +29,9 @@ import {
 } from "./passkey-challenge.ts";
 import { decoyAllowCredentials } from "./passkey-decoy.ts";
 import { type PasskeySummary, toPasskeySummary } from "./passkey-management.service.ts";
+
+/** @simplewebauthn/server loads at the first passkey ceremony, not at boot. */
+const webauthn = () => import("@simplewebauthn/server");
 
 const TRANSPORTS = new Set(["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"]);
 
@@ -48,7 +49,7 @@ export async function passkeyRegistrationOptions(
     include: { webAuthnCredentials: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
   });
   const userName = user.email ?? user.phone ?? user.displayName ?? user.id;
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthn()).generateRegistrationOptions({
     rpName: input.tenant.name,
     rpID: input.ceremony.rpID,
     userName,
@@ -106,7 +107,7 @@ export async function verifyPasskeyRegistration(
   // 3. The attestation itself.
   let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
-    verified = await verifyRegistrationResponse({
+    verified = await (await webauthn()).verifyRegistrationResponse({
       response: input.response,
       expectedChallenge: clientData.challenge,
       expectedOrigin: input.tenant.allowedOrigins,
@@ -190,7 +191,7 @@ export async function passkeyLoginOptions(
       ? credentials.map((c) => ({ id: c.credentialIdBase64, transports: c.transports }))
       : await decoyAllowCredentials(deps, { tenantId: input.tenant.id, identifier: email });
   }
-  const options = await generateAuthenticationOptions({
+  const options = await (await webauthn()).generateAuthenticationOptions({
     rpID: input.ceremony.rpID,
     allowCredentials,
     userVerification: "required",
@@ -291,9 +292,10 @@ export async function verifyPasskeyAssertion(
 
   // 4. The assertion. RP ID and flags are read first only to name the reason in the audit log;
   //    the library checks them again with the signature.
+  const { parseAuthenticatorData: parseAuthData } = await import("@simplewebauthn/server/helpers");
   let authData: ReturnType<typeof parseAuthenticatorData>;
   try {
-    authData = parseAuthenticatorData(Buffer.from(response.response.authenticatorData, "base64url"));
+    authData = parseAuthData(Buffer.from(response.response.authenticatorData, "base64url"));
   } catch {
     throw await refuse("malformed_response", { passkeyId: credential.id }, owner.id);
   }
@@ -305,7 +307,7 @@ export async function verifyPasskeyAssertion(
   }
   let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
-    verified = await verifyAuthenticationResponse({
+    verified = await (await webauthn()).verifyAuthenticationResponse({
       response,
       expectedChallenge: clientData.challenge,
       expectedOrigin: origin,

@@ -1,13 +1,13 @@
 import { randomInt } from "node:crypto";
+import { createRequire } from "node:module";
 import { AppError } from "@atlas/errors";
-import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Identity } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
 import { userForProvenAddress } from "../../accounts/user.service.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
+import { completeLogin } from "../../login/complete-login.ts";
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { completeLogin } from "../../mfa/mfa.service.ts";
 import { hashLowEntropySecret, verifyLowEntropySecret } from "../../mfa/password-hash.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
@@ -16,11 +16,18 @@ import type { TokenResponse } from "../../tokens/session.service.ts";
 export const OTP_TTL_MS = 10 * 60_000;
 export const OTP_MAX_ATTEMPTS = 5;
 
+/**
+ * libphonenumber-js (its metadata is large) loads at the first phone number checked, not at boot;
+ * required, not imported, because request validation (zod) and rate-limit keys call this synchronously.
+ */
+let phoneLib: typeof import("libphonenumber-js") | undefined;
+
 /** The E.164 form of a valid phone number, or null. Only full international numbers are accepted. */
 export function normalisePhone(input: string): string | null {
   const trimmed = input.trim();
   if (!/^\+[1-9]\d{6,14}$/.test(trimmed)) return null;
-  const parsed = parsePhoneNumberFromString(trimmed);
+  phoneLib ??= createRequire(import.meta.url)("libphonenumber-js") as typeof import("libphonenumber-js");
+  const parsed = phoneLib.parsePhoneNumberFromString(trimmed);
   return parsed?.isValid() ? parsed.number : null;
 }
 

@@ -1,16 +1,8 @@
-import { AppError } from "@atlas/errors";
-import { SiweMessage } from "siwe";
-import {
-  createPublicClient,
-  getAddress,
-  type Hex,
-  http,
-  type PublicClient,
-  recoverMessageAddress,
-  verifyMessage,
-} from "viem";
+import type { SiweMessage } from "siwe";
+import type { Hex } from "viem";
 import type { AuthConfig } from "../../../config.ts";
 import type { Deps } from "../../../ports.ts";
+import { viemSdk } from "../../../providers/sdks.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
@@ -32,41 +24,6 @@ export function allowedSiweChains(config: Pick<AuthConfig, "SIWE_CHAIN_IDS" | "d
 }
 
 /**
- * Verifies EIP-191 personal-message signatures for an address. With an RPC endpoint for the
- * chain, viem's public client checks all three kinds: EOAs (ecrecover), deployed smart-contract
- * wallets (ERC-1271 `isValidSignature` via eth_call) and counterfactual ones (ERC-6492 wrapper,
- * simulated deployless). Without one, only EOA signatures can be checked, locally.
- */
-export class EvmSignatureVerifier {
-  private readonly clients = new Map<number, PublicClient>();
-
-  constructor(private readonly rpcUrls: Map<number, string>) {}
-
-  hasRpc(chainId: number): boolean {
-    return this.rpcUrls.has(chainId);
-  }
-
-  async verify(chainId: number, address: Hex, message: string, signature: Hex): Promise<boolean> {
-    const url = this.rpcUrls.get(chainId);
-    if (!url) return verifyMessage({ address, message, signature }).catch(() => false);
-    let client = this.clients.get(chainId);
-    if (!client) {
-      client = createPublicClient({ transport: http(url, { timeout: 10_000, retryCount: 1 }) });
-      this.clients.set(chainId, client);
-    }
-    try {
-      return await client.verifyMessage({ address, message, signature });
-    } catch (error) {
-      // An unreachable chain must not decide a login either way: fail closed, retryable.
-      throw new AppError("SERVICE_UNAVAILABLE", {
-        detail: "The chain could not be reached to verify this wallet; try again later",
-        cause: error,
-      });
-    }
-  }
-}
-
-/**
  * Sign-In with Ethereum (EIP-4361), as an ordered list of checks: strict parse (`siwe`'s ABNF
  * parser: field order, EIP-55 address, version 1), required fields, domain and uri against the
  * tenant's origins, allowed chain, freshness, signature, then the single-use nonce.
@@ -79,9 +36,11 @@ export async function verifySiwe(
   const fail = (reason: string, address?: string) =>
     walletFailure(deps, { tenant, method: "siwe", reason, context, ...(address ? { address } : {}) });
 
+  // The parser (siwe) and viem load at the first SIWE login, not at boot.
+  const [siwe, viem] = await Promise.all([import("siwe"), viemSdk()]);
   let parsed: SiweMessage;
   try {
-    parsed = new SiweMessage(input.message);
+    parsed = new siwe.SiweMessage(input.message);
   } catch {
     throw await malformedWalletMessage(deps, { tenant, method: "siwe", context });
   }
@@ -99,7 +58,7 @@ export async function verifySiwe(
   });
   if (refused) throw await fail(refused, address);
   if (!allowedSiweChains(deps.config).includes(chainId)) throw await fail("chain_not_allowed", address);
-  const checksummed = getAddress(address);
+  const checksummed = viem.getAddress(address);
   await guardWallet(deps, { tenant, address: checksummed, context });
   const valid = await deps.evm.verify(chainId, checksummed, input.message, input.signature);
   if (!valid) throw await fail("bad_signature", checksummed);
@@ -124,7 +83,7 @@ export const caip10 = (chainId: number, address: string) => `eip155:${chainId}:$
 /** Whether `signature` is the address's own key's (ecrecover), not a contract wallet's. */
 async function signedByKey(address: Hex, message: string, signature: Hex): Promise<boolean> {
   try {
-    return (await recoverMessageAddress({ message, signature })) === address;
+    return (await (await viemSdk()).recoverMessageAddress({ message, signature })) === address;
   } catch {
     // Not a 65-byte ECDSA signature (an ERC-6492 wrapper, a contract's own format).
     return false;

@@ -1,6 +1,4 @@
 import { AppError } from "@atlas/errors";
-import bs58 from "bs58";
-import nacl from "tweetnacl";
 import type { Deps } from "../../../ports.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
@@ -14,6 +12,8 @@ import {
   walletFailure,
 } from "./wallet.service.ts";
 
+type Base58 = typeof import("bs58").default;
+
 const CLUSTERS = ["mainnet", "devnet", "testnet"];
 
 /** Solana clusters a message may name (`mainnet` or `solana:mainnet`); localnet outside production. */
@@ -23,7 +23,7 @@ export function allowedSolanaChain(chainId: string | undefined, production: bool
   return CLUSTERS.includes(cluster) || (!production && cluster === "localnet");
 }
 
-function decodeSignature(signature: string): Uint8Array | null {
+function decodeSignature(bs58: Base58, signature: string): Uint8Array | null {
   try {
     const raw = bs58.decode(signature);
     if (raw.length === 64) return raw;
@@ -44,6 +44,8 @@ export async function verifySiws(
   input: { tenant: ResolvedTenant; message: string; signature: string; publicKey: string; context: RequestContext },
 ): Promise<TokenResponse> {
   const { tenant, context } = input;
+  // bs58 and tweetnacl load at the first Solana login, not at boot.
+  const [{ default: bs58 }, { default: nacl }] = await Promise.all([import("bs58"), import("tweetnacl")]);
   const parsed = parseSignInMessage(input.message, "Solana");
   if (!parsed) throw await malformedWalletMessage(deps, { tenant, method: "siws", context });
   const fail = (reason: string) =>
@@ -61,7 +63,7 @@ export async function verifySiws(
   const refused = signInMessageFailure(deps, tenant, parsed);
   if (refused) throw await fail(refused);
   await guardWallet(deps, { tenant, address: parsed.address, context });
-  const signature = decodeSignature(input.signature);
+  const signature = decodeSignature(bs58, input.signature);
   if (!signature) throw new AppError("VALIDATION_FAILED", { detail: "signature must be 64 bytes, base58 or base64" });
   if (!nacl.sign.detached.verify(new TextEncoder().encode(input.message), signature, publicKey)) {
     throw await fail("bad_signature");
