@@ -8,8 +8,8 @@ import { recordAudit } from "../../audit/audit.service.ts";
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { completeLogin } from "../../mfa/mfa.service.ts";
-import { hashLowEntropySecret, verifyLowEntropySecret } from "../../mfa/password-hash.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
+import { hashLowEntropySecret, verifyLowEntropySecret } from "../../platform/password-hash.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 
