@@ -2,13 +2,14 @@ import { AppError } from "@atlas/errors";
 import type { Deps } from "../../../ports.ts";
 import { userForProvenAddress } from "../../accounts/user.service.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
+import { CHALLENGE_KINDS, consumeChallenge, issueChallenge } from "../../challenges/challenge-store.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { completeLogin } from "../../mfa/mfa.service.ts";
-import { randomToken, sha256Hex } from "../../platform/crypto.ts";
+import { sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 
-export const MAGIC_LINK_TTL_MS = 15 * 60_000;
+export const MAGIC_LINK_TTL_MS = CHALLENGE_KINDS.magic_link.ttlMs;
 
 /** Lower-cased, trimmed: the one form an address is stored and compared in. */
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
@@ -25,34 +26,29 @@ export async function startMagicLink(
   deps: Deps,
   input: { tenant: ResolvedTenant; email: string; redirectTo: string | null; context: RequestContext },
 ): Promise<void> {
-  const now = deps.now();
   const email = normaliseEmail(input.email);
-  const token = randomToken(32);
+  const token = await issueChallenge(
+    deps,
+    "magic_link",
+    {
+      tenantId: input.tenant.id,
+      subject: email,
+      data: { redirectTo: input.redirectTo, ipAddress: input.context.ipAddress },
+    },
+    (tx, now) =>
+      recordAudit(
+        tx,
+        {
+          eventType: "magic_link_requested",
+          tenantId: input.tenant.id,
+          context: input.context,
+          details: { emailHash: sha256Hex(email) },
+        },
+        now,
+      ),
+  );
   const origin = input.redirectTo ? new URL(input.redirectTo).origin : deps.config.WEB_ORIGIN;
   const link = `${origin}/auth/callback?token=${token}`;
-  await deps.prisma.$transaction(async (tx) => {
-    await tx.magicLink.create({
-      data: {
-        tenantId: input.tenant.id,
-        email,
-        tokenHash: sha256Hex(token),
-        redirectTo: input.redirectTo,
-        ipAddress: input.context.ipAddress,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + MAGIC_LINK_TTL_MS),
-      },
-    });
-    await recordAudit(
-      tx,
-      {
-        eventType: "magic_link_requested",
-        tenantId: input.tenant.id,
-        context: input.context,
-        details: { emailHash: sha256Hex(email) },
-      },
-      now,
-    );
-  });
   const name = input.tenant.name;
   const message = {
     to: email,
@@ -77,12 +73,8 @@ export async function verifyMagicLink(
   input: { tenant: ResolvedTenant; token: string; context: RequestContext },
 ): Promise<TokenResponse & { redirectTo: string | null }> {
   const now = deps.now();
-  const consumed = await deps.prisma.magicLink.updateManyAndReturn({
-    where: { tokenHash: sha256Hex(input.token), tenantId: input.tenant.id, consumedAt: null, expiresAt: { gt: now } },
-    data: { consumedAt: now },
-  });
-  const link = consumed[0];
-  if (!link) {
+  const consumed = await consumeChallenge(deps, "magic_link", input.token, { tenantId: input.tenant.id });
+  if (!consumed.ok || !consumed.challenge.subject) {
     await recordAudit(
       deps.prisma,
       {
@@ -97,11 +89,15 @@ export async function verifyMagicLink(
   }
   const user = await userForProvenAddress(
     deps,
-    { tenantId: input.tenant.id, address: { kind: "email", value: link.email }, context: input.context },
+    {
+      tenantId: input.tenant.id,
+      address: { kind: "email", value: consumed.challenge.subject },
+      context: input.context,
+    },
     now,
   );
   if (user.deletedAt)
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
   const tokens = await completeLogin(deps, { user, tenant: input.tenant, amr: ["email"], context: input.context });
-  return { ...tokens, redirectTo: link.redirectTo };
+  return { ...tokens, redirectTo: consumed.challenge.data.redirectTo };
 }
