@@ -5,6 +5,7 @@ import { recordAudit } from "../audit/audit.service.ts";
 import { consumeChallenge, issueChallenge } from "../challenges/challenge-store.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { normaliseEmail } from "../methods/email/magic-link.service.ts";
+import { emailLinkConfirmationMail } from "../notifications/templates.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 
 /**
@@ -22,15 +23,8 @@ export async function startEmailLink(
     data: { email },
   });
   const link = `${deps.config.WEB_ORIGIN}/account/link-email?token=${token}`;
-  const name = input.tenant.name;
   void deps.email
-    .send({
-      to: email,
-      subject: `Confirm your e-mail for ${name}`,
-      text: `Confirm adding this address to your ${name} account: ${link}\n\nThe link works once and expires in 15 minutes.`,
-      html: `<p>Confirm adding this address to your account:</p><p><a href="${link}">Confirm</a></p><p>The link works once and expires in 15 minutes.</p>`,
-      meta: { link, token },
-    })
+    .send({ to: email, ...emailLinkConfirmationMail({ tenantName: input.tenant.name, link, token }) })
     .catch((error: unknown) => {
       deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "link e-mail failed");
     });

@@ -14,6 +14,7 @@ import { assertNotBackedOff, clearPairBackoff, recordLoginFailure } from "../log
 import type { RequestContext } from "../login/request-context.ts";
 import { assessLoginRisk } from "../login/risk.service.ts";
 import { startMagicLink } from "../methods/email/magic-link.service.ts";
+import { newDeviceMail } from "../notifications/templates.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../platform/crypto.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { createSession, stepUpSession, type TokenResponse } from "../tokens/session.service.ts";
@@ -170,24 +171,16 @@ async function notifyNewDevice(
     deps.now(),
   );
   if (!user.email) return;
-  const where = geoLabel(context.geo) ?? "an unknown location";
-  const device = context.userAgent?.slice(0, 120) ?? "an unknown device";
-  const text = `A new sign-in to your ${tenant.name} account: ${device}, near ${where}, at ${deps.now().toISOString()}.\n\nIf this was not you, sign out all sessions and secure your account.`;
-  void deps.email
-    .send({
-      to: user.email,
-      subject: `New sign-in to ${tenant.name}`,
-      text,
-      html: `<p>${escapeHtml(text)}</p>`,
-      meta: {},
-    })
-    .catch((error: unknown) => {
-      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "new-device e-mail failed");
-    });
+  const mail = newDeviceMail({
+    tenantName: tenant.name,
+    device: context.userAgent?.slice(0, 120) ?? "an unknown device",
+    where: geoLabel(context.geo) ?? "an unknown location",
+    at: deps.now(),
+  });
+  void deps.email.send({ to: user.email, ...mail }).catch((error: unknown) => {
+    deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "new-device e-mail failed");
+  });
 }
-
-const escapeHtml = (s: string) =>
-  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\n", "<br>");
 
 /**
  * Step-up for sensitive operations: users with MFA need a verification at most

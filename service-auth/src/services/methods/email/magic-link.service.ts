@@ -5,6 +5,7 @@ import { recordAudit } from "../../audit/audit.service.ts";
 import { CHALLENGE_KINDS, consumeChallenge, issueChallenge } from "../../challenges/challenge-store.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { completeLogin } from "../../mfa/mfa.service.ts";
+import { magicLinkMail } from "../../notifications/templates.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
@@ -13,9 +14,6 @@ export const MAGIC_LINK_TTL_MS = CHALLENGE_KINDS.magic_link.ttlMs;
 
 /** Lower-cased, trimmed: the one form an address is stored and compared in. */
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
-
-const escapeHtml = (s: string) =>
-  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
 /**
  * Starts an e-mail login. The work does not depend on whether an account exists (no lookup
@@ -49,14 +47,7 @@ export async function startMagicLink(
   );
   const origin = input.redirectTo ? new URL(input.redirectTo).origin : deps.config.WEB_ORIGIN;
   const link = `${origin}/auth/callback?token=${token}`;
-  const name = input.tenant.name;
-  const message = {
-    to: email,
-    subject: `Your ${name} sign-in link`,
-    text: `Sign in to ${name}: ${link}\n\nThe link works once and expires in 15 minutes. If you did not ask for it, ignore this e-mail.`,
-    html: `<p>Sign in to <b>${escapeHtml(name)}</b>:</p><p><a href="${escapeHtml(link)}">Sign in</a></p><p>The link works once and expires in 15 minutes. If you did not ask for it, ignore this e-mail.</p>`,
-    meta: { link, token },
-  };
+  const message = { to: email, ...magicLinkMail({ tenantName: input.tenant.name, link, token }) };
   // Not awaited by the request: delivery time must not reveal anything, and a provider outage
   // must not turn into a different answer. Failures are logged (never with the link).
   void deps.email.send(message).catch((error: unknown) => {

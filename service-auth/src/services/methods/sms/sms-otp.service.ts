@@ -14,6 +14,7 @@ import {
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { completeLogin } from "../../mfa/mfa.service.ts";
+import { smsCodeText } from "../../notifications/templates.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
@@ -83,10 +84,7 @@ export async function startSmsOtp(
         issuedAt,
       ),
   );
-  const text =
-    purpose.kind === "login"
-      ? `${code} is your ${input.tenant.name} sign-in code. It expires in 10 minutes.`
-      : `${code} confirms adding this number to your ${input.tenant.name} account. It expires in 10 minutes.`;
+  const text = smsCodeText({ purpose: purpose.kind, code, tenantName: input.tenant.name });
   void deps.sms.send({ to: input.phone, text, code }).catch((error: unknown) => {
     deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "SMS code delivery failed");
   });
