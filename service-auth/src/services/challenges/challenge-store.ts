@@ -11,13 +11,11 @@
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.ts";
 import { sha256Hex } from "../platform/crypto.ts";
 import { hashLowEntropySecret, verifyLowEntropySecret } from "../platform/password-hash.ts";
-import type { ChallengeData, ChallengeKind, ChallengeRules } from "./kinds.ts";
-import { CHALLENGE_KINDS, specOf } from "./kinds.ts";
+import { CHALLENGE_KINDS, type ChallengeData, type ChallengeKind, type ChallengeRules, specOf } from "./kinds.ts";
 import { type ChallengeDb, type Match, type StoredChallenge, TABLES, type TableAdapter } from "./tables.ts";
 
 export type { ChallengeData, ChallengeKind } from "./kinds.ts";
 export { CHALLENGE_KINDS } from "./kinds.ts";
-export type { ChallengeDb } from "./tables.ts";
 
 /** What the store needs: the database and the clock. */
 export interface ChallengeDeps {
@@ -62,6 +60,7 @@ export type ConsumeOptions<K extends ChallengeKind> = {
   tenantId?: string | undefined;
   /** Only this user's challenge matches (another user's is `foreign_user`). */
   userId?: string | undefined;
+  /** Codes only: the address whose latest live code is checked. */
   subject?: string | undefined;
   /** Overrides the kind's attempt budget. */
   maxAttempts?: number | undefined;
@@ -72,7 +71,7 @@ export type ConsumeOptions<K extends ChallengeKind> = {
    */
   verify?: ((challenge: Challenge<K>) => Promise<boolean>) | undefined;
 } & (Spec<K>["tenant"] extends "row" ? unknown : { tenantId: string }) &
-  (Spec<K>["secret"] extends "argon2id" ? { subject: string } : unknown) &
+  (Spec<K>["secret"] extends "argon2id" ? { subject: string } : { subject?: undefined }) &
   (Spec<K>["user"] extends "none" ? { userId?: undefined } : unknown);
 
 /**
@@ -197,6 +196,7 @@ export async function consumeChallenge<K extends ChallengeKind>(
   const { tenantId, userId, subject, verify } = options;
   if (spec.tenant === "given" && !tenantId) throw new Error(`challenge kind ${kind}: consume needs the tenant`);
   if (spec.user === "none" && userId !== undefined) throw new Error(`challenge kind ${kind}: bound to no user`);
+  if (spec.secret !== "argon2id" && subject !== undefined) throw new Error(`challenge kind ${kind}: found by hash`);
   const now = deps.now();
   const max = options.maxAttempts ?? spec.maxAttempts;
   const code = spec.secret === "argon2id";

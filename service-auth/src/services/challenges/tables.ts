@@ -79,8 +79,12 @@ const bound = (m: Match) => ({
   ...(m.userId !== undefined ? { userId: m.userId } : {}),
 });
 
-/** JSON the generic table stores; refusing anything else (a Date, a class) keeps reads equal to writes. */
+/**
+ * The stored context exactly as the JSON column will hold it (an optional field left undefined is
+ * dropped), typed as JSON for Prisma by a parse rather than a cast.
+ */
 const JsonObject = z.record(z.string(), z.json());
+const toJsonColumn = (value: unknown) => JsonObject.parse(JSON.parse(JSON.stringify(value)));
 
 /** auth_challenges: every kind but magic links and SMS codes. */
 const challenges: TableAdapter = (() => {
@@ -100,7 +104,7 @@ const challenges: TableAdapter = (() => {
           kind: row.kind,
           challengeHash: row.hash,
           userId: row.userId,
-          data: JsonObject.parse(JSON.parse(JSON.stringify(row.data))),
+          data: toJsonColumn(row.data),
           createdAt: row.createdAt,
           expiresAt: row.expiresAt,
         },
