@@ -15,14 +15,14 @@ import {
 import { EvmSignatureVerifier } from "./providers/evm.ts";
 import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
-import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
-import { ChainlinkRateSource, type RateSource } from "./services/billing/crypto/crypto-rates.ts";
+import { StripeSdkGateway } from "./providers/stripe.ts";
+import { ChainlinkRateSource } from "./services/billing/crypto/crypto-rates.ts";
 import { startBillingJobs } from "./services/billing/jobs.ts";
 import { GeoLocator } from "./services/login/geo.service.ts";
 import { OAuthClients } from "./services/methods/oauth/providers.ts";
 import { rewrapTotpSecrets } from "./services/mfa/mfa-factors.service.ts";
 import { KeyRing } from "./services/platform/crypto.ts";
-import { MemoryRateLimitStore, type RateLimitStore, RedisRateLimitStore } from "./services/platform/rate-limit.ts";
+import { MemoryRateLimitStore, RedisRateLimitStore } from "./services/platform/rate-limit.ts";
 import { startTenancyJobs } from "./services/tenancy/tenancy-jobs.ts";
 import { TenantCache } from "./services/tenancy/tenant-cache.ts";
 import { rewrapWebhookSecrets } from "./services/tenancy/tenant-webhook-secrets.ts";

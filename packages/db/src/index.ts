@@ -8,6 +8,14 @@ export {
   migrationTimestamp,
 } from "./migrations.ts";
 export { deployEmbeddedMigrations, openEmbeddedDatabase } from "./pglite.ts";
-export { connectEmbedded, connectPostgres, type DatabaseConnection, type SqlQueryable } from "./runtime.ts";
+export {
+  connectEmbedded,
+  connectPostgres,
+  type DatabaseConnection,
+  type PrismaRawSql,
+  type Queryable,
+  type SqlQueryable,
+  sqlOf,
+} from "./runtime.ts";
 export { SERVICE_MIGRATIONS } from "./services.ts";
 export { parseDatabaseUrl, quoteIdent, withDatabase, withSchema } from "./url.ts";

@@ -10,6 +10,32 @@ export interface SqlQueryable {
 }
 
 /**
+ * What a Prisma client or interactive transaction offers for raw SQL (structurally: this package
+ * depends on no generated client).
+ */
+export interface PrismaRawSql {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
+}
+
+/** Anywhere raw SQL can run: a pool, a pg transaction, or a Prisma client or transaction. */
+export type Queryable = SqlQueryable | PrismaRawSql;
+
+/**
+ * The one shape of "a pool or a transaction", whichever side opened it: writers that must
+ * commit with Prisma transactions and with raw-SQL ones (the audit log, a webhook ledger) take a
+ * {@link Queryable} and run their one statement through this.
+ *
+ * @example
+ * await sqlOf(tx).query(`INSERT INTO t (id) VALUES ($1)`, [id]);
+ */
+export function sqlOf(db: Queryable): SqlQueryable {
+  if ("query" in db) return db;
+  return {
+    query: async <R extends object>(text: string, values: unknown[] = []) => db.$queryRawUnsafe<R[]>(text, ...values),
+  };
+}
+
+/**
  * A database connection a service runs on: a Prisma adapter, raw SQL for hot paths (where
  * Prisma's per-query cost dominates), liveness and shutdown. Works the same on Postgres and on
  * the embedded database.

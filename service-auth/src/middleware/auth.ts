@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { MiddlewareHandler } from "hono";
-import type { Deps, Principal } from "../ports.ts";
+import type { Deps } from "../ports.ts";
 import { authenticatePat, PAT_PREFIX } from "../services/tokens/pat.service.ts";
 import { isSessionActive } from "../services/tokens/session.service.ts";
 

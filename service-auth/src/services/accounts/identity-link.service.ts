@@ -2,12 +2,11 @@ import { AppError } from "@atlas/errors";
 import type { Identity } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
+import { consumeChallenge, issueChallenge } from "../challenges/challenge-store.ts";
 import type { RequestContext } from "../login/request-context.ts";
-import { MAGIC_LINK_TTL_MS, normaliseEmail } from "../methods/email/magic-link.service.ts";
-import { randomToken, sha256Hex } from "../platform/crypto.ts";
+import { normaliseEmail } from "../methods/email/magic-link.service.ts";
+import { emailLinkConfirmationMail } from "../notifications/templates.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
-
-const KIND = "link_email";
 
 /**
  * Explicit linking, step 1: a logged-in user asks to add an e-mail address; a single-use link
@@ -17,30 +16,15 @@ export async function startEmailLink(
   deps: Deps,
   input: { tenant: ResolvedTenant; userId: string; email: string; context: RequestContext },
 ): Promise<void> {
-  const now = deps.now();
   const email = normaliseEmail(input.email);
-  const token = randomToken(32);
-  await deps.prisma.authChallenge.create({
-    data: {
-      tenantId: input.tenant.id,
-      kind: KIND,
-      challengeHash: sha256Hex(token),
-      userId: input.userId,
-      data: { email },
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + MAGIC_LINK_TTL_MS),
-    },
+  const token = await issueChallenge(deps, "link_email", {
+    tenantId: input.tenant.id,
+    userId: input.userId,
+    data: { email },
   });
   const link = `${deps.config.WEB_ORIGIN}/account/link-email?token=${token}`;
-  const name = input.tenant.name;
   void deps.email
-    .send({
-      to: email,
-      subject: `Confirm your e-mail for ${name}`,
-      text: `Confirm adding this address to your ${name} account: ${link}\n\nThe link works once and expires in 15 minutes.`,
-      html: `<p>Confirm adding this address to your account:</p><p><a href="${link}">Confirm</a></p><p>The link works once and expires in 15 minutes.</p>`,
-      meta: { link, token },
-    })
+    .send({ to: email, ...emailLinkConfirmationMail({ tenantName: input.tenant.name, link, token }) })
     .catch((error: unknown) => {
       deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "link e-mail failed");
     });
@@ -56,20 +40,13 @@ export async function verifyEmailLink(
   input: { tenant: ResolvedTenant; userId: string; token: string; context: RequestContext },
 ): Promise<Identity> {
   const now = deps.now();
-  const [challenge] = await deps.prisma.authChallenge.updateManyAndReturn({
-    where: {
-      challengeHash: sha256Hex(input.token),
-      kind: KIND,
-      tenantId: input.tenant.id,
-      userId: input.userId,
-      consumedAt: null,
-      expiresAt: { gt: now },
-    },
-    data: { consumedAt: now },
+  const consumed = await consumeChallenge(deps, "link_email", input.token, {
+    tenantId: input.tenant.id,
+    userId: input.userId,
   });
-  if (!challenge)
+  if (!consumed.ok)
     throw new AppError("INVALID_CREDENTIALS", { detail: "This confirmation link is invalid, used or expired" });
-  const email = (challenge.data as { email: string }).email;
+  const { email } = consumed.challenge.data;
   return deps.prisma.$transaction(async (tx) => {
     const existing = await tx.identity.findUnique({
       where: { tenantId_provider_subject: { tenantId: input.tenant.id, provider: "email", subject: email } },

@@ -1,5 +1,5 @@
-import type { SqlQueryable } from "@atlas/db";
-import type { Prisma, PrismaClient } from "../../../generated/prisma/client.ts";
+import { randomUUID } from "node:crypto";
+import { type Queryable, sqlOf } from "@atlas/db";
 import { geoLabel } from "../login/geo.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 
@@ -63,48 +63,32 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
-type Db = Pick<PrismaClient, "authAuditLog"> | Prisma.TransactionClient;
+const INSERT_AUDIT = `
+  INSERT INTO "auth"."auth_audit_logs"
+    (id, "tenantId", "userId", "eventType", "ipAddress", "userAgent", "deviceHash", "geoLocation", "riskScore", details, "createdAt")
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::double precision, $10::jsonb, $11::timestamptz)`;
 
 /**
- * The audit writer: append-only (this module has no update or delete). Pass a transaction
- * client to commit the audit row with the change it records. Geolocation and risk score come
- * from the request context (the login's risk assessment sets them).
+ * The audit writer, the only one: append-only (this module has no update or delete), one INSERT.
+ * `db` is whatever the caller's change runs on, so the audit row commits with the change it
+ * records: a Prisma client or transaction, the pool, or a raw-SQL transaction of the hot paths.
+ * Geolocation and risk score come from the request context (the login's risk assessment sets them).
+ *
+ * @example
+ * await prisma.$transaction(async (tx) => { ...; await recordAudit(tx, { eventType: "totp_enabled", userId }, now); });
  */
-export async function recordAudit(db: Db, event: AuditEvent, now: Date): Promise<void> {
-  await db.authAuditLog.create({
-    data: {
-      eventType: event.eventType,
-      tenantId: event.tenantId ?? null,
-      userId: event.userId ?? null,
-      ipAddress: event.context?.ipAddress ?? "internal",
-      userAgent: event.context?.userAgent ?? null,
-      deviceHash: event.context?.deviceHash ?? null,
-      geoLocation: geoLabel(event.context?.geo),
-      riskScore: event.context?.riskScore ?? 0,
-      details: (event.details ?? {}) as Prisma.InputJsonValue,
-      createdAt: now,
-    },
-  });
-}
-
-/** The same append-only write as {@link recordAudit}, as raw SQL inside a hot-path transaction. */
-export async function recordAuditSql(q: SqlQueryable, event: AuditEvent, now: Date): Promise<void> {
-  await q.query(
-    `INSERT INTO "auth"."auth_audit_logs"
-       (id, "tenantId", "userId", "eventType", "ipAddress", "userAgent", "deviceHash", "geoLocation", "riskScore", details, "createdAt")
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $10, $11, $8, $9)`,
-    [
-      crypto.randomUUID(),
-      event.tenantId ?? null,
-      event.userId ?? null,
-      event.eventType,
-      event.context?.ipAddress ?? "internal",
-      event.context?.userAgent ?? null,
-      event.context?.deviceHash ?? null,
-      JSON.stringify(event.details ?? {}),
-      now,
-      geoLabel(event.context?.geo),
-      event.context?.riskScore ?? 0,
-    ],
-  );
+export async function recordAudit(db: Queryable, event: AuditEvent, now: Date): Promise<void> {
+  await sqlOf(db).query(INSERT_AUDIT, [
+    randomUUID(),
+    event.tenantId ?? null,
+    event.userId ?? null,
+    event.eventType,
+    event.context?.ipAddress ?? "internal",
+    event.context?.userAgent ?? null,
+    event.context?.deviceHash ?? null,
+    geoLabel(event.context?.geo),
+    event.context?.riskScore ?? 0,
+    JSON.stringify(event.details ?? {}),
+    now,
+  ]);
 }

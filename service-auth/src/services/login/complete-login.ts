@@ -1,6 +1,7 @@
 import type { User } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
+import { newDeviceMail } from "../notifications/templates.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { createSession, type TokenResponse } from "../tokens/session.service.ts";
 import { geoLabel } from "./geo.service.ts";
@@ -69,21 +70,13 @@ async function notifyNewDevice(
     deps.now(),
   );
   if (!user.email) return;
-  const where = geoLabel(context.geo) ?? "an unknown location";
-  const device = context.userAgent?.slice(0, 120) ?? "an unknown device";
-  const text = `A new sign-in to your ${tenant.name} account: ${device}, near ${where}, at ${deps.now().toISOString()}.\n\nIf this was not you, sign out all sessions and secure your account.`;
-  void deps.email
-    .send({
-      to: user.email,
-      subject: `New sign-in to ${tenant.name}`,
-      text,
-      html: `<p>${escapeHtml(text)}</p>`,
-      meta: {},
-    })
-    .catch((error: unknown) => {
-      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "new-device e-mail failed");
-    });
+  const mail = newDeviceMail({
+    tenantName: tenant.name,
+    device: context.userAgent?.slice(0, 120) ?? "an unknown device",
+    where: geoLabel(context.geo) ?? "an unknown location",
+    at: deps.now(),
+  });
+  void deps.email.send({ to: user.email, ...mail }).catch((error: unknown) => {
+    deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "new-device e-mail failed");
+  });
 }
-
-const escapeHtml = (s: string) =>
-  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\n", "<br>");

@@ -4,7 +4,7 @@ import type { Prisma } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
-import { hashLowEntropySecret, verifyLowEntropySecret } from "./password-hash.ts";
+import { hashLowEntropySecret, verifyLowEntropySecret } from "../platform/password-hash.ts";
 import { matchTotpStep, newTotpSecret, otpauthUrl } from "./totp.ts";
 
 export const BACKUP_CODE_COUNT = 10;

@@ -1,6 +1,13 @@
 import { AppError } from "@atlas/errors";
 import type { Deps, Principal } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
+import {
+  CHALLENGE_KINDS,
+  type ChallengeData,
+  consumeChallenge,
+  findLiveChallenge,
+  issueChallenge,
+} from "../challenges/challenge-store.ts";
 import { assertNotBackedOff, clearPairBackoff, recordLoginFailure } from "../login/lockout.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { constantTimeEqual, randomToken, sha256Hex } from "../platform/crypto.ts";
@@ -8,19 +15,13 @@ import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { createSession, stepUpSession, type TokenResponse } from "../tokens/session.service.ts";
 import { consumeBackupCode, consumeTotp, replaceBackupCodes } from "./mfa-factors.service.ts";
 
-export const MFA_TOKEN_TTL_MS = 5 * 60_000;
-export const MFA_MAX_ATTEMPTS = 5;
-const KIND = "mfa_token";
+export const MFA_TOKEN_TTL_MS = CHALLENGE_KINDS.mfa_token.ttlMs;
+export const MFA_MAX_ATTEMPTS = CHALLENGE_KINDS.mfa_token.maxAttempts;
 
 /** Second factors a user can answer with; `totp_setup` when the tenant demands one not yet enrolled. */
 export type MfaMethod = "totp" | "webauthn" | "backup_code" | "totp_setup";
 
-interface MfaTokenData {
-  purpose: "login" | "step_up";
-  /** The first factor(s) already proven. */
-  amr: string[];
-  sessionId?: string;
-}
+type MfaTokenData = ChallengeData<"mfa_token">;
 
 /** The user's enrolled second factors: none until TOTP is enabled. */
 export async function mfaMethodsOf(deps: Pick<Deps, "prisma">, userId: string): Promise<MfaMethod[]> {
@@ -32,26 +33,15 @@ export async function mfaMethodsOf(deps: Pick<Deps, "prisma">, userId: string): 
   return methods;
 }
 
-/**
- * Stores a single-use MFA token (5 minutes, 5 attempts) and answers the 401 MFA_REQUIRED that
- * carries it with the methods the user may answer with. Audited as `mfa_challenge`.
- */
 export async function issueMfaToken(
   deps: Pick<Deps, "prisma" | "now">,
   input: { tenantId: string; userId: string; data: MfaTokenData; methods: MfaMethod[]; context: RequestContext },
 ): Promise<AppError> {
   const now = deps.now();
-  const token = randomToken(32);
-  await deps.prisma.authChallenge.create({
-    data: {
-      tenantId: input.tenantId,
-      kind: KIND,
-      challengeHash: sha256Hex(token),
-      userId: input.userId,
-      data: { ...input.data },
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + MFA_TOKEN_TTL_MS),
-    },
+  const token = await issueChallenge(deps, "mfa_token", {
+    tenantId: input.tenantId,
+    userId: input.userId,
+    data: input.data,
   });
   await recordAudit(
     deps.prisma,
@@ -124,61 +114,51 @@ export async function verifyMfa(
   const { tenant, context } = input;
   const audit = (eventType: "mfa_success" | "mfa_failure", userId: string | null, details: Record<string, unknown>) =>
     recordAudit(deps.prisma, { eventType, tenantId: tenant.id, userId, context, details }, now);
-  const [challenge] = await deps.prisma.authChallenge.updateManyAndReturn({
-    where: {
-      challengeHash: sha256Hex(input.mfaToken),
-      kind: KIND,
-      tenantId: tenant.id,
-      consumedAt: null,
-      expiresAt: { gt: now },
-      attempts: { lt: MFA_MAX_ATTEMPTS },
+  // The attempt is spent before the factor is checked; the 5th failure kills the token.
+  const outcome: { enrolling?: boolean; factor?: "otp" | "backup_code" | "hwk"; backupCodesRemaining?: number } = {};
+  const consumed = await consumeChallenge(deps, "mfa_token", input.mfaToken, {
+    tenantId: tenant.id,
+    verify: async ({ userId }) => {
+      if (!userId) return false;
+      await assertNotBackedOff(deps, { tenant, account: { userId }, context });
+      const enrolling = (await mfaMethodsOf(deps, userId)).length === 0;
+      outcome.enrolling = enrolling;
+      if (input.answer.code !== undefined) {
+        if (await consumeTotp(deps, userId, input.answer.code)) outcome.factor = "otp";
+      } else if (input.answer.backupCode !== undefined && !enrolling) {
+        const remaining = await consumeBackupCode(deps, userId, input.answer.backupCode);
+        if (remaining !== null) {
+          outcome.factor = "backup_code";
+          outcome.backupCodesRemaining = remaining;
+          await recordAudit(
+            deps.prisma,
+            { eventType: "backup_code_used", tenantId: tenant.id, userId, context, details: { remaining } },
+            now,
+          );
+        }
+      } else if (input.answer.webauthn !== undefined && !enrolling) {
+        const owner = await input.answer.webauthn().catch(() => null);
+        if (owner === userId) outcome.factor = "hwk";
+      }
+      return outcome.factor !== undefined;
     },
-    data: { attempts: { increment: 1 } },
   });
-  if (!challenge?.userId) {
+  if (!consumed.ok) {
+    if (consumed.reason === "raced")
+      throw new AppError("INVALID_TOKEN", { detail: "This MFA session was already used" });
+    if (consumed.reason === "rejected" && consumed.challenge.userId) {
+      const { userId, attempts, data } = consumed.challenge;
+      await audit("mfa_failure", userId, { reason: "wrong_factor", attempt: attempts, purpose: data.purpose });
+      await recordLoginFailure(deps, { tenant, account: { userId }, context, userId });
+      throw new AppError("INVALID_CREDENTIALS", { detail: "The second factor was not accepted" });
+    }
     await audit("mfa_failure", null, { reason: "invalid_mfa_token" });
     throw new AppError("INVALID_TOKEN", { detail: "This MFA session is invalid, used or expired; log in again" });
   }
-  const userId = challenge.userId;
-  const data = challenge.data as unknown as MfaTokenData;
-  await assertNotBackedOff(deps, { tenant, account: { userId }, context });
-  const enrolling = (await mfaMethodsOf(deps, userId)).length === 0;
-
-  let factor: "otp" | "backup_code" | "hwk" | null = null;
-  let backupCodesRemaining: number | undefined;
-  if (input.answer.code !== undefined) {
-    factor = (await consumeTotp(deps, userId, input.answer.code)) ? "otp" : null;
-  } else if (input.answer.backupCode !== undefined && !enrolling) {
-    const remaining = await consumeBackupCode(deps, userId, input.answer.backupCode);
-    if (remaining !== null) {
-      factor = "backup_code";
-      backupCodesRemaining = remaining;
-      await recordAudit(
-        deps.prisma,
-        { eventType: "backup_code_used", tenantId: tenant.id, userId, context, details: { remaining } },
-        now,
-      );
-    }
-  } else if (input.answer.webauthn !== undefined && !enrolling) {
-    const owner = await input.answer.webauthn().catch(() => null);
-    factor = owner === userId ? "hwk" : null;
-  }
-  if (!factor) {
-    if (challenge.attempts >= MFA_MAX_ATTEMPTS) {
-      await deps.prisma.authChallenge.updateMany({
-        where: { id: challenge.id, consumedAt: null },
-        data: { consumedAt: now },
-      });
-    }
-    await audit("mfa_failure", userId, { reason: "wrong_factor", attempt: challenge.attempts, purpose: data.purpose });
-    await recordLoginFailure(deps, { tenant, account: { userId }, context, userId });
-    throw new AppError("INVALID_CREDENTIALS", { detail: "The second factor was not accepted" });
-  }
-  const { count } = await deps.prisma.authChallenge.updateMany({
-    where: { id: challenge.id, consumedAt: null },
-    data: { consumedAt: now },
-  });
-  if (count !== 1) throw new AppError("INVALID_TOKEN", { detail: "This MFA session was already used" });
+  const { userId, data } = consumed.challenge;
+  const { factor, enrolling, backupCodesRemaining } = outcome;
+  // Accepted means `verify` found both (which the types cannot know).
+  if (!userId || !factor) throw new Error("an accepted MFA token without its user or factor");
   await clearPairBackoff(deps, { tenant, account: { userId }, context });
   await audit("mfa_success", userId, { factor, purpose: data.purpose, ...(enrolling ? { enrolled: "totp" } : {}) });
 
@@ -212,15 +192,7 @@ export async function verifyMfa(
  * `mfaToken` of their login (no session exists yet), then answers `/auth/mfa/verify` with a code.
  */
 export async function mfaTokenOwner(deps: Pick<Deps, "prisma" | "now">, tenant: ResolvedTenant, mfaToken: string) {
-  const challenge = await deps.prisma.authChallenge.findFirst({
-    where: {
-      challengeHash: sha256Hex(mfaToken),
-      kind: KIND,
-      tenantId: tenant.id,
-      consumedAt: null,
-      expiresAt: { gt: deps.now() },
-    },
-  });
+  const challenge = await findLiveChallenge(deps, "mfa_token", mfaToken, { tenantId: tenant.id });
   if (!challenge?.userId)
     throw new AppError("INVALID_TOKEN", { detail: "This MFA session is invalid, used or expired" });
   return deps.prisma.user.findUniqueOrThrow({ where: { id: challenge.userId } });

@@ -10,6 +10,7 @@
 import type { Deps } from "../../ports.ts";
 import type { AuditEventType } from "../audit/audit.service.ts";
 import { readJobPosition, saveJobPosition } from "../platform/job-state.ts";
+import { securityNoticeMail } from "./templates.ts";
 
 export const SECURITY_NOTICE_JOB = "security_notices";
 
@@ -43,9 +44,6 @@ interface NoticeRow {
   userAgent: string | null;
 }
 
-const escapeHtml = (s: string) =>
-  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\n", "<br>");
-
 /**
  * Sends the notices of factor changes recorded since the job's cursor (up to `now` minus
  * {@link SECURITY_NOTICE_LAG_MS}); answers how many were sent. Another instance running it
@@ -78,18 +76,15 @@ export async function sendSecurityNotices(deps: Pick<Deps, "prisma" | "email" | 
       let sent = 0;
       for (const row of rows) {
         if (row.email) {
-          const where = row.geoLocation ? `${row.ipAddress}, near ${row.geoLocation}` : row.ipAddress;
-          const text = `${FACTOR_CHANGE_NOTICES[row.eventType]}\n\nWhen: ${row.createdAt.toISOString()}\nFrom: ${where}${
-            row.userAgent ? `\nDevice: ${row.userAgent.slice(0, 120)}` : ""
-          }\n\nIf this was not you, sign in, remove what you do not recognise and sign out all sessions.`;
+          const mail = securityNoticeMail({
+            tenantName: row.tenantName,
+            notice: FACTOR_CHANGE_NOTICES[row.eventType] ?? "",
+            at: row.createdAt,
+            from: row.geoLocation ? `${row.ipAddress}, near ${row.geoLocation}` : row.ipAddress,
+            device: row.userAgent,
+          });
           try {
-            await deps.email.send({
-              to: row.email,
-              subject: `Security settings of your ${row.tenantName} account changed`,
-              text,
-              html: `<p>${escapeHtml(text)}</p>`,
-              meta: {},
-            });
+            await deps.email.send({ to: row.email, ...mail });
           } catch (error) {
             // Stop here: the cursor stays before this notice, the next run sends it.
             deps.logger.warn(

@@ -1,7 +1,7 @@
 import { AppError } from "@atlas/errors";
 import type { Prisma, Session, User } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
-import { recordAudit, recordAuditSql } from "../audit/audit.service.ts";
+import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { randomToken, sha256Hex } from "../platform/crypto.ts";
 import { USER_SCOPES } from "./jwt.service.ts";
@@ -319,7 +319,7 @@ async function rotate(
     const [result] = await q.query<{ revoked: boolean }>(REVOKE_SESSION_SQL, [token.sessionId, now, "reuse_detected"]);
     // Audited once per detected reuse, not once per concurrent request presenting the token.
     if (!result?.revoked) return;
-    await recordAuditSql(
+    await recordAudit(
       q,
       {
         eventType: "refresh_token_reuse",

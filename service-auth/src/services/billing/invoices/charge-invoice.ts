@@ -11,8 +11,8 @@ import {
 } from "../../../providers/stripe.ts";
 import { cancelChargeOfDeletedAccount, ownerDeleted } from "../account-billing.ts";
 import { failureOutcome, invoicePaymentIntent, paymentIntentKey } from "../stripe/payment-intents.ts";
-import { recordWebhookSql, type WebhookOutcome } from "../stripe/stripe-webhooks.ts";
 import { type DunningState, effectiveStatus, grantsPlan } from "../stripe/subscription-status.ts";
+import { recordWebhookEvent, type WebhookOutcome } from "../stripe/webhook-ledger.ts";
 import { applyCredit, creditDuplicateCard } from "./credits.ts";
 
 /** A charge row as the saga reads it (raw SQL: it runs in the outbox consumer's transaction). */
@@ -441,7 +441,7 @@ export async function applyPaymentIntentUpdate(deps: Deps, event: Stripe.Event):
   const current = (await deps.stripe?.retrievePaymentIntent(snapshot.id)) ?? paymentIntentInfo(snapshot);
   const changed = await deps.database.transaction(async (q) => {
     // The ledger row and the effect commit together (raw SQL: the saga's code runs on pg).
-    if (!(await recordWebhookSql(q, event, deps.now()))) return null;
+    if (!(await recordWebhookEvent(q, event, deps.now()))) return null;
     const charge = await lockCharge(q, `"id"`, local.id);
     return charge ? applyPaymentIntent(deps, q, charge, current, deps.now()) : false;
   });

@@ -1,52 +1,20 @@
 import type { Deps } from "../../../ports.ts";
+import { type DunningNoticeKind, dunningMail } from "../../notifications/templates.ts";
 
 /** How long before the grace period ends the final notice goes out. */
 export const FINAL_NOTICE_BEFORE_MS = 2 * 86_400_000;
 /** A claim older than this whose e-mail was never marked sent (the sender died) may be taken over. */
 const STALE_CLAIM_MS = 10 * 60_000;
 
-type NoticeKind = "payment_failed" | "action_required" | "final_notice";
-
 interface NoticeRow {
   chargeId: string;
   invoiceId: string;
-  kind: NoticeKind;
+  kind: DunningNoticeKind;
   amountMinor: number;
   currency: string;
   failureCode: string | null;
   graceEndsAt: Date | null;
   email: string;
-}
-
-const escapeHtml = (s: string) =>
-  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("\n", "<br>");
-
-const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency.toUpperCase()}`;
-
-function message(deps: Deps, row: NoticeRow): { subject: string; text: string; link: string } {
-  const link = `${deps.config.WEB_ORIGIN}/billing?invoice=${encodeURIComponent(row.invoiceId)}`;
-  const amount = money(row.amountMinor, row.currency);
-  const until = row.graceEndsAt ? row.graceEndsAt.toISOString().slice(0, 10) : null;
-  switch (row.kind) {
-    case "payment_failed":
-      return {
-        subject: "Your payment failed",
-        text: `We could not charge ${amount} for your invoice (${row.failureCode ?? "declined"}). We will try again; you can also pay now or update your card:\n${link}`,
-        link,
-      };
-    case "action_required":
-      return {
-        subject: "Your bank asks you to confirm a payment",
-        text: `Your bank needs you to confirm the payment of ${amount} for your invoice. Open the invoice and choose Pay now:\n${link}`,
-        link,
-      };
-    case "final_notice":
-      return {
-        subject: "Final notice: your invoice is still unpaid",
-        text: `Your invoice of ${amount} is still unpaid.${until ? ` Unless it is paid by ${until},` : ""} your plan will be reduced to the free plan's limits. Pay now:\n${link}`,
-        link,
-      };
-  }
 }
 
 /**
@@ -82,9 +50,9 @@ export async function sendDunningNotices(deps: Deps, now: Date): Promise<number>
   let sent = 0;
   for (const row of rows) {
     if (!(await claim(deps, row, now))) continue;
-    const { subject, text, link } = message(deps, row);
+    const link = `${deps.config.WEB_ORIGIN}/billing?invoice=${encodeURIComponent(row.invoiceId)}`;
     try {
-      await deps.email.send({ to: row.email, subject, text, html: `<p>${escapeHtml(text)}</p>`, meta: { link } });
+      await deps.email.send({ to: row.email, ...dunningMail({ ...row, link }) });
     } catch (error) {
       deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "dunning notice not sent");
       await deps.prisma.dunningNotice.deleteMany({ where: { chargeId: row.chargeId, kind: row.kind, sentAt: null } });

@@ -13,7 +13,7 @@ import {
 import { recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
-import { recordWebhookSql, type WebhookOutcome } from "../stripe/stripe-webhooks.ts";
+import { recordWebhookEvent, type WebhookOutcome } from "../stripe/webhook-ledger.ts";
 import { type ChargeRow, emitSql, lockCharge } from "./charge-invoice.ts";
 
 // Money going back on a Stripe charge. What moves money, and what cloud-api is told:
@@ -154,7 +154,7 @@ async function onCharge(
   const local = await deps.prisma.charge.findUnique({ where: { stripePaymentIntentId: paymentIntentId } });
   if (!local) return "ignored";
   const changed = await deps.database.transaction(async (q) => {
-    if (!(await recordWebhookSql(q, event, deps.now()))) return null;
+    if (!(await recordWebhookEvent(q, event, deps.now()))) return null;
     const charge = await lockCharge(q, `"id"`, local.id);
     return charge ? apply(q, charge, deps.now()) : false;
   });

@@ -3,7 +3,7 @@ import { type OutboxHandler, type OutboxTransaction, PoisonEventError } from "@a
 import type { Deps } from "../../../ports.ts";
 import { stripeSdk } from "../../../providers/sdks.ts";
 import type { StripePaymentIntentInfo } from "../../../providers/stripe.ts";
-import { recordAuditSql } from "../../audit/audit.service.ts";
+import { recordAudit } from "../../audit/audit.service.ts";
 import { applyPaymentIntent, lockCharge, setSubscriptionStatus } from "./charge-invoice.ts";
 
 /** The Stripe idempotency key of canceling an invoice's PaymentIntent. */
@@ -86,7 +86,7 @@ export async function applyInvoiceVoided(
     }
   }
   // Committed with the change it records (the consumer's transaction).
-  await recordAuditSql(
+  await recordAudit(
     tx,
     {
       eventType: "billing_action",

@@ -5,7 +5,7 @@ import type { ConnectedAccount } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { type WebhookOutcome, withWebhookLedger } from "./stripe-webhooks.ts";
+import { type WebhookOutcome, withWebhookLedger } from "./webhook-ledger.ts";
 
 function requireStripe(deps: Deps): NonNullable<Deps["stripe"]> {
   if (!deps.stripe) throw new AppError("NOT_FOUND", { detail: "Stripe billing is not configured" });

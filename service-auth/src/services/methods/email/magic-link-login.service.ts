@@ -2,9 +2,9 @@ import { AppError } from "@atlas/errors";
 import type { Deps } from "../../../ports.ts";
 import { userForProvenAddress } from "../../accounts/user.service.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
+import { consumeChallenge } from "../../challenges/challenge-store.ts";
 import { completeLogin } from "../../login/complete-login.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 
@@ -21,12 +21,8 @@ export async function verifyMagicLink(
   input: { tenant: ResolvedTenant; token: string; context: RequestContext },
 ): Promise<TokenResponse & { redirectTo: string | null }> {
   const now = deps.now();
-  const consumed = await deps.prisma.magicLink.updateManyAndReturn({
-    where: { tokenHash: sha256Hex(input.token), tenantId: input.tenant.id, consumedAt: null, expiresAt: { gt: now } },
-    data: { consumedAt: now },
-  });
-  const link = consumed[0];
-  if (!link) {
+  const consumed = await consumeChallenge(deps, "magic_link", input.token, { tenantId: input.tenant.id });
+  if (!consumed.ok || !consumed.challenge.subject) {
     await recordAudit(
       deps.prisma,
       {
@@ -41,11 +37,15 @@ export async function verifyMagicLink(
   }
   const user = await userForProvenAddress(
     deps,
-    { tenantId: input.tenant.id, address: { kind: "email", value: link.email }, context: input.context },
+    {
+      tenantId: input.tenant.id,
+      address: { kind: "email", value: consumed.challenge.subject },
+      context: input.context,
+    },
     now,
   );
   if (user.deletedAt)
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
   const tokens = await completeLogin(deps, { user, tenant: input.tenant, amr: ["email"], context: input.context });
-  return { ...tokens, redirectTo: link.redirectTo };
+  return { ...tokens, redirectTo: consumed.challenge.data.redirectTo };
 }

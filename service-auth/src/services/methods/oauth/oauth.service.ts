@@ -3,24 +3,18 @@ import type { Prisma, User } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
 import { retryOnUniqueViolation } from "../../accounts/user.service.ts";
 import { type AuditEvent, recordAudit } from "../../audit/audit.service.ts";
+import { CHALLENGE_KINDS, consumeChallenge, issueChallenge } from "../../challenges/challenge-store.ts";
 import { completeLogin } from "../../login/complete-login.ts";
 import type { OAuthProviderName } from "../../login/method-ids.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { constantTimeEqual, randomToken, sha256Hex } from "../../platform/crypto.ts";
+import { constantTimeEqual, randomToken } from "../../platform/crypto.ts";
 import { type ResolvedTenant, resolveTenantById } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 import { methodOf, type OAuthProfile, openidClient, ProviderError } from "./providers.ts";
 
 /** The browser-binding cookie of an OAuth flow: `<state>.<PKCE verifier>`, HttpOnly, Lax. */
 export const OAUTH_COOKIE = "atlas_oauth";
-export const OAUTH_FLOW_TTL_MS = 10 * 60_000;
-const KIND = "oauth_state";
-
-interface FlowData {
-  provider: OAuthProviderName;
-  redirectTo: string | null;
-  nonce: string | null;
-}
+export const OAUTH_FLOW_TTL_MS = CHALLENGE_KINDS.oauth_state.ttlMs;
 
 /**
  * Starts an OAuth login (or, with `linkUserId`, the explicit linking of a provider to a logged-in
@@ -48,35 +42,29 @@ export async function startOAuth(
     throw new AppError("SERVICE_UNAVAILABLE", { detail: `${input.provider} cannot be reached; try again later` });
   });
   const oidc = await openidClient();
-  const now = deps.now();
-  const state = randomToken(32);
   const verifier = oidc.randomPKCECodeVerifier();
   const nonce = client.kind === "oidc" ? randomToken(32) : null;
-  const data: FlowData = { provider: input.provider, redirectTo: input.redirectTo, nonce };
-  await deps.prisma.$transaction(async (tx) => {
-    await tx.authChallenge.create({
-      data: {
-        tenantId: input.tenant.id,
-        kind: KIND,
-        challengeHash: sha256Hex(state),
-        userId: input.linkUserId ?? null,
-        data: { ...data },
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + OAUTH_FLOW_TTL_MS),
-      },
-    });
-    await recordAudit(
-      tx,
-      {
-        eventType: "oauth_started",
-        tenantId: input.tenant.id,
-        userId: input.linkUserId ?? null,
-        context: input.context,
-        details: { provider: input.provider, purpose: input.linkUserId ? "link" : "login" },
-      },
-      now,
-    );
-  });
+  const state = await issueChallenge(
+    deps,
+    "oauth_state",
+    {
+      tenantId: input.tenant.id,
+      userId: input.linkUserId ?? null,
+      data: { provider: input.provider, redirectTo: input.redirectTo, nonce },
+    },
+    (tx, now) =>
+      recordAudit(
+        tx,
+        {
+          eventType: "oauth_started",
+          tenantId: input.tenant.id,
+          userId: input.linkUserId ?? null,
+          context: input.context,
+          details: { provider: input.provider, purpose: input.linkUserId ? "link" : "login" },
+        },
+        now,
+      ),
+  );
   const url = oidc.buildAuthorizationUrl(client.configuration, {
     redirect_uri: client.redirectUri,
     scope: client.scope,
@@ -118,12 +106,11 @@ export async function completeOAuth(
   };
   if (!state) return reject("missing_state");
   if (!cookieState || !constantTimeEqual(cookieState, state)) return reject("state_mismatch");
-  const [flow] = await deps.prisma.authChallenge.updateManyAndReturn({
-    where: { challengeHash: sha256Hex(state), kind: KIND, consumedAt: null, expiresAt: { gt: now } },
-    data: { consumedAt: now },
-  });
-  if (!flow) return reject("state_unknown_used_or_expired");
-  const data = flow.data as unknown as FlowData;
+  // The tenant is the flow's: the provider's redirect says nothing about it.
+  const consumed = await consumeChallenge(deps, "oauth_state", state, {});
+  if (!consumed.ok) return reject("state_unknown_used_or_expired");
+  const flow = consumed.challenge;
+  const data = flow.data;
   if (data.provider !== input.provider) return reject("provider_mismatch");
 
   const purpose = flow.userId ? "link" : "login";

@@ -1,17 +1,13 @@
-// WebAuthn challenges: where a ceremony may happen, and its challenge stored as a hash (single
-// use, 5 minutes), bound to the tenant, RP ID and origin (and the user, when known).
+// WebAuthn ceremonies: where one may happen, and how its challenge (kept by the challenge store:
+// single use, 5 minutes, bound to the tenant, RP ID and origin, and the user when known) is read
+// back from the browser's answer.
 import { AppError } from "@atlas/errors";
 import { z } from "zod";
-import type { AuthChallenge } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../ports.ts";
-import { sha256Hex } from "../../platform/crypto.ts";
+import { CHALLENGE_KINDS, type ChallengeFailure } from "../../challenges/challenge-store.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 
 /** api.md: WebAuthn challenges are stored server-side, single use, 5 minutes. */
-export const PASSKEY_CHALLENGE_TTL_MS = 5 * 60_000;
-/** AuthChallenge kinds of the two ceremonies. */
-export const REGISTER = "webauthn_register";
-export const LOGIN = "webauthn_login";
+export const PASSKEY_CHALLENGE_TTL_MS = CHALLENGE_KINDS.webauthn_login.ttlMs;
 
 /** Where a ceremony happens: one of the tenant's allowed origins, and the RP ID it implies. */
 export interface Ceremony {
@@ -37,10 +33,6 @@ export function ceremonyFor(tenant: ResolvedTenant, origin: string | undefined):
 /** The WebAuthn user handle of a user: stable, and no personal data (the user id's bytes). */
 export const userHandle = (userId: string) => Buffer.from(userId, "utf8");
 
-/** What a stored challenge is bound to (and the name a registration asked for). */
-export const ChallengeData = z.object({ rpID: z.string(), origin: z.string(), friendlyName: z.string().nullish() });
-export type ChallengeData = z.infer<typeof ChallengeData>;
-
 const ClientData = z.looseObject({ type: z.string(), challenge: z.string().min(1), origin: z.string() });
 
 /** The browser's clientDataJSON, or null when it is not the JSON WebAuthn prescribes. */
@@ -53,50 +45,7 @@ export function decodeClientData(encoded: string): z.infer<typeof ClientData> | 
   }
 }
 
-export async function storeChallenge(
-  deps: Deps,
-  input: { kind: string; tenantId: string; userId: string | null; challenge: string; data: ChallengeData },
-): Promise<void> {
-  const now = deps.now();
-  await deps.prisma.authChallenge.create({
-    data: {
-      tenantId: input.tenantId,
-      kind: input.kind,
-      challengeHash: sha256Hex(input.challenge),
-      userId: input.userId,
-      data: input.data,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + PASSKEY_CHALLENGE_TTL_MS),
-    },
-  });
-}
-
-/**
- * Consumes the pending challenge the response answers: this kind, this tenant's (and user's, for a
- * registration), unused, unexpired, in one atomic update. On failure, the reason for the audit log.
- */
-export async function consumeChallenge(
-  deps: Deps,
-  input: { kind: string; tenantId: string; userId?: string; challenge: string },
-): Promise<{ challenge: AuthChallenge; data: ChallengeData } | { reason: string }> {
-  const now = deps.now();
-  const challengeHash = sha256Hex(input.challenge);
-  const [challenge] = await deps.prisma.authChallenge.updateManyAndReturn({
-    where: {
-      challengeHash,
-      kind: input.kind,
-      tenantId: input.tenantId,
-      ...(input.userId ? { userId: input.userId } : {}),
-      consumedAt: null,
-      expiresAt: { gt: now },
-    },
-    data: { consumedAt: now },
-  });
-  if (challenge) return { challenge, data: ChallengeData.parse(challenge.data) };
-  const row = await deps.prisma.authChallenge.findUnique({ where: { challengeHash } });
-  if (!row || row.kind !== input.kind) return { reason: "unknown_challenge" };
-  if (row.tenantId !== input.tenantId) return { reason: "foreign_tenant_challenge" };
-  if (input.userId && row.userId !== input.userId) return { reason: "foreign_user_challenge" };
-  if (row.consumedAt) return { reason: "reused_challenge" };
-  return { reason: "expired_challenge" };
+/** The audit log's reason when a response names no pending challenge it may use. */
+export function challengeRefusal(failure: ChallengeFailure): string {
+  return failure === "used" || failure === "raced" ? "reused_challenge" : `${failure}_challenge`;
 }

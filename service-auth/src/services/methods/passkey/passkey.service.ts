@@ -12,6 +12,7 @@ import type { parseAuthenticatorData } from "@simplewebauthn/server/helpers";
 import { Prisma, type User, type WebAuthnCredential } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
+import { consumeChallenge, issueChallenge } from "../../challenges/challenge-store.ts";
 import { completeLogin } from "../../login/complete-login.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
@@ -19,12 +20,9 @@ import type { TokenResponse } from "../../tokens/session.service.ts";
 import { normaliseEmail } from "../email/magic-link.service.ts";
 import {
   type Ceremony,
-  consumeChallenge,
+  challengeRefusal,
   decodeClientData,
-  LOGIN,
   PASSKEY_CHALLENGE_TTL_MS,
-  REGISTER,
-  storeChallenge,
   userHandle,
 } from "./passkey-challenge.ts";
 import { decoyAllowCredentials } from "./passkey-decoy.ts";
@@ -60,11 +58,10 @@ export async function passkeyRegistrationOptions(
     excludeCredentials: user.webAuthnCredentials.map((c) => ({ id: c.credentialIdBase64, transports: c.transports })),
     authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
   });
-  await storeChallenge(deps, {
-    kind: REGISTER,
+  await issueChallenge(deps, "webauthn_register", {
     tenantId: input.tenant.id,
     userId: user.id,
-    challenge: options.challenge,
+    secret: options.challenge,
     data: { ...input.ceremony, friendlyName: input.friendlyName ?? null },
   });
   return options;
@@ -93,15 +90,14 @@ export async function verifyPasskeyRegistration(
   // 1. The client data names one of our pending registration challenges for this user.
   const clientData = decodeClientData(input.response.response.clientDataJSON);
   if (clientData?.type !== "webauthn.create") throw refuse("malformed_response");
-  const pending = await consumeChallenge(deps, {
-    kind: REGISTER,
+  const pending = await consumeChallenge(deps, "webauthn_register", clientData.challenge, {
     tenantId: input.tenant.id,
     userId: input.userId,
-    challenge: clientData.challenge,
   });
-  if ("reason" in pending) throw refuse(pending.reason);
+  if (!pending.ok) throw refuse(challengeRefusal(pending.reason));
+  const ceremony = pending.challenge.data;
   // 2. The browser ran the ceremony on the origin the challenge was issued for (still allowed).
-  if (clientData.origin !== pending.data.origin || !input.tenant.allowedOrigins.includes(clientData.origin)) {
+  if (clientData.origin !== ceremony.origin || !input.tenant.allowedOrigins.includes(clientData.origin)) {
     throw refuse("origin_mismatch");
   }
   // 3. The attestation itself.
@@ -111,7 +107,7 @@ export async function verifyPasskeyRegistration(
       response: input.response,
       expectedChallenge: clientData.challenge,
       expectedOrigin: input.tenant.allowedOrigins,
-      expectedRPID: pending.data.rpID,
+      expectedRPID: ceremony.rpID,
       requireUserPresence: true,
       requireUserVerification: true,
     });
@@ -137,7 +133,7 @@ export async function verifyPasskeyRegistration(
           backedUp: info.credentialBackedUp,
           transports: (info.credential.transports ?? []).filter((t) => TRANSPORTS.has(t)),
           aaguid: info.aaguid,
-          friendlyName: input.friendlyName ?? pending.data.friendlyName ?? null,
+          friendlyName: input.friendlyName ?? ceremony.friendlyName ?? null,
           createdAt: now,
         },
       });
@@ -197,11 +193,10 @@ export async function passkeyLoginOptions(
     userVerification: "required",
     timeout: PASSKEY_CHALLENGE_TTL_MS,
   });
-  await storeChallenge(deps, {
-    kind: LOGIN,
+  await issueChallenge(deps, "webauthn_login", {
     tenantId: input.tenant.id,
     userId,
-    challenge: options.challenge,
+    secret: options.challenge,
     data: input.ceremony,
   });
   return options;
@@ -260,13 +255,9 @@ export async function verifyPasskeyAssertion(
   // 1. The client data names one of our pending login challenges (consumed now, whatever follows).
   const clientData = decodeClientData(response.response.clientDataJSON);
   if (clientData?.type !== "webauthn.get") throw await refuse("malformed_response");
-  const pending = await consumeChallenge(deps, {
-    kind: LOGIN,
-    tenantId: input.tenant.id,
-    challenge: clientData.challenge,
-  });
-  if ("reason" in pending) throw await refuse(pending.reason);
-  const { rpID, origin } = pending.data;
+  const pending = await consumeChallenge(deps, "webauthn_login", clientData.challenge, { tenantId: input.tenant.id });
+  if (!pending.ok) throw await refuse(challengeRefusal(pending.reason));
+  const { rpID, origin } = pending.challenge.data;
 
   // 2. The browser ran the ceremony on the origin the challenge was issued for (still allowed).
   if (clientData.origin !== origin || !input.tenant.allowedOrigins.includes(origin)) {

@@ -1,20 +1,26 @@
-import { randomInt } from "node:crypto";
 import { createRequire } from "node:module";
 import { AppError } from "@atlas/errors";
 import type { Identity } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
 import { userForProvenAddress } from "../../accounts/user.service.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
+import {
+  CHALLENGE_KINDS,
+  type ChallengeFailure,
+  consumeChallenge,
+  issueChallenge,
+  lastIssuedAt,
+} from "../../challenges/challenge-store.ts";
 import { completeLogin } from "../../login/complete-login.ts";
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { hashLowEntropySecret, verifyLowEntropySecret } from "../../mfa/password-hash.ts";
+import { smsCodeText } from "../../notifications/templates.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 
-export const OTP_TTL_MS = 10 * 60_000;
-export const OTP_MAX_ATTEMPTS = 5;
+export const OTP_TTL_MS = CHALLENGE_KINDS.sms_otp.ttlMs;
+export const OTP_MAX_ATTEMPTS = CHALLENGE_KINDS.sms_otp.maxAttempts;
 
 /**
  * libphonenumber-js (its metadata is large) loads at the first phone number checked, not at boot;
@@ -33,6 +39,18 @@ export function normalisePhone(input: string): string | null {
 
 const invalid = () => new AppError("INVALID_CREDENTIALS", { detail: "The code is invalid or expired" });
 
+/** The audit log's reason for each way a code is refused. */
+const FAILURE_REASONS: Record<ChallengeFailure, string> = {
+  unknown: "no_live_code",
+  foreign_tenant: "no_live_code",
+  foreign_user: "no_live_code",
+  expired: "no_live_code",
+  used: "attempts_exhausted",
+  exhausted: "attempts_exhausted",
+  rejected: "wrong_code",
+  raced: "already_used",
+};
+
 /** Why a code is sent: to log in, or to add the number to a logged-in user's account. */
 export type SmsPurpose = { kind: "login" } | { kind: "link"; userId: string };
 
@@ -47,50 +65,33 @@ export async function startSmsOtp(
   const purpose = input.purpose ?? { kind: "login" };
   const now = deps.now();
   const cooldownMs = deps.config.SMS_RESEND_COOLDOWN_SEC * 1000;
-  const last = await deps.prisma.otpCode.findFirst({
-    where: { tenantId: input.tenant.id, phone: input.phone },
-    orderBy: { createdAt: "desc" },
-  });
-  if (last && now.getTime() - last.createdAt.getTime() < cooldownMs) {
-    const wait = Math.ceil((last.createdAt.getTime() + cooldownMs - now.getTime()) / 1000);
+  const last = await lastIssuedAt(deps, "sms_otp", { tenantId: input.tenant.id, subject: input.phone });
+  if (last && now.getTime() - last.getTime() < cooldownMs) {
+    const wait = Math.ceil((last.getTime() + cooldownMs - now.getTime()) / 1000);
     throw new AppError("RATE_LIMITED", {
       detail: "A code was sent moments ago",
       headers: { "Retry-After": String(wait) },
     });
   }
-  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
-  const codeHash = await hashLowEntropySecret(code);
-  await deps.prisma.$transaction(async (tx) => {
-    await tx.otpCode.updateMany({
-      where: { tenantId: input.tenant.id, phone: input.phone, consumedAt: null },
-      data: { consumedAt: now },
-    });
-    await tx.otpCode.create({
-      data: {
-        tenantId: input.tenant.id,
-        phone: input.phone,
-        codeHash,
-        maxAttempts: OTP_MAX_ATTEMPTS,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + OTP_TTL_MS),
-      },
-    });
-    await recordAudit(
-      tx,
-      {
-        eventType: "sms_code_requested",
-        tenantId: input.tenant.id,
-        userId: purpose.kind === "link" ? purpose.userId : null,
-        context: input.context,
-        details: { phoneHash: sha256Hex(input.phone), purpose: purpose.kind },
-      },
-      now,
-    );
-  });
-  const text =
-    purpose.kind === "login"
-      ? `${code} is your ${input.tenant.name} sign-in code. It expires in 10 minutes.`
-      : `${code} confirms adding this number to your ${input.tenant.name} account. It expires in 10 minutes.`;
+  // Issuing kills the number's earlier codes: only the latest works.
+  const code = await issueChallenge(
+    deps,
+    "sms_otp",
+    { tenantId: input.tenant.id, subject: input.phone, data: {} },
+    (tx, issuedAt) =>
+      recordAudit(
+        tx,
+        {
+          eventType: "sms_code_requested",
+          tenantId: input.tenant.id,
+          userId: purpose.kind === "link" ? purpose.userId : null,
+          context: input.context,
+          details: { phoneHash: sha256Hex(input.phone), purpose: purpose.kind },
+        },
+        issuedAt,
+      ),
+  );
+  const text = smsCodeText({ purpose: purpose.kind, code, tenantName: input.tenant.name });
   void deps.sms.send({ to: input.phone, text, code }).catch((error: unknown) => {
     deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "SMS code delivery failed");
   });
@@ -124,27 +125,11 @@ async function consumeSmsOtp(
     return invalid();
   };
   await assertNotBackedOff(deps, { tenant: input.tenant, account, context: input.context });
-  const current = await deps.prisma.otpCode.findFirst({
-    where: { tenantId: input.tenant.id, phone: input.phone, consumedAt: null, expiresAt: { gt: now } },
-    orderBy: { createdAt: "desc" },
+  const consumed = await consumeChallenge(deps, "sms_otp", input.code, {
+    tenantId: input.tenant.id,
+    subject: input.phone,
   });
-  if (!current) throw await fail("no_live_code");
-  const [counted] = await deps.prisma.otpCode.updateManyAndReturn({
-    where: { id: current.id, consumedAt: null, attempts: { lt: current.maxAttempts } },
-    data: { attempts: { increment: 1 } },
-  });
-  if (!counted) throw await fail("attempts_exhausted");
-  if (!(await verifyLowEntropySecret(current.codeHash, input.code))) {
-    if (counted.attempts >= counted.maxAttempts) {
-      await deps.prisma.otpCode.updateMany({ where: { id: current.id, consumedAt: null }, data: { consumedAt: now } });
-    }
-    throw await fail("wrong_code");
-  }
-  const { count } = await deps.prisma.otpCode.updateMany({
-    where: { id: current.id, consumedAt: null },
-    data: { consumedAt: now },
-  });
-  if (count === 0) throw await fail("already_used");
+  if (!consumed.ok) throw await fail(FAILURE_REASONS[consumed.reason]);
 }
 
 /** Logs in with a code: the first login creates the user. */

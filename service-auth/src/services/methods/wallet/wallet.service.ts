@@ -1,12 +1,11 @@
-import { randomBytes } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../../../ports.ts";
 import { userForIdentity } from "../../accounts/user.service.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
+import { CHALLENGE_KINDS, consumeChallenge, issueChallenge } from "../../challenges/challenge-store.ts";
 import { completeLogin } from "../../login/complete-login.ts";
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 
@@ -14,29 +13,21 @@ import type { TokenResponse } from "../../tokens/session.service.ts";
 export type WalletMethod = "siwe" | "siws" | "arweave";
 export type ChainFamily = "eip155" | "solana" | "arweave";
 
-export const WALLET_NONCE_TTL_MS = 10 * 60_000;
+/** The challenge kind of each method's nonce. */
+const NONCE_KIND = { siwe: "siwe_nonce", siws: "siws_nonce", arweave: "arweave_nonce" } as const;
+
+export const WALLET_NONCE_TTL_MS = CHALLENGE_KINDS.siwe_nonce.ttlMs;
 
 /**
  * A fresh single-use nonce for a wallet message: 128 random bits as 32 hex characters (SIWE
  * wants alphanumerics, at least 8). Stored by its hash, for this tenant and method, 10 minutes.
  */
-export async function issueWalletNonce(
+export function issueWalletNonce(
   deps: Pick<Deps, "prisma" | "now">,
   tenant: ResolvedTenant,
   method: WalletMethod,
 ): Promise<string> {
-  const now = deps.now();
-  const nonce = randomBytes(16).toString("hex");
-  await deps.prisma.authChallenge.create({
-    data: {
-      tenantId: tenant.id,
-      kind: `${method}_nonce`,
-      challengeHash: sha256Hex(nonce),
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + WALLET_NONCE_TTL_MS),
-    },
-  });
-  return nonce;
+  return issueChallenge(deps, NONCE_KIND[method], { tenantId: tenant.id, data: {} });
 }
 
 /** Refuses a wallet login while its (address, IP) pair backs off after failed signatures. */
@@ -191,17 +182,8 @@ export async function completeWalletLogin(
   },
 ): Promise<TokenResponse> {
   const now = deps.now();
-  const { count } = await deps.prisma.authChallenge.updateMany({
-    where: {
-      challengeHash: sha256Hex(input.nonce),
-      kind: `${input.method}_nonce`,
-      tenantId: input.tenant.id,
-      consumedAt: null,
-      expiresAt: { gt: now },
-    },
-    data: { consumedAt: now },
-  });
-  if (count !== 1) {
+  const consumed = await consumeChallenge(deps, NONCE_KIND[input.method], input.nonce, { tenantId: input.tenant.id });
+  if (!consumed.ok) {
     throw await walletFailure(deps, { ...input, reason: "nonce_unknown_used_or_expired", address: input.subject });
   }
   const user = await userForIdentity(
