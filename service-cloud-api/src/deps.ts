@@ -1,5 +1,5 @@
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
-import { createLogger, type Logger } from "@atlas/service-kit";
+import { createLogger, createMetricsRegistry, type Logger, type MetricsRegistry } from "@atlas/service-kit";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { CloudConfig } from "./config.ts";
 import { UsageMeter } from "./services/metering.ts";
@@ -9,6 +9,8 @@ import { QuotaGuard } from "./services/quota.ts";
 export interface Deps {
   config: CloudConfig;
   logger: Logger;
+  /** This process's Prometheus registry: the app's HTTP metrics and the background jobs' metrics (`/metrics`). */
+  metrics: MetricsRegistry;
   prisma: PrismaClient;
   database: DatabaseConnection;
   now: () => Date;
@@ -29,6 +31,7 @@ export function buildDeps(config: CloudConfig, database: DatabaseConnection, log
   const deps: Deps = {
     config,
     logger: log,
+    metrics: createMetricsRegistry("service-cloud-api"),
     prisma: new PrismaClient({ adapter: database.adapter }),
     database,
     now: () => new Date(),
@@ -46,6 +49,7 @@ export function attachMetering(deps: Deps): Deps {
   deps.meter = new UsageMeter({
     db: deps.database,
     logger: deps.logger,
+    metrics: deps.metrics,
     now: clock,
     flushIntervalMs: deps.config.USAGE_FLUSH_INTERVAL_MS,
   });
