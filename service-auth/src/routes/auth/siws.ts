@@ -1,16 +1,19 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { verifySiws } from "../../services/methods/wallet/siws.service.ts";
-import { registerSignedMessageRoute, registerWalletNonceRoute } from "./wallet-routes.ts";
+import { signedMessageVerifyRoute, walletNonceRoute } from "../shared/wallet.ts";
 
 /** Sign-In With Solana: `GET /auth/siws/nonce`, `POST /auth/siws/verify`. */
 export function registerSiwsRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
-  registerWalletNonceRoute(app, deps, "siws");
-  registerSignedMessageRoute(
-    app,
+  app.use("/auth/siws/*", rateLimit(deps, loginRules(deps)));
+  const nonce = walletNonceRoute(deps, "siws");
+  app.openapi(nonce.route, nonce.handler);
+  const verify = signedMessageVerifyRoute(
     deps,
     "siws",
     verifySiws,
     "Phantom's Sign-In With Solana text; `publicKey` base58 (it must be the message's address), `signature` (ed25519) base58 or base64.",
   );
+  app.openapi(verify.route, verify.handler);
 }
