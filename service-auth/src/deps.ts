@@ -14,7 +14,8 @@ import {
 } from "./providers/email.ts";
 import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
-import { type StripeGateway, StripeSdkGateway } from "./providers/stripe.ts";
+import { StripeSdkGateway } from "./providers/stripe.ts";
+import type { StripeGateway } from "./providers/stripe-gateway.ts";
 import { ChainlinkRateSource, type RateSource } from "./services/billing/crypto/crypto-rates.ts";
 import { startBillingJobs } from "./services/billing/jobs.ts";
 import { GeoLocator } from "./services/login/geo.service.ts";

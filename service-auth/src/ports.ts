@@ -11,7 +11,7 @@ import type { ChainReaders } from "./providers/chains.ts";
 import type { DevOutbox, EmailSender } from "./providers/email.ts";
 import type { RelayClient } from "./providers/relay.ts";
 import type { SmsSender } from "./providers/sms.ts";
-import type { StripeGateway } from "./providers/stripe.ts";
+import type { StripeGateway } from "./providers/stripe-gateway.ts";
 import type { RateSource } from "./services/billing/crypto/crypto-rates.ts";
 import type { GeoLocator } from "./services/login/geo.service.ts";
 import type { OAuthClients } from "./services/methods/oauth/providers.ts";

@@ -3,12 +3,8 @@ import { type BillingEventPayload, type BillingEventType, billingEventSchemas, o
 import { enqueueOutboxEvent, type OutboxHandler, type OutboxTransaction, PoisonEventError } from "@atlas/outbox";
 import type Stripe from "stripe";
 import type { Deps } from "../../../ports.ts";
-import {
-  isStripeError,
-  paymentIntentInfo,
-  type StripePaymentIntentInfo,
-  stripeRefusal,
-} from "../../../providers/stripe.ts";
+import type { StripePaymentIntentInfo } from "../../../providers/stripe-gateway.ts";
+import { isStripeError, paymentIntentInfo, stripeRefusal } from "../../../providers/stripe-mapping.ts";
 import { cancelChargeOfDeletedAccount, ownerDeleted } from "../account-billing.ts";
 import { failureOutcome, invoicePaymentIntent, paymentIntentKey } from "../stripe/payment-intents.ts";
 import { recordWebhookSql, type WebhookOutcome } from "../stripe/stripe-webhooks.ts";

@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../../../ports.ts";
-import { stripeRefusal } from "../../../providers/stripe.ts";
+import { stripeRefusal } from "../../../providers/stripe-mapping.ts";
 import { requireStripeCustomer } from "../stripe/customers.ts";
 import { invoicePaymentIntent } from "../stripe/payment-intents.ts";
 import { applyPaymentIntent, lockCharge } from "./charge-invoice.ts";

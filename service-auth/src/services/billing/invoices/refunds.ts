@@ -4,12 +4,12 @@ import type { OutboxTransaction } from "@atlas/outbox";
 import type Stripe from "stripe";
 import type { Deps } from "../../../ports.ts";
 import {
-  disputeInfo,
   type StripeDisputeInfo,
   type StripeRefundInfo,
   type StripeRefundParams,
   StripeRefundRefused,
-} from "../../../providers/stripe.ts";
+} from "../../../providers/stripe-gateway.ts";
+import { disputeInfo } from "../../../providers/stripe-mapping.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { sha256Hex } from "../../platform/crypto.ts";

@@ -2,7 +2,7 @@ import { type BillingEventPayload, billingEventSchemas } from "@atlas/billing-ev
 import { type OutboxHandler, type OutboxTransaction, PoisonEventError } from "@atlas/outbox";
 import Stripe from "stripe";
 import type { Deps } from "../../../ports.ts";
-import type { StripePaymentIntentInfo } from "../../../providers/stripe.ts";
+import type { StripePaymentIntentInfo } from "../../../providers/stripe-gateway.ts";
 import { recordAuditSql } from "../../audit/audit.service.ts";
 import { applyPaymentIntent, lockCharge, setSubscriptionStatus } from "./charge-invoice.ts";
 

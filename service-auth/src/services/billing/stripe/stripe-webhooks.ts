@@ -3,7 +3,7 @@ import type { SqlQueryable } from "@atlas/db";
 import type Stripe from "stripe";
 import type { Prisma } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
-import { subscriptionInfo } from "../../../providers/stripe.ts";
+import { subscriptionInfo } from "../../../providers/stripe-mapping.ts";
 import { applyPaymentIntentUpdate } from "../invoices/charge-invoice.ts";
 import { applyDisputeEvent, applyRefundEvent } from "../invoices/refunds.ts";
 import { applyAccountUpdate } from "./connect.ts";
