@@ -14,7 +14,7 @@ import { recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import { recordWebhookSql, type WebhookOutcome } from "../stripe/stripe-webhooks.ts";
-import { type ChargeRow, emitSql, lockCharge } from "./charge-invoice.ts";
+import { type ChargeRow, emitSql, lockCharge } from "./charge-rows.ts";
 
 // Money going back on a Stripe charge. What moves money, and what cloud-api is told:
 // - a refund that succeeded: the customer has the amount back → `payment.refunded` → a credit note;

@@ -4,7 +4,8 @@ import Stripe from "stripe";
 import type { Deps } from "../../../ports.ts";
 import type { StripePaymentIntentInfo } from "../../../providers/stripe-gateway.ts";
 import { recordAuditSql } from "../../audit/audit.service.ts";
-import { applyPaymentIntent, lockCharge, setSubscriptionStatus } from "./charge-invoice.ts";
+import { applyPaymentIntent, setSubscriptionStatus } from "./charge-outcomes.ts";
+import { lockCharge } from "./charge-rows.ts";
 
 /** The Stripe idempotency key of canceling an invoice's PaymentIntent. */
 export const cancelPaymentIntentKey = (invoiceId: string) => `atlas:invoice:${invoiceId}:cancel`;
