@@ -6,7 +6,7 @@ import { bearerToken } from "../../middleware/auth.ts";
 import { byIp, hitRule, type RateLimitRule, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
-import { refreshSession } from "../../services/tokens/session.service.ts";
+import { refreshSession } from "../../services/tokens/refresh.service.ts";
 import { authenticateClient, introspect, revokeToken } from "../../services/tokens/token-introspection.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { DeviceTokenBody, DeviceTokenResponse, deviceTokenGrant, OAuthError } from "../shared/device-grant.ts";
