@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { hashLowEntropySecret } from "../service-auth/src/services/mfa/password-hash.ts";
+import { hashLowEntropySecret } from "../service-auth/src/services/platform/password-hash.ts";
 import { SoftAuthenticator } from "../service-auth/test/soft-authenticator.ts";
 
 /** The web origin the default tenant allows (DEFAULT_TENANT_ORIGINS' default). */

@@ -142,8 +142,8 @@ async function startEmbedded(): Promise<void> {
     await startHttpServer(createCloudApp(cloud).fetch, ports.cloud, cloud.config.HOST),
   ];
   closers.push(async () => {
-    stopJobs();
-    await Promise.all(servers.map((s) => s.close()));
+    // service-auth's jobs and in-flight requests drain before the pools close.
+    await Promise.all([stopJobs(), ...servers.map((s) => s.close())]);
     await stopCloudJobs();
     await closeAuthDeps(auth);
     await closeCloudDeps(cloud);

@@ -30,6 +30,7 @@ export function createApp(deps: Deps) {
     version: SERVICE_VERSION,
     description: "Atlas identity, tokens and the payment side of billing.",
     logger: deps.logger,
+    registry: deps.metrics,
     readiness: { database: () => deps.database.ping() },
     // Before the operational routes, so that /health & co. answer browsers of allowed origins too.
     middleware: [clientIp(trustedProxyList(deps.config.TRUSTED_PROXIES)), tenantCors(deps)],

@@ -1,5 +1,5 @@
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
-import { createLogger, type Logger } from "@atlas/service-kit";
+import { createLogger, createMetricsRegistry, type Job, type Logger, startJobs } from "@atlas/service-kit";
 import { createClient, type RedisClientType } from "redis";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthConfig } from "./config.ts";
@@ -23,7 +23,7 @@ import { OAuthClients } from "./services/methods/oauth/providers.ts";
 import { rewrapTotpSecrets } from "./services/mfa/mfa-factors.service.ts";
 import { KeyRing } from "./services/platform/crypto.ts";
 import { MemoryRateLimitStore, RedisRateLimitStore } from "./services/platform/rate-limit.ts";
-import { startTenancyJobs } from "./services/tenancy/tenancy-jobs.ts";
+import { tenancyJobs } from "./services/tenancy/tenancy-jobs.ts";
 import { TenantCache } from "./services/tenancy/tenant-cache.ts";
 import { rewrapWebhookSecrets } from "./services/tenancy/tenant-webhook-secrets.ts";
 import { JwtService } from "./services/tokens/jwt.service.ts";
@@ -78,6 +78,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
   return {
     config,
     logger: log,
+    metrics: createMetricsRegistry("service-auth"),
     prisma,
     database,
     now,
@@ -128,32 +129,37 @@ export async function initDeps(deps: Deps): Promise<void> {
   await deps.signingKeys.ensureSigner(deps.now());
 }
 
+/** Reloads signing keys every `everyMs` (other instances rotate too) and rotates when due. */
+function signingKeyJob(deps: Deps, everyMs: number): Job {
+  return {
+    name: "signing_keys",
+    everyMs,
+    run: async () => {
+      const now = deps.now();
+      await deps.signingKeys.refresh(now);
+      if (await deps.signingKeys.rotateIfDue(now)) deps.logger.info("signing key rotation scheduled");
+    },
+  };
+}
+
 /**
- * Background jobs: reload keys (other instances rotate too) and rotate when due; the audit
- * IP-retention job and tenant webhook delivery (src/services/tenancy-jobs.ts); billing jobs; the
- * LISTEN for tenant changes (src/services/tenant-cache.ts).
- * Returns a function that stops them.
+ * Background work: the signing-key job and the tenancy jobs (src/services/tenancy/tenancy-jobs.ts)
+ * on the shared job runner; the billing consumer and jobs (src/services/billing/jobs.ts); the
+ * LISTEN for tenant changes (src/services/tenancy/tenant-cache.ts).
+ * Returns a function that stops them all and resolves once the runs in progress, the outbox
+ * consumer and the listener have drained: await it before closeDeps closes the pool.
  */
-export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => void {
-  const timer = setInterval(() => {
-    const now = deps.now();
-    deps.signingKeys
-      .refresh(now)
-      .then(() => deps.signingKeys.rotateIfDue(now))
-      .then((rotated) => rotated && deps.logger.info("signing key rotation scheduled"))
-      .catch((error: unknown) => deps.logger.error({ err: error }, "signing-key job failed"));
-  }, everyMs);
-  timer.unref();
-  const stopTenancyJobs = startTenancyJobs(deps);
+export function startBackgroundJobs(deps: Deps, everyMs = 30_000): () => Promise<void> {
+  const jobs = startJobs([signingKeyJob(deps, everyMs), ...tenancyJobs(deps)], {
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
   const stopBilling = startBillingJobs(deps);
   // Other instances' tenant changes empty this one's caches. The embedded database serves one
   // process, where the change itself empties the cache (tenant-admin.service.ts).
   const tenantListener = deps.database.pool ? deps.tenantCache.listen(deps.database.pool, deps.logger) : null;
-  return () => {
-    clearInterval(timer);
-    void tenantListener?.stop();
-    stopTenancyJobs();
-    void stopBilling();
+  return async () => {
+    await Promise.all([jobs.stop(), stopBilling(), tenantListener?.stop()]);
   };
 }
 

@@ -12,8 +12,8 @@ runMain("service-auth", async () => {
   const server = await startHttpServer(createApp(deps).fetch, config.PORT, config.HOST);
   deps.logger.info({ url: `http://${config.HOST}:${server.port}` }, "service-auth listening");
   exitOnSignals(deps.logger, async () => {
-    stopJobs();
-    await server.close();
+    // Jobs, the outbox consumer and in-flight requests drain before the pool closes.
+    await Promise.all([stopJobs(), server.close()]);
     await closeDeps(deps);
   });
 });

@@ -3,7 +3,7 @@
 // adapters and platform classes, never a service, so every service and route can import it
 // without an import cycle. The composition root (deps.ts) builds a Deps; app.ts wires routes.
 import type { DatabaseConnection } from "@atlas/db";
-import type { BaseVariables, Logger } from "@atlas/service-kit";
+import type { BaseVariables, Logger, MetricsRegistry } from "@atlas/service-kit";
 import type { RedisClientType } from "redis";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthConfig } from "./config.ts";
@@ -12,7 +12,7 @@ import type { DevOutbox, EmailSender } from "./providers/email.ts";
 import type { EvmSignatureVerifier } from "./providers/evm.ts";
 import type { RelayClient } from "./providers/relay.ts";
 import type { SmsSender } from "./providers/sms.ts";
-import type { StripeGateway } from "./providers/stripe.ts";
+import type { StripeGateway } from "./providers/stripe-gateway.ts";
 import type { RateSource } from "./services/billing/crypto/crypto-rates.ts";
 import type { GeoLocator } from "./services/login/geo.service.ts";
 import type { OAuthClients } from "./services/methods/oauth/providers.ts";
@@ -27,6 +27,8 @@ import type { SigningKeyStore } from "./services/tokens/signing-keys.service.ts"
 export interface Deps {
   config: AuthConfig;
   logger: Logger;
+  /** This process's Prometheus registry: the app's HTTP metrics and the background jobs' metrics (`/metrics`). */
+  metrics: MetricsRegistry;
   prisma: PrismaClient;
   database: DatabaseConnection;
   /** The clock: every "now" in the service comes from here. */

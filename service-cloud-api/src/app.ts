@@ -21,6 +21,7 @@ export function createApp(deps: Deps) {
     version: SERVICE_VERSION,
     description: "Atlas product API: objects, usage metering, entitlements, invoices.",
     logger: deps.logger,
+    registry: deps.metrics,
     readiness: { database: () => deps.database.ping(), jwks: jwksReadiness(deps) },
     // Browsers (the web-app) call /v1 with bearer tokens; only configured origins get a grant.
     middleware: [

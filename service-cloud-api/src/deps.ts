@@ -1,5 +1,5 @@
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
-import { createLogger, type Logger } from "@atlas/service-kit";
+import { createLogger, createMetricsRegistry, type Logger, type MetricsRegistry } from "@atlas/service-kit";
 import type { CloudConfig } from "./config.ts";
 import { UsageMeter } from "./services/metering.ts";
 import { QuotaGuard } from "./services/quota.ts";
@@ -9,6 +9,8 @@ export interface Deps {
   config: CloudConfig;
   logger: Logger;
   /** Every query of the service: SQL over this pool (no ORM client; tests bring their own). */
+  /** This process's Prometheus registry: the app's HTTP metrics and the background jobs' metrics (`/metrics`). */
+  metrics: MetricsRegistry;
   database: DatabaseConnection;
   now: () => Date;
   /** Outbound HTTP to service-auth (JWKS, introspection, readiness). */
@@ -28,6 +30,7 @@ export function buildDeps(config: CloudConfig, database: DatabaseConnection, log
   const deps: Deps = {
     config,
     logger: log,
+    metrics: createMetricsRegistry("service-cloud-api"),
     database,
     now: () => new Date(),
     fetch: globalThis.fetch,
@@ -44,6 +47,7 @@ export function attachMetering(deps: Deps): Deps {
   deps.meter = new UsageMeter({
     db: deps.database,
     logger: deps.logger,
+    metrics: deps.metrics,
     now: clock,
     flushIntervalMs: deps.config.USAGE_FLUSH_INTERVAL_MS,
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueOutboxEvent } from "../../packages/outbox/src/index.ts";
 import { loadAuthConfig } from "../../service-auth/src/config.ts";
 import { buildDeps, closeDeps } from "../../service-auth/src/deps.ts";
-import type { StripeSubscriptionInfo } from "../../service-auth/src/providers/stripe.ts";
+import type { StripeSubscriptionInfo } from "../../service-auth/src/providers/stripe-gateway.ts";
 import { applyStripeSubscription } from "../../service-auth/src/services/billing/stripe/subscriptions.ts";
 import {
   authEnv,

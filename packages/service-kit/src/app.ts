@@ -3,7 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Env, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "./logger.ts";
-import { createMetrics } from "./metrics.ts";
+import { createMetrics, type MetricsRegistry } from "./metrics.ts";
 import { type ReadinessCheck, registerOperationalRoutes } from "./operational.ts";
 
 /** Context variables every Atlas app has. */
@@ -29,6 +29,11 @@ export interface ServiceAppOptions {
    * registered here.
    */
   middleware?: MiddlewareHandler[];
+  /**
+   * The process's Prometheus registry (createMetricsRegistry), shared with its background jobs;
+   * the app makes its own when none is given.
+   */
+  registry?: MetricsRegistry;
 }
 
 const ONE_MIB = 1024 * 1024;
@@ -96,7 +101,7 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
       }
     },
   });
-  const metrics = createMetrics(options.name);
+  const metrics = createMetrics(options.name, options.registry);
   const onError = problemErrorHandler(options.logger);
   const limit = options.bodyLimitBytes ?? ONE_MIB;
   const exempt = options.bodyLimitExemptPrefixes ?? [];

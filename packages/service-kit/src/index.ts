@@ -2,7 +2,8 @@ export { type BaseVariables, createServiceApp, type ServiceAppOptions } from "./
 export { addressBucket, addressRange, clientAddress, proxyBlockList } from "./client-address.ts";
 export { decodeCursor, encodeCursor } from "./cursor.ts";
 export { renderApiReference } from "./docs.ts";
+export { type Job, type JobsOptions, type RunningJobs, startJobs } from "./jobs.ts";
 export { createLogger, type Logger, REDACTED_KEYS } from "./logger.ts";
-export { createMetrics } from "./metrics.ts";
+export { createMetrics, createMetricsRegistry, type MetricsRegistry } from "./metrics.ts";
 export type { ReadinessCheck } from "./operational.ts";
 export { exitOnSignals, type RunningServer, runMain, startHttpServer } from "./server.ts";

@@ -1,22 +1,57 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import {
+  Counter,
+  type CounterConfiguration,
+  collectDefaultMetrics,
+  Histogram,
+  type HistogramConfiguration,
+  Registry,
+} from "prom-client";
 
-/** Per-app Prometheus registry with HTTP request metrics and Node process metrics. */
-export function createMetrics(service: string) {
+export type { Registry as MetricsRegistry } from "prom-client";
+
+/**
+ * A service process's Prometheus registry: every metric carries `service`, and Node process
+ * metrics are collected. The HTTP metrics of the app (createServiceApp's `registry`) and the
+ * background jobs' metrics (startJobs' `metrics`) share it, so `/metrics` shows both.
+ */
+export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
+  return registry;
+}
+
+/** The counter named `config.name` in `registry`, registered on first use (apps and job sets may share a registry). */
+export function counter<L extends string>(registry: Registry, config: CounterConfiguration<L>): Counter<L> {
+  return (
+    (registry.getSingleMetric(config.name) as Counter<L> | undefined) ??
+    new Counter({ ...config, registers: [registry] })
+  );
+}
+
+/** The histogram named `config.name` in `registry`, registered on first use. */
+export function histogram<L extends string>(registry: Registry, config: HistogramConfiguration<L>): Histogram<L> {
+  return (
+    (registry.getSingleMetric(config.name) as Histogram<L> | undefined) ??
+    new Histogram({ ...config, registers: [registry] })
+  );
+}
+
+/**
+ * HTTP request metrics in `registry` (a new per-app registry with Node process metrics when
+ * none is given).
+ */
+export function createMetrics(service: string, registry: Registry = createMetricsRegistry(service)) {
+  const requests = counter(registry, {
     name: "http_requests_total",
     help: "HTTP requests by method, route and status",
     labelNames: ["method", "route", "status"] as const,
-    registers: [registry],
   });
-  const duration = new Histogram({
+  const duration = histogram(registry, {
     name: "http_request_duration_seconds",
     help: "HTTP request duration by method and route",
     labelNames: ["method", "route"] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
   });
 
   /** Records one request; `route` is the matched pattern, never the raw path (ids in paths would explode cardinality). */

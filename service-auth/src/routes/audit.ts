@@ -3,25 +3,8 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireAuth } from "../middleware/auth.ts";
 import type { AuthEnv, Deps } from "../ports.ts";
 import { listAuditEvents } from "../services/audit/audit-query.service.ts";
-import { requireAdmin } from "./admin/keys.ts";
-import { isPlatformAdmin } from "./admin/scope.ts";
-import { bearerSecurity, problem, TenantHeader } from "./schemas.ts";
-
-export const AuditItemSchema = z
-  .object({
-    id: z.string(),
-    eventType: z.string(),
-    tenantId: z.string().nullable(),
-    userId: z.string().nullable(),
-    ipAddress: z.string().openapi({ description: "Truncated (IPv4 /24, IPv6 /48) once older than the retention" }),
-    geoLocation: z.string().nullable(),
-    deviceHash: z.string().nullable(),
-    riskScore: z.number(),
-    userAgent: z.string().nullable(),
-    createdAt: z.string(),
-    details: z.record(z.string(), z.unknown()),
-  })
-  .openapi("AuditEvent");
+import { isPlatformAdmin, requireAdmin } from "./admin/scope.ts";
+import { AuditItemSchema, bearerSecurity, problem, TenantHeader } from "./schemas.ts";
 
 const AuditPageSchema = z
   .object({ items: z.array(AuditItemSchema), nextCursor: z.string().nullable() })

@@ -45,3 +45,20 @@ export const TenantHeader = z.object({
 });
 
 export const bearerSecurity = [{ bearer: [] }];
+
+/** One audit log event (the caller's own at /auth/audit and in the privacy export, any at /admin/audit). */
+export const AuditItemSchema = z
+  .object({
+    id: z.string(),
+    eventType: z.string(),
+    tenantId: z.string().nullable(),
+    userId: z.string().nullable(),
+    ipAddress: z.string().openapi({ description: "Truncated (IPv4 /24, IPv6 /48) once older than the retention" }),
+    geoLocation: z.string().nullable(),
+    deviceHash: z.string().nullable(),
+    riskScore: z.number(),
+    userAgent: z.string().nullable(),
+    createdAt: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi("AuditEvent");

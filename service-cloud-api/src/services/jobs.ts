@@ -1,3 +1,4 @@
+import { type Job, startJobs } from "@atlas/service-kit";
 import type { Deps } from "../deps.ts";
 import { cloudConsumer } from "./consumer.ts";
 import { finalizeDueInvoices } from "./invoicing/finalize-invoice.ts";
@@ -23,45 +24,52 @@ export function startConsumer(deps: Deps) {
   return consumer;
 }
 
+/** The periodic jobs of a cloud-api process: billing work every BILLING_JOB_INTERVAL_SEC, reconciliation every RECONCILE_INTERVAL_SEC (0: never). */
+export function backgroundJobs(deps: Deps): Job[] {
+  const jobs: Job[] = [
+    {
+      name: "billing_periodic",
+      everyMs: deps.config.BILLING_JOB_INTERVAL_SEC * 1000,
+      run: () => runPeriodicJobs(deps),
+    },
+  ];
+  if (deps.config.RECONCILE_INTERVAL_SEC > 0) {
+    jobs.push({
+      name: "reconciliation",
+      everyMs: deps.config.RECONCILE_INTERVAL_SEC * 1000,
+      run: () => reconcileAndReport(deps),
+    });
+  }
+  return jobs;
+}
+
 /**
  * Background work of a cloud-api process: the billing events consumer, the usage meter's
- * flushes and the periodic jobs.
- * Returns a function that stops everything and writes the last usage (the SIGTERM path).
+ * flushes and {@link backgroundJobs} (startJobs: no overlapping runs, failures logged and counted).
+ * Returns a function that stops everything, waits for the consumer and the runs in progress to
+ * drain, and writes the last usage (the SIGTERM path).
  */
 export function startBackground(deps: Deps): () => Promise<void> {
   deps.meter.start();
   const consumer = startConsumer(deps);
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = runPeriodicJobs(deps)
-      .catch((error: unknown) => deps.logger.error({ err: error }, "periodic billing jobs failed"))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, deps.config.BILLING_JOB_INTERVAL_SEC * 1000);
-  timer.unref();
-  const reconciler =
-    deps.config.RECONCILE_INTERVAL_SEC > 0
-      ? setInterval(() => void runReconciliation(deps), deps.config.RECONCILE_INTERVAL_SEC * 1000)
-      : null;
-  reconciler?.unref();
+  const jobs = startJobs(backgroundJobs(deps), { logger: deps.logger, metrics: deps.metrics });
   return async () => {
-    clearInterval(timer);
-    if (reconciler) clearInterval(reconciler);
-    await consumer?.stop();
-    await running;
+    await Promise.all([jobs.stop(), consumer?.stop()]);
     await deps.meter.stop();
   };
 }
 
-/** One reconciliation run; drift is logged as a warning with the per-kind summary. */
+/** One reconciliation run; drift is logged as a warning with the per-kind summary. Throws when the run fails. */
+async function reconcileAndReport(deps: Deps): Promise<void> {
+  const report = await reconcile(deps.database, deps.now());
+  const log = report.findings.length > 0 ? deps.logger.warn.bind(deps.logger) : deps.logger.info.bind(deps.logger);
+  log({ runId: report.runId, summary: report.summary }, "reconciliation finished");
+}
+
+/** One reconciliation run, as {@link reconcileAndReport}, but a failure is logged, never thrown. */
 export async function runReconciliation(deps: Deps): Promise<void> {
   try {
-    const report = await reconcile(deps.database, deps.now());
-    const log = report.findings.length > 0 ? deps.logger.warn.bind(deps.logger) : deps.logger.info.bind(deps.logger);
-    log({ runId: report.runId, summary: report.summary }, "reconciliation finished");
+    await reconcileAndReport(deps);
   } catch (error) {
     deps.logger.error({ err: error }, "reconciliation failed");
   }

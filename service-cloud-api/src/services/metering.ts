@@ -1,5 +1,5 @@
 import type { SqlQueryable } from "@atlas/db";
-import type { Logger } from "@atlas/service-kit";
+import { type Logger, type MetricsRegistry, type RunningJobs, startJobs } from "@atlas/service-kit";
 
 /** What is counted per (tenant, user, metric, hour). */
 export const USAGE_METRICS = ["requests", "transfer_in_bytes", "transfer_out_bytes", "storage_byte_hours"] as const;
@@ -88,6 +88,8 @@ export interface UsageMeterOptions {
   now: () => Date;
   /** Flush cadence (api: at most 1 s). */
   flushIntervalMs: number;
+  /** The process's registry, for the flush job's metrics (`usage_flush`). */
+  metrics?: MetricsRegistry;
 }
 
 /**
@@ -106,7 +108,7 @@ export interface UsageMeterOptions {
  */
 export class UsageMeter {
   private pending = new Map<string, Bucket>();
-  private timer: NodeJS.Timeout | null = null;
+  private flusher: RunningJobs | null = null;
   private flushing: Promise<number> | null = null;
   /** Events recorded since start (for benchmarks and metrics). */
   recorded = 0;
@@ -163,20 +165,29 @@ export class UsageMeter {
     return this.flushing;
   }
 
-  /** Flushes every `flushIntervalMs` until {@link stop}. */
+  /** Flushes every `flushIntervalMs` until {@link stop}; a tick during a flush is skipped. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.flushing) return;
-      this.flush().catch((error: unknown) => this.options.logger.error({ err: error }, "usage flush failed"));
-    }, this.options.flushIntervalMs);
-    this.timer.unref();
+    if (this.flusher) return;
+    this.flusher = startJobs(
+      [
+        {
+          name: "usage_flush",
+          everyMs: this.options.flushIntervalMs,
+          run: async () => {
+            if (!this.flushing) await this.flush();
+          },
+        },
+      ],
+      // An exact cadence: the api promises counts are written within the flush interval.
+      { logger: this.options.logger, metrics: this.options.metrics, jitter: 0 },
+    );
   }
 
-  /** Stops the timer and writes what is left (the SIGTERM path). */
+  /** Stops the flushes, waits for one in progress, and writes what is left (the SIGTERM path). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    const flusher = this.flusher;
+    this.flusher = null;
+    await flusher?.stop();
     await this.flush();
   }
 }

@@ -1,18 +1,10 @@
-import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
 import { requireAuth } from "../../middleware/auth.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { recordAudit } from "../../services/audit/audit.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { requirePlatformAdmin } from "./scope.ts";
-
-/** Admin endpoints need an access token whose user has the `admin` role (api.md). */
-export const requireAdmin: MiddlewareHandler = async function requireAdmin(c, next) {
-  if (!c.var.principal?.roles.includes("admin")) throw new AppError("FORBIDDEN", { detail: "Admin role required" });
-  await next();
-};
 
 const Rotation = z.object({ kid: z.string(), activatesAt: z.string() }).openapi("KeyRotation");
 

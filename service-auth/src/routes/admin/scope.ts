@@ -19,3 +19,9 @@ export const requirePlatformAdmin: MiddlewareHandler = async function requirePla
   }
   await next();
 };
+
+/** Admin endpoints need an access token whose user has the `admin` role (api.md). */
+export const requireAdmin: MiddlewareHandler = async function requireAdmin(c, next) {
+  if (!c.var.principal?.roles.includes("admin")) throw new AppError("FORBIDDEN", { detail: "Admin role required" });
+  await next();
+};

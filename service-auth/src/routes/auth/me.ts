@@ -8,7 +8,7 @@ import { startEmailLink, unlinkIdentity, verifyEmailLink } from "../../services/
 import { requestContext } from "../../services/login/request-context.ts";
 import { linkPhone, normalisePhone, startSmsOtp } from "../../services/methods/sms/sms-otp.service.ts";
 import { bearerSecurity, PublicUserSchema, problem, TenantHeader } from "../schemas.ts";
-import { Phone } from "./sms.ts";
+import { Phone } from "../shared/phone.ts";
 
 const IdentitySchema = z
   .object({

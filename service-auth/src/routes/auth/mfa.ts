@@ -11,8 +11,8 @@ import { ceremonyFor } from "../../services/methods/passkey/passkey-challenge.ts
 import { assertRecentMfa, mfaTokenOwner, verifyMfa } from "../../services/mfa/mfa.service.ts";
 import { disableTotp, enableTotp, regenerateBackupCodes, setupTotp } from "../../services/mfa/mfa-factors.service.ts";
 import { bearerSecurity, problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { AuthenticationResponse, RequestOptions } from "../shared/webauthn.ts";
 import { deliverTokens } from "../token-delivery.ts";
-import { AuthenticationResponse, RequestOptions } from "./passkey.ts";
 
 const Code = z.string().regex(/^\d{6}$/, "6 digits");
 const TotpSetup = z

@@ -19,50 +19,10 @@ import {
 } from "../../services/methods/passkey/passkey-management.service.ts";
 import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
 import { bearerSecurity, problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { AuthenticationResponse, CreationOptions, RegistrationResponse, RequestOptions } from "../shared/webauthn.ts";
 import { deliverTokens } from "../token-delivery.ts";
 
-const b64url = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^[A-Za-z0-9_-]+$/, "base64url");
 const FriendlyName = z.string().trim().min(1).max(64);
-
-// The WebAuthn JSON shapes (what @simplewebauthn/browser and PublicKeyCredential.toJSON() produce):
-// the keys the server reads are checked here; anything else inside is left to the library.
-const CredentialFields = {
-  id: b64url(1366),
-  rawId: b64url(1366),
-  type: z.literal("public-key"),
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults: z.looseObject({}),
-};
-const RegistrationResponse = z
-  .looseObject({
-    ...CredentialFields,
-    response: z.looseObject({
-      clientDataJSON: b64url(8192),
-      attestationObject: b64url(65_536),
-      transports: z.array(z.string().max(32)).max(16).optional(),
-    }),
-  })
-  .openapi("RegistrationResponseJSON");
-export const AuthenticationResponse = z
-  .looseObject({
-    ...CredentialFields,
-    response: z.looseObject({
-      clientDataJSON: b64url(8192),
-      authenticatorData: b64url(8192),
-      signature: b64url(2048),
-      userHandle: z
-        .string()
-        .max(128)
-        .regex(/^[A-Za-z0-9_-]*$/, "base64url")
-        .optional(),
-    }),
-  })
-  .openapi("AuthenticationResponseJSON");
 
 const RegisterOptionsBody = z.strictObject({ friendlyName: FriendlyName.optional() });
 const RegisterVerifyBody = z.strictObject({ response: RegistrationResponse, friendlyName: FriendlyName.optional() });
@@ -72,36 +32,6 @@ const LoginOptionsBody = z.strictObject({
 const LoginVerifyBody = z.strictObject({ response: AuthenticationResponse });
 const RenameBody = z.strictObject({ friendlyName: FriendlyName });
 
-const CredentialDescriptor = z.object({
-  id: z.string(),
-  type: z.string().openapi({ example: "public-key" }),
-  transports: z.array(z.string()).optional(),
-});
-const CreationOptions = z
-  .looseObject({
-    challenge: z.string(),
-    rp: z.object({ id: z.string().optional(), name: z.string() }),
-    user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
-    pubKeyCredParams: z.array(z.object({ type: z.literal("public-key"), alg: z.number() })),
-    timeout: z.number().optional(),
-    excludeCredentials: z.array(CredentialDescriptor).optional(),
-    authenticatorSelection: z.looseObject({}).optional(),
-    attestation: z.string().optional(),
-  })
-  .openapi("PasskeyCreationOptions", {
-    description: "PublicKeyCredentialCreationOptionsJSON: for navigator.credentials.create (or startRegistration)",
-  });
-export const RequestOptions = z
-  .looseObject({
-    challenge: z.string(),
-    rpId: z.string().optional(),
-    allowCredentials: z.array(CredentialDescriptor).optional(),
-    timeout: z.number().optional(),
-    userVerification: z.string().optional(),
-  })
-  .openapi("PasskeyRequestOptions", {
-    description: "PublicKeyCredentialRequestOptionsJSON: for navigator.credentials.get (or startAuthentication)",
-  });
 const PasskeySchema = z
   .object({
     id: z.string(),

@@ -6,8 +6,7 @@ import { requestContext } from "../../services/login/request-context.ts";
 import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
 import { deleteAccount } from "../../services/privacy/account-deletion.service.ts";
 import { exportAccountData } from "../../services/privacy/privacy-export.service.ts";
-import { AuditItemSchema } from "../audit.ts";
-import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
+import { AuditItemSchema, bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { clearRefreshCookie } from "../token-delivery.ts";
 
 const Row = z.record(z.string(), z.unknown());

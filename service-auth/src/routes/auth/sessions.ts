@@ -1,11 +1,8 @@
-import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../middleware/auth.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
-import { recordAudit } from "../../services/audit/audit.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
-import { logoutEverywhere } from "../../services/tokens/logout.service.ts";
-import { revokeSessionTx } from "../../services/tokens/session.service.ts";
+import { logout, logoutEverywhere, revokeOwnSession } from "../../services/tokens/logout.service.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { clearRefreshCookie } from "../token-delivery.ts";
 
@@ -88,22 +85,11 @@ export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     async (c) => {
       const p = c.var.principal;
       const { id } = c.req.valid("param");
-      const now = deps.now();
-      await deps.prisma.$transaction(async (tx) => {
-        const owned = await tx.session.findFirst({ where: { id, userId: p.userId, revokedAt: null } });
-        if (!owned) throw new AppError("NOT_FOUND", { detail: "No such session" });
-        await revokeSessionTx(tx, id, "revoked_by_user", now);
-        await recordAudit(
-          tx,
-          {
-            eventType: "session_revoked",
-            tenantId: p.tenantId,
-            userId: p.userId,
-            context: requestContext(c),
-            details: { sessionId: id },
-          },
-          now,
-        );
+      await revokeOwnSession(deps, {
+        sessionId: id,
+        userId: p.userId,
+        tenantId: p.tenantId,
+        context: requestContext(c),
       });
       return c.body(null, 204);
     },
@@ -121,20 +107,11 @@ export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     }),
     async (c) => {
       const p = c.var.principal;
-      const now = deps.now();
-      await deps.prisma.$transaction(async (tx) => {
-        await revokeSessionTx(tx, p.sessionId, "logout", now);
-        await recordAudit(
-          tx,
-          {
-            eventType: "logout",
-            tenantId: p.tenantId,
-            userId: p.userId,
-            context: requestContext(c),
-            details: { sessionId: p.sessionId },
-          },
-          now,
-        );
+      await logout(deps, {
+        sessionId: p.sessionId,
+        userId: p.userId,
+        tenantId: p.tenantId,
+        context: requestContext(c),
       });
       clearRefreshCookie(c, deps);
       return c.body(null, 204);

@@ -1,12 +1,13 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Hex } from "viem";
+import { loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { verifySiwe } from "../../services/methods/wallet/siwe.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { type WalletMethodDoc, walletNonceRoute } from "../shared/wallet.ts";
 import { deliverTokens } from "../token-delivery.ts";
-import { registerWalletNonceRoute, type WalletMethodDoc } from "./wallet-routes.ts";
 
 const VerifyBody = z.strictObject({
   message: z.string().min(1).max(4096),
@@ -19,7 +20,9 @@ const VerifyBody = z.strictObject({
 
 /** Sign-In with Ethereum: `GET /auth/siwe/nonce`, `POST /auth/siwe/verify` (`method`: src/methods/siwe.ts). */
 export function registerSiweRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, method: WalletMethodDoc<"siwe">) {
-  registerWalletNonceRoute(app, deps, method);
+  app.use("/auth/siwe/*", rateLimit(deps, loginRules(deps)));
+  const nonce = walletNonceRoute(deps, method);
+  app.openapi(nonce.route, nonce.handler);
   app.openapi(
     createRoute({
       method: "post",

@@ -7,20 +7,9 @@ import { assertMethodAllowed } from "../../services/login/login-policy.service.t
 import { requestContext } from "../../services/login/request-context.ts";
 import { normalisePhone, startSmsOtp, verifySmsOtp } from "../../services/methods/sms/sms-otp.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { Phone } from "../shared/phone.ts";
 import { deliverTokens } from "../token-delivery.ts";
 
-/** A phone number in E.164 form (normalised), or a 400. */
-export const Phone = z
-  .string()
-  .max(20)
-  .transform((v, ctx) => {
-    const e164 = normalisePhone(v);
-    if (!e164) {
-      ctx.addIssue({ code: "custom", message: "must be a valid phone number in E.164 form, e.g. +14155550123" });
-      return z.NEVER;
-    }
-    return e164;
-  });
 const StartBody = z.strictObject({ phone: Phone });
 const VerifyBody = z.strictObject({ phone: Phone, code: z.string().regex(/^\d{6}$/, "6 digits") });
 

@@ -6,11 +6,11 @@ import { bearerToken } from "../../middleware/auth.ts";
 import { byIp, hitRule, type RateLimitRule, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
-import { refreshSession } from "../../services/tokens/session.service.ts";
+import { refreshSession } from "../../services/tokens/refresh.service.ts";
 import { authenticateClient, introspect, revokeToken } from "../../services/tokens/token-introspection.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
+import { DeviceTokenBody, DeviceTokenResponse, deviceTokenGrant, OAuthError } from "../shared/device-grant.ts";
 import { deliverTokens, REFRESH_COOKIE } from "../token-delivery.ts";
-import { DeviceTokenBody, DeviceTokenResponse, deviceTokenGrant, OAuthError } from "./device.ts";
 
 const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(512).optional() });
 const TokenBody = z.strictObject({

@@ -80,3 +80,16 @@ export function billingMiddleware(deps: Deps) {
 }
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A subscription as the customer and subscription routes show it. */
+export const SubscriptionSchema = z
+  .object({
+    id: z.string(),
+    planId: z.string(),
+    status: z.string(),
+    currentPeriodStart: z.string(),
+    currentPeriodEnd: z.string(),
+    cancelAtPeriodEnd: z.boolean(),
+    canceledAt: z.string().nullable(),
+  })
+  .openapi("Subscription");

@@ -4,7 +4,7 @@ import { createCustomer, findBillingProfile, setPreferredProvider } from "../../
 import { freePlan, listPlans, publicPlan } from "../../services/billing/stripe/plans.ts";
 import { currentSubscription } from "../../services/billing/stripe/subscriptions.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
-import { billingMiddleware, iso, MutatingHeaders } from "./common.ts";
+import { billingMiddleware, iso, MutatingHeaders, SubscriptionSchema } from "./common.ts";
 
 const PlanSchema = z
   .object({
@@ -22,18 +22,6 @@ const PlanSchema = z
       .openapi({ description: "Free trial days a first subscription to the plan starts with" }),
   })
   .openapi("Plan");
-
-export const SubscriptionSchema = z
-  .object({
-    id: z.string(),
-    planId: z.string(),
-    status: z.string(),
-    currentPeriodStart: z.string(),
-    currentPeriodEnd: z.string(),
-    cancelAtPeriodEnd: z.boolean(),
-    canceledAt: z.string().nullable(),
-  })
-  .openapi("Subscription");
 
 const ProfileSchema = z
   .object({

@@ -3,8 +3,7 @@ import type { AuthEnv, Deps } from "../../ports.ts";
 import { setCancelAtPeriodEnd, subscribe } from "../../services/billing/stripe/subscribe.ts";
 import type { SubscriptionWithPlan } from "../../services/billing/stripe/subscriptions.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
-import { billingMiddleware, iso, MutatingHeaders } from "./common.ts";
-import { SubscriptionSchema } from "./customers.ts";
+import { billingMiddleware, iso, MutatingHeaders, SubscriptionSchema } from "./common.ts";
 
 const errors = {
   400: problem("Invalid request or missing Idempotency-Key"),

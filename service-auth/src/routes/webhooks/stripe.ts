@@ -1,7 +1,7 @@
 import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv, Deps } from "../../ports.ts";
-import { handleStripeEvent } from "../../services/billing/stripe/stripe-webhooks.ts";
+import { handleStripeEvent } from "../../services/billing/stripe/stripe-events.ts";
 import { problem } from "../schemas.ts";
 
 export function registerStripeWebhookRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {

@@ -5,8 +5,8 @@ import { AppError } from "@atlas/errors";
 import type { OutboxTransaction } from "@atlas/outbox";
 import type { Prisma } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
-import type { StripeGateway } from "../../providers/stripe.ts";
-import { emitSql } from "./invoices/charge-invoice.ts";
+import type { StripeGateway } from "../../providers/stripe-gateway.ts";
+import { emitSql } from "./invoices/charge-rows.ts";
 import { emitBillingEvent } from "./outbox.ts";
 import { LIVE_STATUSES } from "./stripe/subscriptions.ts";
 

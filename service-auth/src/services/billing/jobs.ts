@@ -1,9 +1,10 @@
 import { OutboxConsumer } from "@atlas/outbox";
+import { type Job, startJobs } from "@atlas/service-kit";
 import type { Deps } from "../../ports.ts";
 import { invoiceFinalizedHandler } from "./invoices/charge-invoice.ts";
 import { runDunning } from "./invoices/dunning.ts";
 import { invoiceVoidedHandler } from "./invoices/void-invoice.ts";
-import { startReconciliation } from "./reconcile-job.ts";
+import { reconciliationJob } from "./reconcile-job.ts";
 
 /** service-auth's side of the outbox: the events it consumes and their handlers. */
 export function billingConsumer(deps: Deps, options: { listen?: boolean; pollIntervalMs?: number } = {}) {
@@ -19,23 +20,27 @@ export function billingConsumer(deps: Deps, options: { listen?: boolean; pollInt
   });
 }
 
+/** The periodic billing jobs: dunning every `dunningEveryMs`, and the scheduled reconciliation. */
+export function billingJobs(deps: Deps, dunningEveryMs = 60_000): Job[] {
+  const reconciliation = reconciliationJob(deps);
+  return [
+    { name: "dunning", everyMs: dunningEveryMs, run: () => runDunning(deps) },
+    ...(reconciliation ? [reconciliation] : []),
+  ];
+}
+
 /**
  * Background billing work: the charge saga's consumer (on Postgres; the embedded database has no
- * pool to LISTEN on, so charges wait there) and dunning every `dunningEveryMs`.
- * Returns a function that stops both.
+ * pool to LISTEN on, so charges wait there) and {@link billingJobs}.
+ * Returns a function that stops both and resolves once the consumer and the runs in progress
+ * have drained.
  */
 export function startBillingJobs(deps: Deps, dunningEveryMs = 60_000): () => Promise<void> {
   const consumer = billingConsumer(deps);
   if (consumer) consumer.start();
   else deps.logger.warn("embedded database: the billing outbox consumer does not run");
-  const timer = setInterval(() => {
-    runDunning(deps).catch((error: unknown) => deps.logger.error({ err: error }, "dunning failed"));
-  }, dunningEveryMs);
-  timer.unref();
-  const stopReconciliation = startReconciliation(deps);
+  const jobs = startJobs(billingJobs(deps, dunningEveryMs), { logger: deps.logger, metrics: deps.metrics });
   return async () => {
-    clearInterval(timer);
-    stopReconciliation();
-    await consumer?.stop();
+    await Promise.all([jobs.stop(), consumer?.stop()]);
   };
 }

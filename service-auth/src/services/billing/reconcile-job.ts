@@ -1,3 +1,4 @@
+import { type Job, startJobs } from "@atlas/service-kit";
 import type { Deps } from "../../ports.ts";
 import { reconcileBilling } from "./reconcile.ts";
 
@@ -31,20 +32,20 @@ export async function runScheduledReconciliation(deps: Deps) {
   }
 }
 
-/** Runs reconciliation every BILLING_RECONCILE_INTERVAL_SEC (0: never); returns a function that stops it. */
-export function startReconciliation(deps: Deps): () => void {
+/** The scheduled reconciliation, every BILLING_RECONCILE_INTERVAL_SEC (null at 0: never). */
+export function reconciliationJob(deps: Deps): Job | null {
   const everySec = deps.config.BILLING_RECONCILE_INTERVAL_SEC;
-  if (everySec === 0) return () => {};
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    runScheduledReconciliation(deps)
-      .catch((error: unknown) => deps.logger.error({ err: error }, "billing reconciliation failed"))
-      .finally(() => {
-        running = false;
-      });
-  }, everySec * 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+  if (everySec === 0) return null;
+  return { name: "billing_reconciliation", everyMs: everySec * 1000, run: () => runScheduledReconciliation(deps) };
+}
+
+/**
+ * Runs reconciliation every BILLING_RECONCILE_INTERVAL_SEC (0: never); returns a function that
+ * stops it and resolves once a run in progress has finished.
+ */
+export function startReconciliation(deps: Deps): () => Promise<void> {
+  const job = reconciliationJob(deps);
+  if (!job) return async () => {};
+  const jobs = startJobs([job], { logger: deps.logger, metrics: deps.metrics });
+  return () => jobs.stop();
 }

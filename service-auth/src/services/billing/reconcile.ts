@@ -19,8 +19,9 @@ import { randomUUID } from "node:crypto";
 import type { SqlQueryable } from "@atlas/db";
 import type { Prisma } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
-import type { StripeGateway } from "../../providers/stripe.ts";
-import { applyPaymentIntent, type ChargeRow, lockCharge } from "./invoices/charge-invoice.ts";
+import type { StripeGateway } from "../../providers/stripe-gateway.ts";
+import { applyPaymentIntent } from "./invoices/charge-outcomes.ts";
+import { type ChargeRow, lockCharge } from "./invoices/charge-rows.ts";
 import { applyStripeSubscription, LIVE_STATUSES, mapStripeStatus } from "./stripe/subscriptions.ts";
 
 export type FindingKind =

@@ -1,4 +1,5 @@
 // Background work of the tenancy/privacy features, started by startBackgroundJobs (src/deps.ts).
+import { type Job, startJobs } from "@atlas/service-kit";
 import type { Deps } from "../../ports.ts";
 import { truncateExpiredAuditIps } from "../audit/audit-retention.service.ts";
 import { sendSecurityNotices } from "../notifications/security-notices.service.ts";
@@ -18,45 +19,47 @@ export const tenancyJobIntervals = (deps: Pick<Deps, "config">): TenancyJobInter
 });
 
 /**
- * Runs `job` now and then every `everyMs`, never two runs of it at once on this instance.
- * Failures are logged (without secrets or personal data) and the next run tries again.
+ * The audit IP-retention job and the tenant webhook worker (scan new audit rows, then deliver
+ * what is due), each run at start and then every interval (startJobs: never two runs of one at
+ * once on this instance; failures are logged without secrets or personal data and the next run
+ * tries again).
  */
-function every(deps: Pick<Deps, "logger">, name: string, everyMs: number, job: () => Promise<unknown>): () => void {
-  let running = false;
-  const run = () => {
-    if (running) return;
-    running = true;
-    job()
-      .catch((error: unknown) => deps.logger.error({ err: error, job: name }, "background job failed"))
-      .finally(() => {
-        running = false;
-      });
-  };
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  run();
-  return () => clearInterval(timer);
+export function tenancyJobs(deps: Deps, intervals: TenancyJobIntervals = tenancyJobIntervals(deps)): Job[] {
+  return [
+    {
+      name: "tenant_webhooks",
+      everyMs: intervals.webhooksMs,
+      runAtStart: true,
+      run: async () => {
+        const now = deps.now();
+        await scanAuditForWebhooks(deps, now);
+        await deliverDueWebhooks(deps, { now });
+      },
+    },
+    // Factor-change notices ride the webhook worker's schedule (both read new audit rows).
+    {
+      name: "security_notices",
+      everyMs: intervals.webhooksMs,
+      runAtStart: true,
+      run: () => sendSecurityNotices(deps, deps.now()),
+    },
+    {
+      name: "audit_ip_retention",
+      everyMs: intervals.retentionMs,
+      runAtStart: true,
+      run: async () => {
+        const truncated = await truncateExpiredAuditIps(deps, deps.now());
+        if (truncated > 0) deps.logger.info({ truncated }, "audit IP addresses past retention truncated");
+      },
+    },
+  ];
 }
 
-/**
- * Starts the audit IP-retention job and the tenant webhook worker (scan new audit rows, then
- * deliver what is due); returns a function that stops them.
- */
-export function startTenancyJobs(deps: Deps, intervals: TenancyJobIntervals = tenancyJobIntervals(deps)) {
-  const stops = [
-    every(deps, "tenant_webhooks", intervals.webhooksMs, async () => {
-      const now = deps.now();
-      await scanAuditForWebhooks(deps, now);
-      await deliverDueWebhooks(deps, { now });
-    }),
-    // Factor-change notices ride the webhook worker's schedule (both read new audit rows).
-    every(deps, "security_notices", intervals.webhooksMs, () => sendSecurityNotices(deps, deps.now())),
-    every(deps, "audit_ip_retention", intervals.retentionMs, async () => {
-      const truncated = await truncateExpiredAuditIps(deps, deps.now());
-      if (truncated > 0) deps.logger.info({ truncated }, "audit IP addresses past retention truncated");
-    }),
-  ];
-  return () => {
-    for (const stop of stops) stop();
-  };
+/** Starts {@link tenancyJobs}; returns a function that stops them and resolves once their runs have drained. */
+export function startTenancyJobs(
+  deps: Deps,
+  intervals: TenancyJobIntervals = tenancyJobIntervals(deps),
+): () => Promise<void> {
+  const jobs = startJobs(tenancyJobs(deps, intervals), { logger: deps.logger, metrics: deps.metrics });
+  return () => jobs.stop();
 }

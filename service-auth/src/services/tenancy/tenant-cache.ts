@@ -110,12 +110,10 @@ export class TenantCache {
     const ready = new Promise<void>((resolve) => {
       markReady = resolve;
     });
-    let current: pg.Client | null = null;
     let wake: (() => void) | null = null;
     const loop = async () => {
       while (running) {
         const client = new pg.Client(pool.options);
-        current = client;
         const lost = new Promise<void>((resolve) => {
           wake = resolve;
           client.on("error", (error) => {
@@ -135,17 +133,24 @@ export class TenantCache {
           logger.warn({ err: error instanceof Error ? error.message : String(error) }, "tenant change LISTEN failed");
         }
         await client.end().catch(() => {});
-        if (running) await new Promise((r) => setTimeout(r, retryMs).unref());
+        if (running) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, retryMs).unref();
+          });
+        }
       }
     };
     const done = loop();
     return {
       ready,
+      // Wakes the loop where it waits (the LISTEN held, the pause before a reconnect); the loop
+      // then ends its connection itself. Ending a connection that is still being opened would
+      // leave pg's connect() pending forever, and this stop with it.
       stop: async () => {
         running = false;
         markReady();
         (wake as (() => void) | null)?.();
-        await (current as pg.Client | null)?.end().catch(() => {});
         await done;
       },
     };

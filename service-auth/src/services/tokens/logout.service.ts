@@ -1,3 +1,4 @@
+import { AppError } from "@atlas/errors";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
@@ -38,5 +39,62 @@ export async function logoutEverywhere(
       now,
     );
     return result;
+  });
+}
+
+/** The caller of a session operation: the session's user, in its tenant. */
+interface SessionOwner {
+  userId: string;
+  tenantId: string;
+  context: RequestContext;
+}
+
+/**
+ * Revokes one of the user's live sessions (its refresh family dies with it) and audits
+ * `session_revoked`, in one transaction; 404 NOT_FOUND when the user has no such live session.
+ */
+export async function revokeOwnSession(
+  deps: Pick<Deps, "prisma" | "now">,
+  input: SessionOwner & { sessionId: string },
+): Promise<void> {
+  const now = deps.now();
+  const { sessionId: id, userId } = input;
+  await deps.prisma.$transaction(async (tx) => {
+    const owned = await tx.session.findFirst({ where: { id, userId, revokedAt: null } });
+    if (!owned) throw new AppError("NOT_FOUND", { detail: "No such session" });
+    await revokeSessionTx(tx, id, "revoked_by_user", now);
+    await recordAudit(
+      tx,
+      {
+        eventType: "session_revoked",
+        tenantId: input.tenantId,
+        userId,
+        context: input.context,
+        details: { sessionId: id },
+      },
+      now,
+    );
+  });
+}
+
+/** Ends the current session and its refresh family and audits `logout`, in one transaction. */
+export async function logout(
+  deps: Pick<Deps, "prisma" | "now">,
+  input: SessionOwner & { sessionId: string },
+): Promise<void> {
+  const now = deps.now();
+  await deps.prisma.$transaction(async (tx) => {
+    await revokeSessionTx(tx, input.sessionId, "logout", now);
+    await recordAudit(
+      tx,
+      {
+        eventType: "logout",
+        tenantId: input.tenantId,
+        userId: input.userId,
+        context: input.context,
+        details: { sessionId: input.sessionId },
+      },
+      now,
+    );
   });
 }

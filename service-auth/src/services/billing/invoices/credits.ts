@@ -1,6 +1,6 @@
 import type { OutboxTransaction } from "@atlas/outbox";
 import type { Deps } from "../../../ports.ts";
-import type { ChargeRow } from "./charge-invoice.ts";
+import type { ChargeRow } from "./charge-rows.ts";
 
 /** One entry of a customer's credit ledger (positive: money in; negative: applied to a charge). */
 export interface CreditEntry {

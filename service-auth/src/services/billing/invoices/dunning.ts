@@ -1,6 +1,8 @@
 import type { Deps } from "../../../ports.ts";
 import { errorBackoffMs } from "../stripe/payment-intents.ts";
-import { attemptStripeCharge, type ChargeRow, setSubscriptionStatus } from "./charge-invoice.ts";
+import { attemptStripeCharge } from "./charge-invoice.ts";
+import { setSubscriptionStatus } from "./charge-outcomes.ts";
+import type { ChargeRow } from "./charge-rows.ts";
 import { sendDunningNotices } from "./dunning-notices.ts";
 import { failPastDueCryptoCharges } from "./past-due.ts";
 

@@ -1,5 +1,6 @@
 import type { Deps } from "../../../ports.ts";
-import { emitSql, setSubscriptionStatus } from "./charge-invoice.ts";
+import { setSubscriptionStatus } from "./charge-outcomes.ts";
+import { emitSql } from "./charge-rows.ts";
 
 /**
  * Crypto charges are pulled, not pushed: nothing fails them, they just stay unpaid. Once past

@@ -1,9 +1,10 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../../../ports.ts";
-import { stripeRefusal } from "../../../providers/stripe.ts";
+import { stripeRefusal } from "../../../providers/stripe-mapping.ts";
 import { requireStripeCustomer } from "../stripe/customers.ts";
 import { invoicePaymentIntent } from "../stripe/payment-intents.ts";
-import { applyPaymentIntent, lockCharge } from "./charge-invoice.ts";
+import { applyPaymentIntent } from "./charge-outcomes.ts";
+import { lockCharge } from "./charge-rows.ts";
 
 /** Charge statuses that close an invoice to payment (paid, or voided/canceled by its owner). */
 const CLOSED = new Set(["succeeded", "void", "voided", "canceled"]);

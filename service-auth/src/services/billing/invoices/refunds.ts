@@ -4,17 +4,17 @@ import type { OutboxTransaction } from "@atlas/outbox";
 import type Stripe from "stripe";
 import type { Deps } from "../../../ports.ts";
 import {
-  disputeInfo,
   type StripeDisputeInfo,
   type StripeRefundInfo,
   type StripeRefundParams,
   StripeRefundRefused,
-} from "../../../providers/stripe.ts";
+} from "../../../providers/stripe-gateway.ts";
+import { disputeInfo } from "../../../providers/stripe-mapping.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import { recordWebhookEvent, type WebhookOutcome } from "../stripe/webhook-ledger.ts";
-import { type ChargeRow, emitSql, lockCharge } from "./charge-invoice.ts";
+import { type ChargeRow, emitSql, lockCharge } from "./charge-rows.ts";
 
 // Money going back on a Stripe charge. What moves money, and what cloud-api is told:
 // - a refund that succeeded: the customer has the amount back → `payment.refunded` → a credit note;

@@ -2,9 +2,10 @@ import { type BillingEventPayload, billingEventSchemas } from "@atlas/billing-ev
 import { type OutboxHandler, type OutboxTransaction, PoisonEventError } from "@atlas/outbox";
 import type { Deps } from "../../../ports.ts";
 import { stripeSdk } from "../../../providers/sdks.ts";
-import type { StripePaymentIntentInfo } from "../../../providers/stripe.ts";
+import type { StripePaymentIntentInfo } from "../../../providers/stripe-gateway.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
-import { applyPaymentIntent, lockCharge, setSubscriptionStatus } from "./charge-invoice.ts";
+import { applyPaymentIntent, setSubscriptionStatus } from "./charge-outcomes.ts";
+import { lockCharge } from "./charge-rows.ts";
 
 /** The Stripe idempotency key of canceling an invoice's PaymentIntent. */
 export const cancelPaymentIntentKey = (invoiceId: string) => `atlas:invoice:${invoiceId}:cancel`;

@@ -1,5 +1,5 @@
 import type { Deps } from "../../../ports.ts";
-import type { StripePaymentIntentInfo } from "../../../providers/stripe.ts";
+import type { StripePaymentIntentInfo } from "../../../providers/stripe-gateway.ts";
 import { applicationFeeMinor } from "./connect.ts";
 
 /** The Stripe idempotency key of an invoice's one PaymentIntent. */

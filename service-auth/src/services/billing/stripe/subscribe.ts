@@ -1,7 +1,7 @@
 import { AppError } from "@atlas/errors";
 import type { BillingProfile, Prisma } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
-import type { StripeGateway, StripeSubscriptionInfo } from "../../../providers/stripe.ts";
+import type { StripeGateway, StripeSubscriptionInfo } from "../../../providers/stripe-gateway.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import { requireStripeCustomer } from "./customers.ts";
 import { getActivePlan, stripePriceOf } from "./plans.ts";

@@ -1,7 +1,7 @@
 import type { BillingEventPayload } from "@atlas/billing-events";
 import type { BillingProfile, Plan, Prisma, Subscription } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
-import type { StripeSubscriptionInfo } from "../../../providers/stripe.ts";
+import type { StripeSubscriptionInfo } from "../../../providers/stripe-gateway.ts";
 import { emitBillingEvent } from "../outbox.ts";
 import { freePlan, type PlanLimits } from "./plans.ts";
 import { effectiveStatus, grantsPlan, type SubscriptionStatus } from "./subscription-status.ts";

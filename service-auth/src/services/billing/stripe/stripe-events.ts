@@ -1,6 +1,8 @@
+// Applies verified Stripe webhook events: each type to its handler, each effect with its ledger
+// row (webhook-ledger.ts).
 import type Stripe from "stripe";
 import type { Deps } from "../../../ports.ts";
-import { subscriptionInfo } from "../../../providers/stripe.ts";
+import { subscriptionInfo } from "../../../providers/stripe-mapping.ts";
 import { applyPaymentIntentUpdate } from "../invoices/charge-invoice.ts";
 import { applyDisputeEvent, applyRefundEvent } from "../invoices/refunds.ts";
 import { applyAccountUpdate } from "./connect.ts";
