@@ -143,7 +143,7 @@ export interface DeliveryReport {
  * Delivery is at least once: receivers deduplicate by `Atlas-Event-Id`.
  */
 export async function deliverDueWebhooks(
-  deps: Pick<Deps, "prisma" | "keyRing" | "config" | "logger">,
+  deps: Pick<Deps, "prisma" | "keyRing" | "config" | "logger" | "fetch">,
   options: { now: Date; fetch?: typeof fetch; batchSize?: number },
 ): Promise<DeliveryReport> {
   const { now } = options;
@@ -162,7 +162,7 @@ export async function deliverDueWebhooks(
     RETURNING d.id, d."tenantId", d."auditLogId", d."eventType", d.attempts`;
   const report: DeliveryReport = { delivered: 0, retried: 0, parked: 0 };
   for (const delivery of claimed) {
-    const outcome = await attempt(deps, delivery, now, options.fetch ?? globalThis.fetch);
+    const outcome = await attempt(deps, delivery, now, options.fetch ?? deps.fetch);
     if (outcome.ok) {
       await deps.prisma.tenantWebhookDelivery.update({
         where: { id: delivery.id },
