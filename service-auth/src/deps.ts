@@ -135,7 +135,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, ambi
       : null,
     crypto: {
       chains,
-      relay: config.RELAY_API_URL ? new RelayClient(config.RELAY_API_URL, config.RELAY_API_KEY) : null,
+      relay: config.RELAY_API_URL ? new RelayClient(config.RELAY_API_URL, config.RELAY_API_KEY, fetchImpl) : null,
       rates: new ChainlinkRateSource((chainId) => chains.client(chainId)),
     },
     tenantCache: new TenantCache(),

@@ -51,7 +51,7 @@ export interface Deps {
   /** Randomness: every id, secret, code and nonce in the service comes from here. */
   random: RandomSource;
   /** Outbound HTTP (OAuth token/userinfo endpoints, tenant webhooks). */
-  fetch: typeof fetch;
+  fetch: typeof globalThis.fetch;
   keyRing: KeyRing;
   signingKeys: SigningKeyStore;
   jwt: JwtService;

@@ -144,7 +144,7 @@ export interface DeliveryReport {
  */
 export async function deliverDueWebhooks(
   deps: Pick<Deps, "prisma" | "keyRing" | "config" | "logger" | "fetch">,
-  options: { now: Date; fetch?: typeof fetch; batchSize?: number },
+  options: { now: Date; fetch?: typeof globalThis.fetch; batchSize?: number },
 ): Promise<DeliveryReport> {
   const { now } = options;
   const leaseUntil = new Date(now.getTime() + 2 * deps.config.TENANT_WEBHOOK_TIMEOUT_MS);
@@ -199,7 +199,7 @@ async function attempt(
   deps: Pick<Deps, "prisma" | "keyRing" | "config">,
   delivery: Claimed,
   now: Date,
-  fetchImpl: typeof fetch,
+  fetchImpl: typeof globalThis.fetch,
 ): Promise<Outcome> {
   const tenant = await deps.prisma.tenant.findUnique({ where: { id: delivery.tenantId } });
   if (!tenant?.webhookUrl) return { ok: false, status: null, error: "webhook_url_removed", final: true };
