@@ -161,11 +161,9 @@ async function main() {
 
   // Users, sessions and a PAT made through the service's own functions on the same database.
   const config = loadAuthConfig({ ...authEnv });
-  const deps = buildDeps(
-    config,
-    connectPostgres(databaseUrl, "auth"),
-    createLogger({ name: "bench", level: "silent" }),
-  );
+  const deps = buildDeps(config, connectPostgres(databaseUrl, "auth"), {
+    logger: createLogger({ name: "bench", level: "silent" }),
+  });
   await seedDefaults(deps.prisma, config);
   await initDeps(deps);
   const tenant = await deps.prisma.tenant.findUniqueOrThrow({ where: { slug: "default" } });

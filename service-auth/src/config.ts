@@ -3,7 +3,7 @@ import { ConfigError, httpUrl, logLevel, originList, parseEnv, port, postgresUrl
 import { z } from "zod";
 import { billingEnv } from "./billing-config.ts";
 import { loginEnv } from "./login-config.ts";
-import { KeyRing } from "./services/platform/crypto.ts";
+import { parseKeySpec } from "./services/platform/crypto.ts";
 
 /** service-auth's environment. Each `.describe()` is the variable's documentation. */
 export const authEnvSchema = z.object({
@@ -32,7 +32,7 @@ export const authEnvSchema = z.object({
     .min(1)
     .refine((v) => {
       try {
-        KeyRing.parse(v);
+        parseKeySpec(v);
         return true;
       } catch {
         return false;

@@ -1,9 +1,10 @@
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, createMetricsRegistry, type Job, type Logger, startJobs } from "@atlas/service-kit";
 import { createClient, type RedisClientType } from "redis";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthConfig } from "./config.ts";
-import type { Deps } from "./ports.ts";
+import type { Deps, RandomSource } from "./ports.ts";
 import { ChainReaders } from "./providers/chains.ts";
 import {
   DevOutbox,
@@ -44,20 +45,46 @@ function connectRedis(url: string, logger: Logger): RedisClientType {
   return client;
 }
 
-/** Builds the production dependencies on a database connection. */
-export function buildDeps(config: AuthConfig, database: DatabaseConnection, logger?: Logger): Deps {
+/** The system's randomness: node:crypto's CSPRNG. The only RandomSource of production. */
+export const systemRandom: RandomSource = {
+  bytes: (n) => randomBytes(n),
+  int: (min, max) => randomInt(min, max),
+  uuid: () => randomUUID(),
+  token: (bytes) => randomBytes(bytes).toString("base64url"),
+};
+
+/** What the process takes from its surroundings; each defaults to the system's own. */
+export interface Ambient {
+  /** The clock (default: the system clock). */
+  now?: () => Date;
+  /** Randomness (default: {@link systemRandom}). */
+  random?: RandomSource;
+  /** Outbound HTTP (default: the global fetch). */
+  fetch?: typeof fetch;
+  /** The logger (default: pino at LOG_LEVEL). */
+  logger?: Logger;
+}
+
+/**
+ * Builds the production dependencies on a database connection. The clock, randomness, outbound
+ * HTTP and logger are taken here, once: no service reads them from the process (biome.json's
+ * service-auth override enforces it).
+ */
+export function buildDeps(config: AuthConfig, database: DatabaseConnection, ambient: Ambient = {}): Deps {
+  const now = ambient.now ?? (() => new Date());
+  const random = ambient.random ?? systemRandom;
+  const fetchImpl = ambient.fetch ?? globalThis.fetch;
   const prisma = new PrismaClient({ adapter: database.adapter });
-  const keyRing = KeyRing.parse(config.KEY_ENCRYPTION_KEYS);
+  const keyRing = KeyRing.parse(config.KEY_ENCRYPTION_KEYS, random);
   const signingKeys = new SigningKeyStore(prisma, keyRing, {
     alg: config.SIGNING_ALG,
     jwksMaxAgeSec: config.JWKS_MAX_AGE_SEC,
     accessTokenTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     rotationDays: config.KEY_ROTATION_DAYS,
   });
-  const now = () => new Date();
-  const log = logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL });
+  const log = ambient.logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL });
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : null;
-  const devOutbox = config.dev.outbox ? new DevOutbox(now) : null;
+  const devOutbox = config.dev.outbox ? new DevOutbox(now, random) : null;
   const chains = new ChainReaders(config.CRYPTO_RPC_URLS);
   const email: EmailSender = config.RESEND_API_KEY
     ? new ResendEmailSender(config.RESEND_API_KEY, config.EMAIL_FROM, config.RESEND_BASE_URL)
@@ -82,9 +109,11 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     prisma,
     database,
     now,
+    random,
+    fetch: fetchImpl,
     keyRing,
     signingKeys,
-    jwt: new JwtService(signingKeys, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_SEC),
+    jwt: new JwtService(signingKeys, config.PUBLIC_URL, config.ACCESS_TOKEN_TTL_SEC, random),
     rateLimits: redis
       ? new RedisRateLimitStore(redis, {
           onDegraded: (error) =>
@@ -97,7 +126,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
     redis,
     email,
     sms,
-    oauth: new OAuthClients(config),
+    oauth: new OAuthClients(config, fetchImpl),
     evm: new EvmSignatureVerifier(config.SIWE_RPC_URLS),
     geo: new GeoLocator(config.GEOIP_DB_PATHS),
     devOutbox,
@@ -106,7 +135,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, logg
       : null,
     crypto: {
       chains,
-      relay: config.RELAY_API_URL ? new RelayClient(config.RELAY_API_URL, config.RELAY_API_KEY) : null,
+      relay: config.RELAY_API_URL ? new RelayClient(config.RELAY_API_URL, config.RELAY_API_KEY, fetchImpl) : null,
       rates: new ChainlinkRateSource((chainId) => chains.client(chainId)),
     },
     tenantCache: new TenantCache(),

@@ -23,6 +23,21 @@ import type { TenantCache } from "./services/tenancy/tenant-cache.ts";
 import type { JwtService } from "./services/tokens/jwt.service.ts";
 import type { SigningKeyStore } from "./services/tokens/signing-keys.service.ts";
 
+/**
+ * Randomness: every id, secret, code and nonce in the service comes from here (node:crypto in
+ * production, see deps.ts). Cryptographically secure in every implementation used outside tests.
+ */
+export interface RandomSource {
+  /** `n` random bytes. */
+  bytes(n: number): Buffer;
+  /** A uniform integer in [min, max), like crypto.randomInt. */
+  int(min: number, max: number): number;
+  /** A random (v4) UUID. */
+  uuid(): string;
+  /** base64url of `bytes` random bytes: an opaque secret or token. */
+  token(bytes: number): string;
+}
+
 /** Everything service-auth's code depends on, injected so tests control time and providers. */
 export interface Deps {
   config: AuthConfig;
@@ -33,6 +48,10 @@ export interface Deps {
   database: DatabaseConnection;
   /** The clock: every "now" in the service comes from here. */
   now: () => Date;
+  /** Randomness: every id, secret, code and nonce in the service comes from here. */
+  random: RandomSource;
+  /** Outbound HTTP (OAuth token/userinfo endpoints, tenant webhooks). */
+  fetch: typeof globalThis.fetch;
   keyRing: KeyRing;
   signingKeys: SigningKeyStore;
   jwt: JwtService;

@@ -12,7 +12,7 @@ import {
   findLiveChallenge,
   issueChallenge,
 } from "../src/services/challenges/challenge-store.ts";
-import { randomToken, sha256Hex } from "../src/services/platform/crypto.ts";
+import { sha256Hex } from "../src/services/platform/crypto.ts";
 import { verifyLowEntropySecret } from "../src/services/platform/password-hash.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 
@@ -124,7 +124,7 @@ const CASES = {
   arweave_nonce: nonceCase("arweave_nonce"),
   webauthn_register: {
     issue: async (to) => {
-      const secret = randomToken(32);
+      const secret = t.deps.random.token(32);
       await issueChallenge(t.deps, "webauthn_register", {
         tenantId: to.tenantId,
         userId: to.userId,
@@ -140,7 +140,7 @@ const CASES = {
   webauthn_login: {
     // Bound to the user an address hinted; passkey.service checks the credential's owner against it.
     issue: async (to) => {
-      const secret = randomToken(32);
+      const secret = t.deps.random.token(32);
       await issueChallenge(t.deps, "webauthn_login", {
         tenantId: to.tenantId,
         userId: to.userId,

@@ -57,7 +57,7 @@ export async function createTestApp(
   // A settable clock: tests move time instead of sleeping.
   const clock = { now: FIXED_NOW };
   const deps: Deps = {
-    ...buildDeps(config, connectPostgres(url, "auth", { max: 12 }), logger),
+    ...buildDeps(config, connectPostgres(url, "auth", { max: 12 }), { logger }),
     now: () => clock.now,
     ...overrides.deps,
   };

@@ -179,7 +179,7 @@ describe("key rotation", () => {
   it("re-wraps private keys under a new KEK without downtime", async () => {
     const { tokens } = await loginTestUser(t);
     const newKek = `test2:${Buffer.alloc(32, 7).toString("base64")}`;
-    const ring = KeyRing.parse(`${newKek},${t.config.KEY_ENCRYPTION_KEYS}`);
+    const ring = KeyRing.parse(`${newKek},${t.config.KEY_ENCRYPTION_KEYS}`, t.deps.random);
     const store = new SigningKeyStore(t.deps.prisma, ring, {
       alg: "RS256",
       jwksMaxAgeSec: 300,
@@ -191,7 +191,7 @@ describe("key rotation", () => {
     expect(await store.rewrap()).toBe(1);
     expect((await t.deps.prisma.signingKey.findFirstOrThrow()).kekId).toBe("test2");
     // After it, a ring with only the new KEK serves the same key.
-    const onlyNew = new SigningKeyStore(t.deps.prisma, KeyRing.parse(newKek), {
+    const onlyNew = new SigningKeyStore(t.deps.prisma, KeyRing.parse(newKek, t.deps.random), {
       alg: "RS256",
       jwksMaxAgeSec: 300,
       accessTokenTtlSec: 900,

@@ -410,12 +410,12 @@ describe("KEK rotation", () => {
     const original = t.deps.keyRing;
     try {
       const next = `k2:${randomBytes(32).toString("base64")}`;
-      t.deps.keyRing = KeyRing.parse(`${next},${TEST_KEK}`);
+      t.deps.keyRing = KeyRing.parse(`${next},${TEST_KEK}`, t.deps.random);
       expect(await rewrapTotpSecrets(t.deps)).toBe(1);
       expect(await rewrapTotpSecrets(t.deps)).toBe(0);
       const row = await t.deps.prisma.mFASettings.findUniqueOrThrow({ where: { userId } });
       expect(row.totpSecretKekId).toBe("k2");
-      t.deps.keyRing = KeyRing.parse(next);
+      t.deps.keyRing = KeyRing.parse(next, t.deps.random);
       later(60_000);
       const { mfaToken } = await challenge();
       expect((await verify({ mfaToken, code: codeNow(key) })).status).toBe(200);

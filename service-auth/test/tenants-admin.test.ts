@@ -299,7 +299,7 @@ describe("POST /admin/tenants/:id/webhook-secret", () => {
   it("re-wraps secrets under a new KEK at boot (KEK rotation without downtime)", async () => {
     const admin = await platformAdmin();
     const tenant = (await (await t.app.request("/admin/tenants", jsonPost(ACME, admin.auth))).json()) as TenantBody;
-    const rotatedRing = KeyRing.parse(`k2:${randomBytes(32).toString("base64")},${TEST_KEK}`);
+    const rotatedRing = KeyRing.parse(`k2:${randomBytes(32).toString("base64")},${TEST_KEK}`, t.deps.random);
     const deps = { prisma: t.deps.prisma, keyRing: rotatedRing };
     expect(await rewrapWebhookSecrets(deps)).toBe(1);
     expect(await rewrapWebhookSecrets(deps)).toBe(0);

@@ -101,7 +101,7 @@ describe("billing events from producers whose clocks disagree", () => {
     const base = buildDeps(
       loadAuthConfig(authEnv(db.url, Number(authEnvExtra.PORT), authEnvExtra)),
       connectPostgres(db.url, "auth", { max: 2 }),
-      createLogger({ name: "skew", level: "silent" }),
+      { logger: createLogger({ name: "skew", level: "silent" }) },
     );
     const ahead = { ...base, now: () => new Date(Date.now() + 120_000) };
     const onTime = { ...base, now: () => new Date() };

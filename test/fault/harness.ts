@@ -180,11 +180,9 @@ export async function seedLogins(
 ): Promise<Login[]> {
   // The same PORT (hence issuer) as the service-auth process that will verify these tokens.
   const config = loadAuthConfig(authEnv(databaseUrl, Number(env.PORT ?? 4000), env));
-  const base = buildDeps(
-    config,
-    connectPostgres(databaseUrl, "auth", { max: 2 }),
-    createLogger({ name: "fault", level: "silent" }),
-  );
+  const base = buildDeps(config, connectPostgres(databaseUrl, "auth", { max: 2 }), {
+    logger: createLogger({ name: "fault", level: "silent" }),
+  });
   const deps = now ? { ...base, now } : base;
   try {
     await seedDefaults(deps.prisma, config);

@@ -41,7 +41,7 @@ function assertNeverConnected(name: ServiceName, database: DatabaseConnection): 
 async function authDocument(): Promise<OpenApiDocument> {
   const config = loadAuthConfig({ NODE_ENV: "production", KEY_ENCRYPTION_KEYS: UNUSED_KEK, LOG_LEVEL: "silent" });
   const database = connectPostgres(UNUSED_DATABASE, "auth", { max: 1 });
-  const deps = buildAuthDeps(config, database, createLogger({ name: "openapi", level: "silent" }));
+  const deps = buildAuthDeps(config, database, { logger: createLogger({ name: "openapi", level: "silent" }) });
   try {
     const doc = await served(createAuthApp(deps));
     assertNeverConnected("service-auth", database);

@@ -78,12 +78,14 @@ export class DevOutbox {
   private readonly records: OutboxRecord[] = [];
   constructor(
     private readonly now: () => Date,
+    /** Ids of the records (deps.random; a slice of it, since ports.ts imports this module). */
+    private readonly random: { uuid(): string },
     private readonly print: (line: string) => void = (l) => console.log(l),
     private readonly max = 200,
   ) {}
 
   record(entry: Omit<OutboxRecord, "id" | "createdAt">): void {
-    const rec = { ...entry, id: crypto.randomUUID(), createdAt: this.now().toISOString() };
+    const rec = { ...entry, id: this.random.uuid(), createdAt: this.now().toISOString() };
     this.records.unshift(rec);
     this.records.length = Math.min(this.records.length, this.max);
     this.print(`[dev outbox] ${entry.channel} to ${entry.to}: ${entry.link ?? entry.code ?? entry.subject ?? ""}`);

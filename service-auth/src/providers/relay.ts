@@ -25,7 +25,8 @@ export class RelayClient {
   constructor(
     private readonly baseUrl: string,
     private readonly apiKey: string | undefined,
-    private readonly fetchImpl: typeof fetch = fetch,
+    /** Outbound HTTP (deps.fetch). */
+    private readonly fetchImpl: typeof globalThis.fetch,
   ) {}
 
   async quote(request: RelayQuoteRequest): Promise<RelayQuote> {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { type Queryable, sqlOf } from "@atlas/db";
 import { geoLabel } from "../login/geo.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
@@ -66,7 +65,7 @@ export interface AuditEvent {
 const INSERT_AUDIT = `
   INSERT INTO "auth"."auth_audit_logs"
     (id, "tenantId", "userId", "eventType", "ipAddress", "userAgent", "deviceHash", "geoLocation", "riskScore", details, "createdAt")
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::double precision, $10::jsonb, $11::timestamptz)`;
+  VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, $7, $8::double precision, $9::jsonb, $10::timestamptz)`;
 
 /**
  * The audit writer, the only one: append-only (this module has no update or delete), one INSERT.
@@ -79,7 +78,6 @@ const INSERT_AUDIT = `
  */
 export async function recordAudit(db: Queryable, event: AuditEvent, now: Date): Promise<void> {
   await sqlOf(db).query(INSERT_AUDIT, [
-    randomUUID(),
     event.tenantId ?? null,
     event.userId ?? null,
     event.eventType,

@@ -15,7 +15,6 @@
  * Each item is checked on its own: a Stripe error on one is recorded in its finding and the run
  * goes on.
  */
-import { randomUUID } from "node:crypto";
 import type { SqlQueryable } from "@atlas/db";
 import type { Prisma } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
@@ -318,7 +317,7 @@ export async function reconcileBilling(deps: Deps, options: ReconcileOptions = {
     ...(await checkInvoices(deps.database, since, settled)),
     ...(stripe ? await checkRenewals(deps, stripe, now, repair) : []),
   ];
-  const runId = randomUUID();
+  const runId = deps.random.uuid();
   if (findings.length > 0) {
     await deps.prisma.billingReconciliationFinding.createMany({
       data: findings.map((f) => ({

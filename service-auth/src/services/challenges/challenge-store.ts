@@ -9,6 +9,7 @@
 //   or answer is checked, and the failure that spends the last one kills the challenge.
 
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.ts";
+import type { RandomSource } from "../../ports.ts";
 import { sha256Hex } from "../platform/crypto.ts";
 import { hashLowEntropySecret, verifyLowEntropySecret } from "../platform/password-hash.ts";
 import { CHALLENGE_KINDS, type ChallengeData, type ChallengeKind, type ChallengeRules, specOf } from "./kinds.ts";
@@ -133,7 +134,7 @@ function toChallenge<K extends ChallengeKind>(kind: K, row: StoredChallenge): Ch
  * const nonce = await issueChallenge(deps, "siwe_nonce", { tenantId, data: {} });
  */
 export async function issueChallenge<K extends ChallengeKind>(
-  deps: ChallengeDeps,
+  deps: ChallengeDeps & { random: RandomSource },
   kind: K,
   input: IssueInput<K>,
   alongside?: (tx: Prisma.TransactionClient, now: Date) => Promise<unknown>,
@@ -147,7 +148,7 @@ export async function issueChallenge<K extends ChallengeKind>(
     throw new Error(`challenge kind ${kind}: wrong user binding`);
   }
   if (spec.subject !== (subject !== null)) throw new Error(`challenge kind ${kind}: wrong subject`);
-  const secret = input.secret ?? spec.newSecret?.();
+  const secret = input.secret ?? spec.newSecret?.(deps.random);
   if (!secret) throw new Error(`challenge kind ${kind}: the caller brings the secret`);
   const now = deps.now();
   const hash = spec.secret === "argon2id" ? await hashLowEntropySecret(secret) : sha256Hex(secret);

@@ -1,9 +1,8 @@
 // The table of single-use secrets service-auth hands out: one row per kind, saying where it is
 // stored, how its secret is made and kept, how long it lives, whom it is bound to, and the zod
 // schema of the non-secret context stored with it. challenge-store.ts issues and consumes them.
-import { randomBytes, randomInt } from "node:crypto";
 import { z } from "zod";
-import { randomToken } from "../platform/crypto.ts";
+import type { RandomSource } from "../../ports.ts";
 
 /**
  * Where a kind's rows live. `auth_challenges` is the generic table (kind, hash, user, JSON data);
@@ -20,7 +19,7 @@ export interface KindSpec {
    */
   secret: "sha256" | "argon2id";
   /** A fresh secret; null when the caller brings its own (WebAuthn: the library makes it). */
-  newSecret: (() => string) | null;
+  newSecret: ((random: RandomSource) => string) | null;
   ttlMs: number;
   /** `required`: issued to a user; `optional`: to a user or to no one yet; `none`: never. */
   user: "none" | "optional" | "required";
@@ -40,11 +39,11 @@ export interface KindSpec {
 }
 
 /** 256 random bits, base64url: magic links, OAuth state, MFA and link tokens. */
-const token256 = () => randomToken(32);
+const token256 = (random: RandomSource) => random.token(32);
 /** 128 random bits as 32 hex characters (SIWE wants alphanumerics, at least 8). */
-const hexNonce = () => randomBytes(16).toString("hex");
+const hexNonce = (random: RandomSource) => random.bytes(16).toString("hex");
 /** Six decimal digits from the CSPRNG (ASVS 2.7.6). */
-const sixDigits = () => String(randomInt(0, 1_000_000)).padStart(6, "0");
+const sixDigits = (random: RandomSource) => String(random.int(0, 1_000_000)).padStart(6, "0");
 
 const walletNonce = {
   table: "auth_challenges",

@@ -164,7 +164,7 @@ async function bump(
   const since = windowMs === null ? new Date(0) : new Date(now.getTime() - windowMs);
   const rows = await deps.prisma.$queryRaw<{ id: string; failures: number }[]>`
     INSERT INTO "auth"."auth_lockout_states" (id, "tenantId", key, failures, "lastFailureAt", "updatedAt")
-    VALUES (${crypto.randomUUID()}, ${tenantId}, ${key}, 1, ${now}, ${now})
+    VALUES (gen_random_uuid()::text, ${tenantId}, ${key}, 1, ${now}, ${now})
     ON CONFLICT ("tenantId", key) DO UPDATE SET
       failures = CASE WHEN "auth_lockout_states"."lastFailureAt" < ${since} THEN 1
                       ELSE "auth_lockout_states".failures + 1 END,

@@ -1,7 +1,6 @@
-import { randomInt, randomUUID } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../ports.ts";
+import type { Deps, RandomSource } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { hashLowEntropySecret, verifyLowEntropySecret } from "../platform/password-hash.ts";
@@ -12,9 +11,9 @@ export const BACKUP_CODE_COUNT = 10;
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /** `XXXXX-XXXXX`: 50 random bits, easy to read aloud. */
-function newBackupCode(): string {
+function newBackupCode(random: RandomSource): string {
   let s = "";
-  for (let i = 0; i < 10; i++) s += ALPHABET[randomInt(ALPHABET.length)];
+  for (let i = 0; i < 10; i++) s += ALPHABET[random.int(0, ALPHABET.length)];
   return `${s.slice(0, 5)}-${s.slice(5)}`;
 }
 
@@ -76,10 +75,10 @@ export async function consumeTotp(
 }
 
 /** Replaces the user's backup codes with a fresh set of 10 (argon2id hashes); returns them once. */
-export async function replaceBackupCodes(tx: Tx, userId: string, now: Date): Promise<string[]> {
-  const codes = Array.from({ length: BACKUP_CODE_COUNT }, newBackupCode);
+export async function replaceBackupCodes(tx: Tx, random: RandomSource, userId: string, now: Date): Promise<string[]> {
+  const codes = Array.from({ length: BACKUP_CODE_COUNT }, () => newBackupCode(random));
   const hashes = await Promise.all(codes.map((c) => hashLowEntropySecret(normaliseBackupCode(c))));
-  const setId = randomUUID();
+  const setId = random.uuid();
   await tx.backupCode.deleteMany({ where: { userId } });
   await tx.backupCode.createMany({ data: hashes.map((codeHash) => ({ userId, setId, codeHash, createdAt: now })) });
   return codes;
@@ -90,7 +89,7 @@ export async function replaceBackupCodes(tx: Tx, userId: string, now: Date): Pro
  * backup codes. The current session counts as MFA-verified (the user just proved the factor).
  */
 export async function enableTotp(
-  deps: Pick<Deps, "prisma" | "keyRing" | "now">,
+  deps: Pick<Deps, "prisma" | "keyRing" | "now" | "random">,
   input: { userId: string; tenantId: string; sessionId: string | null; code: string; context: RequestContext },
 ): Promise<string[]> {
   const now = deps.now();
@@ -114,7 +113,7 @@ export async function enableTotp(
   return deps.prisma.$transaction(async (tx) => {
     await tx.mFASettings.update({ where: { userId: input.userId }, data: { totpEnabled: true, totpEnabledAt: now } });
     if (input.sessionId) await tx.session.update({ where: { id: input.sessionId }, data: { mfaVerifiedAt: now } });
-    const codes = await replaceBackupCodes(tx, input.userId, now);
+    const codes = await replaceBackupCodes(tx, deps.random, input.userId, now);
     await recordAudit(
       tx,
       { eventType: "totp_enabled", tenantId: input.tenantId, userId: input.userId, context: input.context },
@@ -187,14 +186,14 @@ export async function consumeBackupCode(
 
 /** Re-rolls the backup codes (the route requires recent MFA). */
 export async function regenerateBackupCodes(
-  deps: Pick<Deps, "prisma" | "now">,
+  deps: Pick<Deps, "prisma" | "now" | "random">,
   input: { userId: string; tenantId: string; context: RequestContext },
 ): Promise<string[]> {
   const now = deps.now();
   const settings = await deps.prisma.mFASettings.findUnique({ where: { userId: input.userId } });
   if (!settings?.totpEnabled) throw new AppError("CONFLICT", { detail: "Enable TOTP before backup codes" });
   return deps.prisma.$transaction(async (tx) => {
-    const codes = await replaceBackupCodes(tx, input.userId, now);
+    const codes = await replaceBackupCodes(tx, deps.random, input.userId, now);
     await recordAudit(
       tx,
       { eventType: "backup_codes_regenerated", tenantId: input.tenantId, userId: input.userId, context: input.context },

@@ -10,7 +10,7 @@ import {
 } from "../challenges/challenge-store.ts";
 import { assertNotBackedOff, clearPairBackoff, recordLoginFailure } from "../login/lockout.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
-import { constantTimeEqual, randomToken, sha256Hex } from "../platform/crypto.ts";
+import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { createSession, stepUpSession, type TokenResponse } from "../tokens/session.service.ts";
 import { consumeBackupCode, consumeTotp, replaceBackupCodes } from "./mfa-factors.service.ts";
@@ -34,7 +34,7 @@ export async function mfaMethodsOf(deps: Pick<Deps, "prisma">, userId: string): 
 }
 
 export async function issueMfaToken(
-  deps: Pick<Deps, "prisma" | "now">,
+  deps: Pick<Deps, "prisma" | "now" | "random">,
   input: { tenantId: string; userId: string; data: MfaTokenData; methods: MfaMethod[]; context: RequestContext },
 ): Promise<AppError> {
   const now = deps.now();
@@ -172,7 +172,7 @@ export async function verifyMfa(
     ? await deps.prisma.$transaction(async (tx) => {
         await tx.mFASettings.update({ where: { userId }, data: { totpEnabled: true, totpEnabledAt: now } });
         await recordAudit(tx, { eventType: "totp_enabled", tenantId: tenant.id, userId, context }, now);
-        return replaceBackupCodes(tx, userId, now);
+        return replaceBackupCodes(tx, deps.random, userId, now);
       })
     : undefined;
   const user = await deps.prisma.user.findUniqueOrThrow({ where: { id: userId } });
@@ -205,11 +205,11 @@ export async function mfaTokenOwner(deps: Pick<Deps, "prisma" | "now">, tenant: 
  * cookie; the row keeps SHA-256(secret) and the device hash it is bound to.
  */
 async function trustDevice(
-  deps: Pick<Deps, "prisma" | "now" | "config">,
+  deps: Pick<Deps, "prisma" | "now" | "config" | "random">,
   input: { userId: string; tenantId: string; context: RequestContext },
 ): Promise<string> {
   const now = deps.now();
-  const secret = randomToken(32);
+  const secret = deps.random.token(32);
   const device = await deps.prisma.trustedDevice.create({
     data: {
       userId: input.userId,

@@ -1,21 +1,8 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
-  hkdfSync,
-  randomBytes,
-  timingSafeEqual,
-} from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 
 /** SHA-256 hex digest: how high-entropy tokens are stored. */
 export function sha256Hex(value: string | Buffer): string {
   return createHash("sha256").update(value).digest("hex");
-}
-
-/** A URL-safe random token with `bytes` bytes of entropy (default 256 bits). */
-export function randomToken(bytes = 32): string {
-  return randomBytes(bytes).toString("base64url");
 }
 
 /** Compares two strings in time independent of where they differ (lengths are not secret). */
@@ -31,6 +18,31 @@ export function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /**
+ * The keys of a KEY_ENCRYPTION_KEYS spec, `id:base64[,id:base64]`; throws without echoing key
+ * material. KeyRing.parse builds on it; config validation calls it alone.
+ */
+export function parseKeySpec(spec: string): { id: string; key: Buffer }[] {
+  const keys = spec.split(",").map((part) => {
+    const [id, b64, extra] = part.trim().split(":");
+    if (!id || !b64 || extra !== undefined || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      throw new Error("expected id:base64key[,id:base64key]");
+    }
+    return { id, key: Buffer.from(b64, "base64") };
+  });
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new Error("duplicate key id");
+  return checkKeys(keys);
+}
+
+/** At least one key, each 32 bytes (AES-256). */
+function checkKeys(keys: { id: string; key: Buffer }[]): { id: string; key: Buffer }[] {
+  if (keys.length === 0) throw new Error("at least one key-encryption key is required");
+  for (const k of keys) {
+    if (k.key.length !== 32) throw new Error(`key-encryption key ${k.id} must be 32 bytes`);
+  }
+  return keys;
+}
+
+/**
  * Key-encryption keys (AES-256-GCM) from the environment: `id:base64key[,id:base64key...]`.
  * The first key encrypts; every key decrypts, so a KEK is rotated without downtime by putting
  * the new one first, letting the re-wrap job run, then removing the old one.
@@ -39,27 +51,19 @@ export class KeyRing {
   readonly currentId: string;
   private readonly keys: Map<string, Buffer>;
 
-  constructor(keys: { id: string; key: Buffer }[]) {
-    const first = keys[0];
-    if (!first) throw new Error("at least one key-encryption key is required");
-    for (const k of keys) {
-      if (k.key.length !== 32) throw new Error(`key-encryption key ${k.id} must be 32 bytes`);
-    }
+  constructor(
+    keys: { id: string; key: Buffer }[],
+    /** The IVs (deps.random; a slice of it, since ports.ts imports this module). */
+    private readonly random: { bytes(n: number): Buffer },
+  ) {
+    const first = checkKeys(keys)[0] as { id: string; key: Buffer };
     this.currentId = first.id;
     this.keys = new Map(keys.map((k) => [k.id, k.key]));
   }
 
   /** Parses `id:base64[,id:base64]`; throws without echoing key material. */
-  static parse(spec: string): KeyRing {
-    const keys = spec.split(",").map((part) => {
-      const [id, b64, extra] = part.trim().split(":");
-      if (!id || !b64 || extra !== undefined || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
-        throw new Error("expected id:base64key[,id:base64key]");
-      }
-      return { id, key: Buffer.from(b64, "base64") };
-    });
-    if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new Error("duplicate key id");
-    return new KeyRing(keys);
+  static parse(spec: string, random: { bytes(n: number): Buffer }): KeyRing {
+    return new KeyRing(parseKeySpec(spec), random);
   }
 
   has(id: string): boolean {
@@ -73,7 +77,7 @@ export class KeyRing {
    */
   encrypt(plaintext: Buffer | string, context: string): { ciphertext: string; kekId: string } {
     const key = this.keys.get(this.currentId) as Buffer;
-    const iv = randomBytes(12);
+    const iv = this.random.bytes(12);
     const cipher = createCipheriv("aes-256-gcm", key, iv);
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);

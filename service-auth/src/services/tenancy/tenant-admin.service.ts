@@ -138,7 +138,7 @@ async function assertUnique(
  * `tenant_created` in the same transaction. Slug or audience already taken: 409 CONFLICT.
  */
 export async function createTenant(
-  deps: Pick<Deps, "prisma" | "now" | "keyRing" | "config" | "tenantCache">,
+  deps: Pick<Deps, "prisma" | "now" | "keyRing" | "random" | "config" | "tenantCache">,
   input: TenantCreateInput,
   actor: Actor,
 ): Promise<{ tenant: TenantView; webhookSecret: string }> {
@@ -160,7 +160,7 @@ export async function createTenant(
         updatedAt: now,
       },
     });
-    const webhookSecret = await createWebhookSecret(tx, deps.keyRing, row.id, now);
+    const webhookSecret = await createWebhookSecret(tx, deps, row.id, now);
     // Caches may hold "unknown tenant" for this slug.
     await notifyTenantChanged(tx, row.id);
     await recordAudit(
@@ -187,7 +187,7 @@ export async function createTenant(
  * Setting a `webhookUrl` on a tenant that has no signing secret yet creates one (returned once).
  */
 export async function updateTenant(
-  deps: Pick<Deps, "prisma" | "now" | "config" | "keyRing" | "tenantCache">,
+  deps: Pick<Deps, "prisma" | "now" | "config" | "keyRing" | "random" | "tenantCache">,
   id: string,
   patch: TenantPatchInput,
   actor: Actor,
@@ -214,7 +214,7 @@ export async function updateTenant(
     // it gets a URL: webhooks are never sent unsigned. Shown once, in this answer.
     const webhookSecret =
       patch.webhookUrl && (await tx.tenantWebhookSecret.count({ where: { tenantId: id } })) === 0
-        ? await createWebhookSecret(tx, deps.keyRing, id, now)
+        ? await createWebhookSecret(tx, deps, id, now)
         : undefined;
     await recordAudit(
       tx,
@@ -243,7 +243,7 @@ export async function updateTenant(
  * signing for TENANT_WEBHOOK_SECRET_GRACE_HOURS; audited `webhook_secret_rotated`.
  */
 export async function rotateTenantWebhookSecret(
-  deps: Pick<Deps, "prisma" | "now" | "keyRing" | "config">,
+  deps: Pick<Deps, "prisma" | "now" | "keyRing" | "random" | "config">,
   id: string,
   actor: Actor,
 ): Promise<{ webhookSecret: string; previousSecretsExpireAt: string }> {
@@ -251,7 +251,7 @@ export async function rotateTenantWebhookSecret(
   return deps.prisma.$transaction(async (tx) => {
     const tenant = await tx.tenant.findUnique({ where: { id } });
     if (!tenant) throw new AppError("NOT_FOUND", { detail: "No such tenant" });
-    const rotated = await rotateWebhookSecret(tx, deps.keyRing, {
+    const rotated = await rotateWebhookSecret(tx, deps, {
       tenantId: id,
       now,
       graceMs: deps.config.TENANT_WEBHOOK_SECRET_GRACE_HOURS * 3_600_000,

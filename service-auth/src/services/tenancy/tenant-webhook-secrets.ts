@@ -2,8 +2,7 @@
 // stored only as KEK ciphertext. During a rotation's grace period old and new secrets both sign.
 
 import type { Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../ports.ts";
-import { type KeyRing, randomToken } from "../platform/crypto.ts";
+import type { Deps, RandomSource } from "../../ports.ts";
 
 export const WEBHOOK_SECRET_PREFIX = "whsec_";
 
@@ -12,15 +11,20 @@ type Tx = Prisma.TransactionClient;
 const aad = (id: string) => `tenant-webhook-secret:${id}`;
 
 /** A new secret: `whsec_` + 256 random bits (base64url). The HMAC key is this whole string. */
-export function generateWebhookSecret(): string {
-  return `${WEBHOOK_SECRET_PREFIX}${randomToken(32)}`;
+export function generateWebhookSecret(random: RandomSource): string {
+  return `${WEBHOOK_SECRET_PREFIX}${random.token(32)}`;
 }
 
 /** Creates a tenant's first secret (inside the transaction creating the tenant); returns it in clear, once. */
-export async function createWebhookSecret(tx: Tx, keyRing: KeyRing, tenantId: string, now: Date): Promise<string> {
-  const secret = generateWebhookSecret();
-  const id = crypto.randomUUID();
-  const sealed = keyRing.encrypt(secret, aad(id));
+export async function createWebhookSecret(
+  tx: Tx,
+  deps: Pick<Deps, "keyRing" | "random">,
+  tenantId: string,
+  now: Date,
+): Promise<string> {
+  const secret = generateWebhookSecret(deps.random);
+  const id = deps.random.uuid();
+  const sealed = deps.keyRing.encrypt(secret, aad(id));
   await tx.tenantWebhookSecret.create({
     data: { id, tenantId, secretCiphertext: sealed.ciphertext, kekId: sealed.kekId, createdAt: now },
   });
@@ -33,7 +37,7 @@ export async function createWebhookSecret(tx: Tx, keyRing: KeyRing, tenantId: st
  */
 export async function rotateWebhookSecret(
   tx: Tx,
-  keyRing: KeyRing,
+  deps: Pick<Deps, "keyRing" | "random">,
   input: { tenantId: string; now: Date; graceMs: number },
 ): Promise<{ secret: string; previousSecretsExpireAt: Date }> {
   const { tenantId, now } = input;
@@ -43,7 +47,7 @@ export async function rotateWebhookSecret(
     where: { tenantId, OR: [{ expiresAt: null }, { expiresAt: { gt: previousSecretsExpireAt } }] },
     data: { expiresAt: previousSecretsExpireAt },
   });
-  const secret = await createWebhookSecret(tx, keyRing, tenantId, now);
+  const secret = await createWebhookSecret(tx, deps, tenantId, now);
   return { secret, previousSecretsExpireAt };
 }
 

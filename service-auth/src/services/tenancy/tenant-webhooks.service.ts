@@ -143,8 +143,8 @@ export interface DeliveryReport {
  * Delivery is at least once: receivers deduplicate by `Atlas-Event-Id`.
  */
 export async function deliverDueWebhooks(
-  deps: Pick<Deps, "prisma" | "keyRing" | "config" | "logger">,
-  options: { now: Date; fetch?: typeof fetch; batchSize?: number },
+  deps: Pick<Deps, "prisma" | "keyRing" | "config" | "logger" | "fetch">,
+  options: { now: Date; fetch?: typeof globalThis.fetch; batchSize?: number },
 ): Promise<DeliveryReport> {
   const { now } = options;
   const leaseUntil = new Date(now.getTime() + 2 * deps.config.TENANT_WEBHOOK_TIMEOUT_MS);
@@ -162,7 +162,7 @@ export async function deliverDueWebhooks(
     RETURNING d.id, d."tenantId", d."auditLogId", d."eventType", d.attempts`;
   const report: DeliveryReport = { delivered: 0, retried: 0, parked: 0 };
   for (const delivery of claimed) {
-    const outcome = await attempt(deps, delivery, now, options.fetch ?? globalThis.fetch);
+    const outcome = await attempt(deps, delivery, now, options.fetch ?? deps.fetch);
     if (outcome.ok) {
       await deps.prisma.tenantWebhookDelivery.update({
         where: { id: delivery.id },
@@ -199,7 +199,7 @@ async function attempt(
   deps: Pick<Deps, "prisma" | "keyRing" | "config">,
   delivery: Claimed,
   now: Date,
-  fetchImpl: typeof fetch,
+  fetchImpl: typeof globalThis.fetch,
 ): Promise<Outcome> {
   const tenant = await deps.prisma.tenant.findUnique({ where: { id: delivery.tenantId } });
   if (!tenant?.webhookUrl) return { ok: false, status: null, error: "webhook_url_removed", final: true };

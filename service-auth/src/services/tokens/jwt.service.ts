@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import { decodeProtectedHeader, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { SigningKeyStore } from "./signing-keys.service.ts";
@@ -35,13 +34,15 @@ export class JwtService {
     private readonly keys: SigningKeyStore,
     private readonly issuer: string,
     private readonly ttlSec: number,
+    /** Token ids (deps.random; a slice of it, since ports.ts imports this module). */
+    private readonly random: { uuid(): string },
   ) {}
 
   async sign(input: AccessTokenInput, now: Date): Promise<{ token: string; expiresIn: number; jti: string }> {
     const key = this.keys.signer(now);
     if (!key) throw new AppError("INTERNAL", { detail: "No signing key is active", cause: new Error("no signer") });
     const iat = Math.floor(now.getTime() / 1000);
-    const jti = randomUUID();
+    const jti = this.random.uuid();
     const claims: Record<string, unknown> = {
       sid: input.sessionId,
       tid: input.tenantId,

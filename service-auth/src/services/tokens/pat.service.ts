@@ -1,10 +1,10 @@
 import { PAT_FORMAT, PAT_PREFIX } from "@atlas/auth-verify/tokens";
 import { AppError } from "@atlas/errors";
 import type { PersonalAccessToken, Prisma } from "../../../generated/prisma/client.ts";
-import type { Deps } from "../../ports.ts";
+import type { Deps, RandomSource } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
-import { constantTimeEqual, randomToken, sha256Hex } from "../platform/crypto.ts";
+import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
 
 /** Defined with the scopes in @atlas/auth-verify/tokens, the one home the clients share. */
 export { PAT_PREFIX };
@@ -48,7 +48,7 @@ export async function createPat(
 ): Promise<PatSummary & { token: string }> {
   const now = deps.now();
   return deps.prisma.$transaction(async (tx) => {
-    const created = await insertPat(tx, input, now);
+    const created = await insertPat(tx, deps.random, input, now);
     await recordAudit(
       tx,
       {
@@ -78,11 +78,12 @@ export interface PatInput {
  */
 export async function insertPat(
   tx: Prisma.TransactionClient,
+  random: RandomSource,
   input: PatInput,
   now: Date,
 ): Promise<PatSummary & { token: string }> {
-  const id = crypto.randomUUID();
-  const secret = randomToken(32);
+  const id = random.uuid();
+  const secret = random.token(32);
   const token = `${PAT_PREFIX}${id.replaceAll("-", "")}_${secret}`;
   const pat = await tx.personalAccessToken.create({
     data: {

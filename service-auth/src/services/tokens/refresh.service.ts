@@ -4,7 +4,7 @@ import { AppError } from "@atlas/errors";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
-import { randomToken, sha256Hex } from "../platform/crypto.ts";
+import { sha256Hex } from "../platform/crypto.ts";
 import { USER_SCOPES } from "./jwt.service.ts";
 import { secretContext, type TokenResponse } from "./session.service.ts";
 
@@ -99,8 +99,8 @@ async function rotate(
   context: RequestContext,
 ): Promise<RefreshOutcome> {
   // The successor is prepared up front; it is only inserted if the token really rotates.
-  const id = crypto.randomUUID();
-  const secret = randomToken(32);
+  const id = deps.random.uuid();
+  const secret = deps.random.token(32);
   // Kept encrypted only so concurrent refreshes of this token get this same successor.
   const sealed = deps.keyRing.encrypt(secret, secretContext(id));
   const maxExpiry = new Date(now.getTime() + deps.config.REFRESH_TOKEN_TTL_SEC * 1000);

@@ -2,7 +2,7 @@ import type { Prisma, Session, User } from "../../../generated/prisma/client.ts"
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
-import { randomToken, sha256Hex } from "../platform/crypto.ts";
+import { sha256Hex } from "../platform/crypto.ts";
 import { USER_SCOPES } from "./jwt.service.ts";
 
 /** The body every token-issuing endpoint answers (api.md). */
@@ -44,8 +44,8 @@ async function insertRefreshToken(
   expiresAt: Date,
   now: Date,
 ): Promise<string> {
-  const secret = randomToken(32);
-  const id = crypto.randomUUID();
+  const secret = deps.random.token(32);
+  const id = deps.random.uuid();
   // Kept encrypted only so concurrent refreshes of the parent can be handed this same token.
   const sealed = parentId ? deps.keyRing.encrypt(secret, secretContext(id)) : null;
   await tx.refreshToken.create({

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { type BillingEventPayload, billingEventSchemas } from "@atlas/billing-events";
 import { type OutboxHandler, type OutboxTransaction, PoisonEventError } from "@atlas/outbox";
 import type Stripe from "stripe";
@@ -40,7 +39,7 @@ export async function chargeInvoice(
     await tx.query(
       `INSERT INTO "billing"."billing_profiles" ("id", "customerId", "tenantId", "createdAt", "updatedAt")
        VALUES ($1, $2, $3, $4, $4) ON CONFLICT ("customerId") DO NOTHING`,
-      [randomUUID(), invoice.userId, invoice.tenantId, now],
+      [deps.random.uuid(), invoice.userId, invoice.tenantId, now],
     );
     profile = (await profileOf(tx, invoice.userId)) as ProfileRow;
   }
@@ -55,7 +54,7 @@ export async function chargeInvoice(
      VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11)
      ON CONFLICT ("invoiceId") DO NOTHING`,
     [
-      randomUUID(),
+      deps.random.uuid(),
       invoice.invoiceId,
       profile.id,
       // The plan fee a Stripe subscription collects is listed on the invoice but not charged again.

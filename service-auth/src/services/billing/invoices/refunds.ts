@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import type { OutboxTransaction } from "@atlas/outbox";
 import type Stripe from "stripe";
@@ -33,12 +32,11 @@ async function recordRefund(tx: OutboxTransaction, charge: ChargeRow, refund: St
   const rows = await tx.query(
     `INSERT INTO "billing"."billing_refunds" ("id", "stripeId", "kind", "chargeId", "invoiceId", "tenantId", "userId",
        "amountMinor", "currency", "reason", "status", "createdAt", "updatedAt")
-     VALUES ($1, $2, 'refund', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+     VALUES (gen_random_uuid()::text, $1, 'refund', $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
      ON CONFLICT ("stripeId") DO UPDATE SET "status" = EXCLUDED."status", "updatedAt" = EXCLUDED."updatedAt"
        WHERE "billing_refunds"."status" IS DISTINCT FROM EXCLUDED."status"
      RETURNING "id"`,
     [
-      randomUUID(),
       refund.id,
       charge.id,
       charge.invoiceId,
@@ -80,9 +78,8 @@ async function recordDispute(tx: OutboxTransaction, charge: ChargeRow, dispute: 
   await tx.query(
     `INSERT INTO "billing"."billing_refunds" ("id", "stripeId", "kind", "chargeId", "invoiceId", "tenantId", "userId",
        "amountMinor", "currency", "reason", "status", "createdAt", "updatedAt")
-     VALUES ($1, $2, 'dispute', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT ("stripeId") DO NOTHING`,
+     VALUES (gen_random_uuid()::text, $1, 'dispute', $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT ("stripeId") DO NOTHING`,
     [
-      randomUUID(),
       dispute.id,
       charge.id,
       charge.invoiceId,

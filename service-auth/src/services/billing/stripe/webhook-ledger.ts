@@ -2,7 +2,6 @@
 // written in the same transaction as the event's effect, so an event takes effect once however
 // often, and however concurrently, Stripe delivers it. One writer, whichever kind of transaction
 // the effect runs in (Prisma for most effects, raw SQL for the charge saga's).
-import { randomUUID } from "node:crypto";
 import { type Queryable, sqlOf } from "@atlas/db";
 import type Stripe from "stripe";
 import type { Prisma } from "../../../../generated/prisma/client.ts";
@@ -23,9 +22,9 @@ export async function recordWebhookEvent(db: Queryable, event: Stripe.Event, now
   const rows = await sqlOf(db).query(
     `INSERT INTO "billing"."billing_processed_webhook_events"
        ("id", "provider", "eventId", "eventType", "eventCreatedAt", "processedAt")
-     VALUES ($1, 'stripe', $2, $3, $4::timestamptz, $5::timestamptz)
+     VALUES (gen_random_uuid()::text, 'stripe', $1, $2, $3::timestamptz, $4::timestamptz)
      ON CONFLICT ("provider", "eventId") DO NOTHING RETURNING "id"`,
-    [randomUUID(), event.id, event.type, new Date(event.created * 1000), now],
+    [event.id, event.type, new Date(event.created * 1000), now],
   );
   return rows.length === 1;
 }

@@ -11,14 +11,13 @@
 // approve or deny a request with one's own account; online guessing is what matters, so entry is
 // rate limited and wrong entries per user are counted (from the audit log, which every instance
 // shares).
-import { randomInt } from "node:crypto";
 import { AppError } from "@atlas/errors";
 import type { DeviceAuthorization } from "../../../../generated/prisma/client.ts";
-import type { Deps } from "../../../ports.ts";
+import type { Deps, RandomSource } from "../../../ports.ts";
 import { recordAudit } from "../../audit/audit.service.ts";
 import { geoLabel } from "../../login/geo.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { constantTimeEqual, randomToken, sha256Hex } from "../../platform/crypto.ts";
+import { constantTimeEqual, sha256Hex } from "../../platform/crypto.ts";
 import { insertPat } from "../../tokens/pat.service.ts";
 
 export const DEVICE_CODE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
@@ -52,9 +51,9 @@ export function normaliseUserCode(input: string): string | null {
   return code;
 }
 
-export function generateUserCode(): string {
+export function generateUserCode(random: RandomSource): string {
   let code = "";
-  for (let i = 0; i < USER_CODE_LENGTH; i++) code += USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)];
+  for (let i = 0; i < USER_CODE_LENGTH; i++) code += USER_CODE_ALPHABET[random.int(0, USER_CODE_ALPHABET.length)];
   return code;
 }
 
@@ -77,12 +76,12 @@ export async function startDeviceAuthorization(
   },
 ): Promise<DeviceCodeGrant> {
   const now = deps.now();
-  const deviceCode = randomToken(32);
+  const deviceCode = deps.random.token(32);
   const expiresIn = deps.config.DEVICE_CODE_TTL_SEC;
   const geo = input.context.geo ?? (await deps.geo.lookup(input.context.ipAddress));
   // A user_code collides with a stored one (live or old) about once in 2^34 inserts: draw again.
   for (let attempt = 0; ; attempt++) {
-    const userCode = generateUserCode();
+    const userCode = generateUserCode(deps.random);
     try {
       const row = await deps.prisma.$transaction(async (tx) => {
         const row = await tx.deviceAuthorization.create({
@@ -200,6 +199,7 @@ async function redeem(
     const name = `${row.clientName} on ${row.hostname ?? "an unnamed device"}`.slice(0, 100);
     const pat = await insertPat(
       tx,
+      deps.random,
       { userId, tenantId: row.tenantId, name, scopes: row.scopes, expiresInDays: ttlDays },
       now,
     );

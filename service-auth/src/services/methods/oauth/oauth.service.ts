@@ -7,7 +7,7 @@ import { CHALLENGE_KINDS, consumeChallenge, issueChallenge } from "../../challen
 import { completeLogin } from "../../login/complete-login.ts";
 import type { OAuthProviderName } from "../../login/method-ids.ts";
 import type { RequestContext } from "../../login/request-context.ts";
-import { constantTimeEqual, randomToken } from "../../platform/crypto.ts";
+import { constantTimeEqual } from "../../platform/crypto.ts";
 import { type ResolvedTenant, resolveTenantById } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 import { methodOf, type OAuthProfile, openidClient, ProviderError } from "./providers.ts";
@@ -43,7 +43,7 @@ export async function startOAuth(
   });
   const oidc = await openidClient();
   const verifier = oidc.randomPKCECodeVerifier();
-  const nonce = client.kind === "oidc" ? randomToken(32) : null;
+  const nonce = client.kind === "oidc" ? deps.random.token(32) : null;
   const state = await issueChallenge(
     deps,
     "oauth_state",

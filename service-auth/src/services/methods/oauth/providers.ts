@@ -23,7 +23,7 @@ interface ProviderSpec {
   /** client_secret_basic or client_secret_post. */
   clientAuth: "basic" | "post";
   /** Plain OAuth 2 providers: reads the profile from the provider's user API. */
-  profile?: (apiUrl: string, accessToken: string) => Promise<OAuthProfile>;
+  profile?: (fetch: typeof globalThis.fetch, apiUrl: string, accessToken: string) => Promise<OAuthProfile>;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -32,6 +32,7 @@ const TIMEOUT_MS = 10_000;
 export const openidClient = () => import("openid-client");
 
 async function getJson<T>(
+  fetch: typeof globalThis.fetch,
   url: string,
   accessToken: string,
   schema: z.ZodType<T>,
@@ -87,9 +88,9 @@ const SPECS: Record<OAuthProviderName, ProviderSpec> = {
     clientAuth: "post",
     // The e-mail on /user is the public one and may be anything; only the primary address that
     // GitHub verified (from /user/emails) proves control of an inbox.
-    async profile(api, token) {
-      const user = await getJson(`${api}/user`, token, GithubUser, GITHUB_HEADERS);
-      const emails = await getJson(`${api}/user/emails`, token, GithubEmails, GITHUB_HEADERS);
+    async profile(fetch, api, token) {
+      const user = await getJson(fetch, `${api}/user`, token, GithubUser, GITHUB_HEADERS);
+      const emails = await getJson(fetch, `${api}/user/emails`, token, GithubEmails, GITHUB_HEADERS);
       const primary = emails.find((e) => e.primary && e.verified);
       return {
         subject: String(user.id),
@@ -107,8 +108,8 @@ const SPECS: Record<OAuthProviderName, ProviderSpec> = {
     kind: "oauth2",
     scope: "identify email",
     clientAuth: "post",
-    async profile(api, token) {
-      const user = await getJson(`${api}/users/@me`, token, DiscordUser);
+    async profile(fetch, api, token) {
+      const user = await getJson(fetch, `${api}/users/@me`, token, DiscordUser);
       return {
         subject: user.id,
         verifiedEmail: user.verified === true ? lower(user.email) : null,
@@ -126,8 +127,8 @@ const SPECS: Record<OAuthProviderName, ProviderSpec> = {
     scope: "users.read tweet.read",
     clientAuth: "basic",
     // X's user API gives no e-mail to this scope set: Twitter identities never auto-link.
-    async profile(api, token) {
-      const { data } = await getJson(`${api}/2/users/me`, token, TwitterUser);
+    async profile(fetch, api, token) {
+      const { data } = await getJson(fetch, `${api}/2/users/me`, token, TwitterUser);
       return { subject: data.id, verifiedEmail: null, metadata: { username: data.username, name: data.name } };
     },
   },
@@ -206,7 +207,11 @@ export interface OAuthClient {
 export class OAuthClients {
   private readonly discovered = new Map<OAuthProviderName, Promise<oidc.Configuration>>();
 
-  constructor(private readonly config: AuthConfig) {}
+  constructor(
+    private readonly config: AuthConfig,
+    /** Outbound HTTP of the plain OAuth 2 user APIs (deps.fetch). */
+    private readonly fetch: typeof globalThis.fetch,
+  ) {}
 
   isConfigured(provider: OAuthProviderName): boolean {
     const s = settingsOf(this.config, provider);
@@ -264,7 +269,7 @@ export class OAuthClients {
       redirectUri: `${this.config.PUBLIC_URL}/auth/oauth/${provider}/callback`,
       configuration,
       profile: async (tokens) => {
-        if (spec.profile) return spec.profile(s.apiUrl as string, tokens.access_token);
+        if (spec.profile) return spec.profile(this.fetch, s.apiUrl as string, tokens.access_token);
         return oidcProfile(configuration, tokens);
       },
     };

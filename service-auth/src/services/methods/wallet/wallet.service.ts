@@ -23,7 +23,7 @@ export const WALLET_NONCE_TTL_MS = CHALLENGE_KINDS.siwe_nonce.ttlMs;
  * wants alphanumerics, at least 8). Stored by its hash, for this tenant and method, 10 minutes.
  */
 export function issueWalletNonce(
-  deps: Pick<Deps, "prisma" | "now">,
+  deps: Pick<Deps, "prisma" | "now" | "random">,
   tenant: ResolvedTenant,
   method: WalletMethod,
 ): Promise<string> {
