@@ -19,6 +19,7 @@ import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSen
 import { StripeSdkGateway } from "./providers/stripe.ts";
 import { ChainlinkRateSource } from "./services/billing/crypto/crypto-rates.ts";
 import { startBillingJobs } from "./services/billing/jobs.ts";
+import { JwtService } from "./services/jwt.service.ts";
 import { GeoLocator } from "./services/login/geo.service.ts";
 import { OAuthClients } from "./services/methods/oauth/providers.ts";
 import { rewrapTotpSecrets } from "./services/mfa/mfa-factors.service.ts";
@@ -27,7 +28,6 @@ import { MemoryRateLimitStore, RedisRateLimitStore } from "./services/platform/r
 import { tenancyJobs } from "./services/tenancy/tenancy-jobs.ts";
 import { TenantCache } from "./services/tenancy/tenant-cache.ts";
 import { rewrapWebhookSecrets } from "./services/tenancy/tenant-webhook-secrets.ts";
-import { JwtService } from "./services/tokens/jwt.service.ts";
 import { SigningKeyStore } from "./services/tokens/signing-keys.service.ts";
 
 /**

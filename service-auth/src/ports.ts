@@ -14,13 +14,13 @@ import type { RelayClient } from "./providers/relay.ts";
 import type { SmsSender } from "./providers/sms.ts";
 import type { StripeGateway } from "./providers/stripe-gateway.ts";
 import type { RateSource } from "./services/billing/crypto/crypto-rates.ts";
+import type { JwtService } from "./services/jwt.service.ts";
 import type { GeoLocator } from "./services/login/geo.service.ts";
 import type { OAuthClients } from "./services/methods/oauth/providers.ts";
 import type { KeyRing } from "./services/platform/crypto.ts";
 import type { RateLimitStore } from "./services/platform/rate-limit.ts";
 import type { ResolvedTenant } from "./services/tenancy/tenant.service.ts";
 import type { TenantCache } from "./services/tenancy/tenant-cache.ts";
-import type { JwtService } from "./services/tokens/jwt.service.ts";
 import type { SigningKeyStore } from "./services/tokens/signing-keys.service.ts";
 
 /**

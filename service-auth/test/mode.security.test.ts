@@ -4,7 +4,7 @@
 import { ConfigError } from "@atlas/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLoopbackUrl, loadAuthConfig } from "../src/config.ts";
-import { allowedSiweChains } from "../src/services/methods/wallet/siwe.service.ts";
+import { allowedSiweChains } from "../src/services/siwe.service.ts";
 import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, TEST_ENV, type TestApp } from "./harness.ts";
 import { SoftAuthenticator } from "./soft-authenticator.ts";

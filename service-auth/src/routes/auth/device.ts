@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { requireAuth } from "../../middleware/auth.ts";
 import { byIp, loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
+import { USER_SCOPES } from "../../services/jwt.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import {
   decideDeviceRequest,
@@ -12,7 +13,6 @@ import {
   startDeviceAuthorization,
 } from "../../services/methods/device/device-auth.service.ts";
 import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
-import { USER_SCOPES } from "../../services/tokens/jwt.service.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { CLIENT_IDS, readBody } from "../shared/device-grant.ts";
 

@@ -2,9 +2,9 @@ import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireAuthOrPat } from "../../middleware/auth.ts";
 import type { AuthEnv, Deps, Principal } from "../../ports.ts";
+import { USER_SCOPES } from "../../services/jwt.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { assertRecentMfa, mfaMethodsOf } from "../../services/mfa/mfa.service.ts";
-import { USER_SCOPES } from "../../services/tokens/jwt.service.ts";
 import { createPat, listPats, revokePat } from "../../services/tokens/pat.service.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 

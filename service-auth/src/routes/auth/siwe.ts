@@ -4,7 +4,7 @@ import { loginRules, rateLimit } from "../../middleware/rate-limit.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
-import { verifySiwe } from "../../services/methods/wallet/siwe.service.ts";
+import { verifySiwe } from "../../services/siwe.service.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { type WalletMethodDoc, walletNonceRoute } from "../shared/wallet.ts";
 import { deliverTokens } from "../token-delivery.ts";

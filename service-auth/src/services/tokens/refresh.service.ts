@@ -3,9 +3,9 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
+import { USER_SCOPES } from "../jwt.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { sha256Hex } from "../platform/crypto.ts";
-import { USER_SCOPES } from "./jwt.service.ts";
 import { secretContext, type TokenResponse } from "./session.service.ts";
 
 /** The presented token with everything a rotation needs, read (and locked) in one query. */

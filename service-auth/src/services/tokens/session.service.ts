@@ -1,9 +1,9 @@
 import type { Prisma, Session, User } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
+import { USER_SCOPES } from "../jwt.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { sha256Hex } from "../platform/crypto.ts";
-import { USER_SCOPES } from "./jwt.service.ts";
 
 /** The body every token-issuing endpoint answers (api.md). */
 export interface TokenResponse {

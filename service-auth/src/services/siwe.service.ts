@@ -1,18 +1,18 @@
 import type { SiweMessage } from "siwe";
 import type { Hex } from "viem";
-import type { AuthConfig } from "../../../config.ts";
-import type { Deps } from "../../../ports.ts";
-import { viemSdk } from "../../../providers/sdks.ts";
-import type { RequestContext } from "../../login/request-context.ts";
-import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
-import type { TokenResponse } from "../../tokens/session.service.ts";
+import type { AuthConfig } from "../config.ts";
+import type { Deps } from "../ports.ts";
+import { viemSdk } from "../providers/sdks.ts";
+import type { RequestContext } from "./login/request-context.ts";
 import {
   completeWalletLogin,
   guardWallet,
   malformedWalletMessage,
   signInMessageFailure,
   walletFailure,
-} from "./wallet.service.ts";
+} from "./methods/wallet/wallet.service.ts";
+import type { ResolvedTenant } from "./tenancy/tenant.service.ts";
+import type { TokenResponse } from "./tokens/session.service.ts";
 
 export const DEFAULT_SIWE_CHAINS = [1, 10, 137, 8453, 42161, 11155111] as const;
 const DEV_CHAIN = 31337;

@@ -1,6 +1,6 @@
 import { AppError } from "@atlas/errors";
 import { decodeProtectedHeader, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import type { SigningKeyStore } from "./signing-keys.service.ts";
+import type { SigningKeyStore } from "./tokens/signing-keys.service.ts";
 
 /** Scopes a login grants (api.md "Scopes"): every user scope. PATs carry a subset. */
 export { USER_SCOPES, type UserScope } from "@atlas/auth-verify/tokens";
