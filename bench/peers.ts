@@ -108,10 +108,7 @@ export async function startBarePing(): Promise<{ proc: Spawned; url: string }> {
  * The bare Hono + jose verifier, trusting service-auth's JWKS with the issuer and audience of
  * `accessToken` (an Atlas access token); checked once with that token before the run.
  */
-export async function startBareVerifier(
-  authUrl: string,
-  accessToken: string,
-): Promise<{ proc: Spawned; url: string }> {
+export async function startBareVerifier(authUrl: string, accessToken: string): Promise<{ proc: Spawned; url: string }> {
   const claims = decodeJwt(accessToken);
   const audience = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
   if (!claims.iss || !audience) throw new Error("the Atlas access token has no iss/aud");

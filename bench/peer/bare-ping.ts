@@ -3,6 +3,8 @@
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 
+const { PORT } = process.env;
+if (!PORT) throw new Error("PORT is required");
 const app = new Hono();
 app.get("/ping", (c) => c.text("pong"));
-serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: "127.0.0.1" });
+serve({ fetch: app.fetch, port: Number(PORT), hostname: "127.0.0.1" });

@@ -20,7 +20,7 @@ function env(name: string): string {
 }
 
 const baseURL = env("BASE_URL");
-const pool = new pg.Pool({ connectionString: env("DATABASE_URL"), max: Number(process.env.DATABASE_POOL_MAX ?? 20) });
+const pool = new pg.Pool({ connectionString: env("DATABASE_URL"), max: Number(env("DATABASE_POOL_MAX")) });
 
 const auth = betterAuth({
   baseURL,
