@@ -235,7 +235,7 @@ async function main() {
 
   // Each Atlas run sits next to the run it is compared with, so that a change in the machine's
   // load during the run hits both alike.
-  const pingBeforeAuth = await load("bare Hono GET /ping (shell baseline)", { url: barePing.url });
+  const pingBeforeAuth = await load("bare Hono GET /ping (shell baseline for service-auth)", { url: barePing.url });
   const authHealth = await load("service-auth GET /health (baseline)", { url: `${authUrl}/health` });
   const jwks = await load("service-auth GET /.well-known/jwks.json", { url: `${authUrl}/.well-known/jwks.json` });
   const peerJwks = await load(`Better Auth ${peerVersion} GET /api/auth/jwks`, { url: `${peer.url}/api/auth/jwks` });
@@ -287,7 +287,7 @@ async function main() {
     `passkey logins: ${passkey.perSecond.toFixed(0)}/s, verify p50 ${passkey.verify.p50Ms.toFixed(1)} ms`,
     passkey.failures,
   );
-  const pingBeforeCloud = await load("bare Hono GET /ping (shell baseline)", { url: barePing.url });
+  const pingBeforeCloud = await load("bare Hono GET /ping (shell baseline for cloud-api)", { url: barePing.url });
   const cloudHealth = await load("service-cloud-api GET /health (baseline)", { url: `${cloudUrl}/health` });
   const jwt = await load("service-cloud-api GET /v1/me (JWT, local verify)", {
     url: `${cloudUrl}/v1/me`,
