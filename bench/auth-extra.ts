@@ -17,7 +17,10 @@ export interface Spawned {
   output(): string;
 }
 
-/** A service's production build (`node dist/main.js`), the way `pnpm --filter … start` runs it. */
+/**
+ * A service's production build (`node dist/main.js`), the way `pnpm --filter … start` runs it;
+ * `entry` names another bundle (the peer and the bare baselines in bench/peer/dist/).
+ */
 export function spawnDist(serviceDir: string, env: Record<string, string>, entry = "dist/main.js"): Spawned {
   const child = spawn(process.execPath, [entry], {
     cwd: serviceDir,

@@ -3,7 +3,7 @@
 // the load generator shares the machine's cores with the server.
 import { execSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
@@ -39,6 +39,8 @@ import {
   spawnDist,
 } from "./auth-extra.ts";
 import { runCloudBenchmarks } from "./cloud.ts";
+import { peerTable, targetsTable } from "./peer-report.ts";
+import { buildPeers, cookieRotation, spawnPeer, startBarePing, startBareVerifier, startBetterAuth } from "./peers.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
@@ -121,6 +123,8 @@ async function subscribeToBusiness(
 async function main() {
   // The services run as they ship: the production bundle (`node dist/main.js`).
   execSync("pnpm run build", { cwd: root, stdio: "inherit" });
+  // The peer and the bare baselines are bundled the same way (bench/peer/dist/).
+  buildPeers();
   const loadAtStart = loadavg()[0] ?? 0;
   const cluster = process.env.DATABASE_URL ? null : await startPostgresCluster();
   const server = process.env.DATABASE_URL ?? (cluster?.url as string);
@@ -194,16 +198,45 @@ async function main() {
   const authUrl = `http://127.0.0.1:${authPort}`;
   const cloudUrl = `http://127.0.0.1:${cloudPort}`;
   await subscribeToBusiness(databaseUrl, cloudUrl, first.user.id, tenant.id, first.accessToken);
-  console.log(`\nservice-auth ${authUrl}, service-cloud-api ${cloudUrl}, ${DURATION}s per run\n`);
 
-  // Memory at rest: both services up, seeded, a few requests served, then 3 s without traffic.
+  // The peer (Better Auth on its own database of the same server) and the bare baselines, each its
+  // own process; the bare verifier trusts service-auth's JWKS.
+  const peerDb = `${dbName}_peer`;
+  const peer = await startBetterAuth(admin, server, peerDb, 32);
+  const peerVersion = (
+    JSON.parse(readFileSync(`${root}node_modules/better-auth/package.json`, "utf8")) as { version: string }
+  ).version;
+  const barePing = await startBarePing();
+  const bareVerifier = await startBareVerifier(authUrl, first.accessToken);
+  console.log(
+    `\nservice-auth ${authUrl}, service-cloud-api ${cloudUrl}, Better Auth ${peerVersion} ${peer.url}, ${DURATION}s per run\n`,
+  );
+
+  // Memory at rest: every process up, seeded, a few requests served, then 3 s without traffic.
   await new Promise((r) => setTimeout(r, 3000));
-  const idleRss = { auth: rssMB(auth.child.pid), cloud: rssMB(cloud.child.pid) };
+  const idleRss = {
+    auth: rssMB(auth.child.pid),
+    cloud: rssMB(cloud.child.pid),
+    peer: rssMB(peer.proc.child.pid),
+    verifier: rssMB(bareVerifier.proc.child.pid),
+    ping: rssMB(barePing.proc.child.pid),
+  };
   const authPeak = rssSampler(auth.child.pid);
   const cloudPeak = rssSampler(cloud.child.pid);
+  const peerPeak = rssSampler(peer.proc.child.pid);
+  const verifierPeak = rssSampler(bareVerifier.proc.child.pid);
+  const peerCookie = cookieRotation(peer.cookies);
+  const withPeerCookie: autocannon.Request["setupRequest"] = (req) => ({
+    ...req,
+    headers: { ...req.headers, cookie: peerCookie() },
+  });
 
+  // Each Atlas run sits next to the run it is compared with, so that a change in the machine's
+  // load during the run hits both alike.
+  const pingBeforeAuth = await load("bare Hono GET /ping (shell baseline for service-auth)", { url: barePing.url });
   const authHealth = await load("service-auth GET /health (baseline)", { url: `${authUrl}/health` });
   const jwks = await load("service-auth GET /.well-known/jwks.json", { url: `${authUrl}/.well-known/jwks.json` });
+  const peerJwks = await load(`Better Auth ${peerVersion} GET /api/auth/jwks`, { url: `${peer.url}/api/auth/jwks` });
 
   // A pool of live refresh-token chains: each request takes a chain's current token, and its
   // answer puts the successor back. Every request is a real rotation, never a reuse.
@@ -233,6 +266,11 @@ async function main() {
     ],
   });
   if (refreshFailures.size) console.log("refresh failures:", refreshFailures);
+  const peerToken = await load(`Better Auth ${peerVersion} GET /api/auth/token (RS256)`, {
+    url: `${peer.url}/api/auth/token`,
+    connections: 16,
+    requests: [{ method: "GET", setupRequest: withPeerCookie }],
+  });
   const siwe = await siweLogins(authUrl, DURATION);
   console.log(
     `SIWE logins: ${siwe.perSecond.toFixed(0)}/s, verify p50 ${siwe.verify.p50Ms.toFixed(1)} ms`,
@@ -247,10 +285,19 @@ async function main() {
     `passkey logins: ${passkey.perSecond.toFixed(0)}/s, verify p50 ${passkey.verify.p50Ms.toFixed(1)} ms`,
     passkey.failures,
   );
+  const pingBeforeCloud = await load("bare Hono GET /ping (shell baseline for cloud-api)", { url: barePing.url });
   const cloudHealth = await load("service-cloud-api GET /health (baseline)", { url: `${cloudUrl}/health` });
   const jwt = await load("service-cloud-api GET /v1/me (JWT, local verify)", {
     url: `${cloudUrl}/v1/me`,
     headers: { authorization: `Bearer ${first.accessToken}` },
+  });
+  const verifierRun = await load("bare Hono + jose remote JWKS GET /v1/me (verifies every request)", {
+    url: bareVerifier.url,
+    headers: { authorization: `Bearer ${first.accessToken}` },
+  });
+  const peerSession = await load(`Better Auth ${peerVersion} GET /api/auth/get-session`, {
+    url: `${peer.url}/api/auth/get-session`,
+    requests: [{ method: "GET", setupRequest: withPeerCookie }],
   });
   const patRow = await load("service-cloud-api GET /v1/me (PAT, cached introspection)", {
     url: `${cloudUrl}/v1/me`,
@@ -264,7 +311,12 @@ async function main() {
     body: JSON.stringify({ token: first.accessToken }),
   });
 
-  const loadRss = { auth: authPeak.stop(), cloud: cloudPeak.stop() };
+  const loadRss = {
+    auth: authPeak.stop(),
+    cloud: cloudPeak.stop(),
+    peer: peerPeak.stop(),
+    verifier: verifierPeak.stop(),
+  };
   console.log("RSS MB idle", idleRss, "peak under load", loadRss);
 
   // Cold start: a second instance of each service on the same (migrated, seeded) database, from
@@ -279,16 +331,20 @@ async function main() {
     () => spawnDist(`${root}service-cloud-api`, cloudEnv(coldPort)),
     `http://127.0.0.1:${coldPort}/ready`,
   );
+  const peerCold = await coldStart(
+    () => spawnPeer("better-auth", { ...peer.env, PORT: String(coldPort) }),
+    `http://127.0.0.1:${coldPort}${peer.readyPath}`,
+  );
   const bareCold = await coldStart(bareNodeServer(coldPort), `http://127.0.0.1:${coldPort}/`);
-  console.log("cold start ms", { auth: authCold, cloud: cloudCold, bare: bareCold });
+  console.log("cold start ms", { auth: authCold, cloud: cloudCold, peer: peerCold, bare: bareCold });
   const bareRss = await bareServerRss(coldPort);
 
   // The cloud benchmarks below run their own consumer: the services stop first, so that neither
   // competes for the events nor for the cores.
   await closeDeps(deps);
-  auth.child.kill("SIGTERM");
-  cloud.child.kill("SIGTERM");
-  await Promise.all([auth.exited, cloud.exited]);
+  const others = [auth, cloud, peer.proc, barePing.proc, bareVerifier.proc];
+  for (const p of others) p.child.kill("SIGTERM");
+  await Promise.all(others.map((p) => p.exited));
   const cloudRows = await runCloudBenchmarks(databaseUrl, DURATION);
   const argon = await argon2Timing();
   console.log("argon2id", argon);
@@ -317,6 +373,14 @@ async function main() {
     `| service-cloud-api cold start, spawn → first 200 on /ready (median of 5: ${cloudCold.runs.map((r) => r.toFixed(0)).join(", ")}) | ${cloudCold.medianMs.toFixed(0)} ms | bare node:http ${bareCold.medianMs.toFixed(0)} ms | ${(cloudCold.medianMs / bareCold.medianMs).toFixed(1)} | ≤ 400 ms | ${yes(cloudCold.medianMs <= 400)} |`,
     ...cloudRows.map((r) => `| ${r.name} | ${r.value} | (see below) | | ${r.target} | ${yes(r.met)} |`),
   ];
+  const peerFigures = {
+    peerVersion,
+    atlas: { refresh, jwks, me: jwt, authHealth, cloudHealth },
+    peer: { token: peerToken, jwks: peerJwks, session: peerSession },
+    bare: { pingBeforeAuth, pingBeforeCloud, verifier: verifierRun },
+    rss: { idle: idleRss, peak: loadRss },
+    cold: { auth: authCold, cloud: cloudCold, peer: peerCold },
+  };
   const table = [
     "| run | req/s | p50 ms | p99 ms | non-2xx | errors |",
     "|---|---:|---:|---:|---:|---:|",
@@ -329,6 +393,19 @@ Generated by \`pnpm bench\` on ${new Date().toISOString()}.
 Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; PostgreSQL ${cluster ? "throwaway cluster" : "DATABASE_URL"} on the same machine.
 Load: autocannon on 127.0.0.1, ${DURATION} s per run, sharing the 2 cores with the servers (compare ratios, not absolutes). Services run with LOG_LEVEL=warn.
 Machine load average (1 min) when the run started: ${loadAtStart.toFixed(2)}, when it ended: ${(loadavg()[0] ?? 0).toFixed(2)} (other work on the same cores lowers every number).
+
+## Peer: Atlas ÷ Better Auth ${peerVersion} and bare baselines, same run
+
+Better Auth runs on its own database of the same PostgreSQL server (JWT plugin, RS256 2048-bit, email + password
+sessions, rate limiting off); the bare apps are Hono on @hono/node-server with no middleware. Every process runs
+as a bundle with \`node\`, NODE_ENV=production. Peak RSS is the maximum over all the HTTP runs (service-auth's
+include SIWE, passkey and introspection runs; Better Auth's only its own three).
+
+${peerTable(peerFigures)}
+
+## Targets (issue 20 item 2), each against this run
+
+${targetsTable(peerFigures)}
 
 ## Goals (issue 12), each against its baseline from this run
 
@@ -347,6 +424,7 @@ ${table}
   console.log(`\n${report}`);
 
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(peerDb)} WITH (FORCE)`);
   await admin.end();
   await cluster?.stop();
 }
