@@ -1,8 +1,8 @@
 import { createServiceApp } from "@atlas/service-kit";
-import { cors } from "hono/cors";
 import { bearerFailureLimit } from "./auth/failure-limit.ts";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
+import { originCors } from "./middleware/cors.ts";
 import { meteringMiddleware } from "./middleware/metering.ts";
 import type { CloudEnv } from "./ports.ts";
 import { registerCreditNoteRoutes } from "./routes/credit-notes.ts";
@@ -24,15 +24,7 @@ export function createApp(deps: Deps) {
     registry: deps.metrics,
     readiness: { database: () => deps.database.ping(), jwks: jwksReadiness(deps) },
     // Browsers (the web-app) call /v1 with bearer tokens; only configured origins get a grant.
-    middleware: [
-      cors({
-        origin: (origin) => (deps.config.CORS_ORIGINS.includes(origin) ? origin : null),
-        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
-        allowMethods: ["GET", "PUT", "POST", "DELETE"],
-        exposeHeaders: ["Retry-After", "X-Request-Id"],
-        maxAge: 600,
-      }),
-    ],
+    middleware: [originCors(deps.config.CORS_ORIGINS)],
     // Object uploads carry their own, plan-based size limit.
     bodyLimitExemptPrefixes: ["/v1/objects/"],
   });

@@ -141,11 +141,14 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
     const route = c.req.routePath || "unmatched";
     const ms = performance.now() - start;
     metrics.observe(c.req.method, route, c.res.status, ms / 1000);
-    // Method, route pattern and status only: paths and query strings can carry tokens.
-    options.logger.info(
-      { requestId: id, method: c.req.method, route, status: c.res.status, ms: Math.round(ms * 10) / 10 },
-      "request",
-    );
+    // Method, route pattern and status only: paths and query strings can carry tokens. The line
+    // is built only when it is written (LOG_LEVEL=warn in production-like runs).
+    if (options.logger.isLevelEnabled("info")) {
+      options.logger.info(
+        { requestId: id, method: c.req.method, route, status: c.res.status, ms: Math.round(ms * 10) / 10 },
+        "request",
+      );
+    }
   });
   app.use(async function refuseNulBytes(c, next) {
     // PostgreSQL text cannot hold a NUL byte: one in a path, query or body field could only end

@@ -62,10 +62,28 @@ export function proxyBlockList(entries: string[]): BlockList {
 
 const stripMapped = (ip: string) => (ip.startsWith("::ffff:") && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
 
-function isTrusted(list: BlockList, ip: string): boolean {
-  const family = isIP(ip);
-  return family !== 0 && list.check(ip, family === 6 ? "ipv6" : "ipv4");
+// BlockList.check builds a SocketAddress per call (a visible share of /health's profile); the
+// answer per list and address is remembered, in a map cleared when it grows past its bound.
+const TRUST_CACHE_MAX = 4096;
+const trustCache = new WeakMap<BlockList, Map<string, boolean>>();
+
+/** Whether `ip` (a plain address; anything else is not trusted) is in the trusted proxy list. */
+export function isTrustedProxy(list: BlockList, ip: string): boolean {
+  let known = trustCache.get(list);
+  if (!known) {
+    known = new Map();
+    trustCache.set(list, known);
+  }
+  let trusted = known.get(ip);
+  if (trusted === undefined) {
+    const family = isIP(ip);
+    trusted = family !== 0 && list.check(ip, family === 6 ? "ipv6" : "ipv4");
+    if (known.size >= TRUST_CACHE_MAX) known.clear();
+    known.set(ip, trusted);
+  }
+  return trusted;
 }
+const isTrusted = isTrustedProxy;
 
 /**
  * The client address of a request served by @hono/node-server: the TCP peer, unless the peer is a

@@ -1,5 +1,5 @@
 export { type BaseVariables, createServiceApp, type ServiceAppOptions } from "./app.ts";
-export { addressBucket, addressRange, clientAddress, proxyBlockList } from "./client-address.ts";
+export { addressBucket, addressRange, clientAddress, isTrustedProxy, proxyBlockList } from "./client-address.ts";
 export { decodeCursor, encodeCursor } from "./cursor.ts";
 export { renderApiReference } from "./docs.ts";
 export { type Job, type JobsOptions, type RunningJobs, startJobs } from "./jobs.ts";

@@ -1,5 +1,5 @@
 import { type BlockList, isIP } from "node:net";
-import { clientAddress, proxyBlockList } from "@atlas/service-kit";
+import { clientAddress, isTrustedProxy, proxyBlockList } from "@atlas/service-kit";
 import type { MiddlewareHandler } from "hono";
 import { type GeoLocation, geoFromProxyHeaders } from "../services/login/geo.service.ts";
 
@@ -26,11 +26,7 @@ export function clientIp(trusted: BlockList): MiddlewareHandler {
     const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
     const peer = incoming?.socket?.remoteAddress ?? "";
     const peerIp = peer.startsWith("::ffff:") && isIP(peer.slice(7)) === 4 ? peer.slice(7) : peer;
-    const family = isIP(peerIp);
-    const geo =
-      family !== 0 && trusted.check(peerIp, family === 6 ? "ipv6" : "ipv4")
-        ? geoFromProxyHeaders((name) => c.req.header(name))
-        : null;
+    const geo = isTrustedProxy(trusted, peerIp) ? geoFromProxyHeaders((name) => c.req.header(name)) : null;
     c.set("clientIp", ip);
     c.set("proxyGeo", geo);
     await next();
