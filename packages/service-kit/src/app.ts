@@ -1,6 +1,6 @@
 import { AppError, problemErrorHandler, problemNotFound, zodIssues } from "@atlas/errors";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Env, MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler, Next } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type MetricsRegistry } from "./metrics.ts";
@@ -111,48 +111,12 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
       throw new AppError("PAYLOAD_TOO_LARGE", { detail: `Request bodies are limited to ${limit} bytes` });
     },
   });
-  const limitBodies: MiddlewareHandler = async function limitBodies(c, next) {
-    // Bodiless methods skip the stream wrapper: it costs more than half of a bare route's
-    // throughput, and GET/HEAD/OPTIONS bodies are never read.
-    if (BODILESS.has(c.req.method)) return next();
-    if (exempt.some((p) => c.req.path.startsWith(p))) return next();
-    return limiter(c, next);
-  };
-
-  // One middleware for every cross-cutting concern: each Hono layer has a cost, and these run
-  // on every request. Order: request id → body limit → handler → headers, metrics, log.
-  app.use(async function serviceShell(c, next) {
-    const start = performance.now();
-    const incoming = c.req.header("x-request-id");
-    // An incoming id is honoured only if short and plain, so it cannot inject into logs.
-    const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
-    c.set("requestId", id);
-    try {
-      await limitBodies(c, next);
-    } catch (error) {
-      // The body limit refuses a declared Content-Length before any route runs, inside this
-      // middleware: answer here, so the refusal gets the same headers, metrics and log line.
-      c.res = await onError(error as Error, c);
-    }
-    const headers = c.res.headers;
-    headers.set("X-Request-Id", id);
-    if (answeredBeforeBodyEnd(c.env, c.req.method)) headers.set("Connection", "close");
-    for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
-    const route = c.req.routePath || "unmatched";
-    const ms = performance.now() - start;
-    metrics.observe(c.req.method, route, c.res.status, ms / 1000);
-    // Method, route pattern and status only: paths and query strings can carry tokens. The line
-    // is built only when it is written (LOG_LEVEL=warn in production-like runs).
-    if (options.logger.isLevelEnabled("info")) {
-      options.logger.info(
-        { requestId: id, method: c.req.method, route, status: c.res.status, ms: Math.round(ms * 10) / 10 },
-        "request",
-      );
-    }
-  });
-  app.use(async function refuseNulBytes(c, next) {
-    // PostgreSQL text cannot hold a NUL byte: one in a path, query or body field could only end
-    // as a database error (a 500), so it is a 400 here, before any route sees it.
+  /**
+   * Refuses a NUL in the path or query, or in a JSON or form body (read from a clone), then runs
+   * the rest of the chain. PostgreSQL text cannot hold a NUL byte: one could only end as a
+   * database error (a 500), so it is a 400 here, before any route sees it.
+   */
+  async function refuseNulBytes(c: Context, next: Next): Promise<void> {
     if (c.req.url.includes("%00")) throw nulRefused();
     if (!BODILESS.has(c.req.method) && !exempt.some((p) => c.req.path.startsWith(p))) {
       const type = c.req.header("content-type") ?? "";
@@ -163,7 +127,52 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
         if (text.includes("\u0000") || (json ? ESCAPED_NUL.test(text) : text.includes("%00"))) throw nulRefused();
       }
     }
-    return next();
+    await next();
+  }
+
+  // One middleware for every cross-cutting concern: each Hono layer has a cost, and these run
+  // on every request. Order: request id → NUL refusal → body limit → handler → headers,
+  // metrics, log.
+  app.use(async function serviceShell(c, next) {
+    const start = performance.now();
+    const method = c.req.method;
+    const incoming = c.req.header("x-request-id");
+    // An incoming id is honoured only if short and plain, so it cannot inject into logs.
+    const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
+    c.set("requestId", id);
+    // Prepared before the route answers, so that a response made with c.json/c.body & co. is
+    // built with them (a route's own value of any of them wins); responses made otherwise
+    // (a refusal below, `new Response` in a route) get them after, without overriding.
+    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
+    c.header("X-Request-Id", id);
+    try {
+      // Bodiless methods skip the body limit's stream wrapper: it costs more than half of a bare
+      // route's throughput, and GET/HEAD/OPTIONS bodies are never read.
+      if (BODILESS.has(method) || exempt.some((p) => c.req.path.startsWith(p))) await refuseNulBytes(c, next);
+      else await limiter(c, () => refuseNulBytes(c, next));
+    } catch (error) {
+      // The body limit and the NUL refusal answer before any route runs, inside this
+      // middleware: answer here, so the refusal gets the same headers, metrics and log line.
+      c.error = error as Error;
+      c.res = await onError(error as Error, c);
+    }
+    const headers = c.res.headers;
+    if (headers.get("X-Request-Id") !== id) {
+      headers.set("X-Request-Id", id);
+      for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
+    }
+    if (answeredBeforeBodyEnd(c.env, method)) headers.set("Connection", "close");
+    const route = c.req.routePath || "unmatched";
+    const ms = performance.now() - start;
+    metrics.observe(method, route, c.res.status, ms / 1000);
+    // Method, route pattern and status only: paths and query strings can carry tokens. The line
+    // is built only when it is written (LOG_LEVEL=warn in production-like runs).
+    if (options.logger.isLevelEnabled("info")) {
+      options.logger.info(
+        { requestId: id, method, route, status: c.res.status, ms: Math.round(ms * 10) / 10 },
+        "request",
+      );
+    }
   });
   for (const m of options.middleware ?? []) app.use(m);
   app.onError(onError);
