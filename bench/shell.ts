@@ -1,5 +1,5 @@
 // The service shell alone: both services' `GET /health` next to the bare Hono `/ping`, in one
-// short run (`tsx bench/shell.ts`; BENCH_SECONDS, default 5). With SHELL_CPU_PROF=<dir> the
+// short run (`tsx bench/shell.ts [--cpu-prof=<dir>]`; BENCH_SECONDS, default 5). With --cpu-prof the
 // services run under `node --cpu-prof` and write their profiles there on exit.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -21,7 +21,7 @@ import { startBarePing } from "./peers.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
-const PROF = process.env.SHELL_CPU_PROF;
+const PROF = process.argv.find((a) => a.startsWith("--cpu-prof="))?.slice("--cpu-prof=".length);
 
 function spawnService(dir: string, env: Record<string, string>) {
   const args = PROF ? ["--cpu-prof", `--cpu-prof-dir=${PROF}`, "dist/main.js"] : ["dist/main.js"];
