@@ -11,6 +11,8 @@ export interface LoadedKey {
   publicJwk: JWK;
   publicKey: KeyObject;
   privateKey: KeyObject;
+  /** base64url of the access tokens' protected header `{"alg","kid","typ":"at+jwt"}`, built once. */
+  jwsHeader: string;
   createdAt: Date;
   activatesAt: Date;
   retiredAt: Date | null;
@@ -84,6 +86,7 @@ export class SigningKeyStore {
       publicJwk: row.publicJwk as JWK,
       publicKey: createPublicKey(privateKey),
       privateKey,
+      jwsHeader: Buffer.from(JSON.stringify({ alg: row.alg, kid: row.kid, typ: "at+jwt" })).toString("base64url"),
       createdAt: row.createdAt,
       activatesAt: row.activatesAt,
       retiredAt: row.retiredAt,
