@@ -1,4 +1,4 @@
-import { type BlockList, isIP } from "node:net";
+import { type BlockList, isIP, type SocketAddress } from "node:net";
 import { clientAddress, proxyBlockList } from "@atlas/service-kit";
 import type { MiddlewareHandler } from "hono";
 import { type GeoLocation, geoFromProxyHeaders } from "../services/login/geo.service.ts";
@@ -14,12 +14,36 @@ declare module "hono" {
 /** Parses `TRUSTED_PROXIES` entries (addresses or CIDR ranges, IPv4 or IPv6) into a BlockList. */
 export const trustedProxyList = proxyBlockList;
 
+const MEMO_LIMIT = 4096;
+
+/**
+ * The same BlockList, with `check` answers remembered per address (the list is fixed at boot):
+ * node's `check` builds a SocketAddress on every call, and it ran twice per request.
+ */
+function memoizedChecks(list: BlockList): BlockList {
+  const answers = new Map<string, boolean>();
+  const memo = Object.create(list) as BlockList;
+  memo.check = (address: string | SocketAddress, type?: "ipv4" | "ipv6") => {
+    if (typeof address !== "string") return list.check(address);
+    const key = `${type ?? ""} ${address}`;
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      answer = list.check(address, type);
+      if (answers.size >= MEMO_LIMIT) answers.clear();
+      answers.set(key, answer);
+    }
+    return answer;
+  };
+  return memo;
+}
+
 /**
  * The client address: the TCP peer, unless the peer is a configured trusted proxy — then the
  * right-most address of X-Forwarded-For that is not itself a trusted proxy (entries further left
  * are client-controlled and never believed).
  */
-export function clientIp(trusted: BlockList): MiddlewareHandler {
+export function clientIp(list: BlockList): MiddlewareHandler {
+  const trusted = memoizedChecks(list);
   return async function clientIpMiddleware(c, next) {
     const ip = clientAddress(c.env, c.req.header("x-forwarded-for"), trusted);
     // Location headers are believed only from a trusted proxy peer (the same rule as the address).
