@@ -39,6 +39,30 @@ describe("JWKS and discovery", () => {
     for (const privatePart of ["d", "p", "q", "dp", "dq", "qi"]) expect(keys[0]).not.toHaveProperty(privatePart);
   });
 
+  it("answers an ETag, and 304 with no body to a matching If-None-Match", async () => {
+    const res = await t.app.request("/.well-known/jwks.json");
+    const etag = res.headers.get("etag");
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await t.app.request("/.well-known/jwks.json", { headers: { "if-none-match": etag as string } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("cache-control")).toBe("public, max-age=300");
+    expect(await again.text()).toBe("");
+    const stale = await t.app.request("/.well-known/jwks.json", { headers: { "if-none-match": '"other"' } });
+    expect(stale.status).toBe(200);
+    // A rotation publishes a new set under a new ETag.
+    await t.deps.signingKeys.rotate(t.clock.now);
+    const rotated = await t.app.request("/.well-known/jwks.json", { headers: { "if-none-match": etag as string } });
+    expect(rotated.status).toBe(200);
+    expect(rotated.headers.get("etag")).not.toBe(etag);
+  });
+
+  it("drops a key from the cached JWKS when its publication ends, without a reload", async () => {
+    const rotation = await t.deps.signingKeys.rotate(t.clock.now);
+    expect((await jwks()).keys).toHaveLength(2);
+    later(300_000 + 900_000 + 60_000 + 1_000); // past the old key's unpublishAt; no refresh()
+    expect((await jwks()).keys.map((k) => k.kid)).toEqual([rotation.kid]);
+  });
+
   it("serves OpenID discovery metadata", async () => {
     const meta = (await (await t.app.request("/.well-known/openid-configuration")).json()) as Record<string, unknown>;
     expect(meta).toMatchObject({

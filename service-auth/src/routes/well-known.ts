@@ -6,18 +6,26 @@ const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).open
 
 /** JWKS (served from memory) and OpenID discovery metadata. */
 export function registerWellKnownRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
+  const jwksCacheControl = `public, max-age=${deps.config.JWKS_MAX_AGE_SEC}`;
   app.openapi(
     createRoute({
       method: "get",
       path: "/.well-known/jwks.json",
       tags: ["discovery"],
       summary: "Public signing keys (published before they sign, kept until their tokens expire)",
-      responses: { 200: { description: "JWKS", content: { "application/json": { schema: Jwks } } } },
+      responses: {
+        200: { description: "JWKS", content: { "application/json": { schema: Jwks } } },
+        304: { description: "Not modified (If-None-Match matched the ETag)" },
+      },
     }),
+    // No request input, no response validation: the pre-serialised body as it is cached.
     (c) => {
-      c.header("Cache-Control", `public, max-age=${deps.config.JWKS_MAX_AGE_SEC}`);
+      const { body, etag } = deps.signingKeys.jwks(deps.now());
+      c.header("Cache-Control", jwksCacheControl);
+      c.header("ETag", etag);
+      if (c.req.header("if-none-match") === etag) return c.body(null, 304) as never;
       c.header("Content-Type", "application/json");
-      return c.body(deps.signingKeys.jwksJson(deps.now()), 200) as never;
+      return c.body(body, 200) as never;
     },
   );
 

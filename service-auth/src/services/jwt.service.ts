@@ -1,6 +1,7 @@
+import { sign as cryptoSign } from "node:crypto";
 import { AppError } from "@atlas/errors";
-import { decodeProtectedHeader, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import type { SigningKeyStore } from "./tokens/signing-keys.service.ts";
+import { decodeProtectedHeader, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+import type { LoadedKey, SigningKeyStore } from "./tokens/signing-keys.service.ts";
 
 /** Scopes a login grants (api.md "Scopes"): every user scope. PATs carry a subset. */
 export { USER_SCOPES, type UserScope } from "@atlas/auth-verify/tokens";
@@ -28,6 +29,24 @@ export interface AccessTokenInput {
 const ALLOWED_ALGS = ["RS256", "ES256", "EdDSA"];
 const CLOCK_TOLERANCE_SEC = 30;
 
+/**
+ * A compact JWS over `claims`, signed with the key's cached `KeyObject` by `node:crypto` (the
+ * callback form, so the RSA/EC work runs on libuv's thread pool, off the event loop). The header
+ * (`alg`, `kid`, `typ: at+jwt`) is serialised once per key (LoadedKey.jwsHeader). ES256 signs in
+ * JOSE's raw r‖s form (ieee-p1363), EdDSA (Ed25519) with no digest.
+ */
+export function signCompact(key: LoadedKey, claims: Record<string, unknown>): Promise<string> {
+  const input = `${key.jwsHeader}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+  const digest = key.alg === "EdDSA" ? null : "sha256";
+  const options = key.alg === "ES256" ? { key: key.privateKey, dsaEncoding: "ieee-p1363" as const } : key.privateKey;
+  return new Promise((resolve, reject) => {
+    cryptoSign(digest, Buffer.from(input), options, (error, signature) => {
+      if (error) reject(error);
+      else resolve(`${input}.${signature.toString("base64url")}`);
+    });
+  });
+}
+
 /** Issues and verifies this service's access tokens (RS256 by default, `kid` in the header). */
 export class JwtService {
   constructor(
@@ -50,16 +69,15 @@ export class JwtService {
       scope: input.scopes.join(" "),
     };
     if (input.roles.length > 0) claims.roles = input.roles;
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt" })
-      .setIssuer(this.issuer)
-      .setSubject(input.userId)
-      .setAudience(input.audience)
-      .setIssuedAt(iat)
-      .setNotBefore(iat)
-      .setExpirationTime(iat + this.ttlSec)
-      .setJti(jti)
-      .sign(key.privateKey);
+    // The same claims, in the same order, as jose's SignJWT chain wrote them before.
+    claims.iss = this.issuer;
+    claims.sub = input.userId;
+    claims.aud = input.audience;
+    claims.iat = iat;
+    claims.nbf = iat;
+    claims.exp = iat + this.ttlSec;
+    claims.jti = jti;
+    const token = await signCompact(key, claims);
     return { token, expiresIn: this.ttlSec, jti };
   }
 

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import type { PrismaClient, SigningKey } from "../../../generated/prisma/client.ts";
 import type { KeyRing } from "../platform/crypto.ts";
@@ -11,6 +11,8 @@ export interface LoadedKey {
   publicJwk: JWK;
   publicKey: KeyObject;
   privateKey: KeyObject;
+  /** base64url of the access tokens' protected header `{"alg","kid","typ":"at+jwt"}`, built once. */
+  jwsHeader: string;
   createdAt: Date;
   activatesAt: Date;
   retiredAt: Date | null;
@@ -45,7 +47,7 @@ const context = (kid: string) => `signing-key:${kid}`;
  */
 export class SigningKeyStore {
   private keys: LoadedKey[] = [];
-  private jwksCache: { at: number; body: string } | undefined;
+  private jwksCache: { from: number; until: number; body: string; etag: string } | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -84,6 +86,7 @@ export class SigningKeyStore {
       publicJwk: row.publicJwk as JWK,
       publicKey: createPublicKey(privateKey),
       privateKey,
+      jwsHeader: Buffer.from(JSON.stringify({ alg: row.alg, kid: row.kid, typ: "at+jwt" })).toString("base64url"),
       createdAt: row.createdAt,
       activatesAt: row.activatesAt,
       retiredAt: row.retiredAt,
@@ -105,14 +108,30 @@ export class SigningKeyStore {
 
   /** The JWKS document (public parts only), serialised once per cache generation. */
   jwksJson(now: Date): string {
+    return this.jwks(now).body;
+  }
+
+  /**
+   * The JWKS body and its strong ETag, built once and reused for as long as the set of published
+   * keys cannot change: until the next key's `createdAt` or `unpublishAt` (or a `refresh`).
+   */
+  jwks(now: Date): { body: string; etag: string } {
     const t = now.getTime();
-    // Recompute when a key's publication window may have changed (cheap: a handful of keys).
-    if (this.jwksCache && t - this.jwksCache.at < 1_000) return this.jwksCache.body;
+    const cached = this.jwksCache;
+    if (cached && t >= cached.from && t < cached.until) return cached;
+    let until = Number.POSITIVE_INFINITY;
+    for (const k of this.keys) {
+      for (const edge of [k.createdAt.getTime(), k.unpublishAt?.getTime()]) {
+        if (edge !== undefined && edge > t && edge < until) until = edge;
+      }
+    }
     const keys = this.keys
       .filter((k) => k.createdAt.getTime() <= t && (!k.unpublishAt || k.unpublishAt.getTime() > t))
       .map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: "sig" }));
-    this.jwksCache = { at: t, body: JSON.stringify({ keys }) };
-    return this.jwksCache.body;
+    const body = JSON.stringify({ keys });
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+    this.jwksCache = { from: t, until, body, etag };
+    return this.jwksCache;
   }
 
   private async insertKey(tx: PrismaTx, now: Date, activatesAt: Date): Promise<void> {
