@@ -28,6 +28,13 @@ export interface paths {
                         "application/json": components["schemas"]["JWKS"];
                     };
                 };
+                /** @description Not modified (If-None-Match matched the ETag) */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
             };
         };
         put?: never;
