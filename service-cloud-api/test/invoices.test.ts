@@ -409,8 +409,15 @@ describe("payment events", () => {
     await consume();
     expect(await invoiceRow(a)).toMatchObject({ status: "void" });
     const b = await invoiceFor("bob");
-    await emitEvent(t.deps.database, "payment.succeeded", succeeded(b, "bob"), { at: at(1) });
-    await emitEvent(t.deps.database, "charge.canceled", canceled(b, "bob"), { at: at(2) });
+    // Both on the invoice's aggregate, as service-auth announces them: applied in commit order.
+    await emitEvent(t.deps.database, "payment.succeeded", succeeded(b, "bob"), {
+      at: at(1),
+      aggregateKey: `invoice:${b}`,
+    });
+    await emitEvent(t.deps.database, "charge.canceled", canceled(b, "bob"), {
+      at: at(2),
+      aggregateKey: `invoice:${b}`,
+    });
     await consume();
     await consume();
     expect(await invoiceRow(b)).toMatchObject({ status: "paid" });
