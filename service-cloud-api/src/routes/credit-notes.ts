@@ -1,10 +1,9 @@
-import { requireScope } from "@atlas/auth-verify";
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Deps } from "../deps.ts";
 import type { CloudEnv } from "../ports.ts";
 import { renderCreditNotePdf } from "../services/invoicing/credit-note-pdf.ts";
 import { getCreditNote, listCreditNotes } from "../services/invoicing/credit-notes.ts";
-import { bearer, ownerOf, PageQuery, problem } from "./common.ts";
+import { mountBillingDocumentRoutes } from "./billing-documents.ts";
 
 const CreditNote = z
   .object({
@@ -25,100 +24,17 @@ const CreditNote = z
   })
   .openapi("CreditNote");
 
-const IdParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(100)
-    // Printable ASCII (ids are UUIDs): a NUL byte would otherwise reach PostgreSQL as text.
-    .regex(/^[\x21-\x7e]+$/, "printable ASCII only")
-    .openapi({ param: { name: "id", in: "path" } }),
-});
-const notFound = problem("Not the caller's credit note, or no such credit note (NOT_FOUND)");
-const common = {
-  401: problem("Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)"),
-  403: problem("The token lacks billing:read (FORBIDDEN)"),
-};
-
-const listRoute = createRoute({
-  method: "get",
-  path: "/v1/credit-notes",
-  tags: ["billing"],
-  summary: "The caller's credit notes (refunds and disputes of paid invoices), newest first",
-  description: "Needs scope `billing:read`.",
-  security: bearer,
-  middleware: [requireScope("billing:read")] as const,
-  request: { query: PageQuery },
-  responses: {
-    200: {
-      description: "A page of credit notes",
-      content: {
-        "application/json": {
-          schema: z.object({ items: z.array(CreditNote), nextCursor: z.string().nullable() }).openapi("CreditNoteList"),
-        },
-      },
-    },
-    400: problem("Invalid limit or cursor (VALIDATION_FAILED)"),
-    ...common,
-  },
-});
-
-const getRoute = createRoute({
-  method: "get",
-  path: "/v1/credit-notes/{id}",
-  tags: ["billing"],
-  summary: "One of the caller's credit notes",
-  description: "Needs scope `billing:read`.",
-  security: bearer,
-  middleware: [requireScope("billing:read")] as const,
-  request: { params: IdParams },
-  responses: {
-    200: { description: "The credit note", content: { "application/json": { schema: CreditNote } } },
-    ...common,
-    404: notFound,
-  },
-});
-
-const pdfRoute = createRoute({
-  method: "get",
-  path: "/v1/credit-notes/{id}/pdf",
-  tags: ["billing"],
-  summary: "One of the caller's credit notes as a PDF",
-  description: "Needs scope `billing:read`.",
-  security: bearer,
-  middleware: [requireScope("billing:read")] as const,
-  request: { params: IdParams },
-  responses: {
-    200: {
-      description: "The PDF",
-      content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
-    },
-    ...common,
-    404: notFound,
-  },
-});
-
+/** `GET /v1/credit-notes`, `/v1/credit-notes/{id}` and `/v1/credit-notes/{id}/pdf`: the caller's credit notes. */
 export function registerCreditNoteRoutes(app: OpenAPIHono<CloudEnv>, deps: Deps) {
-  app.openapi(listRoute, async (c) =>
-    c.json(await listCreditNotes(deps.database, ownerOf(c.var.auth), c.req.valid("query")), 200),
-  );
-
-  app.openapi(getRoute, async (c) =>
-    c.json(await getCreditNote(deps.database, ownerOf(c.var.auth), c.req.valid("param").id), 200),
-  );
-
-  app.openapi(pdfRoute, async (c) => {
-    const owner = ownerOf(c.var.auth);
-    const note = await getCreditNote(deps.database, owner, c.req.valid("param").id);
-    const pdf = await renderCreditNotePdf(note, owner);
-    return new Response(new Uint8Array(pdf), {
-      status: 200,
-      headers: {
-        "content-type": "application/pdf",
-        "content-length": String(pdf.length),
-        "content-disposition": `inline; filename="credit-note-${note.number}.pdf"`,
-        "cache-control": "private, no-store",
-      },
-    }) as never;
+  mountBillingDocumentRoutes(app, {
+    path: "/v1/credit-notes",
+    noun: "credit note",
+    schema: CreditNote,
+    listName: "CreditNoteList",
+    listSummary: "The caller's credit notes (refunds and disputes of paid invoices), newest first",
+    list: (owner, query) => listCreditNotes(deps.database, owner, query),
+    get: (owner, id) => getCreditNote(deps.database, owner, id),
+    pdf: renderCreditNotePdf,
+    filename: (note) => `credit-note-${note.number}.pdf`,
   });
 }

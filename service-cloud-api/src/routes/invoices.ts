@@ -1,10 +1,9 @@
-import { requireScope } from "@atlas/auth-verify";
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Deps } from "../deps.ts";
 import type { CloudEnv } from "../ports.ts";
 import { getInvoice, listInvoices } from "../services/invoicing/invoices.ts";
 import { renderInvoicePdf } from "../services/invoicing/pdf.ts";
-import { bearer, ownerOf, PageQuery, problem } from "./common.ts";
+import { mountBillingDocumentRoutes } from "./billing-documents.ts";
 
 const Line = z.object({
   position: z.number().int(),
@@ -49,100 +48,17 @@ const Invoice = z
   })
   .openapi("Invoice");
 
-const IdParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(100)
-    // Printable ASCII (ids are UUIDs): a NUL byte would otherwise reach PostgreSQL as text.
-    .regex(/^[\x21-\x7e]+$/, "printable ASCII only")
-    .openapi({ param: { name: "id", in: "path" } }),
-});
-const notFound = problem("Not the caller's invoice, or no such invoice (NOT_FOUND)");
-const common = {
-  401: problem("Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)"),
-  403: problem("The token lacks billing:read (FORBIDDEN)"),
-};
-
-const listRoute = createRoute({
-  method: "get",
-  path: "/v1/invoices",
-  tags: ["billing"],
-  summary: "The caller's invoices with line items, newest period first",
-  description: "Needs scope `billing:read`.",
-  security: bearer,
-  middleware: [requireScope("billing:read")] as const,
-  request: { query: PageQuery },
-  responses: {
-    200: {
-      description: "A page of invoices",
-      content: {
-        "application/json": {
-          schema: z.object({ items: z.array(Invoice), nextCursor: z.string().nullable() }).openapi("InvoiceList"),
-        },
-      },
-    },
-    400: problem("Invalid limit or cursor (VALIDATION_FAILED)"),
-    ...common,
-  },
-});
-
-const getRoute = createRoute({
-  method: "get",
-  path: "/v1/invoices/{id}",
-  tags: ["billing"],
-  summary: "One of the caller's invoices",
-  description: "Needs scope `billing:read`.",
-  security: bearer,
-  middleware: [requireScope("billing:read")] as const,
-  request: { params: IdParams },
-  responses: {
-    200: { description: "The invoice", content: { "application/json": { schema: Invoice } } },
-    ...common,
-    404: notFound,
-  },
-});
-
-const pdfRoute = createRoute({
-  method: "get",
-  path: "/v1/invoices/{id}/pdf",
-  tags: ["billing"],
-  summary: "One of the caller's invoices as a PDF",
-  description: "Needs scope `billing:read`.",
-  security: bearer,
-  middleware: [requireScope("billing:read")] as const,
-  request: { params: IdParams },
-  responses: {
-    200: {
-      description: "The PDF",
-      content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
-    },
-    ...common,
-    404: notFound,
-  },
-});
-
+/** `GET /v1/invoices`, `/v1/invoices/{id}` and `/v1/invoices/{id}/pdf`: the caller's invoices. */
 export function registerInvoiceRoutes(app: OpenAPIHono<CloudEnv>, deps: Deps) {
-  app.openapi(listRoute, async (c) =>
-    c.json(await listInvoices(deps.database, ownerOf(c.var.auth), c.req.valid("query")), 200),
-  );
-
-  app.openapi(getRoute, async (c) =>
-    c.json(await getInvoice(deps.database, ownerOf(c.var.auth), c.req.valid("param").id), 200),
-  );
-
-  app.openapi(pdfRoute, async (c) => {
-    const owner = ownerOf(c.var.auth);
-    const invoice = await getInvoice(deps.database, owner, c.req.valid("param").id);
-    const pdf = await renderInvoicePdf(invoice, owner);
-    return new Response(new Uint8Array(pdf), {
-      status: 200,
-      headers: {
-        "content-type": "application/pdf",
-        "content-length": String(pdf.length),
-        "content-disposition": `inline; filename="invoice-${invoice.number ?? invoice.id}.pdf"`,
-        "cache-control": "private, no-store",
-      },
-    }) as never;
+  mountBillingDocumentRoutes(app, {
+    path: "/v1/invoices",
+    noun: "invoice",
+    schema: Invoice,
+    listName: "InvoiceList",
+    listSummary: "The caller's invoices with line items, newest period first",
+    list: (owner, query) => listInvoices(deps.database, owner, query),
+    get: (owner, id) => getInvoice(deps.database, owner, id),
+    pdf: renderInvoicePdf,
+    filename: (invoice) => `invoice-${invoice.number ?? invoice.id}.pdf`,
   });
 }
