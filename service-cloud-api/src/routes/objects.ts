@@ -139,6 +139,7 @@ export function registerObjectRoutes(app: OpenAPIHono<CloudEnv>, deps: Deps) {
     const ent = await deps.quota.state(ownerOf(c.var.auth));
     const { meta, received } = await putObject(
       deps.database,
+      deps.blobs,
       ent.entitlement,
       {
         key,
@@ -155,7 +156,7 @@ export function registerObjectRoutes(app: OpenAPIHono<CloudEnv>, deps: Deps) {
 
   app.openapi(getRoute, async (c) => {
     const { key } = c.req.valid("param");
-    const { meta, body } = await readObject(deps.database, ownerOf(c.var.auth), key);
+    const { meta, body } = await readObject(deps.database, deps.blobs, ownerOf(c.var.auth), key);
     return new Response(body, {
       status: 200,
       headers: {
