@@ -33,7 +33,10 @@ function trickle(seed: number): { stream: ReadableStream<Uint8Array>; bytes: Buf
 }
 
 /** How long a request takes, in ms (capped: a stuck request counts as `cap`, it is not awaited further). */
-async function timed(request: () => Promise<Response>, cap = 10_000): Promise<{ ms: number; status: number }> {
+async function timed(
+  request: () => Response | Promise<Response>,
+  cap = 10_000,
+): Promise<{ ms: number; status: number }> {
   const start = performance.now();
   const res = await Promise.race([request(), sleep(cap).then(() => null)]);
   return { ms: performance.now() - start, status: res?.status ?? 0 };
@@ -42,8 +45,8 @@ async function timed(request: () => Promise<Response>, cap = 10_000): Promise<{ 
 describe("slow uploads and the connection pool (pool of 2)", () => {
   it("keeps /v1/me and /ready fast while ten uploads trickle at 1 KiB/s, and stores all ten", async () => {
     const headers = await t.as("alice");
-    const me = () => t.app.request("/v1/me", { headers });
-    const ready = () => t.app.request("/ready");
+    const me = async () => t.app.request("/v1/me", { headers });
+    const ready = async () => t.app.request("/ready");
     // Baseline on the idle service (warm-up first).
     await me();
     await ready();
@@ -52,16 +55,16 @@ describe("slow uploads and the connection pool (pool of 2)", () => {
     let finished = 0;
     const uploads = Array.from({ length: UPLOADS }, (_, i) => {
       const { stream, bytes } = trickle(i + 1);
-      const done = t.app
-        .request(`/v1/objects/slow-${i}`, {
+      const done = Promise.resolve(
+        t.app.request(`/v1/objects/slow-${i}`, {
           method: "PUT",
           headers: { ...headers, "content-type": "application/octet-stream" },
           body: stream,
           duplex: "half",
-        } as RequestInit)
-        .finally(() => {
-          finished += 1;
-        });
+        } as RequestInit),
+      ).finally(() => {
+        finished += 1;
+      });
       return { done, bytes };
     });
 
