@@ -1,6 +1,5 @@
 import { Readable } from "node:stream";
-import { DeleteObjectCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { type BlobLimit, type BlobStore, measured, type StoredBlob } from "./store.ts";
 
 export interface S3BlobStoreOptions {
@@ -19,24 +18,37 @@ export const S3_PART_BYTES = 8 * 1024 * 1024;
  * Blobs as S3 objects `blobs/<id>` through the official SDK: one PutObject per small blob, a
  * multipart upload (8 MiB parts, one in flight: bounded memory) for larger ones, aborted by the
  * SDK when the body fails. Incomplete multipart uploads of a crashed process are the bucket's to
- * expire (lifecycle rule AbortIncompleteMultipartUpload).
+ * expire (lifecycle rule AbortIncompleteMultipartUpload). The SDK is loaded on first use, so a
+ * service on the PostgreSQL store never loads it.
  */
 export class S3BlobStore implements BlobStore {
   readonly kind = "s3";
-  private readonly client: S3Client;
   private readonly bucket: string;
+  private sdk: Promise<{
+    client: S3Client;
+    s3: typeof import("@aws-sdk/client-s3");
+    storage: typeof import("@aws-sdk/lib-storage");
+  }> | null = null;
 
-  constructor(options: S3BlobStoreOptions) {
+  constructor(private readonly options: S3BlobStoreOptions) {
     this.bucket = options.bucket;
-    this.client = new S3Client({
-      region: options.region,
-      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-      // Integrity is ours (SHA-256 of every body) and S3 checks each signed payload hash; no
-      // extra CRC trailers, which some S3-compatible servers do not speak.
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
+  }
+
+  private load() {
+    this.sdk ??= Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/lib-storage")]).then(([s3, storage]) => {
+      const { endpoint, credentials, region } = this.options;
+      const client = new s3.S3Client({
+        region,
+        ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+        ...(credentials ? { credentials } : {}),
+        // Integrity is ours (SHA-256 of every body) and S3 checks each signed payload hash; no
+        // extra CRC trailers, which some S3-compatible servers do not speak.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+      });
+      return { client, s3, storage };
     });
+    return this.sdk;
   }
 
   private key(id: string) {
@@ -45,8 +57,9 @@ export class S3BlobStore implements BlobStore {
 
   async put(id: string, body: ReadableStream<Uint8Array> | null, limit: BlobLimit): Promise<StoredBlob> {
     const { stream, result } = measured(body, id, limit);
-    const upload = new Upload({
-      client: this.client,
+    const { client, storage } = await this.load();
+    const upload = new storage.Upload({
+      client,
       params: { Bucket: this.bucket, Key: this.key(id), Body: Readable.fromWeb(stream as never) },
       partSize: S3_PART_BYTES,
       queueSize: 1,
@@ -64,7 +77,8 @@ export class S3BlobStore implements BlobStore {
   get(id: string, size: number): ReadableStream<Uint8Array> {
     let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
     const open = async () => {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(id) }));
+      const { client, s3 } = await this.load();
+      const res = await client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: this.key(id) }));
       if (!res.Body) throw new Error(`blob ${id} has no body`);
       if (res.ContentLength !== undefined && res.ContentLength !== size) {
         throw new Error(`blob ${id} holds ${res.ContentLength} bytes, its object ${size}`);
@@ -85,17 +99,19 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const { client, s3 } = await this.load();
     // DeleteObject per id, a few at a time (DeleteObjects needs a Content-MD5 some peers lack).
     for (let i = 0; i < ids.length; i += 8) {
       await Promise.all(
         ids
           .slice(i, i + 8)
-          .map((id) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(id) }))),
+          .map((id) => client.send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(id) }))),
       );
     }
   }
 
   close(): void {
-    this.client.destroy();
+    this.sdk?.then(({ client }) => client.destroy()).catch(() => {});
   }
 }
