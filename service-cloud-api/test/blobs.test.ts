@@ -201,4 +201,52 @@ describe.each(["postgres", "s3"] as const)("an upload that dies midway (%s)", (k
     expect(chunks).toEqual([]);
     expect(peer.objects.has(`blobs/${lease?.blobId}`)).toBe(false);
   });
+
+  it("renews the lease while bytes keep arriving: a slow but live upload is not collected", async () => {
+    await t.reset();
+    const gates = [0, 1, 2].map(() => {
+      let open: () => void = () => {};
+      const opened = new Promise<void>((r) => {
+        open = r;
+      });
+      return { open, opened };
+    });
+    let piece = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (piece > 0) await gates[piece - 1]?.opened;
+        if (piece >= 3) return controller.close();
+        controller.enqueue(new Uint8Array(1024).fill(piece));
+        piece += 1;
+      },
+    });
+    const upload = t.app.request("/v1/objects/slow", {
+      method: "PUT",
+      headers: { ...(await t.as("alice")), "content-type": "application/octet-stream" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const leaseAt = async () =>
+      (
+        await t.deps.database.query<{ releasedAt: Date }>(`SELECT "releasedAt" FROM "cloud"."cloud_blob_garbage"`)
+      )[0]?.releasedAt.getTime();
+    const until = async (ok: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until(async () => (await leaseAt()) !== undefined);
+    const start = t.clock.now.getTime();
+    expect(await leaseAt()).toBe(start);
+    // 50 minutes on, the next kilobyte arrives: the lease moves to then.
+    t.clock.now = new Date(start + 50 * 60_000);
+    gates[0]?.open();
+    await until(async () => (await leaseAt()) === t.clock.now.getTime());
+    expect(await leaseAt()).toBe(t.clock.now.getTime());
+    // An hour after the upload began, it is still alive: nothing to collect.
+    expect(await collectGarbage(t.deps.database, t.deps.blobs, new Date(start + 3_600_001), 3_600_000)).toBe(0);
+    gates[1]?.open();
+    gates[2]?.open();
+    const res = await upload;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sizeBytes: 3 * 1024 });
+  });
 });

@@ -819,6 +819,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body stalled longer than the blob grace period and its bytes were collected (CONFLICT): send it again */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Larger than the plan's maxObjectBytes (PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
