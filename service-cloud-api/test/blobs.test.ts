@@ -173,7 +173,13 @@ describe.each(["postgres", "s3"] as const)("an upload that dies midway (%s)", (k
           sent = 1;
           return;
         }
-        await stalled;
+        if (sent === 1) {
+          // The client wakes up and sends more: a renewal must not revive the collected lease.
+          await stalled;
+          controller.enqueue(new Uint8Array(1024));
+          sent = 2;
+          return;
+        }
         controller.close();
       },
     });
@@ -193,9 +199,11 @@ describe.each(["postgres", "s3"] as const)("an upload that dies midway (%s)", (k
     const later = new Date(t.clock.now.getTime() + 3_600_001);
     expect(await collectGarbage(t.deps.database, t.deps.blobs, later, 3_600_000)).toBe(1);
     expect(await leased()).toEqual([]);
+    t.clock.now = new Date(later.getTime() + 60_000);
     resume();
     const res = await upload;
     expect(res.status).toBe(409);
+    expect(await leased()).toEqual([]);
     expect((await t.app.request("/v1/objects/stalled", { headers: await t.as("alice") })).status).toBe(404);
     const chunks = await t.deps.database.query(`SELECT 1 FROM "cloud"."cloud_object_chunks"`);
     expect(chunks).toEqual([]);

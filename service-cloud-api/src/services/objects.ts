@@ -116,7 +116,7 @@ export async function putObject(
         if (at.getTime() - renewedAt < LEASE_RENEW_MS) return;
         renewedAt = at.getTime();
         // A failed renewal only shortens the lease; the swap below notices a lost one.
-        lease(db, blobId, at).catch(() => {});
+        renewLease(db, blobId, at).catch(() => {});
       },
     });
   } catch (error) {
@@ -170,13 +170,20 @@ async function swapObject(
 }
 
 /**
- * Leases a blob being written (or renews its lease): listed as garbage released at `at`, so if
- * the upload dies the collector removes its bytes once the grace period has passed.
+ * Leases a blob about to be written: listed as garbage released at `at`, so if the upload dies
+ * the collector removes its bytes once the grace period has passed.
  */
 async function lease(db: SqlQueryable, blobId: string, at: Date): Promise<void> {
+  await db.query(`INSERT INTO "cloud"."cloud_blob_garbage" ("blobId", "releasedAt") VALUES ($1, $2)`, [blobId, at]);
+}
+
+/**
+ * Moves a live upload's lease to `at`. Never re-creates a lease the collector took: that blob's
+ * early bytes are gone, and the swap must refuse it.
+ */
+async function renewLease(db: SqlQueryable, blobId: string, at: Date): Promise<void> {
   await db.query(
-    `INSERT INTO "cloud"."cloud_blob_garbage" ("blobId", "releasedAt") VALUES ($1, $2)
-     ON CONFLICT ("blobId") DO UPDATE SET "releasedAt" = GREATEST("cloud_blob_garbage"."releasedAt", EXCLUDED."releasedAt")`,
+    `UPDATE "cloud"."cloud_blob_garbage" SET "releasedAt" = GREATEST("releasedAt", $2) WHERE "blobId" = $1`,
     [blobId, at],
   );
 }
