@@ -57,7 +57,9 @@ const putRoute = createRoute({
     401: auth401,
     402: problem("The plan's storage limit or an allowance without overage is used up (QUOTA_EXCEEDED)"),
     403: problem("The token lacks objects:write (FORBIDDEN)"),
-    409: problem("The body stalled longer than the blob grace period and its bytes were collected (CONFLICT): send it again"),
+    409: problem(
+      "The body stalled longer than the blob grace period and its bytes were collected (CONFLICT): send it again",
+    ),
     413: problem("Larger than the plan's maxObjectBytes (PAYLOAD_TOO_LARGE)"),
   },
 });
