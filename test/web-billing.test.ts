@@ -209,7 +209,8 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await usage
       .getByRole("img", { name: /^Transfer: [\d.,]+ (KB|MB) so far this period of 100 GB included/ })
       .waitFor();
-    await usage.getByRole("img", { name: /^Storage: .* on average today of 50 GB included/ }).waitFor();
+    // Storage is the level: the 300 KB object, whole, from the hour it was stored.
+    await usage.getByRole("img", { name: /^Storage: 300 KB stored today \(highest\) of 50 GB included/ }).waitFor();
     expect(await usage.getByTestId("limit-line").count()).toBe(3);
     await usage.getByText("Show as a table").first().click();
     await usage.getByRole("table").first().waitFor();

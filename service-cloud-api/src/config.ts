@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
+import { ConfigError, httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
 
 /** A comma-separated list of non-empty names. */
@@ -146,6 +146,35 @@ export const cloudEnvSchema = z.object({
     .max(604_800)
     .default(3_600)
     .describe("Bytes of replaced or deleted objects are kept this long, so downloads already under way finish"),
+  BLOB_STORE: z
+    .enum(["postgres", "s3"])
+    .default("postgres")
+    .describe(
+      "Where object bytes live: `postgres` (chunks in the database, the default) or `s3` (an S3-compatible bucket: set S3_BUCKET, AWS_REGION and the AWS credentials)",
+    ),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)")
+    .optional()
+    .describe("BLOB_STORE=s3: the bucket holding object bytes (keys blobs/<id>)"),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{2,32}$/, "a region name such as eu-west-1")
+    .optional()
+    .describe("BLOB_STORE=s3: the bucket's region"),
+  AWS_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "BLOB_STORE=s3: access key id (with AWS_SECRET_ACCESS_KEY; both unset: the SDK's default credential chain)",
+    ),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional().describe("BLOB_STORE=s3: secret access key"),
+  AWS_ENDPOINT_URL: httpUrl()
+    .optional()
+    .describe(
+      "BLOB_STORE=s3: an S3-compatible endpoint instead of AWS (MinIO, Ceph, a local peer); requests then use path-style URLs",
+    ),
   RECONCILE_INTERVAL_SEC: z.coerce
     .number()
     .int()
@@ -164,6 +193,18 @@ export type CloudConfig = Omit<z.infer<typeof cloudEnvSchema>, "AUTH_ISSUER"> & 
 /** Parses service-cloud-api's environment; throws ConfigError naming each bad variable. */
 export function loadCloudConfig(env: Record<string, string | undefined> = process.env): CloudConfig {
   const parsed = parseEnv(cloudEnvSchema, env);
+  if (parsed.BLOB_STORE === "s3") {
+    const issues: { variable: string; message: string }[] = (["S3_BUCKET", "AWS_REGION"] as const)
+      .filter((name) => parsed[name] === undefined)
+      .map((variable) => ({ variable, message: "required when BLOB_STORE=s3" }));
+    if ((parsed.AWS_ACCESS_KEY_ID === undefined) !== (parsed.AWS_SECRET_ACCESS_KEY === undefined)) {
+      issues.push({
+        variable: "AWS_SECRET_ACCESS_KEY",
+        message: "set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither",
+      });
+    }
+    if (issues.length > 0) throw new ConfigError(issues);
+  }
   // A default that depends on another variable cannot live in the per-variable schema.
   return { ...parsed, AUTH_ISSUER: parsed.AUTH_ISSUER ?? parsed.AUTH_URL };
 }

@@ -1,6 +1,8 @@
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, createMetricsRegistry, type Logger, type MetricsRegistry } from "@atlas/service-kit";
 import type { CloudConfig } from "./config.ts";
+import { createBlobStore } from "./services/blobs/create.ts";
+import type { BlobStore } from "./services/blobs/store.ts";
 import { UsageMeter } from "./services/metering.ts";
 import { QuotaGuard } from "./services/quota.ts";
 
@@ -12,6 +14,8 @@ export interface Deps {
   /** This process's Prometheus registry: the app's HTTP metrics and the background jobs' metrics (`/metrics`). */
   metrics: MetricsRegistry;
   database: DatabaseConnection;
+  /** Where object bytes live (BLOB_STORE): PostgreSQL chunks or S3-compatible storage. */
+  blobs: BlobStore;
   now: () => Date;
   /** Outbound HTTP to service-auth (JWKS, introspection, readiness). */
   fetch: typeof fetch;
@@ -32,6 +36,7 @@ export function buildDeps(config: CloudConfig, database: DatabaseConnection, log
     logger: log,
     metrics: createMetricsRegistry("service-cloud-api"),
     database,
+    blobs: createBlobStore(config, database),
     now: () => new Date(),
     fetch: globalThis.fetch,
     meter: undefined as unknown as UsageMeter,
@@ -65,5 +70,6 @@ export function connectDatabase(config: CloudConfig): DatabaseConnection {
 export async function closeDeps(deps: Deps): Promise<void> {
   // What was counted but not written yet goes in before the pool closes.
   await deps.meter.stop().catch((error: unknown) => deps.logger.error({ err: error }, "final usage flush failed"));
+  deps.blobs.close?.();
   await deps.database.close();
 }

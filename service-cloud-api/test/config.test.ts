@@ -23,3 +23,29 @@ describe("service-cloud-api auth configuration", () => {
     expect(() => loadCloudConfig({ INTROSPECTION_CLIENT_SECRET: "x".repeat(32) })).not.toThrow();
   });
 });
+
+describe("service-cloud-api blob store configuration", () => {
+  it("defaults to the PostgreSQL store", () => {
+    expect(loadCloudConfig({}).BLOB_STORE).toBe("postgres");
+  });
+
+  it("BLOB_STORE=s3 needs S3_BUCKET and AWS_REGION, both credentials or neither; bad values are named", () => {
+    expect(() => loadCloudConfig({ BLOB_STORE: "s3" })).toThrow(/S3_BUCKET: required.*AWS_REGION: required/);
+    const s3 = { BLOB_STORE: "s3", S3_BUCKET: "atlas-objects", AWS_REGION: "eu-west-1" };
+    expect(() => loadCloudConfig({ ...s3, AWS_ACCESS_KEY_ID: "AKIA1" })).toThrow(/AWS_SECRET_ACCESS_KEY/);
+    expect(() => loadCloudConfig({ ...s3, S3_BUCKET: "Not_A_Bucket" })).toThrow(/S3_BUCKET/);
+    expect(() => loadCloudConfig({ ...s3, AWS_ENDPOINT_URL: "ftp://x" })).toThrow(/AWS_ENDPOINT_URL/);
+    expect(() => loadCloudConfig({ BLOB_STORE: "disk" })).toThrow(/BLOB_STORE/);
+    const config = loadCloudConfig({
+      ...s3,
+      AWS_ACCESS_KEY_ID: "AKIA1",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9000/",
+    });
+    expect(config).toMatchObject({
+      BLOB_STORE: "s3",
+      S3_BUCKET: "atlas-objects",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9000",
+    });
+  });
+});

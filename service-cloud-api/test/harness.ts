@@ -5,6 +5,7 @@ import { createLogger } from "@atlas/service-kit";
 import { createApp } from "../src/app.ts";
 import { type CloudConfig, loadCloudConfig } from "../src/config.ts";
 import { attachMetering, buildDeps, closeDeps, type Deps } from "../src/deps.ts";
+import type { S3Peer } from "./fakes/s3-peer.ts";
 
 export const ALL_SCOPES = "profile:read objects:read objects:write usage:read billing:read";
 export const FIXED_NOW = new Date("2026-03-10T12:00:00.000Z");
@@ -40,7 +41,12 @@ export async function createCloudTestApp(env: Record<string, string> = {}): Prom
   });
   const clock = { now: FIXED_NOW };
   const deps = attachMetering({
-    ...buildDeps(config, connectPostgres(url, "cloud", { max: 6 }), createLogger({ name: "t", level: "silent" })),
+    ...buildDeps(
+      config,
+      // DATABASE_POOL_MAX in `env` sizes the pool (tests of pool exhaustion); else 6.
+      connectPostgres(url, "cloud", { max: env.DATABASE_POOL_MAX ? config.DATABASE_POOL_MAX : 6 }),
+      createLogger({ name: "t", level: "silent" }),
+    ),
     now: () => clock.now,
   });
   const t: CloudTestApp = {
@@ -72,6 +78,16 @@ export async function createCloudTestApp(env: Record<string, string> = {}): Prom
   };
   return t;
 }
+
+/** The environment selecting the S3 blob store on `peer`. */
+export const s3Env = (peer: S3Peer): Record<string, string> => ({
+  BLOB_STORE: "s3",
+  S3_BUCKET: peer.bucket,
+  AWS_REGION: peer.region,
+  AWS_ACCESS_KEY_ID: peer.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: peer.secretAccessKey,
+  AWS_ENDPOINT_URL: peer.url,
+});
 
 /** A response body in tests, where `expect` checks its shape. */
 // biome-ignore lint/suspicious/noExplicitAny: test assertions read response bodies loosely; expect() checks them

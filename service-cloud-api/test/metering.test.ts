@@ -191,7 +191,7 @@ describe("GET /v1/usage", () => {
   const usage = async (query: string, sub = "alice", scope?: string) =>
     t.app.request(`/v1/usage${query}`, { headers: await t.as(sub, { scope }) });
 
-  it("answers api.md's shape: hourly buckets with zero points, metrics requests, storage_bytes, transfer_bytes", async () => {
+  it("answers api.md's shape: hourly buckets with zero points, metrics requests, storage_bytes, storage_byte_hours, transfer_bytes", async () => {
     const headers = await t.as("alice");
     await t.app.request("/v1/objects/k", {
       method: "PUT",
@@ -214,19 +214,22 @@ describe("GET /v1/usage", () => {
     expect(body.series.map((s: { metric: string }) => s.metric)).toEqual([
       "requests",
       "storage_bytes",
+      "storage_byte_hours",
       "transfer_bytes",
     ]);
-    const [requests, storage, transfer] = body.series;
+    const [requests, storage, byteHours, transfer] = body.series;
     expect(requests.points).toEqual([
       { t: "2026-03-10T11:00:00.000Z", value: 0 },
       { t: "2026-03-10T12:00:00.000Z", value: 1 },
       { t: "2026-03-10T13:00:00.000Z", value: 1 },
     ]);
-    expect(storage.points.map((p: { value: number }) => p.value)).toEqual([0, 3600, 0]);
+    // The level carries into 13:00 (still stored); the byte-hours accrued so far are 12:00's.
+    expect(storage.points.map((p: { value: number }) => p.value)).toEqual([0, 3600, 3600]);
+    expect(byteHours.points.map((p: { value: number }) => p.value)).toEqual([0, 3600, 0]);
     expect(transfer.points[1].value).toBeGreaterThan(3600);
   });
 
-  it("sums days, and storage_bytes is the day's average", async () => {
+  it("sums days; storage_bytes is the day's level, storage_byte_hours its byte-hours", async () => {
     await t.app.request("/v1/objects/k", {
       method: "PUT",
       headers: { ...(await t.as("alice")), "content-type": "text/plain" },
@@ -240,7 +243,33 @@ describe("GET /v1/usage", () => {
       { t: "2026-03-09T00:00:00.000Z", value: 0 },
       { t: "2026-03-10T00:00:00.000Z", value: 1 },
     ]);
-    expect(body.series[1].points[1].value).toBe(1200);
+    expect(body.series[1].points.map((p: { value: number }) => p.value)).toEqual([0, 2400]);
+    expect(body.series[2].points.map((p: { value: number }) => p.value)).toEqual([0, 2400 * 12]);
+  });
+
+  it("shows a 64 KiB object as 65536 in its hour, the hour's peak after a delete, and carries the level over days", async () => {
+    const put = async (key: string, bytes: number) =>
+      t.app.request(`/v1/objects/${key}`, {
+        method: "PUT",
+        headers: { ...(await t.as("alice")), "content-type": "application/octet-stream" },
+        body: new Uint8Array(bytes),
+      });
+    expect((await put("a", 64 * 1024)).status).toBe(200); // 12:00
+    later(60_000);
+    await accrueStorage(t.deps.database, t.clock.now);
+    const hours = async (from: string, to: string) =>
+      (await bodyOf(await usage(`?from=${from}&to=${to}&granularity=hour`))).series[1].points.map(
+        (p: { value: number }) => p.value,
+      );
+    expect(await hours("2026-03-10T11:00:00Z", "2026-03-10T13:00:00Z")).toEqual([0, 65536]);
+    later(HOUR_MS); // 13:01: a second object, then the first one deleted
+    expect((await put("b", 1000)).status).toBe(200);
+    await t.app.request("/v1/objects/a", { method: "DELETE", headers: await t.as("alice") });
+    later(HOUR_MS); // 14:01
+    expect(await hours("2026-03-10T12:00:00Z", "2026-03-10T15:00:00Z")).toEqual([65536, 65536 + 1000, 1000]);
+    later(2 * 24 * HOUR_MS); // two days on, nothing changed: the object is still stored
+    const days = await bodyOf(await usage("?from=2026-03-09T00:00:00Z&to=2026-03-13T00:00:00Z&granularity=day"));
+    expect(days.series[1].points.map((p: { value: number }) => p.value)).toEqual([0, 65536 + 1000, 1000, 1000]);
   });
 
   it("never shows another user's or another tenant's usage", async () => {

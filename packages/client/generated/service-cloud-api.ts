@@ -819,6 +819,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body stalled longer than the blob grace period and its bytes were collected (CONFLICT): send it again */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Larger than the plan's maxObjectBytes (PAYLOAD_TOO_LARGE) */
                 413: {
                     headers: {
@@ -897,7 +906,7 @@ export interface paths {
         };
         /**
          * The caller's usage series by hour or day
-         * @description Needs scope `usage:read`. Metrics: `requests` (count), `transfer_bytes` (bytes in + out), `storage_bytes` (average bytes stored over the bucket). UTC buckets; `from` is aligned down and `to` up to bucket boundaries; at most 800 buckets.
+         * @description Needs scope `usage:read`. Metrics: `requests` (count), `transfer_bytes` (bytes in + out), `storage_bytes` (a level: the bytes stored during the bucket, its highest value; a bucket without a change carries the level before it), `storage_byte_hours` (byte-hours stored in the bucket, what storage is billed by). UTC buckets; `from` is aligned down and `to` up to bucket boundaries; at most 800 buckets.
          */
         get: {
             parameters: {
@@ -1150,7 +1159,7 @@ export interface components {
             granularity: "hour" | "day";
             series: {
                 /** @enum {string} */
-                metric: "requests" | "storage_bytes" | "transfer_bytes";
+                metric: "requests" | "storage_bytes" | "storage_byte_hours" | "transfer_bytes";
                 points: {
                     /** @description Bucket start (ISO 8601) */
                     t: string;

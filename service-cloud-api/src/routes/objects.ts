@@ -57,6 +57,9 @@ const putRoute = createRoute({
     401: auth401,
     402: problem("The plan's storage limit or an allowance without overage is used up (QUOTA_EXCEEDED)"),
     403: problem("The token lacks objects:write (FORBIDDEN)"),
+    409: problem(
+      "The body stalled longer than the blob grace period and its bytes were collected (CONFLICT): send it again",
+    ),
     413: problem("Larger than the plan's maxObjectBytes (PAYLOAD_TOO_LARGE)"),
   },
 });
@@ -139,6 +142,7 @@ export function registerObjectRoutes(app: OpenAPIHono<CloudEnv>, deps: Deps) {
     const ent = await deps.quota.state(ownerOf(c.var.auth));
     const { meta, received } = await putObject(
       deps.database,
+      deps.blobs,
       ent.entitlement,
       {
         key,
@@ -155,7 +159,7 @@ export function registerObjectRoutes(app: OpenAPIHono<CloudEnv>, deps: Deps) {
 
   app.openapi(getRoute, async (c) => {
     const { key } = c.req.valid("param");
-    const { meta, body } = await readObject(deps.database, ownerOf(c.var.auth), key);
+    const { meta, body } = await readObject(deps.database, deps.blobs, ownerOf(c.var.auth), key);
     return new Response(body, {
       status: 200,
       headers: {

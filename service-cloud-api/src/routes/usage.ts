@@ -30,7 +30,7 @@ const usageRoute = createRoute({
   tags: ["usage"],
   summary: "The caller's usage series by hour or day",
   description:
-    "Needs scope `usage:read`. Metrics: `requests` (count), `transfer_bytes` (bytes in + out), `storage_bytes` (average bytes stored over the bucket). UTC buckets; `from` is aligned down and `to` up to bucket boundaries; at most 800 buckets.",
+    "Needs scope `usage:read`. Metrics: `requests` (count), `transfer_bytes` (bytes in + out), `storage_bytes` (a level: the bytes stored during the bucket, its highest value; a bucket without a change carries the level before it), `storage_byte_hours` (byte-hours stored in the bucket, what storage is billed by). UTC buckets; `from` is aligned down and `to` up to bucket boundaries; at most 800 buckets.",
   security: bearer,
   middleware: [requireScope("usage:read")] as const,
   request: {

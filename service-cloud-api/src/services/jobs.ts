@@ -13,7 +13,7 @@ export async function runPeriodicJobs(deps: Deps): Promise<void> {
   // Storage is accrued up to now before periods that ended are priced.
   await accrueStorage(deps.database, now);
   await finalizeDueInvoices(deps.database, now, deps.config.INVOICE_GRACE_SEC * 1000, deps.config.INVOICE_DUE_DAYS);
-  await collectGarbage(deps.database, now, deps.config.BLOB_GC_GRACE_SEC * 1000);
+  await collectGarbage(deps.database, deps.blobs, now, deps.config.BLOB_GC_GRACE_SEC * 1000);
 }
 
 /** The consumer of the billing events cloud-api applies (null on the embedded database). */

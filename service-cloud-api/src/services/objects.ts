@@ -1,25 +1,27 @@
 /**
- * Objects: the caller's bytes under a key, metadata and bytes in Postgres.
+ * Objects: the caller's bytes under a key. Metadata in Postgres (cloud_objects), bytes in a
+ * {@link BlobStore}: PostgreSQL chunks by default (the service stays stateless and one backup
+ * holds everything), or S3-compatible storage for data that outgrows one database.
  *
- * Why Postgres (chunked `bytea` rows) and not files under a data folder:
- * - The service stays stateless (architecture.md: "all state lives in Postgres"): any instance
- *   behind the load balancer serves any object, with no shared volume to provision.
- * - An upload, its metadata, the storage total, the quota check and the storage metering commit
- *   in one transaction: a crash mid-upload leaves nothing behind (no orphan files to sweep, no
- *   metadata pointing at a missing file), and backups of the one database are consistent.
- * - Bytes are split into 1 MiB chunks, streamed in and out: memory stays bounded and the 1 GB
- *   `bytea` cap does not limit object size (plans allow up to 5 GiB).
- * The cost is database size and WAL volume; beyond what one Postgres holds comfortably the
- * storage belongs in an object store behind this same module's functions.
+ * An upload writes its bytes under a new blob id outside any transaction — a slow client holds no
+ * pool connection while it trickles — then swaps the object's metadata in one short transaction:
+ * the quota check under the customer's storage lock, the metadata, the storage total and usage,
+ * and the old blob marked as garbage. Until that swap the new blob is leased in
+ * `cloud_blob_garbage` (renewed while bytes arrive): an upload that dies midway (crash, lost
+ * client) leaves a lease that expires, and the garbage collector removes its bytes.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { DatabaseConnection, SqlQueryable } from "@atlas/db";
 import { AppError } from "@atlas/errors";
 import { decodeCursor, encodeCursor } from "@atlas/service-kit";
+import type { BlobStore, StoredBlob } from "./blobs/store.ts";
 import type { Entitlement } from "./entitlements.ts";
 import { lockStorage, type Owner, setStorage } from "./storage.ts";
 
-export const CHUNK_BYTES = 1024 * 1024;
+export { CHUNK_BYTES } from "./blobs/postgres.ts";
+
+/** An upload renews its garbage-collection lease at most this often while bytes arrive. */
+const LEASE_RENEW_MS = 10_000;
 
 export interface ObjectMeta {
   key: string;
@@ -75,12 +77,14 @@ export interface PutObjectInput {
  * Stores (or replaces) an object. Checks, in order: the declared length against the plan's
  * object size limit (413 before reading a byte), the storage limit against the current total
  * (402), then while streaming the actual length (413); at the end, under the customer's storage
- * lock, the storage limit again with the real size. The bytes, the metadata and the new total
- * commit together; a refusal at any step leaves no trace. Resolves with the metadata and the
- * number of bytes received.
+ * lock, the storage limit again with the real size. The bytes are written first, outside any
+ * transaction; the metadata and the new total then commit together. A refusal at any step
+ * removes the new bytes (or leaves them to garbage collection). Resolves with the metadata and
+ * the number of bytes received.
  */
 export async function putObject(
   db: DatabaseConnection,
+  blobs: BlobStore,
   ent: Entitlement,
   input: PutObjectInput,
   now: () => Date,
@@ -99,68 +103,99 @@ export async function putObject(
     const used = Number(usage?.bytes ?? 0) - Number(existing?.sizeBytes ?? 0);
     if (used + input.declaredLength > maxStorageBytes) throw storageFull(ent, used, input.declaredLength);
   }
-  return db.transaction(async (tx) => {
-    const blobId = randomUUID();
-    const hash = createHash("sha256");
-    let size = 0;
-    let seq = 0;
-    let buffered: Buffer[] = [];
-    let bufferedBytes = 0;
-    const writeChunk = async (data: Buffer) => {
-      await tx.query(`INSERT INTO "cloud"."cloud_object_chunks" ("blobId", "seq", "data") VALUES ($1, $2, $3)`, [
-        blobId,
-        seq,
-        data,
-      ]);
-      seq += 1;
-    };
-    if (input.body) {
-      const reader = input.body.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          size += value.byteLength;
-          if (size > maxObjectBytes) throw tooLarge(maxObjectBytes);
-          hash.update(value);
-          buffered.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-          bufferedBytes += value.byteLength;
-          while (bufferedBytes >= CHUNK_BYTES) {
-            const all = Buffer.concat(buffered, bufferedBytes);
-            await writeChunk(all.subarray(0, CHUNK_BYTES));
-            const rest = all.subarray(CHUNK_BYTES);
-            buffered = rest.length ? [rest] : [];
-            bufferedBytes = rest.length;
-          }
-        }
-      } finally {
-        reader.releaseLock();
-      }
-      if (bufferedBytes > 0) await writeChunk(Buffer.concat(buffered, bufferedBytes));
-    }
-    const at = now();
-    const storage = await lockStorage(tx, ent, at);
-    const [old] = await tx.query<ObjectRow>(
-      `SELECT ${COLUMNS} FROM "cloud"."cloud_objects" WHERE "tenantId" = $1 AND "userId" = $2 AND "key" = $3`,
-      [ent.tenantId, ent.userId, input.key],
-    );
-    const oldSize = old ? Number(old.sizeBytes) : 0;
-    const newTotal = storage.bytes - oldSize + size;
-    if (newTotal > maxStorageBytes) throw storageFull(ent, storage.bytes - oldSize, size);
-    const [row] = await tx.query<ObjectRow>(
-      `INSERT INTO "cloud"."cloud_objects" ("id", "tenantId", "userId", "key", "sizeBytes", "contentType", "sha256",
-         "blobId", "createdAt", "updatedAt")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-       ON CONFLICT ("tenantId", "userId", "key") DO UPDATE SET "sizeBytes" = EXCLUDED."sizeBytes",
-         "contentType" = EXCLUDED."contentType", "sha256" = EXCLUDED."sha256", "blobId" = EXCLUDED."blobId",
-         "updatedAt" = EXCLUDED."updatedAt"
-       RETURNING ${COLUMNS}`,
-      [randomUUID(), ent.tenantId, ent.userId, input.key, size, input.contentType, hash.digest("hex"), blobId, at],
-    );
-    if (old) await releaseBlob(tx, old.blobId, at);
-    await setStorage(tx, ent, storage, { bytes: newTotal, objects: storage.objects + (old ? 0 : 1) }, at);
-    return { meta: toMeta(row as ObjectRow), received: size };
-  });
+  const blobId = randomUUID();
+  await lease(db, blobId, now());
+  let renewedAt = now().getTime();
+  let stored: StoredBlob;
+  try {
+    stored = await blobs.put(blobId, input.body, {
+      maxBytes: maxObjectBytes,
+      tooLarge: () => tooLarge(maxObjectBytes),
+      onProgress: () => {
+        const at = now();
+        if (at.getTime() - renewedAt < LEASE_RENEW_MS) return;
+        renewedAt = at.getTime();
+        // A failed renewal only shortens the lease; the swap below notices a lost one.
+        renewLease(db, blobId, at).catch(() => {});
+      },
+    });
+  } catch (error) {
+    await discardBlob(db, blobs, blobId);
+    throw error;
+  }
+  try {
+    return await db.transaction(async (tx) => swapObject(tx, ent, input, stored, now()));
+  } catch (error) {
+    await discardBlob(db, blobs, blobId);
+    throw error;
+  }
+}
+
+/** The short transaction of an upload: quota check, metadata, storage total, old blob released. */
+async function swapObject(
+  tx: SqlQueryable,
+  ent: Entitlement,
+  input: PutObjectInput,
+  blob: StoredBlob,
+  at: Date,
+): Promise<{ meta: ObjectMeta; received: number }> {
+  const storage = await lockStorage(tx, ent, at);
+  // The new blob's lease ends: it is referenced from here on (or the transaction rolls back).
+  const claimed = await tx.query(`DELETE FROM "cloud"."cloud_blob_garbage" WHERE "blobId" = $1 RETURNING "blobId"`, [
+    blob.id,
+  ]);
+  if (claimed.length === 0) {
+    throw new AppError("CONFLICT", { detail: "The upload stalled longer than the blob grace period; send it again" });
+  }
+  const [old] = await tx.query<ObjectRow>(
+    `SELECT ${COLUMNS} FROM "cloud"."cloud_objects" WHERE "tenantId" = $1 AND "userId" = $2 AND "key" = $3`,
+    [ent.tenantId, ent.userId, input.key],
+  );
+  const oldSize = old ? Number(old.sizeBytes) : 0;
+  const newTotal = storage.bytes - oldSize + blob.size;
+  if (newTotal > ent.limits.maxStorageBytes) throw storageFull(ent, storage.bytes - oldSize, blob.size);
+  const [row] = await tx.query<ObjectRow>(
+    `INSERT INTO "cloud"."cloud_objects" ("id", "tenantId", "userId", "key", "sizeBytes", "contentType", "sha256",
+       "blobId", "createdAt", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+     ON CONFLICT ("tenantId", "userId", "key") DO UPDATE SET "sizeBytes" = EXCLUDED."sizeBytes",
+       "contentType" = EXCLUDED."contentType", "sha256" = EXCLUDED."sha256", "blobId" = EXCLUDED."blobId",
+       "updatedAt" = EXCLUDED."updatedAt"
+     RETURNING ${COLUMNS}`,
+    [randomUUID(), ent.tenantId, ent.userId, input.key, blob.size, input.contentType, blob.sha256, blob.id, at],
+  );
+  if (old) await releaseBlob(tx, old.blobId, at);
+  await setStorage(tx, ent, storage, { bytes: newTotal, objects: storage.objects + (old ? 0 : 1) }, at);
+  return { meta: toMeta(row as ObjectRow), received: blob.size };
+}
+
+/**
+ * Leases a blob about to be written: listed as garbage released at `at`, so if the upload dies
+ * the collector removes its bytes once the grace period has passed.
+ */
+async function lease(db: SqlQueryable, blobId: string, at: Date): Promise<void> {
+  await db.query(`INSERT INTO "cloud"."cloud_blob_garbage" ("blobId", "releasedAt") VALUES ($1, $2)`, [blobId, at]);
+}
+
+/**
+ * Moves a live upload's lease to `at`. Never re-creates a lease the collector took: that blob's
+ * early bytes are gone, and the swap must refuse it.
+ */
+async function renewLease(db: SqlQueryable, blobId: string, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE "cloud"."cloud_blob_garbage" SET "releasedAt" = GREATEST("releasedAt", $2) WHERE "blobId" = $1`,
+    [blobId, at],
+  );
+}
+
+/** A refused or failed upload's bytes go now; if that fails, its lease lets the collector do it. */
+async function discardBlob(db: SqlQueryable, blobs: BlobStore, blobId: string): Promise<void> {
+  try {
+    await blobs.delete([blobId]);
+    await db.query(`DELETE FROM "cloud"."cloud_blob_garbage" WHERE "blobId" = $1`, [blobId]);
+  } catch {
+    // Left to garbage collection.
+  }
 }
 
 /** Marks a blob unreferenced; its chunks go after the grace period (see {@link collectGarbage}). */
@@ -186,37 +221,17 @@ export async function headObject(db: SqlQueryable, owner: Owner, key: string): P
 }
 
 /**
- * The object's bytes as a stream, one chunk per query. A replaced or deleted object's chunks stay
+ * The object's bytes as a stream from the blob store. A replaced or deleted object's blob stays
  * for the garbage grace period, so a download in progress reads the version it started with.
  */
 export async function readObject(
   db: SqlQueryable,
+  blobs: BlobStore,
   owner: Owner,
   key: string,
 ): Promise<{ meta: ObjectMeta; body: ReadableStream<Uint8Array> }> {
   const row = await findObject(db, owner, key);
-  const size = Number(row.sizeBytes);
-  const chunks = Math.ceil(size / CHUNK_BYTES);
-  let seq = 0;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (seq >= chunks) {
-        controller.close();
-        return;
-      }
-      const [chunk] = await db.query<{ data: Buffer }>(
-        `SELECT "data" FROM "cloud"."cloud_object_chunks" WHERE "blobId" = $1 AND "seq" = $2`,
-        [row.blobId, seq],
-      );
-      if (!chunk) {
-        controller.error(new Error(`chunk ${seq} of blob ${row.blobId} is missing`));
-        return;
-      }
-      seq += 1;
-      controller.enqueue(new Uint8Array(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength));
-    },
-  });
-  return { meta: toMeta(row), body };
+  return { meta: toMeta(row), body: blobs.get(row.blobId, Number(row.sizeBytes)) };
 }
 
 /** Deletes one of the caller's objects (404 when it is not theirs or does not exist). */
@@ -264,23 +279,42 @@ export async function listObjects(
 }
 
 /**
- * Deletes the chunks of blobs released more than `graceMs` ago. Resolves with how many blobs
- * were collected.
+ * Removes the bytes of blobs released more than `graceMs` ago: replaced or deleted objects' old
+ * blobs, and uploads whose lease ran out (they died midway). Each batch is claimed (its rows
+ * deleted, SKIP LOCKED: several instances may run this) before the store deletes the bytes; if
+ * the store fails, the batch is listed again for the next run. Resolves with how many blobs were
+ * collected.
  */
-export async function collectGarbage(db: DatabaseConnection, now: Date, graceMs: number): Promise<number> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.query<{ blobId: string }>(
-      `DELETE FROM "cloud"."cloud_blob_garbage" WHERE "blobId" IN (
-         SELECT "blobId" FROM "cloud"."cloud_blob_garbage" WHERE "releasedAt" <= $1
-          ORDER BY "releasedAt" LIMIT 1000 FOR UPDATE SKIP LOCKED)
-       RETURNING "blobId"`,
-      [new Date(now.getTime() - graceMs)],
+export async function collectGarbage(
+  db: DatabaseConnection,
+  blobs: BlobStore,
+  now: Date,
+  graceMs: number,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const released = new Date(now.getTime() - graceMs);
+    const rows = await db.transaction((tx) =>
+      tx.query<{ blobId: string; releasedAt: Date }>(
+        `DELETE FROM "cloud"."cloud_blob_garbage" WHERE "blobId" IN (
+           SELECT "blobId" FROM "cloud"."cloud_blob_garbage" WHERE "releasedAt" <= $1
+            ORDER BY "releasedAt" LIMIT 1000 FOR UPDATE SKIP LOCKED)
+         RETURNING "blobId", "releasedAt"`,
+        [released],
+      ),
     );
-    if (rows.length > 0) {
-      await tx.query(`DELETE FROM "cloud"."cloud_object_chunks" WHERE "blobId" = ANY($1::text[])`, [
-        rows.map((r) => r.blobId),
-      ]);
+    if (rows.length === 0) return total;
+    try {
+      await blobs.delete(rows.map((r) => r.blobId));
+    } catch (error) {
+      await db.query(
+        `INSERT INTO "cloud"."cloud_blob_garbage" ("blobId", "releasedAt")
+         SELECT unnest($1::text[]), unnest($2::timestamptz[]) ON CONFLICT DO NOTHING`,
+        [rows.map((r) => r.blobId), rows.map((r) => r.releasedAt.toISOString())],
+      );
+      throw error;
     }
-    return rows.length;
-  });
+    total += rows.length;
+    if (rows.length < 1000) return total;
+  }
 }

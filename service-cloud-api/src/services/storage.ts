@@ -1,5 +1,5 @@
 import type { SqlQueryable } from "@atlas/db";
-import { addUsage, byteHoursByHour, type UsageDelta } from "./metering.ts";
+import { addUsage, byteHoursByHour, hourStartOf, type UsageDelta } from "./metering.ts";
 
 export interface Owner {
   tenantId: string;
@@ -44,7 +44,8 @@ export function storageDeltas(owner: Owner, bytes: number, from: Date, to: Date)
 
 /**
  * Sets a locked storage row to its new totals, first accruing the byte-hours of the old total
- * up to `now` (in the same transaction: stored bytes are metered exactly, not sampled).
+ * up to `now` (in the same transaction: stored bytes are metered exactly, not sampled), and
+ * records the level in the hour of `now` (see {@link recordLevel}).
  */
 export async function setStorage(
   tx: SqlQueryable,
@@ -58,6 +59,22 @@ export async function setStorage(
     `UPDATE "cloud"."cloud_storage_usage" SET "bytes" = $3, "objects" = $4, "accruedAt" = GREATEST("accruedAt", $5)
       WHERE "tenantId" = $1 AND "userId" = $2`,
     [owner.tenantId, owner.userId, after.bytes, after.objects, now],
+  );
+  await recordLevel(tx, owner, before.bytes, after.bytes, now);
+}
+
+/**
+ * The level of bytes stored in the hour of `at` (`cloud_storage_levels`): its peak is the highest
+ * of the level the hour started with (`before`, carried from the last change) and every level it
+ * reached; its end is the latest. Called under the customer's storage lock.
+ */
+export async function recordLevel(tx: SqlQueryable, owner: Owner, before: number, after: number, at: Date) {
+  await tx.query(
+    `INSERT INTO "cloud"."cloud_storage_levels" ("tenantId", "userId", "hourStart", "peakBytes", "endBytes")
+     VALUES ($1, $2, $3, GREATEST($4::bigint, $5::bigint), $5)
+     ON CONFLICT ("tenantId", "userId", "hourStart") DO UPDATE
+       SET "peakBytes" = GREATEST("cloud_storage_levels"."peakBytes", EXCLUDED."endBytes"), "endBytes" = EXCLUDED."endBytes"`,
+    [owner.tenantId, owner.userId, new Date(hourStartOf(at.getTime())), before, after],
   );
 }
 

@@ -3,7 +3,7 @@ import { HOUR_MS } from "./metering.ts";
 import type { Owner } from "./storage.ts";
 
 export type Granularity = "hour" | "day";
-export const SERIES_METRICS = ["requests", "storage_bytes", "transfer_bytes"] as const;
+export const SERIES_METRICS = ["requests", "storage_bytes", "storage_byte_hours", "transfer_bytes"] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
 
 export interface UsageSeries {
@@ -13,12 +13,12 @@ export interface UsageSeries {
   series: { metric: SeriesMetric; points: { t: string; value: number }[] }[];
 }
 
-/** Which series a stored metric adds to (storage byte-hours become average bytes below). */
+/** Which series a usage record adds to (`storage_bytes` is a level: it comes from {@link storageLevels}). */
 const SERIES_OF: Record<string, SeriesMetric> = {
   requests: "requests",
   transfer_in_bytes: "transfer_bytes",
   transfer_out_bytes: "transfer_bytes",
-  storage_byte_hours: "storage_bytes",
+  storage_byte_hours: "storage_byte_hours",
 };
 
 const BUCKET_MS: Record<Granularity, number> = { hour: HOUR_MS, day: 24 * HOUR_MS };
@@ -35,9 +35,40 @@ export function bucketCount(from: Date, to: Date, granularity: Granularity): num
 }
 
 /**
- * The caller's usage per bucket: `requests` (count), `transfer_bytes` (in + out) and
- * `storage_bytes` — the average bytes stored over the bucket (its storage byte-hours divided by
- * the bucket's hours). Buckets are UTC hours or days; `from` is aligned down and `to` up to them,
+ * The level of bytes stored per bucket: the highest level the bucket saw. A bucket without a
+ * change holds the level the last change before it left (an object stored yesterday still shows
+ * today); a day's level is the highest of its hours.
+ */
+async function storageLevels(db: SqlQueryable, owner: Owner, from: number, to: number, size: number) {
+  const [before] = await db.query<{ endBytes: string }>(
+    `SELECT "endBytes" FROM "cloud"."cloud_storage_levels"
+      WHERE "tenantId" = $1 AND "userId" = $2 AND "hourStart" < $3 ORDER BY "hourStart" DESC LIMIT 1`,
+    [owner.tenantId, owner.userId, new Date(from)],
+  );
+  const rows = await db.query<{ hourStart: Date; peakBytes: string; endBytes: string }>(
+    `SELECT "hourStart", "peakBytes", "endBytes" FROM "cloud"."cloud_storage_levels"
+      WHERE "tenantId" = $1 AND "userId" = $2 AND "hourStart" >= $3 AND "hourStart" < $4 ORDER BY "hourStart"`,
+    [owner.tenantId, owner.userId, new Date(from), new Date(to)],
+  );
+  let carried = Number(before?.endBytes ?? 0);
+  const levels: number[] = [];
+  let next = 0;
+  for (let start = from; start < to; start += size) {
+    // The level the bucket starts with, raised by the peak of each change inside it.
+    let level = carried;
+    for (let r = rows[next]; r && r.hourStart.getTime() < start + size; r = rows[++next]) {
+      level = Math.max(level, Number(r.peakBytes));
+      carried = Number(r.endBytes);
+    }
+    levels.push(level);
+  }
+  return levels;
+}
+
+/**
+ * The caller's usage per bucket: `requests` (count), `transfer_bytes` (in + out),
+ * `storage_bytes` — the level of bytes stored in the bucket (its highest value, see
+ * {@link storageLevels}) — and `storage_byte_hours`, what storage billing counts. Buckets are UTC hours or days; `from` is aligned down and `to` up to them,
  * and every bucket has a point (zero when nothing was used). Counts still in a process's memory
  * (at most one flush interval) are not in yet.
  */
@@ -61,7 +92,8 @@ export async function usageSeries(
   const buckets = (to - from) / size;
   const values: Record<SeriesMetric, number[]> = {
     requests: new Array(buckets).fill(0),
-    storage_bytes: new Array(buckets).fill(0),
+    storage_bytes: await storageLevels(db, owner, from, to, size),
+    storage_byte_hours: new Array(buckets).fill(0),
     transfer_bytes: new Array(buckets).fill(0),
   };
   for (const r of rows) {
@@ -69,8 +101,6 @@ export async function usageSeries(
     const into = SERIES_OF[r.metric];
     if (into) values[into][i] = (values[into][i] ?? 0) + Number(r.total);
   }
-  const hoursPerBucket = size / HOUR_MS;
-  values.storage_bytes = values.storage_bytes.map((byteHours) => Math.floor(byteHours / hoursPerBucket));
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),

@@ -9,10 +9,10 @@ import { bytes, formatDate, Loaded, money, Panel, useLoad } from "./ui.tsx";
 interface MetricView {
   metric: string;
   title: string;
-  /** Requests and transfer add up over the month; storage is a level. */
+  /** Requests and transfer add up over the month; storage is a level (each day's highest). */
   cumulative: boolean;
   format: (n: number) => string;
-  /** The plan's included amount for the month (storage: the average bytes it pays for). */
+  /** The plan's included amount for the month (storage: the bytes its included byte-hours hold all month). */
   limit: (plan: Plan) => number | undefined;
 }
 
@@ -63,7 +63,7 @@ function Chart({ view, points, plan }: { view: MetricView; points: { t: string; 
   const y = (v: number) => H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
   const path = values.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");
   const share = limit ? Math.round((current / limit) * 100) : null;
-  const detail = `${view.format(current)}${view.cumulative ? " so far this period" : " on average today"}${
+  const detail = `${view.format(current)}${view.cumulative ? " so far this period" : " stored today (highest)"}${
     limit ? ` of ${view.format(limit)} included (${share}%)` : ""
   }.`;
   const summary = `${view.title}: ${detail}`;
@@ -100,7 +100,7 @@ function Chart({ view, points, plan }: { view: MetricView; points: { t: string; 
           <thead>
             <tr>
               <th scope="col">Date</th>
-              <th scope="col">{view.cumulative ? "Total so far" : "Average stored"}</th>
+              <th scope="col">{view.cumulative ? "Total so far" : "Stored (highest)"}</th>
             </tr>
           </thead>
           <tbody>
