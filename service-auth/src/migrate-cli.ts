@@ -12,21 +12,29 @@ import { seedDefaults } from "./seed.ts";
 // parent holds service-auth/prisma/migrations and service-cloud-api/prisma/migrations.
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-const config = loadAuthConfig();
-if (!config.DATABASE_URL) throw new Error("DATABASE_URL is not set (the embedded database migrates itself at start)");
-const url = config.DATABASE_URL;
-
-const result = await releaseDatabase(url, serviceMigrations(root), async () => {
-  const database = connectPostgres(url, "auth", { max: 1 });
-  const prisma = new PrismaClient({ adapter: database.adapter });
-  try {
-    await seedDefaults(prisma, config);
-  } finally {
-    await prisma.$disconnect();
-    await database.close();
+async function release(): Promise<void> {
+  const config = loadAuthConfig();
+  if (!config.DATABASE_URL) throw new Error("DATABASE_URL is not set (the embedded database migrates itself at start)");
+  const url = config.DATABASE_URL;
+  const result = await releaseDatabase(url, serviceMigrations(root), async () => {
+    const database = connectPostgres(url, "auth", { max: 1 });
+    const prisma = new PrismaClient({ adapter: database.adapter });
+    try {
+      await seedDefaults(prisma, config);
+    } finally {
+      await prisma.$disconnect();
+      await database.close();
+    }
+  });
+  for (const [schema, applied] of Object.entries(result.applied)) {
+    console.log(`${schema}: ${applied.length ? `applied ${applied.join(", ")}` : "no pending migrations"}`);
   }
-});
-for (const [schema, applied] of Object.entries(result.applied)) {
-  console.log(`${schema}: ${applied.length ? `applied ${applied.join(", ")}` : "no pending migrations"}`);
+  console.log("seeded: tenant `default`, plans");
 }
-console.log("seeded: tenant `default`, plans");
+
+// One line on failure (a ConfigError names the bad variables, never their values); exit 1 stops
+// the services that wait on this one (compose: service_completed_successfully).
+release().catch((error: unknown) => {
+  console.error(`migrate failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
