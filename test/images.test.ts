@@ -167,7 +167,7 @@ describe.each(DOCKERFILES)("%s", (file) => {
         const text = readFileSync(join(outDir, js), "utf8");
         const specifiers = [
           ...text.matchAll(
-            /(?:\bfrom|\bimport\(|\brequire\(|\brequire\.resolve\(|createRequire\(import\.meta\.url\)\()\s*"([^"]+)"/g,
+            /(?:\bfrom|\bimport\(|\brequire\(|\brequire\.resolve\(|createRequire\d*\(import\.meta\.url\)\()\s*"([^"]+)"/g,
           ),
         ].filter((m) => PACKAGE_SPECIFIER.test(m[1] as string));
         const packages = new Set(
