@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import {
+  type BaseVariables,
   createLogger,
   createMetricsRegistry,
   createServiceApp,
@@ -12,8 +13,8 @@ const silent = () =>
   createLogger({ name: "svc", level: "silent", destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 function makeApp(metricsRoute?: boolean) {
-  const registry = createMetricsRegistry();
-  const app = createServiceApp({
+  const registry = createMetricsRegistry("svc");
+  const app = createServiceApp<{ Variables: BaseVariables }>({
     name: "svc",
     version: "1.0.0",
     description: "test service",
@@ -33,7 +34,7 @@ describe("METRICS_PORT: /metrics on a port of its own", () => {
 
   it("with metricsRoute false the public listener answers 404 at /metrics, and the metrics port serves the same registry", async () => {
     const { app, registry } = makeApp(false);
-    const main = await startHttpServer(app.fetch, 0, "127.0.0.1");
+    const main = await startHttpServer((request) => app.fetch(request), 0, "127.0.0.1");
     const metrics = await startMetricsServer(registry, 0, "127.0.0.1");
     try {
       expect(metrics.port).not.toBe(main.port);
