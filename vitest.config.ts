@@ -21,6 +21,7 @@ export default defineConfig({
         "**/*.test.ts",
         "**/main.ts",
         "**/seed-cli.ts",
+        "**/migrate-cli.ts",
         "**/admin-cli.ts",
         "**/reconcile-cli.ts",
         "**/void-invoice-cli.ts",

@@ -181,6 +181,11 @@ async function handle(req, res) {
   const { pathname } = new URL(req.url ?? "/", "http://localhost");
   if (pathname === "/config.json") return json(req, res, runtimeConfig);
   if (pathname === "/health") return json(req, res, '{"status":"ok","service":"web-app"}');
+  // Ready once there is a bundle to serve (the container health check).
+  if (pathname === "/ready") {
+    if (await fileAt(indexFile)) return json(req, res, '{"status":"ready"}');
+    return text(req, res, 503, "index.html missing");
+  }
 
   const file = safePath(pathname);
   if (file === undefined) return text(req, res, 404, "Not Found");

@@ -31,6 +31,7 @@ export function createApp(deps: Deps) {
     description: "Atlas identity, tokens and the payment side of billing.",
     logger: deps.logger,
     registry: deps.metrics,
+    metricsRoute: deps.config.METRICS_PORT === undefined,
     readiness: { database: () => deps.database.ping() },
     // Before the operational routes, so that /health & co. answer browsers of allowed origins too.
     middleware: [clientIp(trustedProxyList(deps.config.TRUSTED_PROXIES)), tenantCors(deps)],

@@ -1,4 +1,4 @@
-import { exitOnSignals, runMain, startHttpServer } from "@atlas/service-kit";
+import { exitOnSignals, runMain, startHttpServer, startMetricsServer } from "@atlas/service-kit";
 import { createApp } from "./app.ts";
 import { loadAuthConfig } from "./config.ts";
 import { buildDeps, closeDeps, connectDatabase, initDeps, startBackgroundJobs } from "./deps.ts";
@@ -10,10 +10,14 @@ runMain("service-auth", async () => {
   await initDeps(deps);
   const stopJobs = startBackgroundJobs(deps);
   const server = await startHttpServer(createApp(deps).fetch, config.PORT, config.HOST);
-  deps.logger.info({ url: `http://${config.HOST}:${server.port}` }, "service-auth listening");
+  const metrics = config.METRICS_PORT ? await startMetricsServer(deps.metrics, config.METRICS_PORT, config.HOST) : null;
+  deps.logger.info(
+    { url: `http://${config.HOST}:${server.port}`, metricsPort: metrics?.port ?? null },
+    "service-auth listening",
+  );
   exitOnSignals(deps.logger, async () => {
     // Jobs, the outbox consumer and in-flight requests drain before the pool closes.
-    await Promise.all([stopJobs(), server.close()]);
+    await Promise.all([stopJobs(), server.close(), metrics?.close()]);
     await closeDeps(deps);
   });
 });

@@ -22,6 +22,7 @@ export function createApp(deps: Deps) {
     description: "Atlas product API: objects, usage metering, entitlements, invoices.",
     logger: deps.logger,
     registry: deps.metrics,
+    metricsRoute: deps.config.METRICS_PORT === undefined,
     readiness: { database: () => deps.database.ping(), jwks: jwksReadiness(deps) },
     // Browsers (the web-app) call /v1 with bearer tokens; only configured origins get a grant.
     middleware: [originCors(deps.config.CORS_ORIGINS)],

@@ -23,6 +23,15 @@ export const cloudEnvSchema = z.object({
     .describe("Runtime mode; unset means production (npm start sets development)"),
   PORT: port(4001).describe("HTTP port"),
   HOST: z.string().min(1).default("127.0.0.1").describe("Interface to listen on (0.0.0.0 in containers)"),
+  METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65_535)
+    .optional()
+    .describe(
+      "Serve GET /metrics on this port (on HOST) instead of the main one, which then answers 404 there: keep it off the public network",
+    ),
   DATABASE_URL: postgresUrl()
     .optional()
     .describe(

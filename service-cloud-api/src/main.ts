@@ -1,4 +1,4 @@
-import { exitOnSignals, runMain, startHttpServer } from "@atlas/service-kit";
+import { exitOnSignals, runMain, startHttpServer, startMetricsServer } from "@atlas/service-kit";
 import { createApp } from "./app.ts";
 import { loadCloudConfig } from "./config.ts";
 import { buildDeps, closeDeps, connectDatabase } from "./deps.ts";
@@ -10,9 +10,13 @@ runMain("service-cloud-api", async () => {
   const deps = buildDeps(config, connectDatabase(config));
   const server = await startHttpServer(createApp(deps).fetch, config.PORT, config.HOST);
   const stopBackground = startBackground(deps);
-  deps.logger.info({ url: `http://${config.HOST}:${server.port}` }, "service-cloud-api listening");
+  const metrics = config.METRICS_PORT ? await startMetricsServer(deps.metrics, config.METRICS_PORT, config.HOST) : null;
+  deps.logger.info(
+    { url: `http://${config.HOST}:${server.port}`, metricsPort: metrics?.port ?? null },
+    "service-cloud-api listening",
+  );
   exitOnSignals(deps.logger, async () => {
-    await server.close();
+    await Promise.all([server.close(), metrics?.close()]);
     // After the server: the last requests' usage is in memory until this final flush.
     await stopBackground();
     await closeDeps(deps);

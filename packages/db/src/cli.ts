@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startPostgresCluster } from "./cluster.ts";
+import { withMigrationLock } from "./lock.ts";
 import { createMigration, deployMigrations, diffMigrationsToSchema, type MigrationTarget } from "./migrations.ts";
 import { withSchema } from "./url.ts";
 
@@ -52,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
     case "deploy": {
       const url = process.env.DATABASE_URL;
       if (!url) throw new Error("DATABASE_URL is not set (the embedded database migrates itself at start)");
-      const applied = await deployMigrations(withSchema(url, schemaName), target);
+      // The same lock as releaseDatabase: a per-service deploy never races the release step.
+      const applied = await withMigrationLock(url, () => deployMigrations(withSchema(url, schemaName), target));
       console.log(applied.length ? `applied: ${applied.join(", ")}` : "no pending migrations");
       return 0;
     }

@@ -1,5 +1,6 @@
 export { findPostgresBinDir, freePort, type PostgresCluster, startPostgresCluster } from "./cluster.ts";
 export { createSchemaEngine } from "./engine.ts";
+export { MIGRATION_LOCK_KEY, withMigrationLock } from "./lock.ts";
 export {
   createMigration,
   deployMigrations,
@@ -8,6 +9,7 @@ export {
   migrationTimestamp,
 } from "./migrations.ts";
 export { deployEmbeddedMigrations, openEmbeddedDatabase } from "./pglite.ts";
+export { type ReleaseResult, releaseDatabase } from "./release.ts";
 export {
   connectEmbedded,
   connectPostgres,
@@ -17,5 +19,5 @@ export {
   type SqlQueryable,
   sqlOf,
 } from "./runtime.ts";
-export { SERVICE_MIGRATIONS } from "./services.ts";
+export { SERVICE_MIGRATIONS, type ServiceMigrations, serviceMigrations } from "./services.ts";
 export { parseDatabaseUrl, quoteIdent, withDatabase, withSchema } from "./url.ts";

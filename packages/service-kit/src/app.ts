@@ -34,6 +34,11 @@ export interface ServiceAppOptions {
    * the app makes its own when none is given.
    */
   registry?: MetricsRegistry;
+  /**
+   * Serve `GET /metrics` on this app (default true). False when the metrics have a port of their
+   * own (METRICS_PORT, startMetricsServer): the public listener then answers 404 there.
+   */
+  metricsRoute?: boolean;
 }
 
 const ONE_MIB = 1024 * 1024;
@@ -84,7 +89,7 @@ function answeredBeforeBodyEnd(env: unknown, method: string): boolean {
  * Creates an OpenAPIHono app with the behaviour every Atlas service shares: request ids,
  * request logs without secrets, Prometheus metrics, security headers, the body limit, zod
  * validation errors as 400 VALIDATION_FAILED, RFC 9457 errors, and the operational routes
- * (`/health`, `/ready`, `/metrics`, `/openapi.json`, `/docs`).
+ * (`/health`, `/ready`, `/metrics` unless `metricsRoute` is false, `/openapi.json`, `/docs`).
  *
  * @example
  * const app = createServiceApp<{ Variables: BaseVariables }>({ name: "service-auth", ... });
@@ -178,6 +183,10 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
   app.onError(onError);
   app.notFound(problemNotFound);
 
-  registerOperationalRoutes(app, { ...options, registry: metrics.registry });
+  registerOperationalRoutes(app, {
+    ...options,
+    registry: metrics.registry,
+    metricsRoute: options.metricsRoute ?? true,
+  });
   return app;
 }

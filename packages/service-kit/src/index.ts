@@ -5,5 +5,6 @@ export { renderApiReference } from "./docs.ts";
 export { type Job, type JobsOptions, type RunningJobs, startJobs } from "./jobs.ts";
 export { createLogger, type Logger, REDACTED_KEYS } from "./logger.ts";
 export { createMetrics, createMetricsRegistry, type MetricsRegistry } from "./metrics.ts";
+export { startMetricsServer } from "./metrics-server.ts";
 export type { ReadinessCheck } from "./operational.ts";
 export { exitOnSignals, type RunningServer, runMain, startHttpServer } from "./server.ts";

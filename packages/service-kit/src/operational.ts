@@ -41,6 +41,7 @@ export function registerOperationalRoutes<E extends Env>(
     description: string;
     readiness: Record<string, ReadinessCheck>;
     registry: Registry;
+    metricsRoute: boolean;
   },
 ) {
   app.openapi(
@@ -77,10 +78,12 @@ export function registerOperationalRoutes<E extends Env>(
     },
   );
 
-  app.get("/metrics", async (c) => {
-    c.header("Content-Type", options.registry.contentType);
-    return c.body(await options.registry.metrics());
-  });
+  if (options.metricsRoute) {
+    app.get("/metrics", async (c) => {
+      c.header("Content-Type", options.registry.contentType);
+      return c.body(await options.registry.metrics());
+    });
+  }
 
   const document = () =>
     app.getOpenAPI31Document({
