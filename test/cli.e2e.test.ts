@@ -198,10 +198,11 @@ describe("atlas CLI against the real services", () => {
     // cloud-api caches a live introspection answer for up to 30 s: move past it.
     auth.clock.now = new Date(auth.clock.now.getTime() + 31_000);
     const after = await atlas("whoami");
-    expect(after.code).toBe(1);
-    expect(after.stderr).toContain("INVALID_TOKEN");
+    // Refused token: exit 3, the failed answer's X-Request-Id on the error line.
+    expect(after.code).toBe(3);
+    expect(after.stderr).toMatch(/^error: .*INVALID_TOKEN.* \[request id [\w-]+\]$/m);
     expect(after.stderr).toContain("atlas login");
-    expect((await atlas("pat", "list")).code).toBe(1);
+    expect((await atlas("pat", "list")).code).toBe(3);
   });
 
   it("a denied login stores nothing and says so; logout revokes the token and deletes it", async () => {
@@ -209,7 +210,7 @@ describe("atlas CLI against the real services", () => {
     const configFile = join(home, "config", "atlas", "config.json");
     await rm(configFile, { force: true });
     const denied = await loginAs(me.auth, "deny");
-    expect(denied.code).toBe(1);
+    expect(denied.code).toBe(3);
     expect(denied.stderr).toContain("denied");
     await expect(stat(configFile)).rejects.toThrow();
 
@@ -218,8 +219,9 @@ describe("atlas CLI against the real services", () => {
     const { token } = JSON.parse(await readFile(configFile, "utf8")) as { token: string };
     // Scopes are what was asked: objects are out of reach of this token.
     const put = await atlas("objects", "ls");
-    expect(put.code).toBe(1);
+    expect(put.code).toBe(3);
     expect(put.stderr).toContain("FORBIDDEN");
+    expect(put.stderr).toMatch(/\[request id [\w-]+\]/);
     const usage = await atlas("usage", "--json");
     expect(usage.code).toBe(0);
     expect(JSON.parse(usage.stdout)).toMatchObject({ granularity: "day" });
@@ -237,7 +239,7 @@ describe("atlas CLI against the real services", () => {
     auth.clock.now = new Date(auth.clock.now.getTime() + 31_000);
     const viaEnv = spawn(process.execPath, [bin, "whoami"], { env: { ...env(), ATLAS_TOKEN: token } });
     const code = await new Promise<number | null>((r) => viaEnv.on("close", r));
-    expect(code).toBe(1);
+    expect(code).toBe(3);
   });
 
   it("atlas admin outbox: a platform admin's access token lists, retries and discards a parked event; PATs and users are refused", async () => {
@@ -314,14 +316,23 @@ describe("atlas CLI against the real services", () => {
       items: [],
       nextCursor: null,
     });
+    // Not parked any more: 404, exit 4, with the request id (also in --json).
+    const gone = await start(["admin", "outbox", "retry", event.id], asAdmin).done;
+    expect(gone.code).toBe(4);
+    expect(gone.stderr).toMatch(/^error: .*NOT_FOUND.* \[request id [\w-]+\]$/m);
+    const goneJson = await start(["admin", "outbox", "retry", event.id, "--json"], asAdmin).done;
+    expect(goneJson.code).toBe(4);
+    expect(JSON.parse(goneJson.stderr)).toMatchObject({
+      error: { code: "NOT_FOUND", status: 404, exitCode: 4, requestId: expect.any(String) },
+    });
 
     // A PAT is refused by the CLI before it is sent; a user's access token by the server.
     const viaPat = await start(["admin", "outbox", "list"], { ATLAS_TOKEN: "atlas_pat_0123456789abcdef" }).done;
-    expect(viaPat.code).toBe(1);
+    expect(viaPat.code).toBe(3);
     expect(viaPat.stderr).toContain("personal access token");
     const user = await loginTestUser(auth);
     const asUser = await start(["admin", "outbox", "retry", event.id], { ATLAS_TOKEN: user.tokens.accessToken }).done;
-    expect(asUser.code).toBe(1);
+    expect(asUser.code).toBe(3);
     expect(asUser.stderr).toContain("FORBIDDEN");
     expect(asUser.stderr).toContain("platform admin");
   });

@@ -20,6 +20,7 @@ import { registerBillingRoutes } from "./routes/billing/index.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerWellKnownRoutes } from "./routes/well-known.ts";
+import { registerBusinessGauges } from "./services/platform/business-metrics.ts";
 
 export const SERVICE_VERSION = "0.1.0";
 
@@ -36,6 +37,7 @@ export function createApp(deps: Deps) {
     // Before the operational routes, so that /health & co. answer browsers of allowed origins too.
     middleware: [clientIp(trustedProxyList(deps.config.TRUSTED_PROXIES)), tenantCors(deps)],
   });
+  registerBusinessGauges(deps);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",

@@ -23,6 +23,7 @@ import { JwtService } from "./services/jwt.service.ts";
 import { GeoLocator } from "./services/login/geo.service.ts";
 import { OAuthClients } from "./services/methods/oauth/providers.ts";
 import { rewrapTotpSecrets } from "./services/mfa/mfa-factors.service.ts";
+import { rateLimitFallbacks } from "./services/platform/business-metrics.ts";
 import { KeyRing } from "./services/platform/crypto.ts";
 import { MemoryRateLimitStore, RedisRateLimitStore } from "./services/platform/rate-limit.ts";
 import { tenancyJobs } from "./services/tenancy/tenancy-jobs.ts";
@@ -102,10 +103,11 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, ambi
       : devOutbox
         ? new DevOutboxSmsSender(devOutbox)
         : new UnconfiguredSmsSender();
+  const metrics = createMetricsRegistry("service-auth");
   return {
     config,
     logger: log,
-    metrics: createMetricsRegistry("service-auth"),
+    metrics,
     prisma,
     database,
     now,
@@ -121,6 +123,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, ambi
               { err: error instanceof Error ? error.message : String(error) },
               "Redis unavailable: rate limits fall back to this instance's memory",
             ),
+          onFallbackHit: () => rateLimitFallbacks(metrics).inc(),
         })
       : new MemoryRateLimitStore(),
     redis,

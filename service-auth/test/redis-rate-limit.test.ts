@@ -1,5 +1,7 @@
 // Rate limits shared through a real redis-server by two service-auth instances, and what
 // happens when Redis goes away (each instance falls back to its own counters: never unlimited).
+
+import { scrapeMetric } from "@atlas/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RedisRateLimitStore } from "../src/services/platform/rate-limit.ts";
 import { hasRedisServer, RedisServer } from "./fakes/redis-server.ts";
@@ -61,6 +63,7 @@ describe.skipIf(!available)("rate limits in Redis, across instances", () => {
     for (let i = 0; i < 6; i++) statuses.push((await nonce(a)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
     expect((a.deps.rateLimits as RedisRateLimitStore).degradedSince).not.toBeNull();
+    expect(await scrapeMetric(a.app, "rate_limit_degraded")).toBe(1);
     expect(a.logs.some((l) => l.includes("Redis unavailable"))).toBe(true);
     // Per instance while degraded: b has its own budget.
     expect((await nonce(b)).status).toBe(200);
@@ -76,5 +79,6 @@ describe.skipIf(!available)("rate limits in Redis, across instances", () => {
     for (const t of [a, b, a, b, a]) shared.push((await nonce(t)).status);
     expect(shared).toEqual([200, 200, 200, 200, 429]);
     expect((a.deps.rateLimits as RedisRateLimitStore).degradedSince).toBeNull();
+    expect(await scrapeMetric(a.app, "rate_limit_degraded")).toBe(0);
   });
 });

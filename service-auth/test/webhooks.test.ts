@@ -3,6 +3,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { scrapeMetric } from "@atlas/service-kit/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { recordAudit } from "../src/services/audit/audit.service.ts";
 import { startTenancyJobs } from "../src/services/tenancy/tenancy-jobs.ts";
@@ -128,8 +129,11 @@ describe("tenant webhooks", () => {
     const user = await loginTestUser(t, { tenantSlug: "acme" });
     expect(await scanAuditForWebhooks(t.deps, t.clock.now)).toBe(1);
     receiver.answers = [500];
+    const failures = () => scrapeMetric(t.app, "tenant_webhook_delivery_failures_total", { reason: "http_5xx" });
+    const before = await failures();
 
     expect(await deliver()).toEqual({ delivered: 0, retried: 1, parked: 0 });
+    expect(await failures()).toBe(before + 1);
     const [failed] = await deliveries();
     expect(failed).toMatchObject({ status: "pending", attempts: 1, lastStatus: 500, lastError: "HTTP 500" });
     expect(failed?.availableAt).toEqual(new Date(t.clock.now.getTime() + 10_000));
@@ -279,8 +283,11 @@ describe("tenant webhooks", () => {
       ...jsonPost({ webhookUrl: null }, admin.auth),
       method: "PATCH",
     });
+    const removed = { reason: "webhook_url_removed" };
+    const before = await scrapeMetric(t.app, "tenant_webhook_delivery_failures_total", removed);
     expect(await deliver()).toMatchObject({ parked: 1 });
     expect((await deliveries())[0]).toMatchObject({ status: "parked", lastError: "webhook_url_removed" });
+    expect(await scrapeMetric(t.app, "tenant_webhook_delivery_failures_total", removed)).toBe(before + 1);
     // tenant_updated (and later events) of a tenant without a URL are not enqueued.
     later(1_000);
     await loginTestUser(t, { tenantSlug: "acme" });

@@ -1,4 +1,5 @@
-import { createServiceApp } from "@atlas/service-kit";
+import { outboxBacklog } from "@atlas/outbox";
+import { createServiceApp, outboxGauges } from "@atlas/service-kit";
 import { bearerFailureLimit } from "./auth/failure-limit.ts";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
@@ -11,6 +12,7 @@ import { registerInvoiceRoutes } from "./routes/invoices.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
+import { CONSUMED_EVENT_TYPES } from "./services/consumer.ts";
 
 export const SERVICE_VERSION = "0.1.0";
 
@@ -29,6 +31,14 @@ export function createApp(deps: Deps) {
     // Object uploads carry their own, plan-based size limit.
     bodyLimitExemptPrefixes: ["/v1/objects/"],
   });
+  // The backlog of the events cloud-api consumes, read from the outbox on each scrape of /metrics.
+  outboxGauges(
+    deps.metrics,
+    "service-cloud-api",
+    () => outboxBacklog(deps.database, CONSUMED_EVENT_TYPES, deps.now()),
+    (error) =>
+      deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "outbox metrics read failed"),
+  );
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",

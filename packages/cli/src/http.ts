@@ -6,17 +6,38 @@ import {
   type ServiceAuthClient,
 } from "@atlas/client";
 
-/** A failure the CLI reports to the user: a message, an optional hint, and the exit code. */
+/**
+ * The exit codes of `atlas` (README "The `atlas` CLI"): 0 success; 3 not signed in, or the token
+ * is refused (401/403); 4 not found (404); 5 conflict (409); 1 anything else, usage errors
+ * included (commander's own code for them).
+ */
+export const EXIT = { ok: 0, other: 1, auth: 3, notFound: 4, conflict: 5 } as const;
+
+/** Problem codes that mean "sign in (again) or with more rights", whatever the status. */
+const AUTH_CODES = new Set(["NOT_LOGGED_IN", "INVALID_TOKEN", "EXPIRED_TOKEN", "INVALID_CREDENTIALS", "FORBIDDEN"]);
+
+/** The exit code of a failure with problem code `code` and HTTP status `status` (none when no answer). */
+export function exitCodeOf(code: string | undefined, status: number | undefined): number {
+  if (status === 401 || status === 403 || (code && AUTH_CODES.has(code))) return EXIT.auth;
+  if (status === 404 || code === "NOT_FOUND") return EXIT.notFound;
+  if (status === 409 || code === "CONFLICT") return EXIT.conflict;
+  return EXIT.other;
+}
+
+/**
+ * A failure the CLI reports to the user: a message, an optional hint, the request id of the
+ * failed answer (X-Request-Id, for support and the server's logs), and the exit code.
+ */
 export class CliError extends Error {
   constructor(
     message: string,
-    readonly options: { hint?: string; code?: string; status?: number; exitCode?: number } = {},
+    readonly options: { hint?: string; code?: string; status?: number; exitCode?: number; requestId?: string } = {},
   ) {
     super(message);
     this.name = "CliError";
   }
   get exitCode(): number {
-    return this.options.exitCode ?? 1;
+    return this.options.exitCode ?? exitCodeOf(this.options.code, this.options.status);
   }
 }
 
@@ -54,9 +75,11 @@ export function problemOf(res: Response, body: unknown, what: string): CliError 
   const detail = typeof doc.detail === "string" ? doc.detail : res.statusText || `HTTP ${res.status}`;
   const retry = res.headers.get("retry-after");
   const hint = HINTS[code] ?? undefined;
+  const requestId = res.headers.get("x-request-id") ?? (typeof doc.instance === "string" ? doc.instance : null);
   return new CliError(`${what} failed: ${detail} (${code})`, {
     code,
     status: res.status,
+    ...(requestId ? { requestId } : {}),
     ...(hint ? { hint: retry && code === "RATE_LIMITED" ? `Retry in ${retry} s.` : hint } : {}),
   });
 }

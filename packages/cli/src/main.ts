@@ -12,11 +12,14 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode; // commander already printed it
     if (error instanceof CliError) {
+      const { hint, code, status, requestId } = error.options;
       if (json) {
-        const { hint, code, status } = error.options;
-        process.stderr.write(`${JSON.stringify({ error: { message: error.message, code, status, hint } })}\n`);
+        const body = { message: error.message, code, status, hint, requestId, exitCode: error.exitCode };
+        process.stderr.write(`${JSON.stringify({ error: body })}\n`);
       } else {
-        process.stderr.write(`error: ${error.message}\n${error.options.hint ? `hint: ${error.options.hint}\n` : ""}`);
+        // The request id goes on the error line itself: the one line users paste into a ticket.
+        const id = requestId ? ` [request id ${requestId}]` : "";
+        process.stderr.write(`error: ${error.message}${id}\n${hint ? `hint: ${hint}\n` : ""}`);
       }
       return error.exitCode;
     }

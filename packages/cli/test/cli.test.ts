@@ -11,7 +11,7 @@ import { safeHostname } from "../src/commands/login.ts";
 import { configPath, deleteConfig, readConfig, writeConfig } from "../src/config.ts";
 import { resolveContext } from "../src/context.ts";
 import { money, table } from "../src/format.ts";
-import { problemError } from "../src/http.ts";
+import { CliError, EXIT, problemError } from "../src/http.ts";
 import { buildProgram } from "../src/program.ts";
 import { formatBytes, progressStream } from "../src/progress.ts";
 
@@ -146,6 +146,30 @@ describe("problem documents become messages with a hint", () => {
     expect(limited.options.hint).toBe("Retry in 7 s.");
     const html = await problemError(new Response("<html>", { status: 502, statusText: "Bad Gateway" }), "x");
     expect(html.message).toBe("x failed: Bad Gateway (HTTP_502)");
+  });
+
+  it("gives each kind of failure its exit code and keeps the answer's request id", async () => {
+    const answer = (status: number, code: string) =>
+      problemError(
+        new Response(JSON.stringify({ code, detail: "d" }), { status, headers: { "x-request-id": `req-${status}` } }),
+        "x",
+      );
+    const cases: [number, string, number][] = [
+      [401, "INVALID_TOKEN", EXIT.auth],
+      [403, "FORBIDDEN", EXIT.auth],
+      [404, "NOT_FOUND", EXIT.notFound],
+      [409, "CONFLICT", EXIT.conflict],
+      [422, "VALIDATION_FAILED", EXIT.other],
+      [500, "INTERNAL", EXIT.other],
+    ];
+    for (const [status, code, exit] of cases) {
+      const e = await answer(status, code);
+      expect([status, e.exitCode, e.options.requestId]).toEqual([status, exit, `req-${status}`]);
+    }
+    expect([EXIT.auth, EXIT.notFound, EXIT.conflict]).toEqual([3, 4, 5]);
+    // Local failures: not logged in is authentication; a bad argument is "other".
+    expect(new CliError("Not logged in", { code: "NOT_LOGGED_IN" }).exitCode).toBe(3);
+    expect(new CliError("--granularity must be hour or day").exitCode).toBe(1);
   });
 });
 

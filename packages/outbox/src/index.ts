@@ -1,4 +1,5 @@
 export { listParkedEvents, type ParkedEvent, unparkEvents } from "./admin.ts";
+export { type OutboxBacklog, outboxBacklog } from "./backlog.ts";
 export { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.ts";
 export {
   type BatchResult,

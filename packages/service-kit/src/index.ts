@@ -4,7 +4,16 @@ export { decodeCursor, encodeCursor } from "./cursor.ts";
 export { renderApiReference } from "./docs.ts";
 export { type Job, type JobsOptions, type RunningJobs, startJobs } from "./jobs.ts";
 export { createLogger, type Logger, REDACTED_KEYS } from "./logger.ts";
-export { createMetrics, createMetricsRegistry, type MetricsRegistry } from "./metrics.ts";
+export {
+  counter,
+  createMetrics,
+  createMetricsRegistry,
+  gauge,
+  histogram,
+  type MetricsRegistry,
+  type OutboxBacklogRow,
+  outboxGauges,
+} from "./metrics.ts";
 export { startMetricsServer } from "./metrics-server.ts";
 export type { ReadinessCheck } from "./operational.ts";
 export { exitOnSignals, type RunningServer, runMain, startHttpServer } from "./server.ts";

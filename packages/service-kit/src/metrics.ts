@@ -2,6 +2,8 @@ import {
   Counter,
   type CounterConfiguration,
   collectDefaultMetrics,
+  Gauge,
+  type GaugeConfiguration,
   Histogram,
   type HistogramConfiguration,
   Registry,
@@ -26,6 +28,17 @@ export function counter<L extends string>(registry: Registry, config: CounterCon
   return (
     (registry.getSingleMetric(config.name) as Counter<L> | undefined) ??
     new Counter({ ...config, registers: [registry] })
+  );
+}
+
+/**
+ * The gauge named `config.name` in `registry`, registered on first use. A gauge read from the
+ * database sets itself in `config.collect`, which prom-client awaits on each scrape of `/metrics`:
+ * the query runs per scrape, never per request.
+ */
+export function gauge<L extends string>(registry: Registry, config: GaugeConfiguration<L>): Gauge<L> {
+  return (
+    (registry.getSingleMetric(config.name) as Gauge<L> | undefined) ?? new Gauge({ ...config, registers: [registry] })
   );
 }
 
@@ -60,4 +73,53 @@ export function createMetrics(service: string, registry: Registry = createMetric
     duration.observe({ method, route }, seconds);
   }
   return { registry, observe };
+}
+
+/** One event type's outbox backlog (what @atlas/outbox's `outboxBacklog` reads). */
+export interface OutboxBacklogRow {
+  eventType: string;
+  lagSeconds: number;
+  parked: number;
+}
+
+/**
+ * The outbox gauges of the consumer `consumer`, read from the database on each scrape:
+ * `outbox_lag_seconds` (age of the oldest due, unprocessed event) and `outbox_parked_events`
+ * (the dead letter), per event type it consumes. One read serves both gauges of a scrape; a read
+ * that fails leaves the last values (and is reported to `onError`) rather than failing `/metrics`.
+ */
+export function outboxGauges(
+  registry: Registry,
+  consumer: string,
+  read: () => Promise<OutboxBacklogRow[]>,
+  onError: (error: unknown) => void = () => {},
+): void {
+  let inFlight: Promise<OutboxBacklogRow[] | null> | null = null;
+  const scrape = () => {
+    inFlight ??= read()
+      .catch((error: unknown) => {
+        onError(error);
+        return null;
+      })
+      .finally(() => {
+        inFlight = null;
+      });
+    return inFlight;
+  };
+  gauge(registry, {
+    name: "outbox_lag_seconds",
+    help: "Seconds the oldest due, unprocessed outbox event has waited to be consumed, by consumer and event type",
+    labelNames: ["consumer", "event_type"] as const,
+    async collect() {
+      for (const row of (await scrape()) ?? []) this.set({ consumer, event_type: row.eventType }, row.lagSeconds);
+    },
+  });
+  gauge(registry, {
+    name: "outbox_parked_events",
+    help: "Outbox events parked in the dead letter (unprocessed), by consumer and event type",
+    labelNames: ["consumer", "event_type"] as const,
+    async collect() {
+      for (const row of (await scrape()) ?? []) this.set({ consumer, event_type: row.eventType }, row.parked);
+    },
+  });
 }

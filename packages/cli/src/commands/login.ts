@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type AuthSchema, USER_SCOPES, type UserScope } from "@atlas/client";
 import { deleteConfig, writeConfig } from "../config.ts";
 import { type Context, requireToken } from "../context.ts";
-import { authClient, CliError, cloudClient, formEncoded, must, problemOf } from "../http.ts";
+import { authClient, CliError, cloudClient, EXIT, formEncoded, must, problemOf } from "../http.ts";
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -59,6 +59,8 @@ async function pollForToken(ctx: Context, codes: DeviceCodes): Promise<DeviceTok
       throw problemOf(res, error, "Login");
     }
     const body: Partial<AuthSchema<"OAuthError">> = error && typeof error === "object" && "error" in error ? error : {};
+    const requestId = res.headers.get("x-request-id");
+    const answered = { status: res.status, ...(requestId ? { requestId } : {}) };
     switch (body.error) {
       case "authorization_pending":
         continue;
@@ -68,11 +70,17 @@ async function pollForToken(ctx: Context, codes: DeviceCodes): Promise<DeviceTok
       case "expired_token":
         throw new CliError("Login failed: the code expired before it was approved", {
           hint: "Run `atlas login` again.",
+          code: "EXPIRED_TOKEN",
+          ...answered,
         });
       case "access_denied":
-        throw new CliError("Login failed: the request was denied", { code: "ACCESS_DENIED" });
+        throw new CliError("Login failed: the request was denied", {
+          code: "ACCESS_DENIED",
+          exitCode: EXIT.auth,
+          ...answered,
+        });
       default:
-        throw new CliError(`Login failed: ${body.error_description ?? body.error ?? `HTTP ${res.status}`}`);
+        throw new CliError(`Login failed: ${body.error_description ?? body.error ?? `HTTP ${res.status}`}`, answered);
     }
   }
   throw new CliError("Login failed: the code expired before it was approved", { hint: "Run `atlas login` again." });

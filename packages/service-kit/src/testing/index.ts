@@ -73,3 +73,29 @@ export async function singleConnectionAgent(origin: string): Promise<FetchDispat
   const Agent = (global as { constructor: new (options: object) => FetchDispatcher }).constructor;
   return new Agent({ connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
 }
+
+/**
+ * The value of one sample in a Prometheus text exposition (`/metrics`): the metric `name` whose
+ * labels include `labels` (other labels, such as `service`, are ignored). 0 when absent, as a
+ * counter that never counted.
+ */
+export function metricValue(exposition: string, name: string, labels: Record<string, string> = {}): number {
+  for (const line of exposition.split("\n")) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = new Map([...(match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => present.get(k) === v)) return Number(match[3]);
+  }
+  return 0;
+}
+
+/** Scrapes `/metrics` of an app (anything with Hono's `request`) and reads one sample ({@link metricValue}). */
+export async function scrapeMetric(
+  app: { request(path: string): Response | Promise<Response> },
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const res = await app.request("/metrics");
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return metricValue(await res.text(), name, labels);
+}

@@ -3,6 +3,7 @@ import { Prisma, type User } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
+import { countLogin } from "../platform/business-metrics.ts";
 
 /**
  * Runs a find-or-create transaction, once more if it lost a race to a concurrent twin (a
@@ -31,7 +32,7 @@ export type ProvenAddress = { kind: "email"; value: string } | { kind: "phone"; 
  * without being its identity answers 409 CONFLICT rather than opening or shadowing that account.
  */
 export async function userForProvenAddress(
-  deps: Pick<Deps, "prisma">,
+  deps: Pick<Deps, "prisma" | "metrics">,
   input: { tenantId: string; address: ProvenAddress; context: RequestContext },
   now: Date,
 ): Promise<User> {
@@ -59,6 +60,7 @@ export async function userForProvenAddress(
     }),
   );
   if (user) return user;
+  countLogin(deps, provider, "failure");
   await recordAudit(
     deps.prisma,
     {

@@ -1,11 +1,14 @@
+import { AppError } from "@atlas/errors";
 import type { User } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import { newDeviceMail } from "../notifications/templates.ts";
+import { countLogin } from "../platform/business-metrics.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { createSession, type TokenResponse } from "../tokens/session.service.ts";
 import { geoLabel } from "./geo.service.ts";
 import { LOGIN_CHECKS, type LoginAttempt } from "./login-checks.ts";
+import type { LoginMethod } from "./method-ids.ts";
 import type { RequestContext } from "./request-context.ts";
 import { assessLoginRisk } from "./risk.service.ts";
 
@@ -17,6 +20,21 @@ import { assessLoginRisk } from "./risk.service.ts";
  * user verification is two factors in itself and is not asked again.
  */
 export async function completeLogin(
+  deps: Deps,
+  input: { user: User; tenant: ResolvedTenant; method: LoginMethod; amr: string[]; context: RequestContext },
+): Promise<TokenResponse> {
+  try {
+    const tokens = await passLoginChecks(deps, input);
+    countLogin(deps, input.method, "success");
+    return tokens;
+  } catch (error) {
+    // 401 MFA_REQUIRED, 403 risk or lockout refusals: the outcome is the error's code.
+    countLogin(deps, input.method, error instanceof AppError ? error.code.toLowerCase() : "error");
+    throw error;
+  }
+}
+
+async function passLoginChecks(
   deps: Deps,
   input: { user: User; tenant: ResolvedTenant; amr: string[]; context: RequestContext },
 ): Promise<TokenResponse> {

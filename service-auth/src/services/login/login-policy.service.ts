@@ -1,6 +1,7 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
+import { countLogin } from "../platform/business-metrics.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import type { LoginMethod } from "./method-ids.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -27,12 +28,13 @@ export function allowedRedirect(tenant: ResolvedTenant, redirectTo: string | und
 
 /** {@link allowedRedirect}, with a refused target audited (an open-redirect attempt). */
 export async function auditedRedirect(
-  deps: Pick<Deps, "prisma" | "now">,
+  deps: Pick<Deps, "prisma" | "now" | "metrics">,
   input: { tenant: ResolvedTenant; redirectTo: string | undefined; method: string; context: RequestContext },
 ): Promise<string | null> {
   try {
     return allowedRedirect(input.tenant, input.redirectTo);
   } catch (error) {
+    countLogin(deps, input.method, "failure");
     await recordAudit(
       deps.prisma,
       {

@@ -66,6 +66,8 @@ export class RedisRateLimitStore implements RateLimitStore {
       prefix?: string;
       timeoutMs?: number;
       onDegraded?: (error: unknown) => void;
+      /** Called on each hit answered from memory (the `rate_limit_local_fallback_total` counter). */
+      onFallbackHit?: () => void;
     } = {},
   ) {}
 
@@ -87,6 +89,7 @@ export class RedisRateLimitStore implements RateLimitStore {
         this.lastWarning = nowMs;
         this.options.onDegraded?.(error);
       }
+      this.options.onFallbackHit?.();
       return this.fallback.hit(key, limit, windowMs, nowMs);
     }
     const retryAfterSec = Math.max(1, Math.ceil(((window + 1) * windowMs - nowMs) / 1000));

@@ -6,6 +6,7 @@ import { createHmac } from "node:crypto";
 import type { Prisma } from "../../../generated/prisma/client.ts";
 import type { Deps } from "../../ports.ts";
 import type { AuditEventType } from "../audit/audit.service.ts";
+import { webhookFailures } from "../platform/business-metrics.ts";
 import { readJobPosition, saveJobPosition } from "../platform/job-state.ts";
 import { signingSecrets } from "./tenant-webhook-secrets.ts";
 
@@ -143,7 +144,7 @@ export interface DeliveryReport {
  * Delivery is at least once: receivers deduplicate by `Atlas-Event-Id`.
  */
 export async function deliverDueWebhooks(
-  deps: Pick<Deps, "prisma" | "keyRing" | "config" | "logger" | "fetch">,
+  deps: Pick<Deps, "prisma" | "keyRing" | "config" | "logger" | "fetch" | "metrics">,
   options: { now: Date; fetch?: typeof globalThis.fetch; batchSize?: number },
 ): Promise<DeliveryReport> {
   const { now } = options;
@@ -171,6 +172,7 @@ export async function deliverDueWebhooks(
       report.delivered += 1;
       continue;
     }
+    webhookFailures(deps.metrics).inc({ reason: failureReason(outcome) });
     const park = outcome.final === true || delivery.attempts >= deps.config.TENANT_WEBHOOK_MAX_ATTEMPTS;
     const failure = { lastStatus: outcome.status, lastError: outcome.error };
     if (park) {
@@ -192,6 +194,12 @@ export async function deliverDueWebhooks(
     );
   }
   return report;
+}
+
+/** The bounded `reason` label of a failed attempt: its status class, timeout, network, or the final cause. */
+function failureReason(outcome: { status: number | null; error: string }): string {
+  if (outcome.status !== null) return `http_${Math.floor(outcome.status / 100)}xx`;
+  return outcome.error.startsWith("network:") ? "network" : outcome.error;
 }
 
 /** One POST of one delivery. The body comes from the audit row as it is now. */

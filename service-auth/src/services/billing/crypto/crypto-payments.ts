@@ -90,7 +90,7 @@ export async function quoteCryptoPayment(
     const locked = (await lockCharge(q, `"id"`, charge.id)) as ChargeRow;
     if (locked.status === "succeeded") throw alreadyPaid();
     const left = await applyCredit(q, locked, now);
-    if (left === 0) await chargeSucceeded(q, locked, `credit:${locked.invoiceId}`, now);
+    if (left === 0) await chargeSucceeded(deps, q, locked, `credit:${locked.invoiceId}`, now);
     return left;
   });
   if (remaining === 0) throw new AppError("CONFLICT", { detail: "The invoice is paid from your credit balance" });
@@ -144,6 +144,7 @@ type Settlement =
 
 /** Books a verified transfer on its locked charge: paid, partly paid (credited), or paid twice. */
 async function settle(
+  deps: Pick<Deps, "metrics">,
   q: OutboxTransaction,
   charge: Charge,
   transfer: VerifiedTransfer,
@@ -186,7 +187,7 @@ async function settle(
   const due = locked.amountMinor - (row?.applied ?? 0);
   const paid = async (creditedMinor: number): Promise<Settlement> => {
     await q.query(`UPDATE "billing"."billing_charges" SET "provider" = 'crypto' WHERE "id" = $1`, [locked.id]);
-    await chargeSucceeded(q, { ...locked, provider: "crypto" }, source, now);
+    await chargeSucceeded(deps, q, { ...locked, provider: "crypto" }, source, now);
     return { status: "confirmed", creditedMinor };
   };
   if (receivedMinor >= due) {
@@ -297,7 +298,7 @@ export async function confirmCryptoPayment(
   const now = deps.now();
   let outcome: Settlement;
   try {
-    outcome = await deps.database.transaction((q) => settle(q, charge, transfer, receivedMinor, txHash, now));
+    outcome = await deps.database.transaction((q) => settle(deps, q, charge, transfer, receivedMinor, txHash, now));
   } catch (error) {
     if (isUniqueViolation(error))
       throw new AppError("CONFLICT", { detail: "This transfer has already paid an invoice" });

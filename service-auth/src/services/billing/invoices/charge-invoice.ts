@@ -6,7 +6,7 @@ import { isStripeError, paymentIntentInfo, stripeRefusal } from "../../../provid
 import { cancelChargeOfDeletedAccount, ownerDeleted } from "../account-billing.ts";
 import { invoicePaymentIntent, paymentIntentKey } from "../stripe/payment-intents.ts";
 import { recordWebhookEvent, type WebhookOutcome } from "../stripe/webhook-ledger.ts";
-import { applyPaymentIntent, chargeErrored, chargeFailed, chargeSucceeded } from "./charge-outcomes.ts";
+import { applyPaymentIntent, chargeErrored, chargeFailed, chargePending, chargeSucceeded } from "./charge-outcomes.ts";
 import { type ChargeRow, lockCharge, type ProfileRow, profileOf } from "./charge-rows.ts";
 import { applyCredit } from "./credits.ts";
 
@@ -76,12 +76,12 @@ export async function chargeInvoice(
     return;
   }
   if (charge.amountMinor === 0) {
-    await chargeSucceeded(tx, charge, `zero:${charge.invoiceId}`, now);
+    await chargeSucceeded(deps, tx, charge, `zero:${charge.invoiceId}`, now);
     return;
   }
   // Customer credit (over- and double payments) pays first; only the rest is charged.
   if ((await applyCredit(tx, charge, now)) === 0) {
-    await chargeSucceeded(tx, charge, `credit:${charge.invoiceId}`, now);
+    await chargeSucceeded(deps, tx, charge, `credit:${charge.invoiceId}`, now);
     return;
   }
   if (charge.provider === "crypto") return;
@@ -139,7 +139,7 @@ export async function attemptStripeCharge(
       charge.id,
       intent.id,
     ]);
-    if (intent.status === "succeeded") return void (await chargeSucceeded(tx, settled, intent.id, now));
+    if (intent.status === "succeeded") return void (await chargeSucceeded(deps, tx, settled, intent.id, now));
     const pm = owner.defaultPaymentMethodId;
     if (!pm) return void (await chargeFailed(deps, tx, settled, "no_payment_method", now));
     const pi = await deps.stripe.confirmPaymentIntent(
@@ -147,21 +147,21 @@ export async function attemptStripeCharge(
       pm,
       `${paymentIntentKey(charge.invoiceId)}:attempt-${attempt.attempts}:${pm}`,
     );
-    if (pi.status === "succeeded") await chargeSucceeded(tx, settled, pi.id, now);
+    if (pi.status === "succeeded") await chargeSucceeded(deps, tx, settled, pi.id, now);
     else if (pi.status === "requires_payment_method" || pi.status === "canceled") {
       // Every failed attempt counts (a retry of a failed charge included): next retry, event.
       await chargeFailed(deps, tx, settled, pi.failureCode ?? "payment_failed", now);
-    }
+    } else chargePending(deps, settled, pi.status);
   } catch (error) {
     const refusal = stripeRefusal(error);
     if (refusal && settled.stripePaymentIntentId && refusal.code === "payment_intent_unexpected_state") {
       // Paid meanwhile (Pay now, a webhook not seen yet): Stripe's state decides.
       const current = await deps.stripe.retrievePaymentIntent(settled.stripePaymentIntentId);
-      if (current?.status === "succeeded") return void (await chargeSucceeded(tx, settled, current.id, now));
+      if (current?.status === "succeeded") return void (await chargeSucceeded(deps, tx, settled, current.id, now));
     }
     if (refusal) return void (await chargeFailed(deps, tx, settled, refusal.code, now, refusal.message));
     if (!isStripeError(error)) throw error;
-    await chargeErrored(tx, charge, (error as Error).message, now);
+    await chargeErrored(deps, tx, charge, (error as Error).message, now);
   }
 }
 

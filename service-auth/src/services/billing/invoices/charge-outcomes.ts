@@ -4,6 +4,7 @@ import type { BillingEventPayload } from "@atlas/billing-events";
 import type { OutboxTransaction } from "@atlas/outbox";
 import type { Deps } from "../../../ports.ts";
 import type { StripePaymentIntentInfo } from "../../../providers/stripe-gateway.ts";
+import { chargeOutcomes } from "../../platform/business-metrics.ts";
 import { failureOutcome } from "../stripe/payment-intents.ts";
 import { type DunningState, effectiveStatus, grantsPlan } from "../stripe/subscription-status.ts";
 import { type ChargeRow, emitSql, type ProfileRow, profileOf } from "./charge-rows.ts";
@@ -78,7 +79,23 @@ export async function setSubscriptionStatus(
   }
 }
 
-export async function chargeSucceeded(tx: OutboxTransaction, charge: ChargeRow, reference: string, now: Date) {
+/** The bounded `provider` label of the charge metrics. */
+const providerLabel = (charge: ChargeRow) => (charge.provider === "crypto" ? "crypto" : "stripe");
+
+/** Records a pending outcome of an attempt (`requires_action`, `processing`): the webhook settles it later. */
+export function chargePending(deps: Pick<Deps, "metrics">, charge: ChargeRow, status: string): void {
+  const label = status === "requires_action" || status === "processing" ? status : "pending";
+  chargeOutcomes(deps.metrics).inc({ provider: providerLabel(charge), status: label });
+}
+
+export async function chargeSucceeded(
+  deps: Pick<Deps, "metrics">,
+  tx: OutboxTransaction,
+  charge: ChargeRow,
+  reference: string,
+  now: Date,
+) {
+  chargeOutcomes(deps.metrics).inc({ provider: providerLabel(charge), status: "succeeded" });
   await tx.query(
     `UPDATE "billing"."billing_charges" SET "status" = 'succeeded', "failureCode" = NULL, "nextAttemptAt" = NULL,
        "updatedAt" = $2 WHERE "id" = $1`,
@@ -126,6 +143,7 @@ export async function chargeFailed(
   lastError: string | null = null,
 ) {
   const outcome = failureOutcome(code);
+  chargeOutcomes(deps.metrics).inc({ provider: providerLabel(charge), status: outcome.status });
   const graceMs = deps.config.DUNNING_GRACE_DAYS * 86_400_000;
   const graceEndsAt = charge.graceEndsAt ?? new Date(now.getTime() + graceMs);
   const firstFailure = graceEndsAt.getTime() - graceMs;
@@ -167,7 +185,7 @@ export async function applyPaymentIntent(
     return false;
   }
   if (pi.status === "succeeded") {
-    await chargeSucceeded(tx, charge, pi.id, now);
+    await chargeSucceeded(deps, tx, charge, pi.id, now);
     return true;
   }
   // requires_payment_method is also where a PaymentIntent starts: only one carrying the error of
@@ -188,7 +206,14 @@ export async function applyPaymentIntent(
  * failed payment (no event, no dunning step used up); the charge keeps its status and is tried
  * again after its own backoff.
  */
-export async function chargeErrored(tx: OutboxTransaction, charge: ChargeRow, message: string, now: Date) {
+export async function chargeErrored(
+  deps: Pick<Deps, "metrics">,
+  tx: OutboxTransaction,
+  charge: ChargeRow,
+  message: string,
+  now: Date,
+) {
+  chargeOutcomes(deps.metrics).inc({ provider: providerLabel(charge), status: "errored" });
   // errorBackoffMs in SQL: "errorCount" on the right-hand side is the value before this error.
   await tx.query(
     `UPDATE "billing"."billing_charges" SET "attempts" = $2, "errorCount" = "errorCount" + 1, "lastError" = $3,

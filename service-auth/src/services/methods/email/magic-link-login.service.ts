@@ -5,6 +5,7 @@ import { recordAudit } from "../../audit/audit.service.ts";
 import { consumeChallenge } from "../../challenges/challenge-store.ts";
 import { completeLogin } from "../../login/complete-login.ts";
 import type { RequestContext } from "../../login/request-context.ts";
+import { countLogin } from "../../platform/business-metrics.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 
@@ -23,6 +24,7 @@ export async function verifyMagicLink(
   const now = deps.now();
   const consumed = await consumeChallenge(deps, "magic_link", input.token, { tenantId: input.tenant.id });
   if (!consumed.ok || !consumed.challenge.subject) {
+    countLogin(deps, "email", "failure");
     await recordAudit(
       deps.prisma,
       {
@@ -46,6 +48,12 @@ export async function verifyMagicLink(
   );
   if (user.deletedAt)
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
-  const tokens = await completeLogin(deps, { user, tenant: input.tenant, amr: ["email"], context: input.context });
+  const tokens = await completeLogin(deps, {
+    user,
+    tenant: input.tenant,
+    method: "email",
+    amr: ["email"],
+    context: input.context,
+  });
   return { ...tokens, redirectTo: consumed.challenge.data.redirectTo };
 }

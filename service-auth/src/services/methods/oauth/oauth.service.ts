@@ -7,6 +7,7 @@ import { CHALLENGE_KINDS, consumeChallenge, issueChallenge } from "../../challen
 import { completeLogin } from "../../login/complete-login.ts";
 import type { OAuthProviderName } from "../../login/method-ids.ts";
 import type { RequestContext } from "../../login/request-context.ts";
+import { countLogin } from "../../platform/business-metrics.ts";
 import { constantTimeEqual } from "../../platform/crypto.ts";
 import { type ResolvedTenant, resolveTenantById } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
@@ -101,6 +102,7 @@ export async function completeOAuth(
   const state = input.query.get("state");
   const [cookieState, verifier] = (input.cookie ?? "").split(".");
   const reject = async (reason: string) => {
+    countLogin(deps, method, "failure");
     await audit({ eventType: "login_failure", details: { method, reason } });
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in attempt is invalid or expired; start again" });
   };
@@ -117,6 +119,7 @@ export async function completeOAuth(
   const fallback = purpose === "link" ? `${deps.config.WEB_ORIGIN}/account` : `${deps.config.WEB_ORIGIN}/`;
   const redirectTo = data.redirectTo ?? fallback;
   const fail = async (code: ErrorCode, reason: string, extra: Record<string, unknown> = {}): Promise<OAuthOutcome> => {
+    countLogin(deps, method, "failure");
     await audit({
       eventType: "login_failure",
       tenantId: flow.tenantId,
@@ -177,7 +180,7 @@ export async function completeOAuth(
       context: input.context,
       now,
     });
-    const tokens = await completeLogin(deps, { user, tenant, amr: ["fed"], context: input.context });
+    const tokens = await completeLogin(deps, { user, tenant, method, amr: ["fed"], context: input.context });
     return { kind: "login", tenant, redirectTo, tokens };
   } catch (error) {
     if (error instanceof AppError && error.code === "MFA_REQUIRED") {

@@ -15,6 +15,7 @@ import { recordAudit } from "../../audit/audit.service.ts";
 import { consumeChallenge, issueChallenge } from "../../challenges/challenge-store.ts";
 import { completeLogin } from "../../login/complete-login.ts";
 import type { RequestContext } from "../../login/request-context.ts";
+import { countLogin } from "../../platform/business-metrics.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 import { normaliseEmail } from "../email/magic-link.service.ts";
@@ -221,7 +222,13 @@ export async function verifyPasskeyLogin(
   input: { tenant: ResolvedTenant; response: AuthenticationResponseJSON; context: RequestContext },
 ): Promise<TokenResponse> {
   const owner = await verifyPasskeyAssertion(deps, input);
-  return completeLogin(deps, { user: owner, tenant: input.tenant, amr: ["hwk"], context: input.context });
+  return completeLogin(deps, {
+    user: owner,
+    tenant: input.tenant,
+    method: "passkey",
+    amr: ["hwk"],
+    context: input.context,
+  });
 }
 
 /**
@@ -237,6 +244,7 @@ export async function verifyPasskeyAssertion(
 ): Promise<User> {
   const now = deps.now();
   const refuse = async (reason: string, details: Record<string, unknown> = {}, userId?: string) => {
+    countLogin(deps, "passkey", "failure");
     await recordAudit(
       deps.prisma,
       {

@@ -15,6 +15,7 @@ import { completeLogin } from "../../login/complete-login.ts";
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { smsCodeText } from "../../notifications/templates.ts";
+import { countLogin } from "../../platform/business-metrics.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
@@ -111,6 +112,7 @@ async function consumeSmsOtp(
   const fail = async (reason: string) => {
     // Every failed verification counts against the number (and this IP), whatever the reason.
     await recordLoginFailure(deps, { tenant: input.tenant, account, context: input.context });
+    countLogin(deps, "sms", "failure");
     await recordAudit(
       deps.prisma,
       {
@@ -145,7 +147,7 @@ export async function verifySmsOtp(
     now,
   );
   if (user.deletedAt) throw invalid();
-  return completeLogin(deps, { user, tenant: input.tenant, amr: ["sms"], context: input.context });
+  return completeLogin(deps, { user, tenant: input.tenant, method: "sms", amr: ["sms"], context: input.context });
 }
 
 /**

@@ -6,6 +6,7 @@ import { CHALLENGE_KINDS, consumeChallenge, issueChallenge } from "../../challen
 import { completeLogin } from "../../login/complete-login.ts";
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
+import { countLogin } from "../../platform/business-metrics.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
 
@@ -47,7 +48,7 @@ export function guardWallet(
  * signature for an address counts towards that address's backoff.
  */
 export async function walletFailure(
-  deps: Pick<Deps, "prisma" | "now">,
+  deps: Pick<Deps, "prisma" | "now" | "metrics">,
   input: { tenant: ResolvedTenant; method: WalletMethod; reason: string; context: RequestContext; address?: string },
 ): Promise<AppError> {
   if (input.reason === "bad_signature" && input.address) {
@@ -57,6 +58,7 @@ export async function walletFailure(
       context: input.context,
     });
   }
+  countLogin(deps, input.method, "failure");
   await recordAudit(
     deps.prisma,
     {
@@ -72,9 +74,10 @@ export async function walletFailure(
 
 /** A message that does not parse: audited, answered 400 VALIDATION_FAILED. */
 export async function malformedWalletMessage(
-  deps: Pick<Deps, "prisma" | "now">,
+  deps: Pick<Deps, "prisma" | "now" | "metrics">,
   input: { tenant: ResolvedTenant; method: WalletMethod; context: RequestContext },
 ): Promise<AppError> {
+  countLogin(deps, input.method, "failure");
   await recordAudit(
     deps.prisma,
     {
@@ -193,5 +196,11 @@ export async function completeWalletLogin(
     now,
   );
   if (user.deletedAt) throw await walletFailure(deps, { ...input, reason: "account_deleted" });
-  return completeLogin(deps, { user, tenant: input.tenant, amr: ["wallet"], context: input.context });
+  return completeLogin(deps, {
+    user,
+    tenant: input.tenant,
+    method: input.method,
+    amr: ["wallet"],
+    context: input.context,
+  });
 }
