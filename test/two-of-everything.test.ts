@@ -3,6 +3,7 @@
 // Each behaviour below must happen exactly once however many instances share the work.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subscribeWithEndedPeriod } from "./two/billing.ts";
+import { makeDrift, reconciliationRuns } from "./two/reconcile.ts";
 import { INTROSPECTION_FAILURE_LIMIT, jsonPost, type Stack, sql, startStack, until } from "./two/stack.ts";
 
 let stack: Stack;
@@ -212,5 +213,19 @@ describe("two of everything", () => {
     for (const r of stack.webhooks.received) counts.set(r.eventId, (counts.get(r.eventId) ?? 0) + 1);
     for (const a of audited) expect(counts.get(a.id), a.id).toBe(1);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("scheduled reconciliation runs once per period across the instances, not once per instance", async () => {
+    await makeDrift(stack);
+    const since = new Date();
+    const windowMs = 6_000;
+    await new Promise((r) => setTimeout(r, windowMs));
+    const runs = await reconciliationRuns(stack, since);
+    // One run per interval (1 s, jitter ±10 %) at most; load only delays timers, never adds runs.
+    const most = Math.floor(windowMs / 900) + 1;
+    expect(runs.auth).toBeGreaterThan(0);
+    expect(runs.cloud).toBeGreaterThan(0);
+    expect(runs.auth).toBeLessThanOrEqual(most);
+    expect(runs.cloud).toBeLessThanOrEqual(most);
   });
 });
