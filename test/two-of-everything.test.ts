@@ -2,7 +2,7 @@
 // (node dist/main.js) on one PostgreSQL and one Redis, clients alternating between the instances.
 // Each behaviour below must happen exactly once however many instances share the work.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { subscribeWithEndedPeriod } from "./two/billing.ts";
+import { bothFinalizersWaiting, holdInvoiceNumbers, subscribeWithEndedPeriod } from "./two/billing.ts";
 import { makeDrift, reconciliationRuns } from "./two/reconcile.ts";
 import { INTROSPECTION_FAILURE_LIMIT, jsonPost, type Stack, sql, startStack, until } from "./two/stack.ts";
 
@@ -121,7 +121,17 @@ describe("two of everything", () => {
   });
 
   it("billing: each event applied once, one invoice per period, one charge per invoice, one dunning e-mail", async () => {
-    const customers = await subscribeWithEndedPeriod(stack, 4);
+    const numbers0 = await holdInvoiceNumbers(stack);
+    let customers: Awaited<ReturnType<typeof subscribeWithEndedPeriod>>;
+    try {
+      customers = await subscribeWithEndedPeriod(stack, 4);
+      // Both instances' finalizers reach the same ended periods while the numbers are held.
+      await until("both cloud-api finalizers to wait", async () =>
+        (await bothFinalizersWaiting(stack)) ? true : undefined,
+      );
+    } finally {
+      await numbers0.release();
+    }
     const settled = async () => {
       const rows = await sql<{ userId: string; invoices: number; charges: number; attempts: number; status: string }>(
         stack.databaseUrl,
@@ -227,5 +237,19 @@ describe("two of everything", () => {
     expect(runs.cloud).toBeGreaterThan(0);
     expect(runs.auth).toBeLessThanOrEqual(most);
     expect(runs.cloud).toBeLessThanOrEqual(most);
+  });
+
+  // Last: a race the database refused (a unique index, a lock timeout) shows up here as a failed job.
+  it("no instance logged an error while sharing the work", () => {
+    for (const instance of [...stack.auth, ...stack.cloud]) {
+      const errors = instance
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { level: number; msg?: string; err?: { message?: string } })
+        .filter((entry) => entry.level >= 50)
+        .map((entry) => `${entry.msg}: ${entry.err?.message ?? ""}`);
+      expect(errors, instance.name).toEqual([]);
+    }
   });
 });

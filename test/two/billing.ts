@@ -61,3 +61,40 @@ export async function subscribeWithEndedPeriod(stack: Stack, n: number): Promise
     await client.end();
   }
 }
+
+/**
+ * Holds the tenant's invoice-number row locked (an open transaction) until `release`: every
+ * finalization of the tenant then stops there, so both cloud-api instances' billing jobs
+ * meet on the same periods at the same time instead of one after the other by luck.
+ */
+export async function holdInvoiceNumbers(stack: Stack): Promise<{ release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: stack.databaseUrl });
+  await client.connect();
+  await client.query("BEGIN");
+  await client.query(
+    `INSERT INTO "cloud"."cloud_invoice_sequences" ("tenantId", "lastNumber") VALUES ($1, 0)
+     ON CONFLICT ("tenantId") DO UPDATE SET "lastNumber" = "cloud_invoice_sequences"."lastNumber"`,
+    [stack.admin.tenantId],
+  );
+  return {
+    async release() {
+      await client.query("COMMIT");
+      await client.end();
+    },
+  };
+}
+
+/** Whether a session of each cloud-api instance is waiting on a lock (the finalizers met). */
+export async function bothFinalizersWaiting(stack: Stack): Promise<boolean> {
+  const client = new pg.Client({ connectionString: stack.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(DISTINCT application_name)::int AS n FROM pg_stat_activity
+        WHERE application_name IN ('cloud-a', 'cloud-b') AND wait_event_type = 'Lock'`,
+    );
+    return rows[0]?.n === 2;
+  } finally {
+    await client.end();
+  }
+}
