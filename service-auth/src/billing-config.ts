@@ -118,7 +118,9 @@ export const billingEnv = {
     .min(1)
     .max(3_600)
     .default(60)
-    .describe("Seconds between dunning runs (retries due, grace expiry, dunning e-mails); each charge is handled once whatever the number of instances"),
+    .describe(
+      "Seconds between dunning runs (retries due, grace expiry, dunning e-mails); each charge is handled once whatever the number of instances",
+    ),
   BILLING_RECONCILE_INTERVAL_SEC: z.coerce
     .number()
     .int()
