@@ -3,7 +3,7 @@
 // with the peers they talk to: Resend (e-mail) and a tenant's webhook receiver.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -43,21 +43,19 @@ export interface Stack {
   resend: FakeResend;
   webhooks: WebhookReceiver;
   admin: { accessToken: string; tenantId: string };
+  /** Stops everything; throws when an instance did not exit cleanly (0, on SIGTERM). */
   stop(): Promise<void>;
 }
 
-/** The production bundle of a service must be newer than its sources (`pnpm run build` makes it). */
-function assertFreshBundle(service: string): void {
-  const bundle = statSync(join(ROOT, service, "dist/main.js")).mtimeMs;
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-        e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-      ),
-    );
-  if (newest(join(ROOT, service, "src")) > bundle) {
-    throw new Error(`${service}/dist/main.js is older than ${service}/src: run \`pnpm run build\` first`);
+/**
+ * The production bundle of a service must hold what this test relies on (`pnpm run build`, which
+ * `npm test` runs first, makes it): a stale bundle would fail for reasons that are not the test's.
+ */
+function assertBundleHas(service: string, markers: string[]): void {
+  const bundle = readFileSync(join(ROOT, service, "dist/main.js"), "utf8");
+  const missing = markers.filter((m) => !bundle.includes(m));
+  if (missing.length > 0) {
+    throw new Error(`${service}/dist/main.js predates ${missing.join(", ")}: run \`pnpm run build\` first`);
   }
 }
 
@@ -88,12 +86,17 @@ async function ready(instance: Instance, timeoutMs = 90_000): Promise<void> {
   }
 }
 
-async function stopInstance(instance: Instance): Promise<void> {
+/** SIGTERM, then SIGKILL after 15 s; answers what was wrong with the shutdown (null: a clean exit 0). */
+async function stopInstance(instance: Instance): Promise<string | null> {
   const { child } = instance;
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return `${instance.name} had exited (${child.exitCode})`;
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGTERM");
-  if (!(await Promise.race([exited.then(() => true), delay(15_000).then(() => false)]))) child.kill("SIGKILL");
+  if (await Promise.race([exited.then(() => true), delay(15_000).then(() => false)])) {
+    return child.exitCode === 0 ? null : `${instance.name} exited with ${child.exitCode}`;
+  }
+  child.kill("SIGKILL");
+  return `${instance.name} did not stop on SIGTERM within 15 s`;
 }
 
 async function startReceiver(): Promise<WebhookReceiver & { server: Server }> {
@@ -166,8 +169,8 @@ async function seedAdmin(databaseUrl: string, env: Record<string, string>) {
 }
 
 export async function startStack(): Promise<Stack> {
-  assertFreshBundle("service-auth");
-  assertFreshBundle("service-cloud-api");
+  assertBundleHas("service-auth", ["DUNNING_INTERVAL_SEC", "AdvisoryLeader"]);
+  assertBundleHas("service-cloud-api", ["AdvisoryLeader"]);
   const db = await cloneTestDatabase("two");
   await installOutboxProbe(db.url);
   const [redis, resend, receiver] = await Promise.all([RedisServer.start(), FakeResend.start(), startReceiver()]);
@@ -210,9 +213,11 @@ export async function startStack(): Promise<Stack> {
   const admin = await seedAdmin(db.url, authEnv(authA));
   const instances: Instance[] = [];
   const stop = async () => {
-    await Promise.all(instances.map(stopInstance));
+    const problems = (await Promise.all(instances.map(stopInstance))).filter((p) => p !== null);
     await Promise.all([redis.stop(), resend.stop(), new Promise((r) => receiver.server.close(r))]);
     await db.drop();
+    // Every instance drains its jobs, consumers and leader sessions and exits 0 on SIGTERM.
+    if (problems.length > 0) throw new Error(problems.join("; "));
   };
   try {
     const auth: [Instance, Instance] = [
@@ -229,7 +234,7 @@ export async function startStack(): Promise<Stack> {
     await Promise.all(cloud.map((i) => ready(i)));
     return { databaseUrl: db.url, issuer, auth, cloud, resend, webhooks: receiver, admin, stop };
   } catch (error) {
-    await stop();
+    await stop().catch(() => undefined);
     throw error;
   }
 }
