@@ -196,7 +196,7 @@ describe("two of everything", () => {
   });
 
   it("every tenant webhook event is delivered once, whichever instance delivers it", async () => {
-    const expected = async () =>
+    const deliveredIds = async () =>
       (
         await sql<{ id: string }>(
           stack.databaseUrl,
@@ -212,7 +212,7 @@ describe("two of everything", () => {
     await until(
       "every webhook delivered",
       async () => {
-        const delivered = new Set(await expected());
+        const delivered = new Set(await deliveredIds());
         return audited.every((a) => delivered.has(a.id)) ? true : undefined;
       },
       30_000,
