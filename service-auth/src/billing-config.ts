@@ -112,6 +112,15 @@ export const billingEnv = {
     .max(60)
     .default(7)
     .describe("Days after the first failed charge before the customer's entitlements are reduced"),
+  DUNNING_INTERVAL_SEC: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3_600)
+    .default(60)
+    .describe(
+      "Seconds between dunning runs (retries due, grace expiry, dunning e-mails); each charge is handled once whatever the number of instances",
+    ),
   BILLING_RECONCILE_INTERVAL_SEC: z.coerce
     .number()
     .int()

@@ -1,5 +1,6 @@
 export { findPostgresBinDir, freePort, type PostgresCluster, startPostgresCluster } from "./cluster.ts";
 export { createSchemaEngine } from "./engine.ts";
+export { AdvisoryLeader } from "./leader.ts";
 export { MIGRATION_LOCK_KEY, withMigrationLock } from "./lock.ts";
 export {
   createMigration,

@@ -12,6 +12,8 @@ export interface Job {
   run: () => Promise<unknown>;
   /** Runs once at start too (default: the first run comes one interval after start). */
   runAtStart?: boolean;
+  /** Called once by `stop()` after the job's last run drained (release what runs hold: a leader lock). */
+  stop?: () => Promise<void>;
 }
 
 export interface JobsOptions {
@@ -82,7 +84,7 @@ function validate(jobs: readonly Job[], jitter: number): void {
  *   still going is skipped and counted);
  * - a failed run is logged (`job` names it) and counted, and the next tick runs as scheduled;
  * - timers are unref'd: the jobs never keep the process alive on their own;
- * - `stop()` resolves when the runs in progress have drained.
+ * - `stop()` resolves when the runs in progress have drained and each job's own `stop` is done.
  * Ticks follow the schedule, not the end of runs: a slow run delays nothing but its own skips.
  */
 export function startJobs(jobs: readonly Job[], options: JobsOptions): RunningJobs {
@@ -143,6 +145,7 @@ export function startJobs(jobs: readonly Job[], options: JobsOptions): RunningJo
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await Promise.all(inFlight);
+      await Promise.all(jobs.map((job) => job.stop?.()));
     },
   };
 }

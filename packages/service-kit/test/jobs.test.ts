@@ -136,6 +136,37 @@ describe("startJobs", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("stop() calls each job's own stop once, after the job's last run drained", async () => {
+    const { logger } = captureLogger();
+    const running = gate();
+    const order: string[] = [];
+    const jobs = startJobs(
+      [
+        {
+          name: "holds",
+          everyMs: 100,
+          run: async () => {
+            order.push("run");
+            await running.opened;
+            order.push("ran");
+          },
+          stop: async () => {
+            order.push("stop");
+          },
+        },
+        { name: "plain", everyMs: 100, run: async () => {} },
+      ],
+      { logger, jitter: 0 },
+    );
+    await vi.advanceTimersByTimeAsync(100);
+    const stopping = jobs.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(order).toEqual(["run"]);
+    running.open();
+    await stopping;
+    expect(order).toEqual(["run", "ran", "stop"]);
+  });
+
   it("logs and counts a failing run, and the job keeps its schedule", async () => {
     const { logger, lines } = captureLogger();
     const registry = createMetricsRegistry("svc");

@@ -1,3 +1,4 @@
+import { AdvisoryLeader } from "@atlas/db";
 import { type Job, startJobs } from "@atlas/service-kit";
 import type { Deps } from "../deps.ts";
 import { cloudConsumer } from "./consumer.ts";
@@ -6,6 +7,9 @@ import { paymentHandlers } from "./invoicing/payments.ts";
 import { collectGarbage } from "./objects.ts";
 import { reconcile } from "./reconcile.ts";
 import { accrueStorage } from "./storage.ts";
+
+/** Advisory-lock key of the scheduled reconciliation's leader (an AdvisoryLeader of @atlas/db). */
+const RECONCILE_LEADER = 0x61746c63; // "atlc"
 
 /** One pass of the periodic billing work; each step is idempotent and safe on several instances. */
 export async function runPeriodicJobs(deps: Deps): Promise<void> {
@@ -24,7 +28,10 @@ export function startConsumer(deps: Deps) {
   return consumer;
 }
 
-/** The periodic jobs of a cloud-api process: billing work every BILLING_JOB_INTERVAL_SEC, reconciliation every RECONCILE_INTERVAL_SEC (0: never). */
+/**
+ * The periodic jobs of a cloud-api process: billing work every BILLING_JOB_INTERVAL_SEC (each step
+ * safe on every instance), reconciliation every RECONCILE_INTERVAL_SEC (0: never) on one instance.
+ */
 export function backgroundJobs(deps: Deps): Job[] {
   const jobs: Job[] = [
     {
@@ -34,10 +41,16 @@ export function backgroundJobs(deps: Deps): Job[] {
     },
   ];
   if (deps.config.RECONCILE_INTERVAL_SEC > 0) {
+    // Once per interval in all, however many instances run: only the leader reconciles.
+    const pool = deps.database.pool;
+    const leader = pool ? new AdvisoryLeader(pool, RECONCILE_LEADER) : null;
     jobs.push({
       name: "reconciliation",
       everyMs: deps.config.RECONCILE_INTERVAL_SEC * 1000,
-      run: () => reconcileAndReport(deps),
+      run: async () => {
+        if (await (leader?.lead() ?? true)) await reconcileAndReport(deps);
+      },
+      stop: async () => leader?.release(),
     });
   }
   return jobs;

@@ -20,8 +20,8 @@ export function billingConsumer(deps: Deps, options: { listen?: boolean; pollInt
   });
 }
 
-/** The periodic billing jobs: dunning every `dunningEveryMs`, and the scheduled reconciliation. */
-export function billingJobs(deps: Deps, dunningEveryMs = 60_000): Job[] {
+/** The periodic billing jobs: dunning every `dunningEveryMs` (DUNNING_INTERVAL_SEC), and the scheduled reconciliation. */
+export function billingJobs(deps: Deps, dunningEveryMs = deps.config.DUNNING_INTERVAL_SEC * 1000): Job[] {
   const reconciliation = reconciliationJob(deps);
   return [
     { name: "dunning", everyMs: dunningEveryMs, run: () => runDunning(deps) },
@@ -35,7 +35,10 @@ export function billingJobs(deps: Deps, dunningEveryMs = 60_000): Job[] {
  * Returns a function that stops both and resolves once the consumer and the runs in progress
  * have drained.
  */
-export function startBillingJobs(deps: Deps, dunningEveryMs = 60_000): () => Promise<void> {
+export function startBillingJobs(
+  deps: Deps,
+  dunningEveryMs = deps.config.DUNNING_INTERVAL_SEC * 1000,
+): () => Promise<void> {
   const consumer = billingConsumer(deps);
   if (consumer) consumer.start();
   else deps.logger.warn("embedded database: the billing outbox consumer does not run");

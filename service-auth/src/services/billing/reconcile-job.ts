@@ -1,9 +1,12 @@
+import { AdvisoryLeader } from "@atlas/db";
 import { type Job, startJobs } from "@atlas/service-kit";
 import type { Deps } from "../../ports.ts";
 import { reconcileBilling } from "./reconcile.ts";
 
 /** Advisory-lock key of the reconciliation run: one instance runs it at a time. */
 const RECONCILE_LOCK = 0x61746c72; // "atlr"
+/** Advisory-lock key of the scheduled reconciliation's leader: one instance schedules it. */
+const RECONCILE_LEADER = 0x61746c73; // "atls"
 
 /**
  * One scheduled reconciliation run, unless another instance holds the run's advisory lock (two
@@ -32,11 +35,22 @@ export async function runScheduledReconciliation(deps: Deps) {
   }
 }
 
-/** The scheduled reconciliation, every BILLING_RECONCILE_INTERVAL_SEC (null at 0: never). */
+/**
+ * The scheduled reconciliation, every BILLING_RECONCILE_INTERVAL_SEC (null at 0: never), once per
+ * interval in all however many instances run: only the leader (an {@link AdvisoryLeader}) runs it,
+ * the others skip their ticks until the leader stops.
+ */
 export function reconciliationJob(deps: Deps): Job | null {
   const everySec = deps.config.BILLING_RECONCILE_INTERVAL_SEC;
   if (everySec === 0) return null;
-  return { name: "billing_reconciliation", everyMs: everySec * 1000, run: () => runScheduledReconciliation(deps) };
+  const pool = deps.database.pool;
+  const leader = pool ? new AdvisoryLeader(pool, RECONCILE_LEADER) : null;
+  return {
+    name: "billing_reconciliation",
+    everyMs: everySec * 1000,
+    run: async () => ((await (leader?.lead() ?? true)) ? runScheduledReconciliation(deps) : null),
+    stop: async () => leader?.release(),
+  };
 }
 
 /**
