@@ -7,16 +7,21 @@ interface SqlQueryable {
 }
 
 /**
- * The embedded database's single connection, held for one whole transaction by the outbox
- * consumer (see {@link embeddedOutbox}), and the code that runs inside it.
+ * Transactions on the embedded database, and the code that runs inside them.
  *
  * PGlite serialises every query and transaction on its one connection: while a transaction runs,
- * `db.query` / `db.exec` / `db.transaction` from anywhere else wait for it. A handler of the
- * consumer may itself read and write through the service's Prisma client or `database`
- * (service-auth's charge records the PaymentIntent it creates): from inside the held
- * transaction, those calls would wait for it forever. So every user of the database goes through
- * {@link routeHeldTransaction}: called from inside a held transaction (same async context), a
- * query runs on that transaction, and a nested transaction becomes a savepoint in it.
+ * `db.query` / `db.exec` / `db.transaction` from anywhere else wait for it. Code inside a
+ * transaction often queries through another handle of the same database: the outbox consumer's
+ * handlers through the service's Prisma client or `database` (service-auth's charge records the
+ * PaymentIntent it creates), dunning's retry inside `database.transaction` the same way. From
+ * inside the transaction those calls would wait for it forever. So every user of the database
+ * goes through {@link routeHeldTransaction}: called from inside a transaction it opened (same async
+ * context), a query runs on that transaction, and a nested transaction becomes a savepoint in it.
+ *
+ * Known limit: Prisma batches `findUnique` calls of one model made in the same tick into one query
+ * that runs in the async context of the first caller; a handler's call batched behind one from
+ * outside the transaction would wait for it. That needs the same model and tick on a single-user
+ * development database; on PostgreSQL (pool) none of this applies.
  */
 interface Held {
   db: PGlite;
@@ -26,6 +31,21 @@ interface Held {
 }
 
 const held = new AsyncLocalStorage<Held>();
+
+/** Opens a transaction on `db` in which `fn` runs as the held one (see the comment at the top). */
+function holdTransaction<T>(db: PGlite, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  return db.transaction((tx) => {
+    const h: Held = { db, tx, open: true, savepoints: 0 };
+    return held.run(h, async () => {
+      try {
+        return await fn(tx);
+      } finally {
+        // Work left behind (a timer) must not run in a finished transaction.
+        h.open = false;
+      }
+    });
+  });
+}
 
 function heldOn(db: PGlite): Held | null {
   const h = held.getStore();
@@ -70,8 +90,8 @@ const routed = new WeakMap<PGlite, PGlite>();
 
 /**
  * `db` as every client of the embedded database must use it (the Prisma adapter, raw SQL): the
- * same object, except that `query`, `sql`, `exec` and `transaction` called from inside a held
- * transaction run in it (see the comment at the top).
+ * same object, except that its transactions are held ones, and `query`, `sql`, `exec` and
+ * `transaction` called from inside a held transaction run in it (see the comment at the top).
  */
 export function routeHeldTransaction(db: PGlite): PGlite {
   const known = routed.get(db);
@@ -89,7 +109,7 @@ export function routeHeldTransaction(db: PGlite): PGlite {
         case "transaction":
           return (<T>(callback: (tx: Transaction) => Promise<T>) => {
             const current = h();
-            return current ? nested(current, callback) : target.transaction(callback);
+            return current ? nested(current, callback) : holdTransaction(target, callback);
           }) as PGlite["transaction"];
         default: {
           // PGlite's methods use private fields: they must run on the instance, not the proxy.
@@ -125,17 +145,7 @@ export function embeddedOutbox(db: PGlite): EmbeddedOutbox {
       const outer = heldOn(db);
       // A consumer run from inside a held transaction (a test draining from a handler) nests.
       if (outer) return nested(outer, (tx) => fn(queryableOf(tx)));
-      return db.transaction((tx) => {
-        const h: Held = { db, tx, open: true, savepoints: 0 };
-        return held.run(h, async () => {
-          try {
-            return await fn(queryableOf(tx));
-          } finally {
-            // Work the handlers left behind (a timer) must not run in a finished transaction.
-            h.open = false;
-          }
-        });
-      });
+      return holdTransaction(db, (tx) => fn(queryableOf(tx)));
     },
     async listen(channel, onNotify) {
       const unlisten = await db.listen(channel, (payload) => onNotify(payload));
