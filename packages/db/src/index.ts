@@ -1,4 +1,5 @@
 export { findPostgresBinDir, freePort, type PostgresCluster, startPostgresCluster } from "./cluster.ts";
+export { type EmbeddedListener, type EmbeddedOutbox, embeddedOutbox, routeHeldTransaction } from "./embedded.ts";
 export { createSchemaEngine } from "./engine.ts";
 export { AdvisoryLeader } from "./leader.ts";
 export { MIGRATION_LOCK_KEY, withMigrationLock } from "./lock.ts";

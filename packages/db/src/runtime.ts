@@ -1,6 +1,7 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { type EmbeddedOutbox, embeddedOutbox, routeHeldTransaction } from "./embedded.ts";
 import { pgliteAdapterFactory } from "./pglite.ts";
 import { parseDatabaseUrl } from "./url.ts";
 
@@ -52,6 +53,11 @@ export interface DatabaseConnection extends SqlQueryable {
   close(): Promise<void>;
   /** The node-postgres pool, for raw SQL paths (outbox claims, bulk inserts); null when embedded. */
   pool: pg.Pool | null;
+  /**
+   * The embedded database's outbox access (its single connection held for a consumer's batch,
+   * in-process LISTEN); null on PostgreSQL, where the consumer runs on `pool`.
+   */
+  embeddedOutbox: EmbeddedOutbox | null;
 }
 
 /**
@@ -76,6 +82,7 @@ export function connectPostgres(url: string, schema: string, options: { max?: nu
     kind: "postgres",
     adapter: new PrismaPg(pool, { schema }),
     pool,
+    embeddedOutbox: null,
     async query<R extends object>(text: string, values: unknown[] = []) {
       return (await pool.query<R & pg.QueryResultRow>(text, values)).rows;
     },
@@ -114,12 +121,18 @@ export function connectPostgres(url: string, schema: string, options: { max?: nu
   };
 }
 
-/** Connects a service to the in-process embedded database. */
-export function connectEmbedded(db: PGlite, schema: string): DatabaseConnection {
+/**
+ * Connects a service to the in-process embedded database. Its queries and transactions, Prisma's
+ * included, join the outbox consumer's transaction when made from one of its handlers (see
+ * embedded.ts).
+ */
+export function connectEmbedded(raw: PGlite, schema: string): DatabaseConnection {
+  const db = routeHeldTransaction(raw);
   return {
     kind: "embedded",
     adapter: pgliteAdapterFactory(db, schema),
     pool: null,
+    embeddedOutbox: embeddedOutbox(raw),
     async query<R extends object>(text: string, values: unknown[] = []) {
       return (await db.query<R>(text, values)).rows;
     },

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
-import pg from "pg";
+import type pg from "pg";
 import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.ts";
+import { type OutboxDatabase, type OutboxListener, poolOutboxDatabase } from "./database.ts";
 import { errorText, PoisonEventError } from "./errors.ts";
 import {
   CLAIM_SQL,
@@ -11,15 +12,10 @@ import {
   type OutboxTransaction,
   PARK_SQL,
   RESCHEDULE_SQL,
-  transactionOf,
 } from "./sql.ts";
 
-/**
- * Every batch transaction: JIT compilation is off for it, because the claim's cost estimate on a
- * churning queue table (stale statistics) can cross the JIT threshold and a compile costs more
- * than the whole batch (tens of ms of latency for sub-millisecond queries).
- */
-const BEGIN_SQL = "BEGIN; SET LOCAL jit = off";
+/** Thrown inside an optimistic batch's transaction to roll it back. */
+class RollBackBatch extends Error {}
 
 /**
  * Applies one event. `tx` is the transaction that marks the event processed: effects written
@@ -36,7 +32,9 @@ export type OutboxHandler = (event: OutboxEvent, tx: OutboxTransaction) => Promi
 export type OutboxBatchHandler = (events: OutboxEvent[], tx: OutboxTransaction) => Promise<void>;
 
 export interface OutboxConsumerOptions {
-  pool: pg.Pool;
+  /** The database: a node-postgres pool, or any {@link OutboxDatabase} (the embedded one). Exactly one. */
+  pool?: pg.Pool;
+  database?: OutboxDatabase;
   /** One handler per event type this consumer applies; other types are left for other services. */
   handlers: Record<string, OutboxHandler>;
   /** Name in logs (e.g. "service-auth"). */
@@ -95,7 +93,7 @@ export interface BatchResult {
  * await consumer.stop();
  */
 export class OutboxConsumer {
-  private readonly pool: pg.Pool;
+  private readonly database: OutboxDatabase;
   private readonly handlers: Map<string, OutboxHandler>;
   private readonly types: string[];
   private readonly batchSize: number;
@@ -110,14 +108,15 @@ export class OutboxConsumer {
   private readonly batchHandlers: Map<string, OutboxBatchHandler>;
   private running = false;
   private loop: Promise<void> | null = null;
-  private listener: pg.Client | null = null;
+  private listener: OutboxListener | null = null;
   private wake: (() => void) | null = null;
   private pendingWake = false;
 
   constructor(options: OutboxConsumerOptions) {
     this.handlers = new Map(Object.entries(options.handlers));
     if (this.handlers.size === 0) throw new Error("an outbox consumer needs at least one handler");
-    this.pool = options.pool;
+    if (!options.pool === !options.database) throw new Error("an outbox consumer needs a pool or a database (one)");
+    this.database = options.database ?? poolOutboxDatabase(options.pool as pg.Pool);
     this.types = [...this.handlers.keys()];
     this.batchSize = options.batchSize ?? 50;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
@@ -151,82 +150,47 @@ export class OutboxConsumer {
    * rolled back (no effect and no mark remain) and the caller re-runs the batch carefully.
    */
   private async runOptimistic(): Promise<BatchResult | null> {
-    const { client, done } = await this.checkout();
     try {
-      await client.query(BEGIN_SQL);
-      const now = this.now();
-      const claimed = await client.query<OutboxEvent & pg.QueryResultRow>(CLAIM_SQL, [this.types, now, this.batchSize]);
-      const tx = transactionOf(client);
-      try {
-        const byType = new Map<string, OutboxEvent[]>();
-        for (const event of claimed.rows) {
-          const list = byType.get(event.eventType) ?? [];
-          list.push(event);
-          byType.set(event.eventType, list);
+      return await this.database.transaction(async (tx) => {
+        const now = this.now();
+        const claimed = await tx.query<OutboxEvent>(CLAIM_SQL, [this.types, now, this.batchSize]);
+        try {
+          const byType = new Map<string, OutboxEvent[]>();
+          for (const event of claimed) {
+            const list = byType.get(event.eventType) ?? [];
+            list.push(event);
+            byType.set(event.eventType, list);
+          }
+          for (const [type, events] of byType) {
+            const batch = this.batchHandlers.get(type);
+            if (batch) await batch(events, tx);
+            else for (const event of events) await (this.handlers.get(type) as OutboxHandler)(event, tx);
+          }
+        } catch {
+          throw new RollBackBatch();
         }
-        for (const [type, events] of byType) {
-          const batch = this.batchHandlers.get(type);
-          if (batch) await batch(events, tx);
-          else for (const event of events) await (this.handlers.get(type) as OutboxHandler)(event, tx);
-        }
-      } catch {
-        await client.query("ROLLBACK");
-        return null;
-      }
-      if (claimed.rows.length > 0) await client.query(MARK_BATCH_PROCESSED_SQL, [claimed.rows.map((e) => e.id), now]);
-      await client.query("COMMIT");
-      const n = claimed.rows.length;
-      return { claimed: n, processed: n, retried: 0, parked: 0 };
+        if (claimed.length > 0) await tx.query(MARK_BATCH_PROCESSED_SQL, [claimed.map((e) => e.id), now]);
+        const n = claimed.length;
+        return { claimed: n, processed: n, retried: 0, parked: 0 };
+      });
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
+      if (error instanceof RollBackBatch) return null;
       throw error;
-    } finally {
-      done();
     }
-  }
-
-  /**
-   * A pool client for one batch. Its connection can die between two queries (a database
-   * restart): pg then emits `error` on the client, which must have a listener or the process
-   * crashes; `done()` releases it, as broken if that happened, so the pool discards it.
-   */
-  private async checkout(): Promise<{ client: pg.PoolClient; done: () => void }> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    const onError = (error: Error) => {
-      broken = error;
-    };
-    client.on("error", onError);
-    return {
-      client,
-      done: () => {
-        client.removeListener("error", onError);
-        client.release(broken);
-      },
-    };
   }
 
   private async runCareful(): Promise<BatchResult> {
-    const result: BatchResult = { claimed: 0, processed: 0, retried: 0, parked: 0 };
-    const { client, done } = await this.checkout();
-    try {
-      await client.query(BEGIN_SQL);
+    return this.database.transaction(async (tx) => {
+      const result: BatchResult = { claimed: 0, processed: 0, retried: 0, parked: 0 };
       const now = this.now();
-      const claimed = await client.query<OutboxEvent & pg.QueryResultRow>(CLAIM_SQL, [this.types, now, this.batchSize]);
-      result.claimed = claimed.rows.length;
-      const tx = transactionOf(client);
-      for (const event of claimed.rows) {
-        const outcome = await this.applyOne(client, tx, event, now);
+      const claimed = await tx.query<OutboxEvent>(CLAIM_SQL, [this.types, now, this.batchSize]);
+      result.claimed = claimed.length;
+      for (const event of claimed) {
+        const outcome = await this.applyOne(tx, event, now);
         result[outcome] += 1;
       }
-      await client.query("COMMIT");
       return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      done();
-    }
+    });
   }
 
   /** Applies batches until none is full: everything due now has been handled once. */
@@ -240,29 +204,28 @@ export class OutboxConsumer {
   }
 
   private async applyOne(
-    client: pg.PoolClient,
     tx: OutboxTransaction,
     event: OutboxEvent,
     now: Date,
   ): Promise<"processed" | "retried" | "parked"> {
     const handler = this.handlers.get(event.eventType) as OutboxHandler;
-    await client.query("SAVEPOINT outbox_event");
+    await tx.query("SAVEPOINT outbox_event");
     try {
       await handler(event, tx);
-      await client.query(MARK_PROCESSED_SQL, [event.id, now]);
-      await client.query("RELEASE SAVEPOINT outbox_event");
+      await tx.query(MARK_PROCESSED_SQL, [event.id, now]);
+      await tx.query("RELEASE SAVEPOINT outbox_event");
       return "processed";
     } catch (error) {
-      await client.query("ROLLBACK TO SAVEPOINT outbox_event");
+      await tx.query("ROLLBACK TO SAVEPOINT outbox_event");
       const attempts = event.attempts + 1;
       const park = this.isPoison(error) || attempts >= this.maxAttempts;
       if (park) {
-        await client.query(PARK_SQL, [event.id, errorText(error), now]);
+        await tx.query(PARK_SQL, [event.id, errorText(error), now]);
       } else {
         const due = new Date(now.getTime() + backoffDelayMs(attempts, this.backoff));
-        await client.query(RESCHEDULE_SQL, [event.id, errorText(error), due]);
+        await tx.query(RESCHEDULE_SQL, [event.id, errorText(error), due]);
       }
-      await client.query("RELEASE SAVEPOINT outbox_event");
+      await tx.query("RELEASE SAVEPOINT outbox_event");
       this.onError(error, { eventId: event.id, eventType: event.eventType, parked: park });
       return park ? "parked" : "retried";
     }
@@ -284,7 +247,7 @@ export class OutboxConsumer {
     await this.loop;
     const listener = this.listener;
     this.listener = null;
-    await listener?.end().catch(() => {});
+    await listener?.close();
   }
 
   private async run(): Promise<void> {
@@ -321,32 +284,26 @@ export class OutboxConsumer {
     else this.pendingWake = true;
   }
 
-  /** Holds a LISTEN connection, reconnecting after errors while the consumer runs. */
+  /** Holds a LISTEN, listening again after a lost connection while the consumer runs. */
   private async keepListening(): Promise<void> {
     while (this.running) {
-      const client = new pg.Client(this.pool.options);
-      const lost = new Promise<void>((resolve) => {
-        client.on("error", (error) => {
-          this.onError(error, {});
-          resolve();
-        });
-        client.on("end", () => resolve());
-      });
-      client.on("notification", (msg) => {
-        if (msg.payload === undefined || this.handlers.has(msg.payload)) this.wakeUp();
-      });
+      let listener: OutboxListener | null = null;
       try {
-        await client.connect();
-        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-        this.listener = client;
+        listener = await this.database.listen(OUTBOX_CHANNEL, (payload) => {
+          if (payload === undefined || this.handlers.has(payload)) this.wakeUp();
+        });
+        this.listener = listener;
         // Events committed while the listener was down are picked up by this wake-up.
         this.wakeUp();
-        if (this.running) await lost;
+        if (this.running) {
+          const error = await listener.lost;
+          if (error) this.onError(error, {});
+        }
       } catch (error) {
         this.onError(error, {});
       }
-      await client.end().catch(() => {});
-      if (this.listener === client) this.listener = null;
+      await listener?.close();
+      if (this.listener === listener) this.listener = null;
       if (this.running) await delay(Math.min(this.pollIntervalMs, 1_000));
     }
   }

@@ -8,6 +8,7 @@ export {
   type OutboxConsumerOptions,
   type OutboxHandler,
 } from "./consumer.ts";
+export { type OutboxDatabase, type OutboxListener, outboxDatabaseOf, poolOutboxDatabase } from "./database.ts";
 export { enqueueOutboxEvent, type NewOutboxEvent } from "./enqueue.ts";
 export { errorText, PoisonEventError } from "./errors.ts";
 export { OUTBOX_CHANNEL, OUTBOX_TABLE, type OutboxEvent, type OutboxTransaction } from "./sql.ts";

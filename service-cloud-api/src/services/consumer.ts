@@ -5,6 +5,7 @@ import {
   OutboxConsumer,
   type OutboxEvent,
   type OutboxHandler,
+  outboxDatabaseOf,
   PoisonEventError,
 } from "@atlas/outbox";
 import type { Deps } from "../deps.ts";
@@ -88,12 +89,11 @@ export interface CloudConsumerOptions {
   handlers?: HandlerSet;
 }
 
-/** The outbox consumer of cloud-api (Postgres only: the embedded database has no pool to LISTEN on). */
-export function cloudConsumer(deps: Deps, extra: HandlerSet, options: CloudConsumerOptions = {}): Consumer | null {
-  if (!deps.database.pool) return null;
+/** The outbox consumer of cloud-api, on PostgreSQL or on the embedded database (its connection held per batch). */
+export function cloudConsumer(deps: Deps, extra: HandlerSet, options: CloudConsumerOptions = {}): Consumer {
   const handlers = { ...entitlementHandlers(deps), ...extra, ...options.handlers } as Record<string, OutboxHandler>;
   return new OutboxConsumer({
-    pool: deps.database.pool,
+    database: outboxDatabaseOf(deps.database),
     name: "service-cloud-api",
     handlers,
     now: deps.now,

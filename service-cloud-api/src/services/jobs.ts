@@ -20,11 +20,10 @@ export async function runPeriodicJobs(deps: Deps): Promise<void> {
   await collectGarbage(deps.database, deps.blobs, now, deps.config.BLOB_GC_GRACE_SEC * 1000);
 }
 
-/** The consumer of the billing events cloud-api applies (null on the embedded database). */
+/** The consumer of the billing events cloud-api applies (on PostgreSQL and on the embedded database). */
 export function startConsumer(deps: Deps) {
   const consumer = cloudConsumer(deps, paymentHandlers(deps));
-  if (consumer) consumer.start();
-  else deps.logger.warn("embedded database: the billing events consumer does not run");
+  consumer.start();
   return consumer;
 }
 
@@ -67,7 +66,7 @@ export function startBackground(deps: Deps): () => Promise<void> {
   const consumer = startConsumer(deps);
   const jobs = startJobs(backgroundJobs(deps), { logger: deps.logger, metrics: deps.metrics });
   return async () => {
-    await Promise.all([jobs.stop(), consumer?.stop()]);
+    await Promise.all([jobs.stop(), consumer.stop()]);
     await deps.meter.stop();
   };
 }

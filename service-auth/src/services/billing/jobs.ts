@@ -1,4 +1,4 @@
-import { OutboxConsumer } from "@atlas/outbox";
+import { OutboxConsumer, outboxDatabaseOf } from "@atlas/outbox";
 import { type Job, startJobs } from "@atlas/service-kit";
 import type { Deps } from "../../ports.ts";
 import { invoiceFinalizedHandler } from "./invoices/charge-invoice.ts";
@@ -6,11 +6,14 @@ import { runDunning } from "./invoices/dunning.ts";
 import { invoiceVoidedHandler } from "./invoices/void-invoice.ts";
 import { reconciliationJob } from "./reconcile-job.ts";
 
-/** service-auth's side of the outbox: the events it consumes and their handlers. */
+/**
+ * service-auth's side of the outbox: the events it consumes and their handlers. On the embedded
+ * database, a batch holds its single connection (the handlers' own queries join the batch's
+ * transaction, see @atlas/db embedded.ts) and it listens in process.
+ */
 export function billingConsumer(deps: Deps, options: { listen?: boolean; pollIntervalMs?: number } = {}) {
-  if (!deps.database.pool) return null;
   return new OutboxConsumer({
-    pool: deps.database.pool,
+    database: outboxDatabaseOf(deps.database),
     name: "service-auth",
     handlers: { "invoice.finalized": invoiceFinalizedHandler(deps), "invoice.voided": invoiceVoidedHandler(deps) },
     now: deps.now,
@@ -30,8 +33,8 @@ export function billingJobs(deps: Deps, dunningEveryMs = deps.config.DUNNING_INT
 }
 
 /**
- * Background billing work: the charge saga's consumer (on Postgres; the embedded database has no
- * pool to LISTEN on, so charges wait there) and {@link billingJobs}.
+ * Background billing work: the charge saga's consumer (on PostgreSQL and on the embedded
+ * database) and {@link billingJobs}.
  * Returns a function that stops both and resolves once the consumer and the runs in progress
  * have drained.
  */
@@ -40,10 +43,9 @@ export function startBillingJobs(
   dunningEveryMs = deps.config.DUNNING_INTERVAL_SEC * 1000,
 ): () => Promise<void> {
   const consumer = billingConsumer(deps);
-  if (consumer) consumer.start();
-  else deps.logger.warn("embedded database: the billing outbox consumer does not run");
+  consumer.start();
   const jobs = startJobs(billingJobs(deps, dunningEveryMs), { logger: deps.logger, metrics: deps.metrics });
   return async () => {
-    await Promise.all([jobs.stop(), consumer?.stop()]);
+    await Promise.all([jobs.stop(), consumer.stop()]);
   };
 }
