@@ -66,7 +66,10 @@ class HttpMetrics {
 
   observe(method: string, route: string, status: number, seconds: number): void {
     let routes = this.byMethod.get(method);
-    if (!routes) this.byMethod.set(method, (routes = new Map()));
+    if (!routes) {
+      routes = new Map();
+      this.byMethod.set(method, routes);
+    }
     let series = routes.get(route);
     if (!series) {
       series = {
