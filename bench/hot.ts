@@ -54,7 +54,12 @@ async function run(name: string, url: string, headers?: Record<string, string>):
   console.log(
     `${name.padEnd(32)} ${String(rps).padStart(7)} req/s  p99 ${r.latency.p99} ms  non2xx ${r.non2xx}  load ${loadavg()[0]?.toFixed(1)}`,
   );
-  if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  if (r.non2xx || r.errors) {
+    const sample = await fetch(url, { headers });
+    throw new Error(
+      `${name}: ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodeStats)}, ${r.errors} errors; now: ${sample.status} ${await sample.text()}`,
+    );
+  }
   return rps;
 }
 
@@ -76,6 +81,7 @@ async function main() {
   const kek = `bench:${randomBytes(32).toString("base64")}`;
   const common = { DATABASE_URL: databaseUrl, LOG_LEVEL: "warn", NODE_ENV: "production", DATABASE_POOL_MAX: "20" };
   let authEnv: Record<string, string> = {};
+  let issuer: string | undefined;
   async function startPair(entry: string) {
     const authPort = await freePort();
     const cloudPort = await freePort();
@@ -84,7 +90,8 @@ async function main() {
     authEnv = {
       ...common,
       PORT: String(authPort),
-      PUBLIC_URL: authUrl,
+      // One issuer for every instance, as behind a load balancer: a token is good at each pair.
+      PUBLIC_URL: issuer ?? authUrl,
       KEY_ENCRYPTION_KEYS: kek,
       INTROSPECTION_CLIENTS: `service-cloud-api:${secret}`,
     };
@@ -94,9 +101,11 @@ async function main() {
       ...common,
       PORT: String(cloudPort),
       AUTH_URL: authUrl,
+      AUTH_ISSUER: issuer ?? authUrl,
       INTROSPECTION_CLIENT_SECRET: secret,
     });
     await waitForHttpOk(`${cloudUrl}/ready`);
+    issuer ??= authUrl;
     return { entry, auth, cloud, authUrl, cloudUrl };
   }
   // The other pairs start once the user's plan is applied: each cloud-api caches entitlements.
