@@ -6,6 +6,7 @@
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
@@ -38,6 +39,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const ENTRIES = (process.env.BENCH_ENTRY ?? "dist/main.js").split(",");
 const PROF = process.argv.find((a) => a.startsWith("--cpu-prof="))?.slice("--cpu-prof=".length);
 
+/** Every process this script started, so that a failure stops them too. */
+const started: { kill(): void }[] = [];
+
 function spawnService(dir: string, entry: string, env: Record<string, string>) {
   const args = PROF ? ["--cpu-prof", `--cpu-prof-dir=${PROF}`, entry] : [entry];
   const child = spawn(process.execPath, args, {
@@ -45,14 +49,34 @@ function spawnService(dir: string, entry: string, env: Record<string, string>) {
     env: { PATH: process.env.PATH, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
+  started.push({ kill: () => child.kill("SIGTERM") });
   return { child, exited: new Promise((r) => child.once("exit", r)) };
 }
 
-async function run(name: string, url: string, headers?: Record<string, string>): Promise<number> {
+/** CPU time (user + system) a process has used, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * One autocannon run; answers req/s and the server process's CPU per request (µs). On a loaded
+ * machine the CPU per request moves much less than the throughput, which depends on how much of
+ * the cores the load generator and the server get.
+ */
+async function run(
+  name: string,
+  url: string,
+  pid: number | undefined,
+  headers?: Record<string, string>,
+): Promise<{ rps: number; cpuUs: number }> {
+  const cpu0 = cpuMs(pid);
   const r = await autocannon({ url, headers, duration: DURATION, connections: 32, pipelining: 1 });
+  const cpuUs = ((cpuMs(pid) - cpu0) * 1000) / Math.max(1, r.requests.total);
   const rps = Math.round(r.requests.average);
   console.log(
-    `${name.padEnd(32)} ${String(rps).padStart(7)} req/s  p99 ${r.latency.p99} ms  non2xx ${r.non2xx}  load ${loadavg()[0]?.toFixed(1)}`,
+    `${name.padEnd(44)} ${String(rps).padStart(7)} req/s  ${cpuUs.toFixed(1).padStart(6)} µs CPU/req  p99 ${r.latency.p99} ms  load ${loadavg()[0]?.toFixed(1)}`,
   );
   if (r.non2xx || r.errors) {
     const sample = await fetch(url, { headers });
@@ -60,7 +84,7 @@ async function run(name: string, url: string, headers?: Record<string, string>):
       `${name}: ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodeStats)}, ${r.errors} errors; now: ${sample.status} ${await sample.text()}`,
     );
   }
-  return rps;
+  return { rps, cpuUs };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -70,6 +94,7 @@ async function main() {
   const load0 = loadavg()[0] ?? 0;
 
   const cluster = process.env.DATABASE_URL ? null : await startPostgresCluster();
+  if (cluster) started.push({ kill: () => void cluster.stop() });
   const server = process.env.DATABASE_URL ?? (cluster?.url as string);
   const dbName = `atlas_hot_${process.pid}`;
   const admin = new pg.Client({ connectionString: server });
@@ -134,36 +159,47 @@ async function main() {
   for (const entry of ENTRIES.slice(1)) pairs.push(await startPair(entry));
 
   const ping = await startBarePing();
+  started.push({ kill: () => ping.proc.child.kill("SIGTERM") });
   const verifier = await startBareVerifier(authUrl, session.accessToken);
+  started.push({ kill: () => verifier.proc.child.kill("SIGTERM") });
   try {
     // A short warm-up each, so that the JIT has seen the path.
     const targets: [string, Record<string, string>?][] = [[ping.url], [verifier.url, bearer]];
     for (const p of pairs)
       targets.push([`${p.authUrl}/health`], [`${p.cloudUrl}/health`], [`${p.cloudUrl}/v1/me`, bearer]);
     for (const [u, h] of targets) await autocannon({ url: u, headers: h, duration: 1, connections: 8 });
-    const ping1: number[] = [];
-    const jose: number[] = [];
-    const per = pairs.map(() => ({ auth: [] as number[], cloud: [] as number[], me: [] as number[] }));
+    type Runs = { rps: number; cpuUs: number }[];
+    const ping1: Runs = [];
+    const jose: Runs = [];
+    const per = pairs.map(() => ({ auth: [] as Runs, cloud: [] as Runs, me: [] as Runs }));
+    const pingPid = ping.proc.child.pid;
     for (let i = 0; i < ROUNDS; i++) {
-      ping1.push(await run("bare Hono GET /ping", ping.url));
+      ping1.push(await run("bare Hono GET /ping", ping.url, pingPid));
       for (const [k, p] of pairs.entries()) {
-        per[k]?.auth.push(await run(`${p.entry} service-auth GET /health`, `${p.authUrl}/health`));
-        per[k]?.cloud.push(await run(`${p.entry} cloud-api GET /health`, `${p.cloudUrl}/health`));
+        per[k]?.auth.push(await run(`${p.entry} service-auth GET /health`, `${p.authUrl}/health`, p.auth.child.pid));
+        per[k]?.cloud.push(await run(`${p.entry} cloud-api GET /health`, `${p.cloudUrl}/health`, p.cloud.child.pid));
       }
-      ping1.push(await run("bare Hono GET /ping", ping.url));
+      ping1.push(await run("bare Hono GET /ping", ping.url, pingPid));
       for (const [k, p] of pairs.entries()) {
-        per[k]?.me.push(await run(`${p.entry} cloud-api GET /v1/me (JWT)`, `${p.cloudUrl}/v1/me`, bearer));
+        per[k]?.me.push(
+          await run(`${p.entry} cloud-api GET /v1/me (JWT)`, `${p.cloudUrl}/v1/me`, p.cloud.child.pid, bearer),
+        );
       }
-      jose.push(await run("bare Hono + jose GET /v1/me", verifier.url, bearer));
+      jose.push(await run("bare Hono + jose GET /v1/me", verifier.url, verifier.proc.child.pid, bearer));
     }
-    const p = mean(ping1);
+    const rps = (xs: Runs) => mean(xs.map((x) => x.rps));
+    const cpu = (xs: Runs) => mean(xs.map((x) => x.cpuUs));
+    const p = rps(ping1);
     console.log(
-      `\nmeans over ${ROUNDS} round(s): bare /ping ${p.toFixed(0)}, bare jose verifier ${mean(jose).toFixed(0)} req/s`,
+      `\nmeans over ${ROUNDS} round(s): bare /ping ${p.toFixed(0)} req/s (${cpu(ping1).toFixed(1)} µs CPU/req), bare jose verifier ${rps(jose).toFixed(0)} req/s (${cpu(jose).toFixed(1)} µs)`,
     );
     for (const [k, pair] of pairs.entries()) {
-      const r = per[k] as { auth: number[]; cloud: number[]; me: number[] };
+      const r = per[k] as { auth: Runs; cloud: Runs; me: Runs };
       console.log(
-        `${pair.entry}: service-auth /health ÷ /ping ${(mean(r.auth) / p).toFixed(2)}, cloud-api /health ÷ /ping ${(mean(r.cloud) / p).toFixed(2)} (≥ 0.60); /v1/me ÷ jose ${(mean(r.me) / mean(jose)).toFixed(2)} (≥ 1.5); /v1/me ÷ its /health ${(mean(r.me) / mean(r.cloud)).toFixed(2)}`,
+        `${pair.entry}: throughput ratios: service-auth /health ÷ /ping ${(rps(r.auth) / p).toFixed(2)}, cloud-api /health ÷ /ping ${(rps(r.cloud) / p).toFixed(2)} (≥ 0.60); /v1/me ÷ jose ${(rps(r.me) / rps(jose)).toFixed(2)} (≥ 1.5)`,
+      );
+      console.log(
+        `${pair.entry}: CPU µs per request: service-auth /health ${cpu(r.auth).toFixed(1)}, cloud-api /health ${cpu(r.cloud).toFixed(1)}, /v1/me ${cpu(r.me).toFixed(1)}; ratios of CPU: /ping ÷ auth /health ${(cpu(ping1) / cpu(r.auth)).toFixed(2)}, /ping ÷ cloud /health ${(cpu(ping1) / cpu(r.cloud)).toFixed(2)}, jose ÷ /v1/me ${(cpu(jose) / cpu(r.me)).toFixed(2)}`,
       );
     }
     console.log(`load average at start ${load0.toFixed(2)}, at end ${(loadavg()[0] ?? 0).toFixed(2)}`);
@@ -183,7 +219,9 @@ async function main() {
   }
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   console.error(error);
+  for (const p of started.reverse()) p.kill();
+  await new Promise((r) => setTimeout(r, 2_000));
   process.exit(1);
 });
