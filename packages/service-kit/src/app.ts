@@ -169,7 +169,11 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
     try {
       // Bodiless methods skip the body limit's stream wrapper: it costs more than half of a bare
       // route's throughput, and GET/HEAD/OPTIONS bodies are never read.
-      if (BODILESS.has(method) || exempt.some((p) => c.req.path.startsWith(p))) await refuseNulBytes(c, next);
+      if (BODILESS.has(method)) {
+        // refuseNulBytes' path check, inline: one async layer less on every GET.
+        if (c.req.url.includes("%00")) throw nulRefused();
+        await next();
+      } else if (exempt.some((p) => c.req.path.startsWith(p))) await refuseNulBytes(c, next);
       else await limiter(c, () => refuseNulBytes(c, next));
     } catch (error) {
       // The body limit and the NUL refusal answer before any route runs, inside this
