@@ -1,7 +1,7 @@
 import { startTestIssuer, type TestIssuer } from "@atlas/auth-verify/testing";
 import { connectPostgres } from "@atlas/db";
 import { workerDatabaseUrl } from "@atlas/db/testing";
-import { createLogger } from "@atlas/service-kit";
+import { createLogger, startHttpServer } from "@atlas/service-kit";
 import { validateOpenApi31 } from "@atlas/service-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
@@ -180,5 +180,33 @@ describe("CORS", () => {
         "access-control-allow-origin",
       ),
     ).toBe("http://localhost:3000");
+  });
+
+  it("on a Node server: the grant, Expose-Headers and Vary reach the wire, the security headers stay", async () => {
+    const server = await startHttpServer((req, env) => app.fetch(req, env), 0, "127.0.0.1");
+    try {
+      const token = await issuer.sign({ sub: "u", tid: "t", sid: "s" });
+      const base = `http://127.0.0.1:${server.port}`;
+      const ok = await fetch(`${base}/v1/me`, {
+        headers: { authorization: `Bearer ${token}`, origin: "http://localhost:3000" },
+      });
+      expect(((await ok.json()) as { sub: string }).sub).toBe("u");
+      expect(ok.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+      expect(ok.headers.get("access-control-expose-headers")).toBe("Retry-After,X-Request-Id");
+      expect(ok.headers.get("vary")).toBe("Origin");
+      expect(ok.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(ok.headers.get("content-type")).toBe("application/json");
+      const evil = await fetch(`${base}/health`, { headers: { origin: "https://evil.example" } });
+      await evil.arrayBuffer();
+      expect(evil.headers.get("access-control-allow-origin")).toBeNull();
+      expect(evil.headers.get("vary")).toBe("Origin");
+      const refused = await fetch(`${base}/v1/me`, { headers: { origin: "http://localhost:3000" } });
+      await refused.arrayBuffer();
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+      expect(refused.headers.get("www-authenticate")).toContain("Bearer");
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { ServerResponse } from "node:http";
 import { AppError, problemErrorHandler, problemNotFound, zodIssues } from "@atlas/errors";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, Env, MiddlewareHandler, Next } from "hono";
@@ -86,6 +87,15 @@ function answeredBeforeBodyEnd(env: unknown, method: string): boolean {
 }
 
 /**
+ * The Node response a request is answered on (@hono/node-server passes it as `env.outgoing`),
+ * while its headers can still be set; none under `app.request` (tests) or another runtime.
+ */
+function nodeResponse(env: unknown): ServerResponse | undefined {
+  const outgoing = (env as { outgoing?: unknown } | undefined)?.outgoing;
+  return outgoing instanceof ServerResponse && !outgoing.headersSent ? outgoing : undefined;
+}
+
+/**
  * Creates an OpenAPIHono app with the behaviour every Atlas service shares: request ids,
  * request logs without secrets, Prometheus metrics, security headers, the body limit, zod
  * validation errors as 400 VALIDATION_FAILED, RFC 9457 errors, and the operational routes
@@ -145,15 +155,30 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
     // An incoming id is honoured only if short and plain, so it cannot inject into logs.
     const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : crypto.randomUUID();
     c.set("requestId", id);
-    // Prepared before the route answers, so that a response made with c.json/c.body & co. is
-    // built with them (a route's own value of any of them wins); responses made otherwise
-    // (a refusal below, `new Response` in a route) get them after, without overriding.
-    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
-    c.header("X-Request-Id", id);
+    // On a Node server the headers go on the outgoing message itself: Node merges the
+    // response's own headers over them when it is written (a route's own value wins), for every
+    // response however it was made. That keeps Hono's Headers object (slow to fill and to
+    // convert back into Node's form) out of the response, which cost a third of `/health`.
+    const outgoing = nodeResponse(c.env);
+    if (outgoing) {
+      for (const [name, value] of SECURITY_HEADERS) outgoing.setHeader(name, value);
+      outgoing.setHeader("X-Request-Id", id);
+    } else {
+      // Elsewhere (app.request): prepared before the route answers, so that a response made
+      // with c.json/c.body & co. is built with them (a route's own value of any of them wins);
+      // responses made otherwise (a refusal below, `new Response` in a route) get them after,
+      // without overriding.
+      for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
+      c.header("X-Request-Id", id);
+    }
     try {
       // Bodiless methods skip the body limit's stream wrapper: it costs more than half of a bare
       // route's throughput, and GET/HEAD/OPTIONS bodies are never read.
-      if (BODILESS.has(method) || exempt.some((p) => c.req.path.startsWith(p))) await refuseNulBytes(c, next);
+      if (BODILESS.has(method)) {
+        // refuseNulBytes' path check, inline: one async layer less on every GET.
+        if (c.req.url.includes("%00")) throw nulRefused();
+        await next();
+      } else if (exempt.some((p) => c.req.path.startsWith(p))) await refuseNulBytes(c, next);
       else await limiter(c, () => refuseNulBytes(c, next));
     } catch (error) {
       // The body limit and the NUL refusal answer before any route runs, inside this
@@ -161,12 +186,14 @@ export function createServiceApp<E extends Env & { Variables: BaseVariables }>(o
       c.error = error as Error;
       c.res = await onError(error as Error, c);
     }
-    const headers = c.res.headers;
-    if (headers.get("X-Request-Id") !== id) {
-      headers.set("X-Request-Id", id);
-      for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
+    if (!outgoing) {
+      const headers = c.res.headers;
+      if (headers.get("X-Request-Id") !== id) {
+        headers.set("X-Request-Id", id);
+        for (const [name, value] of SECURITY_HEADERS) if (!headers.has(name)) headers.set(name, value);
+      }
     }
-    if (answeredBeforeBodyEnd(c.env, method)) headers.set("Connection", "close");
+    if (answeredBeforeBodyEnd(c.env, method)) c.res.headers.set("Connection", "close");
     const route = c.req.routePath || "unmatched";
     const ms = performance.now() - start;
     metrics.observe(method, route, c.res.status, ms / 1000);

@@ -181,6 +181,22 @@ describe("createServiceApp", () => {
     expect(await res.text()).toMatch(/http_requests_total\{[^}]*route="\/health"[^}]*\} 1/);
   });
 
+  it("counts requests per status and times them per route, in Prometheus text format", async () => {
+    const { app } = makeApp();
+    await app.request("/health");
+    await app.request("/health");
+    await app.request("/nowhere");
+    const text = await (await app.request("/metrics")).text();
+    expect(text).toContain('http_requests_total{method="GET",route="/health",status="200",service="svc"} 2');
+    expect(text).toMatch(/http_requests_total\{method="GET",route="[^"]*",status="404",service="svc"\} 1/);
+    expect(text).toContain("# TYPE http_request_duration_seconds histogram");
+    expect(text).toContain(
+      'http_request_duration_seconds_bucket{le="+Inf",service="svc",method="GET",route="/health"} 2',
+    );
+    expect(text).toContain('http_request_duration_seconds_count{service="svc",method="GET",route="/health"} 2');
+    expect(text).toMatch(/http_request_duration_seconds_sum\{service="svc",method="GET",route="\/health"\} \d/);
+  });
+
   it("serves a valid OpenAPI 3.1 document generated from the route schemas, and rendered docs", async () => {
     const { app } = makeApp();
     const doc = (await (await app.request("/openapi.json")).json()) as {

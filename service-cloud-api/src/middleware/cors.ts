@@ -1,3 +1,4 @@
+import { ServerResponse } from "node:http";
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 
@@ -21,10 +22,22 @@ export function originCors(origins: string[]): MiddlewareHandler {
   });
   return async function originCorsMiddleware(c, next) {
     if (c.req.method === "OPTIONS") return preflight(c, next);
-    await next();
     const origin = c.req.header("origin");
+    const granted = origin !== undefined && origins.includes(origin);
+    // On a Node server they go on the outgoing message, as the shell's own headers do (reading
+    // `c.res.headers` would turn the response's plain header record into a Headers object, and
+    // back, on every request). No cloud-api route sets Vary or these headers itself; one that did
+    // would override them there.
+    const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+    if (outgoing instanceof ServerResponse && !outgoing.headersSent) {
+      if (granted) outgoing.setHeader("Access-Control-Allow-Origin", origin);
+      outgoing.setHeader("Access-Control-Expose-Headers", EXPOSE_HEADERS);
+      outgoing.setHeader("Vary", "Origin");
+      return next();
+    }
+    await next();
     const headers = c.res.headers;
-    if (origin && origins.includes(origin)) headers.set("Access-Control-Allow-Origin", origin);
+    if (granted) headers.set("Access-Control-Allow-Origin", origin);
     headers.set("Access-Control-Expose-Headers", EXPOSE_HEADERS);
     headers.append("Vary", "Origin");
   };

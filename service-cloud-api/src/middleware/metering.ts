@@ -34,24 +34,30 @@ const lengthOf = (value: string | null | undefined) => {
  */
 export function meteringMiddleware(deps: Pick<Deps, "meter" | "quota" | "now">): MiddlewareHandler {
   return async function metering(c, next) {
-    const { tid, sub } = c.var.auth;
+    // c.get, not c.var: `c.var` copies every variable into a new object on each read.
+    const { tid, sub } = c.get("auth");
     const owner = { tenantId: tid, userId: sub };
     // JSON answers are counted where they are serialized (reading a built Response back to
     // measure it cost as much as the whole /v1/me route).
     let jsonBytes = -1;
+    // The answer made by c.json with no headers of its own: its length is jsonBytes, and reading
+    // its headers back (to look for a Content-Length) would build a Headers object for nothing.
+    let plainJson: Response | undefined;
     const newResponse = c.newResponse;
     c.json = ((object: unknown, arg?: unknown, headers?: Record<string, string>) => {
       const text = JSON.stringify(object);
       jsonBytes = Buffer.byteLength(text);
-      return newResponse(text, arg as never, { "Content-Type": "application/json", ...headers });
+      const res = newResponse(text, arg as never, { "Content-Type": "application/json", ...headers });
+      plainJson = headers === undefined && (arg === undefined || typeof arg === "number") ? res : undefined;
+      return res;
     }) as typeof c.json;
     try {
       await deps.quota.check(owner, quotaClassOf(c.req.method, c.req.path));
       await next();
     } finally {
       const at = deps.now();
-      const bytesIn = c.var.transferIn ?? lengthOf(c.req.header("content-length"));
-      const declared = c.res.headers.get("content-length");
+      const bytesIn = c.get("transferIn") ?? lengthOf(c.req.header("content-length"));
+      const declared = plainJson !== undefined && c.res === plainJson ? null : c.res.headers.get("content-length");
       const bytesOut = declared !== null ? lengthOf(declared) : Math.max(jsonBytes, 0);
       deps.meter.record(tid, sub, "requests", 1, at);
       deps.meter.record(tid, sub, "transfer_in_bytes", bytesIn, at);

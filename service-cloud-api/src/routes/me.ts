@@ -31,7 +31,7 @@ export const meRoute = createRoute({
 /** `GET /v1/me`: who the bearer token says the caller is (behind the app's bearer auth). */
 export function registerMeRoutes(app: OpenAPIHono<CloudEnv>) {
   app.openapi(meRoute, (c) => {
-    const { sub, tid, scopes, method, sessionId } = c.var.auth;
+    const { sub, tid, scopes, method, sessionId } = c.get("auth");
     return c.json({ sub, tid, scopes, method, ...(sessionId ? { sessionId } : {}) }, 200);
   });
 }
