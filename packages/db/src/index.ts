@@ -7,9 +7,7 @@ export {
   type MigrationTarget,
   migrationTimestamp,
 } from "./migrations.ts";
-export { deployEmbeddedMigrations, openEmbeddedDatabase } from "./pglite.ts";
 export {
-  connectEmbedded,
   connectPostgres,
   type DatabaseConnection,
   type PrismaRawSql,

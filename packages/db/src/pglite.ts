@@ -4,7 +4,11 @@ import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-util
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { createSchemaEngine } from "./engine.ts";
 import { filtersOf, loadMigrationList, type MigrationTarget } from "./migrations.ts";
+import type { DatabaseConnection, SqlQueryable } from "./runtime.ts";
 import { quoteIdent } from "./url.ts";
+
+// The embedded database (`@atlas/db/embedded`): PGlite and its Prisma adapter load only in the
+// embedded launcher (scripts/start.ts), never in a service connected to PostgreSQL.
 
 /**
  * Opens (creating if needed) the embedded PGlite database persisted in `dataDir`.
@@ -61,4 +65,28 @@ export async function deployEmbeddedMigrations(
     engine.free();
     await db.exec("RESET search_path");
   }
+}
+
+/** Connects a service to the in-process embedded database. */
+export function connectEmbedded(db: PGlite, schema: string): DatabaseConnection {
+  return {
+    kind: "embedded",
+    adapter: pgliteAdapterFactory(db, schema),
+    pool: null,
+    async query<R extends object>(text: string, values: unknown[] = []) {
+      return (await db.query<R>(text, values)).rows;
+    },
+    transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+      return db.transaction((tx) =>
+        fn({
+          query: async <R extends object>(text: string, values: unknown[] = []) =>
+            (await tx.query<R>(text, values)).rows,
+        }),
+      );
+    },
+    async ping() {
+      await db.query("SELECT 1");
+    },
+    async close() {},
+  };
 }

@@ -1,7 +1,6 @@
-import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { pgliteAdapterFactory } from "./pglite.ts";
+import type { PrismaPGlite } from "pglite-prisma-adapter";
 import { parseDatabaseUrl } from "./url.ts";
 
 /** Raw SQL with positional parameters ($1, $2 ...), returning rows as objects. */
@@ -45,7 +44,7 @@ export interface DatabaseConnection extends SqlQueryable {
   transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T>;
   kind: "postgres" | "embedded";
   /** Prisma driver-adapter factory to pass as `new PrismaClient({ adapter })`. */
-  adapter: PrismaPg | ReturnType<typeof pgliteAdapterFactory>;
+  adapter: PrismaPg | PrismaPGlite;
   /** Resolves when the database answers a query. */
   ping(): Promise<void>;
   /** Closes what this connection owns (the pool; an embedded database is closed by its owner). */
@@ -111,29 +110,5 @@ export function connectPostgres(url: string, schema: string, options: { max?: nu
     async close() {
       await pool.end();
     },
-  };
-}
-
-/** Connects a service to the in-process embedded database. */
-export function connectEmbedded(db: PGlite, schema: string): DatabaseConnection {
-  return {
-    kind: "embedded",
-    adapter: pgliteAdapterFactory(db, schema),
-    pool: null,
-    async query<R extends object>(text: string, values: unknown[] = []) {
-      return (await db.query<R>(text, values)).rows;
-    },
-    transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
-      return db.transaction((tx) =>
-        fn({
-          query: async <R extends object>(text: string, values: unknown[] = []) =>
-            (await tx.query<R>(text, values)).rows,
-        }),
-      );
-    },
-    async ping() {
-      await db.query("SELECT 1");
-    },
-    async close() {},
   };
 }
