@@ -37,6 +37,7 @@ import {
   spawnDist,
 } from "./auth-extra.ts";
 import { runCloudBenchmarks } from "./cloud.ts";
+import { hashingUnderLoad } from "./hashing.ts";
 import { peerTable, targetsTable } from "./peer-report.ts";
 import { buildPeers, cookieRotation, spawnPeer, startBarePing, startBareVerifier, startBetterAuth } from "./peers.ts";
 import { subscribeToBusiness } from "./subscribe.ts";
@@ -270,6 +271,13 @@ async function main() {
   };
   console.log("RSS MB idle", idleRss, "peak under load", loadRss);
 
+  // Issue 20 item 3, after the peak-RSS window: /health p99 alone vs during 50 concurrent
+  // argon2id backup-code verifications (bench/hashing.ts).
+  const hashing = await hashingUnderLoad(deps, tenant.id, authUrl, DURATION);
+  console.log(
+    `/health p99 alone ${hashing.alone.p99} ms, during ${hashing.concurrency} concurrent backup-code verifications ${hashing.loaded.p99} ms (${hashing.ratio.toFixed(2)}×), ${hashing.verificationsPerSec.toFixed(0)} verifications/s, ${hashing.failures} failed`,
+  );
+
   // Cold start: a second instance of each service on the same (migrated, seeded) database, from
   // spawn to its first 200 on /ready (it can serve: database reached, keys loaded); baseline: a
   // bare node:http server spawned the same way.
@@ -331,6 +339,7 @@ async function main() {
     bare: { pingBeforeAuth, pingBeforeCloud, verifier: verifierRun },
     rss: { idle: idleRss, peak: loadRss },
     cold: { auth: authCold, cloud: cloudCold, peer: peerCold },
+    hashing,
   };
   const table = [
     "| run | req/s | p50 ms | p99 ms | non-2xx | errors |",

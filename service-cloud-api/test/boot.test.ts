@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startTestIssuer } from "@atlas/auth-verify/testing";
 import { connectPostgres, freePort } from "@atlas/db";
 import { workerDatabaseUrl } from "@atlas/db/testing";
@@ -28,6 +31,32 @@ describe("service-cloud-api boot", () => {
     expect(await p.exited).toBe(0);
     // No introspection secret configured: PATs are refused, and the operator is told at boot.
     expect(p.output()).toContain("INTROSPECTION_CLIENT_SECRET is not set");
+  });
+
+  it("loads neither pdfkit (first PDF) nor PGlite (embedded launcher only) at boot", async () => {
+    const port = await freePort();
+    const log = join(mkdtempSync(join(tmpdir(), "atlas-imports-")), "imports.log");
+    const hook = new URL("../../service-auth/test/fixtures/import-log.mjs", import.meta.url).pathname;
+    const p = spawnTs("src/main.ts", {
+      cwd,
+      env: {
+        PORT: String(port),
+        DATABASE_URL: await workerDatabaseUrl(),
+        NODE_OPTIONS: `--import=${hook}`,
+        IMPORT_LOG: log,
+      },
+    });
+    try {
+      await waitForHttpOk(`http://127.0.0.1:${port}/health`, 60_000, p);
+    } finally {
+      p.child.kill("SIGTERM");
+    }
+    await p.exited;
+    const imported = readFileSync(log, "utf8");
+    expect(imported).toContain("/hono/"); // the log works
+    expect(
+      ["pdfkit", "@electric-sql/pglite", "pglite-prisma-adapter"].filter((name) => imported.includes(`/${name}/`)),
+    ).toEqual([]);
   });
 
   it("writes the usage counted in memory when stopped with SIGTERM", async () => {

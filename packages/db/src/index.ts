@@ -10,10 +10,8 @@ export {
   type MigrationTarget,
   migrationTimestamp,
 } from "./migrations.ts";
-export { deployEmbeddedMigrations, openEmbeddedDatabase } from "./pglite.ts";
 export { type ReleaseResult, releaseDatabase } from "./release.ts";
 export {
-  connectEmbedded,
   connectPostgres,
   type DatabaseConnection,
   type PrismaRawSql,

@@ -2,9 +2,14 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { embeddedOutbox, routeHeldTransaction } from "./embedded.ts";
 import { createSchemaEngine } from "./engine.ts";
 import { filtersOf, loadMigrationList, type MigrationTarget } from "./migrations.ts";
+import type { DatabaseConnection, SqlQueryable } from "./runtime.ts";
 import { quoteIdent } from "./url.ts";
+
+// The embedded database (`@atlas/db/embedded`): PGlite and its Prisma adapter load only in the
+// embedded launcher (scripts/start.ts), never in a service connected to PostgreSQL.
 
 /**
  * Opens (creating if needed) the embedded PGlite database persisted in `dataDir`.
@@ -61,4 +66,34 @@ export async function deployEmbeddedMigrations(
     engine.free();
     await db.exec("RESET search_path");
   }
+}
+
+/**
+ * Connects a service to the in-process embedded database. Its queries and transactions, Prisma's
+ * included, join the outbox consumer's transaction when made from one of its handlers (see
+ * embedded.ts).
+ */
+export function connectEmbedded(raw: PGlite, schema: string): DatabaseConnection {
+  const db = routeHeldTransaction(raw);
+  return {
+    kind: "embedded",
+    adapter: pgliteAdapterFactory(db, schema),
+    pool: null,
+    embeddedOutbox: embeddedOutbox(raw),
+    async query<R extends object>(text: string, values: unknown[] = []) {
+      return (await db.query<R>(text, values)).rows;
+    },
+    transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+      return db.transaction((tx) =>
+        fn({
+          query: async <R extends object>(text: string, values: unknown[] = []) =>
+            (await tx.query<R>(text, values)).rows,
+        }),
+      );
+    },
+    async ping() {
+      await db.query("SELECT 1");
+    },
+    async close() {},
+  };
 }

@@ -1,8 +1,7 @@
-import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { type EmbeddedOutbox, embeddedOutbox, routeHeldTransaction } from "./embedded.ts";
-import { pgliteAdapterFactory } from "./pglite.ts";
+import type { PrismaPGlite } from "pglite-prisma-adapter";
+import type { EmbeddedOutbox } from "./embedded.ts";
 import { parseDatabaseUrl } from "./url.ts";
 
 /** Raw SQL with positional parameters ($1, $2 ...), returning rows as objects. */
@@ -46,7 +45,7 @@ export interface DatabaseConnection extends SqlQueryable {
   transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T>;
   kind: "postgres" | "embedded";
   /** Prisma driver-adapter factory to pass as `new PrismaClient({ adapter })`. */
-  adapter: PrismaPg | ReturnType<typeof pgliteAdapterFactory>;
+  adapter: PrismaPg | PrismaPGlite;
   /** Resolves when the database answers a query. */
   ping(): Promise<void>;
   /** Closes what this connection owns (the pool; an embedded database is closed by its owner). */
@@ -118,35 +117,5 @@ export function connectPostgres(url: string, schema: string, options: { max?: nu
     async close() {
       await pool.end();
     },
-  };
-}
-
-/**
- * Connects a service to the in-process embedded database. Its queries and transactions, Prisma's
- * included, join the outbox consumer's transaction when made from one of its handlers (see
- * embedded.ts).
- */
-export function connectEmbedded(raw: PGlite, schema: string): DatabaseConnection {
-  const db = routeHeldTransaction(raw);
-  return {
-    kind: "embedded",
-    adapter: pgliteAdapterFactory(db, schema),
-    pool: null,
-    embeddedOutbox: embeddedOutbox(raw),
-    async query<R extends object>(text: string, values: unknown[] = []) {
-      return (await db.query<R>(text, values)).rows;
-    },
-    transaction<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
-      return db.transaction((tx) =>
-        fn({
-          query: async <R extends object>(text: string, values: unknown[] = []) =>
-            (await tx.query<R>(text, values)).rows,
-        }),
-      );
-    },
-    async ping() {
-      await db.query("SELECT 1");
-    },
-    async close() {},
   };
 }

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openEmbeddedDatabase } from "../src/pglite.ts";
-import { connectEmbedded, type DatabaseConnection } from "../src/runtime.ts";
+import { connectEmbedded, openEmbeddedDatabase } from "../src/pglite.ts";
+import type { DatabaseConnection } from "../src/runtime.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "atlas-pglite-routing-"));
 let db: Awaited<ReturnType<typeof openEmbeddedDatabase>>;

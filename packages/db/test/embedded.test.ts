@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { deployEmbeddedMigrations, openEmbeddedDatabase } from "../src/pglite.ts";
-import { connectEmbedded } from "../src/runtime.ts";
+import { connectEmbedded, deployEmbeddedMigrations, openEmbeddedDatabase } from "../src/pglite.ts";
 import { SERVICE_MIGRATIONS } from "../src/services.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "atlas-pglite-"));

@@ -6,13 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import {
-  connectEmbedded,
-  type DatabaseConnection,
-  deployEmbeddedMigrations,
-  openEmbeddedDatabase,
-  SERVICE_MIGRATIONS,
-} from "@atlas/db";
+import { type DatabaseConnection, SERVICE_MIGRATIONS } from "@atlas/db";
+import { connectEmbedded, deployEmbeddedMigrations, openEmbeddedDatabase } from "@atlas/db/embedded";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueOutboxEvent, OutboxConsumer, outboxDatabaseOf } from "../src/index.ts";
 

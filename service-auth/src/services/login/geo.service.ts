@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import type { Reader, Response } from "maxmind";
+import { MmdbReader } from "./mmdb-reader.ts";
 
 /** Where a request comes from, as far as an offline database or a trusted proxy says. */
 export interface GeoLocation {
@@ -25,11 +25,12 @@ interface CityRecord {
 
 /**
  * Offline IP geolocation from MaxMind-format databases (DB-IP city lite from the npm registry,
- * or GeoLite2-City). Nothing leaves the process. The files open lazily at the first lookup (they
- * are large: ~65 MB per address family in memory), one reader per address family.
+ * or GeoLite2-City). Nothing leaves the process. The files open at the first lookup, one reader
+ * per address family, and are read where a lookup leads (mmdb-reader.ts: positioned reads, a
+ * small page cache) instead of being held in memory (~65 MB per address family).
  */
 export class GeoLocator {
-  private readers: Promise<Reader<Response>[]> | null = null;
+  private readers: MmdbReader[] | null = null;
 
   constructor(private readonly paths: string[]) {}
 
@@ -39,17 +40,10 @@ export class GeoLocator {
 
   async lookup(ip: string): Promise<GeoLocation | null> {
     if (!this.enabled || isIP(ip) === 0) return null;
-    // The reader library loads with the files, at the first lookup.
-    this.readers ??= import("maxmind").then(({ default: maxmind }) =>
-      Promise.all(this.paths.map((p) => maxmind.open<Response>(p))),
-    );
-    for (const reader of await this.readers) {
-      let record: CityRecord | null = null;
-      try {
-        record = reader.get(ip) as CityRecord | null;
-      } catch {
-        // An IPv6 address against an IPv4-only database: try the next file.
-      }
+    this.readers ??= this.paths.map((p) => new MmdbReader(p));
+    for (const reader of this.readers) {
+      // null for an IPv6 address against an IPv4-only database: the next file answers it.
+      const record = reader.get(ip) as CityRecord | null;
       if (!record) continue;
       return {
         country: record.country_code ?? record.country?.iso_code ?? null,

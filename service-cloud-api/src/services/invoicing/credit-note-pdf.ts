@@ -1,4 +1,3 @@
-import PDFDocument from "pdfkit";
 import type { CreditNoteView } from "./credit-notes.ts";
 import { money } from "./pdf.ts";
 
@@ -11,11 +10,13 @@ const WHY: Record<CreditNoteView["kind"], string> = {
  * Renders a credit note as a PDF in the invoices' style (pdfkit, standard Helvetica). Its dates
  * come from the note, so the same note renders to the same bytes; a reversed note says so.
  */
-export function renderCreditNotePdf(
+export async function renderCreditNotePdf(
   note: CreditNoteView,
   customer: { tenantId: string; userId: string },
 ): Promise<Buffer> {
   const issued = new Date(note.issuedAt);
+  // pdfkit (~24 MB and ~180 ms to load) loads at the first PDF rendered, not at boot.
+  const { default: PDFDocument } = await import("pdfkit");
   const doc = new PDFDocument({
     size: "A4",
     margin: 50,
