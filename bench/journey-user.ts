@@ -89,7 +89,8 @@ async function call(steps: Steps, step: string, url: string, init: RequestInit, 
   steps.add(step, performance.now() - t0);
   if (res.status !== expect) {
     const text = Buffer.from(body).toString("utf8").slice(0, 160);
-    throw new StepError(`${step}: ${res.status} ${text}`);
+    const challenge = res.headers.get("www-authenticate");
+    throw new StepError(`${step}: ${res.status} ${text}${challenge ? ` (WWW-Authenticate: ${challenge})` : ""}`);
   }
   return new Answer(res.headers, Buffer.from(body));
 }

@@ -13,6 +13,8 @@ const SECONDS = Number(process.env.JOURNEY_SECONDS ?? 60);
 const REFRESH_EVERY_MS = Number(process.env.JOURNEY_REFRESH_MS ?? 3000);
 const REFRESHES = Number(process.env.JOURNEY_REFRESHES ?? 2);
 const OBJECT_BYTES = Number(process.env.JOURNEY_OBJECT_BYTES ?? 1024);
+/** Instances of each service per run, in order (default: one, then two). */
+const TOPOLOGIES = (process.env.JOURNEY_INSTANCES ?? "1,2").split(",").map(Number);
 /** VUs start spread over this much of the run, not all in the same millisecond. */
 const RAMP_SECONDS = Math.min(10, SECONDS / 4);
 
@@ -119,7 +121,7 @@ async function main() {
   const redis = await startRedis();
   const results: RunResult[] = [];
   try {
-    for (const instances of [1, 2]) {
+    for (const instances of TOPOLOGIES) {
       console.log(`\n${USERS} virtual users, ${SECONDS} s, ${instances} instance(s) of each service…`);
       const r = await run(db.url, redis.url, instances);
       results.push(r);
