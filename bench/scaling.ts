@@ -69,6 +69,14 @@ async function main() {
       .rows[0]?.id as string;
     const logins = await Promise.all(Array.from({ length: 32 }, () => siweCliLogin(authUrl)));
     const chains = logins.map((l) => l.refreshToken);
+    // Warm-up (JIT, pools, the JWKS fetch), not reported: the first measured run would pay for it.
+    console.log("warm-up…");
+    await refreshLoad(authUrl, 3, chains);
+    await load("warm-up GET /v1/me", 3, {
+      url: `${cloudUrl}/v1/me`,
+      requests: [{ method: "GET", setupRequest: rotatingBearer(logins.map((l) => l.accessToken)) }],
+    });
+    await siweLogins(authUrl, 3);
 
     // Users and sessions: the small size, then grown to the large one.
     console.log(`seeding ${SMALL.toLocaleString("en")} users…`);
