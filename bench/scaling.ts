@@ -31,9 +31,17 @@ const CUSTOMERS = Number(process.env.SCALE_CUSTOMERS ?? 10_000);
 const USAGE_HOURS = Number(process.env.SCALE_USAGE_HOURS ?? 72);
 const SECONDS = Number(process.env.SCALE_SECONDS ?? 8);
 
-async function measureAuth(authUrl: string, cloudUrl: string, users: number, seedMs: number, chains: string[]) {
+/**
+ * 32 new refresh-token chains (SIWE logins). A run ends with requests in flight whose successors
+ * never come back, so each run gets its own chains.
+ */
+async function freshChains(authUrl: string): Promise<string[]> {
+  return (await Promise.all(Array.from({ length: 32 }, () => siweCliLogin(authUrl)))).map((l) => l.refreshToken);
+}
+
+async function measureAuth(authUrl: string, cloudUrl: string, users: number, seedMs: number) {
   console.log(`\nwith ${users.toLocaleString("en")} seeded users and sessions:`);
-  const refresh = await refreshLoad(authUrl, SECONDS, chains);
+  const refresh = await refreshLoad(authUrl, SECONDS, await freshChains(authUrl));
   // 64 users: each free-plan user's 10,000 metered requests leave room for the whole run.
   const access = await Promise.all(Array.from({ length: 64 }, () => siweCliLogin(authUrl)));
   const me = await load("cloud-api GET /v1/me (JWT)", SECONDS, {
@@ -69,10 +77,9 @@ async function main() {
     const tenantId = (await sql.query<{ id: string }>(`SELECT id FROM "auth"."auth_tenants" WHERE slug = 'default'`))
       .rows[0]?.id as string;
     const logins = await Promise.all(Array.from({ length: 32 }, () => siweCliLogin(authUrl)));
-    const chains = logins.map((l) => l.refreshToken);
     // Warm-up (JIT, pools, the JWKS fetch), not reported: the first measured run would pay for it.
     console.log("warm-up…");
-    await refreshLoad(authUrl, 3, chains);
+    await refreshLoad(authUrl, 3, await freshChains(authUrl));
     await load("warm-up GET /v1/me", 3, {
       url: `${cloudUrl}/v1/me`,
       requests: [{ method: "GET", setupRequest: rotatingBearer(logins.map((l) => l.accessToken)) }],
@@ -81,9 +88,9 @@ async function main() {
 
     // Users and sessions: the small size, then grown to the large one.
     console.log(`seeding ${SMALL.toLocaleString("en")} users…`);
-    const auth = [await measureAuth(authUrl, cloudUrl, SMALL, await seedUsers(sql, tenantId, 0, SMALL), chains)];
+    const auth = [await measureAuth(authUrl, cloudUrl, SMALL, await seedUsers(sql, tenantId, 0, SMALL))];
     console.log(`seeding up to ${LARGE.toLocaleString("en")} users…`);
-    auth.push(await measureAuth(authUrl, cloudUrl, LARGE, await seedUsers(sql, tenantId, SMALL, LARGE), chains));
+    auth.push(await measureAuth(authUrl, cloudUrl, LARGE, await seedUsers(sql, tenantId, SMALL, LARGE)));
     const mid = Math.floor(LARGE / 2);
     const [seeded] = (
       await sql.query<{ tokenHash: string; userId: string; sessionId: string }>(
