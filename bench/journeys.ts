@@ -20,6 +20,8 @@ const RAMP_SECONDS = Math.min(10, SECONDS / 4);
 
 interface RunResult {
   instances: number;
+  /** Distinct error log lines of the services (pino level ≥ 50), with counts. */
+  serverErrors: Map<string, number>;
   steps: Steps;
   seconds: number;
   logins: number;
@@ -36,6 +38,25 @@ async function runWith<T>(items: T[], concurrency: number, fn: (t: T) => Promise
       for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
     }),
   );
+}
+
+/** The services' error log lines (pino JSON, level ≥ 50), by message and error text. */
+function serverErrors(outputs: { name: string; text: string }[]): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const { name, text } of outputs) {
+    for (const line of text.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      try {
+        const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { type?: string; message?: string } };
+        if ((entry.level ?? 0) < 50) continue;
+        const key = `${name}: ${entry.msg ?? ""} ${entry.err?.type ?? ""}: ${(entry.err?.message ?? "").replace(/\s+/g, " ").slice(0, 220)}`;
+        found.set(key, (found.get(key) ?? 0) + 1);
+      } catch {
+        /* not a log line */
+      }
+    }
+  }
+  return found;
 }
 
 async function run(databaseUrl: string, redisUrl: string, instances: number): Promise<RunResult> {
@@ -78,8 +99,13 @@ async function run(databaseUrl: string, redisUrl: string, instances: number): Pr
     const seconds = (performance.now() - t0) / 1000;
     const logins = [...timed.logins.values()].reduce((a, b) => a + b, 0);
     const journeys = timed.samples.get("auth: POST /auth/logout")?.length ?? 0;
+    const outputs = [
+      ...services.auth.map((p, i) => ({ name: `service-auth #${i + 1}`, text: p.output() })),
+      ...services.cloud.map((p, i) => ({ name: `cloud-api #${i + 1}`, text: p.output() })),
+    ];
     return {
       instances,
+      serverErrors: serverErrors(outputs),
       steps: timed,
       seconds,
       logins,
@@ -102,11 +128,12 @@ function report(r: RunResult): string {
     .sort((a, b) => a.step.localeCompare(b.step))
     .map((s) => `| ${s.step} | ${s.count} | ${f1(s.p50)} | ${f1(s.p99)} |`);
   const errors = [...r.steps.errors.entries()].map(([text, n]) => `- ${n} × \`${text.replaceAll("`", "'")}\``);
+  const logged = [...r.serverErrors.entries()].map(([text, n]) => `  - ${n} × \`${text.replaceAll("`", "'")}\``);
   const rss = (label: string, list: number[]) => list.map((mb, i) => `${label} #${i + 1} ${f1(mb)} MB`).join(", ");
   return `### ${r.instances === 1 ? "One instance" : `${r.instances} instances`} of each service
 
 - logins: **${f1(r.logins / r.seconds)}/s** (${r.logins} in ${f1(r.seconds)} s; by method/s: ${byMethod}); whole journeys ${f1(r.journeysPerSecond)}/s
-- errors: **${r.steps.errorCount}**${errors.length ? `\n${errors.join("\n")}` : ""}
+- errors: **${r.steps.errorCount}**${errors.length ? `\n${errors.join("\n")}` : ""}${logged.length ? `\n- the services logged these errors:\n${logged.join("\n")}` : ""}
 - peak RSS: ${rss("service-auth", r.rss.auth)}; ${rss("cloud-api", r.rss.cloud)}
 - machine load (1-min average) at start ${f1(r.loadStart)}, at end ${f1(r.loadEnd)}
 
