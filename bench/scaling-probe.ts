@@ -102,11 +102,14 @@ export function rotatingBearer(tokens: string[]): autocannon.Request["setupReque
   });
 }
 
+/** Rows a plan may filter away before it counts as a full scan. */
+const FULL_SCAN_ROWS = 100_000;
+
 export interface Explained {
   name: string;
   sql: string;
   plan: string;
-  /** Tables read by a sequential scan (tables of fewer than 10,000 rows are not counted). */
+  /** Large tables read by a sequential scan, and index walks that filter ≥ 100,000 rows. */
   seqScans: string[];
 }
 
@@ -130,6 +133,9 @@ export async function explain(
   const seqScans = [...plan.matchAll(/Seq Scan on (\w+)/g)]
     .map((m) => m[1] as string)
     .filter((t) => bigTables.includes(t));
-  console.log(`  EXPLAIN ${name}: ${seqScans.length ? `SEQ SCAN on ${seqScans.join(", ")}` : "indexes only"}`);
+  // A walk along an index that filters away most of the table is a full scan in disguise.
+  const filtered = Math.max(0, ...[...plan.matchAll(/Rows Removed by Filter: (\d+)/g)].map((m) => Number(m[1])));
+  if (filtered >= FULL_SCAN_ROWS) seqScans.push(`an index walk filtering ${filtered.toLocaleString("en")} rows`);
+  console.log(`  EXPLAIN ${name}: ${seqScans.length ? `FULL SCAN: ${seqScans.join(", ")}` : "indexes only"}`);
   return { name, sql: sql.replace(/\s+/g, " ").trim(), plan, seqScans: [...new Set(seqScans)] };
 }

@@ -42,7 +42,7 @@ export function scalingReport(f: ScalingFigures): string {
   const inv = f.invoicing;
   const sorted = [...inv.perInvoiceMs].sort((a, b) => a - b);
   const explainRows = f.explains.map(
-    (e) => `| ${e.name} | ${e.seqScans.length ? `**Seq Scan** on ${e.seqScans.join(", ")}` : "index"} |`,
+    (e) => `| ${e.name} | ${e.seqScans.length ? `**full scan**: ${e.seqScans.join(", ")}` : "index"} |`,
   );
   const plans = f.explains.map((e) => `#### ${e.name}\n\n\`\`\`sql\n${e.sql}\n\`\`\`\n\n\`\`\`\n${e.plan}\n\`\`\``);
   return `## Scaling (issue 20 item 5)
@@ -56,7 +56,7 @@ sizes: \`SCALE_USERS_SMALL\`, \`SCALE_USERS\`, \`SCALE_AUDIT_ROWS\`, \`SCALE_CUS
 ### Users and sessions
 
 Every seeded user has an e-mail identity, a live session, its refresh family and a refresh token. The refresh run
-rotates 32 live chains (16 connections); \`/v1/me\` rotates 16 users' access tokens (32 connections); logins are new
+rotates 32 live chains (16 connections); \`/v1/me\` rotates 64 users' access tokens (32 connections); logins are new
 wallets' SIWE logins (8 workers), each making a user, an identity, a session and audit rows.
 
 | figure | ${n(small.users)} users | ${n(large.users)} users | large ÷ small |
@@ -85,7 +85,8 @@ for all (${f1(inv.customers / (inv.finalizeMs / 1000))} invoices/s); mean per in
 
 ### EXPLAIN of the SQL on these paths (at full data)
 
-Sequential scans are flagged on the large tables only (tiny tables such as tenants are read whole by design).
+Flagged as a full scan: a sequential scan of a large table (tiny tables such as tenants are read whole by design),
+or an index walk that filters away ≥ 100,000 rows.
 
 | query | plan |
 |---|---|
