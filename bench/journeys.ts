@@ -6,7 +6,7 @@ import { cpus, loadavg } from "node:os";
 import { rssSampler } from "./auth-extra.ts";
 import { type LoginMethod, METHODS, Steps, VirtualUser } from "./journey-user.ts";
 import { writeResultsSection } from "./results-sections.ts";
-import { BENCH_RATE_LIMITS, root, startDatabase, startRedis, startServices } from "./stack.ts";
+import { BENCH_RATE_LIMITS, root, serverErrors, startDatabase, startRedis, startServices } from "./stack.ts";
 
 const USERS = Number(process.env.JOURNEY_USERS ?? 500);
 const SECONDS = Number(process.env.JOURNEY_SECONDS ?? 60);
@@ -38,25 +38,6 @@ async function runWith<T>(items: T[], concurrency: number, fn: (t: T) => Promise
       for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
     }),
   );
-}
-
-/** The services' error log lines (pino JSON, level ≥ 50), by message and error text. */
-function serverErrors(outputs: { name: string; text: string }[]): Map<string, number> {
-  const found = new Map<string, number>();
-  for (const { name, text } of outputs) {
-    for (const line of text.split("\n")) {
-      if (!line.startsWith("{")) continue;
-      try {
-        const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { type?: string; message?: string } };
-        if ((entry.level ?? 0) < 50) continue;
-        const key = `${name}: ${entry.msg ?? ""} ${entry.err?.type ?? ""}: ${(entry.err?.message ?? "").replace(/\s+/g, " ").slice(0, 220)}`;
-        found.set(key, (found.get(key) ?? 0) + 1);
-      } catch {
-        /* not a log line */
-      }
-    }
-  }
-  return found;
 }
 
 async function run(databaseUrl: string, redisUrl: string, instances: number): Promise<RunResult> {

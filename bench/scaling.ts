@@ -22,7 +22,7 @@ import {
 import { AUTH_BIG_TABLES, auditQueries, authPathQueries, CLOUD_BIG_TABLES, invoiceQueries } from "./scaling-queries.ts";
 import { type AuthFigures, scalingReport } from "./scaling-report.ts";
 import { seedAudit, seedInvoicing, seedUsers } from "./scaling-seed.ts";
-import { root, type ServiceInstances, startDatabase, startRedis, startServices } from "./stack.ts";
+import { root, type ServiceInstances, serverErrors, startDatabase, startRedis, startServices } from "./stack.ts";
 
 const SMALL = Number(process.env.SCALE_USERS_SMALL ?? 10_000);
 const LARGE = Number(process.env.SCALE_USERS ?? 1_000_000);
@@ -225,6 +225,15 @@ async function main() {
     });
     writeResultsSection("scaling", section);
     console.log(`\n${section}`);
+  } catch (e) {
+    if (services) {
+      const outputs = [
+        { name: "service-auth", text: services.auth[0]?.output() ?? "" },
+        { name: "cloud-api", text: services.cloud[0]?.output() ?? "" },
+      ];
+      for (const [line, count] of serverErrors(outputs)) console.error(`${count} × ${line}`);
+    }
+    throw e;
   } finally {
     await services?.stop();
     await sql.end();

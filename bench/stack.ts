@@ -190,3 +190,22 @@ export async function startServices(opts: {
     },
   };
 }
+
+/** The services' error log lines (pino JSON, level ≥ 50), by message and error text. */
+export function serverErrors(outputs: { name: string; text: string }[]): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const { name, text } of outputs) {
+    for (const line of text.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      try {
+        const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { type?: string; message?: string } };
+        if ((entry.level ?? 0) < 50) continue;
+        const key = `${name}: ${entry.msg ?? ""} ${entry.err?.type ?? ""}: ${(entry.err?.message ?? "").replace(/\s+/g, " ").slice(0, 220)}`;
+        found.set(key, (found.get(key) ?? 0) + 1);
+      } catch {
+        /* not a log line */
+      }
+    }
+  }
+  return found;
+}
