@@ -3,7 +3,7 @@
 // the load generator shares the machine's cores with the server.
 import { execSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
@@ -40,6 +40,7 @@ import { runCloudBenchmarks } from "./cloud.ts";
 import { hashingUnderLoad } from "./hashing.ts";
 import { peerTable, targetsTable } from "./peer-report.ts";
 import { buildPeers, cookieRotation, spawnPeer, startBarePing, startBareVerifier, startBetterAuth } from "./peers.ts";
+import { writeResultsKeepingSections } from "./results-sections.ts";
 import { subscribeToBusiness } from "./subscribe.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -380,7 +381,8 @@ consumer process); their baselines are in their descriptions.
 
 ${table}
 `;
-  writeFileSync(`${root}bench/RESULTS.md`, report);
+  // The Journeys and Scaling sections (bench:journeys, bench:scaling) are carried over.
+  writeResultsKeepingSections(report);
   console.log(`\n${report}`);
 
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
