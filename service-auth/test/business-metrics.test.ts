@@ -5,6 +5,7 @@ import { scrapeMetric } from "@atlas/service-kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutboxRecord } from "../src/providers/email.ts";
 import { billingConsumer } from "../src/services/billing/jobs.ts";
+import { totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
 import { customerWithCard, emitInvoiceFinalized, startBillingApp } from "./billing-fixtures.ts";
 import type { FakeStripe } from "./fakes/stripe.ts";
 import { jsonPost } from "./fixtures.ts";
@@ -91,6 +92,44 @@ describe("business metrics on /metrics", () => {
     expect((await t.app.request("/auth/email/verify", jsonPost({ token }))).status).toBe(401);
     expect(await metric("auth_login_outcomes_total", success)).toBe(before.success + 1);
     expect(await metric("auth_login_outcomes_total", failure)).toBe(before.failure + 1);
+  });
+
+  it("counts a login finished by its second factor under mfa: mfa_required, then failure, then success", async () => {
+    const labels = (method: string, outcome: string) => ({ method, outcome });
+    const read = async () => ({
+      required: await metric("auth_login_outcomes_total", labels("email", "mfa_required")),
+      failure: await metric("auth_login_outcomes_total", labels("mfa", "failure")),
+      success: await metric("auth_login_outcomes_total", labels("mfa", "success")),
+    });
+    const email = "mfa-metrics@example.test";
+    const login = async () => {
+      await t.app.request("/auth/email/start", jsonPost({ email }));
+      const outbox = (await (await t.app.request("/dev/outbox")).json()) as { items: OutboxRecord[] };
+      const token = outbox.items.find((i) => i.to === email && i.token)?.token ?? ""; // newest first
+      return t.app.request("/auth/email/verify", jsonPost({ token }));
+    };
+    const first = (await (await login()).json()) as { accessToken: string };
+    const auth = { authorization: `Bearer ${first.accessToken}` };
+    const { secret } = (await (
+      await t.app.request("/auth/mfa/totp/setup", { method: "POST", headers: auth })
+    ).json()) as { secret: string };
+    const key = totpBytesFromBase32(secret);
+    const code = () => totpCode(key, t.clock.now.getTime());
+    expect((await t.app.request("/auth/mfa/totp/enable", jsonPost({ code: code() }, auth))).status).toBe(200);
+    t.clock.now = new Date(t.clock.now.getTime() + 31_000); // the enabling code is spent: the next window's
+
+    const before = await read();
+    const challenged = await login();
+    expect(challenged.status).toBe(401);
+    const { mfaToken } = (await challenged.json()) as { mfaToken: string };
+    const wrong = code() === "000000" ? "111111" : "000000";
+    expect((await t.app.request("/auth/mfa/verify", jsonPost({ mfaToken, code: wrong }))).status).toBe(401);
+    expect((await t.app.request("/auth/mfa/verify", jsonPost({ mfaToken, code: code() }))).status).toBe(200);
+    expect(await read()).toEqual({
+      required: before.required + 1,
+      failure: before.failure + 1,
+      success: before.success + 1,
+    });
   });
 });
 

@@ -10,6 +10,7 @@ import {
 } from "../challenges/challenge-store.ts";
 import { assertNotBackedOff, clearPairBackoff, recordLoginFailure } from "../login/lockout.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
+import { countLogin } from "../platform/business-metrics.ts";
 import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { createSession, stepUpSession, type TokenResponse } from "../tokens/session.service.ts";
@@ -150,6 +151,7 @@ export async function verifyMfa(
       const { userId, attempts, data } = consumed.challenge;
       await audit("mfa_failure", userId, { reason: "wrong_factor", attempt: attempts, purpose: data.purpose });
       await recordLoginFailure(deps, { tenant, account: { userId }, context, userId });
+      if (data.purpose !== "step_up") countLogin(deps, "mfa", "failure");
       throw new AppError("INVALID_CREDENTIALS", { detail: "The second factor was not accepted" });
     }
     await audit("mfa_failure", null, { reason: "invalid_mfa_token" });
@@ -178,6 +180,8 @@ export async function verifyMfa(
   const user = await deps.prisma.user.findUniqueOrThrow({ where: { id: userId } });
   const tokens = await createSession(deps, { user, audience: tenant.jwtAudience, amr, context, mfaVerified: true });
   const deviceToken = input.trustDevice ? await trustDevice(deps, { userId, tenantId: tenant.id, context }) : null;
+  // The first factor was counted as `mfa_required` under its method; the login ends here.
+  countLogin(deps, "mfa", "success");
   return {
     purpose: "login",
     tokens,

@@ -8,11 +8,16 @@ import { counter, gauge, type MetricsRegistry, outboxGauges } from "@atlas/servi
 import type { Deps } from "../../ports.ts";
 import { RedisRateLimitStore } from "./rate-limit.ts";
 
-/** `auth_login_outcomes_total{method, outcome}`: method is a login method id, outcome `success`, `failure` or the refusal's code. */
+/**
+ * `auth_login_outcomes_total{method, outcome}`: method is a login method id, outcome `success`,
+ * `failure` or the refusal's code. A login that needs a second factor counts `mfa_required` under
+ * its first factor's method, then `success` or `failure` under the method `mfa` when the factor is
+ * answered (step-ups of a running session are not logins and are not counted).
+ */
 export const loginOutcomes = (registry: MetricsRegistry) =>
   counter(registry, {
     name: "auth_login_outcomes_total",
-    help: "Login attempts by method (login method id) and outcome (success, failure, mfa_required, or the refusal's error code)",
+    help: "Login attempts by method (login method id, or mfa for the second factor of a login) and outcome (success, failure, mfa_required, or the refusal's error code)",
     labelNames: ["method", "outcome"] as const,
   });
 
