@@ -20,7 +20,9 @@ export const trustedProxyList = proxyBlockList;
  * are client-controlled and never believed).
  */
 export function clientIp(trusted: BlockList): MiddlewareHandler {
-  return async function clientIpMiddleware(c, next) {
+  // Not async: nothing runs after `next()`, so the route's promise is returned as is (one async
+  // frame less on every request).
+  return function clientIpMiddleware(c, next) {
     const ip = clientAddress(c.env, c.req.header("x-forwarded-for"), trusted);
     // Location headers are believed only from a trusted proxy peer (the same rule as the address).
     const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
@@ -29,6 +31,6 @@ export function clientIp(trusted: BlockList): MiddlewareHandler {
     const geo = isTrustedProxy(trusted, peerIp) ? geoFromProxyHeaders((name) => c.req.header(name)) : null;
     c.set("clientIp", ip);
     c.set("proxyGeo", geo);
-    await next();
+    return next();
   };
 }

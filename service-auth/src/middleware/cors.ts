@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import type { Deps } from "../ports.ts";
 import { isOriginAllowedByAnyTenant, resolveTenant } from "../services/tenancy/tenant.service.ts";
 
@@ -12,8 +12,15 @@ const ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE";
  * its own tenant, and a browser refuses the response without a grant.
  */
 export function tenantCors(deps: Pick<Deps, "prisma">): MiddlewareHandler {
-  return async function cors(c, next) {
+  return function cors(c, next) {
     const origin = c.req.header("origin");
+    // Not a preflight and no Origin (servers, CLIs, same-origin GETs): nothing to grant, so the
+    // route's promise is returned as is (no work after it, one async frame less).
+    if (!origin && c.req.method !== "OPTIONS") return next();
+    return withCors(c, next, origin);
+  };
+
+  async function withCors(c: Context, next: Next, origin: string | undefined): Promise<Response | undefined> {
     const isPreflight = c.req.method === "OPTIONS" && c.req.header("access-control-request-method") !== undefined;
     if (isPreflight) {
       c.header("Vary", "Origin");
@@ -27,7 +34,7 @@ export function tenantCors(deps: Pick<Deps, "prisma">): MiddlewareHandler {
       return c.body(null, 204);
     }
     await next();
-    if (!origin) return;
+    if (!origin) return undefined;
     c.res.headers.append("Vary", "Origin");
     const tenant = c.var.tenant ?? (await resolveTenant(deps, c.req.header("x-tenant")).catch(() => undefined));
     if (tenant?.allowedOrigins.includes(origin)) {
@@ -35,5 +42,6 @@ export function tenantCors(deps: Pick<Deps, "prisma">): MiddlewareHandler {
       c.res.headers.set("Access-Control-Allow-Credentials", "true");
       c.res.headers.set("Access-Control-Expose-Headers", "Retry-After, X-Request-Id");
     }
-  };
+    return undefined;
+  }
 }
