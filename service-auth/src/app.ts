@@ -1,4 +1,4 @@
-import { createServiceApp } from "@atlas/service-kit";
+import { createServiceApp, metricsExposure } from "@atlas/service-kit";
 import { LOGIN_METHOD_MANIFESTS } from "./methods/index.ts";
 import { clientIp, trustedProxyList } from "./middleware/client-ip.ts";
 import { tenantCors } from "./middleware/cors.ts";
@@ -32,7 +32,7 @@ export function createApp(deps: Deps) {
     description: "Atlas identity, tokens and the payment side of billing.",
     logger: deps.logger,
     registry: deps.metrics,
-    metricsRoute: deps.config.METRICS_PORT === undefined,
+    ...metricsExposure(deps.config),
     readiness: { database: () => deps.database.ping() },
     // Before the operational routes, so that /health & co. answer browsers of allowed origins too.
     middleware: [clientIp(trustedProxyList(deps.config.TRUSTED_PROXIES)), tenantCors(deps)],

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { ConfigError, httpUrl, logLevel, originList, parseEnv, port, postgresUrl } from "@atlas/config";
+import { ConfigError, httpUrl, logLevel, metricsTokens, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
 import { billingEnv } from "./billing-config.ts";
 import { loginEnv } from "./login-config.ts";
@@ -24,6 +24,9 @@ export const authEnvSchema = z.object({
     .describe(
       "Serve GET /metrics on this port (on HOST) instead of the main one, which then answers 404 there: keep it off the public network",
     ),
+  METRICS_TOKENS: metricsTokens().describe(
+    "Bearer tokens (comma separated, ≥ 32 characters each) that open GET /metrics on the main port. In production /metrics is served only on METRICS_PORT or with one of these tokens",
+  ),
   DATABASE_URL: postgresUrl()
     .optional()
     .describe(

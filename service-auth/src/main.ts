@@ -1,4 +1,4 @@
-import { exitOnSignals, runMain, startHttpServer, startMetricsServer } from "@atlas/service-kit";
+import { exitOnSignals, metricsExposure, runMain, startHttpServer, startMetricsServer } from "@atlas/service-kit";
 import { createApp } from "./app.ts";
 import { loadAuthConfig } from "./config.ts";
 import { buildDeps, closeDeps, connectDatabase, initDeps, startBackgroundJobs } from "./deps.ts";
@@ -15,6 +15,9 @@ runMain("service-auth", async () => {
     { url: `http://${config.HOST}:${server.port}`, metricsPort: metrics?.port ?? null },
     "service-auth listening",
   );
+  if (metricsExposure(config).hidden) {
+    deps.logger.warn("GET /metrics is off: in production set METRICS_PORT (a private port) or METRICS_TOKENS (bearer)");
+  }
   exitOnSignals(deps.logger, async () => {
     // Jobs, the outbox consumer and in-flight requests drain before the pool closes.
     await Promise.all([stopJobs(), server.close(), metrics?.close()]);

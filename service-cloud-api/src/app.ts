@@ -1,5 +1,5 @@
 import { outboxBacklog } from "@atlas/outbox";
-import { createServiceApp, outboxGauges } from "@atlas/service-kit";
+import { createServiceApp, metricsExposure, outboxGauges } from "@atlas/service-kit";
 import { bearerFailureLimit } from "./auth/failure-limit.ts";
 import { createAuthMiddleware, jwksReadiness } from "./auth/middleware.ts";
 import type { Deps } from "./deps.ts";
@@ -24,7 +24,7 @@ export function createApp(deps: Deps) {
     description: "Atlas product API: objects, usage metering, entitlements, invoices.",
     logger: deps.logger,
     registry: deps.metrics,
-    metricsRoute: deps.config.METRICS_PORT === undefined,
+    ...metricsExposure(deps.config),
     readiness: { database: () => deps.database.ping(), jwks: jwksReadiness(deps) },
     // Browsers (the web-app) call /v1 with bearer tokens; only configured origins get a grant.
     middleware: [originCors(deps.config.CORS_ORIGINS)],

@@ -1,4 +1,4 @@
-import { exitOnSignals, runMain, startHttpServer, startMetricsServer } from "@atlas/service-kit";
+import { exitOnSignals, metricsExposure, runMain, startHttpServer, startMetricsServer } from "@atlas/service-kit";
 import { createApp } from "./app.ts";
 import { loadCloudConfig } from "./config.ts";
 import { buildDeps, closeDeps, connectDatabase } from "./deps.ts";
@@ -15,6 +15,9 @@ runMain("service-cloud-api", async () => {
     { url: `http://${config.HOST}:${server.port}`, metricsPort: metrics?.port ?? null },
     "service-cloud-api listening",
   );
+  if (metricsExposure(config).hidden) {
+    deps.logger.warn("GET /metrics is off: in production set METRICS_PORT (a private port) or METRICS_TOKENS (bearer)");
+  }
   exitOnSignals(deps.logger, async () => {
     await Promise.all([server.close(), metrics?.close()]);
     // After the server: the last requests' usage is in memory until this final flush.

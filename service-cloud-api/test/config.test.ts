@@ -49,3 +49,12 @@ describe("service-cloud-api blob store configuration", () => {
     });
   });
 });
+
+describe("METRICS_TOKENS", () => {
+  it("reads a comma-separated list (none by default) and refuses a token shorter than 32 characters, naming it", () => {
+    expect(loadCloudConfig({}).METRICS_TOKENS).toEqual([]);
+    const [a, b] = ["a".repeat(32), "b".repeat(40)];
+    expect(loadCloudConfig({ METRICS_TOKENS: ` ${a}, ${b} ,` }).METRICS_TOKENS).toEqual([a, b]);
+    expect(() => loadCloudConfig({ METRICS_TOKENS: `${a},short` })).toThrow(/METRICS_TOKENS/);
+  });
+});

@@ -79,6 +79,23 @@ export const originList = (fallback: string) =>
       return origins;
     });
 
+/**
+ * `METRICS_TOKENS`: bearer tokens any of which opens `GET /metrics` on the public port (comma
+ * separated, so a token is rotated by adding the new one, switching the scraper, then removing the
+ * old). Each at least 32 characters.
+ */
+export const metricsTokens = () =>
+  z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(32, "each METRICS_TOKENS entry needs at least 32 characters")));
+
 export const logLevel = () => z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
 
 /** Markdown table of the variables of an env schema, from their `.describe()` texts. */

@@ -40,6 +40,11 @@ export interface ServiceAppOptions {
    * own (METRICS_PORT, startMetricsServer): the public listener then answers 404 there.
    */
   metricsRoute?: boolean;
+  /**
+   * When not empty, `GET /metrics` on this app answers only a request bearing one of these
+   * tokens (compared in constant time); others get 401. See {@link metricsExposure}.
+   */
+  metricsTokens?: readonly string[];
 }
 
 const ONE_MIB = 1024 * 1024;

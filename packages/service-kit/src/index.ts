@@ -15,5 +15,5 @@ export {
   outboxGauges,
 } from "./metrics.ts";
 export { startMetricsServer } from "./metrics-server.ts";
-export type { ReadinessCheck } from "./operational.ts";
+export { metricsExposure, type ReadinessCheck } from "./operational.ts";
 export { exitOnSignals, type RunningServer, runMain, startHttpServer } from "./server.ts";

@@ -1,3 +1,5 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Env } from "hono";
 import type { Registry } from "prom-client";
@@ -42,6 +44,7 @@ export function registerOperationalRoutes<E extends Env>(
     readiness: Record<string, ReadinessCheck>;
     registry: Registry;
     metricsRoute: boolean;
+    metricsTokens?: readonly string[];
   },
 ) {
   app.openapi(
@@ -79,7 +82,14 @@ export function registerOperationalRoutes<E extends Env>(
   );
 
   if (options.metricsRoute) {
+    const tokens = (options.metricsTokens ?? []).map(digest);
     app.get("/metrics", async (c) => {
+      if (tokens.length > 0 && !bearsOneOf(c.req.header("authorization"), tokens)) {
+        throw new AppError("INVALID_TOKEN", {
+          detail: "GET /metrics needs a bearer token of METRICS_TOKENS",
+          headers: { "WWW-Authenticate": 'Bearer realm="metrics"' },
+        });
+      }
       c.header("Content-Type", options.registry.contentType);
       return c.body(await options.registry.metrics());
     });
@@ -95,4 +105,34 @@ export function registerOperationalRoutes<E extends Env>(
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
     return c.html(renderApiReference(document()));
   });
+}
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+/** True when `authorization` is `Bearer <t>` for one of the tokens (SHA-256 digests compared in constant time). */
+function bearsOneOf(authorization: string | undefined, digests: Buffer[]): boolean {
+  const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? "");
+  if (!match) return false;
+  const presented = digest(match[1] as string);
+  let found = false;
+  for (const d of digests) found = timingSafeEqual(presented, d) || found;
+  return found;
+}
+
+/**
+ * Where a service exposes `GET /metrics`, from its configuration: on METRICS_PORT when set (the
+ * main port then has no /metrics); else on the main port behind METRICS_TOKENS when given; else
+ * on the main port openly in development and test only. In production with neither, the main port
+ * has no /metrics (fail closed: the figures name tenants' traffic and the service's internals).
+ */
+export function metricsExposure(config: {
+  NODE_ENV: string;
+  METRICS_PORT?: number | undefined;
+  METRICS_TOKENS: readonly string[];
+}): { metricsRoute: boolean; metricsTokens: readonly string[]; hidden: boolean } {
+  if (config.METRICS_PORT !== undefined) return { metricsRoute: false, metricsTokens: [], hidden: false };
+  if (config.METRICS_TOKENS.length > 0)
+    return { metricsRoute: true, metricsTokens: config.METRICS_TOKENS, hidden: false };
+  const open = config.NODE_ENV !== "production";
+  return { metricsRoute: open, metricsTokens: [], hidden: !open };
 }
