@@ -107,7 +107,8 @@ function startWeb(): void {
 
 let stopping = false;
 const closers: (() => Promise<void>)[] = [];
-async function stop(code: number): Promise<never> {
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
   stopping = true;
   for (const child of children) child.kill("SIGTERM");
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
@@ -163,8 +164,10 @@ async function startWithPostgres(databaseUrl: string): Promise<void> {
   startWeb();
 }
 
-process.once("SIGINT", () => void stop(0));
-process.once("SIGTERM", () => void stop(0));
+// `on`, not `once`: a repeated signal while children drain (tsx relays the one it forwarded) must
+// be ignored, not end the launcher by the default action (exit 143).
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
 
 try {
   if (env.DATABASE_URL) await startWithPostgres(env.DATABASE_URL);

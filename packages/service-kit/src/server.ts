@@ -55,8 +55,11 @@ export function exitOnSignals(logger: Logger, shutdown: () => Promise<void>, tim
       },
     );
   };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  // `on`, not `once`: a second signal during the drain (a supervisor repeating SIGTERM, tsx
+  // relaying the signal it already forwarded) must not fall through to the default action and kill
+  // the process mid-shutdown (exit 143); repeats are ignored, and the timeout bounds the drain.
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
 }
 
 /**
