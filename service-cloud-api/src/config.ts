@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { ConfigError, httpUrl, logLevel, metricsTokens, originList, parseEnv, port, postgresUrl } from "@atlas/config";
+import { ConfigError, httpUrl, logLevel, metricsEnv, originList, parseEnv, port, postgresUrl } from "@atlas/config";
 import { z } from "zod";
 
 /** A comma-separated list of non-empty names. */
@@ -23,18 +23,7 @@ export const cloudEnvSchema = z.object({
     .describe("Runtime mode; unset means production (npm start sets development)"),
   PORT: port(4001).describe("HTTP port"),
   HOST: z.string().min(1).default("127.0.0.1").describe("Interface to listen on (0.0.0.0 in containers)"),
-  METRICS_PORT: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(65_535)
-    .optional()
-    .describe(
-      "Serve GET /metrics on this port (on HOST) instead of the main one, which then answers 404 there: keep it off the public network",
-    ),
-  METRICS_TOKENS: metricsTokens().describe(
-    "Bearer tokens (comma separated, ≥ 32 characters each) that open GET /metrics on the main port. In production /metrics is served only on METRICS_PORT or with one of these tokens",
-  ),
+  ...metricsEnv(),
   DATABASE_URL: postgresUrl()
     .optional()
     .describe(

@@ -80,6 +80,25 @@ export const originList = (fallback: string) =>
     });
 
 /**
+ * `METRICS_PORT` and `METRICS_TOKENS`, the same in every service: where `GET /metrics` is served
+ * (service-kit's `metricsExposure` reads them).
+ */
+export const metricsEnv = () => ({
+  METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65_535)
+    .optional()
+    .describe(
+      "Serve GET /metrics on this port (on HOST) instead of the main one, which then answers 404 there: keep it off the public network",
+    ),
+  METRICS_TOKENS: metricsTokens().describe(
+    "Bearer tokens (comma separated, ≥ 32 characters each) that open GET /metrics on the main port. In production /metrics is served only on METRICS_PORT or with one of these tokens",
+  ),
+});
+
+/**
  * `METRICS_TOKENS`: bearer tokens any of which opens `GET /metrics` on the public port (comma
  * separated, so a token is rotated by adding the new one, switching the scraper, then removing the
  * old). Each at least 32 characters.

@@ -164,20 +164,7 @@ export class StripeSdkGateway implements StripeGateway {
     }
   }
 
-  async createPaymentIntent(
-    params: {
-      amountMinor: number;
-      currency: string;
-      customerId: string;
-      paymentMethodId: string | null;
-      onBehalfOf: string | null;
-      metadata: Record<string, string>;
-      /** Connect: the platform's fee kept from a destination charge (minor units). */
-      applicationFeeMinor?: number | null;
-      confirm?: boolean;
-    },
-    idempotencyKey: string,
-  ) {
+  async createPaymentIntent(params: Parameters<StripeGateway["createPaymentIntent"]>[0], idempotencyKey: string) {
     const stripe = await this.client();
     try {
       const pi = await stripe.paymentIntents.create(
