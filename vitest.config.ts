@@ -13,6 +13,15 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     env: { NODE_ENV: "test" },
+    // The web suite runs twice: at a laptop's 1280×860 with everything else, and at a phone's
+    // 390×844 (test/web/chromium.ts reads WEB_VIEWPORT).
+    projects: [
+      { extends: true, test: { name: "desktop" } },
+      {
+        extends: true,
+        test: { name: "phone", include: ["test/web-*.test.ts"], env: { NODE_ENV: "test", WEB_VIEWPORT: "phone" } },
+      },
+    ],
     coverage: {
       provider: "v8",
       include: ["service-auth/src/**", "service-cloud-api/src/**", "packages/*/src/**"],

@@ -22,10 +22,10 @@ import { loadCloudConfig } from "../../service-cloud-api/src/config.ts";
 import { buildDeps as buildCloudDeps, type Deps as CloudDeps, closeDeps } from "../../service-cloud-api/src/deps.ts";
 import { startBackground } from "../../service-cloud-api/src/services/jobs.ts";
 import { type CloudPrisma, cloudPrisma } from "../../service-cloud-api/test/prisma.ts";
-import { CHROMIUM, launchChromium } from "./chromium.ts";
+import { CHROMIUM, isPhone, launchChromium, VIEWPORT } from "./chromium.ts";
 
 /** Without Chromium a developer's run skips the browser tests; CI must have it (and fails loudly). */
-export { CHROMIUM };
+export { CHROMIUM, isPhone, VIEWPORT };
 export const skipBrowser = !existsSync(CHROMIUM) && !process.env.CI;
 const root = new URL("../..", import.meta.url).pathname;
 /** Screenshots of the pages the tests reach, kept as test artifacts (gitignored). */
@@ -63,6 +63,11 @@ export interface WebStack {
   setTenantSettings(settings: Record<string, unknown>): Promise<void>;
   /** Changes the default tenant's allowed login methods (and drops the tenant cache). */
   setAllowedMethods(methods: string[]): Promise<void>;
+  /**
+   * The README's screenshot `docs/screenshots/<name>.png` (taken at the desktop size only; at
+   * phone size this is the artifact screenshot), checked with axe-core like every screenshot.
+   */
+  readmeScreenshot(page: Page, name: string): Promise<void>;
   /**
    * Keeps a screenshot of the page as a test artifact and checks it with axe-core: no serious or
    * critical WCAG 2.1 A/AA violation is allowed (acceptance criterion of the web-app).
@@ -177,8 +182,12 @@ export async function startWebStack(
       t.app = createApp(t.deps);
     },
     async screenshot(page, name) {
-      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-      await expectAccessible(page, name);
+      await page.screenshot({ path: join(ARTIFACTS, `${name}-${VIEWPORT.name}.png`), fullPage: true });
+      await expectAccessible(page, `${name} (${VIEWPORT.name})`);
+    },
+    async readmeScreenshot(page, name) {
+      if (!isPhone) await page.screenshot({ path: join(root, "docs/screenshots", `${name}.png`) });
+      await this.screenshot(page, name);
     },
     async close() {
       await browser.close().catch(() => {});

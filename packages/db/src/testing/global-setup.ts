@@ -31,7 +31,30 @@ async function admin<T>(serverUrl: string, fn: (c: pg.Client) => Promise<T>): Pr
   }
 }
 
+interface Prepared {
+  info: TestDatabaseInfo;
+  teardown: () => Promise<void>;
+  users: number;
+}
+// vitest runs a globalSetup once per project (vitest.config.ts has two: the web suite runs at two
+// window sizes): the projects share one server and one template, torn down after the last one.
+const shared = globalThis as { atlasTestDatabase?: Promise<Prepared> };
+
 export default async function setup(project: { provide(key: "atlasPostgres", value: TestDatabaseInfo): void }) {
+  shared.atlasTestDatabase ??= prepare();
+  const prepared = await shared.atlasTestDatabase;
+  prepared.users += 1;
+  project.provide("atlasPostgres", prepared.info);
+  return async () => {
+    prepared.users -= 1;
+    if (prepared.users === 0) {
+      shared.atlasTestDatabase = undefined;
+      await prepared.teardown();
+    }
+  };
+}
+
+async function prepare(): Promise<Prepared> {
   let cluster: PostgresCluster | undefined;
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
@@ -46,19 +69,19 @@ export default async function setup(project: { provide(key: "atlasPostgres", val
   for (const svc of SERVICE_MIGRATIONS) {
     await deployMigrations(withSchema(withDatabase(serverUrl, template), svc.schema), svc);
   }
-  project.provide("atlasPostgres", { serverUrl, template });
-
-  return async () => {
+  const url = serverUrl;
+  const teardown = async () => {
     if (cluster) {
       await cluster.stop();
       return;
     }
     // A shared server: drop the template and every worker clone of it.
-    await admin(serverUrl, async (c) => {
+    await admin(url, async (c) => {
       const { rows } = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [
         `${template}%`,
       ]);
       for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
     });
   };
+  return { info: { serverUrl, template }, teardown, users: 0 };
 }
