@@ -28,6 +28,8 @@ export type BillingState = AuthAnswer<"/billing/profile", "get">;
 export type PaymentMethod = AuthSchema<"PaymentMethod">;
 /** `GET /v1/usage` (api.md "Usage series"). */
 export type UsageSeries = CloudSchema<"UsageSeries">;
+/** `GET /v1/entitlements`: the plan cloud-api enforces, its period, its allowances and the bytes stored now. */
+export type Entitlements = CloudSchema<"Entitlements">;
 /** An invoice of service-cloud-api (`GET /v1/invoices[/:id]`), with its line items. */
 export type Invoice = CloudSchema<"Invoice">;
 /** A line of an invoice: the plan fee (`subscription`) or an overage (`overage:<metric>`). */
@@ -171,6 +173,7 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
           params: { query: { from: from.toISOString(), to: to.toISOString(), granularity } },
         }),
       ),
+    entitlements: () => apiData(cloud.GET("/v1/entitlements")),
     invoices: (cursor?: string | null) =>
       apiData(cloud.GET("/v1/invoices", { params: { query: { limit: 12, ...(cursor ? { cursor } : {}) } } })),
     invoice: (id: string) => apiData(cloud.GET("/v1/invoices/{id}", { params: { path: { id } } })),

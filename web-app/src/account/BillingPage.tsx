@@ -87,13 +87,7 @@ export function BillingPage({
         </Loaded>
       </Panel>
       <PaymentMethods api={api} stripeKey={stripeKey} />
-      {billing.state.kind === "ready" && (
-        <UsagePanel
-          api={api}
-          plan={billing.state.data.plan}
-          periodStart={billing.state.data.subscription?.currentPeriodStart ?? null}
-        />
-      )}
+      <UsagePanel api={api} />
       <InvoicesPanel api={api} crypto={crypto} stripe={{ key: stripeKey, apiUrl: stripeApiUrl }} />
     </>
   );

@@ -1,3 +1,4 @@
+import { formatBytes } from "@atlas/client/units";
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
 import { errorMessage } from "../api.ts";
 
@@ -234,11 +235,5 @@ export function money(minor: number, currency: string): string {
   return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
 }
 
-const GIB = 1024 ** 3;
-export function bytes(n: number): string {
-  if (n >= 1024 * GIB) return `${(n / (1024 * GIB)).toLocaleString(undefined, { maximumFractionDigits: 1 })} TB`;
-  if (n >= GIB) return `${(n / GIB).toLocaleString(undefined, { maximumFractionDigits: 1 })} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toLocaleString(undefined, { maximumFractionDigits: 1 })} MB`;
-  if (n >= 1024) return `${(n / 1024).toLocaleString(undefined, { maximumFractionDigits: 1 })} KB`;
-  return `${Math.round(n).toLocaleString()} B`;
-}
+/** Sizes in the units the CLI uses too (binary: KiB, MiB, GiB; @atlas/client/units). */
+export const bytes = formatBytes;
