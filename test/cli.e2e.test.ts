@@ -337,3 +337,60 @@ describe("atlas CLI against the real services", () => {
     expect(asUser.stderr).toContain("platform admin");
   });
 });
+
+describe("atlas CLI: who you are, which token is in force, and sizes in the web-app's units (issue 22, path 10)", () => {
+  it('prints "Logged in as <e-mail>", warns on stderr when ATLAS_TOKEN overrides the stored login, and shows usage in KiB', async () => {
+    const configFile = join(home, "config", "atlas", "config.json");
+    await rm(configFile, { force: true });
+    const me = await loginTestUser(auth, { email: `ada-${Date.now()}@example.test` });
+    const login = await loginAs(me.auth, "approve");
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain(`Logged in as ${me.user.email}.`);
+    expect(login.stderr).not.toContain("ATLAS_TOKEN");
+    // Without profile:read the token cannot read the address: the CLI says so instead of guessing.
+    const narrow = await loginAs(me.auth, "approve", "usage:read,objects:write,objects:read");
+    expect(narrow.code).toBe(0);
+    expect(narrow.stdout).toContain("Logged in (the token has no profile:read scope");
+    expect(narrow.stdout).not.toContain("Logged in as");
+
+    // A 64 KiB object, then usage by the hour: the level of its hour, in the web-app's units.
+    const src = join(home, "64k.bin");
+    await writeFile(src, randomBytes(64 * 1024));
+    expect((await atlas("objects", "put", "64k.bin", src)).stdout).toContain("(64 KiB, sha256");
+    const usage = await atlas("usage", "--granularity", "hour", "--days", "1");
+    expect(usage.code).toBe(0);
+    const rows = usage.stdout.split("\n");
+    expect(rows[0]).toMatch(/^PERIOD \(UTC\)\s+REQUESTS\s+STORED \(HIGHEST\)\s+TRANSFER$/);
+    const hour = auth.clock.now.toISOString().slice(0, 13).replace("T", " ");
+    expect(rows.find((r) => r.startsWith(hour))).toMatch(/\s64 KiB\s+64 KiB$/);
+    expect(usage.stdout).toContain("Sizes in binary units: 1 KiB = 1,024 bytes");
+    const json = JSON.parse((await atlas("usage", "--granularity", "hour", "--days", "1", "--json")).stdout) as {
+      series: { metric: string; points: { value: number }[] }[];
+    };
+    expect(json.series.find((s) => s.metric === "storage_bytes")?.points.at(-1)?.value).toBe(65_536);
+
+    // Someone else's token in ATLAS_TOKEN wins over the stored login: said on stderr, every time.
+    const other = await loginTestUser(auth);
+    const viaEnv = await start(["whoami", "--json"], { ATLAS_TOKEN: other.tokens.accessToken }).done;
+    expect(viaEnv.code).toBe(0);
+    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ sub: other.user.id, tokenSource: "env" });
+    expect(viaEnv.stderr).toBe(
+      `Warning: ATLAS_TOKEN is set and overrides the stored login (${configFile}); unset ATLAS_TOKEN to use it.\n`,
+    );
+    // The stored token itself in ATLAS_TOKEN overrides nothing: no warning.
+    const { token } = JSON.parse(await readFile(configFile, "utf8")) as { token: string };
+    const same = await start(["usage", "--days", "1"], { ATLAS_TOKEN: token }).done;
+    expect(same.code).toBe(0);
+    expect(same.stderr).toBe("");
+    // A login while ATLAS_TOKEN is set: stored, and the user is told it is not the one in force.
+    const run = start(["login"], { ATLAS_TOKEN: other.tokens.accessToken });
+    const userCode = await waitFor(() => /enter the code: ([A-Z]{4}-[A-Z]{4})/.exec(run.stderr())?.[1], "the code");
+    expect((await auth.app.request("/auth/device/approve", jsonPost({ user_code: userCode }, me.auth))).status).toBe(
+      200,
+    );
+    const shadowed = await run.done;
+    expect(shadowed.code).toBe(0);
+    expect(shadowed.stdout).toContain(`Logged in as ${me.user.email}.`);
+    expect(shadowed.stderr).toContain("Warning: ATLAS_TOKEN is set and overrides the login just stored");
+  });
+});

@@ -65,6 +65,15 @@ export async function resolveContext(opts: GlobalOptions, env: NodeJS.ProcessEnv
   };
 }
 
+/**
+ * The warning for a token in ATLAS_TOKEN that is not the stored login's: the stored login is
+ * ignored while it is set, which surprises people who just ran `atlas login`. Null otherwise.
+ */
+export function tokenOverrideWarning(ctx: Pick<Context, "tokenSource" | "stored" | "token" | "configFile">) {
+  if (ctx.tokenSource !== "env" || !ctx.stored?.token || ctx.stored.token === ctx.token) return null;
+  return `Warning: ATLAS_TOKEN is set and overrides the stored login (${ctx.configFile}); unset ATLAS_TOKEN to use it.`;
+}
+
 /** The token, or a CliError telling the user to log in. */
 export function requireToken(ctx: Context): string {
   if (!ctx.token) {

@@ -5,7 +5,7 @@ import { invoices, usage } from "./commands/billing.ts";
 import { login, logout, whoami } from "./commands/login.ts";
 import { objectsGet, objectsList, objectsPut, objectsRemove } from "./commands/objects.ts";
 import { patCreate, patList, patRevoke } from "./commands/pat.ts";
-import { type Context, type GlobalOptions, resolveContext } from "./context.ts";
+import { type Context, type GlobalOptions, resolveContext, tokenOverrideWarning } from "./context.ts";
 
 export const VERSION = "0.1.0";
 
@@ -27,6 +27,9 @@ const withContext =
   async (...args: [...A, Command]) => {
     const cmd = args[args.length - 1] as Command;
     const ctx = await resolveContext(cmd.optsWithGlobals<GlobalOptions>());
+    // On stderr: stdout stays the command's answer (and valid JSON with --json).
+    const warning = tokenOverrideWarning(ctx);
+    if (warning) ctx.info(warning);
     await fn(ctx, ...(args.slice(0, -1) as A));
   };
 

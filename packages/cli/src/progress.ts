@@ -1,18 +1,11 @@
 import { Transform } from "node:stream";
+import { formatBytes } from "@atlas/client/units";
 
 /** Transfers at least this large get a progress bar (when stderr is a terminal). */
 export const PROGRESS_MIN_BYTES = 1024 * 1024;
 
-export function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
+/** Sizes as the web-app writes them: binary units (KiB, MiB, GiB), one formatter for both. */
+export { formatBytes };
 
 /**
  * A pass-through stream that draws `label [#####.....] 45% 4.5 MiB/10.0 MiB` on stderr as bytes

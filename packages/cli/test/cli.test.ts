@@ -9,7 +9,7 @@ import { pipeline } from "node:stream/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { safeHostname } from "../src/commands/login.ts";
 import { configPath, deleteConfig, readConfig, writeConfig } from "../src/config.ts";
-import { resolveContext } from "../src/context.ts";
+import { resolveContext, tokenOverrideWarning } from "../src/context.ts";
 import { money, table } from "../src/format.ts";
 import { CliError, EXIT, problemError } from "../src/http.ts";
 import { buildProgram } from "../src/program.ts";
@@ -106,7 +106,7 @@ describe("output helpers", () => {
       sink,
     );
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
-    expect(text).toContain("100% 3.0 MiB/3.0 MiB");
+    expect(text).toContain("100% 3 MiB/3 MiB");
     const quiet = new PassThrough();
     let none = "";
     quiet.on("data", (d: Buffer) => {
@@ -223,4 +223,27 @@ it("the README documents the CLI's commands", async () => {
   ]) {
     expect(readme).toContain(cmd);
   }
+});
+
+describe("sizes and the token in force (issue 22, paths 6 and 10)", () => {
+  it("writes sizes with the web-app's formatter: binary units, one decimal at most", async () => {
+    const shared = await import("@atlas/client/units");
+    expect(formatBytes).toBe(shared.formatBytes);
+    expect(formatBytes(65_536)).toBe("64 KiB");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(1023)).toBe("1,023 B");
+    expect(formatBytes(50 * 1024 ** 3)).toBe("50 GiB");
+  });
+
+  it("warns when ATLAS_TOKEN overrides a different stored login, and only then", async () => {
+    const configFile = join(dir, "atlas", "config.json");
+    const env = { XDG_CONFIG_HOME: dir };
+    expect(tokenOverrideWarning(await resolveContext({}, { ...env, ATLAS_TOKEN: "envtok" }))).toBeNull();
+    await writeConfig(configFile, { token: "stored" });
+    expect(tokenOverrideWarning(await resolveContext({}, env))).toBeNull();
+    expect(tokenOverrideWarning(await resolveContext({}, { ...env, ATLAS_TOKEN: "stored" }))).toBeNull();
+    expect(tokenOverrideWarning(await resolveContext({}, { ...env, ATLAS_TOKEN: "envtok" }))).toBe(
+      `Warning: ATLAS_TOKEN is set and overrides the stored login (${configFile}); unset ATLAS_TOKEN to use it.`,
+    );
+  });
 });

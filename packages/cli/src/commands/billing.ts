@@ -1,8 +1,8 @@
 import type { CloudSchema } from "@atlas/client";
+import { formatBytes, formatCount, UNITS_NOTE } from "@atlas/client/units";
 import { type Context, requireToken } from "../context.ts";
 import { money, table } from "../format.ts";
 import { CliError, cloudClient, must } from "../http.ts";
-import { formatBytes } from "../progress.ts";
 
 /** `atlas usage`: requests, storage and transfer per bucket (default: the last 7 days by day). */
 export async function usage(
@@ -29,12 +29,15 @@ export async function usage(
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([t, v]) => [
       granularity === "day" ? t.slice(0, 10) : t.slice(0, 16).replace("T", " "),
-      v.requests ?? 0,
+      formatCount(v.requests ?? 0),
       formatBytes(v.storage_bytes ?? 0),
       formatBytes(v.transfer_bytes ?? 0),
     ]);
+  // STORED is a level (api.md "Usage levels"): the bucket's highest bytes stored, never an average.
   ctx.print(
-    rows.length === 0 ? "No usage in this period." : table(["PERIOD (UTC)", "REQUESTS", "STORED", "TRANSFER"], rows),
+    rows.length === 0
+      ? "No usage in this period."
+      : `${table(["PERIOD (UTC)", "REQUESTS", "STORED (HIGHEST)", "TRANSFER"], rows)}\n${UNITS_NOTE}`,
     data,
   );
 }

@@ -94,7 +94,6 @@ export async function login(ctx: Context, opts: { scopes: string[] }): Promise<v
       hint: `Known: ${USER_SCOPES.join(", ")}`,
     });
   }
-  if (ctx.tokenSource === "env") ctx.info("Note: ATLAS_TOKEN is set and overrides the stored login.");
   const codes = await must(
     "Login",
     authClient(ctx.authUrl, { tenant: ctx.tenant }).POST("/auth/device/code", {
@@ -128,13 +127,31 @@ export async function login(ctx: Context, opts: { scopes: string[] }): Promise<v
       .DELETE("/auth/pats/{id}", { params: { path: { id: previous.patId } } })
       .catch(() => undefined);
   }
-  ctx.print(`Logged in. Token stored in ${ctx.configFile} (scopes: ${scopes.join(", ")}).`, {
+  const email = await emailOf(ctx, token.access_token, scopes);
+  const who = email
+    ? `Logged in as ${email}.`
+    : "Logged in (the token has no profile:read scope, so it cannot read your e-mail address).";
+  ctx.print(`${who}\nToken stored in ${ctx.configFile} (scopes: ${scopes.join(", ")}).`, {
     loggedIn: true,
+    email,
     configFile: ctx.configFile,
     scopes,
     patId: token.pat_id ?? null,
     expiresIn: token.expires_in ?? null,
   });
+  // The login just stored is not the one in force while ATLAS_TOKEN is set.
+  if (ctx.tokenSource === "env") {
+    ctx.info("Warning: ATLAS_TOKEN is set and overrides the login just stored; unset ATLAS_TOKEN to use it.");
+  }
+}
+
+/** The e-mail address of the token's user (service-auth's GET /auth/me, which needs profile:read). */
+async function emailOf(ctx: Context, token: string, scopes: string[]): Promise<string | null> {
+  if (!scopes.includes("profile:read")) return null;
+  const profile = await authClient(ctx.authUrl, { token, tenant: ctx.tenant })
+    .GET("/auth/me")
+    .catch(() => null);
+  return profile?.response.ok ? (profile.data?.user.email ?? null) : null;
 }
 
 /** `atlas logout`: revokes the stored PAT at service-auth, then deletes the config file. */
