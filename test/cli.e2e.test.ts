@@ -357,14 +357,21 @@ describe("atlas CLI: who you are, which token is in force, and sizes in the web-
     const src = join(home, "64k.bin");
     await writeFile(src, randomBytes(64 * 1024));
     expect((await atlas("objects", "put", "64k.bin", src)).stdout).toContain("(64 KiB, sha256");
-    const usage = await atlas("usage", "--granularity", "hour", "--days", "1");
+    await cloudDeps.meter.flush(); // the upload's request and transfer, written as the meter does
+    // The services run on the test clock: the window is around its now.
+    const at = auth.clock.now.getTime();
+    const window = ["--from", new Date(at - 3 * 3_600_000).toISOString(), "--to", new Date(at + 1000).toISOString()];
+    const usage = await atlas("usage", "--granularity", "hour", ...window);
     expect(usage.code).toBe(0);
     const rows = usage.stdout.split("\n");
     expect(rows[0]).toMatch(/^PERIOD \(UTC\)\s+REQUESTS\s+STORED \(HIGHEST\)\s+TRANSFER$/);
-    const hour = auth.clock.now.toISOString().slice(0, 13).replace("T", " ");
-    expect(rows.find((r) => r.startsWith(hour))).toMatch(/\s64 KiB\s+64 KiB$/);
+    const hour = new Date(at).toISOString().slice(0, 13).replace("T", " ");
+    // Its hour holds the whole object (a level), the hours before it nothing: no averaging.
+    expect(rows.find((r) => r.startsWith(hour))).toMatch(/\s1\s+64 KiB\s+64(\.\d)? KiB$/); // transfer: body + headers
+    const earlier = new Date(at - 2 * 3_600_000).toISOString().slice(0, 13).replace("T", " ");
+    expect(rows.find((r) => r.startsWith(earlier))).toMatch(/^\S+ \S+\s+0\s+0 B\s+0 B$/);
     expect(usage.stdout).toContain("Sizes in binary units: 1 KiB = 1,024 bytes");
-    const json = JSON.parse((await atlas("usage", "--granularity", "hour", "--days", "1", "--json")).stdout) as {
+    const json = JSON.parse((await atlas("usage", "--granularity", "hour", ...window, "--json")).stdout) as {
       series: { metric: string; points: { value: number }[] }[];
     };
     expect(json.series.find((s) => s.metric === "storage_bytes")?.points.at(-1)?.value).toBe(65_536);
@@ -379,7 +386,7 @@ describe("atlas CLI: who you are, which token is in force, and sizes in the web-
     );
     // The stored token itself in ATLAS_TOKEN overrides nothing: no warning.
     const { token } = JSON.parse(await readFile(configFile, "utf8")) as { token: string };
-    const same = await start(["usage", "--days", "1"], { ATLAS_TOKEN: token }).done;
+    const same = await start(["usage", ...window], { ATLAS_TOKEN: token }).done;
     expect(same.code).toBe(0);
     expect(same.stderr).toBe("");
     // A login while ATLAS_TOKEN is set: stored, and the user is told it is not the one in force.
