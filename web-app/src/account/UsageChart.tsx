@@ -116,7 +116,7 @@ export function UsageChart(props: ChartProps) {
             grid: { stroke: border, width: 1 },
             ticks: { stroke: border },
             splits: () => yTicks,
-            values: (_u, splits) => splits.map(format),
+            values: (_u, splits) => splits.map((v) => format(v)),
           },
         ],
         series: [
@@ -173,7 +173,7 @@ export function UsageChart(props: ChartProps) {
         className="chart-plot"
         role="img"
         aria-label={summary}
-        data-y-ticks={yTicks.map(format).join("|")}
+        data-y-ticks={yTicks.map((v) => format(v)).join("|")}
         data-x-ticks={xTicks(range, 4)
           .map((ms) => tickLabel(ms, short))
           .join("|")}
