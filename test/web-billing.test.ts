@@ -204,14 +204,13 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await emailLogin(stack, page, email);
     await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Billing" }).click();
     const usage = page.getByRole("region", { name: "Usage this billing period" });
-    // Pro includes 1,000,000 requests, 100 GB of transfer and 50 GB of storage: drawn as limits.
-    await usage.getByRole("img", { name: /^Requests: [1-9][\d,]* so far this period of 1,000,000 included/ }).waitFor();
-    await usage
-      .getByRole("img", { name: /^Transfer: [\d.,]+ (KB|MB) so far this period of 100 GB included/ })
-      .waitFor();
-    // Storage is the level: the 300 KB object, whole, from the hour it was stored.
-    await usage.getByRole("img", { name: /^Storage: 300 KB stored today \(highest\) of 50 GB included/ }).waitFor();
-    expect(await usage.getByTestId("limit-line").count()).toBe(3);
+    // Pro includes 1,000,000 requests, 100 GiB of transfer and 50 GiB of storage: "x of y included".
+    await usage.getByText(/^[1-9][\d,]* of 1,000,000 included$/).waitFor();
+    await usage.getByText(/^[\d.,]+ (KiB|MiB) of 100 GiB included$/).waitFor();
+    // Storage is the level: the 300 KiB object, whole, stored now and in the day it was stored.
+    await usage.getByText("300 KiB of 50 GiB included").waitFor();
+    await usage.getByRole("img", { name: /^Storage per day, .*: highest 300 KiB \(/ }).waitFor();
+    expect(await usage.getByRole("progressbar").count()).toBe(3);
     await usage.getByText("Show as a table").first().click();
     await usage.getByRole("table").first().waitFor();
     const invoices = page.getByRole("region", { name: "Invoices" });
