@@ -8,6 +8,8 @@ type Granularity = "hour" | "day";
 const BUCKET_MS: Record<Granularity, number> = { hour: 3_600_000, day: 86_400_000 };
 /** cloud-api answers at most 800 buckets: a long period is shown by the hour for its last 31 days. */
 const MAX_HOURLY_MS = 31 * 86_400_000;
+/** Until this much of the period has passed, usage is first shown by the hour. */
+const HOURLY_FIRST_MS = 3 * 86_400_000;
 /** The plans' storage allowance is byte-hours for a month of 730 hours (service-cloud-api plans.ts). */
 const HOURS_PER_MONTH = 730;
 
@@ -80,11 +82,14 @@ function UsageBar({
 }
 
 function UsageView({ api, entitlements: e }: { api: AccountApi; entitlements: Entitlements }) {
-  const [granularity, setGranularity] = useState<Granularity>("day");
   const [now] = useState(() => Date.now());
   const range = useMemo(
     () => ({ start: Date.parse(e.currentPeriod.start), end: Date.parse(e.currentPeriod.end) }),
     [e.currentPeriod.start, e.currentPeriod.end],
+  );
+  // A period's first days read better by the hour (a day view would be one or two points).
+  const [granularity, setGranularity] = useState<Granularity>(() =>
+    now - range.start < HOURLY_FIRST_MS ? "hour" : "day",
   );
   // Up to now only: hours not yet reached have no value (and are never averaged in).
   const to = Math.max(range.start + 1, Math.min(now, range.end));
