@@ -20,6 +20,9 @@ import {
 import { newWalletKeys, walletInitScript } from "./web/wallets.ts";
 
 const PENDING_MFA_KEY = "atlas.pending-mfa";
+/** The tab's kept MFA step (sessionStorage), as the page sees it. */
+const pendingMfa = (page: Page) =>
+  page.evaluate(`sessionStorage.getItem(${JSON.stringify(PENDING_MFA_KEY)})`) as Promise<string | null>;
 
 describe.skipIf(skipBrowser)("web-app: sign-in returns you where you were going", () => {
   let stack: WebStack;
@@ -33,7 +36,8 @@ describe.skipIf(skipBrowser)("web-app: sign-in returns you where you were going"
         return peer.env();
       },
     });
-    methods = (await stack.t.deps.prisma.tenant.findUniqueOrThrow({ where: { slug: "default" } })).allowedMethods;
+    methods = (await stack.t.deps.prisma.tenant.findUniqueOrThrow({ where: { slug: "default" } }))
+      .allowedMethods as string[];
   });
   afterAll(async () => {
     await stack?.close();
@@ -133,7 +137,7 @@ describe.skipIf(skipBrowser)("web-app: sign-in returns you where you were going"
     await code.waitFor();
     // The challenge is answered on the page the sign-in started from.
     expect(page.url()).toBe(`${stack.webUrl}/account/activity`);
-    const focused = () => code.evaluate((el) => el === document.activeElement);
+    const focused = async () => (await page.evaluate("document.activeElement?.id")) === (await code.getAttribute("id"));
     expect(await focused()).toBe(true);
 
     await page.reload();
@@ -146,7 +150,7 @@ describe.skipIf(skipBrowser)("web-app: sign-in returns you where you were going"
     await activeTab(page).getByText("Activity").waitFor();
     expect(page.url()).toBe(`${stack.webUrl}/account/activity`);
     // Cleared on success: nothing of the sign-in is left in the tab's storage.
-    expect(await page.evaluate((k) => sessionStorage.getItem(k), PENDING_MFA_KEY)).toBeNull();
+    expect(await pendingMfa(page)).toBeNull();
     await signOut(page);
 
     // An expired pending step is not resumed; a cancelled one is forgotten. (Other accounts: one
@@ -157,21 +161,23 @@ describe.skipIf(skipBrowser)("web-app: sign-in returns you where you were going"
     await page.goto(await startEmail(page, expiring));
     await code.waitFor();
     expect(page.url()).toBe(`${stack.webUrl}/billing`);
-    await page.evaluate((k) => {
-      const stored = JSON.parse(sessionStorage.getItem(k) ?? "{}") as { expiresAt: number };
-      sessionStorage.setItem(k, JSON.stringify({ ...stored, expiresAt: Date.now() - 1 }));
-    }, PENDING_MFA_KEY);
+    const stored = JSON.parse((await pendingMfa(page)) ?? "{}") as { mfaToken: string; expiresAt: number };
+    expect(stored.mfaToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    stored.expiresAt = Date.now() - 1;
+    await page.evaluate(
+      `sessionStorage.setItem(${JSON.stringify(PENDING_MFA_KEY)}, ${JSON.stringify(JSON.stringify(stored))})`,
+    );
     await page.reload();
     await reason(page).getByText("Sign in to continue to Billing").waitFor();
     expect(await code.count()).toBe(0);
-    expect(await page.evaluate((k) => sessionStorage.getItem(k), PENDING_MFA_KEY)).toBeNull();
+    expect(await pendingMfa(page)).toBeNull();
 
     const cancelling = "return-mfa-cancelling@example.test";
     await enableTotp(stack, await apiEmailLogin(stack, cancelling));
     await page.goto(await startEmail(page, cancelling));
     await code.waitFor();
     await page.getByRole("button", { name: "Cancel" }).click();
-    expect(await page.evaluate((k) => sessionStorage.getItem(k), PENDING_MFA_KEY)).toBeNull();
+    expect(await pendingMfa(page)).toBeNull();
     await page.reload();
     await reason(page).getByText("Sign in to continue to Billing").waitFor();
     expect(await code.count()).toBe(0);

@@ -4,7 +4,6 @@ import { ApiError, apiData, clientOptions } from "./api.ts";
 import type { Session } from "./auth.ts";
 import type { AppConfig } from "./config.ts";
 
-
 /** What `GET /auth/device/verify` says about a pending device login (the page shows no user agent). */
 export type DeviceRequest = Omit<AuthSchema<"DeviceRequest">, "requestUserAgent">;
 

@@ -1,7 +1,7 @@
 import { useCallback, useState } from "react";
 import { type AuthClient, type Login, OAUTH_METHODS, type Tenant } from "./auth.ts";
-import { returnUrl } from "./return-to.ts";
 import { PasskeyButton, usePasskeyAutofill } from "./PasskeyLogin.tsx";
+import { returnUrl } from "./return-to.ts";
 import { SmsLogin } from "./SmsLogin.tsx";
 import { StartForm } from "./StartForm.tsx";
 import { WalletLogin } from "./WalletLogin.tsx";
