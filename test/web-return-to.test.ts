@@ -184,6 +184,33 @@ describe.skipIf(skipBrowser)("web-app: sign-in returns you where you were going"
     await page.close();
   });
 
+  it("/device?user_code=… through OAuth with an MFA step (reloaded) keeps the code to approve", async () => {
+    const email = "return-oauth-mfa@example.test";
+    const { secret } = await enableTotp(stack, await apiEmailLogin(stack, email));
+    peer.accounts.set("oauth-mfa-back", { id: "oauth-mfa-back", email, emailVerified: true, name: "Back" });
+    const grant = await api<{ user_code: string; verification_uri_complete: string }>(stack, "/auth/device/code", {
+      body: { client_id: "atlas-cli", hostname: "ci-runner" },
+    });
+    const page = await stack.newPage();
+    await page.goto(grant.verification_uri_complete);
+    await page.getByRole("link", { name: "Google" }).click();
+    await page.locator('input[name="login"]').fill("oauth-mfa-back");
+    await page.locator('input[name="password"]').fill("any");
+    await page.locator('button[type="submit"]').click();
+    await page.locator('button[type="submit"]').click();
+    const code = page.getByLabel("Authentication code");
+    await code.waitFor();
+    // Neither ?error nor #mfaToken stays in the address bar; the page's own query does.
+    expect(page.url()).toBe(grant.verification_uri_complete);
+    await page.reload();
+    await code.fill(await totpNow(secret));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByText("wants access to your account").waitFor();
+    expect(page.url()).toBe(grant.verification_uri_complete);
+    expect(await page.locator("section.card .notice").first().textContent()).toContain("ci-runner");
+    await page.close();
+  });
+
   it("refuses an open redirect: ?next= to another origin lands on the account", async () => {
     const page = await stack.newPage();
     const attempts = ["https://evil.test", "//evil.test/billing", "/\\evil.test", "javascript:alert(1)"];
