@@ -176,6 +176,27 @@ describe("MFA at login", () => {
     expect(await t.deps.prisma.authAuditLog.count({ where: { eventType: "mfa_success" } })).toBe(1);
   });
 
+  it("an e-mail link's MFA step carries the flow's redirectTo (restored after the second factor)", async () => {
+    const { key } = await enrolledUser("back@example.test");
+    later(60_000);
+    // Without a redirectTo, the problem has none.
+    expect(await challenge("back@example.test")).not.toHaveProperty("redirectTo");
+    await t.app.request(
+      "/auth/email/start",
+      jsonPost({ email: "back@example.test", redirectTo: "http://127.0.0.1:3000/device?user_code=BCDF-GHJK" }),
+    );
+    const items = ((await (await t.app.request("/dev/outbox")).json()) as { items: { token: string }[] }).items;
+    const res = await t.app.request("/auth/email/verify", jsonPost({ token: items[0]?.token }));
+    expect(res.status).toBe(401);
+    const problem = (await res.json()) as { code: string; mfaToken: string; methods: string[]; redirectTo: string };
+    expect(problem).toMatchObject({
+      code: "MFA_REQUIRED",
+      methods: ["totp", "backup_code"],
+      redirectTo: "http://127.0.0.1:3000/device?user_code=BCDF-GHJK",
+    });
+    expect((await verify({ mfaToken: problem.mfaToken, code: codeNow(key) })).status).toBe(200);
+  });
+
   it("a TOTP code replayed within its window is rejected", async () => {
     const { key } = await enrolledUser();
     later(60_000);

@@ -13,9 +13,11 @@ import {
   type Tenant,
 } from "./auth.ts";
 import type { AppConfig } from "./config.ts";
-import { DEVICE_PATH, DeviceApproval } from "./DeviceApproval.tsx";
+import { DeviceApproval } from "./DeviceApproval.tsx";
 import { LoginCard } from "./LoginCard.tsx";
 import { MfaChallengeCard } from "./MfaChallenge.tsx";
+import { clearPendingMfa, loadPendingMfa, savePendingMfa } from "./pending-mfa.ts";
+import { currentTarget, DEVICE_PATH, isAppPath, safeReturnPath, signInReason } from "./return-to.ts";
 import { navigate, usePath } from "./router.ts";
 import { SessionStore, useSession } from "./session.ts";
 
@@ -91,7 +93,9 @@ type Return =
 
 /**
  * Reads (once) what the address bar brought. The secrets leave the address bar at once, so they
- * are neither bookmarked nor kept in history.
+ * are neither bookmarked nor kept in history; the rest of the query (a page's own, such as the
+ * device page's `user_code`) stays. Without anything in the address bar, a login's pending MFA
+ * step kept in this tab (a reload during the challenge) resumes.
  */
 function takeReturn(): Return {
   const url = new URL(window.location.href);
@@ -99,9 +103,14 @@ function takeReturn(): Return {
   const error = url.searchParams.get("error");
   const linked = url.searchParams.get("linked");
   const fragment = new URLSearchParams(url.hash.slice(1));
-  const clean = (to = url.pathname) => window.history.replaceState(null, "", to);
+  const rest = new URLSearchParams(url.search);
+  for (const key of ["token", "error", "linked"]) rest.delete(key);
+  const query = rest.toString();
+  const kept = query ? `${url.pathname}?${query}` : url.pathname;
+  const clean = (to = kept) => window.history.replaceState(null, "", to);
   if (url.pathname === "/auth/callback" && token) {
     clean("/");
+    clearPendingMfa();
     return { kind: "magic-link", token };
   }
   if (url.pathname === "/account/link-email" && token) {
@@ -112,14 +121,16 @@ function takeReturn(): Return {
     clean();
     return { kind: "linked", provider: linked };
   }
-  if (!error) return { kind: "none" };
+  if (!error) {
+    const pending = loadPendingMfa();
+    return pending ? { kind: "mfa", challenge: pending } : { kind: "none" };
+  }
   clean();
   const mfaToken = fragment.get("mfaToken");
   if (error === "MFA_REQUIRED" && mfaToken) {
-    return {
-      kind: "mfa",
-      challenge: { mfaToken, methods: parseMfaMethods(fragment.get("methods")), detail: "" },
-    };
+    const challenge = { mfaToken, methods: parseMfaMethods(fragment.get("methods")), detail: "" };
+    savePendingMfa(challenge);
+    return { kind: "mfa", challenge };
   }
   return { kind: "error", code: error };
 }
@@ -153,9 +164,11 @@ function initialNotice(arrival: Return): Notice | null {
   return null;
 }
 
-/** Pages that need a session; anything else is the sign-in page. */
-const isAppPath = (path: string) =>
-  path.startsWith("/account") || path.startsWith("/billing") || path.startsWith(DEVICE_PATH);
+/** Goes (in place) to the page a sign-in flow carried back, if it is a safe one of this app. */
+function restoreTarget(raw: unknown): void {
+  const target = safeReturnPath(raw, window.location.origin);
+  if (target) navigate(target, { replace: true });
+}
 
 export function App({ config }: { config: AppConfig }) {
   const auth = useMemo(() => createAuthClient(config), [config]);
@@ -173,6 +186,7 @@ export function App({ config }: { config: AppConfig }) {
 
   const onSession = useCallback(
     (s: Session) => {
+      clearPendingMfa();
       setChallenge(null);
       store.set(s);
     },
@@ -186,6 +200,7 @@ export function App({ config }: { config: AppConfig }) {
         const c = mfaChallengeOf(error);
         if (!c) throw error;
         setNotice(null);
+        savePendingMfa(c);
         setChallenge(c);
       }
     },
@@ -198,16 +213,28 @@ export function App({ config }: { config: AppConfig }) {
     // it, else from the refresh cookie (see SessionStore).
     const start =
       arrival.kind === "magic-link"
-        ? login(() => auth.verifyEmail(arrival.token)).catch((e: unknown) => {
+        ? login(async () => {
+            // The page the sign-in started from comes back with the link's login (or with its
+            // MFA step, so the challenge is answered there).
+            try {
+              const { session, redirectTo } = await auth.verifyMagicLink(arrival.token);
+              restoreTarget(redirectTo);
+              return session;
+            } catch (error) {
+              if (error instanceof ApiError) restoreTarget(error.extras.redirectTo);
+              throw error;
+            }
+          }).catch((e: unknown) => {
             setNotice({ tone: "error", text: errorMessage(e) });
           })
         : store.refresh(null);
     void start.finally(() => setStarting(false));
   }, [auth, store, arrival, login]);
 
-  // Signed in on the sign-in page: go to the account; signed out on an account page: stay, to come back.
+  // Signed in on the sign-in page: go to its validated `?next=` page, else the account; signed
+  // out on an app page: stay, to come back to it.
   useEffect(() => {
-    if (session && !isAppPath(path)) navigate("/account", { replace: true });
+    if (session && !isAppPath(path)) navigate(currentTarget() ?? "/account", { replace: true });
   }, [session, path]);
 
   const onVerified = useCallback(
@@ -224,7 +251,13 @@ export function App({ config }: { config: AppConfig }) {
     [onSession],
   );
 
+  const cancelChallenge = useCallback(() => {
+    clearPendingMfa();
+    setChallenge(null);
+  }, []);
+
   const signedOut = useCallback(() => {
+    clearPendingMfa();
     setNotice(null);
     store.set(null);
     navigate("/", { replace: true });
@@ -235,6 +268,8 @@ export function App({ config }: { config: AppConfig }) {
   }, [state, session]);
 
   const ready = state.kind === "ready" ? state.tenant : null;
+  // Why the sign-in page is shown (path is a dependency: the reason follows navigation).
+  const reason = path && !session ? signInReason(currentTarget(), window.location.origin) : null;
   const banner = notice && (
     <p className={`banner ${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"}>
       {notice.text}
@@ -301,8 +336,13 @@ export function App({ config }: { config: AppConfig }) {
           purpose="login"
           issuer={ready.name}
           onVerified={onVerified}
-          onCancel={() => setChallenge(null)}
+          onCancel={cancelChallenge}
         />
+      )}
+      {ready && !starting && !challenge && reason && (
+        <p className="notice reason" role="status">
+          {reason}
+        </p>
       )}
       {ready && !starting && !challenge && <LoginCard tenant={ready} auth={auth} login={login} />}
       <footer>

@@ -4,9 +4,6 @@ import { ApiError, apiData, clientOptions } from "./api.ts";
 import type { Session } from "./auth.ts";
 import type { AppConfig } from "./config.ts";
 
-/** The path of this page: service-auth's `verification_uri` (RFC 8628) points here. */
-export const DEVICE_PATH = "/device";
-
 /** What `GET /auth/device/verify` says about a pending device login (the page shows no user agent). */
 export type DeviceRequest = Omit<AuthSchema<"DeviceRequest">, "requestUserAgent">;
 

@@ -1,6 +1,7 @@
 import { useCallback, useState } from "react";
 import { type AuthClient, type Login, OAUTH_METHODS, type Tenant } from "./auth.ts";
 import { PasskeyButton, usePasskeyAutofill } from "./PasskeyLogin.tsx";
+import { returnUrl } from "./return-to.ts";
 import { SmsLogin } from "./SmsLogin.tsx";
 import { StartForm } from "./StartForm.tsx";
 import { WalletLogin } from "./WalletLogin.tsx";
@@ -15,7 +16,8 @@ export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthC
   const onAutofillError = useCallback((m: string) => setPasskeyError(m), []);
   // Conditional UI rides on the e-mail field; without one there is nothing to autofill.
   usePasskeyAutofill(auth, login, passkey && allowed.has("email"), onAutofillError);
-  const redirectTo = window.location.origin;
+  // The page to come back to rides in the OAuth flow's state (validated when the flow starts).
+  const redirectTo = returnUrl();
 
   if (allowed.size === 0) {
     return (

@@ -22,10 +22,16 @@ export interface MfaChallengeProps {
   onCancel: () => void;
 }
 
-/** Moves focus to the heading when a step appears, so screen readers announce it. */
-function useFocusOnMount<T extends HTMLElement>() {
+/**
+ * Moves focus to the heading when a step appears, so screen readers announce it; not when the
+ * step expects a code (`enabled` false): then its field has the focus (autoFocus), ready to type.
+ */
+function useFocusOnMount<T extends HTMLElement>(enabled = true) {
   const ref = useRef<T>(null);
-  useEffect(() => ref.current?.focus(), []);
+  const initially = useRef(enabled);
+  useEffect(() => {
+    if (initially.current) ref.current?.focus();
+  }, []);
   return ref;
 }
 
@@ -75,9 +81,9 @@ export function MfaChallengeCard(props: MfaChallengeProps) {
 
 function MfaVerify(props: MfaChallengeProps & { mfaToken: string; methods: MfaMethod[] }) {
   const id = useId();
-  const heading = useFocusOnMount<HTMLHeadingElement>();
   const factors = (["totp", "webauthn", "backup_code"] as const).filter((f) => props.methods.includes(f));
   const [factor, setFactor] = useState<Factor>(factors[0] ?? "totp");
+  const heading = useFocusOnMount<HTMLHeadingElement>(factor === "webauthn");
   const [value, setValue] = useState("");
   const [trust, setTrust] = useState(false);
   const [busy, setBusy] = useState(false);

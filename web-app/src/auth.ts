@@ -8,6 +8,7 @@ export type PasskeyRequestOptions = Parameters<
 
 import type { AppConfig } from "./config.ts";
 import { LOGIN_METHOD_LIST } from "./login-methods.ts";
+import { currentTarget, returnUrl } from "./return-to.ts";
 
 /** The login methods service-auth serves (login-methods.ts is generated from its method manifests). */
 export const LOGIN_METHODS = LOGIN_METHOD_LIST.map((m) => m.id);
@@ -155,9 +156,24 @@ export function createAuthClient(config: AppConfig) {
     health: async (signal?: AbortSignal) => {
       await api.GET("/health", { cache: "no-store", ...(signal ? { signal } : {}) });
     },
-    startEmail: (email: string) => status(api.POST("/auth/email/start", { body: { email } })),
+    /**
+     * Sends a magic link. From a page that wants to be returned to (see return-to.ts) the link's
+     * flow carries it as `redirectTo` (service-auth validates its origin for the tenant).
+     */
+    startEmail: (email: string) =>
+      status(
+        api.POST("/auth/email/start", {
+          body: currentTarget() ? { email, redirectTo: returnUrl() } : { email },
+        }),
+      ),
     startSms: (phone: string) => status(api.POST("/auth/sms/start", { body: { phone } })),
     verifyEmail: (token: string) => apiData(api.POST("/auth/email/verify", { body: { token } }), parseSession),
+    /** A magic link's login and the `redirectTo` its flow carried (validated again by the caller). */
+    verifyMagicLink: (token: string) =>
+      apiData(api.POST("/auth/email/verify", { body: { token } }), (body) => ({
+        session: parseSession(body),
+        redirectTo: (body as { redirectTo?: unknown }).redirectTo,
+      })),
     verifySms: (phone: string, code: string) =>
       apiData(api.POST("/auth/sms/verify", { body: { phone, code } }), parseSession),
     /** Picks up an existing login from the refresh cookie (a page reload); 401 when there is none. */

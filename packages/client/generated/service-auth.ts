@@ -1609,7 +1609,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid, used or expired link (INVALID_CREDENTIALS) */
+                /** @description Invalid, used or expired link (INVALID_CREDENTIALS); or MFA_REQUIRED with `mfaToken`, `methods` and, when the flow had one, its `redirectTo` */
                 401: {
                     headers: {
                         [name: string]: unknown;

@@ -90,7 +90,9 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: 
             "application/json": { schema: TokenResponseSchema.extend({ redirectTo: z.string().nullable() }) },
           },
         },
-        401: problem("Invalid, used or expired link (INVALID_CREDENTIALS)"),
+        401: problem(
+          "Invalid, used or expired link (INVALID_CREDENTIALS); or MFA_REQUIRED with `mfaToken`, `methods` and, when the flow had one, its `redirectTo`",
+        ),
         403: problem("E-mail login not enabled for this tenant"),
         409: problem("The address is an account's primary address but not one of its sign-in methods (CONFLICT)"),
       },

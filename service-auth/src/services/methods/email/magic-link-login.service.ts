@@ -48,12 +48,26 @@ export async function verifyMagicLink(
   );
   if (user.deletedAt)
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
-  const tokens = await completeLogin(deps, {
-    user,
-    tenant: input.tenant,
-    method: "email",
-    amr: ["email"],
-    context: input.context,
-  });
-  return { ...tokens, redirectTo: consumed.challenge.data.redirectTo };
+  const redirectTo = consumed.challenge.data.redirectTo;
+  try {
+    const tokens = await completeLogin(deps, {
+      user,
+      tenant: input.tenant,
+      method: "email",
+      amr: ["email"],
+      context: input.context,
+    });
+    return { ...tokens, redirectTo };
+  } catch (error) {
+    // The link is used up: an MFA step carries the flow's redirectTo (validated when the flow
+    // started), so the page the sign-in began on is restored after the second factor.
+    if (redirectTo && error instanceof AppError && error.code === "MFA_REQUIRED") {
+      throw new AppError("MFA_REQUIRED", {
+        detail: error.detail,
+        extensions: { ...error.extensions, redirectTo },
+        headers: error.headers,
+      });
+    }
+    throw error;
+  }
 }
