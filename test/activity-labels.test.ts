@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { AUDIT_EVENT_TYPES } from "../service-auth/src/services/audit/audit.service.ts";
 import { EVENT_TEXT, eventText, RISK_REASON } from "../web-app/src/account/activity-labels.ts";
 
-
 describe("activity labels", () => {
   it("label every audit event type in plain words", () => {
     const missing = AUDIT_EVENT_TYPES.filter((type) => !EVENT_TEXT[type]);
@@ -21,7 +20,13 @@ describe("activity labels", () => {
   });
 
   it("explain every risk reason the risk score can give", () => {
-    for (const reason of ["new_device", "new_country", "impossible_travel", "ip_failure_velocity", "account_under_attack"]) {
+    for (const reason of [
+      "new_device",
+      "new_country",
+      "impossible_travel",
+      "ip_failure_velocity",
+      "account_under_attack",
+    ]) {
       expect(RISK_REASON[reason], reason).toMatch(/^[a-z]/);
     }
   });

@@ -1,6 +1,6 @@
 import { startAuthentication } from "@simplewebauthn/browser";
-import { CopyButton } from "./account/ui.tsx";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { CopyButton } from "./account/ui.tsx";
 import { ApiError, errorMessage } from "./api.ts";
 import type { AuthClient, MfaChallenge as Challenge, MfaAnswer, MfaMethod, MfaVerified, TotpSetup } from "./auth.ts";
 import { BackupCodes } from "./BackupCodes.tsx";

@@ -4,8 +4,8 @@ import type { AuthClient, Session, Tenant } from "../auth.ts";
 import type { AppConfig } from "../config.ts";
 import { linkHandler } from "../router.ts";
 import type { SessionStore } from "../session.ts";
-import { ActivityPage } from "./ActivityPage.tsx";
 import { AccountDeleted } from "./AccountDeleted.tsx";
+import { ActivityPage } from "./ActivityPage.tsx";
 import { BillingPage } from "./BillingPage.tsx";
 import { ProfilePage } from "./ProfilePage.tsx";
 import { SecurityPage } from "./SecurityPage.tsx";
@@ -47,6 +47,7 @@ export function AccountShell(props: {
 
   // On a narrow screen the tabs scroll sideways: keep the current one in view (without moving
   // the page vertically, which scrollIntoView would do).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on page changes (the DOM holds the current tab)
   useEffect(() => {
     const list = tabs.current;
     const current = list?.querySelector<HTMLElement>('[aria-current="page"]');

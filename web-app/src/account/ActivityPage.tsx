@@ -4,7 +4,6 @@ import { errorMessage } from "../api.ts";
 import { eventText, RISK_REASON } from "./activity-labels.ts";
 import { describeAgent, formatDate, Loaded, Panel, useLoad } from "./ui.tsx";
 
-
 const reasonsOf = (e: AuditEvent): string[] =>
   Array.isArray(e.details.reasons) ? e.details.reasons.filter((r): r is string => typeof r === "string") : [];
 

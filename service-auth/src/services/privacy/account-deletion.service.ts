@@ -137,7 +137,10 @@ export async function deleteAccount(
   if (notify) {
     const mail = accountDeletedMail({ tenantName: notify.tenantName, at: now });
     void deps.email.send({ to: notify.to, ...mail }).catch((error: unknown) => {
-      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "account-deleted e-mail failed");
+      deps.logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        "account-deleted e-mail failed",
+      );
     });
   }
   return summary;
