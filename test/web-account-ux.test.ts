@@ -7,7 +7,7 @@
 // 10. plain words: a new account's first sign-ins are not "Risk medium", every activity reads as
 //    words, and no page shows Markdown backticks.
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   addPasskey,
   apiEmailLogin,
@@ -29,6 +29,10 @@ describe.skipIf(skipBrowser)("web-app: account pages on a phone, destructive act
   afterAll(async () => {
     await stack?.close();
   });
+  // A tab left open by a failed test would hand its session to the next test's new tab.
+  afterEach(async () => {
+    for (const open of stack?.browser.pages() ?? []) await open.close();
+  });
 
   const nav = (page: Page) => page.getByRole("navigation", { name: "Account" });
   const tab = (page: Page, name: string) => nav(page).getByRole("link", { name });
@@ -48,8 +52,8 @@ describe.skipIf(skipBrowser)("web-app: account pages on a phone, destructive act
     // The header: the whole address on one line (ellipsis when it does not fit), all of it in the title.
     const who = page.locator(".who strong");
     expect(await who.getAttribute("title")).toBe(email);
-    expect(await who.evaluate("(el) => el.getClientRects().length")).toBe(1);
-    expect(await who.evaluate("(el) => getComputedStyle(el).whiteSpace")).toBe("nowrap");
+    expect(await page.evaluate('document.querySelector(".who strong").getClientRects().length')).toBe(1);
+    expect(await page.evaluate('getComputedStyle(document.querySelector(".who strong")).whiteSpace')).toBe("nowrap");
 
     // Opening a page further right (a bookmark, a reload): its tab is scrolled into view.
     await page.goto(`${stack.webUrl}/account/activity`);
@@ -191,7 +195,7 @@ describe.skipIf(skipBrowser)("web-app: account pages on a phone, destructive act
     expect(await mfaPage.getByLabel(/To confirm, type/).count()).toBe(0);
     await mfaPage.getByRole("button", { name: "Delete my account for good" }).click();
     await dialog.getByRole("radio", { name: "Backup code" }).check();
-    await dialog.getByLabel("Backup code").fill(fresh[0] ?? "");
+    await dialog.getByRole("textbox", { name: "Backup code" }).fill(fresh[0] ?? "");
     await dialog.getByRole("button", { name: "Verify" }).click();
     await mfaPage.getByRole("heading", { name: "Your account was deleted" }).waitFor();
     expect((await stack.t.deps.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).deletedAt).not.toBeNull();
