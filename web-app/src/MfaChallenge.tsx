@@ -326,8 +326,8 @@ export function TotpSecret({ setup }: { setup: TotpSetup }) {
           Open in your authenticator app
         </a>
       </p>
-      <p className="hint">
-        Can't scan it or open it? Enter this key in the app:{" "}
+      <p className="hint">Can't scan it or open it? Enter this key in the app:</p>
+      <p className="totp-key-row">
         <code className="totp-key" data-testid="totp-secret">
           {setup.secret}
         </code>{" "}

@@ -306,13 +306,15 @@ function TwoStep({ api, issuer }: { api: AccountApi; issuer: string }) {
                 <span className="badge ok">On</span> Authenticator app. {me.mfa.backupCodesLeft} backup code
                 {me.mfa.backupCodesLeft === 1 ? "" : "s"} left.
               </p>
-              <ConfirmButton
-                label="Make new backup codes"
-                question="Your current backup codes will stop working. Make new ones?"
-                confirmLabel="Make new codes"
-                danger={false}
-                onConfirm={regenerate}
-              />
+              <div className="button-row">
+                <ConfirmButton
+                  label="Make new backup codes"
+                  question="Your current backup codes will stop working. Make new ones?"
+                  confirmLabel="Make new codes"
+                  danger={false}
+                  onConfirm={regenerate}
+                />
+              </div>
               <form className="start-form" onSubmit={disable}>
                 <label htmlFor={`${id}-disable`}>Turn off — current code from the app</label>
                 <div className="field-row">
