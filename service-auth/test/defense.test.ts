@@ -260,4 +260,25 @@ describe("risk scoring", () => {
     expect(notice?.to).toBe("n@example.test");
     expect(await lastAudit("new_device")).toMatchObject({ details: { notified: true } });
   });
+
+  it("a new account's first devices are not a risk; a new device of a settled account is", async () => {
+    const laptop = from(LONDON, { "user-agent": "Laptop/1" });
+    expect((await emailLogin("fresh@example.test", laptop)).status).toBe(200);
+    expect(await lastAudit("login_success")).toMatchObject({ riskScore: 0 });
+    // Signed up over a script or on the laptop, then on the phone the same day: a first device.
+    later(10 * 60_000);
+    expect((await emailLogin("fresh@example.test", from(LONDON, { "user-agent": "Phone/2" }))).status).toBe(200);
+    expect(await lastAudit("login_success")).toMatchObject({ riskScore: 0 });
+    // It is still news to the owner (the new-sign-in e-mail), just not a risk signal.
+    expect(await lastAudit("new_device")).toMatchObject({ riskScore: 0, details: { notified: true } });
+    // Two days on, a device never seen before is a real signal again.
+    later(2 * 86_400_000);
+    expect((await emailLogin("fresh@example.test", from(LONDON, { "user-agent": "Tablet/3" }))).status).toBe(200);
+    expect(await lastAudit("login_success")).toMatchObject({ riskScore: 0.3 });
+    expect(await lastAudit("new_device")).toMatchObject({ riskScore: 0.3 });
+    // Known devices stay quiet.
+    later(60_000);
+    expect((await emailLogin("fresh@example.test", laptop)).status).toBe(200);
+    expect(await lastAudit("login_success")).toMatchObject({ riskScore: 0 });
+  });
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { escapeHtml, htmlParagraph } from "../src/services/notifications/html.ts";
 import {
+  accountDeletedMail,
   dunningMail,
   emailLinkConfirmationMail,
   magicLinkMail,
@@ -64,6 +65,15 @@ describe("e-mails", () => {
       html: "<p>A new sign-in to your Atlas account: Firefox &lt;Linux&gt;, near GB, London, at 2026-01-15T12:00:00.000Z.<br><br>If this was not you, sign out all sessions and secure your account.</p>",
       meta: {},
     });
+  });
+
+  it("account deleted: when, what went, what to do if it was not you; the tenant name escaped", () => {
+    const mail = accountDeletedMail({ tenantName: "Tom & Co", at: AT });
+    expect(mail.subject).toBe("Your Tom & Co account was deleted");
+    expect(mail.text).toMatch(/^Your Tom & Co account was deleted at 2026-01-15T12:00:00.000Z, /);
+    expect(mail.text).toContain("If you did not ask for this");
+    expect(mail.html).toContain("Your Tom &amp; Co account was deleted");
+    expect(mail.meta).toEqual({});
   });
 
   it("security notice, with and without a device", () => {

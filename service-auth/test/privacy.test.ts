@@ -322,6 +322,9 @@ describe("DELETE /auth/me", () => {
       sourceService: "service-auth",
       payload: { userId: u.userId, subscriptionId: u.subscription.id, planId: "pro", tenantId: u.tenantId },
     });
+    // The address the account had hears that it was deleted (and nothing names the account).
+    const notice = (await outbox()).find((i) => i.to === EMAIL && i.subject === "Your Atlas account was deleted");
+    expect(notice).toBeDefined();
     // Every token of the account is dead: the access token, the PAT.
     expect((await t.app.request("/auth/me", { headers: u.auth })).status).toBe(401);
     expect((await t.app.request("/auth/me/export", { headers: u.auth })).status).toBe(401);
@@ -341,10 +344,13 @@ describe("DELETE /auth/me", () => {
     const login = await siwe(privateKeyToAccount(generatePrivateKey()));
     const { accessToken, user } = (await login.json()) as { accessToken: string; user: { id: string } };
     const headers = { authorization: `Bearer ${accessToken}` };
+    const noticesBefore = (await outbox()).filter((i) => i.subject?.endsWith("account was deleted")).length;
     expect((await t.app.request("/auth/me", { method: "DELETE", headers })).status).toBe(204);
     expect((await t.deps.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).deletedAt).toEqual(t.clock.now);
     expect(await t.deps.prisma.identity.count()).toBe(0);
     expect(await t.deps.prisma.billingEvent.count()).toBe(0);
+    // A wallet-only account had no address to tell.
+    expect((await outbox()).filter((i) => i.subject?.endsWith("account was deleted")).length).toBe(noticesBefore);
   });
 
   it("scrubs identifiers from audit details at any depth", () => {

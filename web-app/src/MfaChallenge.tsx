@@ -1,5 +1,6 @@
 import { startAuthentication } from "@simplewebauthn/browser";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { CopyButton } from "./account/ui.tsx";
 import { ApiError, errorMessage } from "./api.ts";
 import type { AuthClient, MfaChallenge as Challenge, MfaAnswer, MfaMethod, MfaVerified, TotpSetup } from "./auth.ts";
 import { BackupCodes } from "./BackupCodes.tsx";
@@ -318,13 +319,25 @@ function MfaEnroll(props: MfaChallengeProps & { mfaToken: string }) {
   );
 }
 
-/** The QR code of an otpauth URL and the secret for typing it in by hand. */
+/**
+ * The QR code of an otpauth URL; on the phone that holds the authenticator app (which cannot
+ * scan its own screen), the otpauth:// link that opens the app, and the key to copy or type.
+ */
 export function TotpSecret({ setup }: { setup: TotpSetup }) {
   return (
     <div className="totp-secret">
       <img src={setup.qrCodeDataUrl} alt="QR code for your authenticator app" width={180} height={180} />
-      <p className="hint">
-        Can't scan it? Enter this key in the app: <code data-testid="totp-secret">{setup.secret}</code>
+      <p>
+        <a className="button-link" href={setup.otpauthUrl}>
+          Open in your authenticator app
+        </a>
+      </p>
+      <p className="hint">Can't scan it or open it? Enter this key in the app:</p>
+      <p className="totp-key-row">
+        <code className="totp-key" data-testid="totp-secret">
+          {setup.secret}
+        </code>{" "}
+        <CopyButton text={setup.secret} label="Copy key" />
       </p>
     </div>
   );

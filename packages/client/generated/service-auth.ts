@@ -2240,7 +2240,7 @@ export interface paths {
         post?: never;
         /**
          * Delete the caller's account; its audit trail is pseudonymised, not deleted
-         * @description Users with MFA need a verification within MFA_STEP_UP_MAX_AGE_MIN (else 401 MFA_REQUIRED with an mfaToken). Live subscriptions are canceled through a `subscription.canceled` billing event.
+         * @description Users with MFA need a verification within MFA_STEP_UP_MAX_AGE_MIN (else 401 MFA_REQUIRED with an mfaToken). Live subscriptions are canceled through a `subscription.canceled` billing event. The address the account had is told by e-mail once the deletion is committed.
          */
         delete: {
             parameters: {

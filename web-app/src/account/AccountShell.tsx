@@ -4,6 +4,7 @@ import type { AuthClient, Session, Tenant } from "../auth.ts";
 import type { AppConfig } from "../config.ts";
 import { linkHandler } from "../router.ts";
 import type { SessionStore } from "../session.ts";
+import { AccountDeleted } from "./AccountDeleted.tsx";
 import { ActivityPage } from "./ActivityPage.tsx";
 import { BillingPage } from "./BillingPage.tsx";
 import { ProfilePage } from "./ProfilePage.tsx";
@@ -41,6 +42,21 @@ export function AccountShell(props: {
   const [busy, setBusy] = useState(false);
   const who = session.user.email ?? session.user.phone ?? "your account";
   const allowed = useMemo(() => new Set(tenant.allowedMethods), [tenant]);
+  const tabs = useRef<HTMLUListElement>(null);
+  const [deleted, setDeleted] = useState<string | null>(null);
+
+  // On a narrow screen the tabs scroll sideways: keep the current one in view (without moving
+  // the page vertically, which scrollIntoView would do).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on page changes (the DOM holds the current tab)
+  useEffect(() => {
+    const list = tabs.current;
+    const current = list?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!list || !current) return;
+    const left = current.offsetLeft - list.offsetLeft;
+    if (left < list.scrollLeft || left + current.offsetWidth > list.scrollLeft + list.clientWidth) {
+      list.scrollLeft = Math.max(0, left - (list.clientWidth - current.offsetWidth) / 2);
+    }
+  }, [page.path]);
 
   // A new page: move focus to its heading so keyboard and screen-reader users land there.
   const first = useRef(true);
@@ -63,6 +79,10 @@ export function AccountShell(props: {
     props.onSignedOut();
   }
 
+  if (deleted !== null) {
+    return <AccountDeleted tenantName={tenant.name} email={deleted} onDone={props.onSignedOut} />;
+  }
+
   return (
     <StepUpProvider auth={auth} store={store} issuer={tenant.name}>
       <div className="app">
@@ -72,14 +92,14 @@ export function AccountShell(props: {
         <header className="topbar">
           <span className="logo">{tenant.name}</span>
           <p className="who">
-            You're signed in as <strong>{who}</strong>
+            You're signed in as <strong title={who}>{who}</strong>
           </p>
           <button type="button" onClick={signOut} disabled={busy}>
             {busy ? "Signing out…" : "Sign out"}
           </button>
         </header>
         <nav className="tabs" aria-label="Account">
-          <ul>
+          <ul ref={tabs}>
             {PAGES.map((p) => (
               <li key={p.path}>
                 <a href={p.path} onClick={linkHandler(p.path)} aria-current={p.path === page.path ? "page" : undefined}>
@@ -100,7 +120,7 @@ export function AccountShell(props: {
               allowed={allowed}
               linkToken={props.linkToken}
               onLinkTokenUsed={props.onLinkTokenUsed}
-              onDeleted={props.onSignedOut}
+              onDeleted={(email) => setDeleted(email ?? "")}
             />
           )}
           {page.path === "/account/security" && <SecurityPage api={api} issuer={tenant.name} />}

@@ -1,50 +1,8 @@
 import { useState } from "react";
 import type { AccountApi, AuditEvent } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
+import { eventText, RISK_REASON } from "./activity-labels.ts";
 import { describeAgent, formatDate, Loaded, Panel, useLoad } from "./ui.tsx";
-
-const EVENT_TEXT: Record<string, string> = {
-  login_success: "Signed in",
-  login_failure: "Failed sign-in attempt",
-  mfa_challenge: "Asked for a second factor",
-  mfa_success: "Second factor verified",
-  mfa_failure: "Wrong second factor",
-  refresh_token_reuse: "A stolen session token was detected and the session ended",
-  logout: "Signed out",
-  logout_all: "Signed out everywhere",
-  session_revoked: "Session revoked",
-  pat_created: "Access token created",
-  pat_revoked: "Access token revoked",
-  passkey_added: "Passkey added",
-  passkey_removed: "Passkey removed",
-  identity_linked: "Sign-in method added",
-  identity_unlinked: "Sign-in method removed",
-  totp_enabled: "Two-step verification turned on",
-  totp_disabled: "Two-step verification turned off",
-  backup_codes_regenerated: "New backup codes made",
-  backup_code_used: "Backup code used",
-  rate_limited: "Too many attempts — slowed down",
-  account_backoff: "Sign-ins paused after repeated failures",
-  new_device: "Sign-in from a new device",
-  risk_challenge: "Unusual sign-in — extra proof asked",
-  risk_denied: "Unusual sign-in blocked",
-  trusted_device_added: "Device trusted",
-  trusted_device_revoked: "Device no longer trusted",
-  magic_link_requested: "Sign-in link requested",
-  sms_code_requested: "Sign-in code texted",
-  data_exported: "Your data was exported",
-  token_revoked: "Token revoked",
-  billing_action: "Billing change",
-};
-
-/** Why a sign-in looked risky, in words (the reasons service-auth's risk score adds up). */
-export const RISK_REASON: Record<string, string> = {
-  new_device: "first sign-in from this browser or device",
-  new_country: "first sign-in from this country",
-  impossible_travel: "too far from your last sign-in to have travelled there in time",
-  ip_failure_velocity: "many failed attempts from this network in the last minutes",
-  account_under_attack: "your account saw many failed attempts recently",
-};
 
 const reasonsOf = (e: AuditEvent): string[] =>
   Array.isArray(e.details.reasons) ? e.details.reasons.filter((r): r is string => typeof r === "string") : [];
@@ -61,7 +19,7 @@ function RiskNote({ event }: { event: AuditEvent }) {
       {reasons.length > 0 ? (
         <ul>
           {reasons.map((r) => (
-            <li key={r}>{RISK_REASON[r] ?? r.replaceAll("_", " ")}</li>
+            <li key={r}>{RISK_REASON[r] ?? "another warning sign"}</li>
           ))}
         </ul>
       ) : (
@@ -92,7 +50,7 @@ export function ActivityPage({ api }: { api: AccountApi }) {
                 {items.map((e) => (
                   <li key={e.id} className="row">
                     <div>
-                      <b>{EVENT_TEXT[e.eventType] ?? e.eventType.replaceAll("_", " ")}</b>
+                      <b>{eventText(e.eventType)}</b>
                       <p className="hint">
                         {formatDate(e.createdAt)} · {describeAgent(e.userAgent)} · {e.ipAddress}
                         {e.geoLocation ? ` · ${e.geoLocation}` : ""}

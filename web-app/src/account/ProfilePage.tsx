@@ -3,7 +3,7 @@ import type { AccountApi, Identity, Me } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
 import { type LoginMethod, OAUTH_METHODS, type OAuthProvider } from "../auth.ts";
 import { StartForm } from "../StartForm.tsx";
-import { useStepUp } from "./StepUp.tsx";
+import { DeleteAccount } from "./DeleteAccount.tsx";
 import { Ago, ConfirmButton, Loaded, Panel, useLoad } from "./ui.tsx";
 
 const PROVIDER_LABEL: Record<string, string> = {
@@ -45,11 +45,11 @@ export function ProfilePage({
   /** The token of an /account/link-email?token=… link opened in this tab. */
   linkToken: string | null;
   onLinkTokenUsed: () => void;
-  onDeleted: () => void;
+  /** After the deletion: the address the confirmation went to. */
+  onDeleted: (email: string | null) => void;
 }) {
   const { state, reload } = useLoad(api.me);
   const [notice, setNotice] = useState<{ tone: "error" | "info"; text: string } | null>(null);
-  const stepUp = useStepUp();
   const used = useRef(false);
 
   useEffect(() => {
@@ -101,15 +101,7 @@ export function ProfilePage({
                 Deletes your account, sign-in methods, sessions, tokens and passkeys, and cancels subscriptions. This
                 can't be undone.
               </p>
-              <ConfirmButton
-                label="Delete my account"
-                question="Delete your account for good?"
-                confirmLabel="Yes, delete it"
-                onConfirm={async () => {
-                  await stepUp(() => api.deleteAccount());
-                  onDeleted();
-                }}
-              />
+              <DeleteAccount me={me} api={api} onDeleted={onDeleted} />
             </Panel>
           </>
         )}
@@ -132,6 +124,8 @@ function Identities({
   const linkedOAuth = new Set(me.identities.map(providerOf));
   const offerOAuth = OAUTH.filter((p) => allowed.has(`oauth:${p}` as LoginMethod) && !linkedOAuth.has(p));
   const [oauthError, setOauthError] = useState<string | null>(null);
+  // The service refuses to remove the last way in (409): say so instead of offering it.
+  const onlyWay = me.identities.length + me.mfa.passkeys === 1;
   async function connect(provider: OAuthProvider) {
     setOauthError(null);
     try {
@@ -155,15 +149,19 @@ function Identities({
                   Added <Ago iso={i.createdAt} /> · last used <Ago iso={i.lastUsedAt} />
                 </p>
               </div>
-              <ConfirmButton
-                label="Remove"
-                question={`Remove ${labelOf(i)}?`}
-                confirmLabel="Remove"
-                onConfirm={async () => {
-                  await api.unlink(i.id);
-                  onChange();
-                }}
-              />
+              {onlyWay ? (
+                <p className="hint only-way">Your only way to sign in: add another before removing it.</p>
+              ) : (
+                <ConfirmButton
+                  label="Remove"
+                  question={`Remove ${labelOf(i)}?`}
+                  confirmLabel="Remove"
+                  onConfirm={async () => {
+                    await api.unlink(i.id);
+                    onChange();
+                  }}
+                />
+              )}
             </li>
           ))}
         </ul>

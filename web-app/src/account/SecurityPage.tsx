@@ -24,6 +24,7 @@ function Passkeys({ api }: { api: AccountApi }) {
   const id = useId();
   const stepUp = useStepUp();
   const { state, reload } = useLoad(api.passkeys);
+  const me = useLoad(api.me);
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<{ tone: "error" | "sent"; text: string } | null>(null);
@@ -42,6 +43,7 @@ function Passkeys({ api }: { api: AccountApi }) {
       setStatus({ tone: "sent", text: `Passkey “${created.friendlyName ?? "Passkey"}” added.` });
       setName("");
       reload();
+      me.reload();
     } catch (e) {
       setStatus({ tone: "error", text: passkeyError(e) });
     } finally {
@@ -61,7 +63,17 @@ function Passkeys({ api }: { api: AccountApi }) {
           ) : (
             <ul className="rows">
               {items.map((p) => (
-                <PasskeyRow key={p.id} passkey={p} api={api} onChange={reload} />
+                <PasskeyRow
+                  key={p.id}
+                  passkey={p}
+                  api={api}
+                  // The service refuses to delete the last way in (409): say so instead of offering it.
+                  onlyWay={items.length === 1 && me.state.kind === "ready" && me.state.data.identities.length === 0}
+                  onChange={() => {
+                    reload();
+                    me.reload();
+                  }}
+                />
               ))}
             </ul>
           )
@@ -89,7 +101,17 @@ function Passkeys({ api }: { api: AccountApi }) {
   );
 }
 
-function PasskeyRow({ passkey, api, onChange }: { passkey: Passkey; api: AccountApi; onChange: () => void }) {
+function PasskeyRow({
+  passkey,
+  api,
+  onlyWay,
+  onChange,
+}: {
+  passkey: Passkey;
+  api: AccountApi;
+  onlyWay: boolean;
+  onChange: () => void;
+}) {
   const id = useId();
   const stepUp = useStepUp();
   const [editing, setEditing] = useState(false);
@@ -148,15 +170,19 @@ function PasskeyRow({ passkey, api, onChange }: { passkey: Passkey; api: Account
             <button type="button" onClick={() => setEditing(true)} aria-label={`Rename ${label}`}>
               Rename
             </button>
-            <ConfirmButton
-              label="Delete"
-              question={`Delete ${label}?`}
-              confirmLabel="Delete passkey"
-              onConfirm={async () => {
-                await stepUp(() => api.deletePasskey(passkey.id));
-                onChange();
-              }}
-            />
+            {onlyWay ? (
+              <p className="hint only-way">Your only way to sign in: add another before deleting it.</p>
+            ) : (
+              <ConfirmButton
+                label="Delete"
+                question={`Delete ${label}?`}
+                confirmLabel="Delete passkey"
+                onConfirm={async () => {
+                  await stepUp(() => api.deletePasskey(passkey.id));
+                  onChange();
+                }}
+              />
+            )}
           </div>
         </>
       )}
@@ -204,12 +230,11 @@ function TwoStep({ api, issuer }: { api: AccountApi; issuer: string }) {
       reload();
     });
   };
-  const regenerate = () =>
-    act(async () => {
-      const { backupCodes } = await stepUp(() => api.newBackupCodes());
-      setStep({ kind: "codes", codes: backupCodes });
-      reload();
-    });
+  const regenerate = async () => {
+    const { backupCodes } = await stepUp(() => api.newBackupCodes());
+    setStep({ kind: "codes", codes: backupCodes });
+    reload();
+  };
 
   const errorLine = (
     <p className="form-status error" role="status" aria-live="polite">
@@ -282,9 +307,13 @@ function TwoStep({ api, issuer }: { api: AccountApi; issuer: string }) {
                 {me.mfa.backupCodesLeft === 1 ? "" : "s"} left.
               </p>
               <div className="button-row">
-                <button type="button" onClick={regenerate} disabled={busy}>
-                  Make new backup codes
-                </button>
+                <ConfirmButton
+                  label="Make new backup codes"
+                  question="Your current backup codes will stop working. Make new ones?"
+                  confirmLabel="Make new codes"
+                  danger={false}
+                  onConfirm={regenerate}
+                />
               </div>
               <form className="start-form" onSubmit={disable}>
                 <label htmlFor={`${id}-disable`}>Turn off — current code from the app</label>

@@ -63,7 +63,10 @@ export function TokensPage({ api }: { api: AccountApi }) {
       {created && (
         <section className="panel created" aria-labelledby={`${id}-created`}>
           <h2 id={`${id}-created`}>Token “{created.name}” created</h2>
-          <p className="notice">Copy it now — it won't be shown again. Use it as `Authorization: Bearer …`.</p>
+          <p className="notice">
+            Copy it now — it won't be shown again. Send it in the <code>Authorization</code> header as{" "}
+            <code>Bearer</code> followed by the token.
+          </p>
           <p className="secret">
             <code data-testid="new-token">{created.token}</code>
           </p>

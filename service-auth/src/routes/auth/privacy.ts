@@ -74,7 +74,7 @@ export function registerPrivacyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       tags: ["account"],
       summary: "Delete the caller's account; its audit trail is pseudonymised, not deleted",
       description:
-        "Users with MFA need a verification within MFA_STEP_UP_MAX_AGE_MIN (else 401 MFA_REQUIRED with an mfaToken). Live subscriptions are canceled through a `subscription.canceled` billing event.",
+        "Users with MFA need a verification within MFA_STEP_UP_MAX_AGE_MIN (else 401 MFA_REQUIRED with an mfaToken). Live subscriptions are canceled through a `subscription.canceled` billing event. The address the account had is told by e-mail once the deletion is committed.",
       security: bearerSecurity,
       middleware: [authenticated] as const,
       request: { headers: TenantHeader },

@@ -64,7 +64,7 @@ export async function listAuditEvents(
   page: { limit: number; cursor?: string | null | undefined },
 ): Promise<AuditPage> {
   if (filter.from && filter.to && filter.from >= filter.to) {
-    throw new AppError("VALIDATION_FAILED", { detail: "`from` must be before `to`" });
+    throw new AppError("VALIDATION_FAILED", { detail: "from must be before to" });
   }
   const cursor = page.cursor ? decodeCursor(page.cursor) : null;
   const and: Prisma.AuthAuditLogWhereInput[] = [];

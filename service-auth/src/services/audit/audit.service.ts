@@ -2,57 +2,60 @@ import { type Queryable, sqlOf } from "@atlas/db";
 import { geoLabel } from "../login/geo.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
 
-/** api.md audit vocabulary (extended as features land). */
-export type AuditEventType =
-  | "login_success"
-  | "login_failure"
-  | "refresh_token_reuse"
-  | "token_refreshed"
-  | "token_revoked"
-  | "logout"
-  | "logout_all"
-  | "session_revoked"
-  | "pat_created"
-  | "pat_revoked"
-  | "device_code_requested"
-  | "device_code_failed"
-  | "device_approved"
-  | "device_denied"
-  | "device_token_issued"
-  | "rate_limited"
-  | "signing_key_rotated"
-  | "role_granted"
-  | "magic_link_requested"
-  | "sms_code_requested"
-  | "oauth_started"
-  | "account_backoff"
-  | "risk_challenge"
-  | "risk_denied"
-  | "new_device"
-  | "mfa_challenge"
-  | "mfa_success"
-  | "mfa_failure"
-  | "totp_enabled"
-  | "totp_disabled"
-  | "backup_codes_regenerated"
-  | "backup_code_used"
-  | "trusted_device_added"
-  | "trusted_device_revoked"
-  | "identity_unlinked"
-  | "identity_linked"
-  | "passkey_added"
-  | "passkey_removed"
-  | "connect_account_created"
-  | "billing_action"
-  | "billing_refund_issued"
-  | "connect_application_fee_set"
-  | "tenant_created"
-  | "tenant_updated"
-  | "webhook_secret_rotated"
-  | "data_exported"
-  | "account_deleted"
-  | "outbox_event_retried"
-  | "outbox_event_discarded";
+/** api.md audit vocabulary (extended as features land): every event type an audit row can carry. */
+export const AUDIT_EVENT_TYPES = [
+  "login_success",
+  "login_failure",
+  "refresh_token_reuse",
+  "token_refreshed",
+  "token_revoked",
+  "logout",
+  "logout_all",
+  "session_revoked",
+  "pat_created",
+  "pat_revoked",
+  "device_code_requested",
+  "device_code_failed",
+  "device_approved",
+  "device_denied",
+  "device_token_issued",
+  "rate_limited",
+  "signing_key_rotated",
+  "role_granted",
+  "magic_link_requested",
+  "sms_code_requested",
+  "oauth_started",
+  "account_backoff",
+  "risk_challenge",
+  "risk_denied",
+  "new_device",
+  "mfa_challenge",
+  "mfa_success",
+  "mfa_failure",
+  "totp_enabled",
+  "totp_disabled",
+  "backup_codes_regenerated",
+  "backup_code_used",
+  "trusted_device_added",
+  "trusted_device_revoked",
+  "identity_unlinked",
+  "identity_linked",
+  "passkey_added",
+  "passkey_removed",
+  "connect_account_created",
+  "billing_action",
+  "billing_refund_issued",
+  "connect_application_fee_set",
+  "tenant_created",
+  "tenant_updated",
+  "webhook_secret_rotated",
+  "data_exported",
+  "account_deleted",
+  "outbox_event_retried",
+  "outbox_event_discarded",
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 export interface AuditEvent {
   eventType: AuditEventType;

@@ -9,7 +9,11 @@ import type { RequestContext } from "./request-context.ts";
  * The risk of one login, 0..1, as a sum of weighted signals (capped at 1):
  * - `impossible_travel` 0.6: the previous login was > 500 km away at a speed above 900 km/h
  *   (an airliner), judged from offline GeoIP or a trusted proxy's location headers;
- * - `new_device` 0.3: a device hash this user never logged in from (not on the first login);
+ * - `new_device` 0.3: a device hash this user never logged in from, once the account is settled:
+ *   not on the first login, nor during the account's first day ({@link SETTLING_MS} after its first
+ *   login), when a person signs in from each of their devices for the first time (the laptop they
+ *   signed up on, their phone, a script). Such a login still counts as a new device for the
+ *   new-sign-in e-mail (`newDevice`), but it is not a risk;
  * - `new_country` 0.2: a country this user never logged in from (not on the first login);
  * - `ip_failure_velocity` 0.3: ≥ 10 failed logins from this IP in 10 minutes, any accounts
  *   (credential stuffing, password-spraying-style probing);
@@ -25,6 +29,8 @@ export interface RiskAssessment {
 }
 
 const HISTORY = 20;
+/** How long a new account's devices are first devices rather than new ones (see `new_device`). */
+export const SETTLING_MS = 24 * 3_600_000;
 const SPEED_KMH = 900;
 const MIN_TRAVEL_KM = 500;
 
@@ -68,7 +74,10 @@ export async function assessLoginRisk(
     if (km !== null && km > MIN_TRAVEL_KM && km / hours > SPEED_KMH) add("impossible_travel", 0.6);
   }
   const newDevice = previous.length > 0 && !previous.some((p) => p.deviceHash === context.deviceHash);
-  if (newDevice) add("new_device", 0.3);
+  // `previous` is newest first; with fewer than HISTORY rows its last one is the account's first login.
+  const firstLogin = previous.length < HISTORY ? previous.at(-1) : undefined;
+  const settling = firstLogin !== undefined && now.getTime() - firstLogin.createdAt.getTime() < SETTLING_MS;
+  if (newDevice && !settling) add("new_device", 0.3);
   if (geo?.country && previous.length > 0 && !previous.some((p) => p.geoLocation?.startsWith(geo.country as string))) {
     add("new_country", 0.2);
   }

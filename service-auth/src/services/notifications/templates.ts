@@ -55,6 +55,12 @@ export function securityNoticeMail(input: {
   };
 }
 
+/** The account was deleted (DELETE /auth/me): sent once, to the address it had, after the deletion. */
+export function accountDeletedMail(input: { tenantName: string; at: Date }): MailContent {
+  const text = `Your ${input.tenantName} account was deleted at ${input.at.toISOString()}, as asked from your signed-in session. Its sign-in methods, sessions, access tokens and passkeys are gone and any subscription was canceled; the activity history is kept without your name or addresses.\n\nIf you did not ask for this, reply to this e-mail: the account can no longer be used, but support can look into who deleted it.`;
+  return { subject: `Your ${input.tenantName} account was deleted`, text, html: htmlParagraph(text), meta: {} };
+}
+
 export type DunningNoticeKind = "payment_failed" | "action_required" | "final_notice";
 
 const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency.toUpperCase()}`;

@@ -8,6 +8,7 @@ import { recordAudit } from "../audit/audit.service.ts";
 import { pseudonymiseAuditTrail, truncateIp } from "../audit/audit-retention.service.ts";
 import { cancelBillingInTransaction, stopStripeBilling } from "../billing/account-billing.ts";
 import type { RequestContext } from "../login/request-context.ts";
+import { accountDeletedMail } from "../notifications/templates.ts";
 import { sha256Hex } from "../platform/crypto.ts";
 
 export interface AccountDeletionSummary {
@@ -58,23 +59,26 @@ function identifiersOf(
  * 4. erase e-mail, phone and display name from the user row and set `deletedAt`;
  * 5. pseudonymise the audit trail; 6. audit `account_deleted` (truncated IP, no user agent).
  * Afterwards Stripe is asked once more for anything created while this ran (a charge that
- * started before the lock); nothing can start after it.
+ * started before the lock); nothing can start after it; and the address the account had hears
+ * that it was deleted (sent after the commit: a rolled-back deletion sends nothing; a mail
+ * provider failure is logged, it cannot undo the deletion).
  * The caller has already passed `assertRecentMfa` (users with MFA re-prove their second factor).
  */
 export async function deleteAccount(
-  deps: Pick<Deps, "prisma" | "now" | "stripe" | "logger">,
+  deps: Pick<Deps, "prisma" | "now" | "stripe" | "logger" | "email">,
   input: { principal: Principal; context: RequestContext },
 ): Promise<AccountDeletionSummary> {
   const { userId } = input.principal;
   const now = deps.now();
   const stopped = await stopStripeBilling(deps, userId);
-  const summary = await deps.prisma.$transaction(
+  const { summary, notify } = await deps.prisma.$transaction(
     async (tx) => {
       await tx.$queryRaw`SELECT id FROM "auth"."auth_users" WHERE id = ${userId} FOR UPDATE`;
       const user = await tx.user.findUnique({ where: { id: userId }, include: { identities: true } });
       if (!user || user.deletedAt) throw new AppError("NOT_FOUND", { detail: "No such account" });
       const ids = identifiersOf(user, user.identities);
       const { tenantId } = user;
+      const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true } });
       const subscriptionsCanceled = await cancelBillingInTransaction(tx, { tenantId, userId, now });
 
       const byUser = { where: { userId } };
@@ -125,11 +129,20 @@ export async function deleteAccount(
         },
         now,
       );
-      return summary;
+      return { summary, notify: user.email ? { to: user.email, tenantName: tenant.name } : null };
     },
     { timeout: 60_000 },
   );
   await stopLatecomers(deps, userId, stopped);
+  if (notify) {
+    const mail = accountDeletedMail({ tenantName: notify.tenantName, at: now });
+    void deps.email.send({ to: notify.to, ...mail }).catch((error: unknown) => {
+      deps.logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        "account-deleted e-mail failed",
+      );
+    });
+  }
   return summary;
 }
 
