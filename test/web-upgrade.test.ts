@@ -110,6 +110,7 @@ describe.skipIf(skipBrowser)("web-app: upgrading from the billing page", () => {
     );
     const sub = await stack.t.deps.prisma.subscription.findFirstOrThrow({ where: { billingProfileId: profile.id } });
     expect(sub).toMatchObject({ planId: "pro", status: "active" });
+    await page.evaluate("window.scrollTo(0, 0)");
     await stack.readmeScreenshot(page, "billing");
     await page.close();
   });

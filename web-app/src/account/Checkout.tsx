@@ -88,6 +88,8 @@ export function CardForm({
       if (!live || !mount.current) return;
       card = stripe.elements().create("card");
       card.mount(mount.current);
+      // A refusal is about what was typed: it goes once the card is edited.
+      card.on("change", () => setStatus((s) => (s?.tone === "error" ? null : s)));
       setReady({ stripe, card });
       setStatus(null);
       mount.current.scrollIntoView?.({ block: "center" });

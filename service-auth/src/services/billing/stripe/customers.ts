@@ -100,11 +100,11 @@ export async function ensureStripeCustomer(
 /** Chooses how future invoices are paid; crypto needs a configured recipient. */
 export async function setPreferredProvider(
   deps: Deps,
-  userId: string,
+  who: BillingCustomer,
   provider: "stripe" | "crypto",
 ): Promise<BillingProfile> {
-  const profile = await findBillingProfile(deps, userId);
-  if (!profile) throw new AppError("NOT_FOUND", { detail: "Create the billing customer first" });
+  // The billing profile is made on first use, like the Stripe customer (nothing to call first).
+  const profile = await ensureBillingProfile(deps, who);
   if (provider === "crypto" && !deps.config.CRYPTO_DEPOSIT_XPUB) {
     throw new AppError("CONFLICT", { detail: "Crypto payments are not configured here" });
   }
