@@ -48,7 +48,10 @@ describe.skipIf(skipBrowser)("web-app: upgrading from the billing page", () => {
   async function switchTo(page: Page, plan: string) {
     const plans = page.getByRole("region", { name: "Plans" });
     await plans.getByRole("button", { name: `Switch to ${plan}` }).click();
-    await plans.getByRole("button", { name: `Switch to ${plan}` }).last().click();
+    await plans
+      .getByRole("button", { name: `Switch to ${plan}` })
+      .last()
+      .click();
   }
 
   const userOf = (email: string) => stack.t.deps.prisma.user.findFirstOrThrow({ where: { email } });
@@ -64,9 +67,9 @@ describe.skipIf(skipBrowser)("web-app: upgrading from the billing page", () => {
     const free = plans.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Free" }) });
     await free.getByText("Objects up to 10 MB each").waitFor();
     await free.getByText("Usage beyond that is refused.").waitFor();
-    expect(((await free.first().innerText()).match(/\bFree\b/g) ?? []).length).toBe(1);
+    expect((((await free.first().textContent()) ?? "").match(/\bFree\b/g) ?? []).length).toBe(1);
     const current = page.getByRole("region", { name: "Your plan" });
-    expect(((await current.innerText()).match(/\bFree\b/g) ?? []).length).toBe(1);
+    expect((((await current.textContent()) ?? "").match(/\bFree\b/g) ?? []).length).toBe(1);
     await page.close();
   });
 
@@ -105,9 +108,8 @@ describe.skipIf(skipBrowser)("web-app: upgrading from the billing page", () => {
     expect(customer).toBeDefined();
     const saved = [...stripe.paymentMethods.values()].filter((pm) => pm.customer === profile.stripeCustomerId);
     expect(saved).toHaveLength(1);
-    expect((customer?.invoice_settings as { default_payment_method: string }).default_payment_method).toBe(
-      saved[0]?.id,
-    );
+    const settings = customer?.invoice_settings as { default_payment_method: string } | undefined;
+    expect(settings?.default_payment_method).toBe(saved[0]?.id);
     const sub = await stack.t.deps.prisma.subscription.findFirstOrThrow({ where: { billingProfileId: profile.id } });
     expect(sub).toMatchObject({ planId: "pro", status: "active" });
     await page.evaluate("window.scrollTo(0, 0)");

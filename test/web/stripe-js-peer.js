@@ -26,7 +26,7 @@
 
   /** The API error as Stripe.js hands it to the page. */
   function apiError(json) {
-    const e = (json && json.error) || {};
+    const e = json?.error || {};
     const out = { type: e.type || "api_error", message: e.message || "An unexpected error occurred." };
     for (const k of ["code", "decline_code", "param", "payment_intent", "setup_intent", "payment_method"]) {
       if (e[k] !== undefined) out[k] = e[k];
@@ -34,7 +34,8 @@
     return out;
   }
 
-  const secretOk = (clientSecret) => typeof clientSecret === "string" && /^(pi|seti)_[^_]+_secret_.+$/.test(clientSecret);
+  const secretOk = (clientSecret) =>
+    typeof clientSecret === "string" && /^(pi|seti)_[^_]+_secret_.+$/.test(clientSecret);
   const intentIdOf = (clientSecret) => clientSecret.split("_secret_")[0];
 
   /** A card element: number, expiry and CVC, with Stripe.js's client-side completeness checks. */
@@ -59,7 +60,9 @@
           input.autocomplete = autocomplete;
           input.inputMode = "numeric";
           input.placeholder = placeholder;
-          input.addEventListener("input", () => (handlers.change || []).forEach((h) => h(element._state())));
+          input.addEventListener("input", () => {
+            for (const h of handlers.change || []) h(element._state());
+          });
           wrap.append(text, input);
           root.append(wrap);
           fields[name] = input;
@@ -68,10 +71,12 @@
         field("exp-date", "Expiry (MM / YY)", "cc-exp", "MM / YY");
         field("cvc", "CVC", "cc-csc", "CVC");
         host.append(root);
-        queueMicrotask(() => (handlers.ready || []).forEach((h) => h({ elementType: "card" })));
+        queueMicrotask(() => {
+          for (const h of handlers.ready || []) h({ elementType: "card" });
+        });
       },
       on(event, handler) {
-        (handlers[event] = handlers[event] || []).push(handler);
+        handlers[event] = [...(handlers[event] || []), handler];
         return element;
       },
       off(event, handler) {
@@ -143,7 +148,7 @@
       if (given === undefined || given === null) return { id: null };
       if (typeof given === "string") return { id: given };
       const element = given.card;
-      if (!element || element._type !== "card") {
+      if (element?._type !== "card") {
         return { error: { type: "validation_error", message: "payment_method.card must be a card Element." } };
       }
       const incomplete = element._incomplete();

@@ -70,9 +70,8 @@ export function publishableMayDo(peer: ClientPeer, method: string, path: string,
   // https://docs.stripe.com/keys#obtain-api-keys: a publishable key only identifies the account
   // to Stripe.js; https://docs.stripe.com/api/payment_methods/create is the one creation it makes.
   if (method === "POST" && path === "/v1/payment_methods") return true;
-  const match = /^\/v1\/(payment_intents|setup_intents|three_d_secure_peer)\/([^/]+)(?:\/(confirm|complete|fail))?$/.exec(
-    path,
-  );
+  const match =
+    /^\/v1\/(payment_intents|setup_intents|three_d_secure_peer)\/([^/]+)(?:\/(confirm|complete|fail))?$/.exec(path);
   if (!match) return false;
   const [, resource, intentId = "", action] = match;
   if (resource === "three_d_secure_peer" ? !action || action === "confirm" : action && action !== "confirm") {
@@ -96,7 +95,11 @@ export function routeClient(
   const si = /^\/v1\/setup_intents\/([^/]+)(\/confirm)?$/.exec(path);
   if (si) {
     const intent = peer.setupIntents.get(si[1] ?? "");
-    if (!intent) return [404, { error: { type: "invalid_request_error", code: "resource_missing", message: "No such setupintent" } }];
+    if (!intent)
+      return [
+        404,
+        { error: { type: "invalid_request_error", code: "resource_missing", message: "No such setupintent" } },
+      ];
     if (method === "GET" && !si[2]) return [200, withDefaults(intent)];
     if (method === "POST" && si[2]) return confirmSetupIntent(peer, withDefaults(intent), params);
   }
@@ -210,7 +213,12 @@ function confirmSetupIntent(peer: ClientPeer, si: Json, p: Json): Answer {
     return [200, si];
   }
   if (card?.decline === "generic_decline") {
-    const error = { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." };
+    const error = {
+      type: "card_error",
+      code: "card_declined",
+      decline_code: "generic_decline",
+      message: "Your card was declined.",
+    };
     Object.assign(si, { status: "requires_payment_method", payment_method: null, last_setup_error: error });
     return [402, { error: { ...error, setup_intent: si } }];
   }
@@ -239,7 +247,15 @@ function authenticate(peer: ClientPeer, intentId: string, ok: boolean): Answer {
   }
   const si = peer.setupIntents.get(intentId) as Json;
   if (si.status !== "requires_action") return invalid(`This SetupIntent is ${String(si.status)}.`);
-  if (ok) return [200, setupSucceeded(peer, si, peer.paymentMethods.get(String(si.payment_method)) as Json & { customer: string | null })];
+  if (ok)
+    return [
+      200,
+      setupSucceeded(
+        peer,
+        si,
+        peer.paymentMethods.get(String(si.payment_method)) as Json & { customer: string | null },
+      ),
+    ];
   Object.assign(si, {
     status: "requires_payment_method",
     payment_method: null,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { publishableMayDo, routeClient } from "./stripe-client.ts";
 import {
   applicationFeeError,
   chargeSucceeded,
@@ -8,7 +9,6 @@ import {
   openDispute,
   routeRefundsAndDisputes,
 } from "./stripe-refunds.ts";
-import { publishableMayDo, routeClient } from "./stripe-client.ts";
 
 type Json = Record<string, unknown>;
 
@@ -364,7 +364,12 @@ export class FakeStripe {
       return send(400, JSON.stringify({ error: { type: "idempotency_error", message } }));
     }
     if (stored) return send(stored.status, stored.body);
-    const [status, body] = this.route(method, url.pathname, params, req.headers.authorization !== "Bearer sk_test_atlas");
+    const [status, body] = this.route(
+      method,
+      url.pathname,
+      params,
+      req.headers.authorization !== "Bearer sk_test_atlas",
+    );
     const text = JSON.stringify(body);
     // Stripe stores the outcome of an idempotent request, errors (4xx) included.
     if (replayKey && status < 500) {

@@ -6,7 +6,7 @@ import { CardForm, Checkout, paymentError, paymentsUnavailable, subscribeAndPay 
 import { CreditBalance } from "./Credits.tsx";
 import { useStepUp } from "./StepUp.tsx";
 import { InvoicesPanel, UsagePanel } from "./Usage.tsx";
-import { bytes, ConfirmButton, formatDate, Loaded, type Load, money, Panel, useLoad } from "./ui.tsx";
+import { bytes, ConfirmButton, formatDate, type Load, Loaded, money, Panel, useLoad } from "./ui.tsx";
 
 const newKey = () => crypto.randomUUID();
 const HOURS_PER_MONTH = 730;

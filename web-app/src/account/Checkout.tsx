@@ -22,9 +22,13 @@ export function paymentsUnavailable(isAdmin: boolean, cause: "publishable-key" |
 /** service-auth without Stripe answers billing actions 404 "Stripe billing is not configured". */
 const stripeMissing = (e: unknown) => e instanceof ApiError && e.status === 404 && /Stripe billing/.test(e.detail);
 
+/** A payment needs the customer in the browser, and this web-app has no publishable key. */
+class NoPublishableKey extends Error {}
+
 /** What to show for a failure of a payment step. */
 export function paymentError(e: unknown, isAdmin: boolean): string {
   if (stripeMissing(e)) return paymentsUnavailable(isAdmin, "service");
+  if (e instanceof NoPublishableKey) return `${e.message} ${paymentsUnavailable(isAdmin)}`;
   if (e instanceof ApiError) return errorMessage(e);
   return e instanceof Error ? e.message : "Something went wrong. Please try again.";
 }
@@ -43,7 +47,7 @@ export async function subscribeAndPay(
 ): Promise<Subscription> {
   const sub: Subscription = await stepUp(() => api.subscribe(plan.id, newKey()));
   if (sub.status !== "incomplete" || !sub.clientSecret) return sub;
-  if (!stripeKey) throw new Error(`${plan.name} starts once its first payment is made, and card payments are off here.`);
+  if (!stripeKey) throw new NoPublishableKey(`${plan.name} starts once its first payment is made.`);
   const status = await confirmCardPayment({ key: stripeKey, apiUrl: null }, sub.clientSecret, paymentMethodId);
   if (status !== "succeeded") return sub;
   return stepUp(() => api.subscribe(plan.id, newKey()));
@@ -189,7 +193,8 @@ export function Checkout({
         // resolves it), so the subscription's first payment is made with it.
         await api.paymentMethods();
         const sub = await subscribeAndPay(api, stepUp, stripeKey, plan, pm || null);
-        if (sub.status === "incomplete") throw new Error(`The first payment did not go through: ${plan.name} has not started.`);
+        if (sub.status === "incomplete")
+          throw new Error(`The first payment did not go through: ${plan.name} has not started.`);
         onDone(sub);
       }}
       onCancel={onCancel}
