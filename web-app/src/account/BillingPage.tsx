@@ -2,7 +2,7 @@ import { useState } from "react";
 import type { AccountApi, BillingState, PaymentMethod, Plan, Subscription } from "../account-api.ts";
 import { ApiError } from "../api.ts";
 import type { CryptoPaymentOption } from "../config.ts";
-import { CardForm, Checkout, paymentError, paymentsUnavailable, subscribeAndPay } from "./Checkout.tsx";
+import { CardForm, Checkout, paymentError, paymentsUnavailable, stripeMissing, subscribeAndPay } from "./Checkout.tsx";
 import { CreditBalance } from "./Credits.tsx";
 import { useStepUp } from "./StepUp.tsx";
 import { InvoicesPanel, UsagePanel } from "./Usage.tsx";
@@ -81,7 +81,16 @@ export function BillingPage({
   const stepUp = useStepUp();
   const billing = useLoad(api.billing);
   const plans = useLoad(api.plans);
-  const cards = useLoad(api.paymentMethods);
+  // service-auth without Stripe answers 404: a configuration problem, not an error to retry.
+  const cards = useLoad(() =>
+    api.paymentMethods().then(
+      ({ items }) => ({ items, billingOff: false }),
+      (e: unknown) => {
+        if (stripeMissing(e)) return { items: [], billingOff: true };
+        throw e;
+      },
+    ),
+  );
   const me = useLoad(api.me);
   const [checkout, setCheckout] = useState<Plan | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -109,12 +118,18 @@ export function BillingPage({
     defaultCard,
     async choose(plan) {
       setNotice(null);
-      if (!defaultCard) {
+      // The cards may still be loading: ask for them rather than open the card form needlessly.
+      const card =
+        cards.state.kind === "ready"
+          ? defaultCard
+          : ((await api.paymentMethods().catch(() => ({ items: [] as PaymentMethod[] }))).items.find((m) => m.isDefault)
+              ?.id ?? null);
+      if (!card) {
         setCheckout(plan);
         return;
       }
       try {
-        started(await subscribeAndPay(api, stepUp, stripeKey, plan, defaultCard), plan);
+        started(await subscribeAndPay(api, stepUp, stripeKey, plan, card), plan);
       } catch (e) {
         reload();
         // Shown next to the button (ConfirmButton shows an ApiError's detail).
@@ -293,7 +308,7 @@ function PaymentMethods({
   isAdmin,
 }: {
   api: AccountApi;
-  cards: { state: Load<{ items: PaymentMethod[] }>; reload: () => void };
+  cards: { state: Load<{ items: PaymentMethod[]; billingOff: boolean }>; reload: () => void };
   stripeKey: string | null;
   isAdmin: boolean;
 }) {
@@ -347,7 +362,11 @@ function PaymentMethods({
           )
         }
       </Loaded>
-      {!stripeKey ? (
+      {state.kind === "ready" && state.data.billingOff ? (
+        <p className="notice" role="note">
+          {paymentsUnavailable(isAdmin, "service")}
+        </p>
+      ) : !stripeKey ? (
         <p className="notice" role="note">
           {paymentsUnavailable(isAdmin)}
           {isAdmin && " Cards already on file still work."}

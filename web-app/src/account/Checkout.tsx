@@ -20,7 +20,8 @@ export function paymentsUnavailable(isAdmin: boolean, cause: "publishable-key" |
 }
 
 /** service-auth without Stripe answers billing actions 404 "Stripe billing is not configured". */
-const stripeMissing = (e: unknown) => e instanceof ApiError && e.status === 404 && /Stripe billing/.test(e.detail);
+export const stripeMissing = (e: unknown) =>
+  e instanceof ApiError && e.status === 404 && /Stripe billing/.test(e.detail);
 
 /** A payment needs the customer in the browser, and this web-app has no publishable key. */
 class NoPublishableKey extends Error {}
