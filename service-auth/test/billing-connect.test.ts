@@ -80,8 +80,8 @@ describe("preferred payment provider", () => {
     const { auth } = await loginTestUser(t);
     const patch = (body: unknown) =>
       t.app.request("/billing/profile", { method: "PATCH", headers: billingHeaders(auth), body: JSON.stringify(body) });
-    expect((await patch({ preferredProvider: "stripe" })).status).toBe(404);
-    await post("/billing/customer", auth);
+    // No billing profile yet: made on first use.
+    expect((await patch({ preferredProvider: "stripe" })).status).toBe(200);
     expect((await patch({ preferredProvider: "crypto" })).status).toBe(409);
     expect((await patch({ preferredProvider: "paypal" })).status).toBe(400);
     expect(await (await patch({ preferredProvider: "stripe" })).json()).toMatchObject({ preferredProvider: "stripe" });

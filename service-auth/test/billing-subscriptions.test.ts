@@ -32,13 +32,12 @@ const call = (method: string, path: string, headers: Record<string, string>, bod
 describe("payment methods", () => {
   it("hands out a SetupIntent client secret, lists, sets the default and detaches cards", async () => {
     const { auth } = await loginTestUser(t);
-    // No customer yet: 409.
-    expect((await call("POST", "/billing/payment-methods/setup-intent", billingHeaders(auth))).status).toBe(409);
-    const profile = (await (await call("POST", "/billing/customer", billingHeaders(auth))).json()) as {
-      stripeCustomerId: string;
-    };
+    // No customer yet: the SetupIntent creates it on the way; POST /billing/customer finds it.
     const si = await call("POST", "/billing/payment-methods/setup-intent", billingHeaders(auth));
     expect(si.status).toBe(200);
+    const existing = await call("POST", "/billing/customer", billingHeaders(auth));
+    expect(existing.status).toBe(200);
+    const profile = (await existing.json()) as { stripeCustomerId: string };
     expect(await si.json()).toMatchObject({ clientSecret: expect.stringMatching(/^seti_.+_secret_/) });
     // The browser confirms it with Stripe Elements: two cards end up on the customer.
     const visa = stripe.attachCard(profile.stripeCustomerId, { last4: "4242" });

@@ -5229,7 +5229,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No billing customer yet, or a request with this key is in progress */
+                /** @description A request with this key is in progress */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5298,7 +5298,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No billing customer yet, or a request with this key is in progress */
+                /** @description A request with this key is in progress */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5376,7 +5376,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No billing customer yet, or a request with this key is in progress */
+                /** @description A request with this key is in progress */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5456,7 +5456,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No billing customer yet, or a request with this key is in progress */
+                /** @description A request with this key is in progress */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5630,8 +5630,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No billing profile yet */
-                404: {
+                /** @description Crypto payments are not configured here, or a request with this key is in progress */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5712,7 +5712,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No billing customer yet, free plan, or a request with this key is in progress */
+                /** @description The free plan (no subscription), or a request with this key is in progress */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5799,7 +5799,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No billing customer yet, free plan, or a request with this key is in progress */
+                /** @description The free plan (no subscription), or a request with this key is in progress */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5884,7 +5884,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No billing customer yet, free plan, or a request with this key is in progress */
+                /** @description The free plan (no subscription), or a request with this key is in progress */
                 409: {
                     headers: {
                         [name: string]: unknown;

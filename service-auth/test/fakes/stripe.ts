@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { publishableMayDo, routeClient } from "./stripe-client.ts";
 import {
   applicationFeeError,
   chargeSucceeded,
@@ -115,6 +116,8 @@ export class FakeStripe {
   readonly events: Json[] = [];
   /** Which PaymentIntent collects which invoice (the API shows it through `invoice.payments`). */
   private readonly invoicePaymentIntents = new Map<string, string>();
+  /** Idempotency keys of requests being carried out now. */
+  private readonly inFlight = new Set<string>();
   private readonly idempotent = new Map<
     string,
     { status: number; body: string; endpoint: string; params: string; createdSec: number }
@@ -291,9 +294,11 @@ export class FakeStripe {
     // (e.g. `expand[0]=latest_invoice`).
     const params = { ...parseStripeForm(url.search.slice(1)), ...parseStripeForm(raw) };
     this.requests.push(`${method} ${url.pathname}`);
-    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const key = req.headers["idempotency-key"];
+    const flightKey = typeof key === "string" && method === "POST" ? key : null;
+    let holdsKey = false;
     const send = (status: number, body: string) => {
+      if (holdsKey && flightKey) this.inFlight.delete(flightKey);
       if (this.dropAnswersTo === `${method} ${url.pathname}`) return void req.socket.destroy();
       // Stripe.js calls the API from the customer's browser: any origin may read the answers.
       res.writeHead(status, {
@@ -308,14 +313,34 @@ export class FakeStripe {
     if (req.headers.authorization !== "Bearer sk_test_atlas") {
       // A publishable key may only act on a PaymentIntent through its client secret (Stripe.js
       // confirming on-session). https://docs.stripe.com/keys, https://docs.stripe.com/api/payment_intents/object#payment_intent_object-client_secret
+      // So may it create a card PaymentMethod and confirm a SetupIntent (stripe-client.ts).
       const publishable =
         req.headers.authorization === `Bearer ${FakeStripe.publishableKey}` || params.key === FakeStripe.publishableKey;
-      const pi = this.paymentIntents.get(url.pathname.split("/")[3] ?? "");
-      const confirmOrRead = /^\/v1\/payment_intents\/[^/]+(\/confirm)?$/.test(url.pathname);
-      if (!publishable || !confirmOrRead || !pi || params.client_secret !== pi.client_secret) {
+      if (!publishable || !publishableMayDo(this, method, url.pathname, params)) {
         return send(401, JSON.stringify({ error: { type: "invalid_request_error", message: "Invalid API Key" } }));
       }
     }
+    // Stripe refuses a second request while one with the same key is still running; nothing is
+    // stored for it. https://docs.stripe.com/api/idempotent_requests,
+    // https://docs.stripe.com/error-codes#idempotency-key-in-use
+    if (flightKey && this.inFlight.has(flightKey)) {
+      return send(
+        409,
+        JSON.stringify({
+          error: {
+            type: "invalid_request_error",
+            code: "idempotency_key_in_use",
+            message:
+              "There is currently another in-progress request using this Idempotency Key (that probably means you submitted twice, and the other request is still going through). Please try again later.",
+          },
+        }),
+      );
+    }
+    if (flightKey) {
+      this.inFlight.add(flightKey);
+      holdsKey = true;
+    }
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const failure = this.failWith ?? this.failWhen?.(`${method} ${url.pathname}`, params) ?? null;
     if (failure) {
       return send(failure, JSON.stringify({ error: { type: "api_error", message: "fake outage" } }));
@@ -339,7 +364,12 @@ export class FakeStripe {
       return send(400, JSON.stringify({ error: { type: "idempotency_error", message } }));
     }
     if (stored) return send(stored.status, stored.body);
-    const [status, body] = this.route(method, url.pathname, params);
+    const [status, body] = this.route(
+      method,
+      url.pathname,
+      params,
+      req.headers.authorization !== "Bearer sk_test_atlas",
+    );
     const text = JSON.stringify(body);
     // Stripe stores the outcome of an idempotent request, errors (4xx) included.
     if (replayKey && status < 500) {
@@ -353,11 +383,13 @@ export class FakeStripe {
     return [404, { error: { type: "invalid_request_error", code: "resource_missing", message: `No such ${what}` } }];
   }
 
-  private route(method: string, path: string, p: Json): [number, Json] {
+  private route(method: string, path: string, p: Json, publishable = false): [number, Json] {
     const parts = path.split("/").filter(Boolean).slice(1); // drop "v1"
     const [resource, objectId, action] = parts;
     // Before the switch: `/v1/payment_intents/search` would otherwise read as a PaymentIntent id.
     if (method === "GET" && path === "/v1/payment_intents/search") return this.searchPaymentIntents(p);
+    const client = routeClient(this, method, path, p, publishable);
+    if (client) return client;
     switch (`${method} ${resource}${objectId ? "/:id" : ""}${action ? `/${action}` : ""}`) {
       case "POST customers": {
         const c = { id: id("cus"), object: "customer", email: p.email ?? null, metadata: p.metadata ?? {} };

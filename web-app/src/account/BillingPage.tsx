@@ -1,14 +1,15 @@
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import type { AccountApi, BillingState, PaymentMethod, Plan, Subscription } from "../account-api.ts";
-import { errorMessage } from "../api.ts";
+import { ApiError } from "../api.ts";
 import type { CryptoPaymentOption } from "../config.ts";
+import { CardForm, Checkout, paymentError, paymentsUnavailable, stripeMissing, subscribeAndPay } from "./Checkout.tsx";
 import { CreditBalance } from "./Credits.tsx";
 import { useStepUp } from "./StepUp.tsx";
-import { loadStripe, type StripeElements, type StripeJs } from "./stripe.ts";
 import { InvoicesPanel, UsagePanel } from "./Usage.tsx";
-import { bytes, ConfirmButton, formatDate, Loaded, money, Panel, useLoad } from "./ui.tsx";
+import { bytes, ConfirmButton, formatDate, type Load, Loaded, money, Panel, useLoad } from "./ui.tsx";
 
 const newKey = () => crypto.randomUUID();
+const HOURS_PER_MONTH = 730;
 
 /** A plan's included usage in words (requests, transfer, storage averaged over a month). */
 function included(plan: Plan): string[] {
@@ -16,8 +17,28 @@ function included(plan: Plan): string[] {
   const out: string[] = [];
   if (u.requests !== undefined) out.push(`${u.requests.toLocaleString()} requests`);
   if (u.transfer_bytes !== undefined) out.push(`${bytes(u.transfer_bytes)} transfer`);
-  if (u.storage_byte_hours !== undefined) out.push(`${bytes(u.storage_byte_hours / 730)} storage`);
+  if (u.storage_byte_hours !== undefined) out.push(`${bytes(u.storage_byte_hours / HOURS_PER_MONTH)} storage`);
   return out;
+}
+
+/** "GB" for one gigabyte, "10 GB" for ten: the unit an overage price is quoted per. */
+const perSize = (n: number) => bytes(n).replace(/^1 /, "");
+
+/** A plan's overage prices in words ("$0.09 per extra GB of transfer"), from the plan data. */
+function overage(plan: Plan): string[] {
+  const price = (minor: number) => money(minor, plan.currency);
+  return Object.entries(plan.overagePrices).map(([metric, { unitSize, unitPriceMinor }]) => {
+    switch (metric) {
+      case "requests":
+        return `${price(unitPriceMinor)} per extra ${unitSize === 1 ? "request" : `${unitSize.toLocaleString()} requests`}`;
+      case "transfer_bytes":
+        return `${price(unitPriceMinor)} per extra ${perSize(unitSize)} of transfer`;
+      case "storage_byte_hours":
+        return `${price(unitPriceMinor)} per extra ${perSize(unitSize / HOURS_PER_MONTH)} stored for a month`;
+      default:
+        return `${price(unitPriceMinor)} per extra ${unitSize.toLocaleString()} ${metric.replace(/_/g, " ")}`;
+    }
+  });
 }
 
 const STATUS_TEXT: Record<string, string> = {
@@ -29,7 +50,22 @@ const STATUS_TEXT: Record<string, string> = {
   incomplete: "Waiting for payment",
 };
 
-/** Plan, change of plan and payment methods (Stripe Elements when a publishable key is configured). */
+/** What a plan change needs from the page: who is asking, the cards on file, the Stripe key. */
+interface PayContext {
+  api: AccountApi;
+  stripeKey: string | null;
+  isAdmin: boolean;
+  /** The default card, when there is one (its first payment is made with it). */
+  defaultCard: string | null;
+  /** Starts `plan`: with the card on file, or by opening the card form (checkout). */
+  choose: (plan: Plan) => Promise<void>;
+}
+
+/**
+ * Plan, change of plan and payment methods. The billing customer is created by service-auth the
+ * first time an action needs it; a paid plan without a card on file opens the card form (Stripe
+ * Elements, when a publishable key is configured).
+ */
 export function BillingPage({
   api,
   stripeKey,
@@ -38,80 +74,120 @@ export function BillingPage({
 }: {
   api: AccountApi;
   stripeKey: string | null;
-  /** A Stripe-compatible API to confirm payments against directly (proxy, local peer). */
+  /** A Stripe-compatible API the invoices' Pay now confirms against directly (proxy, local peer). */
   stripeApiUrl?: string | null;
   crypto: CryptoPaymentOption[];
 }) {
+  const stepUp = useStepUp();
   const billing = useLoad(api.billing);
   const plans = useLoad(api.plans);
-  // A plan change whose first payment needs the customer (no card on file, declined, 3-D Secure).
-  const [paying, setPaying] = useState<{ clientSecret: string; planName: string } | null>(null);
+  // service-auth without Stripe answers 404: a configuration problem, not an error to retry.
+  const cards = useLoad(() =>
+    api.paymentMethods().then(
+      ({ items }) => ({ items, billingOff: false }),
+      (e: unknown) => {
+        if (stripeMissing(e)) return { items: [], billingOff: true };
+        throw e;
+      },
+    ),
+  );
+  const me = useLoad(api.me);
+  const [checkout, setCheckout] = useState<Plan | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const isAdmin = me.state.kind === "ready" && me.state.data.user.roles.includes("admin");
+  const cardList: PaymentMethod[] = cards.state.kind === "ready" ? cards.state.data.items : [];
+  const defaultCard = cardList.find((m) => m.isDefault)?.id ?? cardList[0]?.id ?? null;
   const reload = () => {
     billing.reload();
     plans.reload();
+    cards.reload();
   };
-  const subscribed = (sub: Subscription, planName: string) => {
-    setPaying(sub.clientSecret ? { clientSecret: sub.clientSecret, planName } : null);
+  const started = (sub: Subscription, plan: Plan) => {
+    setCheckout(null);
+    setNotice(
+      sub.status === "incomplete"
+        ? `${plan.name} starts once its first payment is made.`
+        : `You're on ${plan.name}. Thank you!`,
+    );
     reload();
+  };
+  const pay: PayContext = {
+    api,
+    stripeKey,
+    isAdmin,
+    defaultCard,
+    async choose(plan) {
+      setNotice(null);
+      // The cards may still be loading: ask for them rather than open the card form needlessly.
+      const card =
+        cards.state.kind === "ready"
+          ? defaultCard
+          : ((await api.paymentMethods().catch(() => ({ items: [] as PaymentMethod[] }))).items.find((m) => m.isDefault)
+              ?.id ?? null);
+      if (!card) {
+        setCheckout(plan);
+        return;
+      }
+      try {
+        started(await subscribeAndPay(api, stepUp, stripeKey, plan, card), plan);
+      } catch (e) {
+        reload();
+        // Shown next to the button (ConfirmButton shows an ApiError's detail).
+        throw new ApiError(0, "PAYMENT_FAILED", paymentError(e, isAdmin));
+      }
+    },
   };
   return (
     <>
       <Panel title="Your plan">
         <Loaded state={billing.state} retry={billing.reload}>
-          {(b) => <CurrentPlan billing={b} api={api} onChange={reload} onSubscribed={subscribed} />}
+          {(b) => <CurrentPlan billing={b} pay={pay} onChange={reload} />}
         </Loaded>
+        {notice && (
+          <p className="form-status" role="status">
+            {notice}
+          </p>
+        )}
         <CreditBalance api={api} />
       </Panel>
-      {paying && (
-        <Panel title="First payment">
-          <FirstPayment
-            // Stripe Elements needs Stripe.js; with a named Stripe-compatible API (a proxy, the
-            // local peer) payments are confirmed by plain calls, so no card form is offered.
-            stripeKey={stripeApiUrl ? null : stripeKey}
-            clientSecret={paying.clientSecret}
-            planName={paying.planName}
-            onDone={() => {
-              setPaying(null);
-              reload();
-            }}
-          />
-        </Panel>
-      )}
       <Panel title="Plans">
         <Loaded state={plans.state} retry={plans.reload}>
           {({ items }) => (
             <Loaded state={billing.state} retry={billing.reload}>
-              {(b) => <PlanGrid plans={items} billing={b} api={api} onSubscribed={subscribed} />}
+              {(b) => <PlanGrid plans={items} billing={b} pay={pay} />}
             </Loaded>
           )}
         </Loaded>
       </Panel>
-      <PaymentMethods api={api} stripeKey={stripeKey} />
+      {checkout && (
+        <Panel title={`Start ${checkout.name}`}>
+          <Checkout
+            api={api}
+            stripeKey={stripeKey}
+            isAdmin={isAdmin}
+            plan={checkout}
+            onDone={(sub) => started(sub, checkout)}
+            onCancel={() => setCheckout(null)}
+          />
+        </Panel>
+      )}
+      <PaymentMethods api={api} cards={cards} stripeKey={stripeKey} isAdmin={isAdmin} />
       <UsagePanel api={api} />
       <InvoicesPanel api={api} crypto={crypto} stripe={{ key: stripeKey, apiUrl: stripeApiUrl }} />
     </>
   );
 }
 
-function CurrentPlan({
-  billing,
-  api,
-  onChange,
-  onSubscribed,
-}: {
-  billing: BillingState;
-  api: AccountApi;
-  onChange: () => void;
-  onSubscribed: (sub: Subscription, planName: string) => void;
-}) {
+function CurrentPlan({ billing, pay, onChange }: { billing: BillingState; pay: PayContext; onChange: () => void }) {
   const stepUp = useStepUp();
   const { plan, subscription } = billing;
+  const price = plan.monthlyPriceMinor === 0 ? "no charge" : `${money(plan.monthlyPriceMinor, plan.currency)} / month`;
   if (subscription?.status === "incomplete") {
     // Not started: the first payment is outstanding (Stripe drops it after 23 hours).
     return (
       <div>
         <p className="plan-now">
-          <b>{plan.name}</b> · {money(plan.monthlyPriceMinor, plan.currency)} / month
+          <b>{plan.name}</b> · {price}
         </p>
         <p className="hint">{STATUS_TEXT.incomplete}: the free plan's limits apply until it is paid.</p>
         <ConfirmButton
@@ -119,10 +195,7 @@ function CurrentPlan({
           question={`Pay ${money(plan.monthlyPriceMinor, plan.currency)} now to start ${plan.name}?`}
           confirmLabel="Pay now"
           danger={false}
-          onConfirm={async () => {
-            const key = newKey();
-            onSubscribed(await stepUp(() => api.subscribe(subscription.planId, key)), plan.name);
-          }}
+          onConfirm={() => pay.choose(plan)}
         />
       </div>
     );
@@ -130,8 +203,7 @@ function CurrentPlan({
   return (
     <div>
       <p className="plan-now">
-        <b>{plan.name}</b> ·{" "}
-        {plan.monthlyPriceMinor === 0 ? "free" : `${money(plan.monthlyPriceMinor, plan.currency)} / month`}
+        <b>{plan.name}</b> · {price}
       </p>
       {subscription ? (
         <>
@@ -148,8 +220,7 @@ function CurrentPlan({
               confirmLabel="Keep it"
               danger={false}
               onConfirm={async () => {
-                const key = newKey();
-                await stepUp(() => api.resumeSubscription(key));
+                await stepUp(() => pay.api.resumeSubscription(newKey()));
                 onChange();
               }}
             />
@@ -159,8 +230,7 @@ function CurrentPlan({
               question={`Cancel ${plan.name}? It stays active until ${formatDate(subscription.currentPeriodEnd)}.`}
               confirmLabel="Cancel at period end"
               onConfirm={async () => {
-                const key = newKey();
-                await stepUp(() => api.cancelSubscription(key));
+                await stepUp(() => pay.api.cancelSubscription(newKey()));
                 onChange();
               }}
             />
@@ -173,56 +243,46 @@ function CurrentPlan({
   );
 }
 
-function PlanGrid({
-  plans,
-  billing,
-  api,
-  onSubscribed,
-}: {
-  plans: Plan[];
-  billing: BillingState;
-  api: AccountApi;
-  onSubscribed: (sub: Subscription, planName: string) => void;
-}) {
-  const stepUp = useStepUp();
+function PlanGrid({ plans, billing, pay }: { plans: Plan[]; billing: BillingState; pay: PayContext }) {
   const current = billing.subscription && !billing.subscription.cancelAtPeriodEnd ? billing.subscription.planId : null;
   if (plans.length === 0) return <p className="notice">No plans are available.</p>;
   return (
     <ul className="plan-grid">
       {plans.map((p) => {
         const isCurrent = p.id === (current ?? (billing.subscription ? null : "free"));
+        const free = p.monthlyPriceMinor === 0;
         return (
           <li key={p.id} className={`plan ${isCurrent ? "current" : ""}`} aria-current={isCurrent ? "true" : undefined}>
             <h3>{p.name}</h3>
             <p className="price">
-              {p.monthlyPriceMinor === 0 ? "Free" : `${money(p.monthlyPriceMinor, p.currency)} / month`}
+              {free ? `${money(0, p.currency)} / month` : `${money(p.monthlyPriceMinor, p.currency)} / month`}
             </p>
             <ul className="included">
               {included(p).map((line) => (
-                <li key={line}>{line}</li>
+                <li key={line}>{line} included</li>
               ))}
+              <li>Objects up to {bytes(p.limits.maxObjectBytes)} each</li>
             </ul>
             {Object.keys(p.overagePrices).length > 0 ? (
-              <p className="hint">Usage beyond that is billed per unit.</p>
+              <ul className="included overage" aria-label={`${p.name} overage prices`}>
+                {overage(p).map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
             ) : (
               <p className="hint">Usage beyond that is refused.</p>
             )}
             {isCurrent ? (
               <span className="badge ok">Current plan</span>
             ) : !p.purchasable ? (
-              <span className="hint">
-                {p.monthlyPriceMinor === 0 ? "Cancel your subscription to return to it." : "Not available"}
-              </span>
+              <span className="hint">{free ? "Cancel your subscription to return to it." : "Not available"}</span>
             ) : (
               <ConfirmButton
                 label={`Switch to ${p.name}`}
                 question={`Switch to ${p.name} for ${money(p.monthlyPriceMinor, p.currency)} a month? Prorated today.`}
                 confirmLabel={`Switch to ${p.name}`}
                 danger={false}
-                onConfirm={async () => {
-                  const key = newKey();
-                  onSubscribed(await stepUp(() => api.subscribe(p.id, key)), p.name);
-                }}
+                onConfirm={() => pay.choose(p)}
               />
             )}
           </li>
@@ -235,8 +295,18 @@ function PlanGrid({
 const cardText = (m: PaymentMethod) =>
   `${(m.brand ?? m.type).replace(/^\w/, (c) => c.toUpperCase())} •••• ${m.last4 ?? "????"}`;
 
-function PaymentMethods({ api, stripeKey }: { api: AccountApi; stripeKey: string | null }) {
-  const { state, reload } = useLoad(api.paymentMethods);
+function PaymentMethods({
+  api,
+  cards,
+  stripeKey,
+  isAdmin,
+}: {
+  api: AccountApi;
+  cards: { state: Load<{ items: PaymentMethod[]; billingOff: boolean }>; reload: () => void };
+  stripeKey: string | null;
+  isAdmin: boolean;
+}) {
+  const { state, reload } = cards;
   const stepUp = useStepUp();
   const [adding, setAdding] = useState(false);
   return (
@@ -265,8 +335,7 @@ function PaymentMethods({ api, stripeKey }: { api: AccountApi; stripeKey: string
                         confirmLabel="Make default"
                         danger={false}
                         onConfirm={async () => {
-                          const key = newKey();
-                          await stepUp(() => api.makeDefaultPaymentMethod(m.id, key));
+                          await stepUp(() => api.makeDefaultPaymentMethod(m.id, newKey()));
                           reload();
                         }}
                       />
@@ -276,8 +345,7 @@ function PaymentMethods({ api, stripeKey }: { api: AccountApi; stripeKey: string
                       question={`Remove ${cardText(m)}?`}
                       confirmLabel="Remove card"
                       onConfirm={async () => {
-                        const key = newKey();
-                        await stepUp(() => api.removePaymentMethod(m.id, key));
+                        await stepUp(() => api.removePaymentMethod(m.id, newKey()));
                         reload();
                       }}
                     />
@@ -288,16 +356,22 @@ function PaymentMethods({ api, stripeKey }: { api: AccountApi; stripeKey: string
           )
         }
       </Loaded>
-      {!stripeKey ? (
+      {state.kind === "ready" && state.data.billingOff ? (
         <p className="notice" role="note">
-          Adding a card isn't available here: this deployment has no Stripe publishable key configured
-          (STRIPE_PUBLISHABLE_KEY). Cards already on file still work.
+          {paymentsUnavailable(isAdmin, "service")}
+        </p>
+      ) : !stripeKey ? (
+        <p className="notice" role="note">
+          {paymentsUnavailable(isAdmin)}
+          {isAdmin && " Cards already on file still work."}
         </p>
       ) : adding ? (
-        <AddCard
+        <CardForm
           api={api}
           stripeKey={stripeKey}
-          onDone={() => {
+          isAdmin={isAdmin}
+          submitLabel="Save card"
+          onSaved={async () => {
             setAdding(false);
             reload();
           }}
@@ -309,163 +383,5 @@ function PaymentMethods({ api, stripeKey }: { api: AccountApi; stripeKey: string
         </button>
       )}
     </Panel>
-  );
-}
-
-/** Stripe Elements' Payment Element over a SetupIntent: the card never touches our servers. */
-function AddCard({
-  api,
-  stripeKey,
-  onDone,
-  onCancel,
-}: {
-  api: AccountApi;
-  stripeKey: string;
-  onDone: () => void;
-  onCancel: () => void;
-}) {
-  const mount = useRef<HTMLDivElement>(null);
-  const stepUp = useStepUp();
-  const [ready, setReady] = useState<{ stripe: StripeJs; elements: StripeElements } | null>(null);
-  const [status, setStatus] = useState<{ tone: "error" | "info"; text: string } | null>({
-    tone: "info",
-    text: "Loading secure card form…",
-  });
-
-  useEffect(() => {
-    let live = true;
-    let destroy: (() => void) | undefined;
-    (async () => {
-      await api.createCustomer(newKey());
-      const key = newKey();
-      const { clientSecret } = await stepUp(() => api.setupIntent(key));
-      const stripe = await loadStripe(stripeKey);
-      if (!live || !mount.current) return;
-      const elements = stripe.elements({ clientSecret });
-      const element = elements.create("payment");
-      element.mount(mount.current);
-      destroy = () => element.destroy();
-      setReady({ stripe, elements });
-      setStatus(null);
-    })().catch((e: unknown) => live && setStatus({ tone: "error", text: errorMessage(e) }));
-    return () => {
-      live = false;
-      destroy?.();
-    };
-  }, [api, stripeKey, stepUp]);
-
-  async function save() {
-    if (!ready) return;
-    setStatus({ tone: "info", text: "Saving…" });
-    const { error } = await ready.stripe.confirmSetup({
-      elements: ready.elements,
-      redirect: "if_required",
-      confirmParams: { return_url: `${window.location.origin}/billing` },
-    });
-    if (error) setStatus({ tone: "error", text: error.message ?? "The card was not accepted." });
-    else onDone();
-  }
-
-  return (
-    <div className="add-card">
-      <div ref={mount} className="stripe-element" />
-      <div className="button-row">
-        <button type="button" className="primary" onClick={save} disabled={!ready}>
-          Save card
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-      <p className={`form-status ${status?.tone ?? ""}`} role="status" aria-live="polite">
-        {status?.text}
-      </p>
-    </div>
-  );
-}
-
-/**
- * The first payment of a new subscription, confirmed with the customer through Stripe Elements
- * (the card never touches our servers). The plan starts once Stripe reports the payment.
- */
-function FirstPayment({
-  stripeKey,
-  clientSecret,
-  planName,
-  onDone,
-}: {
-  stripeKey: string | null;
-  clientSecret: string;
-  planName: string;
-  onDone: () => void;
-}) {
-  const mount = useRef<HTMLDivElement>(null);
-  const [ready, setReady] = useState<{ stripe: StripeJs; elements: StripeElements } | null>(null);
-  const [status, setStatus] = useState<{ tone: "error" | "info"; text: string } | null>({
-    tone: "info",
-    text: "Loading secure payment form…",
-  });
-
-  useEffect(() => {
-    if (!stripeKey) return;
-    let live = true;
-    let destroy: (() => void) | undefined;
-    (async () => {
-      const stripe = await loadStripe(stripeKey);
-      if (!live || !mount.current) return;
-      const elements = stripe.elements({ clientSecret });
-      const element = elements.create("payment");
-      element.mount(mount.current);
-      destroy = () => element.destroy();
-      setReady({ stripe, elements });
-      setStatus(null);
-    })().catch((e: unknown) => live && setStatus({ tone: "error", text: errorMessage(e) }));
-    return () => {
-      live = false;
-      destroy?.();
-    };
-  }, [stripeKey, clientSecret]);
-
-  async function pay() {
-    if (!ready) return;
-    setStatus({ tone: "info", text: "Paying…" });
-    const { error } = await ready.stripe.confirmPayment({
-      elements: ready.elements,
-      redirect: "if_required",
-      confirmParams: { return_url: `${window.location.origin}/billing` },
-    });
-    if (error) setStatus({ tone: "error", text: error.message ?? "The payment was not accepted." });
-    else onDone();
-  }
-
-  if (!stripeKey) {
-    return (
-      <div>
-        <p className="notice" role="note">
-          {planName} starts once its first payment is made. New card details cannot be entered on this page here: make a
-          card on file the default and complete the payment. Until then the free plan's limits apply.
-        </p>
-        <button type="button" onClick={onDone}>
-          Close
-        </button>
-      </div>
-    );
-  }
-  return (
-    <div className="add-card">
-      <p>{planName} starts once its first payment is made; until then the free plan's limits apply.</p>
-      <div ref={mount} className="stripe-element" />
-      <div className="button-row">
-        <button type="button" className="primary" onClick={pay} disabled={!ready}>
-          Pay and start {planName}
-        </button>
-        <button type="button" onClick={onDone}>
-          Later
-        </button>
-      </div>
-      <p className={`form-status ${status?.tone ?? ""}`} role="status" aria-live="polite">
-        {status?.text}
-      </p>
-    </div>
   );
 }

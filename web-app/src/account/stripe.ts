@@ -14,8 +14,9 @@ export interface StripeTarget {
 }
 
 /**
- * Confirms an invoice's PaymentIntent with the customer present (Pay now), with their default
- * card when they have one. Resolves the PaymentIntent's status; throws with a message to show.
+ * Confirms a PaymentIntent with the customer present (an invoice's Pay now, a subscription's
+ * first payment), with the given card (their default) when there is one; Stripe.js runs 3-D
+ * Secure when the bank asks for it. Resolves the PaymentIntent's status; throws with a message to show.
  * With `apiUrl` (a proxy, the local Stripe peer) it makes the plain confirm call Stripe.js makes:
  * the publishable key and the client secret, nothing else.
  */
@@ -48,6 +49,9 @@ export async function confirmInvoicePayment(
   if (error) throw new Error(error.message ?? "Your card was not charged. Try again or use another card.");
   return paymentIntent?.status ?? "processing";
 }
+
+/** {@link confirmInvoicePayment} under the name of what it does for any PaymentIntent. */
+export const confirmCardPayment = confirmInvoicePayment;
 
 /**
  * Loads Stripe.js once, from js.stripe.com (it must come from Stripe's own origin, never bundled),

@@ -166,11 +166,13 @@ export function registerBillingCustomerRoutes(app: OpenAPIHono<AuthEnv>, deps: D
         200: { description: "Updated", content: { "application/json": { schema: ProfileSchema } } },
         400: problem("Invalid request or missing Idempotency-Key"),
         401: problem("Not authenticated"),
-        404: problem("No billing profile yet"),
+        409: problem("Crypto payments are not configured here, or a request with this key is in progress"),
       },
     }),
     async (c) => {
-      const profile = await setPreferredProvider(deps, c.var.principal.userId, c.req.valid("json").preferredProvider);
+      const p = c.var.principal;
+      const who = { userId: p.userId, tenantId: p.tenantId };
+      const profile = await setPreferredProvider(deps, who, c.req.valid("json").preferredProvider);
       return c.json(
         {
           id: profile.id,

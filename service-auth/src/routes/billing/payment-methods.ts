@@ -31,7 +31,7 @@ const PmParam = z.object({
 const errors = {
   401: problem("Not authenticated"),
   404: problem("No such payment method, or Stripe is not configured"),
-  409: problem("No billing customer yet, or a request with this key is in progress"),
+  409: problem("A request with this key is in progress"),
 };
 
 export function registerPaymentMethodRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {

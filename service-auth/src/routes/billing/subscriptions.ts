@@ -9,7 +9,7 @@ const errors = {
   400: problem("Invalid request or missing Idempotency-Key"),
   401: problem("Not authenticated"),
   404: problem("No such plan or subscription"),
-  409: problem("No billing customer yet, free plan, or a request with this key is in progress"),
+  409: problem("The free plan (no subscription), or a request with this key is in progress"),
   422: problem("Idempotency-Key reused with another request"),
 };
 

@@ -1,7 +1,7 @@
 import { AppError } from "@atlas/errors";
 import type { Deps } from "../../../ports.ts";
 import { stripeRefusal } from "../../../providers/stripe-mapping.ts";
-import { requireStripeCustomer } from "../stripe/customers.ts";
+import { ensureStripeCustomer } from "../stripe/customers.ts";
 import { invoicePaymentIntent } from "../stripe/payment-intents.ts";
 import { applyPaymentIntent } from "./charge-outcomes.ts";
 import { lockCharge } from "./charge-rows.ts";
@@ -33,7 +33,7 @@ export async function payInvoiceNow(
     where: { invoiceId, status: "quoted", expiresAt: { gt: deps.now() } },
   });
   if (quote) throw new AppError("CONFLICT", { detail: "The invoice is being paid in crypto (an open quote)" });
-  const profile = await requireStripeCustomer(deps, userId);
+  const profile = await ensureStripeCustomer(deps, userId);
   const pi = await invoicePaymentIntent(deps, charge, profile.stripeCustomerId).catch((error: unknown) => {
     // Stripe refusing the request (a destination or customer it does not know, a PaymentIntent in
     // another state) is an answer about this payment, not our 500; outages become 503 in onError.

@@ -22,10 +22,15 @@ export async function findBillingProfile(deps: Deps, userId: string): Promise<Bi
   return deps.prisma.billingProfile.findUnique({ where: { customerId: userId } });
 }
 
+/** Row lock and time budget of the one-time customer creation (one Stripe call inside). */
+const CUSTOMER_TX = { maxWait: 30_000, timeout: 60_000 };
+
 /**
  * Creates the Stripe customer of the caller once, whatever is retried or raced:
- * 1. the profile row is unique per user;
- * 2. Stripe's idempotency key is derived from the profile id, so concurrent calls get one customer;
+ * 1. the profile row is unique per user, and is locked (`FOR UPDATE`) while the customer is made,
+ *    so concurrent first calls wait for the first and then find its customer;
+ * 2. Stripe's idempotency key is derived from the profile id, so a retry after a lost answer (or
+ *    a crash between Stripe and the database) gets the same customer back;
  * 3. the id is stored only where none is yet, and `customer.created` is emitted in that same
  *    transaction (its dedupe key is per profile, so it is announced once).
  * Without Stripe configured, the profile alone is the customer (stripeCustomerId null).
@@ -38,19 +43,22 @@ export async function createCustomer(
   if (profile.stripeCustomerId) return { profile, created: false };
   const user = await deps.prisma.user.findUnique({ where: { id: who.userId } });
   if (!user) throw new AppError("NOT_FOUND", { detail: "No such user" });
-  const stripeCustomerId = deps.stripe
-    ? (
-        await deps.stripe.createCustomer(
-          {
-            email: user.email,
-            metadata: { atlasUserId: who.userId, atlasTenantId: who.tenantId, atlasBillingProfileId: profile.id },
-          },
-          `atlas:customer:${profile.id}`,
-        )
-      ).id
-    : null;
-  const now = deps.now();
   return deps.prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT "id" FROM "billing"."billing_profiles" WHERE "id" = ${profile.id} FOR UPDATE`;
+    const locked = await tx.billingProfile.findUniqueOrThrow({ where: { id: profile.id } });
+    // Another request made it while this one waited for the lock.
+    if (locked.stripeCustomerId) return { profile: locked, created: false };
+    const stripeCustomerId = deps.stripe
+      ? (
+          await deps.stripe.createCustomer(
+            {
+              email: user.email,
+              metadata: { atlasUserId: who.userId, atlasTenantId: who.tenantId, atlasBillingProfileId: profile.id },
+            },
+            `atlas:customer:${profile.id}`,
+          )
+        ).id
+      : null;
     if (stripeCustomerId) {
       await tx.billingProfile.updateMany({
         where: { id: profile.id, stripeCustomerId: null },
@@ -62,23 +70,29 @@ export async function createCustomer(
       "customer.created",
       { tenantId: who.tenantId, userId: who.userId, billingProfileId: profile.id, stripeCustomerId },
       `customer.created:${profile.id}`,
-      now,
+      deps.now(),
       `customer:${profile.id}`,
     );
     const current = await tx.billingProfile.findUniqueOrThrow({ where: { id: profile.id } });
     return { profile: current, created };
-  });
+  }, CUSTOMER_TX);
 }
 
-/** The profile with a Stripe customer, or 409 when the caller has not created one yet. */
-export async function requireStripeCustomer(
+/**
+ * The caller's profile with its Stripe customer, which is created here the first time a billing
+ * action needs it (subscribing, adding a card, paying an invoice): nobody has to call
+ * `POST /billing/customer` first. 404 when Stripe is not configured on this deployment.
+ */
+export async function ensureStripeCustomer(
   deps: Deps,
   userId: string,
 ): Promise<BillingProfile & { stripeCustomerId: string }> {
   if (!deps.stripe) throw new AppError("NOT_FOUND", { detail: "Stripe billing is not configured" });
-  const profile = await findBillingProfile(deps, userId);
+  let profile = await findBillingProfile(deps, userId);
   if (!profile?.stripeCustomerId) {
-    throw new AppError("CONFLICT", { detail: "Create the billing customer first (POST /billing/customer)" });
+    const user = await deps.prisma.user.findUnique({ where: { id: userId }, select: { tenantId: true } });
+    if (!user) throw new AppError("NOT_FOUND", { detail: "No such user" });
+    profile = (await createCustomer(deps, { userId, tenantId: user.tenantId })).profile;
   }
   return profile as BillingProfile & { stripeCustomerId: string };
 }
@@ -86,11 +100,11 @@ export async function requireStripeCustomer(
 /** Chooses how future invoices are paid; crypto needs a configured recipient. */
 export async function setPreferredProvider(
   deps: Deps,
-  userId: string,
+  who: BillingCustomer,
   provider: "stripe" | "crypto",
 ): Promise<BillingProfile> {
-  const profile = await findBillingProfile(deps, userId);
-  if (!profile) throw new AppError("NOT_FOUND", { detail: "Create the billing customer first" });
+  // The billing profile is made on first use, like the Stripe customer (nothing to call first).
+  const profile = await ensureBillingProfile(deps, who);
   if (provider === "crypto" && !deps.config.CRYPTO_DEPOSIT_XPUB) {
     throw new AppError("CONFLICT", { detail: "Crypto payments are not configured here" });
   }

@@ -3,7 +3,9 @@ import type { BillingProfile } from "../../../../generated/prisma/client.ts";
 import type { Deps } from "../../../ports.ts";
 import type { StripePaymentMethodInfo } from "../../../providers/stripe-gateway.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
-import { requireStripeCustomer } from "./customers.ts";
+import { ensureStripeCustomer, findBillingProfile } from "./customers.ts";
+
+type CustomerProfile = BillingProfile & { stripeCustomerId: string };
 
 export interface PaymentMethodView {
   id: string;
@@ -17,7 +19,7 @@ export interface PaymentMethodView {
 
 /** A SetupIntent whose client secret Stripe Elements confirms in the browser. */
 export async function createSetupIntent(deps: Deps, userId: string, requestKey: string) {
-  const profile = await requireStripeCustomer(deps, userId);
+  const profile = await ensureStripeCustomer(deps, userId);
   const si = await (deps.stripe as NonNullable<Deps["stripe"]>).createSetupIntent(
     profile.stripeCustomerId,
     `atlas:setup-intent:${profile.id}:${sha256Hex(requestKey).slice(0, 32)}`,
@@ -74,8 +76,11 @@ export async function syncPaymentMethods(
 
 /** The caller's cards as Stripe has them, with the default resolved ({@link syncPaymentMethods}). */
 export async function listPaymentMethods(deps: Deps, userId: string): Promise<PaymentMethodView[]> {
-  const profile = await requireStripeCustomer(deps, userId);
-  const { methods, defaultId } = await syncPaymentMethods(deps, profile);
+  if (!deps.stripe) throw new AppError("NOT_FOUND", { detail: "Stripe billing is not configured" });
+  // A read creates nothing at Stripe: without a customer yet there is no card (adding one creates it).
+  const profile = await findBillingProfile(deps, userId);
+  if (!profile?.stripeCustomerId) return [];
+  const { methods, defaultId } = await syncPaymentMethods(deps, profile as CustomerProfile);
   return methods.map((pm) => view(pm, defaultId));
 }
 
@@ -99,12 +104,14 @@ const view = (pm: StripePaymentMethodInfo, defaultId: string | null): PaymentMet
 
 /** The payment method, if it is attached to the caller's customer; 404 otherwise (no BOLA). */
 async function ownPaymentMethod(deps: Deps, userId: string, paymentMethodId: string) {
-  const profile = await requireStripeCustomer(deps, userId);
+  if (!deps.stripe) throw new AppError("NOT_FOUND", { detail: "Stripe billing is not configured" });
+  const profile = await findBillingProfile(deps, userId);
+  if (!profile?.stripeCustomerId) throw new AppError("NOT_FOUND", { detail: "No such payment method" });
   const pm = await (deps.stripe as NonNullable<Deps["stripe"]>).retrievePaymentMethod(paymentMethodId);
   if (!pm || pm.customerId !== profile.stripeCustomerId) {
     throw new AppError("NOT_FOUND", { detail: "No such payment method" });
   }
-  return { profile, pm };
+  return { profile: profile as CustomerProfile, pm };
 }
 
 /** Detaches a card; when it was the default, another attached card becomes it (or none is left). */

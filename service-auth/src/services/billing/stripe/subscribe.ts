@@ -3,7 +3,7 @@ import type { BillingProfile, Prisma } from "../../../../generated/prisma/client
 import type { Deps } from "../../../ports.ts";
 import type { StripeGateway, StripeSubscriptionInfo } from "../../../providers/stripe-gateway.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
-import { requireStripeCustomer } from "./customers.ts";
+import { ensureStripeCustomer } from "./customers.ts";
 import { getActivePlan, stripePriceOf } from "./plans.ts";
 import type { SubscriptionStatus } from "./subscription-status.ts";
 import {
@@ -53,7 +53,7 @@ export async function subscribe(
       detail: "This plan has no subscription: cancel the current subscription to fall back to it",
     });
   }
-  const { id: profileId } = await requireStripeCustomer(deps, userId);
+  const { id: profileId } = await ensureStripeCustomer(deps, userId);
   const stripe = deps.stripe as StripeGateway;
   return deps.prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT "id" FROM "billing"."billing_profiles" WHERE "id" = ${profileId} FOR UPDATE`;
@@ -157,7 +157,7 @@ export async function setCancelAtPeriodEnd(
   cancel: boolean,
   requestKey: string,
 ): Promise<SubscriptionWithPlan> {
-  const profile = await requireStripeCustomer(deps, userId);
+  const profile = await ensureStripeCustomer(deps, userId);
   const current = await currentSubscription(deps, profile.id);
   if (!current?.stripeSubscriptionId) throw new AppError("NOT_FOUND", { detail: "No current subscription" });
   if (current.cancelAtPeriodEnd === cancel) return current;
