@@ -155,7 +155,10 @@ export function createAuthClient(config: AppConfig) {
     health: async (signal?: AbortSignal) => {
       await api.GET("/health", { cache: "no-store", ...(signal ? { signal } : {}) });
     },
-    startEmail: (email: string) => status(api.POST("/auth/email/start", { body: { email } })),
+    /** Sends the link and code; the answer names the pending sign-in the code opens. */
+    startEmail: (email: string) => apiData(api.POST("/auth/email/start", { body: { email } })),
+    verifyEmailCode: (codeToken: string, code: string) =>
+      apiData(api.POST("/auth/email/verify-code", { body: { codeToken, code } }), parseSession),
     startSms: (phone: string) => status(api.POST("/auth/sms/start", { body: { phone } })),
     verifyEmail: (token: string) => apiData(api.POST("/auth/email/verify", { body: { token } }), parseSession),
     verifySms: (phone: string, code: string) =>

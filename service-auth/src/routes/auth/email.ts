@@ -15,7 +15,12 @@ import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 
 const StartBody = z.strictObject({
-  email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254, "must be at most 254 characters")
+    .pipe(z.email("must be an e-mail address, like you@example.com")),
   redirectTo: z.string().max(2048).optional(),
 });
 const VerifyBody = z.strictObject({ token: z.string().min(32).max(128) });
