@@ -29,11 +29,10 @@ describe.skipIf(skipBrowser)("web-app: the login page", () => {
   const card = (page: Page) => page.locator("section.card").first();
   /** The card's controls in reading order, as "tag:name". */
   const controls = (page: Page) =>
-    card(page)
-      .locator("input, button, a, select")
-      .evaluateAll((els) =>
-        els.map((e) => `${e.tagName.toLowerCase()}:${(e.getAttribute("aria-label") ?? e.textContent ?? "").trim()}`),
-      );
+    page.evaluate(
+      `[...document.querySelector("section.card").querySelectorAll("input, button, a, select")]
+        .map((e) => e.tagName.toLowerCase() + ":" + (e.getAttribute("aria-label") ?? e.textContent ?? "").trim())`,
+    ) as Promise<string[]>;
   const fieldError = async (page: Page, label: string) => {
     const input = page.getByLabel(label, { exact: true });
     const ids = ((await input.getAttribute("aria-describedby")) ?? "").split(" ").filter(Boolean);
@@ -60,13 +59,13 @@ describe.skipIf(skipBrowser)("web-app: the login page", () => {
     ]);
     expect(await page.getByLabel("Email").getAttribute("type")).toBe("email");
     // Every other method is a logo button: an inline SVG, not an image file and not an emoji.
-    const logos = await card(page)
-      .locator(".method-list li")
-      .evaluateAll((items) => items.map((li) => li.querySelectorAll("svg path").length));
+    const logos = (await page.evaluate(
+      `[...document.querySelectorAll("section.card .method-list li")].map((li) => li.querySelectorAll("svg path").length)`,
+    )) as number[];
     expect(logos).toHaveLength(6);
     expect(logos.every((n) => n > 0)).toBe(true);
     expect(await card(page).locator("img").count()).toBe(0);
-    expect(await card(page).innerText()).not.toMatch(/\p{Extended_Pictographic}/u);
+    expect((await card(page).textContent()) ?? "").not.toMatch(/\p{Extended_Pictographic}/u);
     // Hidden: Discord (no credentials here) and the wallets (no extension in this browser).
     expect(await page.getByText(/Discord|wallet|Ethereum|Solana|Arweave|no wallet found|install/i).count()).toBe(0);
     await stack.readmeScreenshot(page, "login");
@@ -83,7 +82,7 @@ describe.skipIf(skipBrowser)("web-app: the login page", () => {
       invalid: "true",
       described: expect.stringContaining("Must be an e-mail address, like you@example.com."),
     });
-    expect(await page.locator("body").innerText()).not.toMatch(/request (json )?is invalid/i);
+    expect((await page.locator("body").textContent()) ?? "").not.toMatch(/request (json )?is invalid/i);
     await stack.screenshot(page, "login-field-error");
 
     await page.getByRole("button", { name: "Continue with phone" }).click();
@@ -119,7 +118,7 @@ describe.skipIf(skipBrowser)("web-app: the login page", () => {
     await page.getByRole("button", { name: "Text me a code" }).click();
     await page.getByText("We texted a 6-digit code to +1 415 555 0199").waitFor();
     // A code is expected: the cursor is in the code field.
-    await page.waitForFunction(() => document.activeElement?.getAttribute("autocomplete") === "one-time-code");
+    await page.waitForFunction(`document.activeElement?.getAttribute("autocomplete") === "one-time-code"`);
     const sms = await stack.lastMessage("sms", "+14155550199");
     await page.keyboard.type(sms.code ?? "");
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
@@ -138,7 +137,7 @@ describe.skipIf(skipBrowser)("web-app: the login page", () => {
     await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
     await page.getByText(`We sent a sign-in link to ${first}. It works once and expires in 15 minutes`).waitFor();
     // The code field has the focus; Resend waits 30 s, visibly.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe(
+    expect(await page.evaluate("document.activeElement?.id")).toBe(
       await page.getByLabel("Code from the e-mail").getAttribute("id"),
     );
     const resend = page.getByRole("button", { name: /^Resend/ });
@@ -173,7 +172,7 @@ describe.skipIf(skipBrowser)("web-app: the login page", () => {
     expect(await resend.textContent()).toBe("Resend");
     await resend.click();
     await page.getByText("We sent a new link and code.").waitFor();
-    await page.waitForFunction(() => document.querySelector(".check-inbox") !== null);
+    await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
     const mails = (await stack.outbox()).filter((m) => m.channel === "email" && m.to === second);
     expect(mails).toHaveLength(2);
     const newest = mails[0]?.code ?? "";

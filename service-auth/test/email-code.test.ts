@@ -98,7 +98,11 @@ describe("the e-mail's 6-digit code", () => {
       data: { slug: "acme", name: "Acme", allowedOrigins: [], allowedMethods: ["email"], jwtAudience: "acme" },
     });
     expect((await verifyCode({ codeToken: mine.codeToken, code }, { "x-tenant": "acme" })).status).toBe(401);
-    for (const bad of [{ code }, { codeToken: mine.codeToken, code: "12345" }, { codeToken: mine.codeToken, code, x: 1 }]) {
+    for (const bad of [
+      { code },
+      { codeToken: mine.codeToken, code: "12345" },
+      { codeToken: mine.codeToken, code, x: 1 },
+    ]) {
       const res = await verifyCode(bad);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code: "VALIDATION_FAILED" });

@@ -135,7 +135,8 @@ export function CheckInbox({
         </button>
       </div>
       <p id={`${id}-resend`} className="hint" role="status" aria-live="polite">
-        {status ?? (wait > 0 ? "You can ask for another e-mail when the countdown ends." : "No e-mail? Check spam, or resend.")}
+        {status ??
+          (wait > 0 ? "You can ask for another e-mail when the countdown ends." : "No e-mail? Check spam, or resend.")}
       </p>
     </div>
   );

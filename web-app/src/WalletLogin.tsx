@@ -107,7 +107,7 @@ export function WalletLogin({
     });
 
   const icon = (src: string | null) =>
-    src ? <img className="logo" src={src} alt="" width={20} height={20} /> : <WalletLogo />;
+    src ? <img className="method-logo" src={src} alt="" width={20} height={20} /> : <WalletLogo />;
   // Only wallets this browser has: a chain without an extension is not offered (nothing to click).
   const found = eth.length > 0 || sol.length > 0 || ar !== null;
   if (!found && !status) return null;

@@ -12,7 +12,7 @@ const BRANDS: Record<OAuthProvider, { path: string; hex: string }> = {
 
 function Svg({ path, color }: { path: string; color: string }) {
   return (
-    <svg className="logo" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+    <svg className="method-logo" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
       <path d={path} fill={color} />
     </svg>
   );

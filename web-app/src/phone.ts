@@ -25,7 +25,9 @@ export function countryOptions(locale = navigator.language): { code: CountryCode
 }
 
 /** The country the browser's language names (en-GB → GB), else the United States. */
-export function defaultCountry(languages: readonly string[] = navigator.languages ?? [navigator.language]): CountryCode {
+export function defaultCountry(
+  languages: readonly string[] = navigator.languages ?? [navigator.language],
+): CountryCode {
   const known = new Set<string>(getCountries());
   for (const tag of languages) {
     const region = tag.split("-").find((part, i) => i > 0 && /^[A-Z]{2}$/.test(part));

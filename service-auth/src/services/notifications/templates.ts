@@ -15,7 +15,9 @@ const LINK_ONCE = "The link works once and expires in 15 minutes.";
 export function magicLinkMail(input: { tenantName: string; link: string; token: string; code?: string }): MailContent {
   const { tenantName: name, link, code } = input;
   const tail = `${LINK_ONCE} If you did not ask for it, ignore this e-mail.`;
-  const codeText = code ? `\n\nReading this on another device? Enter this code on the sign-in page instead: ${code}` : "";
+  const codeText = code
+    ? `\n\nReading this on another device? Enter this code on the sign-in page instead: ${code}`
+    : "";
   const codeHtml = code
     ? `<p>Reading this on another device? Enter this code on the sign-in page instead:</p><p style="font-size:24px;letter-spacing:4px"><b>${code}</b></p>`
     : "";

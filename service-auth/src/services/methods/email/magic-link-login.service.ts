@@ -75,7 +75,11 @@ export async function verifyEmailCode(
   const now = deps.now();
   const fail = async (reason: string, email: string | null) => {
     if (email) {
-      await recordLoginFailure(deps, { tenant: input.tenant, account: { identifier: `email:${email}` }, context: input.context });
+      await recordLoginFailure(deps, {
+        tenant: input.tenant,
+        account: { identifier: `email:${email}` },
+        context: input.context,
+      });
     }
     countLogin(deps, "email", "failure");
     await recordAudit(
@@ -102,7 +106,12 @@ export async function verifyEmailCode(
     },
   });
   if (!consumed.ok) {
-    const reason = consumed.reason === "rejected" ? "wrong_code" : consumed.reason === "exhausted" ? "attempts_exhausted" : "no_live_code";
+    const reason =
+      consumed.reason === "rejected"
+        ? "wrong_code"
+        : consumed.reason === "exhausted"
+          ? "attempts_exhausted"
+          : "no_live_code";
     throw await fail(reason, consumed.challenge?.data.email ?? null);
   }
   const email = consumed.challenge.data.email;
