@@ -106,7 +106,12 @@ const CASES = {
     issue: async (to) =>
       issueChallenge(t.deps, "email_code", {
         tenantId: to.tenantId,
-        data: { email: EMAIL, codeHash: await hashLowEntropySecret("246810"), redirectTo: null },
+        data: {
+          email: EMAIL,
+          codeHash: await hashLowEntropySecret("246810"),
+          redirectTo: null,
+          linkHash: "0".repeat(64),
+        },
       }),
     consume: async (token, as, answer = true) =>
       outcome(

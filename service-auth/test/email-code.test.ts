@@ -81,12 +81,20 @@ describe("the e-mail's 6-digit code", () => {
     expect(body.user.email).toBe("code@example.test");
     expect(body.accessToken).toBeTruthy();
     expect(await t.deps.prisma.authAuditLog.count({ where: { eventType: "login_success" } })).toBe(1);
-    // Single use.
+    // Single use, and one e-mail is one sign-in: its link is spent too.
     const replay = await verifyCode({ codeToken: pending.codeToken, code: mail.code });
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ code: "INVALID_CREDENTIALS" });
-    // The link keeps working as before.
-    expect((await t.app.request("/auth/email/verify", jsonPost({ token: mail.token }))).status).toBe(200);
+    expect((await t.app.request("/auth/email/verify", jsonPost({ token: mail.token }))).status).toBe(401);
+  });
+
+  it("leaves the link working as before, and dies when the link is used", async () => {
+    const pending = await started("link@example.test");
+    const mail = await lastMail("link@example.test");
+    const byLink = await t.app.request("/auth/email/verify", jsonPost({ token: mail.token }));
+    expect(byLink.status).toBe(200);
+    expect(((await byLink.json()) as { user: { email: string } }).user.email).toBe("link@example.test");
+    expect((await verifyCode({ codeToken: pending.codeToken, code: mail.code })).status).toBe(401);
   });
 
   it("works only with its own pending sign-in: another start's codeToken, another tenant, no token", async () => {

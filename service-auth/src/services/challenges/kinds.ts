@@ -90,7 +90,13 @@ const KINDS = {
     subject: false,
     supersedes: false,
     maxAttempts: 5,
-    data: z.object({ email: z.string(), codeHash: z.string(), redirectTo: z.string().nullable() }),
+    data: z.object({
+      email: z.string(),
+      codeHash: z.string(),
+      redirectTo: z.string().nullable(),
+      /** SHA-256 of the link it travels with: using one of the two ends the other. */
+      linkHash: z.string(),
+    }),
   },
   /** Explicit linking of an e-mail address to the logged-in user who asked (15 minutes). */
   link_email: {

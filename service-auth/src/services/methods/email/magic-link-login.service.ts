@@ -7,6 +7,7 @@ import { completeLogin } from "../../login/complete-login.ts";
 import { assertNotBackedOff, recordLoginFailure } from "../../login/lockout.service.ts";
 import type { RequestContext } from "../../login/request-context.ts";
 import { countLogin } from "../../platform/business-metrics.ts";
+import { sha256Hex } from "../../platform/crypto.ts";
 import { verifyLowEntropySecret } from "../../platform/password-hash.ts";
 import type { ResolvedTenant } from "../../tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../tokens/session.service.ts";
@@ -39,6 +40,16 @@ export async function verifyMagicLink(
     );
     throw new AppError("INVALID_CREDENTIALS", { detail: "This sign-in link is invalid, used or expired" });
   }
+  // One e-mail, one sign-in: the code that came with this link dies with it.
+  await deps.prisma.authChallenge.updateMany({
+    where: {
+      tenantId: input.tenant.id,
+      kind: "email_code",
+      consumedAt: null,
+      data: { path: ["linkHash"], equals: sha256Hex(input.token) },
+    },
+    data: { consumedAt: now },
+  });
   const user = await userForProvenAddress(
     deps,
     {
@@ -114,7 +125,12 @@ export async function verifyEmailCode(
           : "no_live_code";
     throw await fail(reason, consumed.challenge?.data.email ?? null);
   }
-  const email = consumed.challenge.data.email;
+  const { email, linkHash } = consumed.challenge.data;
+  // One e-mail, one sign-in: the link that came with this code dies with it.
+  await deps.prisma.magicLink.updateMany({
+    where: { tenantId: input.tenant.id, tokenHash: linkHash, consumedAt: null },
+    data: { consumedAt: now },
+  });
   const user = await userForProvenAddress(
     deps,
     { tenantId: input.tenant.id, address: { kind: "email", value: email }, context: input.context },

@@ -97,7 +97,7 @@ export async function startMagicLink(
     const codeHash = await hashLowEntropySecret(code);
     const codeToken = await issueChallenge(deps, "email_code", {
       tenantId: input.tenant.id,
-      data: { email, codeHash, redirectTo: input.redirectTo },
+      data: { email, codeHash, redirectTo: input.redirectTo, linkHash: sha256Hex(token) },
     });
     pending = { codeToken, expiresAt: new Date(deps.now().getTime() + CHALLENGE_KINDS.email_code.ttlMs) };
   }
