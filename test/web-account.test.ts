@@ -216,9 +216,9 @@ describe.skipIf(skipBrowser)("web-app: account pages", () => {
     await page.getByLabel("Also revoke access tokens").check();
     await page.getByRole("button", { name: "Log out everywhere" }).click();
     await page.getByRole("button", { name: "Log out everywhere" }).last().click();
-    await page.getByRole("button", { name: "Email me a link" }).waitFor();
+    await page.getByRole("button", { name: "Continue", exact: true }).waitFor();
     await page.reload();
-    await page.getByRole("button", { name: "Email me a link" }).waitFor();
+    await page.getByRole("button", { name: "Continue", exact: true }).waitFor();
     const user = await userOf(email);
     expect(await stack.t.deps.prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
     const logoutAll = await stack.t.deps.prisma.authAuditLog.findFirstOrThrow({

@@ -76,7 +76,7 @@ describe("device login approved in the web-app", () => {
     const page = await (browser as BrowserContext).newPage();
     await page.goto(`${web}/`);
     await page.getByLabel("Email").fill("device@example.test");
-    await page.getByRole("button", { name: "Email me a link" }).click();
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
     await page.getByText("Check your inbox").waitFor();
     const link = (await outbox()).find((m) => m.channel === "email")?.link ?? "";
     await page.goto(link);

@@ -189,11 +189,12 @@ describe.skipIf(skipBrowser)("web-app: login methods", () => {
     await page.close();
   });
 
-  it("says so when no wallet is installed", async () => {
+  it("hides wallets when no wallet extension is installed (no greyed-out buttons, no install advice)", async () => {
     const page = await stack.newPage();
     await page.goto(`${stack.webUrl}/`);
-    await page.getByRole("button", { name: /Ethereum wallet.*no wallet found/ }).waitFor();
-    await page.getByText("need a browser extension").waitFor();
+    await page.getByRole("button", { name: "Sign in with a passkey" }).waitFor();
+    expect(await page.getByRole("button", { name: /Ethereum|Solana|Arweave|wallet/ }).count()).toBe(0);
+    expect(await page.getByText(/no wallet found|browser extension/).count()).toBe(0);
     await page.close();
   });
 });

@@ -49,7 +49,7 @@ describe("web-app login page in Chromium", () => {
     await page.goto(`${web}/`);
     await page.getByText("Sign-in service is online").waitFor();
     await page.getByLabel("Email").fill("browser@example.test");
-    await page.getByRole("button", { name: "Email me a link" }).click();
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
     await page.getByText("Check your inbox").waitFor();
     const link = (await outbox()).find((m) => m.channel === "email")?.link ?? "";
     expect(link.startsWith(`${web}/auth/callback?token=`)).toBe(true);
@@ -62,9 +62,9 @@ describe("web-app login page in Chromium", () => {
     await page.reload();
     await page.getByText("You're signed in").waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
-    await page.getByRole("button", { name: "Email me a link" }).waitFor();
+    await page.getByRole("button", { name: "Continue", exact: true }).waitFor();
     await page.reload();
-    await page.getByRole("button", { name: "Email me a link" }).waitFor();
+    await page.getByRole("button", { name: "Continue", exact: true }).waitFor();
     // The used link does not sign in twice.
     await page.goto(link);
     await page.getByText("This sign-in link is invalid, used or expired").waitFor();
@@ -74,6 +74,7 @@ describe("web-app login page in Chromium", () => {
   it("signs in with an SMS code", async () => {
     const page = await (browser as BrowserContext).newPage();
     await page.goto(`${web}/`);
+    await page.getByRole("button", { name: "Continue with phone" }).click();
     await page.getByLabel("Phone").fill("+14155550199");
     await page.getByRole("button", { name: "Text me a code" }).click();
     await page.getByLabel("Code").waitFor();

@@ -154,6 +154,7 @@ describe.skipIf(skipBrowser)("web-app: the MFA challenge after a login", () => {
     try {
       const page = await stack.newPage();
       await page.goto(`${stack.webUrl}/`);
+      await page.getByRole("button", { name: "Continue with phone" }).click();
       await page.getByLabel("Phone").fill(phone);
       await page.getByRole("button", { name: "Text me a code" }).click();
       await page.getByLabel("Code").waitFor();

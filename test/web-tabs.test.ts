@@ -78,8 +78,8 @@ describe.skipIf(skipBrowser)("web-app: several tabs, one session", () => {
 
     // Signing out in one tab signs out the other.
     await a.getByRole("button", { name: "Sign out" }).click();
-    await a.getByRole("button", { name: "Email me a link" }).waitFor();
-    await b.getByRole("button", { name: "Email me a link" }).waitFor();
+    await a.getByRole("button", { name: "Continue", exact: true }).waitFor();
+    await b.getByRole("button", { name: "Continue", exact: true }).waitFor();
     await a.close();
     await b.close();
   });

@@ -56,6 +56,13 @@ export const loginEnv = {
     .max(3_600)
     .default(30)
     .describe("Minimum seconds between two codes to the same number"),
+  EMAIL_RESEND_COOLDOWN_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600)
+    .default(30)
+    .describe("Minimum seconds between two sign-in links to the same address while the earlier one is unused"),
   RATE_LIMIT_LOGIN_START_PER_HOUR: z.coerce
     .number()
     .int()

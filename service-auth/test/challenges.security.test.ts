@@ -13,7 +13,7 @@ import {
   issueChallenge,
 } from "../src/services/challenges/challenge-store.ts";
 import { sha256Hex } from "../src/services/platform/crypto.ts";
-import { verifyLowEntropySecret } from "../src/services/platform/password-hash.ts";
+import { hashLowEntropySecret, verifyLowEntropySecret } from "../src/services/platform/password-hash.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 
 let t: TestApp;
@@ -99,6 +99,27 @@ const CASES = {
       }),
     consume: async (token, as) =>
       outcome(await consumeChallenge(t.deps, "magic_link", token, { tenantId: as.tenantId })),
+    userBound: false,
+  },
+  email_code: {
+    // The pending sign-in's token finds it; the e-mail's code (hashed in its data) is the answer.
+    issue: async (to) =>
+      issueChallenge(t.deps, "email_code", {
+        tenantId: to.tenantId,
+        data: {
+          email: EMAIL,
+          codeHash: await hashLowEntropySecret("246810"),
+          redirectTo: null,
+          linkHash: "0".repeat(64),
+        },
+      }),
+    consume: async (token, as, answer = true) =>
+      outcome(
+        await consumeChallenge(t.deps, "email_code", token, {
+          tenantId: as.tenantId,
+          verify: (ch) => verifyLowEntropySecret(ch.data.codeHash, answer ? "246810" : "135791"),
+        }),
+      ),
     userBound: false,
   },
   link_email: {

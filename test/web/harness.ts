@@ -238,7 +238,7 @@ export async function totpNow(base32: string, at = Date.now()): Promise<string> 
 export async function emailLogin(stack: WebStack, page: Page, email: string): Promise<string> {
   await page.goto(`${stack.webUrl}/`);
   await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Email me a link" }).click();
+  await page.getByRole("button", { name: "Continue", exact: true }).click();
   await page.getByText("Check your inbox").waitFor();
   const link = (await stack.lastMessage("email", email)).link ?? "";
   await page.goto(link);
@@ -294,7 +294,7 @@ export async function enableTotp(
 /** Signs out and waits until the sign-in form is back (the refresh cookie is gone by then). */
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Sign out" }).click();
-  await page.getByRole("button", { name: "Email me a link" }).waitFor();
+  await page.getByRole("button", { name: "Continue", exact: true }).waitFor();
 }
 
 /**

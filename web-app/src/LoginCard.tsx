@@ -1,23 +1,40 @@
+import { browserSupportsWebAuthn } from "@simplewebauthn/browser";
 import { useCallback, useState } from "react";
 import { type AuthClient, type Login, OAUTH_METHODS, type Tenant } from "./auth.ts";
+import { CheckInbox, type PendingEmail, RESEND_COOLDOWN_MS } from "./CheckInbox.tsx";
+import { MailLogo, PhoneLogo, ProviderLogo } from "./logos.tsx";
 import { PasskeyButton, usePasskeyAutofill } from "./PasskeyLogin.tsx";
 import { returnUrl } from "./return-to.ts";
 import { SmsLogin } from "./SmsLogin.tsx";
 import { StartForm } from "./StartForm.tsx";
 import { WalletLogin } from "./WalletLogin.tsx";
 
-/** The sign-in card: exactly the methods the tenant allows (and the server can serve). */
+/** Which form the card shows: e-mail first; the phone form or the inbox screen when asked for. */
+type Step = { kind: "email"; email: string } | { kind: "phone" } | { kind: "inbox"; pending: PendingEmail };
+
+/**
+ * The sign-in card: e-mail first with one "Continue", then the other methods the tenant allows
+ * and this browser can use, as logo buttons. Methods that cannot work here are not shown.
+ */
 export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthClient; login: Login }) {
   const allowed = new Set(tenant.allowedMethods);
   const oauth = OAUTH_METHODS.filter((o) => allowed.has(o.method));
-  const passkey = allowed.has("passkey");
+  const passkey = allowed.has("passkey") && browserSupportsWebAuthn();
   const wallets = allowed.has("siwe") || allowed.has("siws") || allowed.has("arweave");
+  const email = allowed.has("email");
+  const sms = allowed.has("sms");
+  const [step, setStep] = useState<Step>(email ? { kind: "email", email: "" } : { kind: "phone" });
   const [passkeyError, setPasskeyError] = useState<string | null>(null);
   const onAutofillError = useCallback((m: string) => setPasskeyError(m), []);
   // Conditional UI rides on the e-mail field; without one there is nothing to autofill.
-  usePasskeyAutofill(auth, login, passkey && allowed.has("email"), onAutofillError);
+  usePasskeyAutofill(auth, login, passkey && step.kind === "email", onAutofillError);
   // The page to come back to rides in the OAuth flow's state (validated when the flow starts).
   const redirectTo = returnUrl();
+  // Switching forms starts clean: no error of the other form stays on screen.
+  const go = (next: Step) => {
+    setPasskeyError(null);
+    setStep(next);
+  };
 
   if (allowed.size === 0) {
     return (
@@ -28,43 +45,81 @@ export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthC
     );
   }
 
-  const others = passkey || oauth.length > 0 || wallets;
+  if (step.kind === "inbox") {
+    return (
+      <section className="card login-card" aria-labelledby="login-title">
+        <h2 id="login-title">Check your inbox</h2>
+        <CheckInbox
+          pending={step.pending}
+          auth={auth}
+          login={login}
+          onResent={(pending) => setStep({ kind: "inbox", pending })}
+          onChangeAddress={() => go({ kind: "email", email: step.pending.email })}
+        />
+      </section>
+    );
+  }
+
+  const switchTo =
+    step.kind === "email" && sms ? (
+      <button type="button" className="method" onClick={() => go({ kind: "phone" })}>
+        <PhoneLogo /> Continue with phone
+      </button>
+    ) : step.kind === "phone" && email ? (
+      <button type="button" className="method" onClick={() => go({ kind: "email", email: "" })}>
+        <MailLogo /> Continue with e-mail
+      </button>
+    ) : null;
+  const others = switchTo !== null || passkey || oauth.length > 0 || wallets;
   return (
-    <section className="card" aria-labelledby="login-title">
-      <h2 id="login-title">Sign in</h2>
-      {allowed.has("email") && (
+    <section className="card login-card" aria-labelledby="login-title">
+      <h2 id="login-title">Sign in or create an account</h2>
+      {step.kind === "email" ? (
         <StartForm
+          key="email"
           label="Email"
           type="email"
           autoComplete={passkey ? "username webauthn" : "email"}
           placeholder="you@example.com"
-          hint={passkey ? "Or pick a saved passkey from the suggestions." : undefined}
-          submitLabel="Email me a link"
-          sentMessage="Check your inbox — we sent you a sign-in link."
-          onSubmit={auth.startEmail}
+          hint="We'll e-mail you a link and a code. New here? The same step creates your account."
+          submitLabel="Continue"
+          initialValue={step.email}
+          autoFocus={step.email !== ""}
+          onSubmit={async (address) => {
+            const started = await auth.startEmail(address);
+            go({
+              kind: "inbox",
+              pending: {
+                email: address.toLowerCase(),
+                codeToken: started.codeToken,
+                expiresAt: new Date(started.expiresAt),
+                resendAt: Date.now() + RESEND_COOLDOWN_MS,
+              },
+            });
+          }}
         />
+      ) : (
+        <SmsLogin key="phone" auth={auth} login={login} />
       )}
-      {allowed.has("sms") && <SmsLogin auth={auth} login={login} />}
-      {others && (allowed.has("email") || allowed.has("sms")) && <p className="divider">or continue with</p>}
-      {passkey && (
-        <div className="method-block">
-          <PasskeyButton auth={auth} login={login} onError={setPasskeyError} />
-          <p className="form-status error" role="status" aria-live="polite">
-            {passkeyError}
-          </p>
-        </div>
-      )}
-      {oauth.length > 0 && (
-        <ul className="method-list" aria-label="Sign in with an account you have elsewhere">
-          {oauth.map((o) => (
-            <li key={o.provider}>
-              <a className="button" href={auth.oauthStartUrl(o.provider, redirectTo)}>
-                {o.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
+      {others && <p className="divider">or</p>}
+      <ul className="method-list" aria-label="Other ways to sign in">
+        {switchTo && <li>{switchTo}</li>}
+        {passkey && (
+          <li>
+            <PasskeyButton auth={auth} login={login} onError={setPasskeyError} />
+          </li>
+        )}
+        {oauth.map((o) => (
+          <li key={o.provider}>
+            <a className="button method" href={auth.oauthStartUrl(o.provider, redirectTo)}>
+              <ProviderLogo provider={o.provider} /> Continue with {o.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <p className="form-status error" role="status" aria-live="polite">
+        {passkeyError}
+      </p>
       {wallets && <WalletLogin auth={auth} login={login} allowed={allowed} appName={tenant.name} />}
     </section>
   );

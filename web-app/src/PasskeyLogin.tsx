@@ -2,6 +2,7 @@ import { browserSupportsWebAuthn, browserSupportsWebAuthnAutofill, startAuthenti
 import { useEffect, useState } from "react";
 import { errorMessage } from "./api.ts";
 import type { AuthClient, Login } from "./auth.ts";
+import { KeyLogo } from "./logos.tsx";
 
 /** A WebAuthn failure in words; a closed prompt is not worth an alarming message. */
 export function passkeyError(error: unknown): string {
@@ -67,11 +68,12 @@ export function PasskeyButton({
   return (
     <button
       type="button"
+      className="method"
       onClick={signIn}
       disabled={busy || !supported}
       title={supported ? undefined : "This browser doesn't support passkeys"}
     >
-      <span aria-hidden="true">🔑</span> {busy ? "Waiting for your passkey…" : "Sign in with a passkey"}
+      <KeyLogo /> {busy ? "Waiting for your passkey…" : "Sign in with a passkey"}
     </button>
   );
 }

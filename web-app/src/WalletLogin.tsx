@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { errorMessage } from "./api.ts";
 import type { AuthClient, Login, LoginMethod, Session } from "./auth.ts";
+import { WalletLogo } from "./logos.tsx";
 import { type ArweaveWallet, arweaveWallet } from "./wallets/arweave.ts";
 import { connectEthereum, type EthereumWallet, personalSign, watchEthereumWallets } from "./wallets/ethereum.ts";
 import { base64, base64url, caip122Message, type SignInFields, siweMessage, toUtf8 } from "./wallets/message.ts";
@@ -105,58 +106,37 @@ export function WalletLogin({
       return auth.verifySignedMessage("arweave", message, base64url(signature), owner);
     });
 
-  const missing = (label: string) => (
-    <li key={`missing-${label}`}>
-      <button type="button" aria-disabled="true" className="pending" aria-describedby="no-wallet-hint">
-        {label} <span className="soon">no wallet found</span>
-      </button>
-    </li>
-  );
-  const icon = (src: string | null) => (src ? <img src={src} alt="" width={20} height={20} /> : null);
-  const anyMissing =
-    (allowed.has("siwe") && eth.length === 0) ||
-    (allowed.has("siws") && sol.length === 0) ||
-    (allowed.has("arweave") && !ar);
+  const icon = (src: string | null) =>
+    src ? <img className="method-logo" src={src} alt="" width={20} height={20} /> : <WalletLogo />;
+  // Only wallets this browser has: a chain without an extension is not offered (nothing to click).
+  const found = eth.length > 0 || sol.length > 0 || ar !== null;
+  if (!found && !status) return null;
 
   return (
     <div className="wallets">
       <ul className="method-list" aria-label="Wallets">
-        {allowed.has("siwe") &&
-          (eth.length === 0
-            ? missing("Ethereum wallet")
-            : eth.map((w) => (
-                <li key={`eth-${w.id}`}>
-                  <button type="button" onClick={() => signInEthereum(w)} disabled={busy !== null}>
-                    {icon(w.icon)} {eth.length > 1 ? `Ethereum · ${w.name}` : `Ethereum (${w.name})`}
-                  </button>
-                </li>
-              )))}
-        {allowed.has("siws") &&
-          (sol.length === 0
-            ? missing("Solana wallet")
-            : sol.map((w) => (
-                <li key={`sol-${w.name}`}>
-                  <button type="button" onClick={() => signInSolana(w)} disabled={busy !== null}>
-                    {icon(w.icon.startsWith("data:image/") ? w.icon : null)} Solana ({w.name})
-                  </button>
-                </li>
-              )))}
-        {allowed.has("arweave") &&
-          (ar ? (
-            <li key="arweave">
-              <button type="button" onClick={() => signInArweave(ar)} disabled={busy !== null}>
-                Arweave wallet
-              </button>
-            </li>
-          ) : (
-            missing("Arweave wallet")
-          ))}
+        {eth.map((w) => (
+          <li key={`eth-${w.id}`}>
+            <button type="button" className="method" onClick={() => signInEthereum(w)} disabled={busy !== null}>
+              {icon(w.icon)} {eth.length > 1 ? `Ethereum · ${w.name}` : `Ethereum (${w.name})`}
+            </button>
+          </li>
+        ))}
+        {sol.map((w) => (
+          <li key={`sol-${w.name}`}>
+            <button type="button" className="method" onClick={() => signInSolana(w)} disabled={busy !== null}>
+              {icon(w.icon.startsWith("data:image/") ? w.icon : null)} Solana ({w.name})
+            </button>
+          </li>
+        ))}
+        {ar && (
+          <li key="arweave">
+            <button type="button" className="method" onClick={() => signInArweave(ar)} disabled={busy !== null}>
+              <WalletLogo /> Arweave wallet
+            </button>
+          </li>
+        )}
       </ul>
-      {anyMissing && (
-        <p className="hint" id="no-wallet-hint">
-          Wallets marked "no wallet found" need a browser extension; install one and reload this page.
-        </p>
-      )}
       <p className={`form-status ${status?.tone ?? ""}`} role="status" aria-live="polite">
         {status?.text}
       </p>

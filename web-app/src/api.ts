@@ -91,9 +91,23 @@ export function errorMessage(error: unknown): string {
       return "This sign-in method isn't available here.";
     case "INTERNAL":
       return "Something went wrong on our side. Please try again.";
+    case "VALIDATION_FAILED":
+      // The API's per-field messages say what is wrong; its generic detail does not.
+      return validationMessages(error) ?? error.detail;
     default:
       return error.detail;
   }
+}
+
+/** "name: must be …; scopes: …" from a VALIDATION_FAILED problem's `errors[]`, or null. */
+function validationMessages(error: ApiError): string | null {
+  const list = Array.isArray(error.extras.errors) ? error.extras.errors : [];
+  const parts = list.flatMap((e: unknown) => {
+    if (!isRecord(e) || typeof e.message !== "string") return [];
+    const path = typeof e.path === "string" && e.path !== "" ? `${e.path}: ` : "";
+    return [`${path}${e.message}`];
+  });
+  return parts.length > 0 ? parts.join("; ") : null;
 }
 
 function formatWait(seconds: number): string {

@@ -157,15 +157,18 @@ export function createAuthClient(config: AppConfig) {
       await api.GET("/health", { cache: "no-store", ...(signal ? { signal } : {}) });
     },
     /**
-     * Sends a magic link. From a page that wants to be returned to (see return-to.ts) the link's
-     * flow carries it as `redirectTo` (service-auth validates its origin for the tenant).
+     * Sends the link and code; the answer names the pending sign-in the code opens. From a page
+     * that wants to be returned to (see return-to.ts) the link's flow carries it as `redirectTo`
+     * (service-auth validates its origin for the tenant).
      */
     startEmail: (email: string) =>
-      status(
+      apiData(
         api.POST("/auth/email/start", {
           body: currentTarget() ? { email, redirectTo: returnUrl() } : { email },
         }),
       ),
+    verifyEmailCode: (codeToken: string, code: string) =>
+      apiData(api.POST("/auth/email/verify-code", { body: { codeToken, code } }), parseSession),
     startSms: (phone: string) => status(api.POST("/auth/sms/start", { body: { phone } })),
     verifyEmail: (token: string) => apiData(api.POST("/auth/email/verify", { body: { token } }), parseSession),
     /** A magic link's login and the `redirectTo` its flow carried (validated again by the caller). */

@@ -1506,7 +1506,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a magic link (202 whether or not the account exists) */
+        /**
+         * Send a magic link and a 6-digit code (202 whether or not the account exists)
+         * @description The link (`/auth/callback?token=…`) and the code work once and for 15 minutes; the code only with this answer's `codeToken`. Another link to the same address while the last one is unused and younger than EMAIL_RESEND_COOLDOWN_SEC (30 s) is refused: 429 RATE_LIMITED with Retry-After.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1553,7 +1556,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Rate limited */
+                /** @description Rate limited or within the resend cooldown (Retry-After) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1629,6 +1632,102 @@ export interface paths {
                 };
                 /** @description The address is an account's primary address but not one of its sign-in methods (CONFLICT) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/email/verify-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange the e-mail's 6-digit code for tokens, in the page that started the sign-in
+         * @description `codeToken` is the start's answer: the code works only for that pending sign-in, once, for 15 minutes and 5 attempts.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        codeToken: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Logged in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TokenResponse"] & {
+                            redirectTo: string | null;
+                        };
+                    };
+                };
+                /** @description Not 6 digits, or no codeToken */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Wrong, used, expired or exhausted code (INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description E-mail login not enabled for this tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The address is an account's primary address but not one of its sign-in methods (CONFLICT) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many attempts (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6326,6 +6425,10 @@ export interface components {
             discardReason: string;
         };
         EmailStarted: {
+            /** @description Names this pending sign-in: send it with the e-mail's 6-digit code to POST /auth/email/verify-code (keep it in the page that asked) */
+            codeToken: string;
+            /** @description When the link and the code stop working (ISO 8601) */
+            expiresAt: string;
             /** @enum {string} */
             status: "sent";
         };

@@ -9,7 +9,7 @@ export const Phone = z
   .transform((v, ctx) => {
     const e164 = normalisePhone(v);
     if (!e164) {
-      ctx.addIssue({ code: "custom", message: "must be a valid phone number in E.164 form, e.g. +14155550123" });
+      ctx.addIssue({ code: "custom", message: "must be a valid phone number, like +1 415 555 0123 (E.164)" });
       return z.NEVER;
     }
     return e164;

@@ -43,7 +43,7 @@ const token256 = (random: RandomSource) => random.token(32);
 /** 128 random bits as 32 hex characters (SIWE wants alphanumerics, at least 8). */
 const hexNonce = (random: RandomSource) => random.bytes(16).toString("hex");
 /** Six decimal digits from the CSPRNG (ASVS 2.7.6). */
-const sixDigits = (random: RandomSource) => String(random.int(0, 1_000_000)).padStart(6, "0");
+export const sixDigits = (random: RandomSource) => String(random.int(0, 1_000_000)).padStart(6, "0");
 
 const walletNonce = {
   table: "auth_challenges",
@@ -74,6 +74,29 @@ const KINDS = {
     supersedes: false,
     maxAttempts: null,
     data: z.object({ redirectTo: z.string().nullable(), ipAddress: z.string().nullable() }),
+  },
+  /**
+   * The 6-digit code that travels with a magic link, for reading the mail on another device. Found
+   * by the pending sign-in's token (only the browser that asked holds it); the code's argon2id hash
+   * is checked after the attempt is spent: 15 minutes like its link, 5 attempts, single use.
+   */
+  email_code: {
+    table: "auth_challenges",
+    secret: "sha256",
+    newSecret: token256,
+    ttlMs: 15 * 60_000,
+    user: "none",
+    tenant: "given",
+    subject: false,
+    supersedes: false,
+    maxAttempts: 5,
+    data: z.object({
+      email: z.string(),
+      codeHash: z.string(),
+      redirectTo: z.string().nullable(),
+      /** SHA-256 of the link it travels with: using one of the two ends the other. */
+      linkHash: z.string(),
+    }),
   },
   /** Explicit linking of an e-mail address to the logged-in user who asked (15 minutes). */
   link_email: {

@@ -8,15 +8,24 @@ export type MailContent = Omit<EmailMessage, "to">;
 
 const LINK_ONCE = "The link works once and expires in 15 minutes.";
 
-/** E-mail login: the magic link (single use, 15 minutes). */
-export function magicLinkMail(input: { tenantName: string; link: string; token: string }): MailContent {
-  const { tenantName: name, link } = input;
+/**
+ * E-mail login: the magic link (single use, 15 minutes) and, when the login page asked for one,
+ * the 6-digit code that opens the same sign-in in the browser that asked (mail read elsewhere).
+ */
+export function magicLinkMail(input: { tenantName: string; link: string; token: string; code?: string }): MailContent {
+  const { tenantName: name, link, code } = input;
   const tail = `${LINK_ONCE} If you did not ask for it, ignore this e-mail.`;
+  const codeText = code
+    ? `\n\nReading this on another device? Enter this code on the sign-in page instead: ${code}`
+    : "";
+  const codeHtml = code
+    ? `<p>Reading this on another device? Enter this code on the sign-in page instead:</p><p style="font-size:24px;letter-spacing:4px"><b>${code}</b></p>`
+    : "";
   return {
     subject: `Your ${name} sign-in link`,
-    text: `Sign in to ${name}: ${link}\n\n${tail}`,
-    html: `<p>Sign in to <b>${escapeHtml(name)}</b>:</p><p><a href="${escapeHtml(link)}">Sign in</a></p><p>${tail}</p>`,
-    meta: { link, token: input.token },
+    text: `Sign in to ${name}: ${link}${codeText}\n\n${tail}`,
+    html: `<p>Sign in to <b>${escapeHtml(name)}</b>:</p><p><a href="${escapeHtml(link)}">Sign in</a></p>${codeHtml}<p>${tail}</p>`,
+    meta: { link, token: input.token, ...(code ? { code } : {}) },
   };
 }
 

@@ -16,14 +16,14 @@ export interface RateLimitStore {
 
 /** Fixed-window counters in process memory, pruned as windows expire. */
 export class MemoryRateLimitStore implements RateLimitStore {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly windows = new Map<string, { start: number; count: number; windowMs: number }>();
   private lastPrune = 0;
 
   async hit(key: string, limit: number, windowMs: number, nowMs: number): Promise<RateLimitResult> {
     this.prune(nowMs, windowMs);
     let w = this.windows.get(key);
     if (!w || nowMs - w.start >= windowMs) {
-      w = { start: nowMs, count: 0 };
+      w = { start: nowMs, count: 0, windowMs };
       this.windows.set(key, w);
     }
     w.count += 1;
@@ -34,7 +34,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
   private prune(nowMs: number, windowMs: number): void {
     if (nowMs - this.lastPrune < windowMs) return;
     this.lastPrune = nowMs;
-    for (const [k, w] of this.windows) if (nowMs - w.start >= windowMs) this.windows.delete(k);
+    // Each counter by its own window: a per-minute rule's prune must not drop a per-hour count.
+    for (const [k, w] of this.windows) if (nowMs - w.start >= w.windowMs) this.windows.delete(k);
   }
 }
 

@@ -92,6 +92,10 @@ export async function deleteAccount(
       await tx.trustedDevice.deleteMany(byUser);
       await tx.authChallenge.deleteMany(byUser);
       await tx.magicLink.deleteMany({ where: { tenantId, email: { in: ids.emails } } });
+      // The codes that travel with magic links name their address in their data.
+      await tx.authChallenge.deleteMany({
+        where: { tenantId, kind: "email_code", OR: ids.emails.map((e) => ({ data: { path: ["email"], equals: e } })) },
+      });
       await tx.otpCode.deleteMany({ where: { tenantId, phone: { in: ids.phones } } });
       await tx.idempotencyKey.deleteMany({ where: { scope: userId } });
       const lockoutPatterns = [userId, ...ids.all].map((v) => `%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
