@@ -3,7 +3,9 @@ import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Env } from "hono";
 import type { Registry } from "prom-client";
-import { renderApiReference } from "./docs.ts";
+import { registerApiReference } from "./docs.ts";
+import type { DocumentLike } from "./docs-curl.ts";
+import { withProblemExamples } from "./problem-examples.ts";
 
 /** A readiness check resolves when the dependency answers and rejects (or times out) when not. */
 export type ReadinessCheck = () => Promise<void>;
@@ -35,12 +37,19 @@ const ReadySchema = z
   .object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), CheckSchema) })
   .openapi("Readiness");
 
+/** The tag of the routes below, declared in every service's document. */
+const OPERATIONS_TAG = {
+  name: "operations",
+  description: "Liveness and readiness probes for orchestrators and load balancers. No authentication.",
+};
+
 export function registerOperationalRoutes<E extends Env>(
   app: OpenAPIHono<E>,
   options: {
     name: string;
     version: string;
     description: string;
+    tags?: readonly { name: string; description: string }[];
     readiness: Record<string, ReadinessCheck>;
     registry: Registry;
     metricsRoute: boolean;
@@ -96,15 +105,15 @@ export function registerOperationalRoutes<E extends Env>(
   }
 
   const document = () =>
-    app.getOpenAPI31Document({
-      openapi: "3.1.0",
-      info: { title: options.name, version: options.version, description: options.description },
-    });
+    withProblemExamples(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: { title: options.name, version: options.version, description: options.description },
+        tags: [...(options.tags ?? []), OPERATIONS_TAG],
+      }),
+    );
   app.get("/openapi.json", (c) => c.json(document()));
-  app.get("/docs", (c) => {
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-    return c.html(renderApiReference(document()));
-  });
+  registerApiReference(app, () => document() as unknown as DocumentLike);
 }
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
