@@ -37,7 +37,7 @@ export function renderApiReference(document: { info: { title: string; version: s
   const title = `${esc(document.info.title)} ${esc(document.info.version)} — API reference`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
-<link rel="icon" href="data:,"></head><body>
+<link rel="icon" href="data:,"><link rel="stylesheet" href="/docs/reference.css"></head><body>
 <main id="reference" aria-label="API reference"><noscript><p>${title}: the reference needs JavaScript.
 The machine-readable document is at <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p></noscript></main>
 <script src="/docs/redoc.standalone.js"></script><script src="/docs/reference.js"></script>
@@ -56,11 +56,50 @@ const INIT_SCRIPT = `"use strict";
     pathInMiddlePanel: true,
     nativeScrollbars: true,
     hideDownloadButton: true,
-    theme: { colors: { primary: { main: "#0b5cad" } }, typography: { fontFamily: "system-ui, sans-serif", headings: { fontFamily: "system-ui, sans-serif" } } }
+    // Colours of at least 4.5:1 on Redoc's light backgrounds (WCAG 2.1 AA).
+    theme: {
+      colors: { primary: { main: "#0b5cad", light: "#0b5cad" } },
+      schema: { typeNameColor: "#4d4d4d", typeTitleColor: "#4d4d4d" },
+      typography: { fontFamily: "system-ui, sans-serif", headings: { fontFamily: "system-ui, sans-serif" } }
+    }
   }, root, function (error) {
     if (error) root.textContent = "The API reference could not be shown: " + error;
+    else {
+      nameMenuButton();
+      plainMenuItemNames();
+    }
   });
+  // Redoc names each navigation item by its title alone (aria-label) while the item also shows the
+  // method ("post"): without the label, the name is what a sighted user reads (WCAG 2.5.3).
+  function plainMenuItemNames() {
+    var strip = function () {
+      var items = root.querySelectorAll("[role=menuitem][aria-label]");
+      for (var i = 0; i < items.length; i++) items[i].removeAttribute("aria-label");
+    };
+    strip();
+    new MutationObserver(strip).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"] });
+  }
+  // On narrow screens Redoc folds the navigation behind a floating div that only a mouse can
+  // open: make it a named button that a keyboard and a screen reader can use too.
+  function nameMenuButton() {
+    var chevron = document.querySelector('svg[viewBox="0 0 926.23699 573.74994"]');
+    var button = chevron && chevron.parentElement && chevron.parentElement.parentElement;
+    if (!button) return;
+    button.setAttribute("role", "button");
+    button.setAttribute("aria-label", "Menu");
+    button.setAttribute("tabindex", "0");
+    button.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        button.click();
+      }
+    });
+  }
 })();
+`;
+
+/** Code samples wrap rather than scroll: a scrolling box would need a keyboard stop of its own. */
+const STYLESHEET = `pre { white-space: pre-wrap !important; overflow-wrap: anywhere; overflow-x: visible !important; }
 `;
 
 /**
@@ -128,6 +167,11 @@ export function registerApiReference<E extends Env>(app: Hono<E>, document: () =
     c.header("Content-Type", "text/javascript; charset=utf-8");
     c.header("Cache-Control", "public, max-age=3600");
     return c.body(INIT_SCRIPT);
+  });
+  app.get("/docs/reference.css", (c) => {
+    c.header("Content-Type", "text/css; charset=utf-8");
+    c.header("Cache-Control", "public, max-age=3600");
+    return c.body(STYLESHEET);
   });
   app.get("/docs/redoc.standalone.js", async (c) => {
     const body = await redocBundle();

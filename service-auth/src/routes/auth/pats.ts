@@ -73,9 +73,9 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       method: "post",
       path: "/auth/pats",
       tags: ["personal access tokens"],
-      summary: "Create a PAT; the token is shown once",
+      summary: "Create a personal access token",
       description:
-        "With an access token (MFA users: recent MFA). With a PAT holding `profile:read` (the CLI): only scopes that PAT has, expiring no later than it, and not for users with MFA.",
+        "The token (atlas_pat_…) is in this answer once and never again; only its hash is stored. With an access token (MFA users: recent MFA). With a PAT holding `profile:read` (the CLI): only scopes that PAT has, expiring no later than it, and not for users with MFA.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
