@@ -7,6 +7,7 @@ import { assertMethodAllowed, auditedRedirect } from "../../services/login/login
 import { requestContext } from "../../services/login/request-context.ts";
 import { normaliseEmail, startMagicLink } from "../../services/methods/email/magic-link.service.ts";
 import { verifyMagicLink } from "../../services/methods/email/magic-link-login.service.ts";
+import * as EX from "../examples/login.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 
@@ -39,14 +40,16 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: 
       path: "/auth/email/start",
       tags: [doc.tag],
       summary: "Send a magic link (202 whether or not the account exists)",
+      description:
+        "Sends a sign-in link to the address. The answer is the same whether or not an account exists, so it cannot be used to find accounts; the first sign-in creates the user. redirectTo, one of the tenant's origins, is where the web-app goes after signing in. Rate limited.",
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: StartBody } }, required: true },
+        body: { content: { "application/json": { schema: StartBody, example: EX.EMAIL_START } }, required: true },
       },
       responses: {
         202: {
           description: "A link is on its way if the address can receive it",
-          content: { "application/json": { schema: Accepted } },
+          content: { "application/json": { schema: Accepted, example: EX.SENT } },
         },
         400: problem("Invalid address or redirectTo"),
         403: problem("E-mail login not enabled for this tenant"),
@@ -79,15 +82,20 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: 
       path: "/auth/email/verify",
       tags: [doc.tag],
       summary: "Exchange a magic-link token for tokens (first login creates the user)",
+      description:
+        "Takes the token of the link. Single use and short-lived. Answers an access token and a refresh token (browsers of an allowed origin get the refresh token as an HttpOnly cookie instead), the user, and the redirectTo given at the start. A user with a second factor gets 401 MFA_REQUIRED with an mfaToken for POST /auth/mfa/verify.",
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: VerifyBody } }, required: true },
+        body: { content: { "application/json": { schema: VerifyBody, example: EX.EMAIL_LINK } }, required: true },
       },
       responses: {
         200: {
           description: "Logged in",
           content: {
-            "application/json": { schema: TokenResponseSchema.extend({ redirectTo: z.string().nullable() }) },
+            "application/json": {
+              schema: TokenResponseSchema.extend({ redirectTo: z.string().nullable() }),
+              example: EX.EMAIL_LOGGED_IN,
+            },
           },
         },
         401: problem("Invalid, used or expired link (INVALID_CREDENTIALS)"),
