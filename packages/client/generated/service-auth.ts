@@ -9,7 +9,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public signing keys (published before they sign, kept until their tokens expire) */
+        /**
+         * Public signing keys (published before they sign, kept until their tokens expire)
+         * @description The JSON Web Key Set that verifies access tokens (RFC 7517). Cache it for the Cache-Control max-age; a new key is published one cache lifetime before it signs, and an old one stays until every token it signed has expired. Send If-None-Match with the ETag to get 304 when nothing changed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -25,6 +28,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "keys": [
+                         *         {
+                         *           "kty": "EC",
+                         *           "crv": "P-256",
+                         *           "kid": "k2026-12",
+                         *           "use": "sig",
+                         *           "alg": "ES256",
+                         *           "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                         *           "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["JWKS"];
                     };
                 };
@@ -52,7 +70,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit events of every user, newest first (admins; platform admins see every tenant) */
+        /**
+         * Audit events of every user, newest first (admins; platform admins see every tenant)
+         * @description For tenant admins: the events of every user of their tenant, filtered by userId, eventType and time range. Platform admins may pass tenantId to read another tenant. Same paging as GET /auth/audit.
+         */
         get: {
             parameters: {
                 query?: {
@@ -85,6 +106,51 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "f0e1d2c3-b4a5-4968-8776-655443322110",
+                         *           "eventType": "login_success",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "details": {
+                         *             "method": "email",
+                         *             "amr": [
+                         *               "email",
+                         *               "totp"
+                         *             ]
+                         *           }
+                         *         },
+                         *         {
+                         *           "id": "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d",
+                         *           "eventType": "pat_created",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:12:40.000Z",
+                         *           "details": {
+                         *             "patId": "6a1d8e2f-4b3c-4d5e-9f0a-1b2c3d4e5f60",
+                         *             "scopes": [
+                         *               "objects:read",
+                         *               "objects:write"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ],
+                         *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wN1QwOToxMjo0MC4wMDBaIiwiaSI6ImE5YjhjN2Q2In0"
+                         *     }
+                         */
                         "application/json": components["schemas"]["AuditEventPage"];
                     };
                 };
@@ -94,6 +160,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid filter or cursor",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -103,6 +178,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -112,6 +196,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not an admin, or a tenant filter outside the caller's tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -151,6 +244,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "applicationFeeBps": 250
+                     *     }
+                     */
                     "application/json": {
                         applicationFeeBps: number;
                     };
@@ -163,6 +261,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "stripeAccountId": "acct_1QxK7rE2aY9sG0hW",
+                         *       "chargesEnabled": true,
+                         *       "payoutsEnabled": true,
+                         *       "detailsSubmitted": true,
+                         *       "applicationFeeBps": 250
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConnectedAccount"];
                     };
                 };
@@ -172,6 +279,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid fee (VALIDATION_FAILED)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -181,6 +297,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -190,6 +315,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -199,6 +333,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "The tenant has no connected account",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -240,6 +383,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "amountMinor": 1000,
+                     *       "reason": "requested_by_customer"
+                     *     }
+                     */
                     "application/json": {
                         /** @description Absent: all that is left of the payment */
                         amountMinor?: number;
@@ -255,6 +404,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "re_3QxK6qD1zX8rF9gV",
+                         *       "invoiceId": "inv_2026_12_000123",
+                         *       "amountMinor": 1000,
+                         *       "currency": "usd",
+                         *       "status": "succeeded",
+                         *       "reason": "requested_by_customer",
+                         *       "reversedTransfer": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["Refund"];
                     };
                 };
@@ -264,6 +424,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body or missing Idempotency-Key (VALIDATION_FAILED)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -273,6 +442,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -282,6 +460,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -291,6 +478,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No payment for this invoice (NOT_FOUND)",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -300,6 +496,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Crypto payment, not paid by card, nothing left to refund, or refused by Stripe (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -309,6 +514,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/provider-unavailable",
+                         *       "title": "Provider unavailable",
+                         *       "status": 503,
+                         *       "detail": "Stripe unreachable: retry with the same key (PROVIDER_UNAVAILABLE, Retry-After)",
+                         *       "code": "PROVIDER_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -329,7 +543,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Discard a parked event: marked processed (never consumed) with the reason; the row stays; audited */
+        /**
+         * Discard a parked event: marked processed (never consumed) with the reason; the row stays; audited
+         * @description Platform admins only, for an event that must never take effect (settled by hand, voided). The reason (3 to 500 characters) is required and audited; the row is kept for the record.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -346,6 +563,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "reason": "Invoice voided by hand (ticket 4812)"
+                     *     }
+                     */
                     "application/json": {
                         reason: string;
                     };
@@ -358,6 +580,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "01JEXK4Z9M2QF7T3V8N1B6C0DR",
+                         *       "eventType": "invoice.finalized",
+                         *       "sourceService": "service-cloud-api",
+                         *       "aggregateKey": "inv_2026_12_000123",
+                         *       "attempts": 8,
+                         *       "lastError": "Stripe answered 402: card_declined",
+                         *       "parkedAt": "2026-12-07T08:00:00.000Z",
+                         *       "createdAt": "2026-12-06T23:59:00.000Z",
+                         *       "payload": {
+                         *         "invoiceId": "inv_2026_12_000123",
+                         *         "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "totalCents": 2900
+                         *       },
+                         *       "discardedAt": "2026-12-07T10:00:00.000Z",
+                         *       "discardReason": "Invoice voided by hand (ticket 4812)"
+                         *     }
+                         */
                         "application/json": components["schemas"]["DiscardedOutboxEvent"];
                     };
                 };
@@ -367,6 +608,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid id, or reason missing (3..500 characters)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -376,6 +626,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -385,6 +644,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -394,6 +662,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No parked event with this id",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -414,7 +691,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Put a parked event back in its consumer's queue (attempts reset, due now); audited */
+        /**
+         * Put a parked event back in its consumer's queue (attempts reset, due now); audited
+         * @description Platform admins only, once the cause is fixed (a card updated, a provider back). Its consumer picks it up again at once. An Idempotency-Key makes a retried request safe. The reason goes into the audit log.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -431,6 +711,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "reason": "The customer updated their card"
+                     *     }
+                     */
                     "application/json": {
                         reason?: string;
                     };
@@ -443,6 +728,23 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "01JEXK4Z9M2QF7T3V8N1B6C0DR",
+                         *       "eventType": "invoice.finalized",
+                         *       "sourceService": "service-cloud-api",
+                         *       "aggregateKey": "inv_2026_12_000123",
+                         *       "attempts": 8,
+                         *       "lastError": "Stripe answered 402: card_declined",
+                         *       "parkedAt": "2026-12-07T08:00:00.000Z",
+                         *       "createdAt": "2026-12-06T23:59:00.000Z",
+                         *       "payload": {
+                         *         "invoiceId": "inv_2026_12_000123",
+                         *         "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "totalCents": 2900
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ParkedOutboxEvent"];
                     };
                 };
@@ -452,6 +754,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid id or reason",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -461,6 +772,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -470,6 +790,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -479,6 +808,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No parked event with this id",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -497,7 +835,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Parked billing outbox events (dead letter), most recently parked first */
+        /**
+         * Parked billing outbox events (dead letter), most recently parked first
+         * @description Platform admins only. Billing events that failed every delivery attempt and wait for a person: the event, its payload, the attempts and the last error. Pages of up to 100 with nextCursor.
+         */
         get: {
             parameters: {
                 query?: {
@@ -519,6 +860,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "01JEXK4Z9M2QF7T3V8N1B6C0DR",
+                         *           "eventType": "invoice.finalized",
+                         *           "sourceService": "service-cloud-api",
+                         *           "aggregateKey": "inv_2026_12_000123",
+                         *           "attempts": 8,
+                         *           "lastError": "Stripe answered 402: card_declined",
+                         *           "parkedAt": "2026-12-07T08:00:00.000Z",
+                         *           "createdAt": "2026-12-06T23:59:00.000Z",
+                         *           "payload": {
+                         *             "invoiceId": "inv_2026_12_000123",
+                         *             "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *             "totalCents": 2900
+                         *           }
+                         *         }
+                         *       ],
+                         *       "nextCursor": null
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["ParkedOutboxEvent"][];
                             nextCursor: string | null;
@@ -531,6 +894,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid cursor or limit",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -540,6 +912,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -549,6 +930,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -571,7 +961,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Publish a new signing key now; it signs one JWKS cache lifetime later */
+        /**
+         * Publish a new signing key now; it signs one JWKS cache lifetime later
+         * @description Platform admins only. The new key is in the JWKS at once and starts signing after one JWKS cache lifetime, so every verifier has it before the first token it signs; when a rotation is already pending, that one is answered. Audited (signing_key_rotated).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -590,6 +983,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "kid": "k2026-12b",
+                         *       "activatesAt": "2026-12-07T10:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["KeyRotation"];
                     };
                 };
@@ -599,6 +998,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -608,6 +1016,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin (admin of the default tenant)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -626,7 +1043,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every tenant, newest first */
+        /**
+         * Every tenant, newest first
+         * @description Platform admins only. Pages of up to 100 tenants (limit); pass nextCursor as cursor for the next page. Webhook secrets are never listed.
+         */
         get: {
             parameters: {
                 query?: {
@@ -649,6 +1069,35 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70",
+                         *           "name": "Acme Robotics",
+                         *           "slug": "acme",
+                         *           "allowedOrigins": [
+                         *             "https://app.acme.example"
+                         *           ],
+                         *           "allowedMethods": [
+                         *             "email",
+                         *             "passkey",
+                         *             "oauth:github"
+                         *           ],
+                         *           "jwtAudience": "https://api.acme.example",
+                         *           "webhookUrl": "https://hooks.acme.example/atlas",
+                         *           "isActive": true,
+                         *           "settings": {
+                         *             "mfa": "required",
+                         *             "lockout": "soft"
+                         *           },
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "nextCursor": null
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["Tenant"][];
                             nextCursor: string | null;
@@ -661,6 +1110,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid cursor or limit",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -670,6 +1128,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -679,6 +1146,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -701,6 +1177,25 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Acme Robotics",
+                     *       "slug": "acme",
+                     *       "allowedOrigins": [
+                     *         "https://app.acme.example"
+                     *       ],
+                     *       "allowedMethods": [
+                     *         "email",
+                     *         "passkey",
+                     *         "oauth:github"
+                     *       ],
+                     *       "jwtAudience": "https://api.acme.example",
+                     *       "webhookUrl": "https://hooks.acme.example/atlas",
+                     *       "settings": {
+                     *         "mfa": "required"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantCreate"];
                 };
             };
@@ -711,6 +1206,31 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70",
+                         *       "name": "Acme Robotics",
+                         *       "slug": "acme",
+                         *       "allowedOrigins": [
+                         *         "https://app.acme.example"
+                         *       ],
+                         *       "allowedMethods": [
+                         *         "email",
+                         *         "passkey",
+                         *         "oauth:github"
+                         *       ],
+                         *       "jwtAudience": "https://api.acme.example",
+                         *       "webhookUrl": "https://hooks.acme.example/atlas",
+                         *       "isActive": true,
+                         *       "settings": {
+                         *         "mfa": "required",
+                         *         "lockout": "soft"
+                         *       },
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "updatedAt": "2026-12-07T09:30:00.000Z",
+                         *       "webhookSecret": "whsec_Zk3pR8sW1hQx7mT2vN9bC4dF6gJ0aLeU5yXo"
+                         *     }
+                         */
                         "application/json": components["schemas"]["CreatedTenant"];
                     };
                 };
@@ -720,6 +1240,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid tenant",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -729,6 +1258,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -738,6 +1276,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -747,6 +1294,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Slug or jwtAudience already taken (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -765,7 +1321,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tenant */
+        /**
+         * One tenant
+         * @description Platform admins only: the tenant's settings, origins, login methods and JWT audience. The webhook secret is never shown again after creation or rotation.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -786,6 +1345,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70",
+                         *       "name": "Acme Robotics",
+                         *       "slug": "acme",
+                         *       "allowedOrigins": [
+                         *         "https://app.acme.example"
+                         *       ],
+                         *       "allowedMethods": [
+                         *         "email",
+                         *         "passkey",
+                         *         "oauth:github"
+                         *       ],
+                         *       "jwtAudience": "https://api.acme.example",
+                         *       "webhookUrl": "https://hooks.acme.example/atlas",
+                         *       "isActive": true,
+                         *       "settings": {
+                         *         "mfa": "required",
+                         *         "lockout": "soft"
+                         *       },
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Tenant"];
                     };
                 };
@@ -795,6 +1378,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -804,6 +1396,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -813,6 +1414,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such tenant",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -841,6 +1451,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "allowedMethods": [
+                     *         "email",
+                     *         "passkey"
+                     *       ],
+                     *       "settings": {
+                     *         "lockout": "hard"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantPatch"];
                 };
             };
@@ -851,6 +1472,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70",
+                         *       "name": "Acme Robotics",
+                         *       "slug": "acme",
+                         *       "allowedOrigins": [
+                         *         "https://app.acme.example"
+                         *       ],
+                         *       "allowedMethods": [
+                         *         "email",
+                         *         "passkey"
+                         *       ],
+                         *       "jwtAudience": "https://api.acme.example",
+                         *       "webhookUrl": "https://hooks.acme.example/atlas",
+                         *       "isActive": true,
+                         *       "settings": {
+                         *         "mfa": "required",
+                         *         "lockout": "hard"
+                         *       },
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "updatedAt": "2026-12-07T10:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["UpdatedTenant"];
                     };
                 };
@@ -860,6 +1504,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid change",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -869,6 +1522,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -878,6 +1540,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -887,6 +1558,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such tenant",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -896,6 +1576,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Slug or jwtAudience taken, or deactivating/renaming the default tenant (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -912,7 +1601,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the tenant's webhook secret; the previous one keeps signing for the grace period */
+        /**
+         * Rotate the tenant's webhook secret; the previous one keeps signing for the grace period
+         * @description Platform admins only. Webhooks are signed with the new secret and with the previous ones until previousSecretsExpireAt, so the receiver can switch without missing an event. The new secret is in this answer only. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -933,6 +1625,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "webhookSecret": "whsec_Zk3pR8sW1hQx7mT2vN9bC4dF6gJ0aLeU5yXo",
+                         *       "previousSecretsExpireAt": "2026-12-08T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["RotatedWebhookSecret"];
                     };
                 };
@@ -942,6 +1640,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -951,6 +1658,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -960,6 +1676,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such tenant",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -978,7 +1703,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A single-use nonce for a Arweave sign-in message (10 minutes) */
+        /**
+         * A single-use nonce for the Arweave sign-in message (10 minutes)
+         * @description The first step of a Arweave sign-in: put this nonce in the message the wallet signs, then send both to POST /auth/arweave/verify within 10 minutes. Each nonce works once, for this tenant only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -997,6 +1725,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "nonce": "k7Qm2ZxT9vN4bC8d"
+                         *     }
+                         */
                         "application/json": components["schemas"]["WalletNonce"];
                     };
                 };
@@ -1006,6 +1739,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Arweave login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1015,6 +1757,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1053,6 +1804,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "app.example.com wants you to sign in with your Arweave account:\nvLRHFqCw1uHu75xqB4fCDW-QxpkpJxBtFD9g4QYUbfw\n\nSign in to Atlas\n\nURI: https://app.example.com\nVersion: 1\nChain ID: arweave:mainnet\nNonce: k7Qm2ZxT9vN4bC8d\nIssued At: 2026-12-07T09:30:00.000Z",
+                     *       "publicKey": "sq9JbppKLlAKtQwalfX5DagnGMlTirditXk7y4jgoeA7DEM0Z6cVPE5xMQ9kz_T9VppP6BFHtHyZCZODercEVWipzkr36tfQkR5EDGUQyLivdxUzbWgVkzw7D27PJEa4cd1Uy6r18rYLqERgbRvAZph5YJZmpSJk7r3MwnQquuktjvSpfCLFwSxP1w879-ss_JalM9ICzRi38henONio8gll6GV9-omrWwRMZer_15bspCK5txCwpY137nfKwKD5YBAuzxxcj424M7zlSHlsafBwaRwFbf8gHtW03iJER4lR4GxeY0WvnYaB3KDISHQp53a9nlbmiWO5WcHHYsR83OT2eJ0Pl3RWA-_imk_SNwGQTCjmA6tf_UVwL8HzYS2iyuu85b7iYK9ZQoh8nqbNC6qibICE4h9Fe3bN7AgitIe9XzCTOXDfMr4ahjC8kkqJ1z4zNAI6-Leei_Mgd8JtZh2vqFNZhXK0lSadFl_9Oh3AET7tUds2E7s-6zpRPd9oBZu6-kNuHDRJ6TQhZSwJ9ZO5HYsccb_G_1so72aXJymR9ggJgWr4J3bawAYYnqmvmzGklYOlE_5HVnMxf-UxpT7ztdsHbc9QEH6W2bzwxbpjTczEZs3JCCB3c-NewNHsj9PYM3b5tTlTNP9kNAwPZHWpt11t79LuNkNGt9LfOek",
+                     *       "signature": "Tq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb"
+                     *     }
+                     */
                     "application/json": {
                         message: string;
                         publicKey: string;
@@ -1067,6 +1825,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -1076,6 +1852,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Malformed message, key or signature encoding",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1085,6 +1870,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1094,6 +1888,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Arweave login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1103,6 +1906,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1121,7 +1933,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's own security events, newest first */
+        /**
+         * The caller's own security events, newest first
+         * @description Sign-ins, MFA and token changes, linked methods and billing actions of the caller, with address, approximate place, device and risk score. Pages of up to 100 (limit); pass nextCursor as cursor for the next page. Filter by eventType and a from/to time range.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1151,6 +1966,51 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "f0e1d2c3-b4a5-4968-8776-655443322110",
+                         *           "eventType": "login_success",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "details": {
+                         *             "method": "email",
+                         *             "amr": [
+                         *               "email",
+                         *               "totp"
+                         *             ]
+                         *           }
+                         *         },
+                         *         {
+                         *           "id": "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d",
+                         *           "eventType": "pat_created",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:12:40.000Z",
+                         *           "details": {
+                         *             "patId": "6a1d8e2f-4b3c-4d5e-9f0a-1b2c3d4e5f60",
+                         *             "scopes": [
+                         *               "objects:read",
+                         *               "objects:write"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ],
+                         *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wN1QwOToxMjo0MC4wMDBaIiwiaSI6ImE5YjhjN2Q2In0"
+                         *     }
+                         */
                         "application/json": components["schemas"]["AuditEventPage"];
                     };
                 };
@@ -1160,6 +2020,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid filter or cursor",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1169,6 +2038,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1191,7 +2069,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a device request: its next poll receives a PAT with the requested scopes (recent MFA where enrolled) */
+        /**
+         * Approve a device request: its next poll receives a PAT with the requested scopes (recent MFA where enrolled)
+         * @description Approves the pending request of this user code: the device's next poll of POST /auth/token/refresh receives a personal access token with the requested scopes, named after the device's hostname. Users with MFA must have verified it recently (else 401 MFA_REQUIRED). Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1204,6 +2085,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "user_code": "BCDF-GHJK"
+                     *     }
+                     */
                     "application/json": {
                         user_code: string;
                     };
@@ -1216,6 +2102,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "userCode": "BCDF-GHJK",
+                         *       "clientName": "Atlas CLI",
+                         *       "hostname": "ada-laptop",
+                         *       "scopes": [
+                         *         "profile:read",
+                         *         "objects:read"
+                         *       ],
+                         *       "requestIp": "203.0.113.24",
+                         *       "requestGeo": "Lisbon, PT",
+                         *       "requestUserAgent": "atlas-cli/0.1.0 (linux x64)",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "expiresAt": "2026-12-07T09:45:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeviceRequest"];
                     };
                 };
@@ -1225,6 +2127,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1234,6 +2145,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1243,6 +2163,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No pending request with this code (wrong, expired or used); counted",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1252,6 +2181,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts or wrong codes",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1288,6 +2226,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "atlas-cli",
+                     *       "scope": "profile:read objects:read",
+                     *       "hostname": "ada-laptop"
+                     *     }
+                     */
                     "application/json": {
                         /**
                          * @description A known device client: `atlas-cli`
@@ -1299,6 +2244,13 @@ export interface paths {
                         /** @description Space-separated scopes of the PAT asked for; default `profile:read` */
                         scope?: string;
                     };
+                    /**
+                     * @example {
+                     *       "client_id": "atlas-cli",
+                     *       "scope": "profile:read objects:read",
+                     *       "hostname": "ada-laptop"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": {
                         /**
                          * @description A known device client: `atlas-cli`
@@ -1319,6 +2271,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "device_code": "dc_4f8Kq2ZxN7vT1mB9cR3sW6yH0pLa",
+                         *       "user_code": "BCDF-GHJK",
+                         *       "verification_uri": "https://app.example.com/device",
+                         *       "verification_uri_complete": "https://app.example.com/device?user_code=BCDF-GHJK",
+                         *       "expires_in": 900,
+                         *       "interval": 5
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeviceAuthorizationResponse"];
                     };
                 };
@@ -1328,6 +2290,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Unknown client_id or scope, bad hostname (VALIDATION_FAILED, with `error` per RFC 6749)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1337,6 +2308,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1357,7 +2337,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deny a device request: its next poll receives access_denied */
+        /**
+         * Deny a device request: its next poll receives access_denied
+         * @description Denies the pending request of this user code: the device's next poll receives the RFC 8628 error access_denied and no token is issued. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1370,6 +2353,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "user_code": "BCDF-GHJK"
+                     *     }
+                     */
                     "application/json": {
                         user_code: string;
                     };
@@ -1382,6 +2370,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "userCode": "BCDF-GHJK",
+                         *       "clientName": "Atlas CLI",
+                         *       "hostname": "ada-laptop",
+                         *       "scopes": [
+                         *         "profile:read",
+                         *         "objects:read"
+                         *       ],
+                         *       "requestIp": "203.0.113.24",
+                         *       "requestGeo": "Lisbon, PT",
+                         *       "requestUserAgent": "atlas-cli/0.1.0 (linux x64)",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "expiresAt": "2026-12-07T09:45:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeviceRequest"];
                     };
                 };
@@ -1391,6 +2395,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1400,6 +2413,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1409,6 +2431,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No pending request with this code (wrong, expired or used); counted",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1418,6 +2449,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts or wrong codes",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1436,7 +2476,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What a user code asks for: client, scopes, where the device asked from */
+        /**
+         * What a user code asks for: client, scopes, where the device asked from
+         * @description For the approval page: the signed-in user types or follows the code the device shows and sees which client asks, for which scopes, from which address and place, before approving or denying. Wrong codes are counted and rate limited.
+         */
         get: {
             parameters: {
                 query: {
@@ -1457,6 +2500,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "userCode": "BCDF-GHJK",
+                         *       "clientName": "Atlas CLI",
+                         *       "hostname": "ada-laptop",
+                         *       "scopes": [
+                         *         "profile:read",
+                         *         "objects:read"
+                         *       ],
+                         *       "requestIp": "203.0.113.24",
+                         *       "requestGeo": "Lisbon, PT",
+                         *       "requestUserAgent": "atlas-cli/0.1.0 (linux x64)",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "expiresAt": "2026-12-07T09:45:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeviceRequest"];
                     };
                 };
@@ -1466,6 +2525,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1475,6 +2543,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No pending request with this code (wrong, expired or used); counted",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1484,6 +2561,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts or wrong codes",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1506,7 +2592,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a magic link (202 whether or not the account exists) */
+        /**
+         * Send a magic link (202 whether or not the account exists)
+         * @description Sends a sign-in link to the address. The answer is the same whether or not an account exists, so it cannot be used to find accounts; the first sign-in creates the user. redirectTo, one of the tenant's origins, is where the web-app goes after signing in. Rate limited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1519,6 +2608,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "redirectTo": "https://app.example.com/billing"
+                     *     }
+                     */
                     "application/json": {
                         email: string;
                         redirectTo?: string;
@@ -1532,6 +2627,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "sent"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EmailStarted"];
                     };
                 };
@@ -1541,6 +2641,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid address or redirectTo",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1550,6 +2659,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "E-mail login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1559,6 +2677,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1579,7 +2706,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a magic-link token for tokens (first login creates the user) */
+        /**
+         * Exchange a magic-link token for tokens (first login creates the user)
+         * @description Takes the token of the link. Single use and short-lived. Answers an access token and a refresh token (browsers of an allowed origin get the refresh token as an HttpOnly cookie instead), the user, and the redirectTo given at the start. A user with a second factor gets 401 MFA_REQUIRED with an mfaToken for POST /auth/mfa/verify.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1592,6 +2722,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "el_Vq3xN8bT2mK7wZ4cR9sY1hJ6gF0dLpA5uE"
+                     *     }
+                     */
                     "application/json": {
                         token: string;
                     };
@@ -1604,6 +2739,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       },
+                         *       "redirectTo": "https://app.example.com/billing"
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"] & {
                             redirectTo: string | null;
                         };
@@ -1615,6 +2769,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Invalid, used or expired link (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1624,6 +2787,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "E-mail login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1633,6 +2805,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The address is an account's primary address but not one of its sign-in methods (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1685,6 +2866,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1694,6 +2884,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such identity",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1703,6 +2902,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "It is the last way to log in (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1722,7 +2930,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a confirmation link to an address the caller wants to add */
+        /**
+         * Send a confirmation link to an address the caller wants to add
+         * @description Sends a link to the address; following it (POST /auth/identities/email/verify with its token, signed in as the same user) adds the address as a way to sign in. Nothing changes until then.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1735,6 +2946,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada.work@example.com"
+                     *     }
+                     */
                     "application/json": {
                         email: string;
                     };
@@ -1747,6 +2963,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "sent"
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {string} */
                             status: "sent";
@@ -1759,6 +2980,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid address",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1768,6 +2998,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1788,7 +3027,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm the link: the address becomes one of the caller's identities */
+        /**
+         * Confirm the link: the address becomes one of the caller's identities
+         * @description Takes the token of the link sent by POST /auth/identities/email/start. The link is single use, expires, and only works for the user who asked for it. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1801,6 +3043,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "el_Vq3xN8bT2mK7wZ4cR9sY1hJ6gF0dLpA5uE"
+                     *     }
+                     */
                     "application/json": {
                         token: string;
                     };
@@ -1813,6 +3060,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                         *       "provider": "email",
+                         *       "subject": "ada.work@example.com",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "lastUsedAt": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["Identity"];
                     };
                 };
@@ -1822,6 +3078,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Invalid, used or expired link, or another user's",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1831,6 +3096,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The address belongs to another account",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1869,6 +3143,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "redirectTo": "https://app.example.com/account/sign-in-methods"
+                     *     }
+                     */
                     "application/json": {
                         redirectTo?: string;
                     };
@@ -1881,6 +3160,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "url": "https://accounts.google.com/o/oauth2/v2/auth?client_id=atlas&response_type=code&scope=openid%20email&state=Qx7mT2vN9bC4&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&nonce=Zk3pR8sW1h"
+                         *     }
+                         */
                         "application/json": components["schemas"]["OAuthLinkStart"];
                     };
                 };
@@ -1890,6 +3174,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid redirectTo",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1899,6 +3192,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1908,6 +3210,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Provider not enabled for this tenant or not configured",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1917,6 +3228,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Unknown provider",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1937,7 +3257,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a code to a phone number the caller wants to add */
+        /**
+         * Send a code to a phone number the caller wants to add
+         * @description Texts a 6-digit code to the number (any common format, normalised to E.164); POST /auth/identities/sms/verify with the code adds it as a way to sign in. Needs an SMS provider on the server; a resend within the cooldown answers 429.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1950,6 +3273,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "phone": "+14155550123"
+                     *     }
+                     */
                     "application/json": {
                         phone: string;
                     };
@@ -1962,6 +3290,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "sent"
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {string} */
                             status: "sent";
@@ -1974,6 +3307,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid phone number",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1983,6 +3325,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1992,6 +3343,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "SMS not configured on this server",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2001,6 +3361,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited or within the resend cooldown",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2021,7 +3390,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm the code: the number becomes one of the caller's identities */
+        /**
+         * Confirm the code: the number becomes one of the caller's identities
+         * @description Takes the number and the 6-digit code sent by POST /auth/identities/sms/start. Codes are single use, expire after 10 minutes and allow 5 attempts. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2034,6 +3406,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "phone": "+14155550123",
+                     *       "code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                         phone: string;
@@ -2047,6 +3425,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                         *       "provider": "sms",
+                         *       "subject": "+14155550123",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "lastUsedAt": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["Identity"];
                     };
                 };
@@ -2056,6 +3443,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong, used or expired code (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2065,6 +3461,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The number belongs to another account",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2085,7 +3490,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the current session and its refresh family */
+        /**
+         * End the current session and its refresh family
+         * @description Signs this device out: revokes the session of the access token and its refresh tokens, and clears the refresh cookie. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2111,6 +3519,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2147,6 +3564,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "includePats": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["LogoutAllRequest"];
                 };
             };
@@ -2164,6 +3586,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2173,6 +3604,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2213,6 +3653,41 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       },
+                         *       "identities": [
+                         *         {
+                         *           "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                         *           "provider": "email",
+                         *           "subject": "ada@example.com",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "mfa": {
+                         *         "totpEnabled": true,
+                         *         "passkeys": 1,
+                         *         "backupCodesLeft": 9
+                         *       },
+                         *       "session": {
+                         *         "id": "b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                         *         "amr": [
+                         *           "email",
+                         *           "totp"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Me"];
                     };
                 };
@@ -2222,6 +3697,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2231,6 +3715,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A personal access token without profile:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2267,6 +3760,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2276,6 +3778,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The payment provider could not stop billing: nothing was deleted, try again",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2293,7 +3804,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every piece of personal data held about the caller, as JSON */
+        /**
+         * Every piece of personal data held about the caller, as JSON
+         * @description The right of access (GDPR art. 15) as one JSON document: account, identities, sessions, passkeys, personal access tokens, MFA state, trusted devices, pending sign-in links and codes, the audit trail and billing records. Never secrets: no key material, token hashes or TOTP secret. Audited (data_exported).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2312,6 +3826,116 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "exportedAt": "2026-12-07T11:00:00.000Z",
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "email": "ada@example.com",
+                         *         "emailVerifiedAt": "2026-12-07T09:30:00.000Z",
+                         *         "phone": null,
+                         *         "phoneVerifiedAt": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ],
+                         *         "createdAt": "2026-12-07T09:30:00.000Z",
+                         *         "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *       },
+                         *       "tenant": {
+                         *         "id": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "slug": "default",
+                         *         "name": "Atlas"
+                         *       },
+                         *       "identities": [
+                         *         {
+                         *           "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                         *           "provider": "email",
+                         *           "subject": "ada@example.com",
+                         *           "chainFamily": null,
+                         *           "metadata": {},
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "sessions": [
+                         *         {
+                         *           "id": "b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                         *           "current": true,
+                         *           "amr": [
+                         *             "email"
+                         *           ],
+                         *           "ipAddress": "203.0.113.24",
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastSeenAt": "2026-12-07T11:02:41.000Z",
+                         *           "expiresAt": "2027-01-06T09:30:00.000Z",
+                         *           "mfaVerifiedAt": "2026-12-07T09:30:00.000Z",
+                         *           "revokedAt": null,
+                         *           "revokedReason": null
+                         *         }
+                         *       ],
+                         *       "passkeys": [
+                         *         {
+                         *           "id": "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f",
+                         *           "friendlyName": "MacBook Touch ID",
+                         *           "deviceType": "multiDevice",
+                         *           "backedUp": true,
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *           "transports": [
+                         *             "internal",
+                         *             "hybrid"
+                         *           ],
+                         *           "aaguid": "fbfc3007-154e-4ecc-8c0b-6e020557d7bd"
+                         *         }
+                         *       ],
+                         *       "personalAccessTokens": [],
+                         *       "mfa": {
+                         *         "totpEnabled": true,
+                         *         "totpEnabledAt": "2026-12-07T09:30:00.000Z",
+                         *         "backupCodes": {
+                         *           "total": 10,
+                         *           "unused": 9,
+                         *           "createdAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       },
+                         *       "trustedDevices": [],
+                         *       "pendingSignIns": {
+                         *         "magicLinks": [],
+                         *         "smsCodes": []
+                         *       },
+                         *       "auditEvents": [
+                         *         {
+                         *           "id": "f0e1d2c3-b4a5-4968-8776-655443322110",
+                         *           "eventType": "login_success",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "details": {
+                         *             "method": "email",
+                         *             "amr": [
+                         *               "email",
+                         *               "totp"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ],
+                         *       "billing": {
+                         *         "profile": null,
+                         *         "paymentMethods": [],
+                         *         "subscriptions": [],
+                         *         "charges": [],
+                         *         "cryptoPayments": []
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["AccountExport"];
                     };
                 };
@@ -2321,6 +3945,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2343,7 +3976,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the backup codes with a new set of 10 (recent MFA required) */
+        /**
+         * Replace the backup codes with a new set of 10 (recent MFA required)
+         * @description The old codes stop working at once. The new ones are in this answer only. Needs a second-factor verification on this session within the step-up window. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2362,6 +3998,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "backupCodes": [
+                         *         "7KQM-2ZXT",
+                         *         "9VNB-4C8D",
+                         *         "R3SW-6YH0",
+                         *         "PLAE-5UXC",
+                         *         "K2MQ-7VZ1",
+                         *         "BN6C-R3SY",
+                         *         "8DF0-GJ5A",
+                         *         "LEUH-P4TW",
+                         *         "9XK2-MQ7V",
+                         *         "Z1BN-6CR3"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["BackupCodes"];
                     };
                 };
@@ -2371,6 +4023,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "MFA_REQUIRED (no recent MFA on this session)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2380,6 +4041,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "TOTP not enabled",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2416,6 +4086,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "mfaToken": "mfa_Zp8Wq3Tn6Vb1Kc9Xm4Rd7Ls2"
+                     *     }
+                     */
                     "application/json": {
                         mfaToken: string;
                     };
@@ -2428,6 +4103,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                         *       "otpauthUrl": "otpauth://totp/Atlas:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Atlas",
+                         *       "qrCodeDataUrl": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAKQAAACkCAYAAAAZtYVBAAAAAklEQVR4AewaftIAAAY"
+                         *     }
+                         */
                         "application/json": components["schemas"]["TotpSetup"];
                     };
                 };
@@ -2437,6 +4119,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Invalid mfaToken (INVALID_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2446,6 +4137,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The user already has MFA",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2466,7 +4166,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disable TOTP (recent MFA and a current code required); backup codes and trusted devices go too */
+        /**
+         * Disable TOTP (recent MFA and a current code required); backup codes and trusted devices go too
+         * @description Needs a second-factor verification on this session within the step-up window and a current code. Removes the secret, the backup codes and every trusted device. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2479,6 +4182,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                     };
@@ -2498,6 +4206,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Wrong code, or MFA_REQUIRED (no recent MFA on this session)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2518,7 +4235,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enable TOTP with a code from the app; answers the 10 backup codes, once */
+        /**
+         * Enable TOTP with a code from the app; answers the 10 backup codes, once
+         * @description Confirms the pending secret with a current 6-digit code. From then on, sign-ins on untrusted devices ask for a code. The 10 single-use backup codes are in this answer only: show them to the user to keep. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2531,6 +4251,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                     };
@@ -2543,6 +4268,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "backupCodes": [
+                         *         "7KQM-2ZXT",
+                         *         "9VNB-4C8D",
+                         *         "R3SW-6YH0",
+                         *         "PLAE-5UXC",
+                         *         "K2MQ-7VZ1",
+                         *         "BN6C-R3SY",
+                         *         "8DF0-GJ5A",
+                         *         "LEUH-P4TW",
+                         *         "9XK2-MQ7V",
+                         *         "Z1BN-6CR3"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["BackupCodes"];
                     };
                 };
@@ -2552,6 +4293,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong code (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2561,6 +4311,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "No pending setup, or already enabled",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2581,7 +4340,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment: a secret for the authenticator app (not active until enabled) */
+        /**
+         * Start TOTP enrolment: a secret for the authenticator app (not active until enabled)
+         * @description Answers a new secret as base32 (for typing in), an otpauth:// URL (for opening the authenticator app on the same device) and its QR code. Nothing changes until POST /auth/mfa/totp/enable confirms a code from the app.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2600,6 +4362,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                         *       "otpauthUrl": "otpauth://totp/Atlas:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Atlas",
+                         *       "qrCodeDataUrl": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAKQAAACkCAYAAAAZtYVBAAAAAklEQVR4AewaftIAAAY"
+                         *     }
+                         */
                         "application/json": components["schemas"]["TotpSetup"];
                     };
                 };
@@ -2609,6 +4378,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2618,6 +4396,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "TOTP already enabled",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2636,7 +4423,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's trusted devices (live ones) */
+        /**
+         * The caller's trusted devices (live ones)
+         * @description Devices on which the caller chose to be trusted after a second factor (trustDevice at POST /auth/mfa/verify): sign-ins there skip the second factor until the trust expires. current marks this browser.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2655,6 +4445,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b",
+                         *           "label": "ada@example.com",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *           "expiresAt": "2027-01-06T09:30:00.000Z",
+                         *           "current": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["TrustedDevice"][];
                         };
@@ -2666,6 +4470,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2689,7 +4502,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Stop trusting a device: its next login asks for the second factor again */
+        /**
+         * Stop trusting a device: its next login asks for the second factor again
+         * @description Revokes one trusted device of the caller. A device of another user answers 404. Audited.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2717,6 +4533,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2726,6 +4551,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such device",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2761,6 +4595,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "mfaToken": "mfa_Zp8Wq3Tn6Vb1Kc9Xm4Rd7Ls2",
+                     *       "code": "482913",
+                     *       "trustDevice": true
+                     *     }
+                     */
                     "application/json": {
                         backupCode?: string;
                         code?: string;
@@ -2777,6 +4618,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       },
+                         *       "backupCodesRemaining": 9
+                         *     }
+                         */
                         "application/json": {
                             accessToken: string;
                             backupCodes?: string[];
@@ -2796,6 +4656,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Unknown, used, expired or spent mfaToken (INVALID_TOKEN); wrong factor (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2805,6 +4674,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2841,6 +4719,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "mfaToken": "mfa_Zp8Wq3Tn6Vb1Kc9Xm4Rd7Ls2"
+                     *     }
+                     */
                     "application/json": {
                         mfaToken: string;
                     };
@@ -2853,6 +4736,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "challenge": "Hp4tW9xK2mQ7vZ1bN6cR3sY8dF0gJ5aLeU",
+                         *       "rpId": "app.example.com",
+                         *       "allowCredentials": [
+                         *         {
+                         *           "id": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                         *           "type": "public-key",
+                         *           "transports": [
+                         *             "internal",
+                         *             "hybrid"
+                         *           ]
+                         *         }
+                         *       ],
+                         *       "timeout": 300000,
+                         *       "userVerification": "preferred"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PasskeyRequestOptions"];
                     };
                 };
@@ -2862,6 +4763,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Origin not allowed for this tenant",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2871,6 +4781,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Invalid mfaToken (INVALID_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2923,6 +4842,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "State missing, not this browser's, unknown, used or expired (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2932,6 +4860,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Unknown provider",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2941,6 +4878,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2996,6 +4942,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "redirectTo is not one of the tenant's allowed origins",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3005,6 +4960,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Provider not enabled for this tenant or not configured",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3014,6 +4978,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Unknown provider",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3023,6 +4996,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3032,6 +5014,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The provider cannot be reached",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3070,6 +5061,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com"
+                     *     }
+                     */
                     "application/json": {
                         email?: string;
                     };
@@ -3082,6 +5078,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "challenge": "Hp4tW9xK2mQ7vZ1bN6cR3sY8dF0gJ5aLeU",
+                         *       "rpId": "app.example.com",
+                         *       "allowCredentials": [
+                         *         {
+                         *           "id": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                         *           "type": "public-key",
+                         *           "transports": [
+                         *             "internal",
+                         *             "hybrid"
+                         *           ]
+                         *         }
+                         *       ],
+                         *       "timeout": 300000,
+                         *       "userVerification": "preferred"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PasskeyRequestOptions"];
                     };
                 };
@@ -3091,6 +5105,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Origin not allowed for this tenant, or invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3100,6 +5123,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Passkeys not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3109,6 +5141,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3129,7 +5170,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify a passkey assertion and log in (amr hwk) */
+        /**
+         * Verify a passkey assertion and log in (amr hwk)
+         * @description Send what navigator.credentials.get answered (as JSON, e.g. from startAuthentication) for the options of POST /auth/passkey/login/options. A passkey with user verification is both factors at once, so no MFA challenge follows. Answers tokens as every sign-in does.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3142,6 +5186,23 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "response": {
+                     *         "id": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                     *         "rawId": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                     *         "type": "public-key",
+                     *         "authenticatorAttachment": "platform",
+                     *         "clientExtensionResults": {},
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiSHA0dFc5eEsybVE3dloxYk42Y1Izc1k4ZEYwZ0o1YUxlVSJ9",
+                     *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MdAAAAAQ",
+                     *           "signature": "MEUCIQDx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7QoAiB4mZ8qT1vN6bC2dR7sW4hJ9gF0aLpE5uXcYk3m",
+                     *           "userHandle": "W2I3ZjNjMmUtOGE0MS00ZDBi"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         response: components["schemas"]["AuthenticationResponseJSON"];
                     };
@@ -3154,6 +5215,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -3163,6 +5242,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3172,6 +5260,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Invalid, used or expired challenge, or a rejected assertion (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3181,6 +5278,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Passkeys not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3190,6 +5296,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3226,6 +5341,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "friendlyName": "MacBook Touch ID"
+                     *     }
+                     */
                     "application/json": {
                         friendlyName?: string;
                     };
@@ -3238,6 +5358,37 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "challenge": "Yk3mZ8qT1vN6bC2dR7sW4hJ9gF0aLpE5uXc",
+                         *       "rp": {
+                         *         "id": "app.example.com",
+                         *         "name": "Atlas"
+                         *       },
+                         *       "user": {
+                         *         "id": "W2I3ZjNjMmUtOGE0MS00ZDBi",
+                         *         "name": "ada@example.com",
+                         *         "displayName": "Ada Lovelace"
+                         *       },
+                         *       "pubKeyCredParams": [
+                         *         {
+                         *           "type": "public-key",
+                         *           "alg": -7
+                         *         },
+                         *         {
+                         *           "type": "public-key",
+                         *           "alg": -257
+                         *         }
+                         *       ],
+                         *       "timeout": 300000,
+                         *       "excludeCredentials": [],
+                         *       "authenticatorSelection": {
+                         *         "residentKey": "required",
+                         *         "userVerification": "preferred"
+                         *       },
+                         *       "attestation": "none"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PasskeyCreationOptions"];
                     };
                 };
@@ -3247,6 +5398,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Origin not allowed for this tenant, or invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3256,6 +5416,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3265,6 +5434,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Passkeys not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3274,6 +5452,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3294,7 +5481,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify the authenticator's attestation and store the passkey */
+        /**
+         * Verify the authenticator's attestation and store the passkey
+         * @description Send what navigator.credentials.create answered (as JSON, e.g. from startRegistration) for the options of POST /auth/passkey/register/options. The challenge is single use. The passkey then signs in with POST /auth/passkey/login/verify and counts as a second factor. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3307,6 +5497,30 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "friendlyName": "MacBook Touch ID",
+                     *       "response": {
+                     *         "id": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                     *         "rawId": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                     *         "type": "public-key",
+                     *         "authenticatorAttachment": "platform",
+                     *         "clientExtensionResults": {
+                     *           "credProps": {
+                     *             "rk": true
+                     *           }
+                     *         },
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiWWszbVo4cVQxdk42YkMyZFI3c1c0aEo5Z0YwYUxwRTV1WGMifQ",
+                     *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjFSZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NdAAAAAA",
+                     *           "transports": [
+                     *             "internal",
+                     *             "hybrid"
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         friendlyName?: string;
                         response: components["schemas"]["RegistrationResponseJSON"];
@@ -3320,6 +5534,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f",
+                         *       "friendlyName": "MacBook Touch ID",
+                         *       "deviceType": "multiDevice",
+                         *       "backedUp": true,
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *       "transports": [
+                         *         "internal",
+                         *         "hybrid"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Passkey"];
                     };
                 };
@@ -3329,6 +5557,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3338,6 +5575,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, MFA_REQUIRED (users with MFA need a recent verification), or an invalid, used or expired challenge or attestation",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3347,6 +5593,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Passkeys not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3356,6 +5611,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "This passkey is already registered (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3365,6 +5629,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3383,7 +5656,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's passkeys */
+        /**
+         * The caller's passkeys
+         * @description Every passkey of the caller with its name, whether it syncs between devices (deviceType multiDevice, backedUp), its transports and when it was last used.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3402,6 +5678,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f",
+                         *           "friendlyName": "MacBook Touch ID",
+                         *           "deviceType": "multiDevice",
+                         *           "backedUp": true,
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *           "transports": [
+                         *             "internal",
+                         *             "hybrid"
+                         *           ]
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["Passkey"][];
                         };
@@ -3413,6 +5707,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3436,7 +5739,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove one of the caller's passkeys, as long as another way to log in remains */
+        /**
+         * Remove one of the caller's passkeys, as long as another way to log in remains
+         * @description Users with MFA need a recent verification (else 401 MFA_REQUIRED). Refused with 409 when it is the account's last way to sign in. Audited.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3464,6 +5770,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3473,6 +5788,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such passkey",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3482,6 +5806,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "It is the last way to log in (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3489,7 +5822,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename one of the caller's passkeys */
+        /**
+         * Rename one of the caller's passkeys
+         * @description Changes the name shown in the account (1 to 64 characters). A passkey of another user answers 404.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3504,6 +5840,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "friendlyName": "MacBook Touch ID"
+                     *     }
+                     */
                     "application/json": {
                         friendlyName: string;
                     };
@@ -3516,6 +5857,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f",
+                         *       "friendlyName": "MacBook Touch ID",
+                         *       "deviceType": "multiDevice",
+                         *       "backedUp": true,
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *       "transports": [
+                         *         "internal",
+                         *         "hybrid"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Passkey"];
                     };
                 };
@@ -3525,6 +5880,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3534,6 +5898,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3543,6 +5916,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such passkey",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3557,7 +5939,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's live PATs (never their secrets) */
+        /**
+         * The caller's live PATs (never their secrets)
+         * @description The caller's personal access tokens that are neither revoked nor expired: name, scopes, the first characters of the token (displayPrefix) and when it was last used. The secret itself is never shown again. A PAT caller needs `profile:read`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3576,6 +5961,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "6a1d8e2f-4b3c-4d5e-9f0a-1b2c3d4e5f60",
+                         *           "name": "CI deploys",
+                         *           "scopes": [
+                         *             "objects:read",
+                         *             "objects:write"
+                         *           ],
+                         *           "displayPrefix": "atlas_pat_6a1d8e2f",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "expiresAt": "2027-03-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T10:15:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["PersonalAccessToken"][];
                         };
@@ -3587,6 +5990,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3596,6 +6008,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A PAT caller without profile:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3603,8 +6024,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Create a PAT; the token is shown once
-         * @description With an access token (MFA users: recent MFA). With a PAT holding `profile:read` (the CLI): only scopes that PAT has, expiring no later than it, and not for users with MFA.
+         * Create a personal access token
+         * @description The token (atlas_pat_…) is in this answer once and never again; only its hash is stored. With an access token (MFA users: recent MFA). With a PAT holding `profile:read` (the CLI): only scopes that PAT has, expiring no later than it, and not for users with MFA.
          */
         post: {
             parameters: {
@@ -3618,6 +6039,16 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "CI deploys",
+                     *       "scopes": [
+                     *         "objects:read",
+                     *         "objects:write"
+                     *       ],
+                     *       "expiresInDays": 90
+                     *     }
+                     */
                     "application/json": {
                         expiresInDays?: number;
                         name: string;
@@ -3632,6 +6063,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "6a1d8e2f-4b3c-4d5e-9f0a-1b2c3d4e5f60",
+                         *       "name": "CI deploys",
+                         *       "scopes": [
+                         *         "objects:read",
+                         *         "objects:write"
+                         *       ],
+                         *       "displayPrefix": "atlas_pat_6a1d8e2f",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "expiresAt": "2027-03-07T09:30:00.000Z",
+                         *       "lastUsedAt": null,
+                         *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x"
+                         *     }
+                         */
                         "application/json": components["schemas"]["CreatedPersonalAccessToken"];
                     };
                 };
@@ -3641,6 +6087,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3650,6 +6105,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3659,6 +6123,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A PAT caller asked for more than it may grant (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3680,7 +6153,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's PATs */
+        /**
+         * Revoke one of the caller's PATs
+         * @description The token stops working at once. A PAT may always revoke itself (atlas logout); revoking another token with a PAT needs `profile:read`. Audited.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3708,6 +6184,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3717,6 +6202,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A PAT caller without profile:read revoking another token (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3726,6 +6220,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such token",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3743,7 +6246,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's live sessions */
+        /**
+         * The caller's live sessions
+         * @description Every session of the caller that is neither revoked nor expired, most recently used first; current marks the one this access token belongs to. amr says how it signed in (email, sms, siwe, passkey, totp…).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3762,6 +6268,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                         *           "current": true,
+                         *           "amr": [
+                         *             "email"
+                         *           ],
+                         *           "ipAddress": "203.0.113.24",
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastSeenAt": "2026-12-07T11:02:41.000Z",
+                         *           "expiresAt": "2027-01-06T09:30:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["Session"][];
                         };
@@ -3773,6 +6298,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3796,7 +6330,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's sessions (its refresh family dies with it) */
+        /**
+         * Revoke one of the caller's sessions (its refresh family dies with it)
+         * @description Signs one device out: the session's refresh tokens stop working at once, and its access token lapses within its short lifetime. Audited. A session of another user answers 404.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3824,6 +6361,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3833,6 +6379,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such session",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3850,7 +6405,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A single-use nonce for a Ethereum sign-in message (10 minutes) */
+        /**
+         * A single-use nonce for the Ethereum sign-in message (10 minutes)
+         * @description The first step of a Ethereum sign-in: put this nonce in the message the wallet signs, then send both to POST /auth/siwe/verify within 10 minutes. Each nonce works once, for this tenant only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3869,6 +6427,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "nonce": "k7Qm2ZxT9vN4bC8d"
+                         *     }
+                         */
                         "application/json": components["schemas"]["WalletNonce"];
                     };
                 };
@@ -3878,6 +6441,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Ethereum login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3887,6 +6459,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3909,7 +6490,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with a signed EIP-4361 message (EOA, ERC-1271 and ERC-6492 wallets) */
+        /**
+         * Log in with a signed EIP-4361 message (EOA, ERC-1271 and ERC-6492 wallets)
+         * @description The message must be a Sign-In with Ethereum message (EIP-4361) for this site's domain and URI, an allowed chain, a nonce from GET /auth/siwe/nonce and a current issued-at time; signature is 0x-prefixed hex. Plain accounts are checked offline; smart-contract wallets (ERC-1271, and ERC-6492 before deployment) through the chain's RPC. The first sign-in creates the user.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3922,6 +6506,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "app.example.com wants you to sign in with your Ethereum account:\n0x71C7656EC7ab88b098defB751B7401B5f6d8976F\n\nSign in to Atlas\n\nURI: https://app.example.com\nVersion: 1\nChain ID: 1\nNonce: k7Qm2ZxT9vN4bC8d\nIssued At: 2026-12-07T09:30:00.000Z",
+                     *       "signature": "0x4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4fa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a11b"
+                     *     }
+                     */
                     "application/json": {
                         message: string;
                         signature: string;
@@ -3935,6 +6525,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -3944,6 +6552,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Not a well-formed EIP-4361 message",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3953,6 +6570,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3962,6 +6588,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Ethereum login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3971,6 +6606,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3980,6 +6624,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The chain's RPC could not be reached (smart-contract wallets)",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3998,7 +6651,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A single-use nonce for a Solana sign-in message (10 minutes) */
+        /**
+         * A single-use nonce for the Solana sign-in message (10 minutes)
+         * @description The first step of a Solana sign-in: put this nonce in the message the wallet signs, then send both to POST /auth/siws/verify within 10 minutes. Each nonce works once, for this tenant only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4017,6 +6673,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "nonce": "k7Qm2ZxT9vN4bC8d"
+                         *     }
+                         */
                         "application/json": components["schemas"]["WalletNonce"];
                     };
                 };
@@ -4026,6 +6687,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Solana login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4035,6 +6705,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4073,6 +6752,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "app.example.com wants you to sign in with your Solana account:\n7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV\n\nSign in to Atlas\n\nURI: https://app.example.com\nVersion: 1\nChain ID: mainnet\nNonce: k7Qm2ZxT9vN4bC8d\nIssued At: 2026-12-07T09:30:00.000Z",
+                     *       "publicKey": "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV",
+                     *       "signature": "5Hy8TfJ3bR2kQw9Lm4Zx7Vc1Np6Ds3Ga8Ke2Jh5Fu9Yt4Wr7Mq1Lb6Nc3Xd8Sz2Pv5Kf9Gh1Jm4Tn7Rq2Ws6Ey"
+                     *     }
+                     */
                     "application/json": {
                         message: string;
                         publicKey: string;
@@ -4087,6 +6773,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -4096,6 +6800,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Malformed message, key or signature encoding",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4105,6 +6818,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4114,6 +6836,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Solana login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4123,6 +6854,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4143,7 +6883,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Text a 6-digit code (10 min, 5 attempts) */
+        /**
+         * Text a 6-digit code (10 min, 5 attempts)
+         * @description Texts a 6-digit sign-in code to the number (any common format, normalised to E.164). One code per number per cooldown (429 with Retry-After within it); the first sign-in creates the user.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4156,6 +6899,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "phone": "+14155550123"
+                     *     }
+                     */
                     "application/json": {
                         phone: string;
                     };
@@ -4168,6 +6916,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "sent"
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {string} */
                             status: "sent";
@@ -4180,6 +6933,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Not an E.164 phone number",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4189,6 +6951,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "SMS login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4198,6 +6969,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited or within the resend cooldown (Retry-After)",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4218,7 +6998,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange the code for tokens (first login creates the user) */
+        /**
+         * Exchange the code for tokens (first login creates the user)
+         * @description Takes the number and the code. Answers an access token and a refresh token as every sign-in does; a user with a second factor gets 401 MFA_REQUIRED with an mfaToken for POST /auth/mfa/verify.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4231,6 +7014,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "phone": "+14155550123",
+                     *       "code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                         phone: string;
@@ -4244,6 +7033,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -4253,6 +7060,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong, used, expired or exhausted code (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4262,6 +7078,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "SMS login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4271,6 +7096,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The number is an account's primary number but not one of its sign-in methods (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4291,7 +7125,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** RFC 7662 token introspection (service clients, HTTP Basic) */
+        /**
+         * RFC 7662 token introspection (service clients, HTTP Basic)
+         * @description For resource servers such as service-cloud-api: HTTP Basic with a service client's id and secret. Answers the token's state (active, owner, tenant, scopes, expiry) for an access token, refresh token or PAT; an unknown, expired or revoked token is simply active: false. Rate limited per client, and failed client authentications per address.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4301,11 +7138,23 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x",
+                     *       "token_type_hint": "pat"
+                     *     }
+                     */
                     "application/json": {
                         token: string;
                         /** @enum {string} */
                         token_type_hint?: "access_token" | "refresh_token" | "pat";
                     };
+                    /**
+                     * @example {
+                     *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x",
+                     *       "token_type_hint": "pat"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": {
                         token: string;
                         /** @enum {string} */
@@ -4320,6 +7169,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "active": true,
+                         *       "token_type": "pat",
+                         *       "sub": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *       "tid": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *       "scope": "profile:read objects:read objects:write",
+                         *       "exp": 1812345600,
+                         *       "iat": 1796621400
+                         *     }
+                         */
                         "application/json": components["schemas"]["Introspection"];
                     };
                 };
@@ -4329,6 +7189,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4338,6 +7207,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid client credentials",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4347,6 +7225,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited: the client's introspection budget, or failed client authentications from this IP",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4383,9 +7270,21 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe"
+                     *     }
+                     */
                     "application/json": {
                         refreshToken?: string;
                     };
+                    /**
+                     * @example {
+                     *       "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                     *       "device_code": "dc_4f8Kq2ZxN7vT1mB9cR3sW6yH0pLa",
+                     *       "client_id": "atlas-cli"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": {
                         /** @enum {string} */
                         client_id?: "atlas-cli";
@@ -4402,6 +7301,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"] | components["schemas"]["DeviceTokenResponse"];
                     };
                 };
@@ -4411,6 +7328,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": "authorization_pending",
+                         *       "error_description": "The user has not approved the request yet"
+                         *     }
+                         */
                         "application/json": components["schemas"]["OAuthError"];
                     };
                 };
@@ -4420,6 +7343,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Unknown, expired, revoked or reused refresh token",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4429,6 +7361,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A cookie refresh without an allowed Origin (CSRF defence)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4438,6 +7379,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4458,7 +7408,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** RFC 7009 revocation (service client via Basic, or the token's owner via Bearer) */
+        /**
+         * RFC 7009 revocation (service client via Basic, or the token's owner via Bearer)
+         * @description Revokes an access token's session, a refresh token's family or a PAT. A service client (HTTP Basic) may revoke any token; a user (Bearer) only their own. As RFC 7009 asks, an unknown or already revoked token also answers 200, so the answer says nothing about the token.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4468,11 +7421,23 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x",
+                     *       "token_type_hint": "pat"
+                     *     }
+                     */
                     "application/json": {
                         token: string;
                         /** @enum {string} */
                         token_type_hint?: "access_token" | "refresh_token" | "pat";
                     };
+                    /**
+                     * @example {
+                     *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x",
+                     *       "token_type_hint": "pat"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": {
                         token: string;
                         /** @enum {string} */
@@ -4494,6 +7459,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4503,6 +7477,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4521,7 +7504,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's connected account status (from account.updated) */
+        /**
+         * The tenant's connected account status (from account.updated)
+         * @description Tenant admins only: whether the account may take charges and receive payouts, whether its details are complete, and the platform's fee.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4540,6 +7526,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "stripeAccountId": "acct_1QxK7rE2aY9sG0hW",
+                         *       "chargesEnabled": true,
+                         *       "payoutsEnabled": true,
+                         *       "detailsSubmitted": true,
+                         *       "applicationFeeBps": 250
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConnectedAccount"];
                     };
                 };
@@ -4549,6 +7544,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4558,6 +7562,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not an admin of the tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4567,13 +7580,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No connected account, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
         };
         put?: never;
-        /** Creates the tenant's Stripe Connect account once (charges are then made on its behalf) */
+        /**
+         * Creates the tenant's Stripe Connect account once (charges are then made on its behalf)
+         * @description Tenant admins only. The first call creates the connected account (201), later calls answer it (200). Its users' charges are then made on behalf of the account, less the platform's application fee; POST /billing/connect/onboarding-link completes its details.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4594,6 +7619,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "stripeAccountId": "acct_1QxK7rE2aY9sG0hW",
+                         *       "chargesEnabled": true,
+                         *       "payoutsEnabled": true,
+                         *       "detailsSubmitted": true,
+                         *       "applicationFeeBps": 250
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConnectedAccount"];
                     };
                 };
@@ -4603,6 +7637,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "stripeAccountId": "acct_1QxK7rE2aY9sG0hW",
+                         *       "chargesEnabled": false,
+                         *       "payoutsEnabled": false,
+                         *       "detailsSubmitted": false,
+                         *       "applicationFeeBps": 250
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConnectedAccount"];
                     };
                 };
@@ -4612,6 +7655,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4621,6 +7673,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not an admin of the tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4630,6 +7691,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No connected account, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4650,7 +7720,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A Stripe-hosted onboarding link for the tenant's connected account */
+        /**
+         * A Stripe-hosted onboarding link for the tenant's connected account
+         * @description Tenant admins only. Send the admin's browser to url before expiresAt (a few minutes) to enter the business and bank details Stripe asks for; the account's status follows through Stripe's account.updated events.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4671,6 +7744,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "url": "https://connect.stripe.com/setup/e/acct_1QxK7rE2aY9sG0hW/Zk3pR8sW1hQx",
+                         *       "expiresAt": "2026-12-07T09:35:00.000Z"
+                         *     }
+                         */
                         "application/json": {
                             expiresAt: string;
                             url: string;
@@ -4683,6 +7762,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4692,6 +7780,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not an admin of the tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4701,6 +7798,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No connected account, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4719,7 +7825,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's credit balance per currency and its ledger (applied to the next charges) */
+        /**
+         * The caller's credit balance per currency and its ledger (applied to the next charges)
+         * @description Credit comes from overpaid or duplicate payments (on chain or by card) and is taken off the next invoices before they are charged. Amounts are integer minor units; the ledger lists the latest 200 entries, newest first. Needs `billing:read`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4738,6 +7847,36 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "balances": [
+                         *         {
+                         *           "currency": "usd",
+                         *           "amountMinor": 350
+                         *         }
+                         *       ],
+                         *       "entries": [
+                         *         {
+                         *           "id": "7b9d1f3a-5c7e-4a9b-8d1f-3a5c7e9b1d3f",
+                         *           "amountMinor": -150,
+                         *           "currency": "usd",
+                         *           "reason": "applied",
+                         *           "source": "applied:invoice:inv_2026_12_000123",
+                         *           "invoiceId": "inv_2026_12_000123",
+                         *           "createdAt": "2026-12-01T00:05:00.000Z"
+                         *         },
+                         *         {
+                         *           "id": "3a5c7e9b-1d3f-4b7d-9f1a-3c5e7a9b1d3f",
+                         *           "amountMinor": 500,
+                         *           "currency": "usd",
+                         *           "reason": "overpayment",
+                         *           "source": "eip155:8453:0x9a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9:4",
+                         *           "invoiceId": "inv_2026_11_000098",
+                         *           "createdAt": "2026-11-02T14:21:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["CustomerCredits"];
                     };
                 };
@@ -4747,6 +7886,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4756,6 +7904,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Token lacks billing:read",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4778,7 +7935,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verifies the transfer on chain and settles the invoice; emits payment.succeeded */
+        /**
+         * Verifies the transfer on chain and settles the invoice; emits payment.succeeded
+         * @description Reads the transaction from the chain: it must pay the quoted address, in the quoted token, at least the quoted amount, with enough confirmations. More than due becomes credit; less is credited toward the invoice (402 amount_too_low). A transaction pays one invoice only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4793,6 +7953,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "invoiceId": "inv_2026_12_000123",
+                     *       "chainId": 8453,
+                     *       "txHash": "0x9a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
+                     *     }
+                     */
                     "application/json": {
                         chainId: number;
                         invoiceId: string;
@@ -4807,6 +7974,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "invoiceId": "inv_2026_12_000123",
+                         *       "chainId": 8453,
+                         *       "txHash": "0x9a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+                         *       "logIndex": 4,
+                         *       "status": "confirmed",
+                         *       "creditedMinor": 0
+                         *     }
+                         */
                         "application/json": {
                             chainId: number;
                             /** @description Minor units credited to the customer (overpayment or second payment) */
@@ -4828,6 +8005,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request, unaccepted chain/currency, or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4837,6 +8023,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4846,6 +8041,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/payment-failed",
+                         *       "title": "Payment failed",
+                         *       "status": 402,
+                         *       "detail": "The transfer does not pay the invoice (reason: wrong_recipient, wrong_token, unconfirmed, reverted, not_found, before_quote, reorged, internal_transfer; amount_too_low: a partial payment, credited toward the invoice, with creditedMinor and remainingMinor)",
+                         *       "code": "PAYMENT_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4855,6 +8059,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such invoice, no open payment request, or crypto not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4864,6 +8077,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Already paid (also from credit), transfer already used, a card payment of the invoice is processing, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4873,6 +8095,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4882,6 +8113,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The chain's price feed is stale or unreadable (reason stale_rate), Stripe or Relay unreachable",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4902,7 +8142,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A crypto payment request for an invoice: a deposit address of its own, the amount at a fresh feed price less customer credit (via Relay where configured) */
+        /**
+         * A crypto payment request for an invoice: a deposit address of its own, the amount at a fresh feed price less customer credit (via Relay where configured)
+         * @description Send exactly amount (in the token's base units) of currency on chainId to address before expiresAt, then call POST /billing/crypto/confirm with the transaction hash. The price comes from the chain's price feed and must be fresh (else 503 stale_rate).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4917,6 +8160,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "invoiceId": "inv_2026_12_000123",
+                     *       "chainId": 8453,
+                     *       "currency": "USDC"
+                     *     }
+                     */
                     "application/json": {
                         chainId: number;
                         currency: string;
@@ -4931,6 +8181,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "paymentId": "8e0a2c4e-6a8c-4e0a-8c2e-4a6c8e0a2c4e",
+                         *       "invoiceId": "inv_2026_12_000123",
+                         *       "chainId": 8453,
+                         *       "currency": "USDC",
+                         *       "tokenAddress": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                         *       "decimals": 6,
+                         *       "address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+                         *       "amount": "20000000",
+                         *       "expiresAt": "2026-12-07T09:45:00.000Z",
+                         *       "relay": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["CryptoPaymentRequest"];
                     };
                 };
@@ -4940,6 +8204,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request, unaccepted chain/currency, or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4949,6 +8222,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4958,6 +8240,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such invoice, no open payment request, or crypto not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4967,6 +8258,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Already paid (also from credit), transfer already used, a card payment of the invoice is processing, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4976,6 +8276,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4985,6 +8294,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The chain's price feed is stale or unreadable (reason stale_rate), Stripe or Relay unreachable",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5005,7 +8323,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Creates the caller's Stripe customer once; emits customer.created */
+        /**
+         * Creates the caller's Stripe customer once; emits customer.created
+         * @description Idempotent: the first call creates the Stripe customer and the billing profile (201), later calls answer the existing profile (200). Takes an Idempotency-Key like every billing write.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5026,6 +8347,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c",
+                         *       "stripeCustomerId": "cus_R7xQmZ2kT9vN4b",
+                         *       "preferredProvider": "stripe",
+                         *       "cryptoEnabled": false,
+                         *       "defaultPaymentMethodId": "pm_1QxK2mZ9vT4nB7cR",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["BillingProfile"];
                     };
                 };
@@ -5035,6 +8366,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c",
+                         *       "stripeCustomerId": "cus_R7xQmZ2kT9vN4b",
+                         *       "preferredProvider": "stripe",
+                         *       "cryptoEnabled": false,
+                         *       "defaultPaymentMethodId": "pm_1QxK2mZ9vT4nB7cR",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["BillingProfile"];
                     };
                 };
@@ -5044,6 +8385,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5053,6 +8403,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5062,6 +8421,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5071,6 +8439,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5091,7 +8468,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pay now: the client secret of the invoice's one PaymentIntent (for SCA or a failed charge) */
+        /**
+         * Pay now: the client secret of the invoice's one PaymentIntent (for SCA or a failed charge)
+         * @description For an open invoice whose automatic charge needs the customer (3-D Secure) or failed: answers the client secret of the invoice's PaymentIntent, to confirm with Stripe.js on the page (another card may be used). The same PaymentIntent every time, so an invoice is never paid twice.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5115,6 +8495,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "clientSecret": "pi_3QxK5pC0yW7qE8fU_secret_Hp4tW9xK2mQ7vZ1bN6cR3s",
+                         *       "paymentIntentId": "pi_3QxK5pC0yW7qE8fU",
+                         *       "status": "requires_action"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PayNow"];
                     };
                 };
@@ -5124,6 +8511,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid invoice id or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5133,6 +8529,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5142,6 +8547,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such invoice (or another user's), or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5151,6 +8565,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The invoice is paid, void, or being paid by another rail; or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5160,6 +8583,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5178,7 +8610,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's payment methods */
+        /**
+         * The caller's payment methods
+         * @description The caller's cards as Stripe holds them: brand, last 4 digits, expiry, and which one is the default. Needs `billing:read`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5197,6 +8632,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "pm_1QxK2mZ9vT4nB7cR",
+                         *           "type": "card",
+                         *           "brand": "visa",
+                         *           "last4": "4242",
+                         *           "expMonth": 8,
+                         *           "expYear": 2029,
+                         *           "isDefault": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["PaymentMethod"][];
                         };
@@ -5208,6 +8658,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5217,6 +8676,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Token lacks billing:read",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5226,6 +8694,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such payment method, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5235,6 +8712,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "No billing customer yet, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5258,7 +8744,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Detaches one of the caller's payment methods */
+        /**
+         * Detaches one of the caller's payment methods
+         * @description Removes the card from the caller's Stripe customer. Users with MFA need a recent verification; an Idempotency-Key is honoured when sent.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5286,6 +8775,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5295,6 +8793,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such payment method, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5304,6 +8811,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "No billing customer yet, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5323,7 +8839,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Makes a payment method the default for subscriptions and invoices */
+        /**
+         * Makes a payment method the default for subscriptions and invoices
+         * @description Later invoices are charged to this card. Users with MFA need a recent verification.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5346,6 +8865,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "pm_1QxK2mZ9vT4nB7cR",
+                         *       "type": "card",
+                         *       "brand": "visa",
+                         *       "last4": "4242",
+                         *       "expMonth": 8,
+                         *       "expYear": 2029,
+                         *       "isDefault": true
+                         *     }
+                         */
                         "application/json": components["schemas"]["PaymentMethod"];
                     };
                 };
@@ -5355,6 +8885,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5364,6 +8903,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5373,6 +8921,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such payment method, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5382,6 +8939,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "No billing customer yet, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5402,7 +8968,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A SetupIntent for Stripe Elements: returns its clientSecret */
+        /**
+         * A SetupIntent for Stripe Elements: returns its clientSecret
+         * @description The first step of adding a card: give clientSecret to Stripe Elements (stripe.confirmSetup), which collects the card in Stripe's own frame, so card numbers never reach Atlas. The card then shows in GET /billing/payment-methods. Users with MFA need a recent verification.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5423,6 +8992,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "clientSecret": "seti_1QxK4oB9xV6pD7eT_secret_Zk3pR8sW1hQx7mT2vN9bC4",
+                         *       "setupIntentId": "seti_1QxK4oB9xV6pD7eT"
+                         *     }
+                         */
                         "application/json": {
                             clientSecret: string;
                             setupIntentId: string;
@@ -5435,6 +9010,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5444,6 +9028,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5453,6 +9046,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such payment method, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5462,6 +9064,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "No billing customer yet, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5471,6 +9082,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5489,7 +9109,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The plan catalogue: prices, included usage, overage prices and limits */
+        /**
+         * The plan catalogue: prices, included usage, overage prices and limits
+         * @description Public: no token needed. Every plan with its monthly price, the usage it includes (requests, transfer bytes, storage byte-hours), the price of usage beyond that per unit, the largest object and total storage it allows, and whether it can be bought here. Prices are integer minor units (cents).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5508,6 +9131,92 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "free",
+                         *           "name": "Free",
+                         *           "monthlyPriceMinor": 0,
+                         *           "includedUsage": {
+                         *             "requests": 10000,
+                         *             "transfer_bytes": 1073741824,
+                         *             "storage_byte_hours": 783831531520
+                         *           },
+                         *           "overagePrices": {},
+                         *           "limits": {
+                         *             "maxObjectBytes": 10485760,
+                         *             "maxStorageBytes": 1073741824
+                         *           },
+                         *           "currency": "usd",
+                         *           "purchasable": false,
+                         *           "trialDays": 0
+                         *         },
+                         *         {
+                         *           "id": "pro",
+                         *           "name": "Pro",
+                         *           "monthlyPriceMinor": 2000,
+                         *           "includedUsage": {
+                         *             "requests": 1000000,
+                         *             "transfer_bytes": 107374182400,
+                         *             "storage_byte_hours": 39191576576000
+                         *           },
+                         *           "overagePrices": {
+                         *             "requests": {
+                         *               "unitSize": 10000,
+                         *               "unitPriceMinor": 5
+                         *             },
+                         *             "transfer_bytes": {
+                         *               "unitSize": 1073741824,
+                         *               "unitPriceMinor": 9
+                         *             },
+                         *             "storage_byte_hours": {
+                         *               "unitSize": 783831531520,
+                         *               "unitPriceMinor": 3
+                         *             }
+                         *           },
+                         *           "limits": {
+                         *             "maxObjectBytes": 1073741824,
+                         *             "maxStorageBytes": 536870912000
+                         *           },
+                         *           "currency": "usd",
+                         *           "purchasable": true,
+                         *           "trialDays": 0
+                         *         },
+                         *         {
+                         *           "id": "business",
+                         *           "name": "Business",
+                         *           "monthlyPriceMinor": 10000,
+                         *           "includedUsage": {
+                         *             "requests": 10000000,
+                         *             "transfer_bytes": 1073741824000,
+                         *             "storage_byte_hours": 391915765760000
+                         *           },
+                         *           "overagePrices": {
+                         *             "requests": {
+                         *               "unitSize": 10000,
+                         *               "unitPriceMinor": 3
+                         *             },
+                         *             "transfer_bytes": {
+                         *               "unitSize": 1073741824,
+                         *               "unitPriceMinor": 6
+                         *             },
+                         *             "storage_byte_hours": {
+                         *               "unitSize": 783831531520,
+                         *               "unitPriceMinor": 2
+                         *             }
+                         *           },
+                         *           "limits": {
+                         *             "maxObjectBytes": 5368709120,
+                         *             "maxStorageBytes": 5368709120000
+                         *           },
+                         *           "currency": "usd",
+                         *           "purchasable": true,
+                         *           "trialDays": 0
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["Plan"][];
                         };
@@ -5530,7 +9239,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's billing profile, current subscription and the plan in force */
+        /**
+         * The caller's billing profile, current subscription and the plan in force
+         * @description What the billing page shows: the billing profile (null before the first billing action), the current subscription (null on the free plan) and the plan whose allowances apply now. Needs `billing:read`, which every sign-in token has.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5549,6 +9261,58 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "profile": {
+                         *         "id": "4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c",
+                         *         "stripeCustomerId": "cus_R7xQmZ2kT9vN4b",
+                         *         "preferredProvider": "stripe",
+                         *         "cryptoEnabled": false,
+                         *         "defaultPaymentMethodId": "pm_1QxK2mZ9vT4nB7cR",
+                         *         "createdAt": "2026-12-07T09:30:00.000Z"
+                         *       },
+                         *       "subscription": {
+                         *         "id": "sub_1QxK3nA8wU5oC6dS",
+                         *         "planId": "pro",
+                         *         "status": "active",
+                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "cancelAtPeriodEnd": false,
+                         *         "canceledAt": null
+                         *       },
+                         *       "plan": {
+                         *         "id": "pro",
+                         *         "name": "Pro",
+                         *         "monthlyPriceMinor": 2000,
+                         *         "includedUsage": {
+                         *           "requests": 1000000,
+                         *           "transfer_bytes": 107374182400,
+                         *           "storage_byte_hours": 39191576576000
+                         *         },
+                         *         "overagePrices": {
+                         *           "requests": {
+                         *             "unitSize": 10000,
+                         *             "unitPriceMinor": 5
+                         *           },
+                         *           "transfer_bytes": {
+                         *             "unitSize": 1073741824,
+                         *             "unitPriceMinor": 9
+                         *           },
+                         *           "storage_byte_hours": {
+                         *             "unitSize": 783831531520,
+                         *             "unitPriceMinor": 3
+                         *           }
+                         *         },
+                         *         "limits": {
+                         *           "maxObjectBytes": 1073741824,
+                         *           "maxStorageBytes": 536870912000
+                         *         },
+                         *         "currency": "usd",
+                         *         "purchasable": true,
+                         *         "trialDays": 0
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             plan: components["schemas"]["Plan"];
                             profile: components["schemas"]["BillingProfile"];
@@ -5562,6 +9326,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5571,6 +9344,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Token lacks billing:read",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5581,7 +9363,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** How the caller's invoices are paid: charged to the card (stripe) or paid on chain (crypto) */
+        /**
+         * How the caller's invoices are paid: charged to the card (stripe) or paid on chain (crypto)
+         * @description stripe: each invoice is charged to the default card when it is issued. crypto: invoices wait to be paid on chain (POST /billing/crypto/quote). Users with MFA need a recent verification.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -5596,6 +9381,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "preferredProvider": "crypto"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         preferredProvider: "stripe" | "crypto";
@@ -5609,6 +9399,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c",
+                         *       "stripeCustomerId": "cus_R7xQmZ2kT9vN4b",
+                         *       "preferredProvider": "crypto",
+                         *       "cryptoEnabled": true,
+                         *       "defaultPaymentMethodId": "pm_1QxK2mZ9vT4nB7cR",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["BillingProfile"];
                     };
                 };
@@ -5618,6 +9418,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5627,6 +9436,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5636,6 +9454,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No billing profile yet",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5652,7 +9479,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Subscribes to a plan, or upgrades/downgrades the current subscription (prorated); emits subscription.updated */
+        /**
+         * Subscribes to a plan, or upgrades/downgrades the current subscription (prorated); emits subscription.updated
+         * @description A plan change takes effect at once and is prorated on the next invoice. A first subscription whose payment needs the customer (3-D Secure, no card yet) is incomplete and answers the payment's clientSecret for Stripe.js. Users with MFA need a recent verification.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5667,6 +9497,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "planId": "pro"
+                     *     }
+                     */
                     "application/json": {
                         planId: string;
                     };
@@ -5679,6 +9514,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_1QxK3nA8wU5oC6dS",
+                         *       "planId": "pro",
+                         *       "status": "incomplete",
+                         *       "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *       "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *       "cancelAtPeriodEnd": false,
+                         *       "canceledAt": null,
+                         *       "clientSecret": "pi_3QxK5pC0yW7qE8fU_secret_Hp4tW9xK2mQ7vZ1bN6cR3s"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"] & {
                             /** @description Client secret of the first invoice's PaymentIntent, for Stripe.js to confirm */
                             clientSecret?: string;
@@ -5691,6 +9538,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5700,6 +9556,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5709,6 +9574,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such plan or subscription",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5718,6 +9592,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "No billing customer yet, free plan, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5727,6 +9610,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5748,7 +9640,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Cancels the current subscription at the end of its period */
+        /**
+         * Cancels the current subscription at the end of its period
+         * @description The plan stays in force until currentPeriodEnd, then the account returns to the free plan. POST /billing/subscriptions/current/resume undoes it until then.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5769,6 +9664,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_1QxK3nA8wU5oC6dS",
+                         *       "planId": "pro",
+                         *       "status": "active",
+                         *       "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *       "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *       "cancelAtPeriodEnd": true,
+                         *       "canceledAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -5778,6 +9684,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5787,6 +9702,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5796,6 +9720,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such plan or subscription",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5805,6 +9738,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "No billing customer yet, free plan, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5814,6 +9756,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5833,7 +9784,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resumes a subscription set to cancel at period end */
+        /**
+         * Resumes a subscription set to cancel at period end
+         * @description Undoes a cancellation before the period ends: the subscription renews as before.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5854,6 +9808,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_1QxK3nA8wU5oC6dS",
+                         *       "planId": "pro",
+                         *       "status": "active",
+                         *       "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *       "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *       "cancelAtPeriodEnd": false,
+                         *       "canceledAt": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -5863,6 +9828,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5872,6 +9846,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5881,6 +9864,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such plan or subscription",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5890,6 +9882,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "No billing customer yet, free plan, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5899,6 +9900,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5917,7 +9927,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
+        /**
+         * Liveness: the process is up
+         * @description For orchestrators' liveness probes: answers 200 while the process serves requests, without touching any dependency, so a database outage does not get the process restarted.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5933,6 +9946,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "ok",
+                         *       "service": "service-auth"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Health"];
                     };
                 };
@@ -5953,7 +9972,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: every dependency (database, ...) answers */
+        /**
+         * Readiness: every dependency (database, ...) answers
+         * @description For load balancers' readiness probes: each dependency (database) is checked within 2 seconds; 503 while one does not answer, so traffic goes to other instances. Why a check failed is never in the answer (it could name hosts or credentials).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5969,6 +9991,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "ready",
+                         *       "checks": {
+                         *         "database": {
+                         *           "status": "ok",
+                         *           "ms": 3
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Readiness"];
                     };
                 };
@@ -5978,6 +10011,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "not_ready",
+                         *       "checks": {
+                         *         "database": {
+                         *           "status": "error",
+                         *           "ms": 2000
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Readiness"];
                     };
                 };
@@ -6020,6 +10064,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "slug": "default",
+                         *       "name": "Atlas",
+                         *       "allowedMethods": [
+                         *         "email",
+                         *         "passkey",
+                         *         "oauth:google"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicTenant"];
                     };
                 };
@@ -6029,6 +10084,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Inactive tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -6038,6 +10102,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Unknown tenant",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -6060,7 +10133,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe webhook: verified on the raw body, each event id takes effect at most once */
+        /**
+         * Stripe webhook: verified on the raw body, each event id takes effect at most once
+         * @description For Stripe only, not for clients. The Stripe-Signature header is checked against the webhook secret over the raw body, with a 5-minute tolerance. Each event id takes effect once: a redelivery answers duplicate, events for other objects ignored.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6078,6 +10154,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "received": true,
+                         *       "outcome": "applied"
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {string} */
                             outcome: "applied" | "unchanged" | "duplicate" | "ignored";
@@ -6092,6 +10174,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Missing or invalid signature, or a stale timestamp",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -6101,6 +10192,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -6110,6 +10210,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/internal",
+                         *       "title": "Internal server error",
+                         *       "status": 500,
+                         *       "detail": "The effect failed: Stripe delivers again",
+                         *       "code": "INTERNAL"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
