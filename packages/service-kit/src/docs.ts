@@ -10,8 +10,6 @@ import { createRequire } from "node:module";
 import type { Env, Hono } from "hono";
 import { curlSample, type DocumentLike } from "./docs-curl.ts";
 
-const BUNDLE = "redoc/bundles/redoc.standalone.js";
-
 /**
  * Scripts and data from this origin only. Redoc styles its components with styled-components,
  * which inserts <style> elements at run time: hence `style-src 'unsafe-inline'` (styles only,
@@ -143,7 +141,10 @@ const CDN_LOGO = '"https://cdn.redoc.ly/redoc/logo-mini.svg"';
 let bundle: Promise<string> | undefined;
 /** The Redoc bundle (about 1 MB), read once, on the first request that needs it. */
 function redocBundle(): Promise<string> {
-  bundle ??= readFile(createRequire(import.meta.url).resolve(BUNDLE), "utf8")
+  // A literal specifier: each service lists redoc among its own dependencies, since its
+  // production bundle resolves packages from the service's node_modules (test/images.test.ts).
+  const require = createRequire(import.meta.url);
+  bundle ??= readFile(require.resolve("redoc/bundles/redoc.standalone.js"), "utf8")
     .then((text) => text.replaceAll(CDN_LOGO, '"data:,"'))
     .catch((error: unknown) => {
       bundle = undefined;
