@@ -94,6 +94,26 @@ describe("OpenAPI documents: a complete, true reference", () => {
         expect(repeats).toEqual([]);
       });
 
+      it("has no prose that the reference's Markdown would swallow as HTML (<token> outside code)", () => {
+        const d = doc() as Doc & { components?: { securitySchemes?: Record<string, { description?: string }> } };
+        const texts: [string, string][] = [
+          ...(d.tags ?? []).map((t): [string, string] => [`tag ${t.name}`, t.description ?? ""]),
+          ...Object.entries(d.components?.securitySchemes ?? {}).map(([k, s]): [string, string] => [
+            k,
+            s.description ?? "",
+          ]),
+          ...operations(d).flatMap(({ name, op }) => [
+            [name, op.description ?? ""] as [string, string],
+            ...Object.entries(op.responses ?? {}).map(([status, r]): [string, string] => [
+              `${name} ${status}`,
+              (r as { description?: string }).description ?? "",
+            ]),
+          ]),
+        ];
+        const tagLike = texts.filter(([, text]) => /<[A-Za-z!/]/.test(text.replace(/`[^`]*`/g, "")));
+        expect(tagLike.map(([where]) => where)).toEqual([]);
+      });
+
       it("has an example on every JSON request body and response, valid against its schema", () => {
         const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
         ajv.addSchema({ $id: "doc", components: doc().components ?? {} });

@@ -77,7 +77,7 @@ describe.skipIf(skipBrowser)("API reference at /docs, offline", () => {
     const csp = response?.headers()["content-security-policy"] ?? "";
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
-    expect(csp).not.toMatch(/script-src[^;]*(unsafe|https?:|\*)/);
+    expect(csp).not.toMatch(/unsafe|https?:|\*/);
 
     await openNavigation(page);
     const nav = navigation(page);

@@ -5,40 +5,51 @@
  * not at boot) renders `/docs/reference.json`, the service's OpenAPI document plus a copyable curl
  * sample per operation (`x-codeSamples`) and this deployment as its server.
  */
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { Env, Hono } from "hono";
 import { curlSample, type DocumentLike } from "./docs-curl.ts";
 
 /**
- * Scripts and data from this origin only. Redoc styles its components with styled-components,
- * which inserts <style> elements at run time: hence `style-src 'unsafe-inline'` (styles only,
- * never scripts). Its search index runs in a Web Worker built from a blob: URL (worker-src blob:).
+ * Two <style> elements the Redoc 2.5.4 bundle inserts while it loads, before Redoc.init can hand
+ * it the nonce: an empty one and its base stylesheet, allowed by their SHA-256. Another version
+ * of the bundle changes them; test/web-docs.test.ts fails on any CSP violation.
  */
-export const DOCS_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "worker-src blob:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+const BUNDLE_STYLE_HASHES =
+  "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='";
+
+/**
+ * The Content-Security-Policy of a `/docs` page: scripts and data from this origin only. Redoc
+ * styles its components with styled-components, which inserts <style> elements at run time: they
+ * carry the page's nonce (Redoc's `nonce` option), so no 'unsafe-inline' is needed. Its search
+ * index runs in a Web Worker built from a blob: URL (worker-src blob:).
+ */
+export const docsCsp = (nonce: string) =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src 'self' 'nonce-${nonce}' ${BUNDLE_STYLE_HASHES}`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
 
 const esc = (s: string) =>
   s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
 /** The HTML shell of `/docs`: no inline script or style, readable (a link to the JSON) without JavaScript. */
-export function renderApiReference(document: { info: { title: string; version: string } }): string {
+export function renderApiReference(document: { info: { title: string; version: string } }, nonce: string): string {
   const title = `${esc(document.info.title)} ${esc(document.info.version)} — API reference`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
 <link rel="icon" href="data:,"><link rel="stylesheet" href="/docs/reference.css"></head><body>
 <main id="reference" aria-label="API reference"><noscript><p>${title}: the reference needs JavaScript.
 The machine-readable document is at <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p></noscript></main>
-<script src="/docs/redoc.standalone.js"></script><script src="/docs/reference.js"></script>
+<script src="/docs/redoc.standalone.js"></script><script src="/docs/reference.js" nonce="${nonce}"></script>
 </body></html>`;
 }
 
@@ -46,7 +57,10 @@ The machine-readable document is at <a href="/openapi.json">/openapi.json</a> (O
 const INIT_SCRIPT = `"use strict";
 (function () {
   var root = document.getElementById("reference");
+  // The page's style nonce (readable as the property, never as the attribute).
+  var nonce = document.currentScript && document.currentScript.nonce;
   window.Redoc.init("/docs/reference.json", {
+    nonce: nonce || undefined,
     requiredPropsFirst: true,
     expandResponses: "200,201",
     jsonSampleExpandLevel: 3,
@@ -156,9 +170,11 @@ function redocBundle(): Promise<string> {
 /** Registers `/docs` and its assets; `document` builds the OpenAPI document (on request). */
 export function registerApiReference<E extends Env>(app: Hono<E>, document: () => DocumentLike): void {
   app.get("/docs", (c) => {
-    c.header("Content-Security-Policy", DOCS_CSP);
+    const nonce = randomBytes(16).toString("base64");
+    c.header("Content-Security-Policy", docsCsp(nonce));
+    c.header("Cache-Control", "no-store");
     const { info } = document();
-    return c.html(renderApiReference({ info: info ?? { title: "API", version: "" } }));
+    return c.html(renderApiReference({ info: info ?? { title: "API", version: "" } }, nonce));
   });
   app.get("/docs/reference.json", (c) => {
     c.header("Cache-Control", "no-store");

@@ -209,11 +209,12 @@ describe("createServiceApp", () => {
     expect(result.valid, JSON.stringify(result.errors)).toBe(true);
     const page = await app.request("/docs");
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const nonce = /'nonce-([^']+)'/.exec(page.headers.get("content-security-policy") ?? "")?.[1];
     const html = await page.text();
     // Scripts from the service itself only, none inline.
     expect([...html.matchAll(/<script[^>]*>/g)].map((m) => m[0])).toEqual([
       '<script src="/docs/redoc.standalone.js">',
-      '<script src="/docs/reference.js">',
+      `<script src="/docs/reference.js" nonce="${nonce}">`,
     ]);
     const reference = (await (await app.request("/docs/reference.json")).json()) as {
       paths: Record<string, Record<string, { "x-codeSamples"?: { source: string }[] }>>;

@@ -51,12 +51,12 @@ export const BEARER_SCHEME = {
   scheme: "bearer",
   bearerFormat: "JWT",
   description:
-    "Authorization: Bearer <token>, with an access token (a JWT of 15 minutes by default, from any sign-in or from refreshing) or, where an operation says so, a personal access token (atlas_pat_…) holding the scope it names. Tenant-scoped operations also take X-Tenant: <tenant slug>, and billing writes an Idempotency-Key: <unique string> so that a retry never acts twice.",
+    "Send Authorization: Bearer followed by an access token (a JWT of 15 minutes by default, from any sign-in or from refreshing) or, where an operation says so, a personal access token (atlas_pat_…) holding the scope it names. Tenant-scoped operations also take an X-Tenant header (the tenant slug), and billing writes an Idempotency-Key header (any unique string) so that a retry never acts twice.",
 };
 
 export const BASIC_SCHEME = {
   type: "http" as const,
   scheme: "basic",
   description:
-    "HTTP Basic with a service client's id and secret (Authorization: Basic base64(id:secret)): resource servers such as service-cloud-api use it to introspect tokens (RFC 7662) and to revoke them.",
+    "HTTP Basic with a service client's id and secret (Authorization: Basic, then base64 of id:secret): resource servers such as service-cloud-api use it to introspect tokens (RFC 7662) and to revoke them.",
 };

@@ -20,5 +20,5 @@ export const BEARER_SCHEME = {
   scheme: "bearer",
   bearerFormat: "JWT or atlas_pat_",
   description:
-    "Authorization: Bearer <token>, with an access token from service-auth (a JWT) or a personal access token (atlas_pat_…) holding the scope the operation names. service-cloud-api verifies JWTs against service-auth's JWKS and introspects PATs; the tenant is the token's own, so no X-Tenant header is needed.",
+    "Send Authorization: Bearer followed by an access token from service-auth (a JWT) or a personal access token (atlas_pat_…) holding the scope the operation names. service-cloud-api verifies JWTs against service-auth's JWKS and introspects PATs; the tenant is the token's own, so no X-Tenant header is needed.",
 };
