@@ -187,7 +187,7 @@ export async function startWebStack(
     },
     async readmeScreenshot(page, name) {
       if (!isPhone) await page.screenshot({ path: join(root, "docs/screenshots", `${name}.png`) });
-      await this.screenshot(page, name);
+      await (this as WebStack).screenshot(page, name);
     },
     async close() {
       await browser.close().catch(() => {});
