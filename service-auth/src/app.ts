@@ -18,6 +18,7 @@ import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
 import { registerBillingRoutes } from "./routes/billing/index.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
+import { API_DESCRIPTION, API_TAGS, BASIC_SCHEME, BEARER_SCHEME } from "./routes/openapi-tags.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerWellKnownRoutes } from "./routes/well-known.ts";
 import { registerBusinessGauges } from "./services/platform/business-metrics.ts";
@@ -29,7 +30,8 @@ export function createApp(deps: Deps) {
   const app = createServiceApp<AuthEnv>({
     name: "service-auth",
     version: SERVICE_VERSION,
-    description: "Atlas identity, tokens and the payment side of billing.",
+    description: API_DESCRIPTION,
+    tags: API_TAGS,
     logger: deps.logger,
     registry: deps.metrics,
     ...metricsExposure(deps.config),
@@ -38,12 +40,8 @@ export function createApp(deps: Deps) {
     middleware: [clientIp(trustedProxyList(deps.config.TRUSTED_PROXIES)), tenantCors(deps)],
   });
   registerBusinessGauges(deps);
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "basic", { type: "http", scheme: "basic" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", BEARER_SCHEME);
+  app.openAPIRegistry.registerComponent("securitySchemes", "basic", BASIC_SCHEME);
   for (const prefix of ["/tenants/*", "/auth/*", "/billing/*", "/admin/*"]) app.use(prefix, tenantMiddleware(deps));
   registerWellKnownRoutes(app, deps);
   registerTenantRoutes(app, deps);

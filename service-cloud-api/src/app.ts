@@ -11,6 +11,7 @@ import { registerEntitlementRoutes } from "./routes/entitlements.ts";
 import { registerInvoiceRoutes } from "./routes/invoices.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerObjectRoutes } from "./routes/objects.ts";
+import { API_DESCRIPTION, API_TAGS, BEARER_SCHEME } from "./routes/openapi-tags.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
 import { CONSUMED_EVENT_TYPES } from "./services/consumer.ts";
 
@@ -21,7 +22,8 @@ export function createApp(deps: Deps) {
   const app = createServiceApp<CloudEnv>({
     name: "service-cloud-api",
     version: SERVICE_VERSION,
-    description: "Atlas product API: objects, usage metering, entitlements, invoices.",
+    description: API_DESCRIPTION,
+    tags: API_TAGS,
     logger: deps.logger,
     registry: deps.metrics,
     ...metricsExposure(deps.config),
@@ -39,12 +41,7 @@ export function createApp(deps: Deps) {
     (error) =>
       deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "outbox metrics read failed"),
   );
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT or atlas_pat_",
-    description: "An access token from service-auth, or a personal access token (atlas_pat_…)",
-  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", BEARER_SCHEME);
 
   // Every /v1 route needs a bearer token (api.md); unknown /v1 paths answer 401 before 404. An
   // address that keeps failing gets 429 instead of further introspections.

@@ -9,7 +9,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public signing keys (published before they sign, kept until their tokens expire) */
+        /**
+         * Public signing keys (published before they sign, kept until their tokens expire)
+         * @description The JSON Web Key Set that verifies access tokens (RFC 7517). Cache it for the Cache-Control max-age; a new key is published one cache lifetime before it signs, and an old one stays until every token it signed has expired. Send If-None-Match with the ETag to get 304 when nothing changed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -25,6 +28,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "keys": [
+                         *         {
+                         *           "kty": "EC",
+                         *           "crv": "P-256",
+                         *           "kid": "k2026-12",
+                         *           "use": "sig",
+                         *           "alg": "ES256",
+                         *           "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                         *           "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["JWKS"];
                     };
                 };
@@ -52,7 +70,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit events of every user, newest first (admins; platform admins see every tenant) */
+        /**
+         * Audit events of every user, newest first (admins; platform admins see every tenant)
+         * @description For tenant admins: the events of every user of their tenant, filtered by userId, eventType and time range. Platform admins may pass tenantId to read another tenant. Same paging as GET /auth/audit.
+         */
         get: {
             parameters: {
                 query?: {
@@ -85,6 +106,51 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "f0e1d2c3-b4a5-4968-8776-655443322110",
+                         *           "eventType": "login_success",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "details": {
+                         *             "method": "email",
+                         *             "amr": [
+                         *               "email",
+                         *               "totp"
+                         *             ]
+                         *           }
+                         *         },
+                         *         {
+                         *           "id": "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d",
+                         *           "eventType": "pat_created",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:12:40.000Z",
+                         *           "details": {
+                         *             "patId": "6a1d8e2f-4b3c-4d5e-9f0a-1b2c3d4e5f60",
+                         *             "scopes": [
+                         *               "objects:read",
+                         *               "objects:write"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ],
+                         *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wN1QwOToxMjo0MC4wMDBaIiwiaSI6ImE5YjhjN2Q2In0"
+                         *     }
+                         */
                         "application/json": components["schemas"]["AuditEventPage"];
                     };
                 };
@@ -94,6 +160,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid filter or cursor",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -103,6 +178,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -112,6 +196,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not an admin, or a tenant filter outside the caller's tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -151,6 +244,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "applicationFeeBps": 250
+                     *     }
+                     */
                     "application/json": {
                         applicationFeeBps: number;
                     };
@@ -163,6 +261,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "stripeAccountId": "acct_1QxK7rE2aY9sG0hW",
+                         *       "chargesEnabled": true,
+                         *       "payoutsEnabled": true,
+                         *       "detailsSubmitted": true,
+                         *       "applicationFeeBps": 250
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConnectedAccount"];
                     };
                 };
@@ -172,6 +279,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid fee (VALIDATION_FAILED)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -181,6 +297,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -190,6 +315,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -199,6 +333,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "The tenant has no connected account",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -240,6 +383,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "amountMinor": 1000,
+                     *       "reason": "requested_by_customer"
+                     *     }
+                     */
                     "application/json": {
                         /** @description Absent: all that is left of the payment */
                         amountMinor?: number;
@@ -255,6 +404,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "re_3QxK6qD1zX8rF9gV",
+                         *       "invoiceId": "inv_2026_12_000123",
+                         *       "amountMinor": 1000,
+                         *       "currency": "usd",
+                         *       "status": "succeeded",
+                         *       "reason": "requested_by_customer",
+                         *       "reversedTransfer": false
+                         *     }
+                         */
                         "application/json": components["schemas"]["Refund"];
                     };
                 };
@@ -264,6 +424,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body or missing Idempotency-Key (VALIDATION_FAILED)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -273,6 +442,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -282,6 +460,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -291,6 +478,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No payment for this invoice (NOT_FOUND)",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -300,6 +496,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Crypto payment, not paid by card, nothing left to refund, or refused by Stripe (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -309,6 +514,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/provider-unavailable",
+                         *       "title": "Provider unavailable",
+                         *       "status": 503,
+                         *       "detail": "Stripe unreachable: retry with the same key (PROVIDER_UNAVAILABLE, Retry-After)",
+                         *       "code": "PROVIDER_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -329,7 +543,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Discard a parked event: marked processed (never consumed) with the reason; the row stays; audited */
+        /**
+         * Discard a parked event: marked processed (never consumed) with the reason; the row stays; audited
+         * @description Platform admins only, for an event that must never take effect (settled by hand, voided). The reason (3 to 500 characters) is required and audited; the row is kept for the record.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -346,6 +563,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "reason": "Invoice voided by hand (ticket 4812)"
+                     *     }
+                     */
                     "application/json": {
                         reason: string;
                     };
@@ -358,6 +580,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "01JEXK4Z9M2QF7T3V8N1B6C0DR",
+                         *       "eventType": "invoice.finalized",
+                         *       "sourceService": "service-cloud-api",
+                         *       "aggregateKey": "inv_2026_12_000123",
+                         *       "attempts": 8,
+                         *       "lastError": "Stripe answered 402: card_declined",
+                         *       "parkedAt": "2026-12-07T08:00:00.000Z",
+                         *       "createdAt": "2026-12-06T23:59:00.000Z",
+                         *       "payload": {
+                         *         "invoiceId": "inv_2026_12_000123",
+                         *         "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "totalCents": 2900
+                         *       },
+                         *       "discardedAt": "2026-12-07T10:00:00.000Z",
+                         *       "discardReason": "Invoice voided by hand (ticket 4812)"
+                         *     }
+                         */
                         "application/json": components["schemas"]["DiscardedOutboxEvent"];
                     };
                 };
@@ -367,6 +608,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid id, or reason missing (3..500 characters)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -376,6 +626,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -385,6 +644,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -394,6 +662,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No parked event with this id",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -414,7 +691,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Put a parked event back in its consumer's queue (attempts reset, due now); audited */
+        /**
+         * Put a parked event back in its consumer's queue (attempts reset, due now); audited
+         * @description Platform admins only, once the cause is fixed (a card updated, a provider back). Its consumer picks it up again at once. An Idempotency-Key makes a retried request safe. The reason goes into the audit log.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -431,6 +711,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "reason": "The customer updated their card"
+                     *     }
+                     */
                     "application/json": {
                         reason?: string;
                     };
@@ -443,6 +728,23 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "01JEXK4Z9M2QF7T3V8N1B6C0DR",
+                         *       "eventType": "invoice.finalized",
+                         *       "sourceService": "service-cloud-api",
+                         *       "aggregateKey": "inv_2026_12_000123",
+                         *       "attempts": 8,
+                         *       "lastError": "Stripe answered 402: card_declined",
+                         *       "parkedAt": "2026-12-07T08:00:00.000Z",
+                         *       "createdAt": "2026-12-06T23:59:00.000Z",
+                         *       "payload": {
+                         *         "invoiceId": "inv_2026_12_000123",
+                         *         "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "totalCents": 2900
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["ParkedOutboxEvent"];
                     };
                 };
@@ -452,6 +754,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid id or reason",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -461,6 +772,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -470,6 +790,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -479,6 +808,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No parked event with this id",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -497,7 +835,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Parked billing outbox events (dead letter), most recently parked first */
+        /**
+         * Parked billing outbox events (dead letter), most recently parked first
+         * @description Platform admins only. Billing events that failed every delivery attempt and wait for a person: the event, its payload, the attempts and the last error. Pages of up to 100 with nextCursor.
+         */
         get: {
             parameters: {
                 query?: {
@@ -519,6 +860,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "01JEXK4Z9M2QF7T3V8N1B6C0DR",
+                         *           "eventType": "invoice.finalized",
+                         *           "sourceService": "service-cloud-api",
+                         *           "aggregateKey": "inv_2026_12_000123",
+                         *           "attempts": 8,
+                         *           "lastError": "Stripe answered 402: card_declined",
+                         *           "parkedAt": "2026-12-07T08:00:00.000Z",
+                         *           "createdAt": "2026-12-06T23:59:00.000Z",
+                         *           "payload": {
+                         *             "invoiceId": "inv_2026_12_000123",
+                         *             "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *             "totalCents": 2900
+                         *           }
+                         *         }
+                         *       ],
+                         *       "nextCursor": null
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["ParkedOutboxEvent"][];
                             nextCursor: string | null;
@@ -531,6 +894,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid cursor or limit",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -540,6 +912,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -549,6 +930,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -571,7 +961,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Publish a new signing key now; it signs one JWKS cache lifetime later */
+        /**
+         * Publish a new signing key now; it signs one JWKS cache lifetime later
+         * @description Platform admins only. The new key is in the JWKS at once and starts signing after one JWKS cache lifetime, so every verifier has it before the first token it signs; when a rotation is already pending, that one is answered. Audited (signing_key_rotated).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -590,6 +983,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "kid": "k2026-12b",
+                         *       "activatesAt": "2026-12-07T10:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["KeyRotation"];
                     };
                 };
@@ -599,6 +998,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -608,6 +1016,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin (admin of the default tenant)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -626,7 +1043,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every tenant, newest first */
+        /**
+         * Every tenant, newest first
+         * @description Platform admins only. Pages of up to 100 tenants (limit); pass nextCursor as cursor for the next page. Webhook secrets are never listed.
+         */
         get: {
             parameters: {
                 query?: {
@@ -649,6 +1069,35 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70",
+                         *           "name": "Acme Robotics",
+                         *           "slug": "acme",
+                         *           "allowedOrigins": [
+                         *             "https://app.acme.example"
+                         *           ],
+                         *           "allowedMethods": [
+                         *             "email",
+                         *             "passkey",
+                         *             "oauth:github"
+                         *           ],
+                         *           "jwtAudience": "https://api.acme.example",
+                         *           "webhookUrl": "https://hooks.acme.example/atlas",
+                         *           "isActive": true,
+                         *           "settings": {
+                         *             "mfa": "required",
+                         *             "lockout": "soft"
+                         *           },
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "nextCursor": null
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["Tenant"][];
                             nextCursor: string | null;
@@ -661,6 +1110,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid cursor or limit",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -670,6 +1128,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -679,6 +1146,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -701,6 +1177,25 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Acme Robotics",
+                     *       "slug": "acme",
+                     *       "allowedOrigins": [
+                     *         "https://app.acme.example"
+                     *       ],
+                     *       "allowedMethods": [
+                     *         "email",
+                     *         "passkey",
+                     *         "oauth:github"
+                     *       ],
+                     *       "jwtAudience": "https://api.acme.example",
+                     *       "webhookUrl": "https://hooks.acme.example/atlas",
+                     *       "settings": {
+                     *         "mfa": "required"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantCreate"];
                 };
             };
@@ -711,6 +1206,31 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70",
+                         *       "name": "Acme Robotics",
+                         *       "slug": "acme",
+                         *       "allowedOrigins": [
+                         *         "https://app.acme.example"
+                         *       ],
+                         *       "allowedMethods": [
+                         *         "email",
+                         *         "passkey",
+                         *         "oauth:github"
+                         *       ],
+                         *       "jwtAudience": "https://api.acme.example",
+                         *       "webhookUrl": "https://hooks.acme.example/atlas",
+                         *       "isActive": true,
+                         *       "settings": {
+                         *         "mfa": "required",
+                         *         "lockout": "soft"
+                         *       },
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "updatedAt": "2026-12-07T09:30:00.000Z",
+                         *       "webhookSecret": "whsec_Zk3pR8sW1hQx7mT2vN9bC4dF6gJ0aLeU5yXo"
+                         *     }
+                         */
                         "application/json": components["schemas"]["CreatedTenant"];
                     };
                 };
@@ -720,6 +1240,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid tenant",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -729,6 +1258,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -738,6 +1276,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -747,6 +1294,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Slug or jwtAudience already taken (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -765,7 +1321,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tenant */
+        /**
+         * One tenant
+         * @description Platform admins only: the tenant's settings, origins, login methods and JWT audience. The webhook secret is never shown again after creation or rotation.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -786,6 +1345,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70",
+                         *       "name": "Acme Robotics",
+                         *       "slug": "acme",
+                         *       "allowedOrigins": [
+                         *         "https://app.acme.example"
+                         *       ],
+                         *       "allowedMethods": [
+                         *         "email",
+                         *         "passkey",
+                         *         "oauth:github"
+                         *       ],
+                         *       "jwtAudience": "https://api.acme.example",
+                         *       "webhookUrl": "https://hooks.acme.example/atlas",
+                         *       "isActive": true,
+                         *       "settings": {
+                         *         "mfa": "required",
+                         *         "lockout": "soft"
+                         *       },
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Tenant"];
                     };
                 };
@@ -795,6 +1378,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -804,6 +1396,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -813,6 +1414,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such tenant",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -841,6 +1451,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "allowedMethods": [
+                     *         "email",
+                     *         "passkey"
+                     *       ],
+                     *       "settings": {
+                     *         "lockout": "hard"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantPatch"];
                 };
             };
@@ -851,6 +1472,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70",
+                         *       "name": "Acme Robotics",
+                         *       "slug": "acme",
+                         *       "allowedOrigins": [
+                         *         "https://app.acme.example"
+                         *       ],
+                         *       "allowedMethods": [
+                         *         "email",
+                         *         "passkey"
+                         *       ],
+                         *       "jwtAudience": "https://api.acme.example",
+                         *       "webhookUrl": "https://hooks.acme.example/atlas",
+                         *       "isActive": true,
+                         *       "settings": {
+                         *         "mfa": "required",
+                         *         "lockout": "hard"
+                         *       },
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "updatedAt": "2026-12-07T10:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["UpdatedTenant"];
                     };
                 };
@@ -860,6 +1504,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid change",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -869,6 +1522,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -878,6 +1540,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -887,6 +1558,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such tenant",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -896,6 +1576,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Slug or jwtAudience taken, or deactivating/renaming the default tenant (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -912,7 +1601,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the tenant's webhook secret; the previous one keeps signing for the grace period */
+        /**
+         * Rotate the tenant's webhook secret; the previous one keeps signing for the grace period
+         * @description Platform admins only. Webhooks are signed with the new secret and with the previous ones until previousSecretsExpireAt, so the receiver can switch without missing an event. The new secret is in this answer only. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -933,6 +1625,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "webhookSecret": "whsec_Zk3pR8sW1hQx7mT2vN9bC4dF6gJ0aLeU5yXo",
+                         *       "previousSecretsExpireAt": "2026-12-08T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["RotatedWebhookSecret"];
                     };
                 };
@@ -942,6 +1640,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -951,6 +1658,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not a platform admin",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -960,6 +1676,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such tenant",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -978,7 +1703,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A single-use nonce for a Arweave sign-in message (10 minutes) */
+        /**
+         * A single-use nonce for the Arweave sign-in message (10 minutes)
+         * @description The first step of a Arweave sign-in: put this nonce in the message the wallet signs, then send both to POST /auth/arweave/verify within 10 minutes. Each nonce works once, for this tenant only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -997,6 +1725,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "nonce": "k7Qm2ZxT9vN4bC8d"
+                         *     }
+                         */
                         "application/json": components["schemas"]["WalletNonce"];
                     };
                 };
@@ -1006,6 +1739,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Arweave login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1015,6 +1757,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1053,6 +1804,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "app.example.com wants you to sign in with your Arweave account:\nvLRHFqCw1uHu75xqB4fCDW-QxpkpJxBtFD9g4QYUbfw\n\nSign in to Atlas\n\nURI: https://app.example.com\nVersion: 1\nChain ID: arweave:mainnet\nNonce: k7Qm2ZxT9vN4bC8d\nIssued At: 2026-12-07T09:30:00.000Z",
+                     *       "publicKey": "sq9JbppKLlAKtQwalfX5DagnGMlTirditXk7y4jgoeA7DEM0Z6cVPE5xMQ9kz_T9VppP6BFHtHyZCZODercEVWipzkr36tfQkR5EDGUQyLivdxUzbWgVkzw7D27PJEa4cd1Uy6r18rYLqERgbRvAZph5YJZmpSJk7r3MwnQquuktjvSpfCLFwSxP1w879-ss_JalM9ICzRi38henONio8gll6GV9-omrWwRMZer_15bspCK5txCwpY137nfKwKD5YBAuzxxcj424M7zlSHlsafBwaRwFbf8gHtW03iJER4lR4GxeY0WvnYaB3KDISHQp53a9nlbmiWO5WcHHYsR83OT2eJ0Pl3RWA-_imk_SNwGQTCjmA6tf_UVwL8HzYS2iyuu85b7iYK9ZQoh8nqbNC6qibICE4h9Fe3bN7AgitIe9XzCTOXDfMr4ahjC8kkqJ1z4zNAI6-Leei_Mgd8JtZh2vqFNZhXK0lSadFl_9Oh3AET7tUds2E7s-6zpRPd9oBZu6-kNuHDRJ6TQhZSwJ9ZO5HYsccb_G_1so72aXJymR9ggJgWr4J3bawAYYnqmvmzGklYOlE_5HVnMxf-UxpT7ztdsHbc9QEH6W2bzwxbpjTczEZs3JCCB3c-NewNHsj9PYM3b5tTlTNP9kNAwPZHWpt11t79LuNkNGt9LfOek",
+                     *       "signature": "Tq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb7Kc3Ld9Jf4Hg6Ps1Rw0YeTq8Zx2Vm5Nb"
+                     *     }
+                     */
                     "application/json": {
                         message: string;
                         publicKey: string;
@@ -1067,6 +1825,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -1076,6 +1852,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Malformed message, key or signature encoding",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1085,6 +1870,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1094,6 +1888,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Arweave login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1103,6 +1906,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1121,7 +1933,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's own security events, newest first */
+        /**
+         * The caller's own security events, newest first
+         * @description Sign-ins, MFA and token changes, linked methods and billing actions of the caller, with address, approximate place, device and risk score. Pages of up to 100 (limit); pass nextCursor as cursor for the next page. Filter by eventType and a from/to time range.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1151,6 +1966,51 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "f0e1d2c3-b4a5-4968-8776-655443322110",
+                         *           "eventType": "login_success",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "details": {
+                         *             "method": "email",
+                         *             "amr": [
+                         *               "email",
+                         *               "totp"
+                         *             ]
+                         *           }
+                         *         },
+                         *         {
+                         *           "id": "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d",
+                         *           "eventType": "pat_created",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:12:40.000Z",
+                         *           "details": {
+                         *             "patId": "6a1d8e2f-4b3c-4d5e-9f0a-1b2c3d4e5f60",
+                         *             "scopes": [
+                         *               "objects:read",
+                         *               "objects:write"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ],
+                         *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wN1QwOToxMjo0MC4wMDBaIiwiaSI6ImE5YjhjN2Q2In0"
+                         *     }
+                         */
                         "application/json": components["schemas"]["AuditEventPage"];
                     };
                 };
@@ -1160,6 +2020,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid filter or cursor",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1169,6 +2038,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1191,7 +2069,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a device request: its next poll receives a PAT with the requested scopes (recent MFA where enrolled) */
+        /**
+         * Approve a device request: its next poll receives a PAT with the requested scopes (recent MFA where enrolled)
+         * @description Approves the pending request of this user code: the device's next poll of POST /auth/token/refresh receives a personal access token with the requested scopes, named after the device's hostname. Users with MFA must have verified it recently (else 401 MFA_REQUIRED). Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1204,6 +2085,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "user_code": "BCDF-GHJK"
+                     *     }
+                     */
                     "application/json": {
                         user_code: string;
                     };
@@ -1216,6 +2102,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "userCode": "BCDF-GHJK",
+                         *       "clientName": "Atlas CLI",
+                         *       "hostname": "ada-laptop",
+                         *       "scopes": [
+                         *         "profile:read",
+                         *         "objects:read"
+                         *       ],
+                         *       "requestIp": "203.0.113.24",
+                         *       "requestGeo": "Lisbon, PT",
+                         *       "requestUserAgent": "atlas-cli/0.1.0 (linux x64)",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "expiresAt": "2026-12-07T09:45:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeviceRequest"];
                     };
                 };
@@ -1225,6 +2127,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1234,6 +2145,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1243,6 +2163,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No pending request with this code (wrong, expired or used); counted",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1252,6 +2181,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts or wrong codes",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1288,6 +2226,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "client_id": "atlas-cli",
+                     *       "scope": "profile:read objects:read",
+                     *       "hostname": "ada-laptop"
+                     *     }
+                     */
                     "application/json": {
                         /**
                          * @description A known device client: `atlas-cli`
@@ -1299,6 +2244,13 @@ export interface paths {
                         /** @description Space-separated scopes of the PAT asked for; default `profile:read` */
                         scope?: string;
                     };
+                    /**
+                     * @example {
+                     *       "client_id": "atlas-cli",
+                     *       "scope": "profile:read objects:read",
+                     *       "hostname": "ada-laptop"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": {
                         /**
                          * @description A known device client: `atlas-cli`
@@ -1319,6 +2271,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "device_code": "dc_4f8Kq2ZxN7vT1mB9cR3sW6yH0pLa",
+                         *       "user_code": "BCDF-GHJK",
+                         *       "verification_uri": "https://app.example.com/device",
+                         *       "verification_uri_complete": "https://app.example.com/device?user_code=BCDF-GHJK",
+                         *       "expires_in": 900,
+                         *       "interval": 5
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeviceAuthorizationResponse"];
                     };
                 };
@@ -1328,6 +2290,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Unknown client_id or scope, bad hostname (VALIDATION_FAILED, with `error` per RFC 6749)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1337,6 +2308,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1357,7 +2337,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deny a device request: its next poll receives access_denied */
+        /**
+         * Deny a device request: its next poll receives access_denied
+         * @description Denies the pending request of this user code: the device's next poll receives the RFC 8628 error access_denied and no token is issued. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1370,6 +2353,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "user_code": "BCDF-GHJK"
+                     *     }
+                     */
                     "application/json": {
                         user_code: string;
                     };
@@ -1382,6 +2370,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "userCode": "BCDF-GHJK",
+                         *       "clientName": "Atlas CLI",
+                         *       "hostname": "ada-laptop",
+                         *       "scopes": [
+                         *         "profile:read",
+                         *         "objects:read"
+                         *       ],
+                         *       "requestIp": "203.0.113.24",
+                         *       "requestGeo": "Lisbon, PT",
+                         *       "requestUserAgent": "atlas-cli/0.1.0 (linux x64)",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "expiresAt": "2026-12-07T09:45:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeviceRequest"];
                     };
                 };
@@ -1391,6 +2395,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1400,6 +2413,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1409,6 +2431,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No pending request with this code (wrong, expired or used); counted",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1418,6 +2449,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts or wrong codes",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1436,7 +2476,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What a user code asks for: client, scopes, where the device asked from */
+        /**
+         * What a user code asks for: client, scopes, where the device asked from
+         * @description For the approval page: the signed-in user types or follows the code the device shows and sees which client asks, for which scopes, from which address and place, before approving or denying. Wrong codes are counted and rate limited.
+         */
         get: {
             parameters: {
                 query: {
@@ -1457,6 +2500,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "userCode": "BCDF-GHJK",
+                         *       "clientName": "Atlas CLI",
+                         *       "hostname": "ada-laptop",
+                         *       "scopes": [
+                         *         "profile:read",
+                         *         "objects:read"
+                         *       ],
+                         *       "requestIp": "203.0.113.24",
+                         *       "requestGeo": "Lisbon, PT",
+                         *       "requestUserAgent": "atlas-cli/0.1.0 (linux x64)",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "expiresAt": "2026-12-07T09:45:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeviceRequest"];
                     };
                 };
@@ -1466,6 +2525,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1475,6 +2543,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No pending request with this code (wrong, expired or used); counted",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1484,6 +2561,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts or wrong codes",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1508,7 +2594,7 @@ export interface paths {
         put?: never;
         /**
          * Send a magic link and a 6-digit code (202 whether or not the account exists)
-         * @description The link (`/auth/callback?token=…`) and the code work once and for 15 minutes; the code only with this answer's `codeToken`. Another link to the same address while the last one is unused and younger than EMAIL_RESEND_COOLDOWN_SEC (30 s) is refused: 429 RATE_LIMITED with Retry-After.
+         * @description Sends a sign-in link and a 6-digit code to the address. The answer is the same whether or not an account exists, so it cannot be used to find accounts; the first sign-in creates the user. The link (/auth/callback?token=…) and the code work once and for 15 minutes; the code only with this answer's codeToken. redirectTo, one of the tenant's origins, is where the web-app goes after signing in. Another link to the same address while the last one is unused and younger than EMAIL_RESEND_COOLDOWN_SEC (30 s) is refused: 429 RATE_LIMITED with Retry-After.
          */
         post: {
             parameters: {
@@ -1522,6 +2608,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "redirectTo": "https://app.example.com/billing"
+                     *     }
+                     */
                     "application/json": {
                         email: string;
                         redirectTo?: string;
@@ -1535,6 +2627,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "sent"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EmailStarted"];
                     };
                 };
@@ -1544,6 +2641,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid address or redirectTo",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1553,6 +2659,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "E-mail login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1562,6 +2677,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited or within the resend cooldown (Retry-After)",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1582,7 +2706,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a magic-link token for tokens (first login creates the user) */
+        /**
+         * Exchange a magic-link token for tokens (first login creates the user)
+         * @description Takes the token of the link. Single use and short-lived. Answers an access token and a refresh token (browsers of an allowed origin get the refresh token as an HttpOnly cookie instead), the user, and the redirectTo given at the start. A user with a second factor gets 401 MFA_REQUIRED with an mfaToken for POST /auth/mfa/verify.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1595,6 +2722,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "el_Vq3xN8bT2mK7wZ4cR9sY1hJ6gF0dLpA5uE"
+                     *     }
+                     */
                     "application/json": {
                         token: string;
                     };
@@ -1607,6 +2739,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       },
+                         *       "redirectTo": "https://app.example.com/billing"
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"] & {
                             redirectTo: string | null;
                         };
@@ -1618,6 +2769,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Invalid, used or expired link (INVALID_CREDENTIALS); or MFA_REQUIRED with `mfaToken`, `methods` and, when the flow had one, its `redirectTo`",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1627,6 +2787,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "E-mail login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1636,6 +2805,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The address is an account's primary address but not one of its sign-in methods (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1696,6 +2874,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Not 6 digits, or no codeToken",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1705,6 +2892,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong, used, expired or exhausted code (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1714,6 +2910,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "E-mail login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1723,6 +2928,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The address is an account's primary address but not one of its sign-in methods (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1732,6 +2946,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts (Retry-After)",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1784,6 +3007,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1793,6 +3025,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such identity",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1802,6 +3043,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "It is the last way to log in (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1821,7 +3071,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a confirmation link to an address the caller wants to add */
+        /**
+         * Send a confirmation link to an address the caller wants to add
+         * @description Sends a link to the address; following it (POST /auth/identities/email/verify with its token, signed in as the same user) adds the address as a way to sign in. Nothing changes until then.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1834,6 +3087,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada.work@example.com"
+                     *     }
+                     */
                     "application/json": {
                         email: string;
                     };
@@ -1846,6 +3104,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "sent"
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {string} */
                             status: "sent";
@@ -1858,6 +3121,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid address",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1867,6 +3139,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1887,7 +3168,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm the link: the address becomes one of the caller's identities */
+        /**
+         * Confirm the link: the address becomes one of the caller's identities
+         * @description Takes the token of the link sent by POST /auth/identities/email/start. The link is single use, expires, and only works for the user who asked for it. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1900,6 +3184,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "el_Vq3xN8bT2mK7wZ4cR9sY1hJ6gF0dLpA5uE"
+                     *     }
+                     */
                     "application/json": {
                         token: string;
                     };
@@ -1912,6 +3201,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                         *       "provider": "email",
+                         *       "subject": "ada.work@example.com",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "lastUsedAt": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["Identity"];
                     };
                 };
@@ -1921,6 +3219,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Invalid, used or expired link, or another user's",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1930,6 +3237,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The address belongs to another account",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1968,6 +3284,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "redirectTo": "https://app.example.com/account/sign-in-methods"
+                     *     }
+                     */
                     "application/json": {
                         redirectTo?: string;
                     };
@@ -1980,6 +3301,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "url": "https://accounts.google.com/o/oauth2/v2/auth?client_id=atlas&response_type=code&scope=openid%20email&state=Qx7mT2vN9bC4&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&nonce=Zk3pR8sW1h"
+                         *     }
+                         */
                         "application/json": components["schemas"]["OAuthLinkStart"];
                     };
                 };
@@ -1989,6 +3315,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid redirectTo",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1998,6 +3333,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2007,6 +3351,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Provider not enabled for this tenant or not configured",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2016,6 +3369,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Unknown provider",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2036,7 +3398,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a code to a phone number the caller wants to add */
+        /**
+         * Send a code to a phone number the caller wants to add
+         * @description Texts a 6-digit code to the number (any common format, normalised to E.164); POST /auth/identities/sms/verify with the code adds it as a way to sign in. Needs an SMS provider on the server; a resend within the cooldown answers 429.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2049,6 +3414,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "phone": "+14155550123"
+                     *     }
+                     */
                     "application/json": {
                         phone: string;
                     };
@@ -2061,6 +3431,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "sent"
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {string} */
                             status: "sent";
@@ -2073,6 +3448,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid phone number",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2082,6 +3466,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2091,6 +3484,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "SMS not configured on this server",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2100,6 +3502,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited or within the resend cooldown",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2120,7 +3531,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm the code: the number becomes one of the caller's identities */
+        /**
+         * Confirm the code: the number becomes one of the caller's identities
+         * @description Takes the number and the 6-digit code sent by POST /auth/identities/sms/start. Codes are single use, expire after 10 minutes and allow 5 attempts. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2133,6 +3547,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "phone": "+14155550123",
+                     *       "code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                         phone: string;
@@ -2146,6 +3566,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                         *       "provider": "sms",
+                         *       "subject": "+14155550123",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "lastUsedAt": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["Identity"];
                     };
                 };
@@ -2155,6 +3584,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong, used or expired code (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2164,6 +3602,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The number belongs to another account",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2184,7 +3631,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the current session and its refresh family */
+        /**
+         * End the current session and its refresh family
+         * @description Signs this device out: revokes the session of the access token and its refresh tokens, and clears the refresh cookie. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2210,6 +3660,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2246,6 +3705,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "includePats": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["LogoutAllRequest"];
                 };
             };
@@ -2263,6 +3727,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2272,6 +3745,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2312,6 +3794,41 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       },
+                         *       "identities": [
+                         *         {
+                         *           "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                         *           "provider": "email",
+                         *           "subject": "ada@example.com",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "mfa": {
+                         *         "totpEnabled": true,
+                         *         "passkeys": 1,
+                         *         "backupCodesLeft": 9
+                         *       },
+                         *       "session": {
+                         *         "id": "b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                         *         "amr": [
+                         *           "email",
+                         *           "totp"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Me"];
                     };
                 };
@@ -2321,6 +3838,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2330,6 +3856,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A personal access token without profile:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2366,6 +3901,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2375,6 +3919,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The payment provider could not stop billing: nothing was deleted, try again",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2392,7 +3945,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every piece of personal data held about the caller, as JSON */
+        /**
+         * Every piece of personal data held about the caller, as JSON
+         * @description The right of access (GDPR art. 15) as one JSON document: account, identities, sessions, passkeys, personal access tokens, MFA state, trusted devices, pending sign-in links and codes, the audit trail and billing records. Never secrets: no key material, token hashes or TOTP secret. Audited (data_exported).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2411,6 +3967,116 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "exportedAt": "2026-12-07T11:00:00.000Z",
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "email": "ada@example.com",
+                         *         "emailVerifiedAt": "2026-12-07T09:30:00.000Z",
+                         *         "phone": null,
+                         *         "phoneVerifiedAt": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ],
+                         *         "createdAt": "2026-12-07T09:30:00.000Z",
+                         *         "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *       },
+                         *       "tenant": {
+                         *         "id": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "slug": "default",
+                         *         "name": "Atlas"
+                         *       },
+                         *       "identities": [
+                         *         {
+                         *           "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                         *           "provider": "email",
+                         *           "subject": "ada@example.com",
+                         *           "chainFamily": null,
+                         *           "metadata": {},
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "sessions": [
+                         *         {
+                         *           "id": "b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                         *           "current": true,
+                         *           "amr": [
+                         *             "email"
+                         *           ],
+                         *           "ipAddress": "203.0.113.24",
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastSeenAt": "2026-12-07T11:02:41.000Z",
+                         *           "expiresAt": "2027-01-06T09:30:00.000Z",
+                         *           "mfaVerifiedAt": "2026-12-07T09:30:00.000Z",
+                         *           "revokedAt": null,
+                         *           "revokedReason": null
+                         *         }
+                         *       ],
+                         *       "passkeys": [
+                         *         {
+                         *           "id": "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f",
+                         *           "friendlyName": "MacBook Touch ID",
+                         *           "deviceType": "multiDevice",
+                         *           "backedUp": true,
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *           "transports": [
+                         *             "internal",
+                         *             "hybrid"
+                         *           ],
+                         *           "aaguid": "fbfc3007-154e-4ecc-8c0b-6e020557d7bd"
+                         *         }
+                         *       ],
+                         *       "personalAccessTokens": [],
+                         *       "mfa": {
+                         *         "totpEnabled": true,
+                         *         "totpEnabledAt": "2026-12-07T09:30:00.000Z",
+                         *         "backupCodes": {
+                         *           "total": 10,
+                         *           "unused": 9,
+                         *           "createdAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       },
+                         *       "trustedDevices": [],
+                         *       "pendingSignIns": {
+                         *         "magicLinks": [],
+                         *         "smsCodes": []
+                         *       },
+                         *       "auditEvents": [
+                         *         {
+                         *           "id": "f0e1d2c3-b4a5-4968-8776-655443322110",
+                         *           "eventType": "login_success",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "userId": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *           "ipAddress": "203.0.113.24",
+                         *           "geoLocation": "Lisbon, PT",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "riskScore": 0.1,
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "details": {
+                         *             "method": "email",
+                         *             "amr": [
+                         *               "email",
+                         *               "totp"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ],
+                         *       "billing": {
+                         *         "profile": null,
+                         *         "paymentMethods": [],
+                         *         "subscriptions": [],
+                         *         "charges": [],
+                         *         "cryptoPayments": []
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["AccountExport"];
                     };
                 };
@@ -2420,6 +4086,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2442,7 +4117,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the backup codes with a new set of 10 (recent MFA required) */
+        /**
+         * Replace the backup codes with a new set of 10 (recent MFA required)
+         * @description The old codes stop working at once. The new ones are in this answer only. Needs a second-factor verification on this session within the step-up window. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2461,6 +4139,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "backupCodes": [
+                         *         "7KQM-2ZXT",
+                         *         "9VNB-4C8D",
+                         *         "R3SW-6YH0",
+                         *         "PLAE-5UXC",
+                         *         "K2MQ-7VZ1",
+                         *         "BN6C-R3SY",
+                         *         "8DF0-GJ5A",
+                         *         "LEUH-P4TW",
+                         *         "9XK2-MQ7V",
+                         *         "Z1BN-6CR3"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["BackupCodes"];
                     };
                 };
@@ -2470,6 +4164,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "MFA_REQUIRED (no recent MFA on this session)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2479,6 +4182,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "TOTP not enabled",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2515,6 +4227,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "mfaToken": "mfa_Zp8Wq3Tn6Vb1Kc9Xm4Rd7Ls2"
+                     *     }
+                     */
                     "application/json": {
                         mfaToken: string;
                     };
@@ -2527,6 +4244,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                         *       "otpauthUrl": "otpauth://totp/Atlas:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Atlas",
+                         *       "qrCodeDataUrl": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAKQAAACkCAYAAAAZtYVBAAAAAklEQVR4AewaftIAAAY"
+                         *     }
+                         */
                         "application/json": components["schemas"]["TotpSetup"];
                     };
                 };
@@ -2536,6 +4260,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Invalid mfaToken (INVALID_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2545,6 +4278,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The user already has MFA",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2565,7 +4307,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disable TOTP (recent MFA and a current code required); backup codes and trusted devices go too */
+        /**
+         * Disable TOTP (recent MFA and a current code required); backup codes and trusted devices go too
+         * @description Needs a second-factor verification on this session within the step-up window and a current code. Removes the secret, the backup codes and every trusted device. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2578,6 +4323,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                     };
@@ -2597,6 +4347,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Wrong code, or MFA_REQUIRED (no recent MFA on this session)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2617,7 +4376,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enable TOTP with a code from the app; answers the 10 backup codes, once */
+        /**
+         * Enable TOTP with a code from the app; answers the 10 backup codes, once
+         * @description Confirms the pending secret with a current 6-digit code. From then on, sign-ins on untrusted devices ask for a code. The 10 single-use backup codes are in this answer only: show them to the user to keep. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2630,6 +4392,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                     };
@@ -2642,6 +4409,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "backupCodes": [
+                         *         "7KQM-2ZXT",
+                         *         "9VNB-4C8D",
+                         *         "R3SW-6YH0",
+                         *         "PLAE-5UXC",
+                         *         "K2MQ-7VZ1",
+                         *         "BN6C-R3SY",
+                         *         "8DF0-GJ5A",
+                         *         "LEUH-P4TW",
+                         *         "9XK2-MQ7V",
+                         *         "Z1BN-6CR3"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["BackupCodes"];
                     };
                 };
@@ -2651,6 +4434,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong code (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2660,6 +4452,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "No pending setup, or already enabled",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2680,7 +4481,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment: a secret for the authenticator app (not active until enabled) */
+        /**
+         * Start TOTP enrolment: a secret for the authenticator app (not active until enabled)
+         * @description Answers a new secret as base32 (for typing in), an otpauth:// URL (for opening the authenticator app on the same device) and its QR code. Nothing changes until POST /auth/mfa/totp/enable confirms a code from the app.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2699,6 +4503,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                         *       "otpauthUrl": "otpauth://totp/Atlas:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Atlas",
+                         *       "qrCodeDataUrl": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAKQAAACkCAYAAAAZtYVBAAAAAklEQVR4AewaftIAAAY"
+                         *     }
+                         */
                         "application/json": components["schemas"]["TotpSetup"];
                     };
                 };
@@ -2708,6 +4519,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2717,6 +4537,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "TOTP already enabled",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2735,7 +4564,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's trusted devices (live ones) */
+        /**
+         * The caller's trusted devices (live ones)
+         * @description Devices on which the caller chose to be trusted after a second factor (trustDevice at POST /auth/mfa/verify): sign-ins there skip the second factor until the trust expires. current marks this browser.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2754,6 +4586,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b",
+                         *           "label": "ada@example.com",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *           "expiresAt": "2027-01-06T09:30:00.000Z",
+                         *           "current": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["TrustedDevice"][];
                         };
@@ -2765,6 +4611,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2788,7 +4643,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Stop trusting a device: its next login asks for the second factor again */
+        /**
+         * Stop trusting a device: its next login asks for the second factor again
+         * @description Revokes one trusted device of the caller. A device of another user answers 404. Audited.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2816,6 +4674,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2825,6 +4692,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such device",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2860,6 +4736,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "mfaToken": "mfa_Zp8Wq3Tn6Vb1Kc9Xm4Rd7Ls2",
+                     *       "code": "482913",
+                     *       "trustDevice": true
+                     *     }
+                     */
                     "application/json": {
                         backupCode?: string;
                         code?: string;
@@ -2876,6 +4759,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       },
+                         *       "backupCodesRemaining": 9
+                         *     }
+                         */
                         "application/json": {
                             accessToken: string;
                             backupCodes?: string[];
@@ -2895,6 +4797,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Unknown, used, expired or spent mfaToken (INVALID_TOKEN); wrong factor (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2904,6 +4815,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2940,6 +4860,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "mfaToken": "mfa_Zp8Wq3Tn6Vb1Kc9Xm4Rd7Ls2"
+                     *     }
+                     */
                     "application/json": {
                         mfaToken: string;
                     };
@@ -2952,6 +4877,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "challenge": "Hp4tW9xK2mQ7vZ1bN6cR3sY8dF0gJ5aLeU",
+                         *       "rpId": "app.example.com",
+                         *       "allowCredentials": [
+                         *         {
+                         *           "id": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                         *           "type": "public-key",
+                         *           "transports": [
+                         *             "internal",
+                         *             "hybrid"
+                         *           ]
+                         *         }
+                         *       ],
+                         *       "timeout": 300000,
+                         *       "userVerification": "preferred"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PasskeyRequestOptions"];
                     };
                 };
@@ -2961,6 +4904,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Origin not allowed for this tenant",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2970,6 +4922,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Invalid mfaToken (INVALID_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3022,6 +4983,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "State missing, not this browser's, unknown, used or expired (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3031,6 +5001,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Unknown provider",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3040,6 +5019,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3095,6 +5083,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "redirectTo is not one of the tenant's allowed origins",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3104,6 +5101,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Provider not enabled for this tenant or not configured",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3113,6 +5119,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Unknown provider",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3122,6 +5137,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3131,6 +5155,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The provider cannot be reached",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3169,6 +5202,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com"
+                     *     }
+                     */
                     "application/json": {
                         email?: string;
                     };
@@ -3181,6 +5219,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "challenge": "Hp4tW9xK2mQ7vZ1bN6cR3sY8dF0gJ5aLeU",
+                         *       "rpId": "app.example.com",
+                         *       "allowCredentials": [
+                         *         {
+                         *           "id": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                         *           "type": "public-key",
+                         *           "transports": [
+                         *             "internal",
+                         *             "hybrid"
+                         *           ]
+                         *         }
+                         *       ],
+                         *       "timeout": 300000,
+                         *       "userVerification": "preferred"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PasskeyRequestOptions"];
                     };
                 };
@@ -3190,6 +5246,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Origin not allowed for this tenant, or invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3199,6 +5264,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Passkeys not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3208,6 +5282,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3228,7 +5311,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify a passkey assertion and log in (amr hwk) */
+        /**
+         * Verify a passkey assertion and log in (amr hwk)
+         * @description Send what navigator.credentials.get answered (as JSON, e.g. from startAuthentication) for the options of POST /auth/passkey/login/options. A passkey with user verification is both factors at once, so no MFA challenge follows. Answers tokens as every sign-in does.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3241,6 +5327,23 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "response": {
+                     *         "id": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                     *         "rawId": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                     *         "type": "public-key",
+                     *         "authenticatorAttachment": "platform",
+                     *         "clientExtensionResults": {},
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiSHA0dFc5eEsybVE3dloxYk42Y1Izc1k4ZEYwZ0o1YUxlVSJ9",
+                     *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MdAAAAAQ",
+                     *           "signature": "MEUCIQDx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7QoAiB4mZ8qT1vN6bC2dR7sW4hJ9gF0aLpE5uXcYk3m",
+                     *           "userHandle": "W2I3ZjNjMmUtOGE0MS00ZDBi"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         response: components["schemas"]["AuthenticationResponseJSON"];
                     };
@@ -3253,6 +5356,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -3262,6 +5383,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3271,6 +5401,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Invalid, used or expired challenge, or a rejected assertion (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3280,6 +5419,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Passkeys not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3289,6 +5437,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3325,6 +5482,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "friendlyName": "MacBook Touch ID"
+                     *     }
+                     */
                     "application/json": {
                         friendlyName?: string;
                     };
@@ -3337,6 +5499,37 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "challenge": "Yk3mZ8qT1vN6bC2dR7sW4hJ9gF0aLpE5uXc",
+                         *       "rp": {
+                         *         "id": "app.example.com",
+                         *         "name": "Atlas"
+                         *       },
+                         *       "user": {
+                         *         "id": "W2I3ZjNjMmUtOGE0MS00ZDBi",
+                         *         "name": "ada@example.com",
+                         *         "displayName": "Ada Lovelace"
+                         *       },
+                         *       "pubKeyCredParams": [
+                         *         {
+                         *           "type": "public-key",
+                         *           "alg": -7
+                         *         },
+                         *         {
+                         *           "type": "public-key",
+                         *           "alg": -257
+                         *         }
+                         *       ],
+                         *       "timeout": 300000,
+                         *       "excludeCredentials": [],
+                         *       "authenticatorSelection": {
+                         *         "residentKey": "required",
+                         *         "userVerification": "preferred"
+                         *       },
+                         *       "attestation": "none"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PasskeyCreationOptions"];
                     };
                 };
@@ -3346,6 +5539,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Origin not allowed for this tenant, or invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3355,6 +5557,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3364,6 +5575,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Passkeys not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3373,6 +5593,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3393,7 +5622,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify the authenticator's attestation and store the passkey */
+        /**
+         * Verify the authenticator's attestation and store the passkey
+         * @description Send what navigator.credentials.create answered (as JSON, e.g. from startRegistration) for the options of POST /auth/passkey/register/options. The challenge is single use. The passkey then signs in with POST /auth/passkey/login/verify and counts as a second factor. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3406,6 +5638,30 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "friendlyName": "MacBook Touch ID",
+                     *       "response": {
+                     *         "id": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                     *         "rawId": "AWJ2d8Vx3kQe7mZtP1bN9cYf4Rs6Lh0Ug5Ka2Xw8Jn3Ti7Qo",
+                     *         "type": "public-key",
+                     *         "authenticatorAttachment": "platform",
+                     *         "clientExtensionResults": {
+                     *           "credProps": {
+                     *             "rk": true
+                     *           }
+                     *         },
+                     *         "response": {
+                     *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiWWszbVo4cVQxdk42YkMyZFI3c1c0aEo5Z0YwYUxwRTV1WGMifQ",
+                     *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjFSZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NdAAAAAA",
+                     *           "transports": [
+                     *             "internal",
+                     *             "hybrid"
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         friendlyName?: string;
                         response: components["schemas"]["RegistrationResponseJSON"];
@@ -3419,6 +5675,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f",
+                         *       "friendlyName": "MacBook Touch ID",
+                         *       "deviceType": "multiDevice",
+                         *       "backedUp": true,
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *       "transports": [
+                         *         "internal",
+                         *         "hybrid"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Passkey"];
                     };
                 };
@@ -3428,6 +5698,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3437,6 +5716,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, MFA_REQUIRED (users with MFA need a recent verification), or an invalid, used or expired challenge or attestation",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3446,6 +5734,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Passkeys not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3455,6 +5752,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "This passkey is already registered (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3464,6 +5770,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3482,7 +5797,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's passkeys */
+        /**
+         * The caller's passkeys
+         * @description Every passkey of the caller with its name, whether it syncs between devices (deviceType multiDevice, backedUp), its transports and when it was last used.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3501,6 +5819,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f",
+                         *           "friendlyName": "MacBook Touch ID",
+                         *           "deviceType": "multiDevice",
+                         *           "backedUp": true,
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *           "transports": [
+                         *             "internal",
+                         *             "hybrid"
+                         *           ]
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["Passkey"][];
                         };
@@ -3512,6 +5848,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3535,7 +5880,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove one of the caller's passkeys, as long as another way to log in remains */
+        /**
+         * Remove one of the caller's passkeys, as long as another way to log in remains
+         * @description Users with MFA need a recent verification (else 401 MFA_REQUIRED). Refused with 409 when it is the account's last way to sign in. Audited.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3563,6 +5911,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3572,6 +5929,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such passkey",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3581,6 +5947,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "It is the last way to log in (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3588,7 +5963,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename one of the caller's passkeys */
+        /**
+         * Rename one of the caller's passkeys
+         * @description Changes the name shown in the account (1 to 64 characters). A passkey of another user answers 404.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3603,6 +5981,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "friendlyName": "MacBook Touch ID"
+                     *     }
+                     */
                     "application/json": {
                         friendlyName: string;
                     };
@@ -3615,6 +5998,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f",
+                         *       "friendlyName": "MacBook Touch ID",
+                         *       "deviceType": "multiDevice",
+                         *       "backedUp": true,
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "lastUsedAt": "2026-12-07T10:02:11.000Z",
+                         *       "transports": [
+                         *         "internal",
+                         *         "hybrid"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Passkey"];
                     };
                 };
@@ -3624,6 +6021,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid body",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3633,6 +6039,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3642,6 +6057,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such passkey",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3656,7 +6080,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's live PATs (never their secrets) */
+        /**
+         * The caller's live PATs (never their secrets)
+         * @description The caller's personal access tokens that are neither revoked nor expired: name, scopes, the first characters of the token (displayPrefix) and when it was last used. The secret itself is never shown again. A PAT caller needs `profile:read`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3675,6 +6102,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "6a1d8e2f-4b3c-4d5e-9f0a-1b2c3d4e5f60",
+                         *           "name": "CI deploys",
+                         *           "scopes": [
+                         *             "objects:read",
+                         *             "objects:write"
+                         *           ],
+                         *           "displayPrefix": "atlas_pat_6a1d8e2f",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "expiresAt": "2027-03-07T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-12-07T10:15:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["PersonalAccessToken"][];
                         };
@@ -3686,6 +6131,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3695,6 +6149,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A PAT caller without profile:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3702,8 +6165,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Create a PAT; the token is shown once
-         * @description With an access token (MFA users: recent MFA). With a PAT holding `profile:read` (the CLI): only scopes that PAT has, expiring no later than it, and not for users with MFA.
+         * Create a personal access token
+         * @description The token (atlas_pat_…) is in this answer once and never again; only its hash is stored. With an access token (MFA users: recent MFA). With a PAT holding `profile:read` (the CLI): only scopes that PAT has, expiring no later than it, and not for users with MFA.
          */
         post: {
             parameters: {
@@ -3717,6 +6180,16 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "CI deploys",
+                     *       "scopes": [
+                     *         "objects:read",
+                     *         "objects:write"
+                     *       ],
+                     *       "expiresInDays": 90
+                     *     }
+                     */
                     "application/json": {
                         expiresInDays?: number;
                         name: string;
@@ -3731,6 +6204,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "6a1d8e2f-4b3c-4d5e-9f0a-1b2c3d4e5f60",
+                         *       "name": "CI deploys",
+                         *       "scopes": [
+                         *         "objects:read",
+                         *         "objects:write"
+                         *       ],
+                         *       "displayPrefix": "atlas_pat_6a1d8e2f",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "expiresAt": "2027-03-07T09:30:00.000Z",
+                         *       "lastUsedAt": null,
+                         *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x"
+                         *     }
+                         */
                         "application/json": components["schemas"]["CreatedPersonalAccessToken"];
                     };
                 };
@@ -3740,6 +6228,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3749,6 +6246,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/mfa-required",
+                         *       "title": "Multi-factor authentication required",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)",
+                         *       "code": "MFA_REQUIRED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3758,6 +6264,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A PAT caller asked for more than it may grant (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3779,7 +6294,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's PATs */
+        /**
+         * Revoke one of the caller's PATs
+         * @description The token stops working at once. A PAT may always revoke itself (atlas logout); revoking another token with a PAT needs `profile:read`. Audited.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3807,6 +6325,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3816,6 +6343,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A PAT caller without profile:read revoking another token (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3825,6 +6361,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such token",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3842,7 +6387,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's live sessions */
+        /**
+         * The caller's live sessions
+         * @description Every session of the caller that is neither revoked nor expired, most recently used first; current marks the one this access token belongs to. amr says how it signed in (email, sms, siwe, passkey, totp…).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3861,6 +6409,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                         *           "current": true,
+                         *           "amr": [
+                         *             "email"
+                         *           ],
+                         *           "ipAddress": "203.0.113.24",
+                         *           "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
+                         *           "deviceHash": "3c1f9a7e5b2d4c6a",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "lastSeenAt": "2026-12-07T11:02:41.000Z",
+                         *           "expiresAt": "2027-01-06T09:30:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["Session"][];
                         };
@@ -3872,6 +6439,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3895,7 +6471,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's sessions (its refresh family dies with it) */
+        /**
+         * Revoke one of the caller's sessions (its refresh family dies with it)
+         * @description Signs one device out: the session's refresh tokens stop working at once, and its access token lapses within its short lifetime. Audited. A session of another user answers 404.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3923,6 +6502,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3932,6 +6520,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such session",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3949,7 +6546,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A single-use nonce for a Ethereum sign-in message (10 minutes) */
+        /**
+         * A single-use nonce for the Ethereum sign-in message (10 minutes)
+         * @description The first step of a Ethereum sign-in: put this nonce in the message the wallet signs, then send both to POST /auth/siwe/verify within 10 minutes. Each nonce works once, for this tenant only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3968,6 +6568,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "nonce": "k7Qm2ZxT9vN4bC8d"
+                         *     }
+                         */
                         "application/json": components["schemas"]["WalletNonce"];
                     };
                 };
@@ -3977,6 +6582,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Ethereum login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3986,6 +6600,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4008,7 +6631,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with a signed EIP-4361 message (EOA, ERC-1271 and ERC-6492 wallets) */
+        /**
+         * Log in with a signed EIP-4361 message (EOA, ERC-1271 and ERC-6492 wallets)
+         * @description The message must be a Sign-In with Ethereum message (EIP-4361) for this site's domain and URI, an allowed chain, a nonce from GET /auth/siwe/nonce and a current issued-at time; signature is 0x-prefixed hex. Plain accounts are checked offline; smart-contract wallets (ERC-1271, and ERC-6492 before deployment) through the chain's RPC. The first sign-in creates the user.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4021,6 +6647,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "app.example.com wants you to sign in with your Ethereum account:\n0x71C7656EC7ab88b098defB751B7401B5f6d8976F\n\nSign in to Atlas\n\nURI: https://app.example.com\nVersion: 1\nChain ID: 1\nNonce: k7Qm2ZxT9vN4bC8d\nIssued At: 2026-12-07T09:30:00.000Z",
+                     *       "signature": "0x4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4fa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a11b"
+                     *     }
+                     */
                     "application/json": {
                         message: string;
                         signature: string;
@@ -4034,6 +6666,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -4043,6 +6693,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Not a well-formed EIP-4361 message",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4052,6 +6711,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4061,6 +6729,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Ethereum login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4070,6 +6747,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4079,6 +6765,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The chain's RPC could not be reached (smart-contract wallets)",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4097,7 +6792,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A single-use nonce for a Solana sign-in message (10 minutes) */
+        /**
+         * A single-use nonce for the Solana sign-in message (10 minutes)
+         * @description The first step of a Solana sign-in: put this nonce in the message the wallet signs, then send both to POST /auth/siws/verify within 10 minutes. Each nonce works once, for this tenant only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4116,6 +6814,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "nonce": "k7Qm2ZxT9vN4bC8d"
+                         *     }
+                         */
                         "application/json": components["schemas"]["WalletNonce"];
                     };
                 };
@@ -4125,6 +6828,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Solana login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4134,6 +6846,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4172,6 +6893,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "app.example.com wants you to sign in with your Solana account:\n7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV\n\nSign in to Atlas\n\nURI: https://app.example.com\nVersion: 1\nChain ID: mainnet\nNonce: k7Qm2ZxT9vN4bC8d\nIssued At: 2026-12-07T09:30:00.000Z",
+                     *       "publicKey": "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV",
+                     *       "signature": "5Hy8TfJ3bR2kQw9Lm4Zx7Vc1Np6Ds3Ga8Ke2Jh5Fu9Yt4Wr7Mq1Lb6Nc3Xd8Sz2Pv5Kf9Gh1Jm4Tn7Rq2Ws6Ey"
+                     *     }
+                     */
                     "application/json": {
                         message: string;
                         publicKey: string;
@@ -4186,6 +6914,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -4195,6 +6941,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Malformed message, key or signature encoding",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4204,6 +6959,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4213,6 +6977,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Solana login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4222,6 +6995,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4242,7 +7024,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Text a 6-digit code (10 min, 5 attempts) */
+        /**
+         * Text a 6-digit code (10 min, 5 attempts)
+         * @description Texts a 6-digit sign-in code to the number (any common format, normalised to E.164). One code per number per cooldown (429 with Retry-After within it); the first sign-in creates the user.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4255,6 +7040,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "phone": "+14155550123"
+                     *     }
+                     */
                     "application/json": {
                         phone: string;
                     };
@@ -4267,6 +7057,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "sent"
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {string} */
                             status: "sent";
@@ -4279,6 +7074,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Not an E.164 phone number",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4288,6 +7092,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "SMS login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4297,6 +7110,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited or within the resend cooldown (Retry-After)",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4317,7 +7139,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange the code for tokens (first login creates the user) */
+        /**
+         * Exchange the code for tokens (first login creates the user)
+         * @description Takes the number and the code. Answers an access token and a refresh token as every sign-in does; a user with a second factor gets 401 MFA_REQUIRED with an mfaToken for POST /auth/mfa/verify.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4330,6 +7155,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "phone": "+14155550123",
+                     *       "code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                         phone: string;
@@ -4343,6 +7174,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"];
                     };
                 };
@@ -4352,6 +7201,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-credentials",
+                         *       "title": "Invalid credentials",
+                         *       "status": 401,
+                         *       "detail": "Wrong, used, expired or exhausted code (INVALID_CREDENTIALS)",
+                         *       "code": "INVALID_CREDENTIALS"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4361,6 +7219,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "SMS login not enabled for this tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4370,6 +7237,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The number is an account's primary number but not one of its sign-in methods (CONFLICT)",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4390,7 +7266,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** RFC 7662 token introspection (service clients, HTTP Basic) */
+        /**
+         * RFC 7662 token introspection (service clients, HTTP Basic)
+         * @description For resource servers such as service-cloud-api: HTTP Basic with a service client's id and secret. Answers the token's state (active, owner, tenant, scopes, expiry) for an access token, refresh token or PAT; an unknown, expired or revoked token is simply active: false. Rate limited per client, and failed client authentications per address.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4400,11 +7279,23 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x",
+                     *       "token_type_hint": "pat"
+                     *     }
+                     */
                     "application/json": {
                         token: string;
                         /** @enum {string} */
                         token_type_hint?: "access_token" | "refresh_token" | "pat";
                     };
+                    /**
+                     * @example {
+                     *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x",
+                     *       "token_type_hint": "pat"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": {
                         token: string;
                         /** @enum {string} */
@@ -4419,6 +7310,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "active": true,
+                         *       "token_type": "pat",
+                         *       "sub": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *       "tid": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *       "scope": "profile:read objects:read objects:write",
+                         *       "exp": 1812345600,
+                         *       "iat": 1796621400
+                         *     }
+                         */
                         "application/json": components["schemas"]["Introspection"];
                     };
                 };
@@ -4428,6 +7330,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4437,6 +7348,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid client credentials",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4446,6 +7366,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited: the client's introspection budget, or failed client authentications from this IP",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4482,9 +7411,21 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe"
+                     *     }
+                     */
                     "application/json": {
                         refreshToken?: string;
                     };
+                    /**
+                     * @example {
+                     *       "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                     *       "device_code": "dc_4f8Kq2ZxN7vT1mB9cR3sW6yH0pLa",
+                     *       "client_id": "atlas-cli"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": {
                         /** @enum {string} */
                         client_id?: "atlas-cli";
@@ -4501,6 +7442,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"] | components["schemas"]["DeviceTokenResponse"];
                     };
                 };
@@ -4510,6 +7469,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "error": "authorization_pending",
+                         *       "error_description": "The user has not approved the request yet"
+                         *     }
+                         */
                         "application/json": components["schemas"]["OAuthError"];
                     };
                 };
@@ -4519,6 +7484,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Unknown, expired, revoked or reused refresh token",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4528,6 +7502,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "A cookie refresh without an allowed Origin (CSRF defence)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4537,6 +7520,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limited",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4557,7 +7549,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** RFC 7009 revocation (service client via Basic, or the token's owner via Bearer) */
+        /**
+         * RFC 7009 revocation (service client via Basic, or the token's owner via Bearer)
+         * @description Revokes an access token's session, a refresh token's family or a PAT. A service client (HTTP Basic) may revoke any token; a user (Bearer) only their own. As RFC 7009 asks, an unknown or already revoked token also answers 200, so the answer says nothing about the token.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4567,11 +7562,23 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x",
+                     *       "token_type_hint": "pat"
+                     *     }
+                     */
                     "application/json": {
                         token: string;
                         /** @enum {string} */
                         token_type_hint?: "access_token" | "refresh_token" | "pat";
                     };
+                    /**
+                     * @example {
+                     *       "token": "atlas_pat_6a1d8e2f4b3c4d5e9f0a1b2c3d4e5f60Qm7TzL2wX9vN4bC8dR1sY5hJ0gK3aPfE6uV2nM7qW4x",
+                     *       "token_type_hint": "pat"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": {
                         token: string;
                         /** @enum {string} */
@@ -4593,6 +7600,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4602,6 +7618,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4620,7 +7645,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's connected account status (from account.updated) */
+        /**
+         * The tenant's connected account status (from account.updated)
+         * @description Tenant admins only: whether the account may take charges and receive payouts, whether its details are complete, and the platform's fee.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4639,6 +7667,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "stripeAccountId": "acct_1QxK7rE2aY9sG0hW",
+                         *       "chargesEnabled": true,
+                         *       "payoutsEnabled": true,
+                         *       "detailsSubmitted": true,
+                         *       "applicationFeeBps": 250
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConnectedAccount"];
                     };
                 };
@@ -4648,6 +7685,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4657,6 +7703,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not an admin of the tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4666,13 +7721,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No connected account, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
         };
         put?: never;
-        /** Creates the tenant's Stripe Connect account once (charges are then made on its behalf) */
+        /**
+         * Creates the tenant's Stripe Connect account once (charges are then made on its behalf)
+         * @description Tenant admins only. The first call creates the connected account (201), later calls answer it (200). Its users' charges are then made on behalf of the account, less the platform's application fee; POST /billing/connect/onboarding-link completes its details.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4693,6 +7760,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "stripeAccountId": "acct_1QxK7rE2aY9sG0hW",
+                         *       "chargesEnabled": true,
+                         *       "payoutsEnabled": true,
+                         *       "detailsSubmitted": true,
+                         *       "applicationFeeBps": 250
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConnectedAccount"];
                     };
                 };
@@ -4702,6 +7778,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "stripeAccountId": "acct_1QxK7rE2aY9sG0hW",
+                         *       "chargesEnabled": false,
+                         *       "payoutsEnabled": false,
+                         *       "detailsSubmitted": false,
+                         *       "applicationFeeBps": 250
+                         *     }
+                         */
                         "application/json": components["schemas"]["ConnectedAccount"];
                     };
                 };
@@ -4711,6 +7796,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4720,6 +7814,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not an admin of the tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4729,6 +7832,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No connected account, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4749,7 +7861,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A Stripe-hosted onboarding link for the tenant's connected account */
+        /**
+         * A Stripe-hosted onboarding link for the tenant's connected account
+         * @description Tenant admins only. Send the admin's browser to url before expiresAt (a few minutes) to enter the business and bank details Stripe asks for; the account's status follows through Stripe's account.updated events.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4770,6 +7885,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "url": "https://connect.stripe.com/setup/e/acct_1QxK7rE2aY9sG0hW/Zk3pR8sW1hQx",
+                         *       "expiresAt": "2026-12-07T09:35:00.000Z"
+                         *     }
+                         */
                         "application/json": {
                             expiresAt: string;
                             url: string;
@@ -4782,6 +7903,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4791,6 +7921,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Not an admin of the tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4800,6 +7939,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No connected account, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4818,7 +7966,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's credit balance per currency and its ledger (applied to the next charges) */
+        /**
+         * The caller's credit balance per currency and its ledger (applied to the next charges)
+         * @description Credit comes from overpaid or duplicate payments (on chain or by card) and is taken off the next invoices before they are charged. Amounts are integer minor units; the ledger lists the latest 200 entries, newest first. Needs `billing:read`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4837,6 +7988,36 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "balances": [
+                         *         {
+                         *           "currency": "usd",
+                         *           "amountMinor": 350
+                         *         }
+                         *       ],
+                         *       "entries": [
+                         *         {
+                         *           "id": "7b9d1f3a-5c7e-4a9b-8d1f-3a5c7e9b1d3f",
+                         *           "amountMinor": -150,
+                         *           "currency": "usd",
+                         *           "reason": "applied",
+                         *           "source": "applied:invoice:inv_2026_12_000123",
+                         *           "invoiceId": "inv_2026_12_000123",
+                         *           "createdAt": "2026-12-01T00:05:00.000Z"
+                         *         },
+                         *         {
+                         *           "id": "3a5c7e9b-1d3f-4b7d-9f1a-3c5e7a9b1d3f",
+                         *           "amountMinor": 500,
+                         *           "currency": "usd",
+                         *           "reason": "overpayment",
+                         *           "source": "eip155:8453:0x9a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9:4",
+                         *           "invoiceId": "inv_2026_11_000098",
+                         *           "createdAt": "2026-11-02T14:21:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["CustomerCredits"];
                     };
                 };
@@ -4846,6 +8027,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4855,6 +8045,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Token lacks billing:read",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4877,7 +8076,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verifies the transfer on chain and settles the invoice; emits payment.succeeded */
+        /**
+         * Verifies the transfer on chain and settles the invoice; emits payment.succeeded
+         * @description Reads the transaction from the chain: it must pay the quoted address, in the quoted token, at least the quoted amount, with enough confirmations. More than due becomes credit; less is credited toward the invoice (402 amount_too_low). A transaction pays one invoice only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4892,6 +8094,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "invoiceId": "inv_2026_12_000123",
+                     *       "chainId": 8453,
+                     *       "txHash": "0x9a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
+                     *     }
+                     */
                     "application/json": {
                         chainId: number;
                         invoiceId: string;
@@ -4906,6 +8115,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "invoiceId": "inv_2026_12_000123",
+                         *       "chainId": 8453,
+                         *       "txHash": "0x9a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+                         *       "logIndex": 4,
+                         *       "status": "confirmed",
+                         *       "creditedMinor": 0
+                         *     }
+                         */
                         "application/json": {
                             chainId: number;
                             /** @description Minor units credited to the customer (overpayment or second payment) */
@@ -4927,6 +8146,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request, unaccepted chain/currency, or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4936,6 +8164,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4945,6 +8182,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/payment-failed",
+                         *       "title": "Payment failed",
+                         *       "status": 402,
+                         *       "detail": "The transfer does not pay the invoice (reason: wrong_recipient, wrong_token, unconfirmed, reverted, not_found, before_quote, reorged, internal_transfer; amount_too_low: a partial payment, credited toward the invoice, with creditedMinor and remainingMinor)",
+                         *       "code": "PAYMENT_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4954,6 +8200,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such invoice, no open payment request, or crypto not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4963,6 +8218,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Already paid (also from credit), transfer already used, a card payment of the invoice is processing, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4972,6 +8236,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -4981,6 +8254,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The chain's price feed is stale or unreadable (reason stale_rate), Stripe or Relay unreachable",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5001,7 +8283,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A crypto payment request for an invoice: a deposit address of its own, the amount at a fresh feed price less customer credit (via Relay where configured) */
+        /**
+         * A crypto payment request for an invoice: a deposit address of its own, the amount at a fresh feed price less customer credit (via Relay where configured)
+         * @description Send exactly amount (in the token's base units) of currency on chainId to address before expiresAt, then call POST /billing/crypto/confirm with the transaction hash. The price comes from the chain's price feed and must be fresh (else 503 stale_rate).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5016,6 +8301,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "invoiceId": "inv_2026_12_000123",
+                     *       "chainId": 8453,
+                     *       "currency": "USDC"
+                     *     }
+                     */
                     "application/json": {
                         chainId: number;
                         currency: string;
@@ -5030,6 +8322,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "paymentId": "8e0a2c4e-6a8c-4e0a-8c2e-4a6c8e0a2c4e",
+                         *       "invoiceId": "inv_2026_12_000123",
+                         *       "chainId": 8453,
+                         *       "currency": "USDC",
+                         *       "tokenAddress": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                         *       "decimals": 6,
+                         *       "address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+                         *       "amount": "20000000",
+                         *       "expiresAt": "2026-12-07T09:45:00.000Z",
+                         *       "relay": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["CryptoPaymentRequest"];
                     };
                 };
@@ -5039,6 +8345,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request, unaccepted chain/currency, or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5048,6 +8363,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5057,6 +8381,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such invoice, no open payment request, or crypto not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5066,6 +8399,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Already paid (also from credit), transfer already used, a card payment of the invoice is processing, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5075,6 +8417,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5084,6 +8435,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/service-unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The chain's price feed is stale or unreadable (reason stale_rate), Stripe or Relay unreachable",
+                         *       "code": "SERVICE_UNAVAILABLE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5104,7 +8464,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Creates the caller's Stripe customer once; emits customer.created */
+        /**
+         * Creates the caller's Stripe customer once; emits customer.created
+         * @description Idempotent: the first call creates the Stripe customer and the billing profile (201), later calls answer the existing profile (200). Takes an Idempotency-Key like every billing write.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5125,6 +8488,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c",
+                         *       "stripeCustomerId": "cus_R7xQmZ2kT9vN4b",
+                         *       "preferredProvider": "stripe",
+                         *       "cryptoEnabled": false,
+                         *       "defaultPaymentMethodId": "pm_1QxK2mZ9vT4nB7cR",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["BillingProfile"];
                     };
                 };
@@ -5134,6 +8507,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c",
+                         *       "stripeCustomerId": "cus_R7xQmZ2kT9vN4b",
+                         *       "preferredProvider": "stripe",
+                         *       "cryptoEnabled": false,
+                         *       "defaultPaymentMethodId": "pm_1QxK2mZ9vT4nB7cR",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["BillingProfile"];
                     };
                 };
@@ -5143,6 +8526,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5152,6 +8544,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5161,6 +8562,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5170,6 +8580,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5190,7 +8609,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pay now: the client secret of the invoice's one PaymentIntent (for SCA or a failed charge) */
+        /**
+         * Pay now: the client secret of the invoice's one PaymentIntent (for SCA or a failed charge)
+         * @description For an open invoice whose automatic charge needs the customer (3-D Secure) or failed: answers the client secret of the invoice's PaymentIntent, to confirm with Stripe.js on the page (another card may be used). The same PaymentIntent every time, so an invoice is never paid twice.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5214,6 +8636,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "clientSecret": "pi_3QxK5pC0yW7qE8fU_secret_Hp4tW9xK2mQ7vZ1bN6cR3s",
+                         *       "paymentIntentId": "pi_3QxK5pC0yW7qE8fU",
+                         *       "status": "requires_action"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PayNow"];
                     };
                 };
@@ -5223,6 +8652,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid invoice id or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5232,6 +8670,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5241,6 +8688,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such invoice (or another user's), or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5250,6 +8706,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The invoice is paid, void, or being paid by another rail; or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5259,6 +8724,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5277,7 +8751,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's payment methods */
+        /**
+         * The caller's payment methods
+         * @description The caller's cards as Stripe holds them: brand, last 4 digits, expiry, and which one is the default. Needs `billing:read`.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5296,6 +8773,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "pm_1QxK2mZ9vT4nB7cR",
+                         *           "type": "card",
+                         *           "brand": "visa",
+                         *           "last4": "4242",
+                         *           "expMonth": 8,
+                         *           "expYear": 2029,
+                         *           "isDefault": true
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["PaymentMethod"][];
                         };
@@ -5307,6 +8799,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5316,6 +8817,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Token lacks billing:read",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5325,6 +8835,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such payment method, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5334,6 +8853,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5357,7 +8885,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Detaches one of the caller's payment methods */
+        /**
+         * Detaches one of the caller's payment methods
+         * @description Removes the card from the caller's Stripe customer. Users with MFA need a recent verification; an Idempotency-Key is honoured when sent.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5385,6 +8916,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5394,6 +8934,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such payment method, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5403,6 +8952,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5422,7 +8980,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Makes a payment method the default for subscriptions and invoices */
+        /**
+         * Makes a payment method the default for subscriptions and invoices
+         * @description Later invoices are charged to this card. Users with MFA need a recent verification.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5445,6 +9006,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "pm_1QxK2mZ9vT4nB7cR",
+                         *       "type": "card",
+                         *       "brand": "visa",
+                         *       "last4": "4242",
+                         *       "expMonth": 8,
+                         *       "expYear": 2029,
+                         *       "isDefault": true
+                         *     }
+                         */
                         "application/json": components["schemas"]["PaymentMethod"];
                     };
                 };
@@ -5454,6 +9026,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5463,6 +9044,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5472,6 +9062,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such payment method, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5481,6 +9080,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5501,7 +9109,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A SetupIntent for Stripe Elements: returns its clientSecret */
+        /**
+         * A SetupIntent for Stripe Elements: returns its clientSecret
+         * @description The first step of adding a card: give clientSecret to Stripe Elements (stripe.confirmSetup), which collects the card in Stripe's own frame, so card numbers never reach Atlas. The card then shows in GET /billing/payment-methods. Users with MFA need a recent verification.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5522,6 +9133,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "clientSecret": "seti_1QxK4oB9xV6pD7eT_secret_Zk3pR8sW1hQx7mT2vN9bC4",
+                         *       "setupIntentId": "seti_1QxK4oB9xV6pD7eT"
+                         *     }
+                         */
                         "application/json": {
                             clientSecret: string;
                             setupIntentId: string;
@@ -5534,6 +9151,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5543,6 +9169,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5552,6 +9187,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such payment method, or Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5561,6 +9205,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "A request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5570,6 +9223,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5588,7 +9250,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The plan catalogue: prices, included usage, overage prices and limits */
+        /**
+         * The plan catalogue: prices, included usage, overage prices and limits
+         * @description Public: no token needed. Every plan with its monthly price, the usage it includes (requests, transfer bytes, storage byte-hours), the price of usage beyond that per unit, the largest object and total storage it allows, and whether it can be bought here. Prices are integer minor units (cents).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5607,6 +9272,92 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "free",
+                         *           "name": "Free",
+                         *           "monthlyPriceMinor": 0,
+                         *           "includedUsage": {
+                         *             "requests": 10000,
+                         *             "transfer_bytes": 1073741824,
+                         *             "storage_byte_hours": 783831531520
+                         *           },
+                         *           "overagePrices": {},
+                         *           "limits": {
+                         *             "maxObjectBytes": 10485760,
+                         *             "maxStorageBytes": 1073741824
+                         *           },
+                         *           "currency": "usd",
+                         *           "purchasable": false,
+                         *           "trialDays": 0
+                         *         },
+                         *         {
+                         *           "id": "pro",
+                         *           "name": "Pro",
+                         *           "monthlyPriceMinor": 2000,
+                         *           "includedUsage": {
+                         *             "requests": 1000000,
+                         *             "transfer_bytes": 107374182400,
+                         *             "storage_byte_hours": 39191576576000
+                         *           },
+                         *           "overagePrices": {
+                         *             "requests": {
+                         *               "unitSize": 10000,
+                         *               "unitPriceMinor": 5
+                         *             },
+                         *             "transfer_bytes": {
+                         *               "unitSize": 1073741824,
+                         *               "unitPriceMinor": 9
+                         *             },
+                         *             "storage_byte_hours": {
+                         *               "unitSize": 783831531520,
+                         *               "unitPriceMinor": 3
+                         *             }
+                         *           },
+                         *           "limits": {
+                         *             "maxObjectBytes": 1073741824,
+                         *             "maxStorageBytes": 536870912000
+                         *           },
+                         *           "currency": "usd",
+                         *           "purchasable": true,
+                         *           "trialDays": 0
+                         *         },
+                         *         {
+                         *           "id": "business",
+                         *           "name": "Business",
+                         *           "monthlyPriceMinor": 10000,
+                         *           "includedUsage": {
+                         *             "requests": 10000000,
+                         *             "transfer_bytes": 1073741824000,
+                         *             "storage_byte_hours": 391915765760000
+                         *           },
+                         *           "overagePrices": {
+                         *             "requests": {
+                         *               "unitSize": 10000,
+                         *               "unitPriceMinor": 3
+                         *             },
+                         *             "transfer_bytes": {
+                         *               "unitSize": 1073741824,
+                         *               "unitPriceMinor": 6
+                         *             },
+                         *             "storage_byte_hours": {
+                         *               "unitSize": 783831531520,
+                         *               "unitPriceMinor": 2
+                         *             }
+                         *           },
+                         *           "limits": {
+                         *             "maxObjectBytes": 5368709120,
+                         *             "maxStorageBytes": 5368709120000
+                         *           },
+                         *           "currency": "usd",
+                         *           "purchasable": true,
+                         *           "trialDays": 0
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["Plan"][];
                         };
@@ -5629,7 +9380,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's billing profile, current subscription and the plan in force */
+        /**
+         * The caller's billing profile, current subscription and the plan in force
+         * @description What the billing page shows: the billing profile (null before the first billing action), the current subscription (null on the free plan) and the plan whose allowances apply now. Needs `billing:read`, which every sign-in token has.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5648,6 +9402,58 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "profile": {
+                         *         "id": "4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c",
+                         *         "stripeCustomerId": "cus_R7xQmZ2kT9vN4b",
+                         *         "preferredProvider": "stripe",
+                         *         "cryptoEnabled": false,
+                         *         "defaultPaymentMethodId": "pm_1QxK2mZ9vT4nB7cR",
+                         *         "createdAt": "2026-12-07T09:30:00.000Z"
+                         *       },
+                         *       "subscription": {
+                         *         "id": "sub_1QxK3nA8wU5oC6dS",
+                         *         "planId": "pro",
+                         *         "status": "active",
+                         *         "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *         "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *         "cancelAtPeriodEnd": false,
+                         *         "canceledAt": null
+                         *       },
+                         *       "plan": {
+                         *         "id": "pro",
+                         *         "name": "Pro",
+                         *         "monthlyPriceMinor": 2000,
+                         *         "includedUsage": {
+                         *           "requests": 1000000,
+                         *           "transfer_bytes": 107374182400,
+                         *           "storage_byte_hours": 39191576576000
+                         *         },
+                         *         "overagePrices": {
+                         *           "requests": {
+                         *             "unitSize": 10000,
+                         *             "unitPriceMinor": 5
+                         *           },
+                         *           "transfer_bytes": {
+                         *             "unitSize": 1073741824,
+                         *             "unitPriceMinor": 9
+                         *           },
+                         *           "storage_byte_hours": {
+                         *             "unitSize": 783831531520,
+                         *             "unitPriceMinor": 3
+                         *           }
+                         *         },
+                         *         "limits": {
+                         *           "maxObjectBytes": 1073741824,
+                         *           "maxStorageBytes": 536870912000
+                         *         },
+                         *         "currency": "usd",
+                         *         "purchasable": true,
+                         *         "trialDays": 0
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             plan: components["schemas"]["Plan"];
                             profile: components["schemas"]["BillingProfile"];
@@ -5661,6 +9467,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5670,6 +9485,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Token lacks billing:read",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5680,7 +9504,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** How the caller's invoices are paid: charged to the card (stripe) or paid on chain (crypto) */
+        /**
+         * How the caller's invoices are paid: charged to the card (stripe) or paid on chain (crypto)
+         * @description stripe: each invoice is charged to the default card when it is issued. crypto: invoices wait to be paid on chain (POST /billing/crypto/quote). Users with MFA need a recent verification.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -5695,6 +9522,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "preferredProvider": "crypto"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         preferredProvider: "stripe" | "crypto";
@@ -5708,6 +9540,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "4d6f8a0c-2e4a-4c6e-8a0c-2e4a6c8e0a2c",
+                         *       "stripeCustomerId": "cus_R7xQmZ2kT9vN4b",
+                         *       "preferredProvider": "crypto",
+                         *       "cryptoEnabled": true,
+                         *       "defaultPaymentMethodId": "pm_1QxK2mZ9vT4nB7cR",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["BillingProfile"];
                     };
                 };
@@ -5717,6 +9559,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5726,6 +9577,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5735,6 +9595,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "Crypto payments are not configured here, or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5751,7 +9620,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Subscribes to a plan, or upgrades/downgrades the current subscription (prorated); emits subscription.updated */
+        /**
+         * Subscribes to a plan, or upgrades/downgrades the current subscription (prorated); emits subscription.updated
+         * @description A plan change takes effect at once and is prorated on the next invoice. A first subscription whose payment needs the customer (3-D Secure, no card yet) is incomplete and answers the payment's clientSecret for Stripe.js. Users with MFA need a recent verification.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5766,6 +9638,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "planId": "pro"
+                     *     }
+                     */
                     "application/json": {
                         planId: string;
                     };
@@ -5778,6 +9655,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_1QxK3nA8wU5oC6dS",
+                         *       "planId": "pro",
+                         *       "status": "incomplete",
+                         *       "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *       "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *       "cancelAtPeriodEnd": false,
+                         *       "canceledAt": null,
+                         *       "clientSecret": "pi_3QxK5pC0yW7qE8fU_secret_Hp4tW9xK2mQ7vZ1bN6cR3s"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"] & {
                             /** @description Client secret of the first invoice's PaymentIntent, for Stripe.js to confirm */
                             clientSecret?: string;
@@ -5790,6 +9679,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5799,6 +9697,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5808,6 +9715,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such plan or subscription",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5817,6 +9733,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The free plan (no subscription), or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5826,6 +9751,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5847,7 +9781,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Cancels the current subscription at the end of its period */
+        /**
+         * Cancels the current subscription at the end of its period
+         * @description The plan stays in force until currentPeriodEnd, then the account returns to the free plan. POST /billing/subscriptions/current/resume undoes it until then.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5868,6 +9805,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_1QxK3nA8wU5oC6dS",
+                         *       "planId": "pro",
+                         *       "status": "active",
+                         *       "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *       "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *       "cancelAtPeriodEnd": true,
+                         *       "canceledAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -5877,6 +9825,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5886,6 +9843,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5895,6 +9861,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such plan or subscription",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5904,6 +9879,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The free plan (no subscription), or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5913,6 +9897,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5932,7 +9925,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resumes a subscription set to cancel at period end */
+        /**
+         * Resumes a subscription set to cancel at period end
+         * @description Undoes a cancellation before the period ends: the subscription renews as before.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5953,6 +9949,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_1QxK3nA8wU5oC6dS",
+                         *       "planId": "pro",
+                         *       "status": "active",
+                         *       "currentPeriodStart": "2026-12-01T00:00:00.000Z",
+                         *       "currentPeriodEnd": "2027-01-01T00:00:00.000Z",
+                         *       "cancelAtPeriodEnd": false,
+                         *       "canceledAt": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -5962,6 +9969,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid request or missing Idempotency-Key",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5971,6 +9987,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Not authenticated",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5980,6 +10005,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No such plan or subscription",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5989,6 +10023,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The free plan (no subscription), or a request with this key is in progress",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -5998,6 +10041,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/idempotency-key-reused",
+                         *       "title": "Idempotency key reused with a different request",
+                         *       "status": 422,
+                         *       "detail": "Idempotency-Key reused with another request",
+                         *       "code": "IDEMPOTENCY_KEY_REUSED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -6016,7 +10068,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
+        /**
+         * Liveness: the process is up
+         * @description For orchestrators' liveness probes: answers 200 while the process serves requests, without touching any dependency, so a database outage does not get the process restarted.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6032,6 +10087,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "ok",
+                         *       "service": "service-auth"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Health"];
                     };
                 };
@@ -6052,7 +10113,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: every dependency (database, ...) answers */
+        /**
+         * Readiness: every dependency (database, ...) answers
+         * @description For load balancers' readiness probes: each dependency (database) is checked within 2 seconds; 503 while one does not answer, so traffic goes to other instances. Why a check failed is never in the answer (it could name hosts or credentials).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -6068,6 +10132,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "ready",
+                         *       "checks": {
+                         *         "database": {
+                         *           "status": "ok",
+                         *           "ms": 3
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Readiness"];
                     };
                 };
@@ -6077,6 +10152,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "not_ready",
+                         *       "checks": {
+                         *         "database": {
+                         *           "status": "error",
+                         *           "ms": 2000
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Readiness"];
                     };
                 };
@@ -6119,6 +10205,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "slug": "default",
+                         *       "name": "Atlas",
+                         *       "allowedMethods": [
+                         *         "email",
+                         *         "passkey",
+                         *         "oauth:google"
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["PublicTenant"];
                     };
                 };
@@ -6128,6 +10225,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "Inactive tenant",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -6137,6 +10243,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Unknown tenant",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -6159,7 +10274,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe webhook: verified on the raw body, each event id takes effect at most once */
+        /**
+         * Stripe webhook: verified on the raw body, each event id takes effect at most once
+         * @description For Stripe only, not for clients. The Stripe-Signature header is checked against the webhook secret over the raw body, with a 5-minute tolerance. Each event id takes effect once: a redelivery answers duplicate, events for other objects ignored.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6177,6 +10295,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "received": true,
+                         *       "outcome": "applied"
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {string} */
                             outcome: "applied" | "unchanged" | "duplicate" | "ignored";
@@ -6191,6 +10315,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Missing or invalid signature, or a stale timestamp",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -6200,6 +10333,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Stripe is not configured",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -6209,6 +10351,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/internal",
+                         *       "title": "Internal server error",
+                         *       "status": 500,
+                         *       "detail": "The effect failed: Stripe delivers again",
+                         *       "code": "INTERNAL"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };

@@ -9,7 +9,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
+        /**
+         * Liveness: the process is up
+         * @description For orchestrators' liveness probes: answers 200 while the process serves requests, without touching any dependency, so a database outage does not get the process restarted.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -25,6 +28,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "ok",
+                         *       "service": "service-cloud-api"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Health"];
                     };
                 };
@@ -45,7 +54,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: every dependency (database, ...) answers */
+        /**
+         * Readiness: every dependency (database, ...) answers
+         * @description For load balancers' readiness probes: each dependency (database, jwks) is checked within 2 seconds; 503 while one does not answer, so traffic goes to other instances. Why a check failed is never in the answer (it could name hosts or credentials).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -61,6 +73,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "ready",
+                         *       "checks": {
+                         *         "database": {
+                         *           "status": "ok",
+                         *           "ms": 3
+                         *         },
+                         *         "jwks": {
+                         *           "status": "ok",
+                         *           "ms": 3
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Readiness"];
                     };
                 };
@@ -70,6 +97,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "not_ready",
+                         *       "checks": {
+                         *         "database": {
+                         *           "status": "error",
+                         *           "ms": 2000
+                         *         },
+                         *         "jwks": {
+                         *           "status": "ok",
+                         *           "ms": 3
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["Readiness"];
                     };
                 };
@@ -92,7 +134,7 @@ export interface paths {
         };
         /**
          * The caller's credit notes (refunds and disputes of paid invoices), newest first
-         * @description Needs scope `billing:read`.
+         * @description Needs scope `billing:read`. Pages of up to 100 (limit); pass nextCursor as cursor for the next page. Amounts are integer minor units of the credit note's currency.
          */
         get: {
             parameters: {
@@ -114,6 +156,27 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "6c8e0a2c-4e6a-4c8e-9a2c-4e6a8c0e2a4c",
+                         *           "number": 7,
+                         *           "invoiceId": "3e5a7c9e-1b3d-4f5a-8c7e-9b1d3f5a7c9e",
+                         *           "invoiceNumber": 123,
+                         *           "kind": "refund",
+                         *           "status": "issued",
+                         *           "amountMinor": 1000,
+                         *           "currency": "usd",
+                         *           "reason": "requested_by_customer",
+                         *           "reference": "re_3QxK6qD1zX8rF9gV",
+                         *           "issuedAt": "2026-12-05T14:00:00.000Z",
+                         *           "reversedAt": null
+                         *         }
+                         *       ],
+                         *       "nextCursor": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["CreditNoteList"];
                     };
                 };
@@ -123,6 +186,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid limit or cursor (VALIDATION_FAILED)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -132,6 +204,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -141,6 +222,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks billing:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -163,7 +253,7 @@ export interface paths {
         };
         /**
          * One of the caller's credit notes
-         * @description Needs scope `billing:read`.
+         * @description Needs scope `billing:read`. Another user's credit note answers 404, as one that does not exist.
          */
         get: {
             parameters: {
@@ -182,6 +272,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "6c8e0a2c-4e6a-4c8e-9a2c-4e6a8c0e2a4c",
+                         *       "number": 7,
+                         *       "invoiceId": "3e5a7c9e-1b3d-4f5a-8c7e-9b1d3f5a7c9e",
+                         *       "invoiceNumber": 123,
+                         *       "kind": "refund",
+                         *       "status": "issued",
+                         *       "amountMinor": 1000,
+                         *       "currency": "usd",
+                         *       "reason": "requested_by_customer",
+                         *       "reference": "re_3QxK6qD1zX8rF9gV",
+                         *       "issuedAt": "2026-12-05T14:00:00.000Z",
+                         *       "reversedAt": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["CreditNote"];
                     };
                 };
@@ -191,6 +297,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -200,6 +315,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks billing:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -209,6 +333,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Not the caller's credit note, or no such credit note (NOT_FOUND)",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -231,7 +364,7 @@ export interface paths {
         };
         /**
          * One of the caller's credit notes as a PDF
-         * @description Needs scope `billing:read`.
+         * @description Needs scope `billing:read`. The credit note as a printable PDF document (shown inline, with a file name for saving).
          */
         get: {
             parameters: {
@@ -259,6 +392,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -268,6 +410,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks billing:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -277,6 +428,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Not the caller's credit note, or no such credit note (NOT_FOUND)",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -316,6 +476,53 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "planId": "pro",
+                         *       "planName": "Pro",
+                         *       "status": "active",
+                         *       "pastDue": false,
+                         *       "collection": "invoice",
+                         *       "cancelAtPeriodEnd": false,
+                         *       "currentPeriod": {
+                         *         "start": "2026-12-01T00:00:00.000Z",
+                         *         "end": "2027-01-01T00:00:00.000Z"
+                         *       },
+                         *       "limits": {
+                         *         "maxObjectBytes": 1073741824,
+                         *         "maxStorageBytes": 536870912000
+                         *       },
+                         *       "includedUsage": {
+                         *         "requests": 1000000,
+                         *         "transfer_bytes": 107374182400,
+                         *         "storage_byte_hours": 39191576576000
+                         *       },
+                         *       "overagePrices": {
+                         *         "requests": {
+                         *           "unitSize": 10000,
+                         *           "unitPriceMinor": 5
+                         *         },
+                         *         "transfer_bytes": {
+                         *           "unitSize": 1073741824,
+                         *           "unitPriceMinor": 9
+                         *         },
+                         *         "storage_byte_hours": {
+                         *           "unitSize": 783831531520,
+                         *           "unitPriceMinor": 3
+                         *         }
+                         *       },
+                         *       "usage": {
+                         *         "requests": 48311,
+                         *         "transfer_bytes": 3221225472,
+                         *         "storage_byte_hours": 14916280
+                         *       },
+                         *       "storage": {
+                         *         "bytes": 93233,
+                         *         "objects": 2
+                         *       },
+                         *       "exhausted": []
+                         *     }
+                         */
                         "application/json": components["schemas"]["Entitlements"];
                     };
                 };
@@ -325,6 +532,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -334,6 +550,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks billing:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -356,7 +581,7 @@ export interface paths {
         };
         /**
          * The caller's invoices with line items, newest period first
-         * @description Needs scope `billing:read`.
+         * @description Needs scope `billing:read`. Pages of up to 100 (limit); pass nextCursor as cursor for the next page. Amounts are integer minor units of the invoice's currency.
          */
         get: {
             parameters: {
@@ -378,6 +603,59 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "3e5a7c9e-1b3d-4f5a-8c7e-9b1d3f5a7c9e",
+                         *           "number": 123,
+                         *           "status": "paid",
+                         *           "planId": "pro",
+                         *           "currency": "usd",
+                         *           "periodStart": "2026-11-01T00:00:00.000Z",
+                         *           "periodEnd": "2026-12-01T00:00:00.000Z",
+                         *           "subtotalMinor": 2018,
+                         *           "totalMinor": 2018,
+                         *           "prepaidMinor": 0,
+                         *           "amountDueMinor": 2018,
+                         *           "paidAmountMinor": 2018,
+                         *           "finalizedAt": "2026-12-01T00:05:00.000Z",
+                         *           "dueAt": "2026-12-15T00:05:00.000Z",
+                         *           "paidAt": "2026-12-01T00:06:12.000Z",
+                         *           "failedAt": null,
+                         *           "failureCode": null,
+                         *           "voidedAt": null,
+                         *           "refundedMinor": 0,
+                         *           "refundStatus": null,
+                         *           "lines": [
+                         *             {
+                         *               "position": 1,
+                         *               "kind": "subscription",
+                         *               "description": "Pro plan, November 2026",
+                         *               "quantity": 1,
+                         *               "unitPriceMinor": 2000,
+                         *               "amountMinor": 2000,
+                         *               "prepaid": false,
+                         *               "usedQuantity": null,
+                         *               "includedQuantity": null
+                         *             },
+                         *             {
+                         *               "position": 2,
+                         *               "kind": "overage:transfer_bytes",
+                         *               "description": "Transfer beyond 100 GiB: 2 GiB at $0.09",
+                         *               "quantity": 2,
+                         *               "unitPriceMinor": 9,
+                         *               "amountMinor": 18,
+                         *               "prepaid": false,
+                         *               "usedQuantity": 108447924224,
+                         *               "includedQuantity": 107374182400
+                         *             }
+                         *           ]
+                         *         }
+                         *       ],
+                         *       "nextCursor": null
+                         *     }
+                         */
                         "application/json": components["schemas"]["InvoiceList"];
                     };
                 };
@@ -387,6 +665,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid limit or cursor (VALIDATION_FAILED)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -396,6 +683,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -405,6 +701,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks billing:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -427,7 +732,7 @@ export interface paths {
         };
         /**
          * One of the caller's invoices
-         * @description Needs scope `billing:read`.
+         * @description Needs scope `billing:read`. Another user's invoice answers 404, as one that does not exist.
          */
         get: {
             parameters: {
@@ -446,6 +751,54 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "3e5a7c9e-1b3d-4f5a-8c7e-9b1d3f5a7c9e",
+                         *       "number": 123,
+                         *       "status": "paid",
+                         *       "planId": "pro",
+                         *       "currency": "usd",
+                         *       "periodStart": "2026-11-01T00:00:00.000Z",
+                         *       "periodEnd": "2026-12-01T00:00:00.000Z",
+                         *       "subtotalMinor": 2018,
+                         *       "totalMinor": 2018,
+                         *       "prepaidMinor": 0,
+                         *       "amountDueMinor": 2018,
+                         *       "paidAmountMinor": 2018,
+                         *       "finalizedAt": "2026-12-01T00:05:00.000Z",
+                         *       "dueAt": "2026-12-15T00:05:00.000Z",
+                         *       "paidAt": "2026-12-01T00:06:12.000Z",
+                         *       "failedAt": null,
+                         *       "failureCode": null,
+                         *       "voidedAt": null,
+                         *       "refundedMinor": 0,
+                         *       "refundStatus": null,
+                         *       "lines": [
+                         *         {
+                         *           "position": 1,
+                         *           "kind": "subscription",
+                         *           "description": "Pro plan, November 2026",
+                         *           "quantity": 1,
+                         *           "unitPriceMinor": 2000,
+                         *           "amountMinor": 2000,
+                         *           "prepaid": false,
+                         *           "usedQuantity": null,
+                         *           "includedQuantity": null
+                         *         },
+                         *         {
+                         *           "position": 2,
+                         *           "kind": "overage:transfer_bytes",
+                         *           "description": "Transfer beyond 100 GiB: 2 GiB at $0.09",
+                         *           "quantity": 2,
+                         *           "unitPriceMinor": 9,
+                         *           "amountMinor": 18,
+                         *           "prepaid": false,
+                         *           "usedQuantity": 108447924224,
+                         *           "includedQuantity": 107374182400
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Invoice"];
                     };
                 };
@@ -455,6 +808,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -464,6 +826,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks billing:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -473,6 +844,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Not the caller's invoice, or no such invoice (NOT_FOUND)",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -495,7 +875,7 @@ export interface paths {
         };
         /**
          * One of the caller's invoices as a PDF
-         * @description Needs scope `billing:read`.
+         * @description Needs scope `billing:read`. The invoice as a printable PDF document (shown inline, with a file name for saving).
          */
         get: {
             parameters: {
@@ -523,6 +903,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -532,6 +921,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks billing:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -541,6 +939,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Not the caller's invoice, or no such invoice (NOT_FOUND)",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -580,6 +987,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "sub": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *       "tid": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *       "scopes": [
+                         *         "profile:read",
+                         *         "objects:read",
+                         *         "objects:write",
+                         *         "usage:read",
+                         *         "billing:read"
+                         *       ],
+                         *       "method": "jwt",
+                         *       "sessionId": "b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Me"];
                     };
                 };
@@ -589,6 +1011,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing, invalid (INVALID_TOKEN) or expired (EXPIRED_TOKEN) token",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -598,6 +1029,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks scope profile:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -620,7 +1060,7 @@ export interface paths {
         };
         /**
          * The caller's objects, by key
-         * @description Needs scope `objects:read`.
+         * @description Needs scope `objects:read`. Keys in order, with size, content type and SHA-256; pass nextCursor as cursor for the next page and prefix to list one folder.
          */
         get: {
             parameters: {
@@ -644,6 +1084,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "key": "reports/2026-12.csv",
+                         *           "sizeBytes": 48213,
+                         *           "contentType": "text/csv",
+                         *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *         },
+                         *         {
+                         *           "key": "reports/2026-11.csv",
+                         *           "sizeBytes": 45020,
+                         *           "contentType": "text/csv",
+                         *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "nextCursor": "cmVwb3J0cy8yMDI2LTExLmNzdg"
+                         *     }
+                         */
                         "application/json": components["schemas"]["ObjectList"];
                     };
                 };
@@ -653,6 +1116,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid limit or cursor (VALIDATION_FAILED)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -662,6 +1134,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -671,6 +1152,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks objects:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -722,6 +1212,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -731,6 +1230,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/quota-exceeded",
+                         *       "title": "Plan allowance used up",
+                         *       "status": 402,
+                         *       "detail": "An allowance without overage is used up (QUOTA_EXCEEDED)",
+                         *       "code": "QUOTA_EXCEEDED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -740,6 +1248,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks objects:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -749,6 +1266,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Not the caller's object, or no such object (NOT_FOUND)",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -780,6 +1306,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "key": "reports/2026-12.csv",
+                         *       "sizeBytes": 48213,
+                         *       "contentType": "text/csv",
+                         *       "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["ObjectMeta"];
                     };
                 };
@@ -789,6 +1325,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Invalid key or Content-Type (VALIDATION_FAILED)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -798,6 +1343,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -807,6 +1361,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/quota-exceeded",
+                         *       "title": "Plan allowance used up",
+                         *       "status": 402,
+                         *       "detail": "The plan's storage limit or an allowance without overage is used up (QUOTA_EXCEEDED)",
+                         *       "code": "QUOTA_EXCEEDED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -816,6 +1379,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks objects:write (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -825,6 +1397,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The body stalled longer than the blob grace period and its bytes were collected (CONFLICT): send it again",
+                         *       "code": "CONFLICT"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -834,6 +1415,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/payload-too-large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Larger than the plan's maxObjectBytes (PAYLOAD_TOO_LARGE)",
+                         *       "code": "PAYLOAD_TOO_LARGE"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -842,7 +1432,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an object
-         * @description Needs scope `objects:write`.
+         * @description Needs scope `objects:write`. The bytes are gone for good, and from then on they no longer accrue storage byte-hours.
          */
         delete: {
             parameters: {
@@ -869,6 +1459,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -878,6 +1477,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks objects:write (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -887,6 +1495,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "Not the caller's object, or no such object (NOT_FOUND)",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -927,6 +1544,67 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "from": "2026-12-07T09:00:00.000Z",
+                         *       "to": "2026-12-07T11:00:00.000Z",
+                         *       "granularity": "hour",
+                         *       "series": [
+                         *         {
+                         *           "metric": "requests",
+                         *           "points": [
+                         *             {
+                         *               "t": "2026-12-07T09:00:00.000Z",
+                         *               "value": 1204
+                         *             },
+                         *             {
+                         *               "t": "2026-12-07T10:00:00.000Z",
+                         *               "value": 987
+                         *             }
+                         *           ]
+                         *         },
+                         *         {
+                         *           "metric": "storage_bytes",
+                         *           "points": [
+                         *             {
+                         *               "t": "2026-12-07T09:00:00.000Z",
+                         *               "value": 93233
+                         *             },
+                         *             {
+                         *               "t": "2026-12-07T10:00:00.000Z",
+                         *               "value": 93233
+                         *             }
+                         *           ]
+                         *         },
+                         *         {
+                         *           "metric": "storage_byte_hours",
+                         *           "points": [
+                         *             {
+                         *               "t": "2026-12-07T09:00:00.000Z",
+                         *               "value": 93233
+                         *             },
+                         *             {
+                         *               "t": "2026-12-07T10:00:00.000Z",
+                         *               "value": 93233
+                         *             }
+                         *           ]
+                         *         },
+                         *         {
+                         *           "metric": "transfer_bytes",
+                         *           "points": [
+                         *             {
+                         *               "t": "2026-12-07T09:00:00.000Z",
+                         *               "value": 5120344
+                         *             },
+                         *             {
+                         *               "t": "2026-12-07T10:00:00.000Z",
+                         *               "value": 2004118
+                         *             }
+                         *           ]
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["UsageSeries"];
                     };
                 };
@@ -936,6 +1614,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/validation-failed",
+                         *       "title": "Validation failed",
+                         *       "status": 400,
+                         *       "detail": "Bad dates, from not before to, or too many buckets (VALIDATION_FAILED)",
+                         *       "code": "VALIDATION_FAILED"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -945,6 +1632,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/invalid-token",
+                         *       "title": "Invalid token",
+                         *       "status": 401,
+                         *       "detail": "Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)",
+                         *       "code": "INVALID_TOKEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -954,6 +1650,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The token lacks usage:read (FORBIDDEN)",
+                         *       "code": "FORBIDDEN"
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };

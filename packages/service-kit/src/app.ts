@@ -16,7 +16,10 @@ export interface ServiceAppOptions {
   /** Service name for logs, metrics and the OpenAPI title. */
   name: string;
   version: string;
+  /** The OpenAPI document's info.description: plain prose (the reference renders it as Markdown). */
   description: string;
+  /** The document's top-level tags, each with its description (the reference's navigation groups). */
+  tags?: readonly { name: string; description: string }[];
   logger: Logger;
   /** Named dependency checks for `/ready` (e.g. database, JWKS). */
   readiness: Record<string, ReadinessCheck>;

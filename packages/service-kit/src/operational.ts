@@ -3,7 +3,9 @@ import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Env } from "hono";
 import type { Registry } from "prom-client";
-import { renderApiReference } from "./docs.ts";
+import { registerApiReference } from "./docs.ts";
+import type { DocumentLike } from "./docs-curl.ts";
+import { withProblemExamples } from "./problem-examples.ts";
 
 /** A readiness check resolves when the dependency answers and rejects (or times out) when not. */
 export type ReadinessCheck = () => Promise<void>;
@@ -35,12 +37,31 @@ const ReadySchema = z
   .object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), CheckSchema) })
   .openapi("Readiness");
 
+/** What `/ready` answers when the first check is `first` and the others are ok. */
+function readyExample(readiness: Record<string, ReadinessCheck>, first: "ok" | "error") {
+  const names = Object.keys(readiness);
+  const checks = Object.fromEntries(
+    names.map((n, i) => [
+      n,
+      { status: i === 0 ? first : "ok", ms: first === "error" && i === 0 ? READY_TIMEOUT_MS : 3 },
+    ]),
+  );
+  return { status: first === "ok" ? "ready" : "not_ready", checks };
+}
+
+/** The tag of the routes below, declared in every service's document. */
+const OPERATIONS_TAG = {
+  name: "operations",
+  description: "Liveness and readiness probes for orchestrators and load balancers. No authentication.",
+};
+
 export function registerOperationalRoutes<E extends Env>(
   app: OpenAPIHono<E>,
   options: {
     name: string;
     version: string;
     description: string;
+    tags?: readonly { name: string; description: string }[];
     readiness: Record<string, ReadinessCheck>;
     registry: Registry;
     metricsRoute: boolean;
@@ -53,7 +74,14 @@ export function registerOperationalRoutes<E extends Env>(
       path: "/health",
       tags: ["operations"],
       summary: "Liveness: the process is up",
-      responses: { 200: { description: "Up", content: { "application/json": { schema: HealthSchema } } } },
+      description:
+        "For orchestrators' liveness probes: answers 200 while the process serves requests, without touching any dependency, so a database outage does not get the process restarted.",
+      responses: {
+        200: {
+          description: "Up",
+          content: { "application/json": { schema: HealthSchema, example: { status: "ok", service: options.name } } },
+        },
+      },
     }),
     (c) => c.json({ status: "ok" as const, service: options.name }, 200),
   );
@@ -64,9 +92,16 @@ export function registerOperationalRoutes<E extends Env>(
       path: "/ready",
       tags: ["operations"],
       summary: "Readiness: every dependency (database, ...) answers",
+      description: `For load balancers' readiness probes: each dependency (${Object.keys(options.readiness).join(", ")}) is checked within 2 seconds; 503 while one does not answer, so traffic goes to other instances. Why a check failed is never in the answer (it could name hosts or credentials).`,
       responses: {
-        200: { description: "Ready", content: { "application/json": { schema: ReadySchema } } },
-        503: { description: "A dependency is down", content: { "application/json": { schema: ReadySchema } } },
+        200: {
+          description: "Ready",
+          content: { "application/json": { schema: ReadySchema, example: readyExample(options.readiness, "ok") } },
+        },
+        503: {
+          description: "A dependency is down",
+          content: { "application/json": { schema: ReadySchema, example: readyExample(options.readiness, "error") } },
+        },
       },
     }),
     async (c) => {
@@ -96,15 +131,15 @@ export function registerOperationalRoutes<E extends Env>(
   }
 
   const document = () =>
-    app.getOpenAPI31Document({
-      openapi: "3.1.0",
-      info: { title: options.name, version: options.version, description: options.description },
-    });
+    withProblemExamples(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: { title: options.name, version: options.version, description: options.description },
+        tags: [...(options.tags ?? []), OPERATIONS_TAG],
+      }),
+    );
   app.get("/openapi.json", (c) => c.json(document()));
-  app.get("/docs", (c) => {
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-    return c.html(renderApiReference(document()));
-  });
+  registerApiReference(app, () => document() as unknown as DocumentLike);
 }
 
 const digest = (value: string) => createHash("sha256").update(value).digest();

@@ -207,9 +207,19 @@ describe("createServiceApp", () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/health", "/ready", "/things"]));
     const result = await validateOpenApi31(doc);
     expect(result.valid, JSON.stringify(result.errors)).toBe(true);
-    const html = await (await app.request("/docs")).text();
-    expect(html).toContain("/things");
-    expect(html).not.toContain("<script");
+    const page = await app.request("/docs");
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const nonce = /'nonce-([^']+)'/.exec(page.headers.get("content-security-policy") ?? "")?.[1];
+    const html = await page.text();
+    // Scripts from the service itself only, none inline.
+    expect([...html.matchAll(/<script[^>]*>/g)].map((m) => m[0])).toEqual([
+      '<script src="/docs/redoc.standalone.js">',
+      `<script src="/docs/reference.js" nonce="${nonce}">`,
+    ]);
+    const reference = (await (await app.request("/docs/reference.json")).json()) as {
+      paths: Record<string, Record<string, { "x-codeSamples"?: { source: string }[] }>>;
+    };
+    expect(reference.paths["/things"]?.post?.["x-codeSamples"]?.[0]?.source).toContain("curl -X POST");
   });
 
   it("sets security headers", async () => {

@@ -4,6 +4,7 @@ import { requireAuth } from "../middleware/auth.ts";
 import type { AuthEnv, Deps } from "../ports.ts";
 import { listAuditEvents } from "../services/audit/audit-query.service.ts";
 import { isPlatformAdmin, requireAdmin } from "./admin/scope.ts";
+import * as EX from "./examples/security.ts";
 import { AuditItemSchema, bearerSecurity, problem, TenantHeader } from "./schemas.ts";
 
 const AuditPageSchema = z
@@ -44,10 +45,15 @@ export function registerAuditRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/audit",
       tags: ["audit"],
       summary: "The caller's own security events, newest first",
+      description:
+        "Sign-ins, MFA and token changes, linked methods and billing actions of the caller, with address, approximate place, device and risk score. Pages of up to 100 (limit); pass nextCursor as cursor for the next page. Filter by eventType and a from/to time range.",
       security: bearerSecurity,
       request: { headers: TenantHeader, query: OwnQuery },
       responses: {
-        200: { description: "A page of events", content: { "application/json": { schema: AuditPageSchema } } },
+        200: {
+          description: "A page of events",
+          content: { "application/json": { schema: AuditPageSchema, example: EX.AUDIT_PAGE } },
+        },
         400: problem("Invalid filter or cursor"),
         401: problem("Not authenticated"),
       },
@@ -69,10 +75,15 @@ export function registerAuditRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/admin/audit",
       tags: ["admin", "audit"],
       summary: "Audit events of every user, newest first (admins; platform admins see every tenant)",
+      description:
+        "For tenant admins: the events of every user of their tenant, filtered by userId, eventType and time range. Platform admins may pass tenantId to read another tenant. Same paging as GET /auth/audit.",
       security: bearerSecurity,
       request: { headers: TenantHeader, query: AdminQuery },
       responses: {
-        200: { description: "A page of events", content: { "application/json": { schema: AuditPageSchema } } },
+        200: {
+          description: "A page of events",
+          content: { "application/json": { schema: AuditPageSchema, example: EX.AUDIT_PAGE } },
+        },
         400: problem("Invalid filter or cursor"),
         401: problem("Not authenticated"),
         403: problem("Not an admin, or a tenant filter outside the caller's tenant"),

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { LOGIN_METHOD_IDS, manifestOf } from "../methods/index.ts";
 import type { AuthEnv, Deps } from "../ports.ts";
+import * as EX from "./examples/tokens.ts";
 
 const TenantHeaders = z.object({
   "x-tenant": z.string().optional().openapi({ description: "Tenant slug; absent means `default`" }),
@@ -30,7 +31,10 @@ export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         "`allowedMethods`: the tenant's allowed methods that this server can serve (OAuth providers without credentials, and SMS or e-mail without a provider, are left out).",
       request: { headers: TenantHeaders },
       responses: {
-        200: { description: "Tenant", content: { "application/json": { schema: PublicTenant } } },
+        200: {
+          description: "Tenant",
+          content: { "application/json": { schema: PublicTenant, example: EX.PUBLIC_TENANT } },
+        },
         403: { description: "Inactive tenant", content: { "application/problem+json": { schema: Problem } } },
         404: { description: "Unknown tenant", content: { "application/problem+json": { schema: Problem } } },
       },

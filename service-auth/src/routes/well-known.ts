@@ -1,6 +1,7 @@
 import { USER_SCOPES } from "@atlas/auth-verify/tokens";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv, Deps } from "../ports.ts";
+import * as EX from "./examples/tokens.ts";
 
 const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi("JWKS");
 
@@ -13,8 +14,10 @@ export function registerWellKnownRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/.well-known/jwks.json",
       tags: ["discovery"],
       summary: "Public signing keys (published before they sign, kept until their tokens expire)",
+      description:
+        "The JSON Web Key Set that verifies access tokens (RFC 7517). Cache it for the Cache-Control max-age; a new key is published one cache lifetime before it signs, and an old one stays until every token it signed has expired. Send If-None-Match with the ETag to get 304 when nothing changed.",
       responses: {
-        200: { description: "JWKS", content: { "application/json": { schema: Jwks } } },
+        200: { description: "JWKS", content: { "application/json": { schema: Jwks, example: EX.JWKS } } },
         304: { description: "Not modified (If-None-Match matched the ETag)" },
       },
     }),

@@ -30,6 +30,8 @@ export interface BillingDocumentRoutes<Doc> {
   /** The OpenAPI name of the page schema (`InvoiceList`). */
   listName: string;
   listSummary: string;
+  /** A document as the API answers it, for the OpenAPI document's examples. */
+  example: Doc;
   list(owner: Owner, query: { limit: number; cursor?: string }): Promise<{ items: Doc[]; nextCursor: string | null }>;
   get(owner: Owner, id: string): Promise<Doc>;
   pdf(doc: Doc, owner: Owner): Promise<Buffer | Uint8Array>;
@@ -43,7 +45,7 @@ export function mountBillingDocumentRoutes<Doc>(app: OpenAPIHono<CloudEnv>, spec
     path: spec.path,
     tags: ["billing"],
     summary: spec.listSummary,
-    description: "Needs scope `billing:read`.",
+    description: `Needs scope \`billing:read\`. Pages of up to 100 (limit); pass nextCursor as cursor for the next page. Amounts are integer minor units of the ${spec.noun}'s currency.`,
     security: bearer,
     middleware: [requireScope("billing:read")] as const,
     request: { query: PageQuery },
@@ -53,6 +55,7 @@ export function mountBillingDocumentRoutes<Doc>(app: OpenAPIHono<CloudEnv>, spec
         content: {
           "application/json": {
             schema: z.object({ items: z.array(spec.schema), nextCursor: z.string().nullable() }).openapi(spec.listName),
+            example: { items: [spec.example], nextCursor: null },
           },
         },
       },
@@ -65,12 +68,15 @@ export function mountBillingDocumentRoutes<Doc>(app: OpenAPIHono<CloudEnv>, spec
     path: `${spec.path}/{id}`,
     tags: ["billing"],
     summary: `One of the caller's ${spec.noun}s`,
-    description: "Needs scope `billing:read`.",
+    description: `Needs scope \`billing:read\`. Another user's ${spec.noun} answers 404, as one that does not exist.`,
     security: bearer,
     middleware: [requireScope("billing:read")] as const,
     request: { params: IdParams },
     responses: {
-      200: { description: `The ${spec.noun}`, content: { "application/json": { schema: spec.schema } } },
+      200: {
+        description: `The ${spec.noun}`,
+        content: { "application/json": { schema: spec.schema, example: spec.example } },
+      },
       ...common,
       404: notFound,
     },
@@ -80,7 +86,7 @@ export function mountBillingDocumentRoutes<Doc>(app: OpenAPIHono<CloudEnv>, spec
     path: `${spec.path}/{id}/pdf`,
     tags: ["billing"],
     summary: `One of the caller's ${spec.noun}s as a PDF`,
-    description: "Needs scope `billing:read`.",
+    description: `Needs scope \`billing:read\`. The ${spec.noun} as a printable PDF document (shown inline, with a file name for saving).`,
     security: bearer,
     middleware: [requireScope("billing:read")] as const,
     request: { params: IdParams },

@@ -4,6 +4,7 @@ import type { CloudEnv } from "../ports.ts";
 import { renderCreditNotePdf } from "../services/invoicing/credit-note-pdf.ts";
 import { getCreditNote, listCreditNotes } from "../services/invoicing/credit-notes.ts";
 import { mountBillingDocumentRoutes } from "./billing-documents.ts";
+import * as EX from "./examples.ts";
 
 const CreditNote = z
   .object({
@@ -32,6 +33,7 @@ export function registerCreditNoteRoutes(app: OpenAPIHono<CloudEnv>, deps: Deps)
     schema: CreditNote,
     listName: "CreditNoteList",
     listSummary: "The caller's credit notes (refunds and disputes of paid invoices), newest first",
+    example: EX.CREDIT_NOTE as z.infer<typeof CreditNote>,
     list: (owner, query) => listCreditNotes(deps.database, owner, query),
     get: (owner, id) => getCreditNote(deps.database, owner, id),
     pdf: renderCreditNotePdf,

@@ -6,6 +6,7 @@ import { exhaustedMetrics, loadEntitlement, usageTotals } from "../services/enti
 import { hasOverdueInvoice } from "../services/invoicing/invoices.ts";
 import { BILLING_METRICS } from "../services/plans.ts";
 import { bearer, ownerOf, problem } from "./common.ts";
+import * as EX from "./examples.ts";
 
 const metricRecord = z.object({ requests: z.number(), transfer_bytes: z.number(), storage_byte_hours: z.number() });
 
@@ -41,7 +42,10 @@ const route = createRoute({
   security: bearer,
   middleware: [requireScope("billing:read")] as const,
   responses: {
-    200: { description: "The entitlements", content: { "application/json": { schema: Entitlements } } },
+    200: {
+      description: "The entitlements",
+      content: { "application/json": { schema: Entitlements, example: EX.ENTITLEMENTS } },
+    },
     401: problem("Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)"),
     403: problem("The token lacks billing:read (FORBIDDEN)"),
   },

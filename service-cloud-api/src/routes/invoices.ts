@@ -4,6 +4,7 @@ import type { CloudEnv } from "../ports.ts";
 import { getInvoice, listInvoices } from "../services/invoicing/invoices.ts";
 import { renderInvoicePdf } from "../services/invoicing/pdf.ts";
 import { mountBillingDocumentRoutes } from "./billing-documents.ts";
+import * as EX from "./examples.ts";
 
 const Line = z.object({
   position: z.number().int(),
@@ -56,6 +57,7 @@ export function registerInvoiceRoutes(app: OpenAPIHono<CloudEnv>, deps: Deps) {
     schema: Invoice,
     listName: "InvoiceList",
     listSummary: "The caller's invoices with line items, newest period first",
+    example: EX.INVOICE as z.infer<typeof Invoice>,
     list: (owner, query) => listInvoices(deps.database, owner, query),
     get: (owner, id) => getInvoice(deps.database, owner, id),
     pdf: renderInvoicePdf,

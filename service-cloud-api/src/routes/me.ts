@@ -2,6 +2,7 @@ import { requireScope } from "@atlas/auth-verify";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { CloudEnv } from "../ports.ts";
 import { problem } from "./common.ts";
+import * as EX from "./examples.ts";
 
 const Me = z
   .object({
@@ -22,7 +23,7 @@ export const meRoute = createRoute({
   security: [{ bearer: [] }],
   middleware: [requireScope("profile:read")] as const,
   responses: {
-    200: { description: "The caller", content: { "application/json": { schema: Me } } },
+    200: { description: "The caller", content: { "application/json": { schema: Me, example: EX.ME } } },
     401: problem("Missing, invalid (INVALID_TOKEN) or expired (EXPIRED_TOKEN) token"),
     403: problem("The token lacks scope profile:read (FORBIDDEN)"),
   },

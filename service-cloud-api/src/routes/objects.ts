@@ -5,6 +5,7 @@ import type { Deps } from "../deps.ts";
 import type { CloudEnv } from "../ports.ts";
 import { deleteObject, listObjects, putObject, readObject } from "../services/objects.ts";
 import { bearer, ownerOf, PageQuery, problem } from "./common.ts";
+import * as EX from "./examples.ts";
 
 const ObjectMeta = z
   .object({
@@ -52,7 +53,10 @@ const putRoute = createRoute({
     },
   },
   responses: {
-    200: { description: "Stored; the object's metadata", content: { "application/json": { schema: ObjectMeta } } },
+    200: {
+      description: "Stored; the object's metadata",
+      content: { "application/json": { schema: ObjectMeta, example: EX.OBJECT_META } },
+    },
     400: problem("Invalid key or Content-Type (VALIDATION_FAILED)"),
     401: auth401,
     402: problem("The plan's storage limit or an allowance without overage is used up (QUOTA_EXCEEDED)"),
@@ -90,7 +94,8 @@ const deleteRoute = createRoute({
   path: "/v1/objects/{key}",
   tags: ["objects"],
   summary: "Delete an object",
-  description: "Needs scope `objects:write`.",
+  description:
+    "Needs scope `objects:write`. The bytes are gone for good, and from then on they no longer accrue storage byte-hours.",
   security: bearer,
   middleware: [requireScope("objects:write")] as const,
   request: { params: KeyParams },
@@ -109,7 +114,8 @@ const listRoute = createRoute({
   path: "/v1/objects",
   tags: ["objects"],
   summary: "The caller's objects, by key",
-  description: "Needs scope `objects:read`.",
+  description:
+    "Needs scope `objects:read`. Keys in order, with size, content type and SHA-256; pass nextCursor as cursor for the next page and prefix to list one folder.",
   security: bearer,
   middleware: [requireScope("objects:read")] as const,
   request: {
@@ -124,7 +130,10 @@ const listRoute = createRoute({
     }),
   },
   responses: {
-    200: { description: "A page of objects", content: { "application/json": { schema: ObjectList } } },
+    200: {
+      description: "A page of objects",
+      content: { "application/json": { schema: ObjectList, example: EX.OBJECT_LIST } },
+    },
     400: problem("Invalid limit or cursor (VALIDATION_FAILED)"),
     401: auth401,
     403: problem("The token lacks objects:read (FORBIDDEN)"),

@@ -5,6 +5,7 @@ import type { Deps } from "../deps.ts";
 import type { CloudEnv } from "../ports.ts";
 import { bucketCount, MAX_BUCKETS, SERIES_METRICS, usageSeries } from "../services/usage.ts";
 import { bearer, ownerOf, problem } from "./common.ts";
+import * as EX from "./examples.ts";
 
 const isoDate = z.iso.datetime({ offset: true }).openapi({ format: "date-time" });
 
@@ -35,13 +36,16 @@ const usageRoute = createRoute({
   middleware: [requireScope("usage:read")] as const,
   request: {
     query: z.object({
-      from: isoDate,
-      to: isoDate,
+      from: isoDate.openapi({ example: "2026-12-07T09:00:00Z" }),
+      to: isoDate.openapi({ example: "2026-12-07T11:00:00Z" }),
       granularity: z.enum(["hour", "day"]).default("hour"),
     }),
   },
   responses: {
-    200: { description: "One series per metric", content: { "application/json": { schema: UsageSeries } } },
+    200: {
+      description: "One series per metric",
+      content: { "application/json": { schema: UsageSeries, example: EX.USAGE_SERIES } },
+    },
     400: problem("Bad dates, from not before to, or too many buckets (VALIDATION_FAILED)"),
     401: problem("Missing or invalid token (INVALID_TOKEN, EXPIRED_TOKEN)"),
     403: problem("The token lacks usage:read (FORBIDDEN)"),

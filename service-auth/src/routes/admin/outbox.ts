@@ -4,6 +4,7 @@ import { idempotency } from "../../middleware/idempotency.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { discardParkedEvent, listParkedEvents, retryParkedEvent } from "../../services/billing/outbox-admin.ts";
 import { requestContext } from "../../services/login/request-context.ts";
+import * as EX from "../examples/admin.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { requirePlatformAdmin } from "./scope.ts";
 
@@ -61,6 +62,8 @@ export function registerAdminOutboxRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       path: "/admin/billing/outbox/parked",
       tags: ["admin", "billing"],
       summary: "Parked billing outbox events (dead letter), most recently parked first",
+      description:
+        "Platform admins only. Billing events that failed every delivery attempt and wait for a person: the event, its payload, the attempts and the last error. Pages of up to 100 with nextCursor.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
@@ -75,6 +78,7 @@ export function registerAdminOutboxRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
           content: {
             "application/json": {
               schema: z.object({ items: z.array(ParkedEvent), nextCursor: z.string().nullable() }),
+              example: EX.PARKED_PAGE,
             },
           },
         },
@@ -96,19 +100,23 @@ export function registerAdminOutboxRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       path: "/admin/billing/outbox/{id}/retry",
       tags: ["admin", "billing"],
       summary: "Put a parked event back in its consumer's queue (attempts reset, due now); audited",
+      description:
+        "Platform admins only, once the cause is fixed (a card updated, a provider back). Its consumer picks it up again at once. An Idempotency-Key makes a retried request safe. The reason goes into the audit log.",
       security: bearerSecurity,
       request: {
         headers: OperatorHeaders,
         params: IdParam,
         body: {
-          content: { "application/json": { schema: z.strictObject({ reason: Reason.optional() }) } },
+          content: {
+            "application/json": { schema: z.strictObject({ reason: Reason.optional() }), example: EX.RETRY_REASON },
+          },
           required: false,
         },
       },
       responses: {
         200: {
           description: "The event as it was parked; now queued",
-          content: { "application/json": { schema: ParkedEvent } },
+          content: { "application/json": { schema: ParkedEvent, example: EX.PARKED_EVENT } },
         },
         400: problem("Invalid id or reason"),
         401: problem("Not authenticated"),
@@ -128,11 +136,16 @@ export function registerAdminOutboxRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       path: "/admin/billing/outbox/{id}/discard",
       tags: ["admin", "billing"],
       summary: "Discard a parked event: marked processed (never consumed) with the reason; the row stays; audited",
+      description:
+        "Platform admins only, for an event that must never take effect (settled by hand, voided). The reason (3 to 500 characters) is required and audited; the row is kept for the record.",
       security: bearerSecurity,
       request: {
         headers: OperatorHeaders,
         params: IdParam,
-        body: { content: { "application/json": { schema: z.strictObject({ reason: Reason }) } }, required: true },
+        body: {
+          content: { "application/json": { schema: z.strictObject({ reason: Reason }), example: EX.DISCARD_REASON } },
+          required: true,
+        },
       },
       responses: {
         200: {
@@ -142,6 +155,7 @@ export function registerAdminOutboxRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
               schema: ParkedEvent.extend({ discardedAt: z.string(), discardReason: z.string() }).openapi(
                 "DiscardedOutboxEvent",
               ),
+              example: EX.DISCARDED_EVENT,
             },
           },
         },

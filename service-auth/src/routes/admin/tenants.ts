@@ -12,6 +12,7 @@ import {
   rotateTenantWebhookSecret,
   updateTenant,
 } from "../../services/tenancy/tenant-admin.service.ts";
+import * as EX from "../examples/admin.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { requirePlatformAdmin } from "./scope.ts";
 
@@ -112,6 +113,8 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       path: "/admin/tenants",
       tags: ["admin", "tenants"],
       summary: "Every tenant, newest first",
+      description:
+        "Platform admins only. Pages of up to 100 tenants (limit); pass nextCursor as cursor for the next page. Webhook secrets are never listed.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
@@ -127,6 +130,7 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
           content: {
             "application/json": {
               schema: z.object({ items: z.array(TenantSchema), nextCursor: z.string().nullable() }),
+              example: EX.TENANT_PAGE,
             },
           },
         },
@@ -151,7 +155,7 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: TenantCreate } }, required: true },
+        body: { content: { "application/json": { schema: TenantCreate, example: EX.TENANT_CREATE } }, required: true },
       },
       responses: {
         201: {
@@ -161,6 +165,7 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
               schema: TenantSchema.extend({ webhookSecret: z.string().openapi({ description: SecretNote }) }).openapi(
                 "CreatedTenant",
               ),
+              example: EX.CREATED_TENANT,
             },
           },
         },
@@ -183,10 +188,15 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       path: "/admin/tenants/{id}",
       tags: ["admin", "tenants"],
       summary: "One tenant",
+      description:
+        "Platform admins only: the tenant's settings, origins, login methods and JWT audience. The webhook secret is never shown again after creation or rotation.",
       security: bearerSecurity,
       request: { headers: TenantHeader, params: IdParam },
       responses: {
-        200: { description: "Tenant", content: { "application/json": { schema: TenantSchema } } },
+        200: {
+          description: "Tenant",
+          content: { "application/json": { schema: TenantSchema, example: EX.ONE_TENANT } },
+        },
         401: problem("Not authenticated"),
         403: problem("Not a platform admin"),
         404: problem("No such tenant"),
@@ -206,7 +216,7 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       request: {
         headers: TenantHeader,
         params: IdParam,
-        body: { content: { "application/json": { schema: TenantPatch } }, required: true },
+        body: { content: { "application/json": { schema: TenantPatch, example: EX.TENANT_PATCH } }, required: true },
       },
       responses: {
         200: {
@@ -221,6 +231,7 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
                     description: `Only when a webhookUrl was set on a tenant without a signing secret. ${SecretNote}`,
                   }),
               }).openapi("UpdatedTenant"),
+              example: EX.UPDATED_TENANT,
             },
           },
         },
@@ -244,6 +255,8 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       path: "/admin/tenants/{id}/webhook-secret",
       tags: ["admin", "tenants"],
       summary: "Rotate the tenant's webhook secret; the previous one keeps signing for the grace period",
+      description:
+        "Platform admins only. Webhooks are signed with the new secret and with the previous ones until previousSecretsExpireAt, so the receiver can switch without missing an event. The new secret is in this answer only. Audited.",
       security: bearerSecurity,
       request: { headers: TenantHeader, params: IdParam },
       responses: {
@@ -257,6 +270,7 @@ export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
                   previousSecretsExpireAt: z.string(),
                 })
                 .openapi("RotatedWebhookSecret"),
+              example: EX.ROTATED_SECRET,
             },
           },
         },

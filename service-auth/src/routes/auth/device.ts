@@ -13,6 +13,7 @@ import {
   startDeviceAuthorization,
 } from "../../services/methods/device/device-auth.service.ts";
 import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
+import * as EX from "../examples/tokens.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { CLIENT_IDS, readBody } from "../shared/device-grant.ts";
 
@@ -89,13 +90,16 @@ export function registerDeviceRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       body: {
         required: true,
         content: {
-          "application/x-www-form-urlencoded": { schema: DeviceCodeBody },
-          "application/json": { schema: DeviceCodeBody },
+          "application/x-www-form-urlencoded": { schema: DeviceCodeBody, example: EX.DEVICE_CODE_REQUEST },
+          "application/json": { schema: DeviceCodeBody, example: EX.DEVICE_CODE_REQUEST },
         },
       },
     },
     responses: {
-      200: { description: "The codes", content: { "application/json": { schema: DeviceCodeResponse } } },
+      200: {
+        description: "The codes",
+        content: { "application/json": { schema: DeviceCodeResponse, example: EX.DEVICE_CODE_RESPONSE } },
+      },
       400: problem("Unknown client_id or scope, bad hostname (VALIDATION_FAILED, with `error` per RFC 6749)"),
       429: problem("Rate limited"),
     },
@@ -158,10 +162,15 @@ export function registerDeviceRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/device/verify",
       tags: ["device authorization"],
       summary: "What a user code asks for: client, scopes, where the device asked from",
+      description:
+        "For the approval page: the signed-in user types or follows the code the device shows and sees which client asks, for which scopes, from which address and place, before approving or denying. Wrong codes are counted and rate limited.",
       security: bearerSecurity,
       request: { headers: TenantHeader, query: UserCodeQuery },
       responses: {
-        200: { description: "The pending request", content: { "application/json": { schema: DeviceRequest } } },
+        200: {
+          description: "The pending request",
+          content: { "application/json": { schema: DeviceRequest, example: EX.DEVICE_REQUEST } },
+        },
         401: problem("Not authenticated"),
         404: problem("No pending request with this code (wrong, expired or used); counted"),
         429: problem("Too many attempts or wrong codes"),
@@ -184,13 +193,20 @@ export function registerDeviceRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           decision === "approve"
             ? "Approve a device request: its next poll receives a PAT with the requested scopes (recent MFA where enrolled)"
             : "Deny a device request: its next poll receives access_denied",
+        description:
+          decision === "approve"
+            ? "Approves the pending request of this user code: the device's next poll of POST /auth/token/refresh receives a personal access token with the requested scopes, named after the device's hostname. Users with MFA must have verified it recently (else 401 MFA_REQUIRED). Audited."
+            : "Denies the pending request of this user code: the device's next poll receives the RFC 8628 error access_denied and no token is issued. Audited.",
         security: bearerSecurity,
         request: {
           headers: TenantHeader,
-          body: { content: { "application/json": { schema: UserCodeBody } }, required: true },
+          body: { content: { "application/json": { schema: UserCodeBody, example: EX.USER_CODE } }, required: true },
         },
         responses: {
-          200: { description: "Decided", content: { "application/json": { schema: DeviceRequest } } },
+          200: {
+            description: "Decided",
+            content: { "application/json": { schema: DeviceRequest, example: EX.DEVICE_REQUEST } },
+          },
           400: problem("Invalid request"),
           401: problem("Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)"),
           404: problem("No pending request with this code (wrong, expired or used); counted"),

@@ -11,6 +11,7 @@ import {
   startMagicLink,
 } from "../../services/methods/email/magic-link.service.ts";
 import { verifyEmailCode, verifyMagicLink } from "../../services/methods/email/magic-link-login.service.ts";
+import * as EX from "../examples/login.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 
@@ -63,15 +64,15 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: 
       tags: [doc.tag],
       summary: "Send a magic link and a 6-digit code (202 whether or not the account exists)",
       description:
-        "The link (`/auth/callback?token=…`) and the code work once and for 15 minutes; the code only with this answer's `codeToken`. Another link to the same address while the last one is unused and younger than EMAIL_RESEND_COOLDOWN_SEC (30 s) is refused: 429 RATE_LIMITED with Retry-After.",
+        "Sends a sign-in link and a 6-digit code to the address. The answer is the same whether or not an account exists, so it cannot be used to find accounts; the first sign-in creates the user. The link (/auth/callback?token=…) and the code work once and for 15 minutes; the code only with this answer's codeToken. redirectTo, one of the tenant's origins, is where the web-app goes after signing in. Another link to the same address while the last one is unused and younger than EMAIL_RESEND_COOLDOWN_SEC (30 s) is refused: 429 RATE_LIMITED with Retry-After.",
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: StartBody } }, required: true },
+        body: { content: { "application/json": { schema: StartBody, example: EX.EMAIL_START } }, required: true },
       },
       responses: {
         202: {
           description: "A link is on its way if the address can receive it",
-          content: { "application/json": { schema: Accepted } },
+          content: { "application/json": { schema: Accepted, example: EX.SENT } },
         },
         400: problem("Invalid address or redirectTo"),
         403: problem("E-mail login not enabled for this tenant"),
@@ -116,15 +117,20 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: 
       path: "/auth/email/verify",
       tags: [doc.tag],
       summary: "Exchange a magic-link token for tokens (first login creates the user)",
+      description:
+        "Takes the token of the link. Single use and short-lived. Answers an access token and a refresh token (browsers of an allowed origin get the refresh token as an HttpOnly cookie instead), the user, and the redirectTo given at the start. A user with a second factor gets 401 MFA_REQUIRED with an mfaToken for POST /auth/mfa/verify.",
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: VerifyBody } }, required: true },
+        body: { content: { "application/json": { schema: VerifyBody, example: EX.EMAIL_LINK } }, required: true },
       },
       responses: {
         200: {
           description: "Logged in",
           content: {
-            "application/json": { schema: TokenResponseSchema.extend({ redirectTo: z.string().nullable() }) },
+            "application/json": {
+              schema: TokenResponseSchema.extend({ redirectTo: z.string().nullable() }),
+              example: EX.EMAIL_LOGGED_IN,
+            },
           },
         },
         401: problem(

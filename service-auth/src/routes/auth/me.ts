@@ -7,6 +7,7 @@ import type { AuthEnv, Deps } from "../../ports.ts";
 import { startEmailLink, unlinkIdentity, verifyEmailLink } from "../../services/accounts/identity-link.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { linkPhone, normalisePhone, startSmsOtp } from "../../services/methods/sms/sms-otp.service.ts";
+import * as EX from "../examples/login.ts";
 import { bearerSecurity, PublicUserSchema, problem, TenantHeader } from "../schemas.ts";
 import { Phone } from "../shared/phone.ts";
 
@@ -71,7 +72,7 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: {
-        200: { description: "Me", content: { "application/json": { schema: MeSchema } } },
+        200: { description: "Me", content: { "application/json": { schema: MeSchema, example: EX.ME } } },
         401: problem("Not authenticated"),
         403: problem("A personal access token without profile:read (FORBIDDEN)"),
       },
@@ -120,15 +121,17 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/identities/email/start",
       tags: ["account"],
       summary: "Send a confirmation link to an address the caller wants to add",
+      description:
+        "Sends a link to the address; following it (POST /auth/identities/email/verify with its token, signed in as the same user) adds the address as a way to sign in. Nothing changes until then.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: LinkStart } }, required: true },
+        body: { content: { "application/json": { schema: LinkStart, example: EX.LINK_EMAIL } }, required: true },
       },
       responses: {
         202: {
           description: "Link sent",
-          content: { "application/json": { schema: z.object({ status: z.literal("sent") }) } },
+          content: { "application/json": { schema: z.object({ status: z.literal("sent") }), example: EX.SENT } },
         },
         400: problem("Invalid address"),
         401: problem("Not authenticated"),
@@ -152,13 +155,18 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/identities/email/verify",
       tags: ["account"],
       summary: "Confirm the link: the address becomes one of the caller's identities",
+      description:
+        "Takes the token of the link sent by POST /auth/identities/email/start. The link is single use, expires, and only works for the user who asked for it. Audited.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: LinkVerify } }, required: true },
+        body: { content: { "application/json": { schema: LinkVerify, example: EX.EMAIL_LINK } }, required: true },
       },
       responses: {
-        201: { description: "Linked", content: { "application/json": { schema: IdentitySchema } } },
+        201: {
+          description: "Linked",
+          content: { "application/json": { schema: IdentitySchema, example: EX.EMAIL_IDENTITY } },
+        },
         401: problem("Invalid, used or expired link, or another user's"),
         409: problem("The address belongs to another account"),
       },
@@ -194,15 +202,17 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/identities/sms/start",
       tags: ["account"],
       summary: "Send a code to a phone number the caller wants to add",
+      description:
+        "Texts a 6-digit code to the number (any common format, normalised to E.164); POST /auth/identities/sms/verify with the code adds it as a way to sign in. Needs an SMS provider on the server; a resend within the cooldown answers 429.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: PhoneLinkStart } }, required: true },
+        body: { content: { "application/json": { schema: PhoneLinkStart, example: EX.SMS_START } }, required: true },
       },
       responses: {
         202: {
           description: "Code sent",
-          content: { "application/json": { schema: z.object({ status: z.literal("sent") }) } },
+          content: { "application/json": { schema: z.object({ status: z.literal("sent") }), example: EX.SENT } },
         },
         400: problem("Invalid phone number"),
         401: problem("Not authenticated"),
@@ -230,13 +240,18 @@ export function registerMeRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/identities/sms/verify",
       tags: ["account"],
       summary: "Confirm the code: the number becomes one of the caller's identities",
+      description:
+        "Takes the number and the 6-digit code sent by POST /auth/identities/sms/start. Codes are single use, expire after 10 minutes and allow 5 attempts. Audited.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: PhoneLinkVerify } }, required: true },
+        body: { content: { "application/json": { schema: PhoneLinkVerify, example: EX.SMS_VERIFY } }, required: true },
       },
       responses: {
-        201: { description: "Linked", content: { "application/json": { schema: IdentitySchema } } },
+        201: {
+          description: "Linked",
+          content: { "application/json": { schema: IdentitySchema, example: EX.SMS_IDENTITY } },
+        },
         401: problem("Wrong, used or expired code (INVALID_CREDENTIALS)"),
         409: problem("The number belongs to another account"),
       },

@@ -10,6 +10,8 @@ import { passkeyLoginOptions, verifyPasskeyAssertion } from "../../services/meth
 import { ceremonyFor } from "../../services/methods/passkey/passkey-challenge.ts";
 import { assertRecentMfa, mfaTokenOwner, verifyMfa } from "../../services/mfa/mfa.service.ts";
 import { disableTotp, enableTotp, regenerateBackupCodes, setupTotp } from "../../services/mfa/mfa-factors.service.ts";
+import { REQUEST_OPTIONS } from "../examples/login.ts";
+import * as EX from "../examples/security.ts";
 import { bearerSecurity, problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { AuthenticationResponse, RequestOptions } from "../shared/webauthn.ts";
 import { deliverTokens } from "../token-delivery.ts";
@@ -36,6 +38,21 @@ const VerifyBody = z
   .refine((b) => [b.code, b.backupCode, b.webauthn].filter((x) => x !== undefined).length === 1, {
     message: "send exactly one of code, backupCode, webauthn",
   });
+/** The bodies of the routes that take only the login's mfaToken, or only a TOTP code. */
+const mfaTokenBody = {
+  content: {
+    "application/json": {
+      schema: z.strictObject({ mfaToken: z.string().min(20).max(128) }),
+      example: EX.MFA_TOKEN_BODY,
+    },
+  },
+  required: true,
+};
+const codeBody = {
+  content: { "application/json": { schema: z.strictObject({ code: Code }), example: EX.TOTP_CODE } },
+  required: true,
+};
+
 const TrustedDevice = z
   .object({
     id: z.string(),
@@ -72,10 +89,11 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/mfa/totp/setup",
       tags: ["mfa"],
       summary: "Start TOTP enrolment: a secret for the authenticator app (not active until enabled)",
+      description: EX.MFA_DOCS.totpSetup,
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: {
-        200: { description: "Secret", content: { "application/json": { schema: TotpSetup } } },
+        200: { description: "Secret", content: { "application/json": { schema: TotpSetup, example: EX.TOTP_SETUP } } },
         401: problem("Not authenticated"),
         409: problem("TOTP already enabled"),
       },
@@ -99,13 +117,17 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/mfa/totp/enable",
       tags: ["mfa"],
       summary: "Enable TOTP with a code from the app; answers the 10 backup codes, once",
+      description: EX.MFA_DOCS.totpEnable,
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: z.strictObject({ code: Code }) } }, required: true },
+        body: codeBody,
       },
       responses: {
-        200: { description: "Enabled", content: { "application/json": { schema: BackupCodes } } },
+        200: {
+          description: "Enabled",
+          content: { "application/json": { schema: BackupCodes, example: EX.BACKUP_CODES } },
+        },
         401: problem("Wrong code (INVALID_CREDENTIALS)"),
         409: problem("No pending setup, or already enabled"),
       },
@@ -130,10 +152,11 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/mfa/totp/disable",
       tags: ["mfa"],
       summary: "Disable TOTP (recent MFA and a current code required); backup codes and trusted devices go too",
+      description: EX.MFA_DOCS.totpDisable,
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: z.strictObject({ code: Code }) } }, required: true },
+        body: codeBody,
       },
       responses: {
         204: { description: "Disabled" },
@@ -155,10 +178,14 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/mfa/backup-codes",
       tags: ["mfa"],
       summary: "Replace the backup codes with a new set of 10 (recent MFA required)",
+      description: EX.MFA_DOCS.backupCodes,
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: {
-        200: { description: "New codes, shown once", content: { "application/json": { schema: BackupCodes } } },
+        200: {
+          description: "New codes, shown once",
+          content: { "application/json": { schema: BackupCodes, example: EX.BACKUP_CODES } },
+        },
         401: problem("MFA_REQUIRED (no recent MFA on this session)"),
         409: problem("TOTP not enabled"),
       },
@@ -179,11 +206,10 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/mfa/verify",
       tags: ["mfa"],
       summary: "Answer an MFA_REQUIRED challenge (login or step-up) with a TOTP or backup code",
-      description:
-        "At most 5 attempts per mfaToken. A login answers tokens (`amr` with both factors) and, with `trustDevice`, sets the HttpOnly `atlas_device` cookie that skips this step on this device. A step-up answers a fresh access token for the same session. Enrolment required by the tenant answers `backupCodes` too.",
+      description: EX.MFA_DOCS.trustedDevices,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: VerifyBody } }, required: true },
+        body: { content: { "application/json": { schema: VerifyBody, example: EX.MFA_VERIFY } }, required: true },
       },
       responses: {
         200: {
@@ -194,6 +220,7 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
                 backupCodes: z.array(z.string()).optional(),
                 backupCodesRemaining: z.number().int().optional(),
               }),
+              example: EX.MFA_VERIFIED,
             },
           },
         },
@@ -249,13 +276,13 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       description: "Then answer `POST /auth/mfa/verify` with `{ mfaToken, webauthn: <AuthenticationResponseJSON> }`.",
       request: {
         headers: TenantHeader,
-        body: {
-          content: { "application/json": { schema: z.strictObject({ mfaToken: z.string().min(20).max(128) }) } },
-          required: true,
-        },
+        body: mfaTokenBody,
       },
       responses: {
-        200: { description: "Request options", content: { "application/json": { schema: RequestOptions } } },
+        200: {
+          description: "Request options",
+          content: { "application/json": { schema: RequestOptions, example: REQUEST_OPTIONS } },
+        },
         400: problem("Origin not allowed for this tenant"),
         401: problem("Invalid mfaToken (INVALID_TOKEN)"),
       },
@@ -282,13 +309,10 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       description: "Then answer `POST /auth/mfa/verify` with the mfaToken and a code from the app.",
       request: {
         headers: TenantHeader,
-        body: {
-          content: { "application/json": { schema: z.strictObject({ mfaToken: z.string().min(20).max(128) }) } },
-          required: true,
-        },
+        body: mfaTokenBody,
       },
       responses: {
-        200: { description: "Secret", content: { "application/json": { schema: TotpSetup } } },
+        200: { description: "Secret", content: { "application/json": { schema: TotpSetup, example: EX.TOTP_SETUP } } },
         401: problem("Invalid mfaToken (INVALID_TOKEN)"),
         409: problem("The user already has MFA"),
       },
@@ -311,12 +335,15 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/mfa/trusted-devices",
       tags: ["mfa"],
       summary: "The caller's trusted devices (live ones)",
+      description: EX.MFA_DOCS.untrustDevice,
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: {
         200: {
           description: "Devices",
-          content: { "application/json": { schema: z.object({ items: z.array(TrustedDevice) }) } },
+          content: {
+            "application/json": { schema: z.object({ items: z.array(TrustedDevice) }), example: EX.TRUSTED_DEVICES },
+          },
         },
         401: problem("Not authenticated"),
       },
@@ -350,6 +377,7 @@ export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/mfa/trusted-devices/{id}",
       tags: ["mfa"],
       summary: "Stop trusting a device: its next login asks for the second factor again",
+      description: "Revokes one trusted device of the caller. A device of another user answers 404. Audited.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,

@@ -15,6 +15,7 @@ import {
   startOAuth,
 } from "../../services/methods/oauth/oauth.service.ts";
 import { methodOf } from "../../services/methods/oauth/providers.ts";
+import * as EX from "../examples/login.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { setRefreshCookie } from "../token-delivery.ts";
 
@@ -169,14 +170,24 @@ export function registerOAuthRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: 
         params: ProviderParam,
         headers: TenantHeader,
         body: {
-          content: { "application/json": { schema: z.strictObject({ redirectTo: z.string().max(2048).optional() }) } },
+          content: {
+            "application/json": {
+              schema: z.strictObject({ redirectTo: z.string().max(2048).optional() }),
+              example: EX.OAUTH_LINK_REQUEST,
+            },
+          },
           required: false,
         },
       },
       responses: {
         200: {
           description: "Where to send the browser",
-          content: { "application/json": { schema: z.object({ url: z.string() }).openapi("OAuthLinkStart") } },
+          content: {
+            "application/json": {
+              schema: z.object({ url: z.string() }).openapi("OAuthLinkStart"),
+              example: EX.OAUTH_LINK,
+            },
+          },
         },
         400: problem("Invalid redirectTo"),
         401: problem("Not authenticated"),

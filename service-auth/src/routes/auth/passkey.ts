@@ -18,6 +18,8 @@ import {
   renamePasskey,
 } from "../../services/methods/passkey/passkey-management.service.ts";
 import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
+import * as EX from "../examples/login.ts";
+import { TOKEN_RESPONSE } from "../examples/tokens.ts";
 import { bearerSecurity, problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { AuthenticationResponse, CreationOptions, RegistrationResponse, RequestOptions } from "../shared/webauthn.ts";
 import { deliverTokens } from "../token-delivery.ts";
@@ -45,8 +47,8 @@ const PasskeySchema = z
   .openapi("Passkey");
 const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { "application/json": { schema } },
+const json = <T extends z.ZodType>(schema: T, example: object) => ({
+  content: { "application/json": { schema, example } },
   required: true,
 });
 
@@ -84,9 +86,12 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc
       description:
         "The RP ID is the host of the request's Origin, which must be one of the tenant's allowed origins. Users with MFA need a verification within MFA_STEP_UP_MAX_AGE_MIN (else 401 MFA_REQUIRED with an mfaToken), as for removing a passkey.",
       security: bearerSecurity,
-      request: { headers: TenantHeader, body: json(RegisterOptionsBody) },
+      request: { headers: TenantHeader, body: json(RegisterOptionsBody, EX.REGISTER_OPTIONS_REQUEST) },
       responses: {
-        200: { description: "Creation options", content: { "application/json": { schema: CreationOptions } } },
+        200: {
+          description: "Creation options",
+          content: { "application/json": { schema: CreationOptions, example: EX.CREATION_OPTIONS } },
+        },
         400: problem("Origin not allowed for this tenant, or invalid body"),
         401: problem("Not authenticated, or MFA_REQUIRED (users with MFA need a recent verification)"),
         403: problem("Passkeys not enabled for this tenant"),
@@ -116,10 +121,15 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc
       path: "/auth/passkey/register/verify",
       tags: [doc.tag],
       summary: "Verify the authenticator's attestation and store the passkey",
+      description:
+        "Send what navigator.credentials.create answered (as JSON, e.g. from startRegistration) for the options of POST /auth/passkey/register/options. The challenge is single use. The passkey then signs in with POST /auth/passkey/login/verify and counts as a second factor. Audited.",
       security: bearerSecurity,
-      request: { headers: TenantHeader, body: json(RegisterVerifyBody) },
+      request: { headers: TenantHeader, body: json(RegisterVerifyBody, EX.REGISTER_VERIFY) },
       responses: {
-        201: { description: "Registered", content: { "application/json": { schema: PasskeySchema } } },
+        201: {
+          description: "Registered",
+          content: { "application/json": { schema: PasskeySchema, example: EX.PASSKEY } },
+        },
         400: problem("Invalid body"),
         401: problem(
           "Not authenticated, MFA_REQUIRED (users with MFA need a recent verification), or an invalid, used or expired challenge or attestation",
@@ -154,9 +164,12 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc
       summary: "Request options; without an e-mail for discoverable credentials (conditional UI)",
       description:
         "With an e-mail, allowCredentials lists that account's passkeys; an address without any gets a decoy entry of the same shape, so the answer does not tell whether the account exists.",
-      request: { headers: TenantHeader, body: json(LoginOptionsBody) },
+      request: { headers: TenantHeader, body: json(LoginOptionsBody, EX.LOGIN_OPTIONS_REQUEST) },
       responses: {
-        200: { description: "Request options", content: { "application/json": { schema: RequestOptions } } },
+        200: {
+          description: "Request options",
+          content: { "application/json": { schema: RequestOptions, example: EX.REQUEST_OPTIONS } },
+        },
         400: problem("Origin not allowed for this tenant, or invalid body"),
         403: problem("Passkeys not enabled for this tenant"),
         429: problem("Rate limited"),
@@ -181,9 +194,14 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc
       path: "/auth/passkey/login/verify",
       tags: [doc.tag],
       summary: "Verify a passkey assertion and log in (amr hwk)",
-      request: { headers: TenantHeader, body: json(LoginVerifyBody) },
+      description:
+        "Send what navigator.credentials.get answered (as JSON, e.g. from startAuthentication) for the options of POST /auth/passkey/login/options. A passkey with user verification is both factors at once, so no MFA challenge follows. Answers tokens as every sign-in does.",
+      request: { headers: TenantHeader, body: json(LoginVerifyBody, EX.LOGIN_VERIFY) },
       responses: {
-        200: { description: "Logged in", content: { "application/json": { schema: TokenResponseSchema } } },
+        200: {
+          description: "Logged in",
+          content: { "application/json": { schema: TokenResponseSchema, example: TOKEN_RESPONSE } },
+        },
         400: problem("Invalid body"),
         401: problem("Invalid, used or expired challenge, or a rejected assertion (INVALID_CREDENTIALS)"),
         403: problem("Passkeys not enabled for this tenant"),
@@ -209,12 +227,16 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc
       path: "/auth/passkeys",
       tags: ["account"],
       summary: "The caller's passkeys",
+      description:
+        "Every passkey of the caller with its name, whether it syncs between devices (deviceType multiDevice, backedUp), its transports and when it was last used.",
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: {
         200: {
           description: "Passkeys",
-          content: { "application/json": { schema: z.object({ items: z.array(PasskeySchema) }) } },
+          content: {
+            "application/json": { schema: z.object({ items: z.array(PasskeySchema) }), example: EX.PASSKEYS },
+          },
         },
         401: problem("Not authenticated"),
       },
@@ -228,10 +250,14 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc
       path: "/auth/passkeys/{id}",
       tags: ["account"],
       summary: "Rename one of the caller's passkeys",
+      description: "Changes the name shown in the account (1 to 64 characters). A passkey of another user answers 404.",
       security: bearerSecurity,
-      request: { headers: TenantHeader, params: IdParam, body: json(RenameBody) },
+      request: { headers: TenantHeader, params: IdParam, body: json(RenameBody, EX.RENAME_PASSKEY) },
       responses: {
-        200: { description: "Renamed", content: { "application/json": { schema: PasskeySchema } } },
+        200: {
+          description: "Renamed",
+          content: { "application/json": { schema: PasskeySchema, example: EX.PASSKEY } },
+        },
         400: problem("Invalid body"),
         401: problem("Not authenticated"),
         404: problem("No such passkey"),
@@ -253,6 +279,8 @@ export function registerPasskeyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc
       path: "/auth/passkeys/{id}",
       tags: ["account"],
       summary: "Remove one of the caller's passkeys, as long as another way to log in remains",
+      description:
+        "Users with MFA need a recent verification (else 401 MFA_REQUIRED). Refused with 409 when it is the account's last way to sign in. Audited.",
       security: bearerSecurity,
       request: { headers: TenantHeader, params: IdParam },
       responses: {

@@ -6,6 +6,7 @@ import { USER_SCOPES } from "../../services/jwt.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { assertRecentMfa, mfaMethodsOf } from "../../services/mfa/mfa.service.ts";
 import { createPat, listPats, revokePat } from "../../services/tokens/pat.service.ts";
+import * as EX from "../examples/tokens.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 
 const PatSchema = z
@@ -73,13 +74,13 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       method: "post",
       path: "/auth/pats",
       tags: ["personal access tokens"],
-      summary: "Create a PAT; the token is shown once",
+      summary: "Create a personal access token",
       description:
-        "With an access token (MFA users: recent MFA). With a PAT holding `profile:read` (the CLI): only scopes that PAT has, expiring no later than it, and not for users with MFA.",
+        "The token (atlas_pat_…) is in this answer once and never again; only its hash is stored. With an access token (MFA users: recent MFA). With a PAT holding `profile:read` (the CLI): only scopes that PAT has, expiring no later than it, and not for users with MFA.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: CreatePat } }, required: true },
+        body: { content: { "application/json": { schema: CreatePat, example: EX.CREATE_PAT } }, required: true },
       },
       responses: {
         201: {
@@ -87,6 +88,7 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           content: {
             "application/json": {
               schema: PatSchema.extend({ token: z.string() }).openapi("CreatedPersonalAccessToken"),
+              example: EX.CREATED_PAT,
             },
           },
         },
@@ -118,12 +120,14 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/pats",
       tags: ["personal access tokens"],
       summary: "The caller's live PATs (never their secrets)",
+      description:
+        "The caller's personal access tokens that are neither revoked nor expired: name, scopes, the first characters of the token (displayPrefix) and when it was last used. The secret itself is never shown again. A PAT caller needs `profile:read`.",
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: {
         200: {
           description: "PATs",
-          content: { "application/json": { schema: z.object({ items: z.array(PatSchema) }) } },
+          content: { "application/json": { schema: z.object({ items: z.array(PatSchema) }), example: EX.PATS } },
         },
         401: problem("Not authenticated"),
         403: problem("A PAT caller without profile:read (FORBIDDEN)"),
@@ -141,6 +145,8 @@ export function registerPatRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/pats/{id}",
       tags: ["personal access tokens"],
       summary: "Revoke one of the caller's PATs",
+      description:
+        "The token stops working at once. A PAT may always revoke itself (atlas logout); revoking another token with a PAT needs `profile:read`. Audited.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,

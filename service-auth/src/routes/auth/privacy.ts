@@ -6,6 +6,7 @@ import { requestContext } from "../../services/login/request-context.ts";
 import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
 import { deleteAccount } from "../../services/privacy/account-deletion.service.ts";
 import { exportAccountData } from "../../services/privacy/privacy-export.service.ts";
+import * as EX from "../examples/security.ts";
 import { AuditItemSchema, bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { clearRefreshCookie } from "../token-delivery.ts";
 
@@ -51,11 +52,16 @@ export function registerPrivacyRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/me/export",
       tags: ["account"],
       summary: "Every piece of personal data held about the caller, as JSON",
+      description:
+        "The right of access (GDPR art. 15) as one JSON document: account, identities, sessions, passkeys, personal access tokens, MFA state, trusted devices, pending sign-in links and codes, the audit trail and billing records. Never secrets: no key material, token hashes or TOTP secret. Audited (data_exported).",
       security: bearerSecurity,
       middleware: [authenticated] as const,
       request: { headers: TenantHeader },
       responses: {
-        200: { description: "The export", content: { "application/json": { schema: ExportSchema } } },
+        200: {
+          description: "The export",
+          content: { "application/json": { schema: ExportSchema, example: EX.ACCOUNT_EXPORT } },
+        },
         401: problem("Not authenticated"),
       },
     }),

@@ -3,6 +3,7 @@ import { requireAuth } from "../../middleware/auth.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { logout, logoutEverywhere, revokeOwnSession } from "../../services/tokens/logout.service.ts";
+import * as EX from "../examples/tokens.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { clearRefreshCookie } from "../token-delivery.ts";
 
@@ -36,12 +37,16 @@ export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/sessions",
       tags: ["sessions"],
       summary: "The caller's live sessions",
+      description:
+        "Every session of the caller that is neither revoked nor expired, most recently used first; current marks the one this access token belongs to. amr says how it signed in (email, sms, siwe, passkey, totp…).",
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: {
         200: {
           description: "Sessions",
-          content: { "application/json": { schema: z.object({ items: z.array(SessionSchema) }) } },
+          content: {
+            "application/json": { schema: z.object({ items: z.array(SessionSchema) }), example: EX.SESSIONS },
+          },
         },
         401: problem("Not authenticated"),
       },
@@ -74,6 +79,8 @@ export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/sessions/{id}",
       tags: ["sessions"],
       summary: "Revoke one of the caller's sessions (its refresh family dies with it)",
+      description:
+        "Signs one device out: the session's refresh tokens stop working at once, and its access token lapses within its short lifetime. Audited. A session of another user answers 404.",
       security: bearerSecurity,
       request: { params: IdParam, headers: TenantHeader },
       responses: {
@@ -101,6 +108,8 @@ export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/auth/logout",
       tags: ["sessions"],
       summary: "End the current session and its refresh family",
+      description:
+        "Signs this device out: revokes the session of the access token and its refresh tokens, and clears the refresh cookie. Audited.",
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: { 204: { description: "Logged out" }, 401: problem("Not authenticated") },
@@ -129,7 +138,7 @@ export function registerSessionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: LogoutAllBody } }, required: false },
+        body: { content: { "application/json": { schema: LogoutAllBody, example: EX.LOGOUT_ALL } }, required: false },
       },
       responses: {
         204: { description: "Logged out everywhere" },

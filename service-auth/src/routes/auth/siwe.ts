@@ -5,6 +5,8 @@ import type { AuthEnv, Deps } from "../../ports.ts";
 import { assertMethodAllowed } from "../../services/login/login-policy.service.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { verifySiwe } from "../../services/siwe.service.ts";
+import * as EX from "../examples/login.ts";
+import { TOKEN_RESPONSE } from "../examples/tokens.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { type WalletMethodDoc, walletNonceRoute } from "../shared/wallet.ts";
 import { deliverTokens } from "../token-delivery.ts";
@@ -29,12 +31,17 @@ export function registerSiweRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, method
       path: "/auth/siwe/verify",
       tags: [method.tag],
       summary: "Log in with a signed EIP-4361 message (EOA, ERC-1271 and ERC-6492 wallets)",
+      description:
+        "The message must be a Sign-In with Ethereum message (EIP-4361) for this site's domain and URI, an allowed chain, a nonce from GET /auth/siwe/nonce and a current issued-at time; signature is 0x-prefixed hex. Plain accounts are checked offline; smart-contract wallets (ERC-1271, and ERC-6492 before deployment) through the chain's RPC. The first sign-in creates the user.",
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: VerifyBody } }, required: true },
+        body: { content: { "application/json": { schema: VerifyBody, example: EX.SIWE_VERIFY } }, required: true },
       },
       responses: {
-        200: { description: "Logged in", content: { "application/json": { schema: TokenResponseSchema } } },
+        200: {
+          description: "Logged in",
+          content: { "application/json": { schema: TokenResponseSchema, example: TOKEN_RESPONSE } },
+        },
         400: problem("Not a well-formed EIP-4361 message"),
         401: problem(
           "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",

@@ -8,6 +8,7 @@ import type { AuthEnv, Deps } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { refreshSession } from "../../services/tokens/refresh.service.ts";
 import { authenticateClient, introspect, revokeToken } from "../../services/tokens/token-introspection.service.ts";
+import * as EX from "../examples/tokens.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { DeviceTokenBody, DeviceTokenResponse, deviceTokenGrant, OAuthError } from "../shared/device-grant.ts";
 import { deliverTokens, REFRESH_COOKIE } from "../token-delivery.ts";
@@ -31,8 +32,8 @@ const Introspection = z
   .openapi("Introspection");
 
 const tokenBodyContent = {
-  "application/json": { schema: TokenBody },
-  "application/x-www-form-urlencoded": { schema: TokenBody },
+  "application/json": { schema: TokenBody, example: EX.TOKEN_REQUEST },
+  "application/x-www-form-urlencoded": { schema: TokenBody, example: EX.TOKEN_REQUEST },
 };
 
 /**
@@ -91,8 +92,8 @@ export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
         headers: TenantHeader,
         body: {
           content: {
-            "application/json": { schema: RefreshBody },
-            "application/x-www-form-urlencoded": { schema: DeviceTokenBody },
+            "application/json": { schema: RefreshBody, example: EX.REFRESH_REQUEST },
+            "application/x-www-form-urlencoded": { schema: DeviceTokenBody, example: EX.DEVICE_TOKEN_REQUEST },
           },
           required: false,
         },
@@ -100,11 +101,16 @@ export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       responses: {
         200: {
           description: "New tokens (refresh), or the device's PAT (device_code grant)",
-          content: { "application/json": { schema: z.union([TokenResponseSchema, DeviceTokenResponse]) } },
+          content: {
+            "application/json": {
+              schema: z.union([TokenResponseSchema, DeviceTokenResponse]),
+              example: EX.TOKEN_RESPONSE,
+            },
+          },
         },
         400: {
           description: "Device grant: RFC 6749 §5.2 / RFC 8628 §3.5 error",
-          content: { "application/json": { schema: OAuthError } },
+          content: { "application/json": { schema: OAuthError, example: EX.OAUTH_ERROR } },
         },
         401: problem("Unknown, expired, revoked or reused refresh token"),
         403: problem("A cookie refresh without an allowed Origin (CSRF defence)"),
@@ -133,10 +139,15 @@ export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     path: "/auth/token/introspect",
     tags: ["tokens"],
     summary: "RFC 7662 token introspection (service clients, HTTP Basic)",
+    description:
+      "For resource servers such as service-cloud-api: HTTP Basic with a service client's id and secret. Answers the token's state (active, owner, tenant, scopes, expiry) for an access token, refresh token or PAT; an unknown, expired or revoked token is simply active: false. Rate limited per client, and failed client authentications per address.",
     request: { body: { content: tokenBodyContent, required: true } },
     security: [{ basic: [] }],
     responses: {
-      200: { description: "Token state", content: { "application/json": { schema: Introspection } } },
+      200: {
+        description: "Token state",
+        content: { "application/json": { schema: Introspection, example: EX.INTROSPECTION } },
+      },
       400: problem("Invalid request"),
       401: problem("Missing or invalid client credentials"),
       429: problem("Rate limited: the client's introspection budget, or failed client authentications from this IP"),
@@ -175,6 +186,8 @@ export function registerTokenRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
     path: "/auth/token/revoke",
     tags: ["tokens"],
     summary: "RFC 7009 revocation (service client via Basic, or the token's owner via Bearer)",
+    description:
+      "Revokes an access token's session, a refresh token's family or a PAT. A service client (HTTP Basic) may revoke any token; a user (Bearer) only their own. As RFC 7009 asks, an unknown or already revoked token also answers 200, so the answer says nothing about the token.",
     request: { body: { content: tokenBodyContent, required: true } },
     security: [{ basic: [] }, { bearer: [] }],
     responses: {

@@ -11,6 +11,7 @@ import {
 } from "../../services/billing/stripe/connect.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { requirePlatformAdmin } from "../admin/scope.ts";
+import * as EX from "../examples/billing.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { billingMiddleware, MutatingHeaders } from "./common.ts";
 
@@ -57,12 +58,20 @@ export function registerConnectRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/billing/connect/account",
       tags: ["billing"],
       summary: "Creates the tenant's Stripe Connect account once (charges are then made on its behalf)",
+      description:
+        "Tenant admins only. The first call creates the connected account (201), later calls answer it (200). Its users' charges are then made on behalf of the account, less the platform's application fee; POST /billing/connect/onboarding-link completes its details.",
       security: bearerSecurity,
       middleware: [auth, requireTenantAdmin, idem],
       request: { headers: MutatingHeaders },
       responses: {
-        200: { description: "Existed", content: { "application/json": { schema: AccountSchema } } },
-        201: { description: "Created", content: { "application/json": { schema: AccountSchema } } },
+        200: {
+          description: "Existed",
+          content: { "application/json": { schema: AccountSchema, example: EX.CONNECTED_ACCOUNT } },
+        },
+        201: {
+          description: "Created",
+          content: { "application/json": { schema: AccountSchema, example: EX.NEW_CONNECTED_ACCOUNT } },
+        },
         ...errors,
       },
     }),
@@ -79,13 +88,20 @@ export function registerConnectRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/billing/connect/onboarding-link",
       tags: ["billing"],
       summary: "A Stripe-hosted onboarding link for the tenant's connected account",
+      description:
+        "Tenant admins only. Send the admin's browser to url before expiresAt (a few minutes) to enter the business and bank details Stripe asks for; the account's status follows through Stripe's account.updated events.",
       security: bearerSecurity,
       middleware: [auth, requireTenantAdmin, idem],
       request: { headers: MutatingHeaders },
       responses: {
         200: {
           description: "Link",
-          content: { "application/json": { schema: z.object({ url: z.string(), expiresAt: z.string() }) } },
+          content: {
+            "application/json": {
+              schema: z.object({ url: z.string(), expiresAt: z.string() }),
+              example: EX.ONBOARDING_LINK,
+            },
+          },
         },
         ...errors,
       },
@@ -103,11 +119,16 @@ export function registerConnectRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/billing/connect/account",
       tags: ["billing"],
       summary: "The tenant's connected account status (from account.updated)",
+      description:
+        "Tenant admins only: whether the account may take charges and receive payouts, whether its details are complete, and the platform's fee.",
       security: bearerSecurity,
       middleware: [auth, requireTenantAdmin],
       request: { headers: TenantHeader },
       responses: {
-        200: { description: "Status", content: { "application/json": { schema: AccountSchema } } },
+        200: {
+          description: "Status",
+          content: { "application/json": { schema: AccountSchema, example: EX.CONNECTED_ACCOUNT } },
+        },
         ...errors,
       },
     }),
@@ -139,13 +160,17 @@ export function registerConnectRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           content: {
             "application/json": {
               schema: z.strictObject({ applicationFeeBps: z.number().int().min(0).max(10_000) }),
+              example: EX.APPLICATION_FEE,
             },
           },
           required: true,
         },
       },
       responses: {
-        200: { description: "Set", content: { "application/json": { schema: AccountSchema } } },
+        200: {
+          description: "Set",
+          content: { "application/json": { schema: AccountSchema, example: EX.CONNECTED_ACCOUNT } },
+        },
         400: problem("Invalid fee (VALIDATION_FAILED)"),
         401: problem("Not authenticated"),
         403: problem("Not a platform admin"),

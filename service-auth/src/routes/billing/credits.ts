@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { listCredits } from "../../services/billing/invoices/credits.ts";
+import * as EX from "../examples/billing.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { billingMiddleware } from "./common.ts";
 
@@ -25,6 +26,8 @@ export function registerCreditRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/billing/credits",
       tags: ["billing"],
       summary: "The caller's credit balance per currency and its ledger (applied to the next charges)",
+      description:
+        "Credit comes from overpaid or duplicate payments (on chain or by card) and is taken off the next invoices before they are charged. Amounts are integer minor units; the ledger lists the latest 200 entries, newest first. Needs `billing:read`.",
       security: bearerSecurity,
       middleware: mw.read,
       request: { headers: TenantHeader },
@@ -39,6 +42,7 @@ export function registerCreditRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
                   entries: z.array(CreditEntrySchema),
                 })
                 .openapi("CustomerCredits"),
+              example: EX.CREDITS,
             },
           },
         },

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Hex } from "viem";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { confirmCryptoPayment, quoteCryptoPayment } from "../../services/billing/crypto/crypto-payments.ts";
+import * as EX from "../examples/billing.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
 import { billingMiddleware, MutatingHeaders } from "./common.ts";
 
@@ -33,6 +34,8 @@ export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       tags: ["billing"],
       summary:
         "A crypto payment request for an invoice: a deposit address of its own, the amount at a fresh feed price less customer credit (via Relay where configured)",
+      description:
+        "Send exactly amount (in the token's base units) of currency on chainId to address before expiresAt, then call POST /billing/crypto/confirm with the transaction hash. The price comes from the chain's price feed and must be fresh (else 503 stale_rate).",
       security: bearerSecurity,
       middleware: mw.mutate,
       request: {
@@ -41,6 +44,7 @@ export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           content: {
             "application/json": {
               schema: z.strictObject({ invoiceId, chainId, currency: z.string().regex(/^[A-Za-z0-9]{1,12}$/) }),
+              example: EX.CRYPTO_QUOTE_REQUEST,
             },
           },
           required: true,
@@ -67,6 +71,7 @@ export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
                     .nullable(),
                 })
                 .openapi("CryptoPaymentRequest"),
+              example: EX.CRYPTO_QUOTE,
             },
           },
         },
@@ -99,6 +104,8 @@ export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       path: "/billing/crypto/confirm",
       tags: ["billing"],
       summary: "Verifies the transfer on chain and settles the invoice; emits payment.succeeded",
+      description:
+        "Reads the transaction from the chain: it must pay the quoted address, in the quoted token, at least the quoted amount, with enough confirmations. More than due becomes credit; less is credited toward the invoice (402 amount_too_low). A transaction pays one invoice only.",
       security: bearerSecurity,
       middleware: mw.mutate,
       request: {
@@ -107,6 +114,7 @@ export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
           content: {
             "application/json": {
               schema: z.strictObject({ invoiceId, chainId, txHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/) }),
+              example: EX.CRYPTO_CONFIRM_REQUEST,
             },
           },
           required: true,
@@ -131,6 +139,7 @@ export function registerCryptoRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
                   .int()
                   .openapi({ description: "Minor units credited to the customer (overpayment or second payment)" }),
               }),
+              example: EX.CRYPTO_CONFIRMED,
             },
           },
         },

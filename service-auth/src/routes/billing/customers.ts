@@ -3,6 +3,7 @@ import type { AuthEnv, Deps } from "../../ports.ts";
 import { createCustomer, findBillingProfile, setPreferredProvider } from "../../services/billing/stripe/customers.ts";
 import { freePlan, listPlans, publicPlan } from "../../services/billing/stripe/plans.ts";
 import { currentSubscription } from "../../services/billing/stripe/subscriptions.ts";
+import * as EX from "../examples/billing.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { billingMiddleware, iso, MutatingHeaders, SubscriptionSchema } from "./common.ts";
 
@@ -43,11 +44,13 @@ export function registerBillingCustomerRoutes(app: OpenAPIHono<AuthEnv>, deps: D
       path: "/billing/plans",
       tags: ["billing"],
       summary: "The plan catalogue: prices, included usage, overage prices and limits",
+      description:
+        "Public: no token needed. Every plan with its monthly price, the usage it includes (requests, transfer bytes, storage byte-hours), the price of usage beyond that per unit, the largest object and total storage it allows, and whether it can be bought here. Prices are integer minor units (cents).",
       request: { headers: TenantHeader },
       responses: {
         200: {
           description: "Plans",
-          content: { "application/json": { schema: z.object({ items: z.array(PlanSchema) }) } },
+          content: { "application/json": { schema: z.object({ items: z.array(PlanSchema) }), example: EX.PLAN_LIST } },
         },
       },
     }),
@@ -60,6 +63,8 @@ export function registerBillingCustomerRoutes(app: OpenAPIHono<AuthEnv>, deps: D
       path: "/billing/profile",
       tags: ["billing"],
       summary: "The caller's billing profile, current subscription and the plan in force",
+      description:
+        "What the billing page shows: the billing profile (null before the first billing action), the current subscription (null on the free plan) and the plan whose allowances apply now. Needs `billing:read`, which every sign-in token has.",
       security: bearerSecurity,
       middleware: mw.read,
       request: { headers: TenantHeader },
@@ -73,6 +78,7 @@ export function registerBillingCustomerRoutes(app: OpenAPIHono<AuthEnv>, deps: D
                 subscription: SubscriptionSchema.nullable(),
                 plan: PlanSchema,
               }),
+              example: EX.BILLING_STATE,
             },
           },
         },
@@ -116,12 +122,20 @@ export function registerBillingCustomerRoutes(app: OpenAPIHono<AuthEnv>, deps: D
       path: "/billing/customer",
       tags: ["billing"],
       summary: "Creates the caller's Stripe customer once; emits customer.created",
+      description:
+        "Idempotent: the first call creates the Stripe customer and the billing profile (201), later calls answer the existing profile (200). Takes an Idempotency-Key like every billing write.",
       security: bearerSecurity,
       middleware: mw.mutate,
       request: { headers: MutatingHeaders },
       responses: {
-        200: { description: "Already existed", content: { "application/json": { schema: ProfileSchema } } },
-        201: { description: "Created", content: { "application/json": { schema: ProfileSchema } } },
+        200: {
+          description: "Already existed",
+          content: { "application/json": { schema: ProfileSchema, example: EX.BILLING_PROFILE } },
+        },
+        201: {
+          description: "Created",
+          content: { "application/json": { schema: ProfileSchema, example: EX.BILLING_PROFILE } },
+        },
         400: problem("Missing Idempotency-Key"),
         401: problem("Not authenticated"),
         409: problem("A request with this key is in progress"),
@@ -151,19 +165,27 @@ export function registerBillingCustomerRoutes(app: OpenAPIHono<AuthEnv>, deps: D
       path: "/billing/profile",
       tags: ["billing"],
       summary: "How the caller's invoices are paid: charged to the card (stripe) or paid on chain (crypto)",
+      description:
+        "stripe: each invoice is charged to the default card when it is issued. crypto: invoices wait to be paid on chain (POST /billing/crypto/quote). Users with MFA need a recent verification.",
       security: bearerSecurity,
       middleware: mw.change,
       request: {
         headers: MutatingHeaders,
         body: {
           content: {
-            "application/json": { schema: z.strictObject({ preferredProvider: z.enum(["stripe", "crypto"]) }) },
+            "application/json": {
+              schema: z.strictObject({ preferredProvider: z.enum(["stripe", "crypto"]) }),
+              example: EX.PREFERRED_PROVIDER,
+            },
           },
           required: true,
         },
       },
       responses: {
-        200: { description: "Updated", content: { "application/json": { schema: ProfileSchema } } },
+        200: {
+          description: "Updated",
+          content: { "application/json": { schema: ProfileSchema, example: EX.CRYPTO_PROFILE } },
+        },
         400: problem("Invalid request or missing Idempotency-Key"),
         401: problem("Not authenticated"),
         409: problem("Crypto payments are not configured here, or a request with this key is in progress"),

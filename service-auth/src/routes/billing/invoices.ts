@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { payInvoiceNow } from "../../services/billing/invoices/pay-invoice.ts";
+import * as EX from "../examples/billing.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
 import { billingMiddleware, MutatingHeaders } from "./common.ts";
 
@@ -31,11 +32,16 @@ export function registerInvoicePaymentRoutes(app: OpenAPIHono<AuthEnv>, deps: De
       path: "/billing/invoices/{id}/pay",
       tags: ["billing"],
       summary: "Pay now: the client secret of the invoice's one PaymentIntent (for SCA or a failed charge)",
+      description:
+        "For an open invoice whose automatic charge needs the customer (3-D Secure) or failed: answers the client secret of the invoice's PaymentIntent, to confirm with Stripe.js on the page (another card may be used). The same PaymentIntent every time, so an invoice is never paid twice.",
       security: bearerSecurity,
       middleware: mw.mutate,
       request: { headers: MutatingHeaders, params: InvoiceParam },
       responses: {
-        200: { description: "The PaymentIntent to confirm", content: { "application/json": { schema: PayNowSchema } } },
+        200: {
+          description: "The PaymentIntent to confirm",
+          content: { "application/json": { schema: PayNowSchema, example: EX.PAY_NOW } },
+        },
         400: problem("Invalid invoice id or missing Idempotency-Key"),
         401: problem("Not authenticated"),
         404: problem("No such invoice (or another user's), or Stripe is not configured"),

@@ -6,6 +6,7 @@ import {
   listPaymentMethods,
   setDefaultPaymentMethod,
 } from "../../services/billing/stripe/payment-methods.ts";
+import * as EX from "../examples/billing.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { billingMiddleware, MutatingHeaders } from "./common.ts";
 
@@ -43,6 +44,8 @@ export function registerPaymentMethodRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
       path: "/billing/payment-methods/setup-intent",
       tags: ["billing"],
       summary: "A SetupIntent for Stripe Elements: returns its clientSecret",
+      description:
+        "The first step of adding a card: give clientSecret to Stripe Elements (stripe.confirmSetup), which collects the card in Stripe's own frame, so card numbers never reach Atlas. The card then shows in GET /billing/payment-methods. Users with MFA need a recent verification.",
       security: bearerSecurity,
       middleware: mw.change,
       request: { headers: MutatingHeaders },
@@ -50,7 +53,10 @@ export function registerPaymentMethodRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
         200: {
           description: "SetupIntent",
           content: {
-            "application/json": { schema: z.object({ clientSecret: z.string(), setupIntentId: z.string() }) },
+            "application/json": {
+              schema: z.object({ clientSecret: z.string(), setupIntentId: z.string() }),
+              example: EX.SETUP_INTENT,
+            },
           },
         },
         400: problem("Missing Idempotency-Key"),
@@ -73,13 +79,20 @@ export function registerPaymentMethodRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
       path: "/billing/payment-methods",
       tags: ["billing"],
       summary: "The caller's payment methods",
+      description:
+        "The caller's cards as Stripe holds them: brand, last 4 digits, expiry, and which one is the default. Needs `billing:read`.",
       security: bearerSecurity,
       middleware: mw.read,
       request: { headers: TenantHeader },
       responses: {
         200: {
           description: "Payment methods",
-          content: { "application/json": { schema: z.object({ items: z.array(PaymentMethodSchema) }) } },
+          content: {
+            "application/json": {
+              schema: z.object({ items: z.array(PaymentMethodSchema) }),
+              example: EX.PAYMENT_METHODS,
+            },
+          },
         },
         403: problem("Token lacks billing:read"),
         ...errors,
@@ -94,6 +107,8 @@ export function registerPaymentMethodRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
       path: "/billing/payment-methods/{id}",
       tags: ["billing"],
       summary: "Detaches one of the caller's payment methods",
+      description:
+        "Removes the card from the caller's Stripe customer. Users with MFA need a recent verification; an Idempotency-Key is honoured when sent.",
       security: bearerSecurity,
       middleware: mw.removeChange,
       request: { headers: TenantHeader, params: PmParam },
@@ -111,11 +126,15 @@ export function registerPaymentMethodRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
       path: "/billing/payment-methods/{id}/default",
       tags: ["billing"],
       summary: "Makes a payment method the default for subscriptions and invoices",
+      description: "Later invoices are charged to this card. Users with MFA need a recent verification.",
       security: bearerSecurity,
       middleware: mw.change,
       request: { headers: MutatingHeaders, params: PmParam },
       responses: {
-        200: { description: "Default set", content: { "application/json": { schema: PaymentMethodSchema } } },
+        200: {
+          description: "Default set",
+          content: { "application/json": { schema: PaymentMethodSchema, example: EX.PAYMENT_METHOD } },
+        },
         400: problem("Missing Idempotency-Key"),
         ...errors,
       },

@@ -5,6 +5,7 @@ import type { AuthEnv, Deps } from "../../ports.ts";
 import { refundInvoice } from "../../services/billing/invoices/refunds.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { requirePlatformAdmin } from "../admin/scope.ts";
+import * as EX from "../examples/billing.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
 import { MutatingHeaders } from "./common.ts";
 
@@ -57,13 +58,14 @@ export function registerRefundRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
                   .openapi({ description: "Absent: all that is left of the payment" }),
                 reason: z.enum(["duplicate", "fraudulent", "requested_by_customer"]),
               }),
+              example: EX.REFUND_REQUEST,
             },
           },
           required: true,
         },
       },
       responses: {
-        201: { description: "Refunded", content: { "application/json": { schema: RefundSchema } } },
+        201: { description: "Refunded", content: { "application/json": { schema: RefundSchema, example: EX.REFUND } } },
         400: problem("Invalid body or missing Idempotency-Key (VALIDATION_FAILED)"),
         401: problem("Not authenticated"),
         403: problem("Not a platform admin (FORBIDDEN)"),

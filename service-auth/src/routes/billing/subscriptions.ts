@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { setCancelAtPeriodEnd, subscribe } from "../../services/billing/stripe/subscribe.ts";
 import type { SubscriptionWithPlan } from "../../services/billing/stripe/subscriptions.ts";
+import * as EX from "../examples/billing.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
 import { billingMiddleware, iso, MutatingHeaders, SubscriptionSchema } from "./common.ts";
 
@@ -13,7 +14,10 @@ const errors = {
   422: problem("Idempotency-Key reused with another request"),
 };
 
-const ok = { description: "The subscription", content: { "application/json": { schema: SubscriptionSchema } } };
+const ok = (example: object) => ({
+  description: "The subscription",
+  content: { "application/json": { schema: SubscriptionSchema, example } },
+});
 const started = {
   description:
     "The subscription; while its first payment needs the customer (`incomplete`), also that payment's `clientSecret`",
@@ -25,6 +29,7 @@ const started = {
           .optional()
           .openapi({ description: "Client secret of the first invoice's PaymentIntent, for Stripe.js to confirm" }),
       }),
+      example: EX.SUBSCRIBED,
     },
   },
 };
@@ -51,12 +56,19 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       tags: ["billing"],
       summary:
         "Subscribes to a plan, or upgrades/downgrades the current subscription (prorated); emits subscription.updated",
+      description:
+        "A plan change takes effect at once and is prorated on the next invoice. A first subscription whose payment needs the customer (3-D Secure, no card yet) is incomplete and answers the payment's clientSecret for Stripe.js. Users with MFA need a recent verification.",
       security: bearerSecurity,
       middleware: mw.change,
       request: {
         headers: MutatingHeaders,
         body: {
-          content: { "application/json": { schema: z.strictObject({ planId: z.string().min(1).max(64) }) } },
+          content: {
+            "application/json": {
+              schema: z.strictObject({ planId: z.string().min(1).max(64) }),
+              example: EX.SUBSCRIBE,
+            },
+          },
           required: true,
         },
       },
@@ -79,10 +91,12 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       path: "/billing/subscriptions/current",
       tags: ["billing"],
       summary: "Cancels the current subscription at the end of its period",
+      description:
+        "The plan stays in force until currentPeriodEnd, then the account returns to the free plan. POST /billing/subscriptions/current/resume undoes it until then.",
       security: bearerSecurity,
       middleware: mw.change,
       request: { headers: MutatingHeaders },
-      responses: { 200: ok, ...errors },
+      responses: { 200: ok(EX.CANCELING), ...errors },
     }),
     async (c) => {
       const sub = await setCancelAtPeriodEnd(
@@ -101,10 +115,11 @@ export function registerSubscriptionRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       path: "/billing/subscriptions/current/resume",
       tags: ["billing"],
       summary: "Resumes a subscription set to cancel at period end",
+      description: "Undoes a cancellation before the period ends: the subscription renews as before.",
       security: bearerSecurity,
       middleware: mw.change,
       request: { headers: MutatingHeaders },
-      responses: { 200: ok, ...errors },
+      responses: { 200: ok(EX.ACTIVE_SUBSCRIPTION), ...errors },
     }),
     async (c) => {
       const sub = await setCancelAtPeriodEnd(

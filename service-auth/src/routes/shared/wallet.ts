@@ -9,6 +9,8 @@ import { type RequestContext, requestContext } from "../../services/login/reques
 import { issueWalletNonce, type WalletMethod } from "../../services/methods/wallet/wallet.service.ts";
 import type { ResolvedTenant } from "../../services/tenancy/tenant.service.ts";
 import type { TokenResponse } from "../../services/tokens/session.service.ts";
+import * as EX from "../examples/login.ts";
+import { TOKEN_RESPONSE } from "../examples/tokens.ts";
 import { problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
 import { deliverTokens } from "../token-delivery.ts";
 
@@ -22,10 +24,11 @@ const nonceRoute = (method: WalletMethodDoc) =>
     method: "get",
     path: `/auth/${method.id}/nonce`,
     tags: [method.tag],
-    summary: `A single-use nonce for a ${method.label} sign-in message (10 minutes)`,
+    summary: `A single-use nonce for the ${method.label} sign-in message (10 minutes)`,
+    description: `The first step of a ${method.label} sign-in: put this nonce in the message the wallet signs, then send both to POST /auth/${method.id}/verify within 10 minutes. Each nonce works once, for this tenant only.`,
     request: { headers: TenantHeader },
     responses: {
-      200: { description: "Nonce", content: { "application/json": { schema: NonceSchema } } },
+      200: { description: "Nonce", content: { "application/json": { schema: NonceSchema, example: EX.WALLET_NONCE } } },
       403: problem(`${method.label} login not enabled for this tenant`),
       429: problem("Rate limited"),
     },
@@ -61,10 +64,16 @@ const signedMessageRoute = (method: WalletMethodDoc<"siws" | "arweave">, descrip
     description,
     request: {
       headers: TenantHeader,
-      body: { content: { "application/json": { schema: SignedMessageBody } }, required: true },
+      body: {
+        content: { "application/json": { schema: SignedMessageBody, example: EX.SIGNED_MESSAGE[method.id] } },
+        required: true,
+      },
     },
     responses: {
-      200: { description: "Logged in", content: { "application/json": { schema: TokenResponseSchema } } },
+      200: {
+        description: "Logged in",
+        content: { "application/json": { schema: TokenResponseSchema, example: TOKEN_RESPONSE } },
+      },
       400: problem("Malformed message, key or signature encoding"),
       401: problem(
         "Wrong domain, uri, chain or time; bad signature; unknown, used or another tenant's nonce (INVALID_CREDENTIALS)",

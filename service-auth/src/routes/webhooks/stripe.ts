@@ -2,6 +2,7 @@ import { AppError } from "@atlas/errors";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { handleStripeEvent } from "../../services/billing/stripe/stripe-events.ts";
+import * as EX from "../examples/billing.ts";
 import { problem } from "../schemas.ts";
 
 export function registerStripeWebhookRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
@@ -11,6 +12,8 @@ export function registerStripeWebhookRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
       path: "/webhooks/stripe",
       tags: ["webhooks"],
       summary: "Stripe webhook: verified on the raw body, each event id takes effect at most once",
+      description:
+        "For Stripe only, not for clients. The Stripe-Signature header is checked against the webhook secret over the raw body, with a 5-minute tolerance. Each event id takes effect once: a redelivery answers duplicate, events for other objects ignored.",
       request: {
         headers: z.object({ "stripe-signature": z.string().optional() }),
       },
@@ -23,6 +26,7 @@ export function registerStripeWebhookRoutes(app: OpenAPIHono<AuthEnv>, deps: Dep
                 received: z.literal(true),
                 outcome: z.enum(["applied", "unchanged", "duplicate", "ignored"]),
               }),
+              example: EX.WEBHOOK_RECEIVED,
             },
           },
         },
