@@ -2629,7 +2629,9 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "status": "sent"
+                         *       "status": "sent",
+                         *       "expiresAt": "2026-12-07T10:15:00.000Z",
+                         *       "codeToken": "ec_3hT9wQ2mZ8vK4nR7xB1cY6pL0sD5fGjA"
                          *     }
                          */
                         "application/json": components["schemas"]["EmailStarted"];
@@ -2850,6 +2852,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "codeToken": "ec_3hT9wQ2mZ8vK4nR7xB1cY6pL0sD5fGjA",
+                     *       "code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                         codeToken: string;
@@ -2863,6 +2871,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "accessToken": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsyMDI2LTEyIn0.eyJzdWIiOiI1YjdmM2MyZSJ9.c2lnbmF0dXJl",
+                         *       "refreshToken": "rt_9QmZ3k7VtY2pX8cN4bW6hJ1sD5fG0aLe",
+                         *       "tokenType": "Bearer",
+                         *       "expiresIn": 900,
+                         *       "user": {
+                         *         "id": "5b7f3c2e-8a41-4d0b-9c6e-2f1a7d3e9b40",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "email": "ada@example.com",
+                         *         "phone": null,
+                         *         "displayName": "Ada Lovelace",
+                         *         "roles": [
+                         *           "user"
+                         *         ]
+                         *       },
+                         *       "redirectTo": "https://app.example.com/billing"
+                         *     }
+                         */
                         "application/json": components["schemas"]["TokenResponse"] & {
                             redirectTo: string | null;
                         };

@@ -72,7 +72,7 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: 
       responses: {
         202: {
           description: "A link is on its way if the address can receive it",
-          content: { "application/json": { schema: Accepted, example: EX.SENT } },
+          content: { "application/json": { schema: Accepted, example: EX.EMAIL_SENT } },
         },
         400: problem("Invalid address or redirectTo"),
         403: problem("E-mail login not enabled for this tenant"),
@@ -160,13 +160,16 @@ export function registerEmailRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps, doc: 
         "`codeToken` is the start's answer: the code works only for that pending sign-in, once, for 15 minutes and 5 attempts.",
       request: {
         headers: TenantHeader,
-        body: { content: { "application/json": { schema: VerifyCodeBody } }, required: true },
+        body: { content: { "application/json": { schema: VerifyCodeBody, example: EX.EMAIL_CODE } }, required: true },
       },
       responses: {
         200: {
           description: "Logged in",
           content: {
-            "application/json": { schema: TokenResponseSchema.extend({ redirectTo: z.string().nullable() }) },
+            "application/json": {
+              schema: TokenResponseSchema.extend({ redirectTo: z.string().nullable() }),
+              example: EX.EMAIL_LOGGED_IN,
+            },
           },
         },
         400: problem("Not 6 digits, or no codeToken"),

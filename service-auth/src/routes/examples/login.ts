@@ -2,6 +2,12 @@
 import { AT, TOKEN_RESPONSE, USER_ID } from "./tokens.ts";
 
 export const SENT = { status: "sent" };
+export const EMAIL_SENT = {
+  status: "sent",
+  expiresAt: "2026-12-07T10:15:00.000Z",
+  codeToken: "ec_3hT9wQ2mZ8vK4nR7xB1cY6pL0sD5fGjA",
+};
+export const EMAIL_CODE = { codeToken: "ec_3hT9wQ2mZ8vK4nR7xB1cY6pL0sD5fGjA", code: "482913" };
 export const EMAIL_START = { email: "ada@example.com", redirectTo: "https://app.example.com/billing" };
 export const EMAIL_LINK = { token: "el_Vq3xN8bT2mK7wZ4cR9sY1hJ6gF0dLpA5uE" };
 export const EMAIL_LOGGED_IN = { ...TOKEN_RESPONSE, redirectTo: "https://app.example.com/billing" };
