@@ -18,6 +18,7 @@ import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
 import { registerBillingRoutes } from "./routes/billing/index.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
+import { registerOidcProviderRoutes } from "./routes/oidc/op.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerWellKnownRoutes } from "./routes/well-known.ts";
 import { registerBusinessGauges } from "./services/platform/business-metrics.ts";
@@ -46,6 +47,8 @@ export function createApp(deps: Deps) {
   app.openAPIRegistry.registerComponent("securitySchemes", "basic", { type: "http", scheme: "basic" });
   for (const prefix of ["/tenants/*", "/auth/*", "/billing/*", "/admin/*"]) app.use(prefix, tenantMiddleware(deps));
   registerWellKnownRoutes(app, deps);
+  // The tenants' OpenID Providers at /t/:slug/* (issue 23): oidc-provider loads on the first request.
+  registerOidcProviderRoutes(app, deps);
   registerTenantRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerSessionRoutes(app, deps);
