@@ -177,6 +177,11 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
     // As a mounted app: oidc-provider builds its URLs from originalUrl minus url (the mount path).
     incoming.originalUrl = original;
     incoming.url = original.slice(prefix.length) || "/";
+    // The Node stream was read by the adapter; oidc-provider takes a read body from req.body
+    // (lib/shared/selective_body.js), which it then parses by the request's content type.
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      (incoming as IncomingMessage & { body?: Buffer }).body = Buffer.from(await c.req.arrayBuffer());
+    }
     await op.callback()(incoming, env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });

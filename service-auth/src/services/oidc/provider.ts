@@ -27,9 +27,9 @@ export const OP_ROUTES = {
 export const ACR_1FA = "urn:atlas:acr:1fa";
 export const ACR_MFA = "urn:atlas:acr:mfa";
 
-/** Claims per scope (OpenID Connect Core 5.4); `wallet_address` is CAIP-10. */
+/** Claims per scope (OpenID Connect Core 5.4); `wallet_address` is CAIP-10. acr, amr and auth_time come from the login (every ID token). */
 export const SCOPE_CLAIMS = {
-  openid: ["sub"],
+  openid: ["sub", "acr", "amr", "auth_time"],
   profile: ["name", "wallet_address"],
   email: ["email", "email_verified"],
   phone: ["phone_number", "phone_number_verified"],

@@ -10,23 +10,14 @@ import { buildProvider, OP_ROUTES } from "./provider.ts";
 
 
 const LIMITED = new Set([OP_ROUTES.token, OP_ROUTES.introspection, OP_ROUTES.revocation]);
-const BODY_LIMIT = 56 * 1024;
 
 export const issuerOf = (deps: Pick<Deps, "config">, slug: string) => `${deps.config.PUBLIC_URL}/t/${slug}`;
 
-async function readBody(ctx: KoaContextWithOIDC): Promise<URLSearchParams | null> {
+/** The form body of a request (op.ts hands oidc-provider the body Hono already read, as req.body). */
+function formOf(ctx: KoaContextWithOIDC): URLSearchParams | null {
   if (!ctx.is("application/x-www-form-urlencoded")) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) break;
-    chunks.push(chunk as Buffer);
-  }
-  const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
-  // oidc-provider reads an already-consumed body from req.body (lib/shared/selective_body.js).
-  (ctx.req as unknown as { body: Record<string, string> }).body = Object.fromEntries(form);
-  return form;
+  const raw = (ctx.req as unknown as { body?: Buffer }).body;
+  return new URLSearchParams(raw ? raw.toString("utf8") : "");
 }
 
 /** The client a token-endpoint request claims to be (Basic, client_id, or client_assertion's iss). */
@@ -60,7 +51,7 @@ function claimedClient(ctx: KoaContextWithOIDC, form: URLSearchParams | null): s
 function installHooks(deps: Deps, tenant: ResolvedTenant, provider: Provider): void {
   provider.use(async (ctx, next) => {
     const limited = ctx.method === "POST" && LIMITED.has(ctx.path);
-    const form = limited ? await readBody(ctx as KoaContextWithOIDC) : null;
+    const form = limited ? formOf(ctx as KoaContextWithOIDC) : null;
     const clientId = limited ? claimedClient(ctx as KoaContextWithOIDC, form) : null;
     const now = deps.now();
     if (clientId) {
