@@ -4,7 +4,8 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import * as client from "openid-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loginTestUser } from "./fixtures.ts";
+import { createSession } from "../src/services/tokens/session.service.ts";
+import { loginTestUser, TEST_CONTEXT } from "./fixtures.ts";
 import {
   authorizationUrl,
   Browser,
@@ -124,5 +125,141 @@ describe("OpenID Provider: authorization code flow", () => {
     const after = await browser.follow(silent.url.href, stack.base);
     expect(after.location?.href.startsWith(REDIRECT_URI)).toBe(true);
     expect(after.location?.searchParams.get("error")).toBe("login_required");
+  });
+});
+
+describe("OpenID Provider: consent, silent sign-in and MFA", () => {
+  it("remembers consent per (user, client, scopes), signs in silently, and forgets it when the app is revoked", async () => {
+    const user = await userOf();
+    const config = await relyingParty(stack, "acme", registered);
+    const browser = new Browser();
+    const first = await authorizationUrl(config);
+    const callback = await signInThroughOp(stack, "acme", browser, first.url, user.tokens.accessToken);
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: first.checks.codeVerifier,
+      expectedState: first.checks.state,
+      expectedNonce: first.checks.nonce,
+    });
+
+    // A subset of the consented scopes, no prompt: straight back with a code (no page at all).
+    const again = await authorizationUrl(config, { scope: "openid email", prompt: "" });
+    const silent = await browser.follow(again.url.href, stack.base);
+    expect(silent.location?.href.startsWith(REDIRECT_URI)).toBe(true);
+    expect(silent.location?.searchParams.get("code")).toBeTruthy();
+    // prompt=none while signed in: the same, with no UI.
+    const none = await authorizationUrl(config, { scope: "openid email", prompt: "none" });
+    const noneResult = await browser.follow(none.url.href, stack.base);
+    expect(noneResult.location?.searchParams.get("code")).toBeTruthy();
+
+    const apps = await stack.t.app.request("/auth/connected-apps", { headers: { ...user.auth, "x-tenant": "acme" } });
+    expect(apps.status).toBe(200);
+    expect(await apps.json()).toMatchObject({
+      items: [{ clientId: registered.clientId, name: "Dashboard", scopes: ["email", "offline_access", "openid", "profile"] }],
+    });
+
+    // Revoking the app: the consent, its grants and refresh tokens are gone.
+    const revoked = await stack.t.app.request(`/auth/connected-apps/${registered.clientId}`, {
+      method: "DELETE",
+      headers: { ...user.auth, "x-tenant": "acme" },
+    });
+    expect(revoked.status).toBe(204);
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({
+      error: "invalid_grant",
+    });
+    const empty = await stack.t.app.request("/auth/connected-apps", { headers: { ...user.auth, "x-tenant": "acme" } });
+    expect(await empty.json()).toEqual({ items: [] });
+    const unknown = await stack.t.app.request(`/auth/connected-apps/${registered.clientId}`, {
+      method: "DELETE",
+      headers: { ...user.auth, "x-tenant": "acme" },
+    });
+    expect(unknown.status).toBe(404);
+    // The next authorization asks for consent again.
+    const after = await authorizationUrl(config, { scope: "openid email", prompt: "" });
+    const page = await browser.follow(after.url.href, stack.base);
+    const view = await (await fetch(`${stack.base}/t/acme/interactions/${uidOf(page.location)}`)).json();
+    expect(view.prompt).toBe("consent");
+
+    const events = await stack.t.deps.prisma.authAuditLog.findMany({
+      where: { eventType: { in: ["oidc_consent_granted", "oidc_consent_revoked"] } },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(events.map((e) => e.eventType)).toEqual(["oidc_consent_granted", "oidc_consent_revoked"]);
+  });
+
+  it("skips the consent page for first-party clients", async () => {
+    const firstParty = await registerClient(stack, tenant.id, admin, { name: "Acme Console", firstParty: true });
+    const user = await userOf();
+    const config = await relyingParty(stack, "acme", firstParty);
+    const { url } = await authorizationUrl(config, { prompt: "" });
+    const browser = new Browser();
+    const start = await browser.follow(url.href, stack.base);
+    const uid = uidOf(start.location);
+    const login = await interactionPost(stack, "acme", uid, "login", user.tokens.accessToken);
+    const { redirectTo } = await login.json();
+    const end = await browser.follow(redirectTo, stack.base);
+    expect(end.location?.href.startsWith(REDIRECT_URI)).toBe(true);
+    expect(end.location?.searchParams.get("code")).toBeTruthy();
+  });
+
+  it("forces the second factor when acr_values asks for MFA", async () => {
+    const { user } = await userOf();
+    const config = await relyingParty(stack, "acme", registered);
+    const { url, checks } = await authorizationUrl(config, { acr_values: "urn:atlas:acr:mfa" });
+    const browser = new Browser();
+    const start = await browser.follow(url.href, stack.base);
+    const uid = uidOf(start.location);
+    const view = await (await fetch(`${stack.base}/t/acme/interactions/${uid}`)).json();
+    expect(view.requireMfa).toBe(true);
+
+    const oneFactor = await createSession(stack.t.deps, {
+      user,
+      audience: tenant.jwtAudience,
+      amr: ["email"],
+      context: TEST_CONTEXT,
+    });
+    const refused = await interactionPost(stack, "acme", uid, "login", oneFactor.accessToken);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    expect((await refused.json()).code).toBe("MFA_REQUIRED");
+
+    // After the web-app's step-up: a session whose amr includes mfa.
+    const stepped = await createSession(stack.t.deps, {
+      user,
+      audience: tenant.jwtAudience,
+      amr: ["email", "totp", "mfa"],
+      context: TEST_CONTEXT,
+      mfaVerified: true,
+    });
+    const callback = await signInThroughOp(stack, "acme", browser, url, stepped.accessToken).catch(async () => {
+      throw new Error("expected the flow to resume with the stepped-up session");
+    });
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: checks.codeVerifier,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+    });
+    const claims = tokens.claims();
+    expect(claims?.acr).toBe("urn:atlas:acr:mfa");
+    expect(claims?.amr).toEqual(["email", "totp", "mfa"]);
+  });
+
+  it("asks for a newer login when prompt=login or max_age need one (401 INVALID_TOKEN 'sign in again')", async () => {
+    const user = await userOf();
+    const config = await relyingParty(stack, "acme", registered);
+    // The session is 10 minutes old by the time the request arrives.
+    stack.skew.ms = 10 * 60_000;
+    const { url } = await authorizationUrl(config, { max_age: "60" });
+    const start = await new Browser().follow(url.href, stack.base);
+    const uid = uidOf(start.location);
+    const view = await (await fetch(`${stack.base}/t/acme/interactions/${uid}`)).json();
+    expect(view.maxAge).toBe(60);
+    const res = await interactionPost(stack, "acme", uid, "login", user.tokens.accessToken);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: "INVALID_TOKEN", detail: "sign in again" });
+
+    const prompted = await authorizationUrl(config, { prompt: "login" });
+    const page = await new Browser().follow(prompted.url.href, stack.base);
+    const again = await interactionPost(stack, "acme", uidOf(page.location), "login", user.tokens.accessToken);
+    expect(again.status).toBe(401);
   });
 });

@@ -61,7 +61,7 @@ export async function interactionView(provider: Provider, tenant: ResolvedTenant
       name: client.clientName ?? client.clientId,
       logoUri: client.logoUri ?? null,
       redirectHost: redirect && URL.canParse(redirect) ? new URL(redirect).host : "",
-      firstParty: (client as unknown as { atlasFirstParty?: boolean }).atlasFirstParty === true,
+      firstParty: (client as unknown as { atlas_first_party?: boolean }).atlas_first_party === true,
     },
     scopes: String(params.scope ?? "")
       .split(" ")

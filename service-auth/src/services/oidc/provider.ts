@@ -77,7 +77,7 @@ async function loadExistingGrant(deps: Deps, setup: ProviderSetup, ctx: KoaConte
   if (resultGrant) return provider.Grant.find(resultGrant);
   const allowed = new Set(String(client.scope ?? "").split(" "));
   const scopes = requestedScopes(ctx).filter((s) => allowed.has(s));
-  const firstParty = (client as unknown as { atlasFirstParty?: boolean }).atlasFirstParty === true;
+  const firstParty = (client as unknown as { atlas_first_party?: boolean }).atlas_first_party === true;
   const consented = firstParty ? null : await consentedScopes(deps, session.accountId, client.clientId);
   if (firstParty || (consented && scopes.length > 0 && scopes.every((s) => consented.has(s)))) {
     const grant = new provider.Grant({ accountId: session.accountId, clientId: client.clientId });
@@ -214,15 +214,16 @@ function installClientSecretCheck(deps: Deps, provider: Provider): void {
   provider.Client.prototype.compareClientSecret = async function compare(actual: string) {
     const self = this as unknown as {
       clientSecret?: string;
-      atlasPreviousSecretHash?: string;
-      atlasPreviousSecretExpiresAt?: number;
+      // extraClientMetadata keeps its snake_case names on the client.
+      atlas_previous_secret_hash?: string;
+      atlas_previous_secret_expires_at?: number;
     };
     const hash = sha256Hex(actual);
     const current = constantTimeEqual(hash, self.clientSecret ?? "");
     const previousLive =
-      self.atlasPreviousSecretHash !== undefined &&
-      (self.atlasPreviousSecretExpiresAt ?? 0) * 1000 > deps.now().getTime();
-    const previous = constantTimeEqual(hash, previousLive ? (self.atlasPreviousSecretHash as string) : "");
+      self.atlas_previous_secret_hash !== undefined &&
+      (self.atlas_previous_secret_expires_at ?? 0) * 1000 > deps.now().getTime();
+    const previous = constantTimeEqual(hash, previousLive ? (self.atlas_previous_secret_hash as string) : "");
     return current || (previousLive && previous);
   };
 }
