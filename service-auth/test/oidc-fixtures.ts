@@ -224,3 +224,38 @@ export async function signInThroughOp(
   expect(location?.href.startsWith(REDIRECT_URI)).toBe(true);
   return location as URL;
 }
+
+/** Signs `accessToken`'s user in to the client and returns the callback URL and its checks. */
+export async function authorize(
+  stack: OpStack,
+  slug: string,
+  config: client.Configuration,
+  accessToken: string,
+  params: Record<string, string> = {},
+) {
+  const { url, checks } = await authorizationUrl(config, params);
+  const browser = new Browser();
+  const callback = await signInThroughOp(stack, slug, browser, url, accessToken);
+  return { callback, checks, browser };
+}
+
+/** authorize + the code exchange. */
+export async function signedIn(stack: OpStack, slug: string, config: client.Configuration, accessToken: string) {
+  const flow = await authorize(stack, slug, config, accessToken);
+  const tokens = await client.authorizationCodeGrant(config, flow.callback, {
+    pkceCodeVerifier: flow.checks.codeVerifier,
+    expectedState: flow.checks.state,
+    expectedNonce: flow.checks.nonce,
+  });
+  return { ...flow, tokens };
+}
+
+/** A raw token request (for what openid-client refuses to send), with HTTP Basic client auth. */
+export function tokenRequest(stack: OpStack, slug: string, registered: RegisteredClient, body: Record<string, string>) {
+  const basic = Buffer.from(`${registered.clientId}:${registered.clientSecret}`).toString("base64");
+  return fetch(`${stack.base}/t/${slug}/token`, {
+    method: "POST",
+    headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(body).toString(),
+  });
+}

@@ -36,8 +36,8 @@ afterAll(async () => {
   await stack.close();
 });
 beforeEach(async () => {
-  await stack.t.reset();
   stack.skew.ms = 0;
+  await stack.t.reset();
   admin = await platformAdmin(stack.t);
   tenant = await createTenant(stack, "acme", admin);
   registered = await registerClient(stack, tenant.id, admin);
