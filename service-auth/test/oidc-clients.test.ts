@@ -1,6 +1,8 @@
 // Issue 23: a tenant's OpenID clients under /admin/tenants/:id/clients (platform admins, and the
 // tenant's own admins), and the tenant brand of hosted pages and e-mails.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { withDisplayName } from "../src/providers/email.ts";
+import { magicLinkMail } from "../src/services/notifications/templates.ts";
 import { sweepExpiredOidcPayloads } from "../src/services/oidc/adapter.ts";
 import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
@@ -82,7 +84,7 @@ describe("OpenID clients administration", () => {
     for (const body of bad) {
       const res = await t.app.request(base(), jsonPost(body, admin));
       expect(res.status, JSON.stringify(body)).toBe(400);
-      expect((await res.json()).code).toBe("VALIDATION_FAILED");
+      expect(((await res.json()) as { code: string }).code).toBe("VALIDATION_FAILED");
     }
     const loopback = await t.app.request(base(), jsonPost({ ...client, redirectUris: ["http://localhost:8080/cb"] }, admin));
     expect(loopback.status).toBe(201);
@@ -120,7 +122,7 @@ describe("OpenID clients administration", () => {
     expect(rotate.status).toBe(409);
     // Switching to a secret method issues a secret once.
     const switched = await patch(`${base()}/${body.client.clientId}`, { tokenEndpointAuthMethod: "client_secret_basic" }, admin);
-    expect((await switched.json()).clientSecret).toEqual(expect.any(String));
+    expect(((await switched.json()) as { clientSecret?: string }).clientSecret).toEqual(expect.any(String));
   });
 
   it("sweeps expired provider artefacts", async () => {
@@ -144,17 +146,36 @@ describe("tenant brand", () => {
       admin,
     );
     expect(res.status).toBe(200);
-    expect((await res.json()).brand).toEqual({
+    expect(((await res.json()) as { brand: unknown }).brand).toEqual({
       name: "Acme Cloud",
       primaryColor: "#0a7f3f",
       supportEmail: "help@acme.test",
       logoUrl: "https://acme.test/logo.png",
     });
     const cleared = await patch(`/admin/tenants/${tenantId}`, { brand: { logoUrl: null } }, admin);
-    expect((await cleared.json()).brand).toEqual({ name: "Acme Cloud", primaryColor: "#0a7f3f", supportEmail: "help@acme.test" });
+    expect(((await cleared.json()) as { brand: unknown }).brand).toEqual({ name: "Acme Cloud", primaryColor: "#0a7f3f", supportEmail: "help@acme.test" });
     const current = await t.app.request("/tenants/current", { headers: { "x-tenant": "acme" } });
-    expect((await current.json()).brand).toEqual({ name: "Acme Cloud", primaryColor: "#0a7f3f", supportEmail: "help@acme.test" });
+    expect(((await current.json()) as { brand: unknown }).brand).toEqual({ name: "Acme Cloud", primaryColor: "#0a7f3f", supportEmail: "help@acme.test" });
     const invalid = await patch(`/admin/tenants/${tenantId}`, { brand: { primaryColor: "green" } }, admin);
     expect(invalid.status).toBe(400);
+
+    // The tenant's e-mails carry its brand: the name in subject and greeting, the colour, the support address.
+    const start = await t.app.request(
+      "/auth/email/start",
+      jsonPost({ email: "ada@acme.test" }, { "x-tenant": "acme" }),
+    );
+    expect(start.status).toBe(202);
+    const mail = magicLinkMail({
+      tenantName: "Acme",
+      link: "https://x.test/l",
+      token: "t",
+      brand: { name: "Acme Cloud", primaryColor: "#0a7f3f", supportEmail: "help@acme.test" },
+    });
+    expect(mail.html).toContain("background:#0a7f3f");
+    expect(mail.fromName).toBe("Acme Cloud");
+    expect(withDisplayName("Atlas <no-reply@atlas.test>", mail.fromName)).toBe('"Acme Cloud" <no-reply@atlas.test>');
+    const outbox = (await (await t.app.request("/dev/outbox")).json()) as { items: { subject: string; text: string }[] };
+    expect(outbox.items[0]?.subject).toBe("Your Acme Cloud sign-in link");
+    expect(outbox.items[0]?.text).toContain("Questions: help@acme.test.");
   });
 });

@@ -257,7 +257,7 @@ describe("fail closed", () => {
     const outsider = await loginTestUser(stack.t);
     const foreign = await interactionPost(stack, "acme", uid, "login", outsider.tokens.accessToken);
     expect(foreign.status).toBe(403);
-    expect((await foreign.json()).code).toBe("FORBIDDEN");
+    expect(((await foreign.json()) as { code: string }).code).toBe("FORBIDDEN");
     // Consent before login: 409.
     const user = await acmeUser();
     expect((await interactionPost(stack, "acme", uid, "consent", user.tokens.accessToken)).status).toBe(409);
@@ -271,6 +271,6 @@ describe("fail closed", () => {
   it("answers 503 without a Node server (in-process fetch) instead of failing", async () => {
     const res = await stack.t.app.request("/t/acme/.well-known/openid-configuration");
     expect(res.status).toBe(503);
-    expect((await res.json()).code).toBe("SERVICE_UNAVAILABLE");
+    expect(((await res.json()) as { code: string }).code).toBe("SERVICE_UNAVAILABLE");
   });
 });

@@ -45,6 +45,8 @@ beforeEach(async () => {
   registered = await registerClient(stack, tenant.id, admin);
 });
 
+type View = { prompt: string; requireMfa: boolean; maxAge: number | null };
+
 const userOf = (email = "ada@acme.test") => loginTestUser(stack.t, { tenantSlug: "acme", email });
 
 describe("OpenID Provider: authorization code flow", () => {
@@ -178,7 +180,7 @@ describe("OpenID Provider: consent, silent sign-in and MFA", () => {
     // The next authorization asks for consent again.
     const after = await authorizationUrl(config, { scope: "openid email", prompt: "" });
     const page = await browser.follow(after.url.href, stack.base);
-    const view = await (await fetch(`${stack.base}/t/acme/interactions/${uidOf(page.location)}`)).json();
+    const view = (await (await fetch(`${stack.base}/t/acme/interactions/${uidOf(page.location)}`)).json()) as View;
     expect(view.prompt).toBe("consent");
 
     const events = await stack.t.deps.prisma.authAuditLog.findMany({
@@ -197,7 +199,7 @@ describe("OpenID Provider: consent, silent sign-in and MFA", () => {
     const start = await browser.follow(url.href, stack.base);
     const uid = uidOf(start.location);
     const login = await interactionPost(stack, "acme", uid, "login", user.tokens.accessToken);
-    const { redirectTo } = await login.json();
+    const { redirectTo } = (await login.json()) as { redirectTo: string };
     const end = await browser.follow(redirectTo, stack.base);
     expect(end.location?.href.startsWith(REDIRECT_URI)).toBe(true);
     expect(end.location?.searchParams.get("code")).toBeTruthy();
@@ -210,7 +212,7 @@ describe("OpenID Provider: consent, silent sign-in and MFA", () => {
     const browser = new Browser();
     const start = await browser.follow(url.href, stack.base);
     const uid = uidOf(start.location);
-    const view = await (await fetch(`${stack.base}/t/acme/interactions/${uid}`)).json();
+    const view = (await (await fetch(`${stack.base}/t/acme/interactions/${uid}`)).json()) as View;
     expect(view.requireMfa).toBe(true);
 
     const oneFactor = await createSession(stack.t.deps, {
@@ -222,7 +224,7 @@ describe("OpenID Provider: consent, silent sign-in and MFA", () => {
     const refused = await interactionPost(stack, "acme", uid, "login", oneFactor.accessToken);
     expect(refused.status).toBe(401);
     expect(refused.headers.get("content-type")).toContain("application/problem+json");
-    expect((await refused.json()).code).toBe("MFA_REQUIRED");
+    expect(((await refused.json()) as { code: string }).code).toBe("MFA_REQUIRED");
 
     // After the web-app's step-up: a session whose amr includes mfa.
     const stepped = await createSession(stack.t.deps, {
@@ -253,7 +255,7 @@ describe("OpenID Provider: consent, silent sign-in and MFA", () => {
     const { url } = await authorizationUrl(config, { max_age: "60" });
     const start = await new Browser().follow(url.href, stack.base);
     const uid = uidOf(start.location);
-    const view = await (await fetch(`${stack.base}/t/acme/interactions/${uid}`)).json();
+    const view = (await (await fetch(`${stack.base}/t/acme/interactions/${uid}`)).json()) as View;
     expect(view.maxAge).toBe(60);
     const res = await interactionPost(stack, "acme", uid, "login", user.tokens.accessToken);
     expect(res.status).toBe(401);
