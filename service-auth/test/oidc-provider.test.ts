@@ -365,3 +365,74 @@ describe("OpenID Provider: metadata and access tokens for the tenant's APIs", ()
     await expect(refreshed).rejects.toMatchObject({ error: "invalid_target" });
   });
 });
+
+describe("OpenID Provider: signing keys", () => {
+  it("publishes a rotated key at once and signs with it once it activates", async () => {
+    const user = await userOf();
+    const config = await relyingParty(stack, "acme", registered);
+    const browser = new Browser();
+    const { url, checks } = await authorizationUrl(config);
+    const callback = await signInThroughOp(stack, "acme", browser, url, user.tokens.accessToken);
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: checks.codeVerifier,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+    });
+    const before = decodeProtectedHeader(tokens.id_token as string).kid;
+    const { kid, activatesAt } = await stack.t.deps.signingKeys.rotate(stack.t.deps.now());
+    const jwks = (await (await fetch(`${stack.base}/t/acme/jwks`)).json()) as { keys: { kid: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([before, kid]));
+    stack.skew.ms = activatesAt.getTime() - Date.now() + 1_000;
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token as string);
+    expect(decodeProtectedHeader(refreshed.id_token as string).kid).toBe(kid);
+    await jwtVerify(refreshed.id_token as string, createRemoteJWKSet(new URL(`${stack.base}/t/acme/jwks`)), {
+      issuer: `${stack.base}/t/acme`,
+      audience: registered.clientId,
+    });
+  });
+});
+
+describe("OpenID Provider: claims", () => {
+  it("releases claims per scope, with the wallet as a CAIP-10 wallet_address", async () => {
+    const user = await userOf("grace@acme.test");
+    await stack.t.deps.prisma.user.update({
+      where: { id: user.user.id },
+      data: { displayName: "Grace", phone: "+15005550006", phoneVerifiedAt: stack.t.deps.now() },
+    });
+    await stack.t.deps.prisma.identity.create({
+      data: {
+        tenantId: tenant.id,
+        userId: user.user.id,
+        provider: "siwe",
+        subject: "0x52908400098527886E0F7030069857D2E4169EE7",
+        chainFamily: "eip155",
+        metadata: { chainId: 10 },
+      },
+    });
+    const phoneClient = await registerClient(stack, tenant.id, admin, {
+      allowedScopes: ["openid", "profile", "phone"],
+      tokenEndpointAuthMethod: "client_secret_post",
+    });
+    const config = await relyingParty(stack, "acme", phoneClient, client.ClientSecretPost(phoneClient.clientSecret));
+    // A scope the client was not registered for is refused.
+    const wider = await authorizationUrl(config, { scope: "openid profile phone email" });
+    const refused = await new Browser().follow(wider.url.href, stack.base);
+    expect(refused.location?.searchParams.get("error")).toBe("invalid_scope");
+    const { url, checks } = await authorizationUrl(config, { scope: "openid profile phone" });
+    const callback = await signInThroughOp(stack, "acme", new Browser(), url, user.tokens.accessToken);
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: checks.codeVerifier,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+    });
+    expect(tokens.scope?.split(" ").sort()).toEqual(["openid", "phone", "profile"]);
+    const info = await client.fetchUserInfo(config, tokens.access_token, user.user.id);
+    expect(info).toEqual({
+      sub: user.user.id,
+      name: "Grace",
+      wallet_address: "eip155:10:0x52908400098527886E0F7030069857D2E4169EE7",
+      phone_number: "+15005550006",
+      phone_number_verified: true,
+    });
+  });
+});
