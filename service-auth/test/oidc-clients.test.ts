@@ -23,7 +23,13 @@ beforeEach(async () => {
   const res = await t.app.request(
     "/admin/tenants",
     jsonPost(
-      { name: "Acme", slug: "acme", allowedOrigins: [], allowedMethods: ["email"], jwtAudience: "https://api.acme.test" },
+      {
+        name: "Acme",
+        slug: "acme",
+        allowedOrigins: [],
+        allowedMethods: ["email"],
+        jwtAudience: "https://api.acme.test",
+      },
       admin,
     ),
   );
@@ -53,7 +59,10 @@ describe("OpenID clients administration", () => {
     expect(row.secretHash).toMatch(/^[0-9a-f]{64}$/);
 
     const list = await t.app.request(`${base()}?limit=1`, { headers: admin });
-    expect(await list.json()).toMatchObject({ items: [{ clientId: body.client.clientId, name: "Dashboard" }], nextCursor: null });
+    expect(await list.json()).toMatchObject({
+      items: [{ clientId: body.client.clientId, name: "Dashboard" }],
+      nextCursor: null,
+    });
     const one = await t.app.request(`${base()}/${body.client.clientId}`, { headers: admin });
     expect(await one.json()).toMatchObject({ firstParty: false, tokenEndpointAuthMethod: "client_secret_post" });
 
@@ -68,7 +77,11 @@ describe("OpenID clients administration", () => {
       where: { eventType: { startsWith: "oidc_client_" } },
       orderBy: { createdAt: "asc" },
     });
-    expect(events.map((e) => e.eventType)).toEqual(["oidc_client_created", "oidc_client_updated", "oidc_client_deleted"]);
+    expect(events.map((e) => e.eventType)).toEqual([
+      "oidc_client_created",
+      "oidc_client_updated",
+      "oidc_client_deleted",
+    ]);
   });
 
   it("validates redirect URIs (https; http only for loopback outside production), scopes and keys", async () => {
@@ -86,7 +99,10 @@ describe("OpenID clients administration", () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(((await res.json()) as { code: string }).code).toBe("VALIDATION_FAILED");
     }
-    const loopback = await t.app.request(base(), jsonPost({ ...client, redirectUris: ["http://localhost:8080/cb"] }, admin));
+    const loopback = await t.app.request(
+      base(),
+      jsonPost({ ...client, redirectUris: ["http://localhost:8080/cb"] }, admin),
+    );
     expect(loopback.status).toBe(201);
   });
 
@@ -121,7 +137,11 @@ describe("OpenID clients administration", () => {
     const rotate = await t.app.request(`${base()}/${body.client.clientId}/secret`, jsonPost({}, admin));
     expect(rotate.status).toBe(409);
     // Switching to a secret method issues a secret once.
-    const switched = await patch(`${base()}/${body.client.clientId}`, { tokenEndpointAuthMethod: "client_secret_basic" }, admin);
+    const switched = await patch(
+      `${base()}/${body.client.clientId}`,
+      { tokenEndpointAuthMethod: "client_secret_basic" },
+      admin,
+    );
     expect(((await switched.json()) as { clientSecret?: string }).clientSecret).toEqual(expect.any(String));
   });
 
@@ -129,8 +149,22 @@ describe("OpenID clients administration", () => {
     const now = t.deps.now();
     await t.deps.prisma.oidcPayload.createMany({
       data: [
-        { tenantId, kind: "Interaction", id: "old", payload: {}, expiresAt: new Date(now.getTime() - 1), createdAt: now },
-        { tenantId, kind: "Interaction", id: "live", payload: {}, expiresAt: new Date(now.getTime() + 60_000), createdAt: now },
+        {
+          tenantId,
+          kind: "Interaction",
+          id: "old",
+          payload: {},
+          expiresAt: new Date(now.getTime() - 1),
+          createdAt: now,
+        },
+        {
+          tenantId,
+          kind: "Interaction",
+          id: "live",
+          payload: {},
+          expiresAt: new Date(now.getTime() + 60_000),
+          createdAt: now,
+        },
       ],
     });
     expect(await sweepExpiredOidcPayloads(t.deps)).toBe(1);
@@ -142,7 +176,14 @@ describe("tenant brand", () => {
   it("is set through PATCH /admin/tenants/:id and returned by GET /tenants/current", async () => {
     const res = await patch(
       `/admin/tenants/${tenantId}`,
-      { brand: { name: "Acme Cloud", primaryColor: "#0a7f3f", supportEmail: "help@acme.test", logoUrl: "https://acme.test/logo.png" } },
+      {
+        brand: {
+          name: "Acme Cloud",
+          primaryColor: "#0a7f3f",
+          supportEmail: "help@acme.test",
+          logoUrl: "https://acme.test/logo.png",
+        },
+      },
       admin,
     );
     expect(res.status).toBe(200);
@@ -153,9 +194,17 @@ describe("tenant brand", () => {
       logoUrl: "https://acme.test/logo.png",
     });
     const cleared = await patch(`/admin/tenants/${tenantId}`, { brand: { logoUrl: null } }, admin);
-    expect(((await cleared.json()) as { brand: unknown }).brand).toEqual({ name: "Acme Cloud", primaryColor: "#0a7f3f", supportEmail: "help@acme.test" });
+    expect(((await cleared.json()) as { brand: unknown }).brand).toEqual({
+      name: "Acme Cloud",
+      primaryColor: "#0a7f3f",
+      supportEmail: "help@acme.test",
+    });
     const current = await t.app.request("/tenants/current", { headers: { "x-tenant": "acme" } });
-    expect(((await current.json()) as { brand: unknown }).brand).toEqual({ name: "Acme Cloud", primaryColor: "#0a7f3f", supportEmail: "help@acme.test" });
+    expect(((await current.json()) as { brand: unknown }).brand).toEqual({
+      name: "Acme Cloud",
+      primaryColor: "#0a7f3f",
+      supportEmail: "help@acme.test",
+    });
     const invalid = await patch(`/admin/tenants/${tenantId}`, { brand: { primaryColor: "green" } }, admin);
     expect(invalid.status).toBe(400);
 
@@ -174,7 +223,9 @@ describe("tenant brand", () => {
     expect(mail.html).toContain("background:#0a7f3f");
     expect(mail.fromName).toBe("Acme Cloud");
     expect(withDisplayName("Atlas <no-reply@atlas.test>", mail.fromName)).toBe('"Acme Cloud" <no-reply@atlas.test>');
-    const outbox = (await (await t.app.request("/dev/outbox")).json()) as { items: { subject: string; text: string }[] };
+    const outbox = (await (await t.app.request("/dev/outbox")).json()) as {
+      items: { subject: string; text: string }[];
+    };
     expect(outbox.items[0]?.subject).toBe("Your Acme Cloud sign-in link");
     expect(outbox.items[0]?.text).toContain("Questions: help@acme.test.");
   });

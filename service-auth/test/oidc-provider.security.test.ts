@@ -134,7 +134,10 @@ describe("codes and refresh tokens", () => {
     const { callback, checks } = await authorize(stack, "acme", config, user.tokens.accessToken);
     stack.skew.ms = 2 * 60_000;
     await expect(
-      client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state }),
+      client.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: checks.codeVerifier,
+        expectedState: checks.state,
+      }),
     ).rejects.toMatchObject({ error: "invalid_grant" });
   });
 
@@ -169,13 +172,23 @@ describe("client authentication", () => {
       jwks: { keys: [jwk] },
     });
     expect(keyed.clientSecret).toBeUndefined();
-    const keyedConfig = await relyingParty(stack, "acme", keyed, client.PrivateKeyJwt({ key: privateKey, kid: "rp-1" }));
+    const keyedConfig = await relyingParty(
+      stack,
+      "acme",
+      keyed,
+      client.PrivateKeyJwt({ key: privateKey, kid: "rp-1" }),
+    );
     const user = await acmeUser();
     const { tokens } = await signedIn(stack, "acme", keyedConfig, user.tokens.accessToken);
     expect(tokens.id_token).toBeTruthy();
     // Another key is refused.
     const other = await generateKeyPair("RS256");
-    const wrong = await relyingParty(stack, "acme", keyed, client.PrivateKeyJwt({ key: other.privateKey, kid: "rp-1" }));
+    const wrong = await relyingParty(
+      stack,
+      "acme",
+      keyed,
+      client.PrivateKeyJwt({ key: other.privateKey, kid: "rp-1" }),
+    );
     await expect(client.refreshTokenGrant(wrong, tokens.refresh_token as string)).rejects.toMatchObject({
       error: "invalid_client",
     });

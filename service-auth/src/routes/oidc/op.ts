@@ -19,7 +19,10 @@ import { bearerSecurity, problem } from "../schemas.ts";
 
 const Params = z.object({
   slug: z.string().openapi({ param: { name: "slug", in: "path" } }),
-  uid: z.string().max(64).openapi({ param: { name: "uid", in: "path" } }),
+  uid: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "uid", in: "path" } }),
 });
 
 const InteractionSchema = z
@@ -168,7 +171,9 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
   app.all("/t/:slug/*", tenantOf, async (c) => {
     const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
     if (!env?.incoming || !env.outgoing) {
-      throw new AppError("SERVICE_UNAVAILABLE", { detail: "The OpenID Provider is served by the Node HTTP server only" });
+      throw new AppError("SERVICE_UNAVAILABLE", {
+        detail: "The OpenID Provider is served by the Node HTTP server only",
+      });
     }
     const op = await provider(c);
     const prefix = `/t/${c.var.tenant.slug}`;

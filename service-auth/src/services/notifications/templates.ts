@@ -16,7 +16,12 @@ export interface MailBrand {
 }
 
 /** E-mail login: the magic link (single use, 15 minutes), in the tenant's brand when it has one. */
-export function magicLinkMail(input: { tenantName: string; link: string; token: string; brand?: MailBrand }): MailContent {
+export function magicLinkMail(input: {
+  tenantName: string;
+  link: string;
+  token: string;
+  brand?: MailBrand;
+}): MailContent {
   const { link, brand } = input;
   const name = brand?.name ?? input.tenantName;
   const support = brand?.supportEmail ? ` Questions: ${brand.supportEmail}.` : "";

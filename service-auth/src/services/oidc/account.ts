@@ -19,7 +19,11 @@ export function walletCaip10(identity: Pick<Identity, "provider" | "subject" | "
   return `arweave:mainnet:${identity.subject}`;
 }
 
-export async function findOidcAccount(deps: Pick<Deps, "prisma" | "now" | "tenantCache">, tenant: ResolvedTenant, sub: string) {
+export async function findOidcAccount(
+  deps: Pick<Deps, "prisma" | "now" | "tenantCache">,
+  tenant: ResolvedTenant,
+  sub: string,
+) {
   if (!(await deps.tenantCache.isActive(deps, tenant.id))) return undefined;
   const user = await deps.prisma.user.findFirst({
     where: { id: sub, tenantId: tenant.id, deletedAt: null },

@@ -46,7 +46,11 @@ async function clientOf(provider: Provider, interaction: Interaction) {
 }
 
 /** What the hosted page shows for an interaction; 404 NOT_FOUND when unknown or expired. */
-export async function interactionView(provider: Provider, tenant: ResolvedTenant, uid: string): Promise<InteractionView> {
+export async function interactionView(
+  provider: Provider,
+  tenant: ResolvedTenant,
+  uid: string,
+): Promise<InteractionView> {
   const interaction = await load(provider, uid);
   const client = await clientOf(provider, interaction);
   const params = interaction.params;
@@ -90,7 +94,8 @@ async function caller(deps: Deps, tenant: ResolvedTenant, token: string | null) 
   if (claims.tid !== tenant.id || claims.aud !== tenant.jwtAudience) {
     throw new AppError("FORBIDDEN", { detail: "This token belongs to another tenant" });
   }
-  if (!(await isSessionActive(deps, claims.sid, now))) throw new AppError("INVALID_TOKEN", { detail: "Session revoked or expired" });
+  if (!(await isSessionActive(deps, claims.sid, now)))
+    throw new AppError("INVALID_TOKEN", { detail: "Session revoked or expired" });
   const session = await deps.prisma.session.findUnique({ where: { id: claims.sid } });
   if (!session) throw new AppError("INVALID_TOKEN", { detail: "Session revoked or expired" });
   const authTime = Math.max(session.createdAt.getTime(), session.mfaVerifiedAt?.getTime() ?? 0);
@@ -129,7 +134,9 @@ export async function submitLogin(
     select: { createdAt: true },
   });
   const requestedAt = stored?.createdAt.getTime() ?? 0;
-  const promptLogin = String(params.prompt ?? "").split(" ").includes("login");
+  const promptLogin = String(params.prompt ?? "")
+    .split(" ")
+    .includes("login");
   const maxAge = str(params.max_age);
   const now = deps.now().getTime();
   const tooOld =
@@ -171,7 +178,10 @@ export async function submitConsent(
   const scopes = String(interaction.params.scope ?? "")
     .split(" ")
     .filter((s) => s && allowed.has(s));
-  const details = interaction.prompt.details as { missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+  const details = interaction.prompt.details as {
+    missingOIDCClaims?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
   const grant = interaction.grantId
     ? ((await provider.Grant.find(interaction.grantId)) ?? new provider.Grant({ accountId, clientId: client.clientId }))
     : new provider.Grant({ accountId, clientId: client.clientId });

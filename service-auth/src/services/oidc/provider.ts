@@ -7,10 +7,10 @@ import type { Deps } from "../../ports.ts";
 import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import type { LoadedKey } from "../tokens/signing-keys.service.ts";
+import { findOidcAccount } from "./account.ts";
 import { postgresAdapter } from "./adapter.ts";
 import { OIDC_SCOPES } from "./clients.service.ts";
 import { consentedScopes } from "./consent.service.ts";
-import { findOidcAccount } from "./account.ts";
 import { errorPage, logoutPage, logoutSuccessPage } from "./pages.ts";
 
 /** oidc-provider's routes, under the issuer `<PUBLIC_URL>/t/<slug>`. */
@@ -64,7 +64,10 @@ export const requestedScopes = (ctx: KoaContextWithOIDC): string[] =>
     .filter(Boolean);
 
 /** Whether the request asks for MFA (`acr_values` containing urn:atlas:acr:mfa). */
-export const mfaRequested = (acrValues: unknown): boolean => String(acrValues ?? "").split(" ").includes(ACR_MFA);
+export const mfaRequested = (acrValues: unknown): boolean =>
+  String(acrValues ?? "")
+    .split(" ")
+    .includes(ACR_MFA);
 
 /**
  * A grant for the requested scopes when the user needs no consent page: first-party clients, and
@@ -110,13 +113,15 @@ export async function buildProvider(deps: Deps, setup: ProviderSetup): Promise<P
   const { tenant, issuer, keys } = setup;
   const alg = keys[0]?.alg ?? "RS256";
   const policy = interactionPolicy.base();
-  policy.get("login")?.checks.add(
-    new interactionPolicy.Check("mfa_required", "a second factor is required", (ctx) =>
-      mfaRequested(ctx.oidc.params?.acr_values) && ctx.oidc.session?.acr !== ACR_MFA
-        ? interactionPolicy.Check.REQUEST_PROMPT
-        : interactionPolicy.Check.NO_NEED_TO_PROMPT,
-    ),
-  );
+  policy
+    .get("login")
+    ?.checks.add(
+      new interactionPolicy.Check("mfa_required", "a second factor is required", (ctx) =>
+        mfaRequested(ctx.oidc.params?.acr_values) && ctx.oidc.session?.acr !== ACR_MFA
+          ? interactionPolicy.Check.REQUEST_PROMPT
+          : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+      ),
+    );
   const cookieKey = deps.keyRing.mac(tenant.id, "oidc-provider-cookies").toString("base64url");
   const configuration: Configuration = {
     adapter: postgresAdapter(deps, { tenantId: tenant.id, idTokenAlg: alg }) as never,
@@ -173,8 +178,7 @@ export async function buildProvider(deps: Deps, setup: ProviderSetup): Promise<P
         },
       },
     },
-    extraTokenClaims: async (_ctx, token) =>
-      token.kind === "AccessToken" ? { tid: tenant.id } : undefined,
+    extraTokenClaims: async (_ctx, token) => (token.kind === "AccessToken" ? { tid: tenant.id } : undefined),
     extraClientMetadata: {
       properties: ["atlas_first_party", "atlas_previous_secret_hash", "atlas_previous_secret_expires_at"],
     },

@@ -8,7 +8,6 @@ import { recordAudit } from "../audit/audit.service.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { buildProvider, OP_ROUTES } from "./provider.ts";
 
-
 const LIMITED = new Set([OP_ROUTES.token, OP_ROUTES.introspection, OP_ROUTES.revocation]);
 
 export const issuerOf = (deps: Pick<Deps, "config">, slug: string) => `${deps.config.PUBLIC_URL}/t/${slug}`;
