@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import * as client from "openid-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSession } from "../src/services/tokens/session.service.ts";
-import { loginTestUser, TEST_CONTEXT } from "./fixtures.ts";
+import { totpBytesFromBase32, totpCode } from "../src/services/mfa/totp.ts";
+import { jsonPost, loginTestUser } from "./fixtures.ts";
 import {
   authorizationUrl,
   Browser,
@@ -203,8 +203,9 @@ describe("OpenID Provider: consent, silent sign-in and MFA", () => {
     expect(end.location?.searchParams.get("code")).toBeTruthy();
   });
 
-  it("forces the second factor when acr_values asks for MFA", async () => {
-    const { user } = await userOf();
+  it("forces the second factor when acr_values asks for MFA (the usual step-up: mfaToken → /auth/mfa/verify)", async () => {
+    const user = await userOf();
+    const headers = { ...user.auth, "x-tenant": "acme" };
     const config = await relyingParty(stack, "acme", registered);
     const { url, checks } = await authorizationUrl(config, { acr_values: "urn:atlas:acr:mfa" });
     const browser = new Browser();
@@ -213,28 +214,36 @@ describe("OpenID Provider: consent, silent sign-in and MFA", () => {
     const view = (await (await fetch(`${stack.base}/t/acme/interactions/${uid}`)).json()) as View;
     expect(view.requireMfa).toBe(true);
 
-    const oneFactor = await createSession(stack.t.deps, {
-      user,
-      audience: tenant.jwtAudience,
-      amr: ["email"],
-      context: TEST_CONTEXT,
-    });
-    const refused = await interactionPost(stack, "acme", uid, "login", oneFactor.accessToken);
-    expect(refused.status).toBe(401);
-    expect(refused.headers.get("content-type")).toContain("application/problem+json");
-    expect(((await refused.json()) as { code: string }).code).toBe("MFA_REQUIRED");
+    // Without a second factor: MFA_REQUIRED with no methods (enrol first).
+    const none = await interactionPost(stack, "acme", uid, "login", user.tokens.accessToken);
+    expect(none.status).toBe(401);
+    expect(none.headers.get("content-type")).toContain("application/problem+json");
+    expect(await none.json()).toMatchObject({ code: "MFA_REQUIRED", methods: [] });
 
-    // After the web-app's step-up: a session whose amr includes mfa.
-    const stepped = await createSession(stack.t.deps, {
-      user,
-      audience: tenant.jwtAudience,
-      amr: ["email", "totp", "mfa"],
-      context: TEST_CONTEXT,
-      mfaVerified: true,
-    });
-    const callback = await signInThroughOp(stack, "acme", browser, url, stepped.accessToken).catch(async () => {
-      throw new Error("expected the flow to resume with the stepped-up session");
-    });
+    // Enrol TOTP, then the login answers an mfaToken that /auth/mfa/verify turns into a stepped-up token.
+    const setup = await stack.t.app.request("/auth/mfa/totp/setup", { method: "POST", headers });
+    const key = totpBytesFromBase32(((await setup.json()) as { secret: string }).secret);
+    const enable = await stack.t.app.request(
+      "/auth/mfa/totp/enable",
+      jsonPost({ code: totpCode(key, stack.t.deps.now().getTime()) }, headers),
+    );
+    expect(enable.status).toBe(200);
+    const refused = await interactionPost(stack, "acme", uid, "login", user.tokens.accessToken);
+    expect(refused.status).toBe(401);
+    const problem = (await refused.json()) as { code: string; mfaToken: string; methods: string[] };
+    expect(problem).toMatchObject({ code: "MFA_REQUIRED", methods: expect.arrayContaining(["totp"]) });
+    stack.skew.ms = 31_000; // the next TOTP step (a code is never accepted twice)
+    const verified = await stack.t.app.request(
+      "/auth/mfa/verify",
+      jsonPost(
+        { mfaToken: problem.mfaToken, code: totpCode(key, stack.t.deps.now().getTime()) },
+        { "x-tenant": "acme" },
+      ),
+    );
+    expect(verified.status).toBe(200);
+    const stepped = ((await verified.json()) as { accessToken: string }).accessToken;
+
+    const callback = await signInThroughOp(stack, "acme", browser, url, stepped);
     const tokens = await client.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: checks.codeVerifier,
       expectedState: checks.state,
@@ -242,7 +251,7 @@ describe("OpenID Provider: consent, silent sign-in and MFA", () => {
     });
     const claims = tokens.claims();
     expect(claims?.acr).toBe("urn:atlas:acr:mfa");
-    expect(claims?.amr).toEqual(["email", "totp", "mfa"]);
+    expect(claims?.amr).toEqual(["email", "otp", "mfa"]);
   });
 
   it("asks for a newer login when prompt=login or max_age need one (401 INVALID_TOKEN 'sign in again')", async () => {

@@ -122,7 +122,8 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
     }),
     async (c) => {
       noStore(c);
-      const redirectTo = await submitLogin(deps, await provider(c), c.var.tenant, c.req.valid("param").uid, token(c));
+      const uid = c.req.valid("param").uid;
+      const redirectTo = await submitLogin(deps, await provider(c), c.var.tenant, uid, token(c), requestContext(c));
       return c.json({ redirectTo }, 200);
     },
   );

@@ -35,6 +35,18 @@ export const SCOPE_CLAIMS = {
   phone: ["phone_number", "phone_number_verified"],
 };
 
+/**
+ * The resource indicator (RFC 8707) of the tenant's APIs: its jwtAudience when that is an absolute
+ * URI (resource indicators must be), else `urn:atlas:api:<slug>`. Tokens for it carry
+ * aud = jwtAudience either way.
+ */
+export function apiResource(tenant: Pick<ResolvedTenant, "jwtAudience" | "slug">): string {
+  const aud = tenant.jwtAudience;
+  return URL.canParse(aud) && !aud.includes("#") && /^[a-z][a-z0-9+.-]*:/i.test(aud)
+    ? aud
+    : `urn:atlas:api:${tenant.slug}`;
+}
+
 /** The scopes of the tenant's APIs carried by its JWT access tokens (aud = jwtAudience). */
 const API_SCOPES = "openid profile email phone";
 
@@ -86,7 +98,7 @@ async function loadExistingGrant(deps: Deps, setup: ProviderSetup, ctx: KoaConte
     const grant = new provider.Grant({ accountId: session.accountId, clientId: client.clientId });
     grant.addOIDCScope(scopes.join(" "));
     grant.addOIDCClaims(claimsOf(ctx));
-    grant.addResourceScope(setup.tenant.jwtAudience, scopes.filter((s) => API_SCOPES.includes(s)).join(" "));
+    grant.addResourceScope(apiResource(setup.tenant), scopes.filter((s) => API_SCOPES.includes(s)).join(" "));
     await grant.save();
     return grant;
   }
@@ -164,10 +176,10 @@ export async function buildProvider(deps: Deps, setup: ProviderSetup): Promise<P
       resourceIndicators: {
         enabled: true,
         // Every authorization includes the tenant's APIs; a token request naming it gets a JWT for them.
-        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? tenant.jwtAudience,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? apiResource(tenant),
         useGrantedResource: async () => false,
         getResourceServerInfo: async (_ctx, resource) => {
-          if (resource !== tenant.jwtAudience) throw new errors.InvalidTarget();
+          if (resource !== apiResource(tenant)) throw new errors.InvalidTarget();
           return {
             scope: API_SCOPES,
             audience: tenant.jwtAudience,
