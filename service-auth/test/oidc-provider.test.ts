@@ -83,7 +83,7 @@ describe("OpenID Provider: authorization code flow", () => {
     expect(protectedHeader.alg).toBe("RS256");
     expect(protectedHeader.kid).toBe(stack.t.deps.signingKeys.signer(stack.t.deps.now())?.kid);
     expect(payload).toMatchObject({ sub: user.user.id, nonce: checks.nonce, amr: ["email"], acr: "urn:atlas:acr:1fa" });
-    expect(payload.azp ?? registered.clientId).toBe(registered.clientId);
+    expect(payload.azp).toBe(registered.clientId);
     expect(typeof payload.auth_time).toBe("number");
 
     const info = await client.fetchUserInfo(config, tokens.access_token, user.user.id);

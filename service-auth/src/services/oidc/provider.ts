@@ -29,7 +29,7 @@ export const ACR_MFA = "urn:atlas:acr:mfa";
 
 /** Claims per scope (OpenID Connect Core 5.4); `wallet_address` is CAIP-10. acr, amr and auth_time come from the login (every ID token). */
 export const SCOPE_CLAIMS = {
-  openid: ["sub", "acr", "amr", "auth_time"],
+  openid: ["sub", "acr", "amr", "auth_time", "azp"],
   profile: ["name", "wallet_address"],
   email: ["email", "email_verified"],
   phone: ["phone_number", "phone_number_verified"],
@@ -210,7 +210,7 @@ export async function buildProvider(deps: Deps, setup: ProviderSetup): Promise<P
       url: async (_ctx, interaction) => `${deps.config.WEB_ORIGIN}/oidc/${tenant.slug}/${interaction.uid}`,
     },
     loadExistingGrant: (ctx) => loadExistingGrant(deps, setup, ctx),
-    findAccount: (_ctx, sub) => findOidcAccount(deps, tenant, sub),
+    findAccount: (ctx, sub) => findOidcAccount(deps, tenant, sub, ctx.oidc?.client?.clientId),
     renderError: async (ctx, out) => {
       ctx.type = "html";
       ctx.body = errorPage(tenant, out);
