@@ -167,6 +167,43 @@ describe("OpenID Provider: metadata and access tokens for the tenant's APIs", ()
   });
 });
 
+describe("OpenID Provider: the default tenant (jwtAudience is not a URI)", () => {
+  it("uses urn:atlas:api:<slug> as the resource indicator of the tenant's APIs; tokens keep aud = jwtAudience", async () => {
+    const defaultTenant = await stack.t.deps.prisma.tenant.findUniqueOrThrow({ where: { slug: "default" } });
+    const rp = await registerClient(stack, defaultTenant.id, admin);
+    const config = await relyingParty(stack, "default", rp);
+    const user = await loginTestUser(stack.t, { email: "lin@atlas.test" });
+    const { url, checks } = await authorizationUrl(config);
+    const callback = await signInThroughOp(stack, "default", new Browser(), url, user.tokens.accessToken);
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      callback,
+      { pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state, expectedNonce: checks.nonce },
+      { resource: "urn:atlas:api:default" },
+    );
+    const { payload } = await jwtVerify(
+      tokens.access_token,
+      createRemoteJWKSet(new URL(`${stack.base}/t/default/jwks`)),
+      {
+        issuer: `${stack.base}/t/default`,
+        audience: "atlas",
+      },
+    );
+    expect(payload).toMatchObject({ sub: user.user.id, tid: defaultTenant.id, client_id: rp.clientId });
+    // The hosted pages' API answers the web-app's preflight (CORS), whatever the tenant.
+    const preflight = await fetch(`${stack.base}/t/default/interactions/x/login`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://web.test",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://web.test");
+  });
+});
+
 describe("OpenID Provider: signing keys", () => {
   it("publishes a rotated key at once and signs with it once it activates", async () => {
     const user = await userOf();
