@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withDisplayName } from "../src/providers/email.ts";
 import { magicLinkMail } from "../src/services/notifications/templates.ts";
+import { walletCaip10 } from "../src/services/oidc/account.ts";
 import { sweepExpiredOidcPayloads } from "../src/services/oidc/adapter.ts";
 import { jsonPost, loginTestUser } from "./fixtures.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
@@ -169,6 +170,18 @@ describe("OpenID clients administration", () => {
     });
     expect(await sweepExpiredOidcPayloads(t.deps)).toBe(1);
     expect((await t.deps.prisma.oidcPayload.findMany()).map((r) => r.id)).toEqual(["live"]);
+  });
+});
+
+describe("wallet_address claim", () => {
+  it("is the CAIP-10 account id of the user's wallet", () => {
+    const id = (provider: string, subject: string, metadata: object = {}) =>
+      walletCaip10({ provider, subject, metadata });
+    expect(id("siwe", "0xAb", { chainId: 8453 })).toBe("eip155:8453:0xAb");
+    expect(id("siwe", "0xAb")).toBe("eip155:1:0xAb");
+    expect(id("siwe", "eip155:10:0xAb")).toBe("eip155:10:0xAb");
+    expect(id("siws", "So1ana")).toBe("solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp:So1ana");
+    expect(id("arweave", "ar-addr")).toBe("arweave:mainnet:ar-addr");
   });
 });
 
