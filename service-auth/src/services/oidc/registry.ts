@@ -104,6 +104,10 @@ export class OidcProviders {
       // Forwarded headers are believed only when the service trusts its proxies.
       p.proxy = this.deps.config.TRUSTED_PROXIES.length > 0;
       installHooks(this.deps, tenant, p);
+      // Unexpected failures inside the provider (its answer is a 500 `server_error`); never a token.
+      p.on("server_error", (_ctx: unknown, error: Error) => {
+        this.deps.logger.error({ err: error.message, tenantId: tenant.id }, "OpenID Provider error");
+      });
       return p;
     });
     provider.catch(() => {
