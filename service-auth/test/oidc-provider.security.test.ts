@@ -21,6 +21,7 @@ import {
   startOpStack,
   tokenRequest,
   uidOf,
+  WEB_ORIGIN,
 } from "./oidc-fixtures.ts";
 
 let stack: OpStack;
@@ -270,6 +271,8 @@ describe("fail closed", () => {
     const outsider = await loginTestUser(stack.t);
     const foreign = await interactionPost(stack, "acme", uid, "login", outsider.tokens.accessToken);
     expect(foreign.status).toBe(403);
+    // The web-app can read the problem (CORS on error answers too).
+    expect(foreign.headers.get("access-control-allow-origin")).toBe(WEB_ORIGIN);
     expect(((await foreign.json()) as { code: string }).code).toBe("FORBIDDEN");
     // Consent before login: 409.
     const user = await acmeUser();
