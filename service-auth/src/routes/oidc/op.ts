@@ -188,7 +188,7 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {
       (incoming as IncomingMessage & { body?: Buffer }).body = Buffer.from(await c.req.arrayBuffer());
     }
-    await op.callback()(incoming, env.outgoing);
+    await providers.callback(op)(incoming, env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });
 }

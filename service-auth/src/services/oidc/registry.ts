@@ -89,8 +89,22 @@ function installHooks(deps: Deps, tenant: ResolvedTenant, provider: Provider): v
   });
 }
 
+/** Providers kept at once (an LRU would be finer; a full cache is simply emptied and rebuilt lazily). */
+const MAX_PROVIDERS = 200;
+
 export class OidcProviders {
   readonly #cache = new Map<string, { version: string; provider: Promise<Provider> }>();
+  readonly #callbacks = new WeakMap<Provider, ReturnType<Provider["callback"]>>();
+
+  /** The provider's Node request handler, built once per provider. */
+  callback(provider: Provider): ReturnType<Provider["callback"]> {
+    let handler = this.#callbacks.get(provider);
+    if (!handler) {
+      handler = provider.callback();
+      this.#callbacks.set(provider, handler);
+    }
+    return handler;
+  }
 
   constructor(private readonly deps: Deps) {}
 
@@ -100,6 +114,7 @@ export class OidcProviders {
     const version = JSON.stringify([keys.map((k) => k.kid), tenant]);
     const cached = this.#cache.get(tenant.id);
     if (cached && cached.version === version) return cached.provider;
+    if (this.#cache.size >= MAX_PROVIDERS) this.#cache.clear();
     const provider = buildProvider(this.deps, { tenant, issuer: issuerOf(this.deps, tenant.slug), keys }).then((p) => {
       // Forwarded headers are believed only when the service trusts its proxies.
       p.proxy = this.deps.config.TRUSTED_PROXIES.length > 0;
