@@ -248,6 +248,9 @@ describe("fail closed", () => {
     expect(off.status).toBe(200);
     const discovery = await fetch(`${stack.base}/t/acme/.well-known/openid-configuration`);
     expect(discovery.status).toBe(403);
+    expect((await fetch(`${stack.base}/t/acme/interactions/AAAAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(403);
+    const unknown = await fetch(`${stack.base}/t/nobody/.well-known/openid-configuration`);
+    expect(unknown.status).toBe(404);
     expect(discovery.headers.get("content-type")).toContain("application/problem+json");
     await expect(client.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toThrow();
   });
