@@ -85,6 +85,16 @@ describe("authorization request checks", () => {
     expect(res.status).toBe(400);
     expect(res.headers.get("location")).toBeNull();
     expect(await res.text()).toContain("invalid_client");
+    // Introspection answers for the issuer's own tokens only: another tenant's client learns nothing.
+    const user = await acmeUser();
+    const { tokens } = await signedIn(stack, "acme", config, user.tokens.accessToken);
+    expect(await client.tokenIntrospection(config, tokens.refresh_token as string)).toMatchObject({
+      active: true,
+      client_id: registered.clientId,
+      sub: user.user.id,
+    });
+    const globexConfig = await relyingParty(stack, "globex", foreign);
+    expect(await client.tokenIntrospection(globexConfig, tokens.refresh_token as string)).toEqual({ active: false });
     // Nor can it authenticate at the token endpoint.
     const token = await tokenRequest(stack, "acme", foreign, { grant_type: "refresh_token", refresh_token: "x" });
     expect(token.status).toBe(401);
