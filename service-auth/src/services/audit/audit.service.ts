@@ -53,6 +53,13 @@ export const AUDIT_EVENT_TYPES = [
   "account_deleted",
   "outbox_event_retried",
   "outbox_event_discarded",
+  "oidc_consent_granted",
+  "oidc_consent_revoked",
+  "oidc_client_created",
+  "oidc_client_updated",
+  "oidc_client_secret_rotated",
+  "oidc_client_deleted",
+  "oidc_token_issued",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -8,24 +8,45 @@ export type MailContent = Omit<EmailMessage, "to">;
 
 const LINK_ONCE = "The link works once and expires in 15 minutes.";
 
+/** A tenant's white-label brand as e-mails use it (tenant.service.ts TenantBrand). */
+export interface MailBrand {
+  name?: string;
+  primaryColor?: string;
+  supportEmail?: string;
+}
+
 /**
  * E-mail login: the magic link (single use, 15 minutes) and, when the login page asked for one,
- * the 6-digit code that opens the same sign-in in the browser that asked (mail read elsewhere).
+ * the 6-digit code that opens the same sign-in in the browser that asked (mail read elsewhere);
+ * in the tenant's brand when it has one.
  */
-export function magicLinkMail(input: { tenantName: string; link: string; token: string; code?: string }): MailContent {
-  const { tenantName: name, link, code } = input;
-  const tail = `${LINK_ONCE} If you did not ask for it, ignore this e-mail.`;
+export function magicLinkMail(input: {
+  tenantName: string;
+  link: string;
+  token: string;
+  code?: string;
+  brand?: MailBrand;
+}): MailContent {
+  const { link, brand, code } = input;
+  const name = brand?.name ?? input.tenantName;
+  const support = brand?.supportEmail ? ` Questions: ${brand.supportEmail}.` : "";
+  const tail = `${LINK_ONCE} If you did not ask for it, ignore this e-mail.${support}`;
   const codeText = code
     ? `\n\nReading this on another device? Enter this code on the sign-in page instead: ${code}`
     : "";
   const codeHtml = code
     ? `<p>Reading this on another device? Enter this code on the sign-in page instead:</p><p style="font-size:24px;letter-spacing:4px"><b>${code}</b></p>`
     : "";
+  // primaryColor is validated #rrggbb (tenant.service.ts), safe inside a style attribute.
+  const style = brand?.primaryColor
+    ? ` style="background:${brand.primaryColor};color:#fff;padding:8px 16px;border-radius:6px;text-decoration:none"`
+    : "";
   return {
     subject: `Your ${name} sign-in link`,
     text: `Sign in to ${name}: ${link}${codeText}\n\n${tail}`,
-    html: `<p>Sign in to <b>${escapeHtml(name)}</b>:</p><p><a href="${escapeHtml(link)}">Sign in</a></p>${codeHtml}<p>${tail}</p>`,
+    html: `<p>Sign in to <b>${escapeHtml(name)}</b>:</p><p><a href="${escapeHtml(link)}"${style}>Sign in</a></p>${codeHtml}<p>${escapeHtml(tail)}</p>`,
     meta: { link, token: input.token, ...(code ? { code } : {}) },
+    ...(brand?.name ? { fromName: brand.name } : {}),
   };
 }
 

@@ -105,7 +105,13 @@ export async function startMagicLink(
   const link = `${origin}/auth/callback?token=${token}`;
   const message = {
     to: email,
-    ...magicLinkMail({ tenantName: input.tenant.name, link, token, ...(code ? { code } : {}) }),
+    ...magicLinkMail({
+      tenantName: input.tenant.name,
+      link,
+      token,
+      brand: input.tenant.brand,
+      ...(code ? { code } : {}),
+    }),
   };
   // Not awaited by the request: delivery time must not reveal anything, and a provider outage
   // must not turn into a different answer. Failures are logged (never with the link).
