@@ -43,6 +43,11 @@ export const API_TAGS = [
     name: "billing",
     description: "Customers, payment methods, subscriptions, invoices, credits, refunds and crypto payments.",
   },
+  {
+    name: "openid-provider",
+    description:
+      "Each tenant as an OpenID Provider for other apps: its clients, the hosted login and consent pages' interactions, and the apps a user connected.",
+  },
   { name: "webhooks", description: "Inbound webhooks from payment providers, verified by signature." },
 ] as const;
 

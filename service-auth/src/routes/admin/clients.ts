@@ -13,6 +13,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from "../../services/oidc/clients.service.ts";
+import * as EX from "../examples/oidc.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 import { isPlatformAdmin } from "./scope.ts";
 
@@ -106,6 +107,8 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       method: "get",
       path: "/admin/tenants/{id}/clients",
       summary: "The tenant's OpenID clients, newest first",
+      description:
+        "Platform admins, or admins of this tenant. Pages of up to 100 clients (limit); pass nextCursor as cursor for the next page. Secrets are never listed.",
       request: {
         headers: TenantHeader,
         params: IdParam,
@@ -121,6 +124,7 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
           content: {
             "application/json": {
               schema: z.object({ items: z.array(ClientSchema), nextCursor: z.string().nullable() }),
+              example: EX.CLIENT_PAGE,
             },
           },
         },
@@ -140,10 +144,12 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       method: "post",
       path: "/admin/tenants/{id}/clients",
       summary: "Register a client (its secret, for secret-based authentication, is shown once)",
+      description:
+        "Platform admins, or admins of this tenant. The client id is 32 hex characters. client_secret_basic and client_secret_post clients get a secret in this answer only (Atlas keeps its SHA-256); private_key_jwt clients authenticate with a key of their jwks and get none. Redirect URIs must match exactly at authorization. Audited.",
       request: {
         headers: TenantHeader,
         params: IdParam,
-        body: { content: { "application/json": { schema: ClientCreate } }, required: true },
+        body: { content: { "application/json": { schema: ClientCreate, example: EX.CLIENT_CREATE } }, required: true },
       },
       responses: {
         201: {
@@ -156,6 +162,7 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
                   clientSecret: z.string().optional().openapi({ description: SecretNote }),
                 })
                 .openapi("CreatedOidcClient"),
+              example: EX.CREATED_CLIENT,
             },
           },
         },
@@ -177,9 +184,14 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       method: "get",
       path: "/admin/tenants/{id}/clients/{clientId}",
       summary: "One client",
+      description:
+        "Platform admins, or admins of this tenant. The client's settings, without its secret; previousSecretExpiresAt says until when a rotated-out secret still works.",
       request: { headers: TenantHeader, params: ClientParams },
       responses: {
-        200: { description: "Client", content: { "application/json": { schema: ClientSchema } } },
+        200: {
+          description: "Client",
+          content: { "application/json": { schema: ClientSchema, example: EX.ONE_CLIENT } },
+        },
         ...denied,
         404: problem("No such client"),
       },
@@ -196,10 +208,12 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       method: "patch",
       path: "/admin/tenants/{id}/clients/{clientId}",
       summary: "Change any subset of a client's fields",
+      description:
+        "Platform admins, or admins of this tenant. At least one field; the others keep their values. Switching from private_key_jwt to a secret-based method issues a secret, shown once in this answer. Audited with the names of the changed fields.",
       request: {
         headers: TenantHeader,
         params: ClientParams,
-        body: { content: { "application/json": { schema: ClientPatch } }, required: true },
+        body: { content: { "application/json": { schema: ClientPatch, example: EX.CLIENT_PATCH } }, required: true },
       },
       responses: {
         200: {
@@ -207,6 +221,7 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
           content: {
             "application/json": {
               schema: ClientSchema.extend({ clientSecret: z.string().optional() }).openapi("UpdatedOidcClient"),
+              example: EX.UPDATED_CLIENT,
             },
           },
         },
@@ -229,6 +244,8 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       method: "delete",
       path: "/admin/tenants/{id}/clients/{clientId}",
       summary: "Delete a client, its grants and tokens, and users' consents to it",
+      description:
+        "Platform admins, or admins of this tenant. Its authorization codes and refresh tokens stop working at once; access tokens it already holds expire on their own. Audited.",
       request: { headers: TenantHeader, params: ClientParams },
       responses: { 204: { description: "Deleted" }, ...denied, 404: problem("No such client") },
     }),
@@ -245,6 +262,8 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
       method: "post",
       path: "/admin/tenants/{id}/clients/{clientId}/secret",
       summary: "Rotate the client secret; the previous one keeps working for overlapSeconds",
+      description:
+        "Platform admins, or admins of this tenant. The body is optional: without overlapSeconds (at most 30 days) the previous secret stops working at once. The new secret is shown once in this answer. Audited.",
       request: {
         headers: TenantHeader,
         params: ClientParams,
@@ -259,6 +278,7 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
                   .max(30 * 86_400)
                   .optional(),
               }),
+              example: EX.ROTATE_SECRET,
             },
           },
           required: false,
@@ -275,6 +295,7 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
                   previousSecretExpiresAt: z.string().nullable(),
                 })
                 .openapi("RotatedOidcClientSecret"),
+              example: EX.ROTATED_CLIENT_SECRET,
             },
           },
         },

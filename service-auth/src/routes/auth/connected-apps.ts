@@ -3,6 +3,7 @@ import { requireAuth } from "../../middleware/auth.ts";
 import type { AuthEnv, Deps } from "../../ports.ts";
 import { requestContext } from "../../services/login/request-context.ts";
 import { listConnectedApps, revokeConnectedApp } from "../../services/oidc/consent.service.ts";
+import * as EX from "../examples/oidc.ts";
 import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
 
 const ConnectedApp = z
@@ -27,12 +28,16 @@ export function registerConnectedAppRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       path: "/auth/connected-apps",
       tags: ["openid-provider"],
       summary: "Apps the caller signed in to with Atlas and what they may read",
+      description:
+        "The OpenID clients the signed-in user consented to, each with the scopes granted (the union of every consent) and the time of the first consent. First-party clients that skip consent are not listed.",
       security: bearerSecurity,
       request: { headers: TenantHeader },
       responses: {
         200: {
           description: "Connected apps, newest consent first",
-          content: { "application/json": { schema: z.object({ items: z.array(ConnectedApp) }) } },
+          content: {
+            "application/json": { schema: z.object({ items: z.array(ConnectedApp) }), example: EX.CONNECTED_APPS },
+          },
         },
         401: problem("Not authenticated"),
       },
@@ -46,6 +51,8 @@ export function registerConnectedAppRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       path: "/auth/connected-apps/{clientId}",
       tags: ["openid-provider"],
       summary: "Revoke an app: its consent and every grant, code and refresh token it holds for the caller",
+      description:
+        "Only the caller's own consent is touched: another user's clientId answers 404 like an unknown one. The next sign-in to the app asks for consent again. Audited.",
       security: bearerSecurity,
       request: {
         headers: TenantHeader,

@@ -11,6 +11,7 @@ const TENANT = {
   webhookUrl: "https://hooks.acme.example/atlas",
   isActive: true,
   settings: { mfa: "required", lockout: "soft" },
+  brand: { name: "Acme", logoUrl: "https://acme.example/logo.svg", primaryColor: "#1d4ed8" },
   createdAt: AT,
   updatedAt: AT,
 };

@@ -118,5 +118,10 @@ export const JWKS = {
     },
   ],
 };
-export const PUBLIC_TENANT = { slug: "default", name: "Atlas", allowedMethods: ["email", "passkey", "oauth:google"] };
+export const PUBLIC_TENANT = {
+  slug: "default",
+  name: "Atlas",
+  allowedMethods: ["email", "passkey", "oauth:google"],
+  brand: { name: "Atlas", primaryColor: "#1d4ed8" },
+};
 export const KEY_ROTATION = { kid: "k2026-12b", activatesAt: "2026-12-07T10:30:00.000Z" };

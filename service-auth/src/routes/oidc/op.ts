@@ -15,6 +15,7 @@ import {
   submitLogin,
 } from "../../services/oidc/interactions.service.ts";
 import { OidcProviders } from "../../services/oidc/registry.ts";
+import * as EX from "../examples/oidc.ts";
 import { bearerSecurity, problem } from "../schemas.ts";
 
 const Params = z.object({
@@ -56,7 +57,7 @@ const InteractionSchema = z
 const Redirect = z.object({ redirectTo: z.string() }).openapi("OidcInteractionRedirect");
 const redirectResponse = {
   description: "Where the browser goes next (a top-level navigation that resumes the authorization)",
-  content: { "application/json": { schema: Redirect } },
+  content: { "application/json": { schema: Redirect, example: EX.RESUME_REDIRECT } },
 };
 
 /** CORS for the hosted pages: the web-app (WEB_ORIGIN) and the tenant's allowed origins. */
@@ -90,9 +91,14 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       path: "/t/{slug}/interactions/{uid}",
       tags: ["openid-provider"],
       summary: "A pending sign-in request of the tenant's OpenID Provider, as the hosted page shows it",
+      description:
+        "No authentication: the uid (from the provider's redirect to the hosted page) is the capability. Shows the client, the requested scopes, whether MFA or a fresh login is required (acr_values, max_age, prompt=login) and the tenant's brand. The prompt is login until the browser's Atlas session completes it, then consent unless the user already granted these scopes. Never cached.",
       request: { params: Params },
       responses: {
-        200: { description: "The interaction", content: { "application/json": { schema: InteractionSchema } } },
+        200: {
+          description: "The interaction",
+          content: { "application/json": { schema: InteractionSchema, example: EX.INTERACTION } },
+        },
         403: problem("Inactive tenant"),
         404: problem("Unknown or expired interaction, or unknown tenant"),
       },
@@ -134,6 +140,8 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       path: "/t/{slug}/interactions/{uid}/consent",
       tags: ["openid-provider"],
       summary: "Grant the requested scopes to the client (remembered per user, client and scopes)",
+      description:
+        "Only the user who completed the login prompt of this interaction, with a token of the same tenant, may consent; the consent is stored (a later request for the same or fewer scopes skips the page), audited, and listed under connected apps. The answer's redirectTo resumes the authorization, which ends at the client's redirect URI with a code.",
       security: bearerSecurity,
       request: { params: Params },
       responses: {
@@ -158,6 +166,8 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       path: "/t/{slug}/interactions/{uid}/abort",
       tags: ["openid-provider"],
       summary: "Cancel the sign-in: the client receives error=access_denied",
+      description:
+        "No authentication: whoever holds the interaction's uid may cancel it (the user's Cancel button on the hosted login or consent page). The answer's redirectTo resumes the authorization, which ends at the client's redirect URI with error=access_denied.",
       request: { params: Params },
       responses: { 200: redirectResponse, 404: problem("Unknown or expired interaction") },
     }),
