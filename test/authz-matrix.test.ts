@@ -45,6 +45,7 @@ import { createApp as createCloudApp } from "../service-cloud-api/src/app.ts";
 import { loadCloudConfig } from "../service-cloud-api/src/config.ts";
 import { buildDeps, type Deps as CloudDeps, closeDeps } from "../service-cloud-api/src/deps.ts";
 import { issueCreditNote } from "../service-cloud-api/src/services/invoicing/credit-notes.ts";
+import { connectedAppOf, consentInteractionOf, oidcClientOf } from "./fuzz/oidc-resources.ts";
 import { ALLOWED_ON_REJECT, ChangeTracker, type OpenApiDoc } from "./fuzz/openapi-fuzz.ts";
 import { type Operation, operationsOf } from "./fuzz/requests.ts";
 
@@ -70,8 +71,8 @@ interface World {
 }
 
 interface Resource {
-  /** Creates a resource owned by `owner`; returns the path parameter's value. */
-  create(w: World, owner: Actor): Promise<string>;
+  /** Creates a resource owned by `owner`; returns the path parameter's value (or each one's, by name). */
+  create(w: World, owner: Actor): Promise<string | Record<string, string>>;
   /** Who owns it: user A (default) or, for platform-wide resources, a platform admin. */
   owner?: "a" | "platformAdmin";
 }
@@ -217,6 +218,32 @@ const RESOURCES: Record<string, Resource> = {
       ).id,
   },
   "/admin/tenants/{id}": { owner: "platformAdmin", create: async (_w, owner) => owner.login.tenant.id },
+  "/admin/tenants/{id}/clients/{clientId}": {
+    owner: "platformAdmin",
+    create: async (w, owner) => {
+      const id = owner.login.tenant.id;
+      return { id, clientId: await oidcClientOf(w.auth, id, owner.headers) };
+    },
+  },
+  // OpenID Provider: A's connected app (a client A consented to on the consent prompt), and a
+  // sign-in request A took through its login prompt (what remains, the consent, is A's alone).
+  "/auth/connected-apps/{clientId}": {
+    create: (w, owner) =>
+      connectedAppOf(w.auth, "default", owner.login.tenant.id, w.platformAdmin.headers, owner.login.tokens.accessToken),
+  },
+  "/t/{slug}/interactions/{uid}/consent": {
+    create: async (w, owner) => {
+      const { tenant, tokens } = owner.login;
+      const { uid } = await consentInteractionOf(
+        w.auth,
+        "default",
+        tenant.id,
+        w.platformAdmin.headers,
+        tokens.accessToken,
+      );
+      return { slug: "default", uid };
+    },
+  },
   "/billing/payment-methods/{id}": {
     create: async (w, owner) => {
       const { pm, profile } = await customerWithCard(w.auth, w.stripe, {}, owner.login);
@@ -258,6 +285,12 @@ const EXCLUDED: Record<string, string> = {
   "GET /auth/oauth/{provider}/callback": "the parameter is a public provider name; the flow cookie binds the caller",
   "POST /auth/identities/oauth/{provider}":
     "the parameter is a public provider name; linking starts for the caller's own account only",
+  "GET /t/{slug}/interactions/{uid}":
+    "no owner by design: the hosted page reads it before any sign-in, the random uid (sent only to that browser in the provider's redirect) is the capability, and the view holds no account data",
+  "POST /t/{slug}/interactions/{uid}/login":
+    "no owner until this call: whoever holds the uid completes the login prompt with their own token of that tenant (another tenant's token gets 403: service-auth/test/oidc-provider.security.test.ts); the consent row covers the owned step",
+  "POST /t/{slug}/interactions/{uid}/abort":
+    "the uid is the capability: the hosted pages' Cancel works before any sign-in, and aborting only ends that browser's own sign-in request with access_denied",
   "PUT /v1/objects/{key}":
     "keys are per-caller names: B's PUT under A's key stores B's own object (GET/DELETE rows prove A's stays unreachable)",
 };
@@ -266,6 +299,13 @@ const EXCLUDED: Record<string, string> = {
 const BODIES: Record<string, unknown> = {
   "PATCH /auth/passkeys/{id}": { friendlyName: "renamed by the matrix" },
   "PATCH /admin/tenants/{id}": { name: "renamed by the matrix" },
+  "POST /admin/tenants/{id}/clients": {
+    name: "matrix",
+    redirectUris: ["https://app.example.test/callback"],
+    allowedScopes: ["openid"],
+    tokenEndpointAuthMethod: "client_secret_basic",
+  },
+  "PATCH /admin/tenants/{id}/clients/{clientId}": { name: "renamed by the matrix" },
   "POST /auth/pats": { name: "matrix", scopes: ["profile:read"] },
   "PUT /v1/objects/{key}": "bytes",
   "POST /admin/billing/invoices/{invoiceId}/refund": { reason: "requested_by_customer" },
@@ -297,8 +337,10 @@ function declaredScope(op: Operation): string | undefined {
   return /(?:Needs scope|holding) `([a-z]+:[a-z]+)`/.exec(String(op.op.description ?? ""))?.[1];
 }
 
-function concretePath(op: Operation, value: string): string {
-  return op.path.replace(/\{\w+\}/g, encodeURIComponent(value));
+function concretePath(op: Operation, value: string | Record<string, string>): string {
+  return op.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(typeof value === "string" ? value : (value[name] ?? "")),
+  );
 }
 
 const Y_SLUG = "tenant-y";

@@ -32,7 +32,7 @@ export const INTERACTION = {
   },
 };
 /** Back to the provider, which resumes the authorization (then redirects to the client). */
-export const RESUME_REDIRECT = { redirectTo: `https://auth.example.com/t/acme/auth/${INTERACTION.uid}` };
+export const RESUME_REDIRECT = { redirectTo: `https://auth.example.com/t/acme/authorize/${INTERACTION.uid}` };
 
 const CLIENT = {
   clientId: CLIENT_ID,
