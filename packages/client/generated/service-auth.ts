@@ -1091,6 +1091,11 @@ export interface paths {
                          *             "mfa": "required",
                          *             "lockout": "soft"
                          *           },
+                         *           "brand": {
+                         *             "name": "Acme",
+                         *             "logoUrl": "https://acme.example/logo.svg",
+                         *             "primaryColor": "#1d4ed8"
+                         *           },
                          *           "createdAt": "2026-12-07T09:30:00.000Z",
                          *           "updatedAt": "2026-12-07T09:30:00.000Z"
                          *         }
@@ -1225,6 +1230,11 @@ export interface paths {
                          *       "settings": {
                          *         "mfa": "required",
                          *         "lockout": "soft"
+                         *       },
+                         *       "brand": {
+                         *         "name": "Acme",
+                         *         "logoUrl": "https://acme.example/logo.svg",
+                         *         "primaryColor": "#1d4ed8"
                          *       },
                          *       "createdAt": "2026-12-07T09:30:00.000Z",
                          *       "updatedAt": "2026-12-07T09:30:00.000Z",
@@ -1365,6 +1375,11 @@ export interface paths {
                          *         "mfa": "required",
                          *         "lockout": "soft"
                          *       },
+                         *       "brand": {
+                         *         "name": "Acme",
+                         *         "logoUrl": "https://acme.example/logo.svg",
+                         *         "primaryColor": "#1d4ed8"
+                         *       },
                          *       "createdAt": "2026-12-07T09:30:00.000Z",
                          *       "updatedAt": "2026-12-07T09:30:00.000Z"
                          *     }
@@ -1491,6 +1506,11 @@ export interface paths {
                          *         "mfa": "required",
                          *         "lockout": "hard"
                          *       },
+                         *       "brand": {
+                         *         "name": "Acme",
+                         *         "logoUrl": "https://acme.example/logo.svg",
+                         *         "primaryColor": "#1d4ed8"
+                         *       },
                          *       "createdAt": "2026-12-07T09:30:00.000Z",
                          *       "updatedAt": "2026-12-07T10:00:00.000Z"
                          *     }
@@ -1599,7 +1619,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's OpenID clients, newest first */
+        /**
+         * The tenant's OpenID clients, newest first
+         * @description Platform admins, or admins of this tenant. Pages of up to 100 clients (limit); pass nextCursor as cursor for the next page. Secrets are never listed.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1624,6 +1647,37 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "clientId": "9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e",
+                         *           "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *           "name": "Acme Notes",
+                         *           "redirectUris": [
+                         *             "https://notes.acme.example/callback"
+                         *           ],
+                         *           "postLogoutRedirectUris": [
+                         *             "https://notes.acme.example/"
+                         *           ],
+                         *           "allowedScopes": [
+                         *             "openid",
+                         *             "profile",
+                         *             "email",
+                         *             "offline_access"
+                         *           ],
+                         *           "firstParty": false,
+                         *           "tokenEndpointAuthMethod": "client_secret_basic",
+                         *           "jwks": null,
+                         *           "logoUri": "https://notes.acme.example/logo.png",
+                         *           "previousSecretExpiresAt": null,
+                         *           "createdAt": "2026-12-07T09:30:00.000Z",
+                         *           "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "nextCursor": null
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["OidcClient"][];
                             nextCursor: string | null;
@@ -1687,7 +1741,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Register a client (its secret, for secret-based authentication, is shown once) */
+        /**
+         * Register a client (its secret, for secret-based authentication, is shown once)
+         * @description Platform admins, or admins of this tenant. The client id is 32 hex characters. client_secret_basic and client_secret_post clients get a secret in this answer only (Atlas keeps its SHA-256); private_key_jwt clients authenticate with a key of their jwks and get none. Redirect URIs must match exactly at authorization. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1702,6 +1759,25 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Acme Notes",
+                     *       "redirectUris": [
+                     *         "https://notes.acme.example/callback"
+                     *       ],
+                     *       "postLogoutRedirectUris": [
+                     *         "https://notes.acme.example/"
+                     *       ],
+                     *       "allowedScopes": [
+                     *         "openid",
+                     *         "profile",
+                     *         "email",
+                     *         "offline_access"
+                     *       ],
+                     *       "tokenEndpointAuthMethod": "client_secret_basic",
+                     *       "logoUri": "https://notes.acme.example/logo.png"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OidcClientCreate"];
                 };
             };
@@ -1712,6 +1788,35 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "client": {
+                         *         "clientId": "9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e",
+                         *         "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *         "name": "Acme Notes",
+                         *         "redirectUris": [
+                         *           "https://notes.acme.example/callback"
+                         *         ],
+                         *         "postLogoutRedirectUris": [
+                         *           "https://notes.acme.example/"
+                         *         ],
+                         *         "allowedScopes": [
+                         *           "openid",
+                         *           "profile",
+                         *           "email",
+                         *           "offline_access"
+                         *         ],
+                         *         "firstParty": false,
+                         *         "tokenEndpointAuthMethod": "client_secret_basic",
+                         *         "jwks": null,
+                         *         "logoUri": "https://notes.acme.example/logo.png",
+                         *         "previousSecretExpiresAt": null,
+                         *         "createdAt": "2026-12-07T09:30:00.000Z",
+                         *         "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *       },
+                         *       "clientSecret": "q7Vd2LkX9pWm4TzR8sNf1HcJ6yBg3QaE0uOi5KtZrMw"
+                         *     }
+                         */
                         "application/json": components["schemas"]["CreatedOidcClient"];
                     };
                 };
@@ -1802,7 +1907,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One client */
+        /**
+         * One client
+         * @description Platform admins, or admins of this tenant. The client's settings, without its secret; previousSecretExpiresAt says until when a rotated-out secret still works.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1824,6 +1932,32 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "clientId": "9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e",
+                         *       "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *       "name": "Acme Notes",
+                         *       "redirectUris": [
+                         *         "https://notes.acme.example/callback"
+                         *       ],
+                         *       "postLogoutRedirectUris": [
+                         *         "https://notes.acme.example/"
+                         *       ],
+                         *       "allowedScopes": [
+                         *         "openid",
+                         *         "profile",
+                         *         "email",
+                         *         "offline_access"
+                         *       ],
+                         *       "firstParty": false,
+                         *       "tokenEndpointAuthMethod": "client_secret_basic",
+                         *       "jwks": null,
+                         *       "logoUri": "https://notes.acme.example/logo.png",
+                         *       "previousSecretExpiresAt": null,
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "updatedAt": "2026-12-07T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["OidcClient"];
                     };
                 };
@@ -1885,7 +2019,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a client, its grants and tokens, and users' consents to it */
+        /**
+         * Delete a client, its grants and tokens, and users' consents to it
+         * @description Platform admins, or admins of this tenant. Its authorization codes and refresh tokens stop working at once; access tokens it already holds expire on their own. Audited.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1966,7 +2103,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change any subset of a client's fields */
+        /**
+         * Change any subset of a client's fields
+         * @description Platform admins, or admins of this tenant. At least one field; the others keep their values. Switching from private_key_jwt to a secret-based method issues a secret, shown once in this answer. Audited with the names of the changed fields.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1982,6 +2122,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "redirectUris": [
+                     *         "https://notes.acme.example/callback",
+                     *         "https://beta.notes.acme.example/callback"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OidcClientPatch"];
                 };
             };
@@ -1992,6 +2140,33 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "clientId": "9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e",
+                         *       "tenantId": "0e9d2c4b-6f1a-4e8b-a3d7-5c2b1f0e9a68",
+                         *       "name": "Acme Notes",
+                         *       "redirectUris": [
+                         *         "https://notes.acme.example/callback",
+                         *         "https://beta.notes.acme.example/callback"
+                         *       ],
+                         *       "postLogoutRedirectUris": [
+                         *         "https://notes.acme.example/"
+                         *       ],
+                         *       "allowedScopes": [
+                         *         "openid",
+                         *         "profile",
+                         *         "email",
+                         *         "offline_access"
+                         *       ],
+                         *       "firstParty": false,
+                         *       "tokenEndpointAuthMethod": "client_secret_basic",
+                         *       "jwks": null,
+                         *       "logoUri": "https://notes.acme.example/logo.png",
+                         *       "previousSecretExpiresAt": null,
+                         *       "createdAt": "2026-12-07T09:30:00.000Z",
+                         *       "updatedAt": "2026-12-07T10:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["UpdatedOidcClient"];
                     };
                 };
@@ -2080,7 +2255,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the client secret; the previous one keeps working for overlapSeconds */
+        /**
+         * Rotate the client secret; the previous one keeps working for overlapSeconds
+         * @description Platform admins, or admins of this tenant. The body is optional: without overlapSeconds (at most 30 days) the previous secret stops working at once. The new secret is shown once in this answer. Audited.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2096,6 +2274,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "overlapSeconds": 86400
+                     *     }
+                     */
                     "application/json": {
                         overlapSeconds?: number;
                     };
@@ -2108,6 +2291,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "clientSecret": "Hn5rB1xW8kQ3mZ6tV0yC4pL9sD2fG7jA1eUoIw3RcNb",
+                         *       "previousSecretExpiresAt": "2026-12-08T10:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["RotatedOidcClientSecret"];
                     };
                 };
@@ -2684,7 +2873,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Apps the caller signed in to with Atlas and what they may read */
+        /**
+         * Apps the caller signed in to with Atlas and what they may read
+         * @description The OpenID clients the signed-in user consented to, each with the scopes granted (the union of every consent) and the time of the first consent. First-party clients that skip consent are not listed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2703,6 +2895,23 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "clientId": "9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e",
+                         *           "name": "Acme Notes",
+                         *           "logoUri": "https://notes.acme.example/logo.png",
+                         *           "scopes": [
+                         *             "email",
+                         *             "openid",
+                         *             "profile"
+                         *           ],
+                         *           "grantedAt": "2026-12-07T09:30:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             items: components["schemas"]["ConnectedApp"][];
                         };
@@ -2746,7 +2955,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an app: its consent and every grant, code and refresh token it holds for the caller */
+        /**
+         * Revoke an app: its consent and every grant, code and refresh token it holds for the caller
+         * @description Only the caller's own consent is touched: another user's clientId answers 404 like an unknown one. The next sign-in to the app asks for consent again. Audited.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -10961,7 +11173,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A pending sign-in request of the tenant's OpenID Provider, as the hosted page shows it */
+        /**
+         * A pending sign-in request of the tenant's OpenID Provider, as the hosted page shows it
+         * @description No authentication: the uid (from the provider's redirect to the hosted page) is the capability. Shows the client, the requested scopes, whether MFA or a fresh login is required (acr_values, max_age, prompt=login) and the tenant's brand. The prompt is login until the browser's Atlas session completes it, then consent unless the user already granted these scopes. Never cached.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -10980,6 +11195,37 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "uid": "tK3vN8qW2xY7zB4cD9fG1hJ6mP0rS5uVa8LeQ2nRw4T",
+                         *       "prompt": "consent",
+                         *       "client": {
+                         *         "clientId": "9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e",
+                         *         "name": "Acme Notes",
+                         *         "logoUri": "https://notes.acme.example/logo.png",
+                         *         "redirectHost": "notes.acme.example",
+                         *         "firstParty": false
+                         *       },
+                         *       "scopes": [
+                         *         "openid",
+                         *         "profile",
+                         *         "email"
+                         *       ],
+                         *       "requireMfa": false,
+                         *       "maxAge": null,
+                         *       "loginHint": "ada@example.com",
+                         *       "tenant": {
+                         *         "slug": "acme",
+                         *         "name": "Acme Robotics",
+                         *         "brand": {
+                         *           "name": "Acme",
+                         *           "logoUrl": "https://acme.example/logo.svg",
+                         *           "primaryColor": "#1d4ed8",
+                         *           "supportEmail": "support@acme.example"
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": components["schemas"]["OidcInteraction"];
                     };
                 };
@@ -11038,7 +11284,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel the sign-in: the client receives error=access_denied */
+        /**
+         * Cancel the sign-in: the client receives error=access_denied
+         * @description No authentication: whoever holds the interaction's uid may cancel it (the user's Cancel button on the hosted login or consent page). The answer's redirectTo resumes the authorization, which ends at the client's redirect URI with error=access_denied.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -11057,6 +11306,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "redirectTo": "https://auth.example.com/t/acme/authorize/tK3vN8qW2xY7zB4cD9fG1hJ6mP0rS5uVa8LeQ2nRw4T"
+                         *     }
+                         */
                         "application/json": components["schemas"]["OidcInteractionRedirect"];
                     };
                 };
@@ -11095,7 +11349,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Grant the requested scopes to the client (remembered per user, client and scopes) */
+        /**
+         * Grant the requested scopes to the client (remembered per user, client and scopes)
+         * @description Only the user who completed the login prompt of this interaction, with a token of the same tenant, may consent; the consent is stored (a later request for the same or fewer scopes skips the page), audited, and listed under connected apps. The answer's redirectTo resumes the authorization, which ends at the client's redirect URI with a code.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -11114,6 +11371,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "redirectTo": "https://auth.example.com/t/acme/authorize/tK3vN8qW2xY7zB4cD9fG1hJ6mP0rS5uVa8LeQ2nRw4T"
+                         *     }
+                         */
                         "application/json": components["schemas"]["OidcInteractionRedirect"];
                     };
                 };
@@ -11228,6 +11490,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "redirectTo": "https://auth.example.com/t/acme/authorize/tK3vN8qW2xY7zB4cD9fG1hJ6mP0rS5uVa8LeQ2nRw4T"
+                         *     }
+                         */
                         "application/json": components["schemas"]["OidcInteractionRedirect"];
                     };
                 };
@@ -11330,7 +11597,11 @@ export interface paths {
                          *         "email",
                          *         "passkey",
                          *         "oauth:google"
-                         *       ]
+                         *       ],
+                         *       "brand": {
+                         *         "name": "Atlas",
+                         *         "primaryColor": "#1d4ed8"
+                         *       }
                          *     }
                          */
                         "application/json": components["schemas"]["PublicTenant"];

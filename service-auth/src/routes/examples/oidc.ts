@@ -7,7 +7,7 @@ export const CLIENT_ID = "9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e";
 const CLIENT_SECRET = "q7Vd2LkX9pWm4TzR8sNf1HcJ6yBg3QaE0uOi5KtZrMw";
 
 export const INTERACTION = {
-  uid: "tK3vN8qW2xY7zB4cD9fG1hJ6mP0rS5uV",
+  uid: "tK3vN8qW2xY7zB4cD9fG1hJ6mP0rS5uVa8LeQ2nRw4T",
   prompt: "consent",
   client: {
     clientId: CLIENT_ID,
