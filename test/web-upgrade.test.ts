@@ -69,7 +69,7 @@ describe.skipIf(skipBrowser)("web-app: upgrading from the billing page", () => {
     await pro.getByText("$0.03 per extra GiB stored for a month").waitFor();
     await pro.getByText("Objects up to 1 GiB each").waitFor();
     const free = plans.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Free" }) });
-    await free.getByText("Objects up to 10 MB each").waitFor();
+    await free.getByText("Objects up to 10 MiB each").waitFor();
     await free.getByText("Usage beyond that is refused.").waitFor();
     expect(await free.getByText(/\bFree\b/).count()).toBe(1);
     const current = page.getByRole("region", { name: "Your plan" });
