@@ -64,7 +64,8 @@ describe.skipIf(skipBrowser)("web-app: sign-in returns you where you were going"
     expect(grant.verification_uri_complete).toBe(`${stack.webUrl}/device?user_code=${grant.user_code}`);
     const page = await stack.newPage();
     await page.goto(grant.verification_uri_complete);
-    await reason(page).getByText(`Sign in to approve the device that shows code ${grant.user_code}`).waitFor();
+    // The page names who asks, from service-auth (GET /auth/device/preview): the client, the host.
+    await reason(page).getByText("Sign in to approve Atlas CLI on build-box").waitFor();
     await stack.screenshot(page, "return-to-device-sign-in");
 
     const link = await startEmail(page, email);

@@ -64,12 +64,12 @@ describe.skipIf(skipBrowser)("web-app: upgrading from the billing page", () => {
     const page = await openBilling("plans@example.test");
     const plans = page.getByRole("region", { name: "Plans" });
     const pro = plans.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Pro" }) });
-    await pro.getByText("$0.09 per extra GB of transfer").waitFor();
+    await pro.getByText("$0.09 per extra GiB of transfer").waitFor();
     await pro.getByText("$0.05 per extra 10,000 requests").waitFor();
-    await pro.getByText("$0.03 per extra GB stored for a month").waitFor();
-    await pro.getByText("Objects up to 1 GB each").waitFor();
+    await pro.getByText("$0.03 per extra GiB stored for a month").waitFor();
+    await pro.getByText("Objects up to 1 GiB each").waitFor();
     const free = plans.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Free" }) });
-    await free.getByText("Objects up to 10 MB each").waitFor();
+    await free.getByText("Objects up to 10 MiB each").waitFor();
     await free.getByText("Usage beyond that is refused.").waitFor();
     expect(await free.getByText(/\bFree\b/).count()).toBe(1);
     const current = page.getByRole("region", { name: "Your plan" });

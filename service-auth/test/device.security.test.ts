@@ -165,3 +165,46 @@ describe("PAT-managed PATs", () => {
     );
   });
 });
+
+describe("the signed-out preview (GET /auth/device/preview)", () => {
+  it("names only the client and the device's hostname, and no more, without sign-in", async () => {
+    const c = await codes();
+    const res = await t.app.request(`/auth/device/preview?user_code=${c.user_code}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    // Where the device asked from, its scopes and the decision stay behind sign-in.
+    expect(await res.json()).toEqual({ clientName: "Atlas CLI", hostname: "box" });
+  });
+
+  it("answers 404 for a wrong, decided, expired or other tenant's code, and changes nothing", async () => {
+    const me = await loginTestUser(t);
+    expect((await t.app.request("/auth/device/preview?user_code=BBBB-BBBB")).status).toBe(404);
+    const decided = await codes();
+    expect((await t.app.request("/auth/device/deny", jsonPost({ user_code: decided.user_code }, me.auth))).status).toBe(
+      200,
+    );
+    expect((await t.app.request(`/auth/device/preview?user_code=${decided.user_code}`)).status).toBe(404);
+    const other = await codes();
+    await t.deps.prisma.tenant.create({
+      data: { name: "Other", slug: "other", allowedOrigins: [], allowedMethods: ["email"], jwtAudience: "other" },
+    });
+    const elsewhere = await t.app.request(`/auth/device/preview?user_code=${other.user_code}`, {
+      headers: { "x-tenant": "other" },
+    });
+    expect(elsewhere.status).toBe(404);
+    later(15 * 60 + 1);
+    expect((await t.app.request(`/auth/device/preview?user_code=${other.user_code}`)).status).toBe(404);
+    // A preview decides nothing and is not a counted wrong entry of any user.
+    expect(await t.deps.prisma.deviceAuthorization.count({ where: { status: "pending" } })).toBe(1);
+  });
+
+  it("stops scanning: limited per address", async () => {
+    const limit = t.deps.config.RATE_LIMIT_LOGIN_PER_MIN_IP;
+    let last = 0;
+    for (let i = 0; i <= limit; i++) {
+      last = (await t.app.request("/auth/device/preview?user_code=BBBB-BBBB")).status;
+      if (last === 429) break;
+    }
+    expect(last).toBe(429);
+  });
+});

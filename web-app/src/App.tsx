@@ -17,7 +17,15 @@ import { DeviceApproval } from "./DeviceApproval.tsx";
 import { LoginCard } from "./LoginCard.tsx";
 import { MfaChallengeCard } from "./MfaChallenge.tsx";
 import { clearPendingMfa, loadPendingMfa, savePendingMfa } from "./pending-mfa.ts";
-import { currentTarget, DEVICE_PATH, isAppPath, safeReturnPath, signInReason } from "./return-to.ts";
+import {
+  currentTarget,
+  DEVICE_PATH,
+  deviceCodeOf,
+  deviceReason,
+  isAppPath,
+  safeReturnPath,
+  signInReason,
+} from "./return-to.ts";
 import { navigate, usePath } from "./router.ts";
 import { SessionStore, useSession } from "./session.ts";
 
@@ -269,7 +277,23 @@ export function App({ config }: { config: AppConfig }) {
 
   const ready = state.kind === "ready" ? state.tenant : null;
   // Why the sign-in page is shown (path is a dependency: the reason follows navigation).
-  const reason = path && !session ? signInReason(currentTarget(), window.location.origin) : null;
+  const target = path && !session ? currentTarget() : null;
+  // A device approval names who asks once service-auth has answered ("… Atlas CLI on ada-laptop").
+  const deviceCode = deviceCodeOf(target, window.location.origin);
+  const [device, setDevice] = useState<{ code: string; text: string } | null>(null);
+  useEffect(() => {
+    if (!deviceCode) return;
+    let live = true;
+    auth.previewDevice(deviceCode).then(
+      (preview) => live && setDevice({ code: deviceCode, text: deviceReason(preview) }),
+      () => {}, // unknown or expired code: the generic words stay; the approval page says why
+    );
+    return () => {
+      live = false;
+    };
+  }, [auth, deviceCode]);
+  const reason =
+    device && device.code === deviceCode ? device.text : target ? signInReason(target, window.location.origin) : null;
   const banner = notice && (
     <p className={`banner ${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"}>
       {notice.text}

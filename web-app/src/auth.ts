@@ -170,6 +170,12 @@ export function createAuthClient(config: AppConfig) {
     verifyEmailCode: (codeToken: string, code: string) =>
       apiData(api.POST("/auth/email/verify-code", { body: { codeToken, code } }), parseSession),
     startSms: (phone: string) => status(api.POST("/auth/sms/start", { body: { phone } })),
+    /** Who a device's user code belongs to (client and hostname), for the sign-in page's words. */
+    previewDevice: (userCode: string) =>
+      apiData(
+        api.GET("/auth/device/preview", { params: { query: { user_code: userCode } } }),
+        (body) => body as { clientName: string; hostname: string | null },
+      ),
     verifyEmail: (token: string) => apiData(api.POST("/auth/email/verify", { body: { token } }), parseSession),
     /** A magic link's login and the `redirectTo` its flow carried (validated again by the caller). */
     verifyMagicLink: (token: string) =>

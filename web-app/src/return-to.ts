@@ -99,6 +99,23 @@ const PAGE_NAMES: Record<string, string> = {
   "/billing": "Billing",
 };
 
+/** The user code of a device-approval target (only a code's own characters), else null. */
+export function deviceCodeOf(target: string | null, origin: string): string | null {
+  if (!target) return null;
+  const url = new URL(target, origin);
+  if (url.pathname !== DEVICE_PATH) return null;
+  const code = url.searchParams.get("user_code") ?? "";
+  return /^[A-Za-z0-9-]{4,16}$/.test(code) ? code.toUpperCase() : null;
+}
+
+/**
+ * The sign-in page's words for a device whose request service-auth named (GET
+ * /auth/device/preview): the client's server-known name and the hostname the device reported.
+ */
+export function deviceReason(preview: { clientName: string; hostname: string | null }): string {
+  return `Sign in to approve ${preview.clientName}${preview.hostname ? ` on ${preview.hostname}` : ""}`;
+}
+
 /** Why the sign-in page is shown, in the visitor's words; null without a target. */
 export function signInReason(target: string | null, origin: string): string | null {
   if (!target) return null;

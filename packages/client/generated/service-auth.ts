@@ -3432,6 +3432,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/device/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who a user code belongs to, for the sign-in page (no sign-in needed)
+         * @description Answers only the client's name and the hostname the device reported, so the sign-in page can say "Sign in to approve Atlas CLI on ada-laptop". Where the device asked from, its scopes and the decision need sign-in (GET /auth/device/verify). Rate limited per address; a wrong, used or expired code answers 404.
+         */
+        get: {
+            parameters: {
+                query: {
+                    user_code: string;
+                };
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pending request's client and hostname */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "clientName": "Atlas CLI",
+                         *       "hostname": "ada-laptop"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["DevicePreview"];
+                    };
+                };
+                /** @description No pending request with this code (wrong, expired or used) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No pending request with this code (wrong, expired or used)",
+                         *       "code": "NOT_FOUND"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://atlas.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many requests from this address (Retry-After)",
+                         *       "code": "RATE_LIMITED"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/device/verify": {
         parameters: {
             query?: never;
@@ -11949,6 +12035,10 @@ export interface components {
             user_code: string;
             verification_uri: string;
             verification_uri_complete: string;
+        };
+        DevicePreview: {
+            clientName: string;
+            hostname: string | null;
         };
         DeviceRequest: {
             clientName: string;

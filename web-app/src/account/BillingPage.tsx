@@ -21,10 +21,10 @@ function included(plan: Plan): string[] {
   return out;
 }
 
-/** "GB" for one gigabyte, "10 GB" for ten: the unit an overage price is quoted per. */
+/** "GiB" for one gibibyte, "10 GiB" for ten: the unit an overage price is quoted per. */
 const perSize = (n: number) => bytes(n).replace(/^1 /, "");
 
-/** A plan's overage prices in words ("$0.09 per extra GB of transfer"), from the plan data. */
+/** A plan's overage prices in words ("$0.09 per extra GiB of transfer"), from the plan data. */
 function overage(plan: Plan): string[] {
   const price = (minor: number) => money(minor, plan.currency);
   return Object.entries(plan.overagePrices).map(([metric, { unitSize, unitPriceMinor }]) => {

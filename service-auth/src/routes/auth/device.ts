@@ -10,6 +10,7 @@ import {
   decideDeviceRequest,
   describeDeviceRequest,
   formatUserCode,
+  previewDeviceRequest,
   startDeviceAuthorization,
 } from "../../services/methods/device/device-auth.service.ts";
 import { assertRecentMfa } from "../../services/mfa/mfa.service.ts";
@@ -47,6 +48,8 @@ const DeviceCodeResponse = z
 
 const UserCodeBody = z.strictObject({ user_code: z.string().min(1).max(32) });
 const UserCodeQuery = z.object({ user_code: z.string().min(1).max(32) });
+
+const DevicePreview = z.object({ clientName: z.string(), hostname: z.string().nullable() }).openapi("DevicePreview");
 
 const DeviceRequest = z
   .object({
@@ -137,6 +140,41 @@ export function registerDeviceRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       200,
     );
   });
+
+  // Before sign-in, the sign-in page may name who asks (client and hostname, nothing else).
+  app.use(
+    "/auth/device/preview",
+    rateLimit(deps, [
+      { name: "device-preview:ip", limit: deps.config.RATE_LIMIT_LOGIN_PER_MIN_IP, windowMs: 60_000, key: byIp },
+    ]),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/device/preview",
+      tags: ["device authorization"],
+      summary: "Who a user code belongs to, for the sign-in page (no sign-in needed)",
+      description:
+        'Answers only the client\'s name and the hostname the device reported, so the sign-in page can say "Sign in to approve Atlas CLI on ada-laptop". Where the device asked from, its scopes and the decision need sign-in (GET /auth/device/verify). Rate limited per address; a wrong, used or expired code answers 404.',
+      request: { headers: TenantHeader, query: UserCodeQuery },
+      responses: {
+        200: {
+          description: "The pending request's client and hostname",
+          content: { "application/json": { schema: DevicePreview, example: EX.DEVICE_PREVIEW } },
+        },
+        404: problem("No pending request with this code (wrong, expired or used)"),
+        429: problem("Too many requests from this address (Retry-After)"),
+      },
+    }),
+    async (c) => {
+      const preview = await previewDeviceRequest(deps, {
+        userCode: c.req.valid("query").user_code,
+        tenantId: c.var.tenant.id,
+      });
+      c.header("Cache-Control", "no-store");
+      return c.json(preview, 200);
+    },
+  );
 
   // Code entry needs a signed-in user, and is rate limited per user and per address on top of
   // the wrong-code count the service keeps.

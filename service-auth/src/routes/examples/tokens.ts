@@ -93,6 +93,8 @@ export const DEVICE_CODE_RESPONSE = {
   interval: 5,
 };
 export const USER_CODE = { user_code: "BCDF-GHJK" };
+export const DEVICE_PREVIEW = { clientName: "Atlas CLI", hostname: "ada-laptop" };
+
 export const DEVICE_REQUEST = {
   userCode: "BCDF-GHJK",
   clientName: "Atlas CLI",

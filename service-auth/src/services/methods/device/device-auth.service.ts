@@ -294,6 +294,28 @@ const summaryOf = (row: DeviceAuthorization, code: string): DeviceRequestSummary
   expiresAt: row.expiresAt.toISOString(),
 });
 
+/**
+ * Who is asking, for the sign-in page a signed-out visitor of `/device?user_code=…` sees ("Sign in
+ * to approve Atlas CLI on ada-laptop"): the client's name (server-known, never device-sent) and
+ * the hostname the device reported, nothing else — where it asked from, the scopes and the
+ * decision stay behind sign-in. Wrong codes are not counted per user (there is none yet): the
+ * route is rate limited per address, which with ~34.6 bits per code and a 15-minute life leaves
+ * guessing a live code hopeless. Any code that could not be approved now answers 404.
+ */
+export async function previewDeviceRequest(
+  deps: Deps,
+  input: { userCode: string; tenantId: string },
+): Promise<{ clientName: string; hostname: string | null }> {
+  const code = normaliseUserCode(input.userCode);
+  const row = code
+    ? await deps.prisma.deviceAuthorization.findUnique({ where: { userCodeHash: sha256Hex(code) } })
+    : null;
+  if (!row || row.tenantId !== input.tenantId || row.status !== "pending" || row.expiresAt <= deps.now()) {
+    throw new AppError("NOT_FOUND", { detail: "No pending request with this code; check it, or start again" });
+  }
+  return { clientName: row.clientName, hostname: row.hostname };
+}
+
 /** What a user code asks for, for the approval page (does not decide anything). */
 export async function describeDeviceRequest(deps: Deps, input: UserCodeInput): Promise<DeviceRequestSummary> {
   const row = await pendingByUserCode(deps, input);
