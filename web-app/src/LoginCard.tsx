@@ -6,7 +6,20 @@ import { StartForm } from "./StartForm.tsx";
 import { WalletLogin } from "./WalletLogin.tsx";
 
 /** The sign-in card: exactly the methods the tenant allows (and the server can serve). */
-export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthClient; login: Login }) {
+export function LoginCard({
+  tenant,
+  auth,
+  login,
+  redirectTo = window.location.origin,
+  title = "Sign in",
+}: {
+  tenant: Tenant;
+  auth: AuthClient;
+  login: Login;
+  /** Where an OAuth login comes back to (default: this app). */
+  redirectTo?: string;
+  title?: string;
+}) {
   const allowed = new Set(tenant.allowedMethods);
   const oauth = OAUTH_METHODS.filter((o) => allowed.has(o.method));
   const passkey = allowed.has("passkey");
@@ -15,12 +28,11 @@ export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthC
   const onAutofillError = useCallback((m: string) => setPasskeyError(m), []);
   // Conditional UI rides on the e-mail field; without one there is nothing to autofill.
   usePasskeyAutofill(auth, login, passkey && allowed.has("email"), onAutofillError);
-  const redirectTo = window.location.origin;
 
   if (allowed.size === 0) {
     return (
       <section className="card" aria-labelledby="login-title">
-        <h2 id="login-title">Sign in</h2>
+        <h2 id="login-title">{title}</h2>
         <p className="notice">No sign-in methods are enabled for this workspace. Contact its administrator.</p>
       </section>
     );
@@ -29,7 +41,7 @@ export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthC
   const others = passkey || oauth.length > 0 || wallets;
   return (
     <section className="card" aria-labelledby="login-title">
-      <h2 id="login-title">Sign in</h2>
+      <h2 id="login-title">{title}</h2>
       {allowed.has("email") && (
         <StartForm
           label="Email"

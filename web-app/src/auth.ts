@@ -142,10 +142,24 @@ export function parseSession(body: unknown): Session {
 /** The passkey options service-auth answers, in the shape @simplewebauthn/browser takes. */
 const asPasskeyOptions = (options: AuthSchema<"PasskeyRequestOptions">) => options as PasskeyRequestOptions;
 
+/** How a login is run for someone other than the web-app's own tenant (the hosted login of an OpenID client). */
+export interface AuthClientOptions {
+  /** The tenant named by every request (default: the web-app's). */
+  tenant?: string;
+  /**
+   * "omit" for the hosted login: the browser neither sends nor stores service-auth's cookies, so
+   * another tenant's refresh cookie never replaces the user's own web-app session.
+   */
+  credentials?: RequestCredentials;
+  /** Where a magic link comes back to (its origin must be one of the tenant's allowed origins). */
+  emailRedirectTo?: string;
+}
+
 /** Calls to service-auth for one tenant; every request names the tenant and sends cookies. */
-export function createAuthClient(config: AppConfig) {
+export function createAuthClient(config: AppConfig, options: AuthClientOptions = {}) {
+  const tenant = options.tenant ?? config.tenant;
   const api = createServiceAuthClient(
-    clientOptions(config.authUrl, { "X-Tenant": config.tenant }, { credentials: "include" }),
+    clientOptions(config.authUrl, { "X-Tenant": tenant }, { credentials: options.credentials ?? "include" }),
   );
   const status = async (call: Promise<{ response: Response }>) => (await call).response.status;
 
@@ -155,7 +169,12 @@ export function createAuthClient(config: AppConfig) {
     health: async (signal?: AbortSignal) => {
       await api.GET("/health", { cache: "no-store", ...(signal ? { signal } : {}) });
     },
-    startEmail: (email: string) => status(api.POST("/auth/email/start", { body: { email } })),
+    startEmail: (email: string) =>
+      status(
+        api.POST("/auth/email/start", {
+          body: options.emailRedirectTo ? { email, redirectTo: options.emailRedirectTo } : { email },
+        }),
+      ),
     startSms: (phone: string) => status(api.POST("/auth/sms/start", { body: { phone } })),
     verifyEmail: (token: string) => apiData(api.POST("/auth/email/verify", { body: { token } }), parseSession),
     verifySms: (phone: string, code: string) =>
@@ -166,7 +185,7 @@ export function createAuthClient(config: AppConfig) {
       await api.POST("/auth/logout", { headers: { authorization: `Bearer ${session.accessToken}` } });
     },
     oauthStartUrl: (provider: OAuthProvider, redirectTo: string) =>
-      `${config.authUrl}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo, tenant: config.tenant })}`,
+      `${config.authUrl}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo, tenant })}`,
     /** A single-use nonce (10 minutes) for a wallet's sign-in message. */
     walletNonce: async (method: "siwe" | "siws" | "arweave") =>
       (await apiData(api.GET(`/auth/${method}/nonce`, { cache: "no-store" }))).nonce,

@@ -35,6 +35,13 @@ const EVENT_TEXT: Record<string, string> = {
   data_exported: "Your data was exported",
   token_revoked: "Token revoked",
   billing_action: "Billing change",
+  oidc_consent_granted: "You let an app use your account",
+  oidc_consent_revoked: "You took an app's access away",
+  oidc_client_created: "An app was registered to sign in with this workspace",
+  oidc_client_updated: "A registered app's settings were changed",
+  oidc_client_secret_rotated: "A registered app got a new secret",
+  oidc_client_deleted: "A registered app was deleted",
+  oidc_token_issued: "An app signed you in",
 };
 
 /** Why a sign-in looked risky, in words (the reasons service-auth's risk score adds up). */
@@ -45,6 +52,16 @@ export const RISK_REASON: Record<string, string> = {
   ip_failure_velocity: "many failed attempts from this network in the last minutes",
   account_under_attack: "your account saw many failed attempts recently",
 };
+
+/** The event in words; an app's events name the app (and say whether it signed in or renewed). */
+export function eventText(e: Pick<AuditEvent, "eventType" | "details">): string {
+  const base = EVENT_TEXT[e.eventType] ?? e.eventType.replaceAll("_", " ");
+  if (!e.eventType.startsWith("oidc_")) return base;
+  const app = typeof e.details.clientName === "string" ? e.details.clientName : e.details.clientId;
+  const renewed = e.eventType === "oidc_token_issued" && e.details.grantType === "refresh_token";
+  const text = renewed ? "An app renewed its access to your account" : base;
+  return typeof app === "string" && app !== "" ? `${text} (${app})` : text;
+}
 
 const reasonsOf = (e: AuditEvent): string[] =>
   Array.isArray(e.details.reasons) ? e.details.reasons.filter((r): r is string => typeof r === "string") : [];
@@ -92,7 +109,7 @@ export function ActivityPage({ api }: { api: AccountApi }) {
                 {items.map((e) => (
                   <li key={e.id} className="row">
                     <div>
-                      <b>{EVENT_TEXT[e.eventType] ?? e.eventType.replaceAll("_", " ")}</b>
+                      <b>{eventText(e)}</b>
                       <p className="hint">
                         {formatDate(e.createdAt)} · {describeAgent(e.userAgent)} · {e.ipAddress}
                         {e.geoLocation ? ` · ${e.geoLocation}` : ""}
