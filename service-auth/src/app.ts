@@ -5,10 +5,12 @@ import { tenantCors } from "./middleware/cors.ts";
 import { tenantMiddleware } from "./middleware/tenant.ts";
 import type { AuthEnv, Deps } from "./ports.ts";
 import { providerAwareErrorHandler } from "./providers/outage.ts";
+import { registerAdminClientRoutes } from "./routes/admin/clients.ts";
 import { registerAdminKeyRoutes } from "./routes/admin/keys.ts";
 import { registerAdminOutboxRoutes } from "./routes/admin/outbox.ts";
 import { registerAdminTenantRoutes } from "./routes/admin/tenants.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerConnectedAppRoutes } from "./routes/auth/connected-apps.ts";
 import { registerDeviceRoutes } from "./routes/auth/device.ts";
 import { registerMeRoutes } from "./routes/auth/me.ts";
 import { registerMfaRoutes } from "./routes/auth/mfa.ts";
@@ -18,6 +20,7 @@ import { registerSessionRoutes } from "./routes/auth/sessions.ts";
 import { registerTokenRoutes } from "./routes/auth/token.ts";
 import { registerBillingRoutes } from "./routes/billing/index.ts";
 import { registerDevRoutes } from "./routes/dev.ts";
+import { registerOidcProviderRoutes } from "./routes/oidc/op.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerWellKnownRoutes } from "./routes/well-known.ts";
 import { registerBusinessGauges } from "./services/platform/business-metrics.ts";
@@ -46,6 +49,8 @@ export function createApp(deps: Deps) {
   app.openAPIRegistry.registerComponent("securitySchemes", "basic", { type: "http", scheme: "basic" });
   for (const prefix of ["/tenants/*", "/auth/*", "/billing/*", "/admin/*"]) app.use(prefix, tenantMiddleware(deps));
   registerWellKnownRoutes(app, deps);
+  // The tenants' OpenID Providers at /t/:slug/* (issue 23): oidc-provider loads on the first request.
+  registerOidcProviderRoutes(app, deps);
   registerTenantRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerSessionRoutes(app, deps);
@@ -59,6 +64,8 @@ export function createApp(deps: Deps) {
   registerMfaRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerAdminTenantRoutes(app, deps);
+  registerAdminClientRoutes(app, deps);
+  registerConnectedAppRoutes(app, deps);
   registerAdminOutboxRoutes(app, deps);
   registerPrivacyRoutes(app, deps);
   registerDevRoutes(app, deps);

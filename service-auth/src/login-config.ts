@@ -68,6 +68,12 @@ export const loginEnv = {
     .min(1)
     .default(30)
     .describe("Login starts and verifications per minute and client IP"),
+  RATE_LIMIT_OIDC_PER_MIN_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(120)
+    .describe("OpenID Provider: requests per minute and client to /token, /introspect and /revoke (each)"),
   RATE_LIMIT_LOGIN_PER_MIN_TENANT: z.coerce
     .number()
     .int()

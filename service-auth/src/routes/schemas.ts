@@ -62,3 +62,13 @@ export const AuditItemSchema = z
     details: z.record(z.string(), z.unknown()),
   })
   .openapi("AuditEvent");
+
+/** A tenant's white-label brand (hosted login/consent pages, e-mails); absent fields are unset. */
+export const TenantBrandSchema = z
+  .object({
+    name: z.string().optional(),
+    logoUrl: z.string().optional(),
+    primaryColor: z.string().optional().openapi({ description: "#rrggbb" }),
+    supportEmail: z.string().optional(),
+  })
+  .openapi("TenantBrand");

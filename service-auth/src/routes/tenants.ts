@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { LOGIN_METHOD_IDS, manifestOf } from "../methods/index.ts";
 import type { AuthEnv, Deps } from "../ports.ts";
+import { TenantBrandSchema } from "./schemas.ts";
 
 const TenantHeaders = z.object({
   "x-tenant": z.string().optional().openapi({ description: "Tenant slug; absent means `default`" }),
@@ -11,6 +12,7 @@ const PublicTenant = z
     slug: z.string(),
     name: z.string(),
     allowedMethods: z.array(z.enum(LOGIN_METHOD_IDS)),
+    brand: TenantBrandSchema,
   })
   .openapi("PublicTenant");
 
@@ -39,7 +41,7 @@ export function registerTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       const t = c.var.tenant;
       // Only what this server can serve (the method manifest's `available`): the rest would fail after the click.
       const allowedMethods = t.allowedMethods.filter((m) => manifestOf(m)?.available(deps) === true);
-      return c.json({ slug: t.slug, name: t.name, allowedMethods }, 200);
+      return c.json({ slug: t.slug, name: t.name, allowedMethods, brand: t.brand }, 200);
     },
   );
 }

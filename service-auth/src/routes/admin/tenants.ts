@@ -12,7 +12,7 @@ import {
   rotateTenantWebhookSecret,
   updateTenant,
 } from "../../services/tenancy/tenant-admin.service.ts";
-import { bearerSecurity, problem, TenantHeader } from "../schemas.ts";
+import { bearerSecurity, problem, TenantBrandSchema, TenantHeader } from "../schemas.ts";
 import { requirePlatformAdmin } from "./scope.ts";
 
 const CACHE_NOTE = `Changes reach every instance at once (each instance's tenant cache is emptied through LISTEN/NOTIFY when the change commits; ${TENANT_CACHE_MS / 1000} s at most if a notification is lost).`;
@@ -26,6 +26,8 @@ const Origin = z
     const url = new URL(v);
     return (url.protocol === "https:" || url.protocol === "http:") && url.origin === v;
   }, "must be scheme://host[:port] (lower case, without path, trailing slash or default port)");
+
+const CLIENTS_PATH = /^\/admin\/tenants\/[^/]+\/clients(?:\/|$)/;
 
 const unique = <T>(list: T[]) => new Set(list).size === list.length;
 
@@ -53,12 +55,26 @@ const TenantFields = {
   }),
 };
 
+const Brand = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).nullable().optional(),
+    logoUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+    primaryColor: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/, "#rrggbb")
+      .nullable()
+      .optional(),
+    supportEmail: z.email().max(254).nullable().optional(),
+  })
+  .openapi("TenantBrandInput", { description: "White-label brand: hosted login/consent pages and e-mails; null removes a field" });
+
 const TenantCreate = z
   .strictObject({
     ...TenantFields,
     webhookUrl: TenantFields.webhookUrl.optional(),
     isActive: TenantFields.isActive.optional(),
     settings: TenantFields.settings.optional(),
+    brand: Brand.optional(),
   })
   .openapi("TenantCreate");
 
@@ -72,6 +88,7 @@ const TenantPatch = z
     webhookUrl: TenantFields.webhookUrl.optional(),
     isActive: TenantFields.isActive.optional(),
     settings: TenantFields.settings.optional(),
+    brand: Brand.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "at least one field")
   .openapi("TenantPatch");
@@ -87,6 +104,7 @@ const TenantSchema = z
     webhookUrl: z.string().nullable(),
     isActive: z.boolean(),
     settings: z.record(z.string(), z.unknown()),
+    brand: TenantBrandSchema,
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -100,7 +118,10 @@ const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path
 export function registerAdminTenantRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
   const auth = requireAuth(deps);
   app.use("/admin/tenants", auth, requirePlatformAdmin);
-  app.use("/admin/tenants/*", auth, requirePlatformAdmin);
+  // A tenant's OpenID clients are also its own admins' (routes/admin/clients.ts checks).
+  app.use("/admin/tenants/*", auth, (c, next) =>
+    CLIENTS_PATH.test(c.req.path) ? next() : requirePlatformAdmin(c, next),
+  );
   const actor = (c: Parameters<typeof requestContext>[0]) => ({
     principal: c.var.principal,
     context: requestContext(c),

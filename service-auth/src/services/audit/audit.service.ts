@@ -52,7 +52,14 @@ export type AuditEventType =
   | "data_exported"
   | "account_deleted"
   | "outbox_event_retried"
-  | "outbox_event_discarded";
+  | "outbox_event_discarded"
+  | "oidc_consent_granted"
+  | "oidc_consent_revoked"
+  | "oidc_client_created"
+  | "oidc_client_updated"
+  | "oidc_client_secret_rotated"
+  | "oidc_client_deleted"
+  | "oidc_token_issued";
 
 export interface AuditEvent {
   eventType: AuditEventType;

@@ -8,7 +8,7 @@ import { recordAudit } from "../audit/audit.service.ts";
 import type { LoginMethod } from "../login/method-ids.ts";
 import type { RequestContext } from "../login/request-context.ts";
 import { afterCursor, decodeCursor, toPage } from "../platform/keyset-cursor.ts";
-import { DEFAULT_TENANT_SLUG } from "./tenant.service.ts";
+import { DEFAULT_TENANT_SLUG, parseBrand, type TenantBrand } from "./tenant.service.ts";
 import { notifyTenantChanged } from "./tenant-cache.ts";
 import { createWebhookSecret, rotateWebhookSecret } from "./tenant-webhook-secrets.ts";
 
@@ -23,6 +23,7 @@ export interface TenantView {
   webhookUrl: string | null;
   isActive: boolean;
   settings: Record<string, unknown>;
+  brand: TenantBrand;
   createdAt: string;
   updatedAt: string;
 }
@@ -41,6 +42,8 @@ export interface TenantCreateInput {
   webhookUrl?: string | null | undefined;
   isActive?: boolean | undefined;
   settings?: TenantSettingsInput | undefined;
+  /** Merged key by key into the stored brand; a null field removes it. */
+  brand?: { [K in keyof TenantBrand]?: TenantBrand[K] | null | undefined } | undefined;
 }
 
 /** The body of `PATCH /admin/tenants/:id`: any subset. */
@@ -66,9 +69,19 @@ export const toTenantView = (t: Tenant): TenantView => ({
   webhookUrl: t.webhookUrl,
   isActive: t.isActive,
   settings: jsonRecord(t.settings),
+  brand: parseBrand(t.brand),
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
 });
+
+function mergeBrand(current: TenantBrand, patch: TenantCreateInput["brand"]): TenantBrand {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch ?? {})) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  return merged as TenantBrand;
+}
 
 /**
  * Webhook URLs: absolute http(s) without credentials or fragment; https only in production (the
@@ -156,6 +169,7 @@ export async function createTenant(
         webhookUrl: input.webhookUrl ?? null,
         isActive: input.isActive ?? true,
         settings: (input.settings ?? {}) as Prisma.InputJsonValue,
+        brand: mergeBrand({}, input.brand) as Prisma.InputJsonValue,
         createdAt: now,
         updatedAt: now,
       },
@@ -204,8 +218,9 @@ export async function updateTenant(
     ) {
       throw new AppError("CONFLICT", { detail: "The default tenant cannot be deactivated or renamed" });
     }
-    const { settings, ...rest } = patch;
+    const { settings, brand, ...rest } = patch;
     const data: Prisma.TenantUpdateInput = { ...rest, updatedAt: now };
+    if (brand) data.brand = mergeBrand(parseBrand(current.brand), brand) as Prisma.InputJsonValue;
     if (settings) data.settings = { ...jsonRecord(current.settings), ...settings } as Prisma.InputJsonValue;
     const row = await tx.tenant.update({ where: { id }, data });
     // Delivered to the other instances on commit, never for a rolled-back change.

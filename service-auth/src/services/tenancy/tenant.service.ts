@@ -31,6 +31,34 @@ export interface ResolvedTenant {
   lockout: "soft" | "hard";
   /** Risk policy: at `challengeAt` a login needs stronger proof, at `denyAt` it is refused. */
   risk: { challengeAt: number; denyAt: number };
+  /** White-label brand of hosted pages and e-mails (each field optional). */
+  brand: TenantBrand;
+}
+
+export interface TenantBrand {
+  name?: string;
+  logoUrl?: string;
+  /** `#rrggbb`. */
+  primaryColor?: string;
+  supportEmail?: string;
+}
+
+/** The brand column as stored; fields of the wrong shape are dropped (never shown). */
+export const brandSchema = z.object({
+  name: z.string().min(1).max(100).optional().catch(undefined),
+  logoUrl: z.url({ protocol: /^https?$/ }).max(2048).optional().catch(undefined),
+  primaryColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/)
+    .optional()
+    .catch(undefined),
+  supportEmail: z.email().max(254).optional().catch(undefined),
+});
+
+export function parseBrand(value: unknown): TenantBrand {
+  const parsed = brandSchema.safeParse(value ?? {});
+  if (!parsed.success) return {};
+  return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) as TenantBrand;
 }
 
 const settingsSchema = z
@@ -63,6 +91,7 @@ export function toResolvedTenant(t: Tenant): ResolvedTenant {
       // Default: never deny on risk alone (1.01 > the maximum score); challenge instead.
       denyAt: (settings.success ? settings.data.risk?.denyAt : undefined) ?? 1.01,
     },
+    brand: parseBrand(t.brand),
   };
 }
 

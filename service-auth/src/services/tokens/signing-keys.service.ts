@@ -106,6 +106,20 @@ export class SigningKeyStore {
     return this.keys.find((k) => k.kid === kid && (!k.unpublishAt || k.unpublishAt.getTime() > t));
   }
 
+  /**
+   * The published keys, the signer first (an OpenID Provider's keystore: it signs with the first
+   * key of the alg and publishes them all). Empty when nothing signs.
+   */
+  publishedKeys(now: Date): LoadedKey[] {
+    const signer = this.signer(now);
+    if (!signer) return [];
+    const t = now.getTime();
+    const others = this.keys.filter(
+      (k) => k !== signer && k.createdAt.getTime() <= t && (!k.unpublishAt || k.unpublishAt.getTime() > t),
+    );
+    return [signer, ...others];
+  }
+
   /** The JWKS document (public parts only), serialised once per cache generation. */
   jwksJson(now: Date): string {
     return this.jwks(now).body;
