@@ -79,6 +79,8 @@ describe.skipIf(skipBrowser)("OpenID Provider: a tenant's app signs its users in
 
   /** The hosted page of tenant acme for the app: branded, with acme's methods. */
   async function atHostedLogin(page: Page) {
+    await page.waitForTimeout(3000);
+    console.log("DEBUG", page.url(), (await page.textContent("body"))?.slice(0, 500));
     await page.getByRole("heading", { name: `Sign in to continue to ${APP}` }).waitFor();
     expect(new URL(page.url()).pathname).toMatch(/^\/oidc\/acme\/[A-Za-z0-9_-]+$/);
     await page.getByRole("heading", { name: BRAND.name, level: 1 }).waitFor();

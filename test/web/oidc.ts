@@ -3,7 +3,7 @@
 // operator and the user would (X-Tenant names the tenant; no Origin, so tokens come in the body).
 import type { Page } from "playwright-core";
 import { SoftAuthenticator } from "../../service-auth/test/soft-authenticator.ts";
-import { api, apiEmailLogin, totpNow, virtualAuthenticator, type WebStack } from "./harness.ts";
+import { api, totpNow, virtualAuthenticator, type WebStack } from "./harness.ts";
 
 export interface OpClient {
   clientId: string;
@@ -12,10 +12,13 @@ export interface OpClient {
 
 /** A platform admin's access token (an admin of the default tenant). */
 export async function platformAdmin(stack: WebStack, email = "op-admin@example.com"): Promise<string> {
-  const first = await apiEmailLogin(stack, email);
-  const me = await api<{ id: string }>(stack, "/auth/me", { token: first });
-  await stack.t.deps.prisma.user.update({ where: { id: me.id }, data: { roles: ["admin"] } });
-  return apiEmailLogin(stack, email); // a new token carries the role
+  await tenantEmailLogin(stack, "default", email);
+  const tenant = await stack.t.deps.prisma.tenant.findUniqueOrThrow({ where: { slug: "default" } });
+  await stack.t.deps.prisma.user.update({
+    where: { tenantId_email: { tenantId: tenant.id, email } },
+    data: { roles: ["admin"] },
+  });
+  return tenantEmailLogin(stack, "default", email); // a new token carries the role
 }
 
 /** Creates tenant `slug` (the web-app's origin allowed) with a brand; its id. */
