@@ -20,6 +20,8 @@ export interface RpSession {
   tokens: TokenEndpointResponse | null;
   /** The ID token's claims (validated by openid-client). */
   claims: Record<string, unknown> | null;
+  /** Userinfo, fetched after the sign-in. */
+  user: Record<string, unknown> | null;
   /** The last authorization error (`login_required`, `access_denied`…). */
   error: string | null;
 }

@@ -23,6 +23,7 @@ import * as oidc from "openid-client";
  * @property {{ state: string, nonce: string, codeVerifier: string, maxAge?: number } | null} pending
  * @property {import("openid-client").TokenEndpointResponse | null} tokens
  * @property {Record<string, unknown> | null} claims The ID token's claims (verified by openid-client).
+ * @property {Record<string, unknown> | null} user Userinfo, fetched after the sign-in.
  * @property {string | null} error The last authorization error (`login_required`, `access_denied`…).
  */
 
@@ -74,7 +75,7 @@ export async function startRelyingParty(options) {
   const routes = {
     "/": (_req, res, s) => {
       const who = s.claims
-        ? `<p>Signed in as <b id="sub">${html(s.claims.email ?? s.claims.sub)}</b></p><p><a href="/me">Userinfo</a> · <a href="/refresh">Refresh</a> · <a href="/logout">Sign out</a></p>`
+        ? `<p>Signed in as <b id="sub">${html(s.user?.email ?? s.claims.sub)}</b></p><p><a href="/me">Userinfo</a> · <a href="/refresh">Refresh</a> · <a href="/logout">Sign out</a></p>`
         : `<p><a href="/login">Sign in with Atlas</a></p>`;
       const error = s.error ? `<p role="alert" id="error">${html(s.error)}</p>` : "";
       send(res, 200, page("Example app", error + who));
@@ -115,11 +116,12 @@ export async function startRelyingParty(options) {
         });
         s.tokens = tokens;
         s.claims = tokens.claims() ?? null;
+        // The ID token says who (sub); the profile (e-mail, name, wallet) comes from userinfo.
+        s.user = s.claims ? await oidc.fetchUserInfo(config, tokens.access_token, String(s.claims.sub)) : null;
         s.error = null;
         redirect(res, "/");
       } catch (error) {
-        // An authorization error (login_required, access_denied…) or a failed check.
-        s.error = error instanceof oidc.AuthorizationResponseError ? error.error : String(error?.code ?? error);
+        s.error = describe(error);
         redirect(res, "/");
       }
     },
@@ -135,9 +137,10 @@ export async function startRelyingParty(options) {
         s.tokens = { ...s.tokens, ...refreshed };
         redirect(res, "/");
       } catch (error) {
-        s.error = `refresh failed: ${error?.error ?? error?.code ?? "error"}`;
+        s.error = `refresh failed: ${describe(error)}`;
         s.tokens = null;
         s.claims = null;
+        s.user = null;
         redirect(res, "/");
       }
     },
@@ -145,6 +148,7 @@ export async function startRelyingParty(options) {
       const idToken = s.tokens?.id_token;
       s.tokens = null;
       s.claims = null;
+      s.user = null;
       if (!idToken) return redirect(res, "/");
       const state = oidc.randomState();
       redirect(
@@ -180,6 +184,15 @@ export async function startRelyingParty(options) {
     sessions,
     close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
   };
+}
+
+/** An authorization error (`login_required`, `access_denied`…), the token endpoint's, or a failed check. */
+function describe(error) {
+  if (error instanceof oidc.AuthorizationResponseError) return error.error;
+  if (error instanceof oidc.ResponseBodyError) {
+    return error.error_description ? `${error.error} (${error.error_description})` : error.error;
+  }
+  return String(error?.code ?? error?.message ?? error);
 }
 
 function send(res, status, body, type = "text/html; charset=utf-8") {

@@ -34,7 +34,7 @@ export async function createBrandedTenant(
       slug: input.slug,
       allowedOrigins: [stack.webUrl],
       allowedMethods: input.methods,
-      jwtAudience: `${input.slug}-api`,
+      jwtAudience: `https://api.${input.slug}.example`,
     },
   });
   if (input.brand)
