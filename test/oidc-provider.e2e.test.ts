@@ -181,6 +181,30 @@ describe.skipIf(skipBrowser)("OpenID Provider: a tenant's app signs its users in
     await page.close();
   });
 
+  it("a magic link asked for on the hosted page comes back to the request; Deny returns access_denied", async () => {
+    const page = await stack.newPage();
+    for (const s of rp.sessions.values()) s.tokens = null;
+    const email = "link-user@example.com";
+    await page.goto(`${rp.url}/login`);
+    await atHostedLogin(page);
+    const uid = new URL(page.url()).pathname.split("/").pop();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Email").press("Enter");
+    const { link } = await stack.lastMessage("email", email);
+    // The link is the web-app's (the tenant's allowed origin); opened in this browser, it resumes
+    // the request it was asked for, signed in to tenant acme.
+    expect(link?.startsWith(`${stack.webUrl}/auth/callback?token=`)).toBe(true);
+    await page.goto(link ?? "");
+    await page.getByRole("heading", { name: `${APP} wants to use your Acme account` }).waitFor();
+    expect(new URL(page.url()).pathname).not.toContain(uid); // a new interaction: the consent prompt
+    await page.getByRole("button", { name: "Deny" }).click();
+    await page.waitForURL(`${rp.url}/`);
+    await page.getByText("access_denied").waitFor();
+    const user = await stack.t.deps.prisma.user.findFirstOrThrow({ where: { email, tenant: { slug: "acme" } } });
+    expect(user.email).toBe(email);
+    await page.close();
+  });
+
   it("acr_values=urn:atlas:acr:mfa forces the second factor", async () => {
     const page = await stack.newPage();
     const email = "mfa-user@example.com";
