@@ -75,7 +75,17 @@ describe("service-auth boot", () => {
       ].map((m) => m[1]),
     );
     expect(packages).toContain("hono"); // the log works
-    const heavy = ["viem", "@simplewebauthn/server", "twilio", "stripe", "openid-client", "maxmind", "siwe"];
+    // oidc-provider: only on the first request to a tenant's OpenID Provider (/t/:slug/*).
+    const heavy = [
+      "viem",
+      "@simplewebauthn/server",
+      "twilio",
+      "stripe",
+      "openid-client",
+      "oidc-provider",
+      "maxmind",
+      "siwe",
+    ];
     const more = ["tweetnacl", "bs58", "resend", "qrcode", "@node-rs/argon2", "libphonenumber-js"];
     // Redis only with REDIS_URL; PGlite only in the embedded launcher (scripts/start.ts).
     const unconfigured = ["redis", "@redis/client", "@electric-sql/pglite", "pglite-prisma-adapter"];

@@ -187,7 +187,8 @@ export async function startWebStack(
     },
     async readmeScreenshot(page, name) {
       if (!isPhone) await page.screenshot({ path: join(root, "docs/screenshots", `${name}.png`) });
-      await this.screenshot(page, name);
+      await page.screenshot({ path: join(ARTIFACTS, `${name}-${VIEWPORT.name}.png`), fullPage: true });
+      await expectAccessible(page, `${name} (${VIEWPORT.name})`);
     },
     async close() {
       await browser.close().catch(() => {});

@@ -903,6 +903,425 @@ export interface paths {
         };
         trace?: never;
     };
+    "/admin/tenants/{id}/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's OpenID clients, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    tenant?: string;
+                };
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of clients */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["OidcClient"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an admin of this tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a client (its secret, for secret-based authentication, is shown once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OidcClientCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedOidcClient"];
+                    };
+                };
+                /** @description Invalid client */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an admin of this tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{id}/clients/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One client */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path: {
+                    clientId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Client */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OidcClient"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an admin of this tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such client */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a client, its grants and tokens, and users' consents to it */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path: {
+                    clientId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an admin of this tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such client */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change any subset of a client's fields */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path: {
+                    clientId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OidcClientPatch"];
+                };
+            };
+            responses: {
+                /** @description Updated (clientSecret only when switching to a secret-based method) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UpdatedOidcClient"];
+                    };
+                };
+                /** @description Invalid change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an admin of this tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such client */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/admin/tenants/{id}/clients/{clientId}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate the client secret; the previous one keeps working for overlapSeconds */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path: {
+                    clientId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        overlapSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new secret (shown once) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RotatedOidcClientSecret"];
+                    };
+                };
+                /** @description Invalid overlap */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an admin of this tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such client */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A private_key_jwt client has no secret */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/tenants/{id}/webhook-secret": {
         parameters: {
             query?: never;
@@ -1177,6 +1596,113 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/connected-apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Apps the caller signed in to with Atlas and what they may read */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Connected apps, newest consent first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ConnectedApp"][];
+                        };
+                    };
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/connected-apps/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an app: its consent and every grant, code and refresh token it holds for the caller */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Tenant slug; absent means `default` */
+                    "x-tenant"?: string;
+                };
+                path: {
+                    clientId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not authenticated */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such app */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -5991,6 +6517,255 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{slug}/interactions/{uid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pending sign-in request of the tenant's OpenID Provider, as the hosted page shows it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                    uid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The interaction */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OidcInteraction"];
+                    };
+                };
+                /** @description Inactive tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unknown or expired interaction, or unknown tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{slug}/interactions/{uid}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel the sign-in: the client receives error=access_denied */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                    uid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where the browser goes next (a top-level navigation that resumes the authorization) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OidcInteractionRedirect"];
+                    };
+                };
+                /** @description Unknown or expired interaction */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{slug}/interactions/{uid}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Grant the requested scopes to the client (remembered per user, client and scopes) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                    uid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where the browser goes next (a top-level navigation that resumes the authorization) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OidcInteractionRedirect"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Another user or tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unknown or expired interaction */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The interaction is not waiting for consent */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/{slug}/interactions/{uid}/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete the login prompt with the caller's Atlas session
+         * @description 401 MFA_REQUIRED when the request asks for MFA (acr_values urn:atlas:acr:mfa) and the session has none; 401 INVALID_TOKEN 'sign in again' when prompt=login or max_age need a newer login.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                    uid: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where the browser goes next (a top-level navigation that resumes the authorization) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OidcInteractionRedirect"];
+                    };
+                };
+                /** @description Not signed in, MFA required, or the login is too old */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A token of another tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unknown or expired interaction */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tenants/current": {
         parameters: {
             query?: never;
@@ -6248,6 +7023,18 @@ export interface components {
             payoutsEnabled: boolean;
             stripeAccountId: string;
         };
+        ConnectedApp: {
+            clientId: string;
+            grantedAt: string;
+            logoUri: string | null;
+            name: string;
+            scopes: string[];
+        };
+        CreatedOidcClient: {
+            client: components["schemas"]["OidcClient"];
+            /** @description Shown once: Atlas stores only its SHA-256. */
+            clientSecret?: string;
+        };
         CreatedPersonalAccessToken: components["schemas"]["PersonalAccessToken"] & {
             token: string;
         };
@@ -6388,6 +7175,86 @@ export interface components {
         OAuthLinkStart: {
             url: string;
         };
+        OidcClient: {
+            allowedScopes: string[];
+            clientId: string;
+            createdAt: string;
+            firstParty: boolean;
+            jwks: {
+                keys: {
+                    [key: string]: unknown;
+                }[];
+            } | null;
+            logoUri: string | null;
+            name: string;
+            postLogoutRedirectUris: string[];
+            previousSecretExpiresAt: string | null;
+            redirectUris: string[];
+            tenantId: string;
+            tokenEndpointAuthMethod: string;
+            updatedAt: string;
+        };
+        OidcClientCreate: {
+            allowedScopes: ("openid" | "profile" | "email" | "phone" | "offline_access")[];
+            firstParty?: boolean;
+            jwks?: {
+                keys: {
+                    [key: string]: unknown;
+                }[];
+            } | null;
+            /** Format: uri */
+            logoUri?: string | null;
+            name: string;
+            postLogoutRedirectUris?: string[];
+            redirectUris: string[];
+            /** @enum {string} */
+            tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+        };
+        OidcClientPatch: {
+            allowedScopes?: ("openid" | "profile" | "email" | "phone" | "offline_access")[];
+            firstParty?: boolean;
+            jwks?: {
+                keys: {
+                    [key: string]: unknown;
+                }[];
+            } | null;
+            /** Format: uri */
+            logoUri?: string | null;
+            name?: string;
+            postLogoutRedirectUris?: string[];
+            redirectUris?: string[];
+            /** @enum {string} */
+            tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+        };
+        OidcInteraction: {
+            client: {
+                clientId: string;
+                firstParty: boolean;
+                logoUri: string | null;
+                name: string;
+                redirectHost: string;
+            };
+            loginHint: string | null;
+            maxAge: number | null;
+            /** @enum {string} */
+            prompt: "login" | "consent";
+            requireMfa: boolean;
+            scopes: string[];
+            tenant: {
+                brand: {
+                    logoUrl: string | null;
+                    name: string;
+                    primaryColor: string | null;
+                    supportEmail: string | null;
+                };
+                name: string;
+                slug: string;
+            };
+            uid: string;
+        };
+        OidcInteractionRedirect: {
+            redirectTo: string;
+        };
         ParkedOutboxEvent: {
             aggregateKey: string | null;
             attempts: number;
@@ -6505,12 +7372,14 @@ export interface components {
         Problem: {
             code: string;
             detail: string;
+            instance?: string;
             status: number;
             title: string;
             type: string;
         };
         PublicTenant: {
             allowedMethods: ("email" | "sms" | "siwe" | "siws" | "arweave" | "passkey" | "oauth:google" | "oauth:github" | "oauth:discord" | "oauth:twitter" | "oauth:oidc")[];
+            brand: components["schemas"]["TenantBrand"];
             name: string;
             slug: string;
         };
@@ -6558,6 +7427,11 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        RotatedOidcClientSecret: {
+            /** @description Shown once: Atlas stores only its SHA-256. */
+            clientSecret: string;
+            previousSecretExpiresAt: string | null;
+        };
         RotatedWebhookSecret: {
             previousSecretsExpireAt: string;
             /** @description Shown once: store it in the webhook receiver. HMAC-SHA256 key = this string (UTF-8). */
@@ -6586,6 +7460,7 @@ export interface components {
         Tenant: {
             allowedMethods: string[];
             allowedOrigins: string[];
+            brand: components["schemas"]["TenantBrand"];
             createdAt: string;
             id: string;
             isActive: boolean;
@@ -6598,9 +7473,26 @@ export interface components {
             updatedAt: string;
             webhookUrl: string | null;
         };
+        TenantBrand: {
+            logoUrl?: string;
+            name?: string;
+            /** @description #rrggbb */
+            primaryColor?: string;
+            supportEmail?: string;
+        };
+        /** @description White-label brand: hosted login/consent pages and e-mails; null removes a field */
+        TenantBrandInput: {
+            /** Format: uri */
+            logoUrl?: string | null;
+            name?: string | null;
+            primaryColor?: string | null;
+            /** Format: email */
+            supportEmail?: string | null;
+        };
         TenantCreate: {
             allowedMethods: ("email" | "sms" | "siwe" | "siws" | "arweave" | "passkey" | "oauth:google" | "oauth:github" | "oauth:discord" | "oauth:twitter" | "oauth:oidc")[];
             allowedOrigins: string[];
+            brand?: components["schemas"]["TenantBrandInput"];
             isActive?: boolean;
             jwtAudience: string;
             name: string;
@@ -6622,6 +7514,7 @@ export interface components {
         TenantPatch: {
             allowedMethods?: ("email" | "sms" | "siwe" | "siws" | "arweave" | "passkey" | "oauth:google" | "oauth:github" | "oauth:discord" | "oauth:twitter" | "oauth:oidc")[];
             allowedOrigins?: string[];
+            brand?: components["schemas"]["TenantBrandInput"];
             isActive?: boolean;
             jwtAudience?: string;
             name?: string;
@@ -6663,6 +7556,9 @@ export interface components {
             id: string;
             label: string | null;
             lastUsedAt: string | null;
+        };
+        UpdatedOidcClient: components["schemas"]["OidcClient"] & {
+            clientSecret?: string;
         };
         UpdatedTenant: components["schemas"]["Tenant"] & {
             /** @description Only when a webhookUrl was set on a tenant without a signing secret. Shown once: store it in the webhook receiver. HMAC-SHA256 key = this string (UTF-8). */

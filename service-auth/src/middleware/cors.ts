@@ -11,7 +11,7 @@ const ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE";
  * granted when some active tenant allows the origin; the real request is then checked against
  * its own tenant, and a browser refuses the response without a grant.
  */
-export function tenantCors(deps: Pick<Deps, "prisma">): MiddlewareHandler {
+export function tenantCors(deps: Pick<Deps, "prisma" | "config">): MiddlewareHandler {
   return function cors(c, next) {
     const origin = c.req.header("origin");
     // Not a preflight and no Origin (servers, CLIs, same-origin GETs): nothing to grant, so the
@@ -24,7 +24,8 @@ export function tenantCors(deps: Pick<Deps, "prisma">): MiddlewareHandler {
     const isPreflight = c.req.method === "OPTIONS" && c.req.header("access-control-request-method") !== undefined;
     if (isPreflight) {
       c.header("Vary", "Origin");
-      if (origin && (await isOriginAllowedByAnyTenant(deps, origin))) {
+      // The web-app's own origin too: its hosted OP pages call /t/:slug/interactions/* of any tenant.
+      if (origin && (origin === deps.config.WEB_ORIGIN || (await isOriginAllowedByAnyTenant(deps, origin)))) {
         c.header("Access-Control-Allow-Origin", origin);
         c.header("Access-Control-Allow-Credentials", "true");
         c.header("Access-Control-Allow-Methods", ALLOWED_METHODS);

@@ -17,6 +17,15 @@ export interface EmailMessage {
   html: string;
   /** Non-secret-to-the-recipient extras the dev outbox shows (the link, the token). */
   meta?: { link?: string; token?: string; code?: string };
+  /** Sender display name (a tenant's brand); the address stays EMAIL_FROM's. */
+  fromName?: string;
+}
+
+/** `Name <address>` with EMAIL_FROM's address (RFC 5322 display name, quoted, no line breaks). */
+export function withDisplayName(from: string, name: string | undefined): string {
+  if (!name) return from;
+  const address = /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
+  return `"${name.replace(/["\\\r\n]/g, "")}" <${address}>`;
 }
 
 /** How service-auth sends e-mail: one small interface, the Resend SDK in production. */
@@ -42,7 +51,7 @@ export class ResendEmailSender implements EmailSender {
       ({ Resend }) => new Resend(this.apiKey, this.baseUrl ? { baseUrl: this.baseUrl } : undefined),
     );
     const { error } = await (await this.client).emails.send({
-      from: this.from,
+      from: withDisplayName(this.from, message.fromName),
       to: message.to,
       subject: message.subject,
       text: message.text,

@@ -39,6 +39,11 @@ export function registerWellKnownRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
       introspection_endpoint: `${iss}/auth/token/introspect`,
       revocation_endpoint: `${iss}/auth/token/revoke`,
       device_authorization_endpoint: `${iss}/auth/device/code`,
+      // The OpenID Provider endpoint kinds (api.md "OpenID Provider"), served by the default
+      // tenant's issuer; each tenant's own document is at /t/<slug>/.well-known/openid-configuration.
+      authorization_endpoint: `${iss}/t/default/authorize`,
+      userinfo_endpoint: `${iss}/t/default/userinfo`,
+      end_session_endpoint: `${iss}/t/default/logout`,
       introspection_endpoint_auth_methods_supported: ["client_secret_basic"],
       revocation_endpoint_auth_methods_supported: ["client_secret_basic", "bearer"],
       id_token_signing_alg_values_supported: ["RS256", "ES256", "EdDSA"],

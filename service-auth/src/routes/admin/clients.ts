@@ -29,7 +29,10 @@ const ClientFields = {
   firstParty: z.boolean(),
   tokenEndpointAuthMethod: z.enum(CLIENT_AUTH_METHODS),
   jwks: Jwks.nullable(),
-  logoUri: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
+  logoUri: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .nullable(),
 };
 
 const ClientCreate = z
@@ -43,9 +46,11 @@ const ClientCreate = z
   .openapi("OidcClientCreate");
 
 const ClientPatch = z
-  .strictObject(Object.fromEntries(Object.entries(ClientFields).map(([k, v]) => [k, v.optional()])) as {
-    [K in keyof typeof ClientFields]: z.ZodOptional<(typeof ClientFields)[K]>;
-  })
+  .strictObject(
+    Object.fromEntries(Object.entries(ClientFields).map(([k, v]) => [k, v.optional()])) as {
+      [K in keyof typeof ClientFields]: z.ZodOptional<(typeof ClientFields)[K]>;
+    },
+  )
   .refine((v) => Object.keys(v).length > 0, "at least one field")
   .openapi("OidcClientPatch");
 
@@ -88,7 +93,10 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
   // After registerAdminTenantRoutes: its `/admin/tenants/*` authentication runs first.
   app.use("/admin/tenants/:id/clients", requireClientAdmin);
   app.use("/admin/tenants/:id/clients/*", requireClientAdmin);
-  const actor = (c: Parameters<typeof requestContext>[0]) => ({ principal: c.var.principal, context: requestContext(c) });
+  const actor = (c: Parameters<typeof requestContext>[0]) => ({
+    principal: c.var.principal,
+    context: requestContext(c),
+  });
   const common = { tags: ["admin", "openid-provider"], security: bearerSecurity };
   const denied = { 401: problem("Not authenticated"), 403: problem("Not an admin of this tenant") };
 
@@ -143,7 +151,10 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
           content: {
             "application/json": {
               schema: z
-                .object({ client: ClientSchema, clientSecret: z.string().optional().openapi({ description: SecretNote }) })
+                .object({
+                  client: ClientSchema,
+                  clientSecret: z.string().optional().openapi({ description: SecretNote }),
+                })
                 .openapi("CreatedOidcClient"),
             },
           },
@@ -240,7 +251,14 @@ export function registerAdminClientRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps)
         body: {
           content: {
             "application/json": {
-              schema: z.strictObject({ overlapSeconds: z.number().int().min(0).max(30 * 86_400).optional() }),
+              schema: z.strictObject({
+                overlapSeconds: z
+                  .number()
+                  .int()
+                  .min(0)
+                  .max(30 * 86_400)
+                  .optional(),
+              }),
             },
           },
           required: false,

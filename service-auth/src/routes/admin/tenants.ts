@@ -58,7 +58,11 @@ const TenantFields = {
 const Brand = z
   .strictObject({
     name: z.string().trim().min(1).max(100).nullable().optional(),
-    logoUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+    logoUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .nullable()
+      .optional(),
     primaryColor: z
       .string()
       .regex(/^#[0-9a-fA-F]{6}$/, "#rrggbb")
@@ -66,7 +70,9 @@ const Brand = z
       .optional(),
     supportEmail: z.email().max(254).nullable().optional(),
   })
-  .openapi("TenantBrandInput", { description: "White-label brand: hosted login/consent pages and e-mails; null removes a field" });
+  .openapi("TenantBrandInput", {
+    description: "White-label brand: hosted login/consent pages and e-mails; null removes a field",
+  });
 
 const TenantCreate = z
   .strictObject({

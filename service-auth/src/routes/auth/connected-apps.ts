@@ -49,13 +49,23 @@ export function registerConnectedAppRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
       security: bearerSecurity,
       request: {
         headers: TenantHeader,
-        params: z.object({ clientId: z.string().max(64).openapi({ param: { name: "clientId", in: "path" } }) }),
+        params: z.object({
+          clientId: z
+            .string()
+            .max(64)
+            .openapi({ param: { name: "clientId", in: "path" } }),
+        }),
       },
       responses: { 204: { description: "Revoked" }, 401: problem("Not authenticated"), 404: problem("No such app") },
     }),
     async (c) => {
       const p = c.var.principal;
-      await revokeConnectedApp(deps, { userId: p.userId, tenantId: p.tenantId }, c.req.valid("param").clientId, requestContext(c));
+      await revokeConnectedApp(
+        deps,
+        { userId: p.userId, tenantId: p.tenantId },
+        c.req.valid("param").clientId,
+        requestContext(c),
+      );
       return c.body(null, 204);
     },
   );

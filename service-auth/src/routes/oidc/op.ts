@@ -19,7 +19,10 @@ import { bearerSecurity, problem } from "../schemas.ts";
 
 const Params = z.object({
   slug: z.string().openapi({ param: { name: "slug", in: "path" } }),
-  uid: z.string().max(64).openapi({ param: { name: "uid", in: "path" } }),
+  uid: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "uid", in: "path" } }),
 });
 
 const InteractionSchema = z
@@ -119,7 +122,8 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
     }),
     async (c) => {
       noStore(c);
-      const redirectTo = await submitLogin(deps, await provider(c), c.var.tenant, c.req.valid("param").uid, token(c));
+      const uid = c.req.valid("param").uid;
+      const redirectTo = await submitLogin(deps, await provider(c), c.var.tenant, uid, token(c), requestContext(c));
       return c.json({ redirectTo }, 200);
     },
   );
@@ -168,7 +172,9 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
   app.all("/t/:slug/*", tenantOf, async (c) => {
     const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
     if (!env?.incoming || !env.outgoing) {
-      throw new AppError("SERVICE_UNAVAILABLE", { detail: "The OpenID Provider is served by the Node HTTP server only" });
+      throw new AppError("SERVICE_UNAVAILABLE", {
+        detail: "The OpenID Provider is served by the Node HTTP server only",
+      });
     }
     const op = await provider(c);
     const prefix = `/t/${c.var.tenant.slug}`;
@@ -177,7 +183,12 @@ export function registerOidcProviderRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps
     // As a mounted app: oidc-provider builds its URLs from originalUrl minus url (the mount path).
     incoming.originalUrl = original;
     incoming.url = original.slice(prefix.length) || "/";
-    await op.callback()(incoming, env.outgoing);
+    // The Node stream was read by the adapter; oidc-provider takes a read body from req.body
+    // (lib/shared/selective_body.js), which it then parses by the request's content type.
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      (incoming as IncomingMessage & { body?: Buffer }).body = Buffer.from(await c.req.arrayBuffer());
+    }
+    await providers.callback(op)(incoming, env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });
 }

@@ -8,15 +8,34 @@ export type MailContent = Omit<EmailMessage, "to">;
 
 const LINK_ONCE = "The link works once and expires in 15 minutes.";
 
-/** E-mail login: the magic link (single use, 15 minutes). */
-export function magicLinkMail(input: { tenantName: string; link: string; token: string }): MailContent {
-  const { tenantName: name, link } = input;
-  const tail = `${LINK_ONCE} If you did not ask for it, ignore this e-mail.`;
+/** A tenant's white-label brand as e-mails use it (tenant.service.ts TenantBrand). */
+export interface MailBrand {
+  name?: string;
+  primaryColor?: string;
+  supportEmail?: string;
+}
+
+/** E-mail login: the magic link (single use, 15 minutes), in the tenant's brand when it has one. */
+export function magicLinkMail(input: {
+  tenantName: string;
+  link: string;
+  token: string;
+  brand?: MailBrand;
+}): MailContent {
+  const { link, brand } = input;
+  const name = brand?.name ?? input.tenantName;
+  const support = brand?.supportEmail ? ` Questions: ${brand.supportEmail}.` : "";
+  const tail = `${LINK_ONCE} If you did not ask for it, ignore this e-mail.${support}`;
+  // primaryColor is validated #rrggbb (tenant.service.ts), safe inside a style attribute.
+  const style = brand?.primaryColor
+    ? ` style="background:${brand.primaryColor};color:#fff;padding:8px 16px;border-radius:6px;text-decoration:none"`
+    : "";
   return {
     subject: `Your ${name} sign-in link`,
     text: `Sign in to ${name}: ${link}\n\n${tail}`,
-    html: `<p>Sign in to <b>${escapeHtml(name)}</b>:</p><p><a href="${escapeHtml(link)}">Sign in</a></p><p>${tail}</p>`,
+    html: `<p>Sign in to <b>${escapeHtml(name)}</b>:</p><p><a href="${escapeHtml(link)}"${style}>Sign in</a></p><p>${escapeHtml(tail)}</p>`,
     meta: { link, token: input.token },
+    ...(brand?.name ? { fromName: brand.name } : {}),
   };
 }
 

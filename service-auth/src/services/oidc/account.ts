@@ -19,7 +19,16 @@ export function walletCaip10(identity: Pick<Identity, "provider" | "subject" | "
   return `arweave:mainnet:${identity.subject}`;
 }
 
-export async function findOidcAccount(deps: Pick<Deps, "prisma" | "now" | "tenantCache">, tenant: ResolvedTenant, sub: string) {
+/**
+ * The account oidc-provider asks for. `clientId` (the requesting client) goes into ID tokens as
+ * `azp` (OpenID Connect Core 2: the authorized party), which oidc-provider does not add itself.
+ */
+export async function findOidcAccount(
+  deps: Pick<Deps, "prisma" | "now" | "tenantCache">,
+  tenant: ResolvedTenant,
+  sub: string,
+  clientId?: string,
+) {
   if (!(await deps.tenantCache.isActive(deps, tenant.id))) return undefined;
   const user = await deps.prisma.user.findFirst({
     where: { id: sub, tenantId: tenant.id, deletedAt: null },
@@ -29,8 +38,9 @@ export async function findOidcAccount(deps: Pick<Deps, "prisma" | "now" | "tenan
   const wallet = user.identities.find((i) => WALLET_PROVIDERS.has(i.provider));
   return {
     accountId: user.id,
-    claims: async () => ({
+    claims: async (use: string) => ({
       sub: user.id,
+      ...(use === "id_token" && clientId ? { azp: clientId } : {}),
       ...(user.displayName ? { name: user.displayName } : {}),
       ...(wallet ? { wallet_address: walletCaip10(wallet) } : {}),
       ...(user.email ? { email: user.email, email_verified: user.emailVerifiedAt !== null } : {}),

@@ -46,7 +46,13 @@ export async function listConnectedApps(deps: Pick<Deps, "prisma">, userId: stri
     const client = byId.get(c.clientId);
     if (!client) return [];
     return [
-      { clientId: c.clientId, name: client.name, logoUri: client.logoUri, scopes: c.scopes, grantedAt: c.grantedAt.toISOString() },
+      {
+        clientId: c.clientId,
+        name: client.name,
+        logoUri: client.logoUri,
+        scopes: c.scopes,
+        grantedAt: c.grantedAt.toISOString(),
+      },
     ];
   });
 }
@@ -71,7 +77,13 @@ export async function revokeConnectedApp(
     if (count === 0 && artefacts === 0) throw new AppError("NOT_FOUND", { detail: "No such connected app" });
     await recordAudit(
       tx,
-      { eventType: "oidc_consent_revoked", tenantId: user.tenantId, userId: user.userId, context, details: { clientId } },
+      {
+        eventType: "oidc_consent_revoked",
+        tenantId: user.tenantId,
+        userId: user.userId,
+        context,
+        details: { clientId },
+      },
       now,
     );
   });

@@ -6,10 +6,11 @@ import type { Interaction, default as Provider } from "oidc-provider";
 import type { Deps } from "../../ports.ts";
 import { recordAudit } from "../audit/audit.service.ts";
 import type { RequestContext } from "../login/request-context.ts";
+import { issueMfaToken, mfaMethodsOf } from "../mfa/mfa.service.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { isSessionActive } from "../tokens/session.service.ts";
 import { rememberConsent } from "./consent.service.ts";
-import { ACR_1FA, ACR_MFA, mfaRequested } from "./provider.ts";
+import { ACR_1FA, ACR_MFA, apiResource, mfaRequested } from "./provider.ts";
 
 /** Grace for a login that completes just before the request it answers was stored. */
 const SKEW_MS = 5_000;
@@ -46,7 +47,11 @@ async function clientOf(provider: Provider, interaction: Interaction) {
 }
 
 /** What the hosted page shows for an interaction; 404 NOT_FOUND when unknown or expired. */
-export async function interactionView(provider: Provider, tenant: ResolvedTenant, uid: string): Promise<InteractionView> {
+export async function interactionView(
+  provider: Provider,
+  tenant: ResolvedTenant,
+  uid: string,
+): Promise<InteractionView> {
   const interaction = await load(provider, uid);
   const client = await clientOf(provider, interaction);
   const params = interaction.params;
@@ -61,7 +66,7 @@ export async function interactionView(provider: Provider, tenant: ResolvedTenant
       name: client.clientName ?? client.clientId,
       logoUri: client.logoUri ?? null,
       redirectHost: redirect && URL.canParse(redirect) ? new URL(redirect).host : "",
-      firstParty: (client as unknown as { atlasFirstParty?: boolean }).atlasFirstParty === true,
+      firstParty: (client as unknown as { atlas_first_party?: boolean }).atlas_first_party === true,
     },
     scopes: String(params.scope ?? "")
       .split(" ")
@@ -90,11 +95,12 @@ async function caller(deps: Deps, tenant: ResolvedTenant, token: string | null) 
   if (claims.tid !== tenant.id || claims.aud !== tenant.jwtAudience) {
     throw new AppError("FORBIDDEN", { detail: "This token belongs to another tenant" });
   }
-  if (!(await isSessionActive(deps, claims.sid, now))) throw new AppError("INVALID_TOKEN", { detail: "Session revoked or expired" });
+  if (!(await isSessionActive(deps, claims.sid, now)))
+    throw new AppError("INVALID_TOKEN", { detail: "Session revoked or expired" });
   const session = await deps.prisma.session.findUnique({ where: { id: claims.sid } });
   if (!session) throw new AppError("INVALID_TOKEN", { detail: "Session revoked or expired" });
   const authTime = Math.max(session.createdAt.getTime(), session.mfaVerifiedAt?.getTime() ?? 0);
-  return { userId: claims.sub, amr: session.amr, authTime };
+  return { userId: claims.sub, sessionId: session.id, amr: session.amr, authTime };
 }
 
 async function finish(interaction: Interaction, result: Record<string, unknown>): Promise<string> {
@@ -117,19 +123,37 @@ export async function submitLogin(
   tenant: ResolvedTenant,
   uid: string,
   token: string | null,
+  context: RequestContext,
 ): Promise<string> {
   const interaction = await load(provider, uid);
   const user = await caller(deps, tenant, token);
   const params = interaction.params;
   if (mfaRequested(params.acr_values) && !user.amr.includes("mfa")) {
-    throw new AppError("MFA_REQUIRED", { detail: "This app asks for a second factor: complete MFA and try again" });
+    // The usual step-up answer (mfaToken + methods; POST /auth/mfa/verify gives a token whose
+    // session amr includes mfa). A user without a second factor gets no methods: enrol first.
+    const methods = await mfaMethodsOf(deps, user.userId);
+    if (methods.length === 0) {
+      throw new AppError("MFA_REQUIRED", {
+        detail: "This app asks for a second factor: set one up (TOTP or a passkey) and sign in again",
+        extensions: { methods: [] },
+      });
+    }
+    throw await issueMfaToken(deps, {
+      tenantId: tenant.id,
+      userId: user.userId,
+      data: { purpose: "step_up", amr: user.amr, sessionId: user.sessionId },
+      methods,
+      context,
+    });
   }
   const stored = await deps.prisma.oidcPayload.findUnique({
     where: { tenantId_kind_id: { tenantId: tenant.id, kind: "Interaction", id: uid } },
     select: { createdAt: true },
   });
   const requestedAt = stored?.createdAt.getTime() ?? 0;
-  const promptLogin = String(params.prompt ?? "").split(" ").includes("login");
+  const promptLogin = String(params.prompt ?? "")
+    .split(" ")
+    .includes("login");
   const maxAge = str(params.max_age);
   const now = deps.now().getTime();
   const tooOld =
@@ -171,7 +195,10 @@ export async function submitConsent(
   const scopes = String(interaction.params.scope ?? "")
     .split(" ")
     .filter((s) => s && allowed.has(s));
-  const details = interaction.prompt.details as { missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+  const details = interaction.prompt.details as {
+    missingOIDCClaims?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
   const grant = interaction.grantId
     ? ((await provider.Grant.find(interaction.grantId)) ?? new provider.Grant({ accountId, clientId: client.clientId }))
     : new provider.Grant({ accountId, clientId: client.clientId });
@@ -180,7 +207,7 @@ export async function submitConsent(
   for (const [resource, list] of Object.entries(details.missingResourceScopes ?? {})) {
     grant.addResourceScope(resource, list.join(" "));
   }
-  grant.addResourceScope(tenant.jwtAudience, scopes.filter((s) => s !== "offline_access").join(" "));
+  grant.addResourceScope(apiResource(tenant), scopes.filter((s) => s !== "offline_access").join(" "));
   const grantId = await grant.save();
   const now = deps.now();
   await deps.prisma.$transaction(async (tx) => {

@@ -7,10 +7,10 @@ import type { Deps } from "../../ports.ts";
 import { constantTimeEqual, sha256Hex } from "../platform/crypto.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import type { LoadedKey } from "../tokens/signing-keys.service.ts";
+import { findOidcAccount } from "./account.ts";
 import { postgresAdapter } from "./adapter.ts";
 import { OIDC_SCOPES } from "./clients.service.ts";
 import { consentedScopes } from "./consent.service.ts";
-import { findOidcAccount } from "./account.ts";
 import { errorPage, logoutPage, logoutSuccessPage } from "./pages.ts";
 
 /** oidc-provider's routes, under the issuer `<PUBLIC_URL>/t/<slug>`. */
@@ -27,13 +27,25 @@ export const OP_ROUTES = {
 export const ACR_1FA = "urn:atlas:acr:1fa";
 export const ACR_MFA = "urn:atlas:acr:mfa";
 
-/** Claims per scope (OpenID Connect Core 5.4); `wallet_address` is CAIP-10. */
+/** Claims per scope (OpenID Connect Core 5.4); `wallet_address` is CAIP-10. acr, amr and auth_time come from the login (every ID token). */
 export const SCOPE_CLAIMS = {
-  openid: ["sub"],
+  openid: ["sub", "acr", "amr", "auth_time", "azp"],
   profile: ["name", "wallet_address"],
   email: ["email", "email_verified"],
   phone: ["phone_number", "phone_number_verified"],
 };
+
+/**
+ * The resource indicator (RFC 8707) of the tenant's APIs: its jwtAudience when that is an absolute
+ * URI (resource indicators must be), else `urn:atlas:api:<slug>`. Tokens for it carry
+ * aud = jwtAudience either way.
+ */
+export function apiResource(tenant: Pick<ResolvedTenant, "jwtAudience" | "slug">): string {
+  const aud = tenant.jwtAudience;
+  return URL.canParse(aud) && !aud.includes("#") && /^[a-z][a-z0-9+.-]*:/i.test(aud)
+    ? aud
+    : `urn:atlas:api:${tenant.slug}`;
+}
 
 /** The scopes of the tenant's APIs carried by its JWT access tokens (aud = jwtAudience). */
 const API_SCOPES = "openid profile email phone";
@@ -64,7 +76,10 @@ export const requestedScopes = (ctx: KoaContextWithOIDC): string[] =>
     .filter(Boolean);
 
 /** Whether the request asks for MFA (`acr_values` containing urn:atlas:acr:mfa). */
-export const mfaRequested = (acrValues: unknown): boolean => String(acrValues ?? "").split(" ").includes(ACR_MFA);
+export const mfaRequested = (acrValues: unknown): boolean =>
+  String(acrValues ?? "")
+    .split(" ")
+    .includes(ACR_MFA);
 
 /**
  * A grant for the requested scopes when the user needs no consent page: first-party clients, and
@@ -77,13 +92,13 @@ async function loadExistingGrant(deps: Deps, setup: ProviderSetup, ctx: KoaConte
   if (resultGrant) return provider.Grant.find(resultGrant);
   const allowed = new Set(String(client.scope ?? "").split(" "));
   const scopes = requestedScopes(ctx).filter((s) => allowed.has(s));
-  const firstParty = (client as unknown as { atlasFirstParty?: boolean }).atlasFirstParty === true;
+  const firstParty = (client as unknown as { atlas_first_party?: boolean }).atlas_first_party === true;
   const consented = firstParty ? null : await consentedScopes(deps, session.accountId, client.clientId);
   if (firstParty || (consented && scopes.length > 0 && scopes.every((s) => consented.has(s)))) {
     const grant = new provider.Grant({ accountId: session.accountId, clientId: client.clientId });
     grant.addOIDCScope(scopes.join(" "));
     grant.addOIDCClaims(claimsOf(ctx));
-    grant.addResourceScope(setup.tenant.jwtAudience, scopes.filter((s) => API_SCOPES.includes(s)).join(" "));
+    grant.addResourceScope(apiResource(setup.tenant), scopes.filter((s) => API_SCOPES.includes(s)).join(" "));
     await grant.save();
     return grant;
   }
@@ -110,13 +125,15 @@ export async function buildProvider(deps: Deps, setup: ProviderSetup): Promise<P
   const { tenant, issuer, keys } = setup;
   const alg = keys[0]?.alg ?? "RS256";
   const policy = interactionPolicy.base();
-  policy.get("login")?.checks.add(
-    new interactionPolicy.Check("mfa_required", "a second factor is required", (ctx) =>
-      mfaRequested(ctx.oidc.params?.acr_values) && ctx.oidc.session?.acr !== ACR_MFA
-        ? interactionPolicy.Check.REQUEST_PROMPT
-        : interactionPolicy.Check.NO_NEED_TO_PROMPT,
-    ),
-  );
+  policy
+    .get("login")
+    ?.checks.add(
+      new interactionPolicy.Check("mfa_required", "a second factor is required", (ctx) =>
+        mfaRequested(ctx.oidc.params?.acr_values) && ctx.oidc.session?.acr !== ACR_MFA
+          ? interactionPolicy.Check.REQUEST_PROMPT
+          : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+      ),
+    );
   const cookieKey = deps.keyRing.mac(tenant.id, "oidc-provider-cookies").toString("base64url");
   const configuration: Configuration = {
     adapter: postgresAdapter(deps, { tenantId: tenant.id, idTokenAlg: alg }) as never,
@@ -159,10 +176,10 @@ export async function buildProvider(deps: Deps, setup: ProviderSetup): Promise<P
       resourceIndicators: {
         enabled: true,
         // Every authorization includes the tenant's APIs; a token request naming it gets a JWT for them.
-        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? tenant.jwtAudience,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? apiResource(tenant),
         useGrantedResource: async () => false,
         getResourceServerInfo: async (_ctx, resource) => {
-          if (resource !== tenant.jwtAudience) throw new errors.InvalidTarget();
+          if (resource !== apiResource(tenant)) throw new errors.InvalidTarget();
           return {
             scope: API_SCOPES,
             audience: tenant.jwtAudience,
@@ -173,8 +190,7 @@ export async function buildProvider(deps: Deps, setup: ProviderSetup): Promise<P
         },
       },
     },
-    extraTokenClaims: async (_ctx, token) =>
-      token.kind === "AccessToken" ? { tid: tenant.id } : undefined,
+    extraTokenClaims: async (_ctx, token) => (token.kind === "AccessToken" ? { tid: tenant.id } : undefined),
     extraClientMetadata: {
       properties: ["atlas_first_party", "atlas_previous_secret_hash", "atlas_previous_secret_expires_at"],
     },
@@ -194,7 +210,7 @@ export async function buildProvider(deps: Deps, setup: ProviderSetup): Promise<P
       url: async (_ctx, interaction) => `${deps.config.WEB_ORIGIN}/oidc/${tenant.slug}/${interaction.uid}`,
     },
     loadExistingGrant: (ctx) => loadExistingGrant(deps, setup, ctx),
-    findAccount: (_ctx, sub) => findOidcAccount(deps, tenant, sub),
+    findAccount: (ctx, sub) => findOidcAccount(deps, tenant, sub, ctx.oidc?.client?.clientId),
     renderError: async (ctx, out) => {
       ctx.type = "html";
       ctx.body = errorPage(tenant, out);
@@ -214,15 +230,16 @@ function installClientSecretCheck(deps: Deps, provider: Provider): void {
   provider.Client.prototype.compareClientSecret = async function compare(actual: string) {
     const self = this as unknown as {
       clientSecret?: string;
-      atlasPreviousSecretHash?: string;
-      atlasPreviousSecretExpiresAt?: number;
+      // extraClientMetadata keeps its snake_case names on the client.
+      atlas_previous_secret_hash?: string;
+      atlas_previous_secret_expires_at?: number;
     };
     const hash = sha256Hex(actual);
     const current = constantTimeEqual(hash, self.clientSecret ?? "");
     const previousLive =
-      self.atlasPreviousSecretHash !== undefined &&
-      (self.atlasPreviousSecretExpiresAt ?? 0) * 1000 > deps.now().getTime();
-    const previous = constantTimeEqual(hash, previousLive ? (self.atlasPreviousSecretHash as string) : "");
+      self.atlas_previous_secret_hash !== undefined &&
+      (self.atlas_previous_secret_expires_at ?? 0) * 1000 > deps.now().getTime();
+    const previous = constantTimeEqual(hash, previousLive ? (self.atlas_previous_secret_hash as string) : "");
     return current || (previousLive && previous);
   };
 }

@@ -8,25 +8,15 @@ import { recordAudit } from "../audit/audit.service.ts";
 import type { ResolvedTenant } from "../tenancy/tenant.service.ts";
 import { buildProvider, OP_ROUTES } from "./provider.ts";
 
-
 const LIMITED = new Set([OP_ROUTES.token, OP_ROUTES.introspection, OP_ROUTES.revocation]);
-const BODY_LIMIT = 56 * 1024;
 
 export const issuerOf = (deps: Pick<Deps, "config">, slug: string) => `${deps.config.PUBLIC_URL}/t/${slug}`;
 
-async function readBody(ctx: KoaContextWithOIDC): Promise<URLSearchParams | null> {
+/** The form body of a request (op.ts hands oidc-provider the body Hono already read, as req.body). */
+function formOf(ctx: KoaContextWithOIDC): URLSearchParams | null {
   if (!ctx.is("application/x-www-form-urlencoded")) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) break;
-    chunks.push(chunk as Buffer);
-  }
-  const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
-  // oidc-provider reads an already-consumed body from req.body (lib/shared/selective_body.js).
-  (ctx.req as unknown as { body: Record<string, string> }).body = Object.fromEntries(form);
-  return form;
+  const raw = (ctx.req as unknown as { body?: Buffer }).body;
+  return new URLSearchParams(raw ? raw.toString("utf8") : "");
 }
 
 /** The client a token-endpoint request claims to be (Basic, client_id, or client_assertion's iss). */
@@ -60,7 +50,7 @@ function claimedClient(ctx: KoaContextWithOIDC, form: URLSearchParams | null): s
 function installHooks(deps: Deps, tenant: ResolvedTenant, provider: Provider): void {
   provider.use(async (ctx, next) => {
     const limited = ctx.method === "POST" && LIMITED.has(ctx.path);
-    const form = limited ? await readBody(ctx as KoaContextWithOIDC) : null;
+    const form = limited ? formOf(ctx as KoaContextWithOIDC) : null;
     const clientId = limited ? claimedClient(ctx as KoaContextWithOIDC, form) : null;
     const now = deps.now();
     if (clientId) {
@@ -99,8 +89,22 @@ function installHooks(deps: Deps, tenant: ResolvedTenant, provider: Provider): v
   });
 }
 
+/** Providers kept at once (an LRU would be finer; a full cache is simply emptied and rebuilt lazily). */
+const MAX_PROVIDERS = 200;
+
 export class OidcProviders {
   readonly #cache = new Map<string, { version: string; provider: Promise<Provider> }>();
+  readonly #callbacks = new WeakMap<Provider, ReturnType<Provider["callback"]>>();
+
+  /** The provider's Node request handler, built once per provider. */
+  callback(provider: Provider): ReturnType<Provider["callback"]> {
+    let handler = this.#callbacks.get(provider);
+    if (!handler) {
+      handler = provider.callback();
+      this.#callbacks.set(provider, handler);
+    }
+    return handler;
+  }
 
   constructor(private readonly deps: Deps) {}
 
@@ -110,10 +114,15 @@ export class OidcProviders {
     const version = JSON.stringify([keys.map((k) => k.kid), tenant]);
     const cached = this.#cache.get(tenant.id);
     if (cached && cached.version === version) return cached.provider;
+    if (this.#cache.size >= MAX_PROVIDERS) this.#cache.clear();
     const provider = buildProvider(this.deps, { tenant, issuer: issuerOf(this.deps, tenant.slug), keys }).then((p) => {
       // Forwarded headers are believed only when the service trusts its proxies.
       p.proxy = this.deps.config.TRUSTED_PROXIES.length > 0;
       installHooks(this.deps, tenant, p);
+      // Unexpected failures inside the provider (its answer is a 500 `server_error`); never a token.
+      p.on("server_error", (_ctx: unknown, error: Error) => {
+        this.deps.logger.error({ err: error.message, tenantId: tenant.id }, "OpenID Provider error");
+      });
       return p;
     });
     provider.catch(() => {

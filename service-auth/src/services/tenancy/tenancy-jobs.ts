@@ -3,6 +3,7 @@ import { type Job, startJobs } from "@atlas/service-kit";
 import type { Deps } from "../../ports.ts";
 import { truncateExpiredAuditIps } from "../audit/audit-retention.service.ts";
 import { sendSecurityNotices } from "../notifications/security-notices.service.ts";
+import { sweepExpiredOidcPayloads } from "../oidc/adapter.ts";
 import { deliverDueWebhooks, scanAuditForWebhooks } from "./tenant-webhooks.service.ts";
 
 export interface TenancyJobIntervals {
@@ -50,6 +51,9 @@ export function tenancyJobs(deps: Deps, intervals: TenancyJobIntervals = tenancy
       run: async () => {
         const truncated = await truncateExpiredAuditIps(deps, deps.now());
         if (truncated > 0) deps.logger.info({ truncated }, "audit IP addresses past retention truncated");
+        // The OpenID Provider's expired codes, tokens, sessions and interactions ride this hourly job.
+        const swept = await sweepExpiredOidcPayloads(deps);
+        if (swept > 0) deps.logger.info({ swept }, "expired OpenID Provider artefacts deleted");
       },
     },
   ];

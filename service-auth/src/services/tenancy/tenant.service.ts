@@ -46,7 +46,11 @@ export interface TenantBrand {
 /** The brand column as stored; fields of the wrong shape are dropped (never shown). */
 export const brandSchema = z.object({
   name: z.string().min(1).max(100).optional().catch(undefined),
-  logoUrl: z.url({ protocol: /^https?$/ }).max(2048).optional().catch(undefined),
+  logoUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional()
+    .catch(undefined),
   primaryColor: z
     .string()
     .regex(/^#[0-9a-fA-F]{6}$/)

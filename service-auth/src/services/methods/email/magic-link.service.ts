@@ -43,7 +43,10 @@ export async function startMagicLink(
   );
   const origin = input.redirectTo ? new URL(input.redirectTo).origin : deps.config.WEB_ORIGIN;
   const link = `${origin}/auth/callback?token=${token}`;
-  const message = { to: email, ...magicLinkMail({ tenantName: input.tenant.name, link, token }) };
+  const message = {
+    to: email,
+    ...magicLinkMail({ tenantName: input.tenant.name, link, token, brand: input.tenant.brand }),
+  };
   // Not awaited by the request: delivery time must not reveal anything, and a provider outage
   // must not turn into a different answer. Failures are logged (never with the link).
   void deps.email.send(message).catch((error: unknown) => {
