@@ -95,6 +95,14 @@ export function HostedPage({
           setStep({ kind: "mfa", challenge, purpose: "step_up" });
           return;
         }
+        if (challenge) {
+          // The app asks for a second factor and this account has none yet.
+          setNotice(
+            `${i.client.name} needs two-step verification. Turn it on in your account's security settings, then try again.`,
+          );
+          setStep({ kind: "signin" });
+          return;
+        }
         holdSession(slug, null);
         setSession(null);
         setNotice(
