@@ -3,9 +3,18 @@
 // (only for admins) where a tenant's apps are registered — secret shown once with Copy, rotated,
 // deleted — and Connected apps with nothing connected yet. The whole flow with a real app
 // (login, consent, tokens, revoke) is test/oidc-provider.e2e.test.ts.
+import { freePort } from "@atlas/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRelyingParty } from "../examples/oidc-rp/server.mjs";
 import { emailLogin, skipBrowser, startWebStack, type WebStack } from "./web/harness.ts";
-import { platformAdmin, tenantId } from "./web/oidc.ts";
+import {
+  addTenantPasskey,
+  createBrandedTenant,
+  platformAdmin,
+  registerClient,
+  tenantEmailLogin,
+  tenantId,
+} from "./web/oidc.ts";
 
 describe.skipIf(skipBrowser)("web-app: OpenID Provider pages", () => {
   let stack: WebStack;
@@ -26,6 +35,58 @@ describe.skipIf(skipBrowser)("web-app: OpenID Provider pages", () => {
     expect(await page.getByRole("button", { name: /Email me|passkey/ }).count()).toBe(0);
     await stack.screenshot(page, "oidc-expired");
     await page.close();
+  });
+
+  it("the hosted login wears the tenant's brand and methods; Cancel goes back; consent names scopes and host", async () => {
+    const admin = await platformAdmin(stack, "brand-admin@example.com");
+    const brand = { name: "Globex", primaryColor: "#ffd23f", supportEmail: "support@globex.example" };
+    const globex = await createBrandedTenant(stack, admin, {
+      slug: "globex",
+      name: "Globex Corporation",
+      methods: ["email", "passkey"],
+      brand,
+    });
+    const port = await freePort();
+    const client = await registerClient(stack, admin, globex, `http://localhost:${port}`, { name: "Globex Portal" });
+    const rp = await startRelyingParty({ issuer: `${stack.authUrl}/t/globex`, ...client, port });
+    try {
+      const page = await stack.newPage();
+      await page.goto(`${rp.url}/login`);
+      await page.getByRole("heading", { name: "Sign in to continue to Globex Portal" }).waitFor();
+      await page.getByRole("heading", { name: "Globex", level: 1 }).waitFor();
+      await page.getByText("Globex Portal uses your Globex Corporation account").waitFor();
+      await page.getByRole("link", { name: brand.supportEmail }).waitFor();
+      // That tenant's methods only (no wallets there), and its colour on the primary button, with
+      // black text: the yellow is too light for white.
+      expect(await page.getByRole("button", { name: /Ethereum|Solana|Arweave/ }).count()).toBe(0);
+      const send = page.getByRole("button", { name: "Sign in with a passkey" });
+      expect(await send.count()).toBe(1);
+      const style = await page.locator("main.hosted").evaluate((m) => getComputedStyle(m).borderTopColor);
+      expect(style).toBe("rgb(255, 210, 63)");
+      await stack.screenshot(page, "oidc-hosted-login-brand");
+
+      await page.getByRole("button", { name: "Cancel and go back to Globex Portal" }).click();
+      await page.waitForURL(`${rp.url}/`);
+      await page.getByText("access_denied").waitFor();
+
+      await page.goto(`${rp.url}/login`);
+      await page.getByRole("heading", { name: "Sign in to continue to Globex Portal" }).waitFor();
+      const email = "globex-user@example.com";
+      await addTenantPasskey(stack, page, "globex", await tenantEmailLogin(stack, "globex", email));
+      await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+      await page.getByRole("heading", { name: "Globex Portal wants to use your Globex Corporation account" }).waitFor();
+      for (const words of ["Know who you are", "See your name", "See your e-mail address", "Stay signed in"]) {
+        await page.getByText(words).waitFor();
+      }
+      await page.getByText(`localhost:${port}`).waitFor();
+      await stack.screenshot(page, "oidc-consent-brand");
+      await page.getByRole("button", { name: "Allow" }).click();
+      await page.waitForURL(`${rp.url}/`);
+      await page.getByText(`Signed in as ${email}`).waitFor();
+      await page.close();
+    } finally {
+      await rp.close();
+    }
   });
 
   it("admins register an app (secret shown once), rotate its secret and delete it", async () => {
