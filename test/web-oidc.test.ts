@@ -61,7 +61,7 @@ describe.skipIf(skipBrowser)("web-app: OpenID Provider pages", () => {
       expect(await page.getByRole("button", { name: /Ethereum|Solana|Arweave/ }).count()).toBe(0);
       const send = page.getByRole("button", { name: "Sign in with a passkey" });
       expect(await send.count()).toBe(1);
-      const style = await page.locator("main.hosted").evaluate((m) => getComputedStyle(m).borderTopColor);
+      const style = await page.evaluate("getComputedStyle(document.querySelector('main.hosted')).borderTopColor");
       expect(style).toBe("rgb(255, 210, 63)");
       await stack.screenshot(page, "oidc-hosted-login-brand");
 
