@@ -257,6 +257,20 @@ describe.skipIf(skipBrowser)("OpenID Provider: a tenant's app signs its users in
       await page.getByRole("button", { name: "Revoke" }).click();
       await page.getByRole("button", { name: "Revoke access" }).click();
       await page.getByText("No apps are connected").waitFor();
+      // The activity log tells the story in words.
+      await page.getByRole("link", { name: "Activity" }).click();
+      await page
+        .getByText(/^You let an app use your account/)
+        .first()
+        .waitFor();
+      await page
+        .getByText(/^An app signed you in/)
+        .first()
+        .waitFor();
+      await page
+        .getByText(/^You took an app's access away/)
+        .first()
+        .waitFor();
 
       // The app's refresh token is dead; the next authorization asks for consent again.
       await page.goto(`${notes.url}/refresh`);
