@@ -173,6 +173,26 @@ describe("OpenID clients administration", () => {
   });
 });
 
+describe("account deletion", () => {
+  it("deletes the user's OpenID consents, grants and tokens", async () => {
+    const user = await loginTestUser(t, { tenantSlug: "acme" });
+    const now = t.deps.now();
+    await t.deps.prisma.oidcConsent.create({
+      data: { userId: user.user.id, clientId: "c1", tenantId, scopes: ["openid"], grantedAt: now, updatedAt: now },
+    });
+    await t.deps.prisma.oidcPayload.create({
+      data: { tenantId, kind: "Grant", id: "g1", payload: { accountId: user.user.id, clientId: "c1" }, createdAt: now },
+    });
+    const deleted = await t.app.request("/auth/me", {
+      method: "DELETE",
+      headers: { ...user.auth, "x-tenant": "acme" },
+    });
+    expect(deleted.status).toBe(204);
+    expect(await t.deps.prisma.oidcConsent.count()).toBe(0);
+    expect(await t.deps.prisma.oidcPayload.count()).toBe(0);
+  });
+});
+
 describe("wallet_address claim", () => {
   it("is the CAIP-10 account id of the user's wallet", () => {
     const id = (provider: string, subject: string, metadata: object = {}) =>

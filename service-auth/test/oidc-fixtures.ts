@@ -121,22 +121,31 @@ export async function relyingParty(
   );
 }
 
-/** A user agent: a cookie jar and manual redirects. */
+/** A user agent: a cookie jar (honouring each cookie's Path, as browsers do) and manual redirects. */
 export class Browser {
-  readonly cookies = new Map<string, string>();
+  readonly cookies = new Map<string, { value: string; path: string }>();
 
   async get(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    const pathname = new URL(url).pathname;
+    const sent = [...this.cookies].filter(
+      ([, c]) => pathname === c.path || pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`),
+    );
+    if (sent.length > 0) headers.set("cookie", sent.map(([k, c]) => `${k}=${c.value}`).join("; "));
     const res = await fetch(url, { ...init, headers, redirect: "manual" });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(";");
       const eq = (pair as string).indexOf("=");
       const name = (pair as string).slice(0, eq).trim();
       const value = (pair as string).slice(eq + 1).trim();
+      const path =
+        attrs
+          .map((a) => a.trim())
+          .find((a) => /^path=/i.test(a))
+          ?.slice(5) ?? "/";
       const expired = attrs.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || value === "";
       if (expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      else this.cookies.set(name, { value, path });
     }
     return res;
   }

@@ -85,6 +85,16 @@ describe("authorization request checks", () => {
     expect(res.status).toBe(400);
     expect(res.headers.get("location")).toBeNull();
     expect(await res.text()).toContain("invalid_client");
+    // Introspection answers for the issuer's own tokens only: another tenant's client learns nothing.
+    const user = await acmeUser();
+    const { tokens } = await signedIn(stack, "acme", config, user.tokens.accessToken);
+    expect(await client.tokenIntrospection(config, tokens.refresh_token as string)).toMatchObject({
+      active: true,
+      client_id: registered.clientId,
+      sub: user.user.id,
+    });
+    const globexConfig = await relyingParty(stack, "globex", foreign);
+    expect(await client.tokenIntrospection(globexConfig, tokens.refresh_token as string)).toEqual({ active: false });
     // Nor can it authenticate at the token endpoint.
     const token = await tokenRequest(stack, "acme", foreign, { grant_type: "refresh_token", refresh_token: "x" });
     expect(token.status).toBe(401);
@@ -248,6 +258,9 @@ describe("fail closed", () => {
     expect(off.status).toBe(200);
     const discovery = await fetch(`${stack.base}/t/acme/.well-known/openid-configuration`);
     expect(discovery.status).toBe(403);
+    expect((await fetch(`${stack.base}/t/acme/interactions/AAAAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(403);
+    const unknown = await fetch(`${stack.base}/t/nobody/.well-known/openid-configuration`);
+    expect(unknown.status).toBe(404);
     expect(discovery.headers.get("content-type")).toContain("application/problem+json");
     await expect(client.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toThrow();
   });

@@ -102,6 +102,16 @@ describe("OpenID Provider: authorization code flow", () => {
       "refresh_token",
     ]);
 
+    // Codes and tokens never reach the logs.
+    const logs = stack.t.logs.join("");
+    for (const secret of [
+      callback.searchParams.get("code") as string,
+      tokens.refresh_token as string,
+      tokens.access_token,
+    ]) {
+      expect(logs).not.toContain(secret);
+    }
+
     // RP-initiated logout: the post_logout_redirect_uri must be registered.
     const logoutUrl = client.buildEndSessionUrl(config, {
       id_token_hint: tokens.id_token as string,

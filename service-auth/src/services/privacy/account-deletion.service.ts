@@ -90,6 +90,9 @@ export async function deleteAccount(
       await tx.magicLink.deleteMany({ where: { tenantId, email: { in: ids.emails } } });
       await tx.otpCode.deleteMany({ where: { tenantId, phone: { in: ids.phones } } });
       await tx.idempotencyKey.deleteMany({ where: { scope: userId } });
+      // The OpenID Provider's consents, grants, codes and refresh tokens of the user.
+      await tx.oidcConsent.deleteMany(byUser);
+      await tx.$executeRaw`DELETE FROM "auth"."auth_oidc_payloads" WHERE "tenantId" = ${tenantId} AND payload->>'accountId' = ${userId}`;
       const lockoutPatterns = [userId, ...ids.all].map((v) => `%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       await tx.$executeRaw`
         DELETE FROM "auth"."auth_lockout_states"
