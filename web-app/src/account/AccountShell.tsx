@@ -125,7 +125,7 @@ export function AccountShell(props: {
           {page.path === "/account/tokens" && <TokensPage api={api} />}
           {page.path === "/account/apps" && <ConnectedAppsPage api={api} />}
           {page.path === "/account/activity" && <ActivityPage api={api} />}
-          {page.path === "/account/admin" && <AdminClientsPage api={api} />}
+          {page.path === "/account/admin" && <AdminClientsPage api={api} currentSlug={tenant.slug} />}
           {page.path === "/billing" && (
             <BillingPage
               api={api}

@@ -18,7 +18,7 @@ interface Shown {
  * Admin: the apps registered to sign users in with a tenant (OpenID clients). The secret is
  * shown once (stored hashed); rotating keeps the previous one working for an overlap.
  */
-export function AdminClientsPage({ api }: { api: AccountApi }) {
+export function AdminClientsPage({ api, currentSlug }: { api: AccountApi; currentSlug: string }) {
   const oidc = useMemo(() => createOidcApi(api), [api]);
   const tenants = useLoad(oidc.tenants);
   const [chosen, setChosen] = useState<string | null>(null);
@@ -26,7 +26,8 @@ export function AdminClientsPage({ api }: { api: AccountApi }) {
   return (
     <Loaded state={tenants.state} retry={tenants.reload}>
       {(list) => {
-        const tenant = list.find((t) => t.id === chosen) ?? list[0];
+        // This workspace first; platform admins may pick another tenant.
+        const tenant = list.find((t) => t.id === chosen) ?? list.find((t) => t.slug === currentSlug) ?? list[0];
         if (!tenant) return <p className="notice">There are no tenants to manage.</p>;
         return (
           <>

@@ -284,6 +284,7 @@ function HostedSignIn(props: {
     <>
       <p className="hosted-intro">
         <strong>{interaction.client.name}</strong> uses your {interaction.tenant.name} account.
+        {interaction.requireMfa && " It asks for two-step verification too."}
       </p>
       {failed && (
         <p className="banner error" role="alert">

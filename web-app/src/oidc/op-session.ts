@@ -71,14 +71,3 @@ export function takePendingLink(): PendingLink | null {
     return null;
   }
 }
-
-/** The access token's `amr` (read for display and flow decisions only; the server verifies). */
-export function amrOf(accessToken: string): string[] {
-  try {
-    const payload = accessToken.split(".")[1] ?? "";
-    const json = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as { amr?: unknown };
-    return Array.isArray(json.amr) ? json.amr.filter((a): a is string => typeof a === "string") : [];
-  } catch {
-    return [];
-  }
-}
