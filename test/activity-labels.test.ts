@@ -2,17 +2,17 @@
 // page. A new event type without a label fails here, before a user sees "device token issued".
 import { describe, expect, it } from "vitest";
 import { AUDIT_EVENT_TYPES } from "../service-auth/src/services/audit/audit.service.ts";
-import { EVENT_TEXT, eventText, RISK_REASON } from "../web-app/src/account/activity-labels.ts";
+import { EVENT_TEXT, eventLabel, RISK_REASON } from "../web-app/src/account/activity-labels.ts";
 
 describe("activity labels", () => {
   it("label every audit event type in plain words", () => {
     const missing = AUDIT_EVENT_TYPES.filter((type) => !EVENT_TEXT[type]);
     expect(missing).toEqual([]);
     for (const type of AUDIT_EVENT_TYPES) {
-      const label = eventText(type);
+      const label = eventLabel(type);
       expect(label, type).not.toMatch(/_|`/);
     }
-    expect(eventText("device_token_issued")).toBe("Another device (such as the CLI) signed in");
+    expect(eventLabel("device_token_issued")).toBe("Another device (such as the CLI) signed in");
   });
 
   it("have no labels for event types that do not exist", () => {

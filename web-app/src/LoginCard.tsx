@@ -16,7 +16,23 @@ type Step = { kind: "email"; email: string } | { kind: "phone" } | { kind: "inbo
  * The sign-in card: e-mail first with one "Continue", then the other methods the tenant allows
  * and this browser can use, as logo buttons. Methods that cannot work here are not shown.
  */
-export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthClient; login: Login }) {
+export function LoginCard({
+  tenant,
+  auth,
+  login,
+  redirectTo = returnUrl(),
+  title = "Sign in or create an account",
+}: {
+  tenant: Tenant;
+  auth: AuthClient;
+  login: Login;
+  /**
+   * Where an OAuth login comes back to (default: the page to come back to, which rides in the
+   * OAuth flow's state, validated when the flow starts).
+   */
+  redirectTo?: string;
+  title?: string;
+}) {
   const allowed = new Set(tenant.allowedMethods);
   const oauth = OAUTH_METHODS.filter((o) => allowed.has(o.method));
   const passkey = allowed.has("passkey") && browserSupportsWebAuthn();
@@ -28,8 +44,6 @@ export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthC
   const onAutofillError = useCallback((m: string) => setPasskeyError(m), []);
   // Conditional UI rides on the e-mail field; without one there is nothing to autofill.
   usePasskeyAutofill(auth, login, passkey && step.kind === "email", onAutofillError);
-  // The page to come back to rides in the OAuth flow's state (validated when the flow starts).
-  const redirectTo = returnUrl();
   // Switching forms starts clean: no error of the other form stays on screen.
   const go = (next: Step) => {
     setPasskeyError(null);
@@ -39,7 +53,7 @@ export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthC
   if (allowed.size === 0) {
     return (
       <section className="card" aria-labelledby="login-title">
-        <h2 id="login-title">Sign in</h2>
+        <h2 id="login-title">{title}</h2>
         <p className="notice">No sign-in methods are enabled for this workspace. Contact its administrator.</p>
       </section>
     );
@@ -73,7 +87,7 @@ export function LoginCard({ tenant, auth, login }: { tenant: Tenant; auth: AuthC
   const others = switchTo !== null || passkey || oauth.length > 0 || wallets;
   return (
     <section className="card login-card" aria-labelledby="login-title">
-      <h2 id="login-title">Sign in or create an account</h2>
+      <h2 id="login-title">{title}</h2>
       {step.kind === "email" ? (
         <StartForm
           key="email"

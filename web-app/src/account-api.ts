@@ -90,7 +90,25 @@ export function createAccountApi(config: AppConfig, store: SessionStore) {
     await call;
   };
 
+  /** A JSON call to service-auth as the user, by path (the OpenID Provider's routes: account/oidc-api.ts). */
+  const call = async (path: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> => {
+    const headers: Record<string, string> = {
+      "X-Tenant": config.tenant,
+      accept: "application/json, application/problem+json",
+    };
+    if (init.body !== undefined) headers["content-type"] = "application/json";
+    const request = new Request(`${config.authUrl}${path}`, {
+      method: init.method ?? "GET",
+      headers,
+      credentials: "include",
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+    const res = await authorized(request);
+    return res.status === 204 ? undefined : res.json();
+  };
+
   return {
+    call,
     me: () => apiData(auth.GET("/auth/me")),
     linkEmailStart: (email: string) => apiData(auth.POST("/auth/identities/email/start", { body: { email } })),
     linkEmailVerify: (token: string) => apiData(auth.POST("/auth/identities/email/verify", { body: { token } })),

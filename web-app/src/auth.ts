@@ -143,10 +143,24 @@ export function parseSession(body: unknown): Session {
 /** The passkey options service-auth answers, in the shape @simplewebauthn/browser takes. */
 const asPasskeyOptions = (options: AuthSchema<"PasskeyRequestOptions">) => options as PasskeyRequestOptions;
 
+/** How a login is run for someone other than the web-app's own tenant (the hosted login of an OpenID client). */
+export interface AuthClientOptions {
+  /** The tenant named by every request (default: the web-app's). */
+  tenant?: string;
+  /**
+   * "omit" for the hosted login: the browser neither sends nor stores service-auth's cookies, so
+   * another tenant's refresh cookie never replaces the user's own web-app session.
+   */
+  credentials?: RequestCredentials;
+  /** Where a magic link comes back to (its origin must be one of the tenant's allowed origins). */
+  emailRedirectTo?: string;
+}
+
 /** Calls to service-auth for one tenant; every request names the tenant and sends cookies. */
-export function createAuthClient(config: AppConfig) {
+export function createAuthClient(config: AppConfig, options: AuthClientOptions = {}) {
+  const tenant = options.tenant ?? config.tenant;
   const api = createServiceAuthClient(
-    clientOptions(config.authUrl, { "X-Tenant": config.tenant }, { credentials: "include" }),
+    clientOptions(config.authUrl, { "X-Tenant": tenant }, { credentials: options.credentials ?? "include" }),
   );
   const status = async (call: Promise<{ response: Response }>) => (await call).response.status;
 
@@ -157,16 +171,14 @@ export function createAuthClient(config: AppConfig) {
       await api.GET("/health", { cache: "no-store", ...(signal ? { signal } : {}) });
     },
     /**
-     * Sends the link and code; the answer names the pending sign-in the code opens. From a page
-     * that wants to be returned to (see return-to.ts) the link's flow carries it as `redirectTo`
-     * (service-auth validates its origin for the tenant).
+     * Sends the link and code; the answer names the pending sign-in the code opens. The link's
+     * flow carries `redirectTo` (service-auth validates its origin for the tenant): the hosted
+     * login's own, or the page to come back to (see return-to.ts).
      */
-    startEmail: (email: string) =>
-      apiData(
-        api.POST("/auth/email/start", {
-          body: currentTarget() ? { email, redirectTo: returnUrl() } : { email },
-        }),
-      ),
+    startEmail: (email: string) => {
+      const redirectTo = options.emailRedirectTo ?? (currentTarget() ? returnUrl() : undefined);
+      return apiData(api.POST("/auth/email/start", { body: redirectTo ? { email, redirectTo } : { email } }));
+    },
     verifyEmailCode: (codeToken: string, code: string) =>
       apiData(api.POST("/auth/email/verify-code", { body: { codeToken, code } }), parseSession),
     startSms: (phone: string) => status(api.POST("/auth/sms/start", { body: { phone } })),
@@ -191,7 +203,7 @@ export function createAuthClient(config: AppConfig) {
       await api.POST("/auth/logout", { headers: { authorization: `Bearer ${session.accessToken}` } });
     },
     oauthStartUrl: (provider: OAuthProvider, redirectTo: string) =>
-      `${config.authUrl}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo, tenant: config.tenant })}`,
+      `${config.authUrl}/auth/oauth/${provider}/start?${new URLSearchParams({ redirectTo, tenant })}`,
     /** A single-use nonce (10 minutes) for a wallet's sign-in message. */
     walletNonce: async (method: "siwe" | "siws" | "arweave") =>
       (await apiData(api.GET(`/auth/${method}/nonce`, { cache: "no-store" }))).nonce,

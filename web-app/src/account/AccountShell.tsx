@@ -6,7 +6,9 @@ import { linkHandler } from "../router.ts";
 import type { SessionStore } from "../session.ts";
 import { AccountDeleted } from "./AccountDeleted.tsx";
 import { ActivityPage } from "./ActivityPage.tsx";
+import { AdminClientsPage } from "./AdminClientsPage.tsx";
 import { BillingPage } from "./BillingPage.tsx";
+import { ConnectedAppsPage } from "./ConnectedAppsPage.tsx";
 import { ProfilePage } from "./ProfilePage.tsx";
 import { SecurityPage } from "./SecurityPage.tsx";
 import { SessionsPage } from "./SessionsPage.tsx";
@@ -18,9 +20,22 @@ const PAGES = [
   { path: "/account/security", label: "Security", title: "Security" },
   { path: "/account/sessions", label: "Sessions", title: "Sessions and devices" },
   { path: "/account/tokens", label: "Access tokens", title: "Personal access tokens" },
+  { path: "/account/apps", label: "Connected apps", title: "Connected apps" },
   { path: "/account/activity", label: "Activity", title: "Activity" },
   { path: "/billing", label: "Billing", title: "Billing" },
+  { path: "/account/admin", label: "Admin", title: "Admin: apps that sign in with Atlas" },
 ] as const;
+
+/** The access token's roles, to show the Admin tab (the server checks the role on every call). */
+function rolesOf(accessToken: string): string[] {
+  try {
+    const payload = accessToken.split(".")[1] ?? "";
+    const json = JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/"))) as { roles?: unknown };
+    return Array.isArray(json.roles) ? json.roles.filter((r): r is string => typeof r === "string") : [];
+  } catch {
+    return [];
+  }
+}
 
 /** The signed-in app: a header (who, sign out), the section navigation and the current page. */
 export function AccountShell(props: {
@@ -37,7 +52,9 @@ export function AccountShell(props: {
 }) {
   const { config, auth, store, session, tenant, path } = props;
   const api = useMemo(() => createAccountApi(config, store), [config, store]);
-  const page = PAGES.find((p) => p.path === path) ?? PAGES[0];
+  const admin = rolesOf(session.accessToken).includes("admin");
+  const pages = PAGES.filter((p) => admin || p.path !== "/account/admin");
+  const page = pages.find((p) => p.path === path) ?? PAGES[0];
   const heading = useRef<HTMLHeadingElement>(null);
   const [busy, setBusy] = useState(false);
   const who = session.user.email ?? session.user.phone ?? "your account";
@@ -100,7 +117,7 @@ export function AccountShell(props: {
         </header>
         <nav className="tabs" aria-label="Account">
           <ul ref={tabs}>
-            {PAGES.map((p) => (
+            {pages.map((p) => (
               <li key={p.path}>
                 <a href={p.path} onClick={linkHandler(p.path)} aria-current={p.path === page.path ? "page" : undefined}>
                   {p.label}
@@ -126,7 +143,9 @@ export function AccountShell(props: {
           {page.path === "/account/security" && <SecurityPage api={api} issuer={tenant.name} />}
           {page.path === "/account/sessions" && <SessionsPage api={api} onSignedOut={props.onSignedOut} />}
           {page.path === "/account/tokens" && <TokensPage api={api} />}
+          {page.path === "/account/apps" && <ConnectedAppsPage api={api} />}
           {page.path === "/account/activity" && <ActivityPage api={api} />}
+          {page.path === "/account/admin" && <AdminClientsPage api={api} currentSlug={tenant.slug} />}
           {page.path === "/billing" && (
             <BillingPage
               api={api}

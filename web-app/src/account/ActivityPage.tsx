@@ -50,7 +50,7 @@ export function ActivityPage({ api }: { api: AccountApi }) {
                 {items.map((e) => (
                   <li key={e.id} className="row">
                     <div>
-                      <b>{eventText(e.eventType)}</b>
+                      <b>{eventText(e)}</b>
                       <p className="hint">
                         {formatDate(e.createdAt)} · {describeAgent(e.userAgent)} · {e.ipAddress}
                         {e.geoLocation ? ` · ${e.geoLocation}` : ""}

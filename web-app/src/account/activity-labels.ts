@@ -52,10 +52,27 @@ export const EVENT_TEXT: Readonly<Record<string, string>> = {
   account_deleted: "Account deleted",
   outbox_event_retried: "Billing event retried by an operator",
   outbox_event_discarded: "Billing event set aside by an operator",
+  oidc_consent_granted: "You let an app use your account",
+  oidc_consent_revoked: "You took an app's access away",
+  oidc_client_created: "An app was registered to sign in with this workspace",
+  oidc_client_updated: "A registered app's settings were changed",
+  oidc_client_secret_rotated: "A registered app got a new secret",
+  oidc_client_deleted: "A registered app was deleted",
+  oidc_token_issued: "An app signed you in",
 };
 
 /** The label of an event type; one this build does not know yet reads as a generic event. */
-export const eventText = (eventType: string): string => EVENT_TEXT[eventType] ?? "Account event";
+export const eventLabel = (eventType: string): string => EVENT_TEXT[eventType] ?? "Account event";
+
+/** The event in words; an app's events name the app (and say whether it signed in or renewed). */
+export function eventText(e: { eventType: string; details: Record<string, unknown> }): string {
+  const base = eventLabel(e.eventType);
+  if (!e.eventType.startsWith("oidc_")) return base;
+  const app = typeof e.details.clientName === "string" ? e.details.clientName : e.details.clientId;
+  const renewed = e.eventType === "oidc_token_issued" && e.details.grantType === "refresh_token";
+  const text = renewed ? "An app renewed its access to your account" : base;
+  return typeof app === "string" && app !== "" ? `${text} (${app})` : text;
+}
 
 /** Why a sign-in looked risky, in words (the reasons service-auth's risk score adds up). */
 export const RISK_REASON: Record<string, string> = {
