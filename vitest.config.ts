@@ -4,7 +4,6 @@ import { defineConfig } from "vitest/config";
 // one migrated template, one database per worker.
 export default defineConfig({
   test: {
-    include: ["{service-auth,service-cloud-api,web-app,packages/*}/{src,test}/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
     globalSetup: ["packages/db/src/testing/global-setup.ts"],
     setupFiles: ["packages/db/src/testing/network-guard.ts"],
@@ -16,10 +15,18 @@ export default defineConfig({
     // The web suite runs twice: at a laptop's 1280×860 with everything else, and at a phone's
     // 390×844 (test/web/chromium.ts reads WEB_VIEWPORT).
     projects: [
-      { extends: true, test: { name: "desktop" } },
+      // (Each project names its own files: an `include` in the shared config would be merged into
+      // both, and the phone project would run the whole suite a second time.)
       {
         extends: true,
-        test: { name: "phone", include: ["test/web-*.test.ts"], env: { NODE_ENV: "test", WEB_VIEWPORT: "phone" } },
+        test: {
+          name: "desktop",
+          include: ["{service-auth,service-cloud-api,web-app,packages/*}/{src,test}/**/*.test.ts", "test/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: { name: "phone", include: ["test/web-*.test.ts", "test/oidc-provider.e2e.test.ts"], env: { NODE_ENV: "test", WEB_VIEWPORT: "phone" } },
       },
     ],
     coverage: {

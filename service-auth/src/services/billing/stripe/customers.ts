@@ -103,11 +103,12 @@ export async function setPreferredProvider(
   who: BillingCustomer,
   provider: "stripe" | "crypto",
 ): Promise<BillingProfile> {
-  // The billing profile is made on first use, like the Stripe customer (nothing to call first).
-  const profile = await ensureBillingProfile(deps, who);
+  // Checked first: a refused request changes nothing (not even the implicit profile).
   if (provider === "crypto" && !deps.config.CRYPTO_DEPOSIT_XPUB) {
     throw new AppError("CONFLICT", { detail: "Crypto payments are not configured here" });
   }
+  // The billing profile is made on first use, like the Stripe customer (nothing to call first).
+  const profile = await ensureBillingProfile(deps, who);
   return deps.prisma.billingProfile.update({
     where: { id: profile.id },
     data: { preferredProvider: provider, cryptoEnabled: provider === "crypto" },

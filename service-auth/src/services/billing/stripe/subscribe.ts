@@ -3,7 +3,7 @@ import type { BillingProfile, Prisma } from "../../../../generated/prisma/client
 import type { Deps } from "../../../ports.ts";
 import type { StripeGateway, StripeSubscriptionInfo } from "../../../providers/stripe-gateway.ts";
 import { sha256Hex } from "../../platform/crypto.ts";
-import { ensureStripeCustomer } from "./customers.ts";
+import { ensureStripeCustomer, findBillingProfile } from "./customers.ts";
 import { getActivePlan, stripePriceOf } from "./plans.ts";
 import type { SubscriptionStatus } from "./subscription-status.ts";
 import {
@@ -157,9 +157,13 @@ export async function setCancelAtPeriodEnd(
   cancel: boolean,
   requestKey: string,
 ): Promise<SubscriptionWithPlan> {
-  const profile = await ensureStripeCustomer(deps, userId);
-  const current = await currentSubscription(deps, profile.id);
-  if (!current?.stripeSubscriptionId) throw new AppError("NOT_FOUND", { detail: "No current subscription" });
+  // Only an existing subscription is changed: no billing customer is made for a 404 (a refused
+  // request changes nothing).
+  const profile = await findBillingProfile(deps, userId);
+  const current = profile ? await currentSubscription(deps, profile.id) : null;
+  if (!profile || !current?.stripeSubscriptionId) {
+    throw new AppError("NOT_FOUND", { detail: "No current subscription" });
+  }
   if (current.cancelAtPeriodEnd === cancel) return current;
   const info = await (deps.stripe as StripeGateway).setCancelAtPeriodEnd(
     current.stripeSubscriptionId,
