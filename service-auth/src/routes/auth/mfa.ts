@@ -13,56 +13,9 @@ import { disableTotp, enableTotp, regenerateBackupCodes, setupTotp } from "../..
 import { REQUEST_OPTIONS } from "../examples/login.ts";
 import * as EX from "../examples/security.ts";
 import { bearerSecurity, problem, TenantHeader, TokenResponseSchema } from "../schemas.ts";
-import { AuthenticationResponse, RequestOptions } from "../shared/webauthn.ts";
+import { RequestOptions } from "../shared/webauthn.ts";
 import { deliverTokens } from "../token-delivery.ts";
-
-const Code = z.string().regex(/^\d{6}$/, "6 digits");
-const TotpSetup = z
-  .object({
-    secret: z.string().openapi({ description: "Base32 secret, for manual entry" }),
-    otpauthUrl: z.string(),
-    qrCodeDataUrl: z.string().openapi({ description: "PNG data URL of the otpauth URL's QR code" }),
-  })
-  .openapi("TotpSetup");
-const BackupCodes = z.object({ backupCodes: z.array(z.string()) }).openapi("BackupCodes");
-const VerifyBody = z
-  .strictObject({
-    mfaToken: z.string().min(20).max(128),
-    code: Code.optional(),
-    backupCode: z.string().min(8).max(20).optional(),
-    webauthn: AuthenticationResponse.optional().openapi({
-      description: "A passkey assertion for the options of POST /auth/mfa/webauthn/options",
-    }),
-    trustDevice: z.boolean().optional(),
-  })
-  .refine((b) => [b.code, b.backupCode, b.webauthn].filter((x) => x !== undefined).length === 1, {
-    message: "send exactly one of code, backupCode, webauthn",
-  });
-/** The bodies of the routes that take only the login's mfaToken, or only a TOTP code. */
-const mfaTokenBody = {
-  content: {
-    "application/json": {
-      schema: z.strictObject({ mfaToken: z.string().min(20).max(128) }),
-      example: EX.MFA_TOKEN_BODY,
-    },
-  },
-  required: true,
-};
-const codeBody = {
-  content: { "application/json": { schema: z.strictObject({ code: Code }), example: EX.TOTP_CODE } },
-  required: true,
-};
-
-const TrustedDevice = z
-  .object({
-    id: z.string(),
-    label: z.string().nullable(),
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
-    expiresAt: z.string(),
-    current: z.boolean(),
-  })
-  .openapi("TrustedDevice");
+import { BackupCodes, codeBody, mfaTokenBody, TotpSetup, TrustedDevice, VerifyBody } from "./mfa-schemas.ts";
 
 /** TOTP, backup codes, the MFA step of logins, step-up and trusted devices (api.md mfa rows). */
 export function registerMfaRoutes(app: OpenAPIHono<AuthEnv>, deps: Deps) {
