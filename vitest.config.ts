@@ -26,7 +26,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "phone", include: ["test/web-*.test.ts", "test/oidc-provider.e2e.test.ts"], env: { NODE_ENV: "test", WEB_VIEWPORT: "phone" } },
+        test: {
+          name: "phone",
+          include: ["test/web-*.test.ts", "test/oidc-provider.e2e.test.ts"],
+          env: { NODE_ENV: "test", WEB_VIEWPORT: "phone" },
+        },
       },
     ],
     coverage: {

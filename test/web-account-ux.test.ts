@@ -231,13 +231,13 @@ describe.skipIf(skipBrowser)("web-app: account pages on a phone, destructive act
     await page.getByLabel("Token name").fill("Laptop script");
     await page.getByRole("button", { name: "Create token" }).click();
     await page.getByText("Token “Laptop script” created").waitFor();
-    const tokensText = await page.locator("main").innerText();
+    const tokensText = await page.locator("main").textContent();
 
     await tab(page, "Activity").click();
     const events = page.getByRole("region", { name: "Recent security activity" });
     await events.getByText("Another device (such as the CLI) signed in").waitFor();
     await events.getByText("Signed in").first().waitFor();
-    const activity = await events.innerText();
+    const activity = await events.textContent();
     expect(activity).not.toMatch(/Risk (medium|high)/);
     expect(activity).not.toMatch(/device token issued|[a-z]+_[a-z]+/);
     await stack.screenshot(page, "account-activity-new");
@@ -248,7 +248,7 @@ describe.skipIf(skipBrowser)("web-app: account pages on a phone, destructive act
       await tab(page, name).click();
       await page.locator("main .panel").first().waitFor();
       await page.getByText("Loading…").first().waitFor({ state: "detached" });
-      texts.push(await page.locator("body").innerText());
+      texts.push(await page.locator("body").textContent());
     }
     for (const text of texts) expect(text).not.toContain("`");
     expect(token).toBeTruthy();
