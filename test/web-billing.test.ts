@@ -184,7 +184,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await visa.waitFor({ state: "detached" });
     await stack.screenshot(page, "billing-business");
     await page.setViewportSize({ width: 375, height: 800 });
-    expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
+    await expect.poll(() => page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
     await page.close();
   });
 
@@ -243,7 +243,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     expect(readFileSync(path).subarray(0, 5).toString()).toBe("%PDF-");
     await stack.screenshot(page, "billing-usage-invoice");
     await page.setViewportSize({ width: 375, height: 800 });
-    expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
+    await expect.poll(() => page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
     await stack.screenshot(page, "billing-usage-invoice-phone");
     await expectNoStoredTokens(page);
     await page.close();
@@ -409,7 +409,7 @@ describe.skipIf(skipBrowser)("web-app: billing dashboard", () => {
     await nav.getByRole("link", { name: "Billing" }).click();
     await page.getByRole("status", { name: "Account credit" }).filter({ hasText: "$0.45" }).waitFor();
     await page.setViewportSize({ width: 375, height: 800 });
-    expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
+    await expect.poll(() => page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
     await expectNoStoredTokens(page);
     await page.close();
   });

@@ -151,7 +151,7 @@ describe.skipIf(skipBrowser)("web-app: usage you can trust", () => {
 
     // Phone width: nothing sticks out sideways, the chart fits.
     if (isPhone) {
-      expect(await page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
+      await expect.poll(() => page.evaluate("document.documentElement.scrollWidth > window.innerWidth")).toBe(false);
       const box = await chart(usage, "Storage").boundingBox();
       expect(box?.width ?? 0).toBeLessThanOrEqual(390);
     }
