@@ -75,6 +75,19 @@ export async function createTenant(stack: OpStack, slug: string, admin: Record<s
   return (await res.json()) as { id: string; slug: string; jwtAudience: string };
 }
 
+/**
+ * Before each test of an OP file: the real clock, an empty database, a platform admin, the tenant
+ * `acme` and one client registered for it.
+ */
+export async function resetWithAcme(stack: OpStack) {
+  stack.skew.ms = 0;
+  await stack.t.reset();
+  const admin = await platformAdmin(stack.t);
+  const tenant = await createTenant(stack, "acme", admin);
+  const registered = await registerClient(stack, tenant.id, admin);
+  return { admin, tenant, registered };
+}
+
 export interface RegisteredClient {
   clientId: string;
   clientSecret?: string;

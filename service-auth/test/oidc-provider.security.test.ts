@@ -17,6 +17,7 @@ import {
   type RegisteredClient,
   registerClient,
   relyingParty,
+  resetWithAcme,
   signedIn,
   startOpStack,
   tokenRequest,
@@ -37,11 +38,7 @@ afterAll(async () => {
   await stack.close();
 });
 beforeEach(async () => {
-  stack.skew.ms = 0;
-  await stack.t.reset();
-  admin = await platformAdmin(stack.t);
-  acme = await createTenant(stack, "acme", admin);
-  registered = await registerClient(stack, acme.id, admin);
+  ({ admin, tenant: acme, registered } = await resetWithAcme(stack));
   config = await relyingParty(stack, "acme", registered);
 });
 

@@ -14,6 +14,7 @@ import {
   type RegisteredClient,
   registerClient,
   relyingParty,
+  resetWithAcme,
   signInThroughOp,
   startOpStack,
   uidOf,
@@ -32,11 +33,7 @@ afterAll(async () => {
   await stack.close();
 });
 beforeEach(async () => {
-  stack.skew.ms = 0;
-  await stack.t.reset();
-  admin = await platformAdmin(stack.t);
-  tenant = await createTenant(stack, "acme", admin);
-  registered = await registerClient(stack, tenant.id, admin);
+  ({ admin, tenant, registered } = await resetWithAcme(stack));
 });
 
 type View = { prompt: string; requireMfa: boolean; maxAge: number | null };
