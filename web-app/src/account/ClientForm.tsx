@@ -2,6 +2,7 @@ import { type FormEvent, useId, useState } from "react";
 import { errorMessage } from "../api.ts";
 import { SCOPE_TEXT } from "../oidc/scopes.ts";
 import type { AuthMethod, NewClient } from "./oidc-api.ts";
+import { ScopeChoice } from "./ui.tsx";
 
 const SCOPES = Object.keys(SCOPE_TEXT);
 const METHODS: { value: AuthMethod; label: string }[] = [
@@ -85,24 +86,13 @@ export function ClientForm({ onCreate }: { onCreate: (input: NewClient) => Promi
         value={logoutRedirects}
         onChange={(e) => setLogoutRedirects(e.target.value)}
       />
-      <fieldset className="choice">
-        <legend>What the app may ask for</legend>
-        {SCOPES.map((s) => (
-          <label key={s} className="checkbox">
-            <input
-              type="checkbox"
-              checked={scopes.has(s)}
-              onChange={(e) => {
-                const next = new Set(scopes);
-                if (e.target.checked) next.add(s);
-                else next.delete(s);
-                setScopes(next);
-              }}
-            />
-            {SCOPE_TEXT[s]} <code className="muted">{s}</code>
-          </label>
-        ))}
-      </fieldset>
+      <ScopeChoice
+        legend="What the app may ask for"
+        options={SCOPES}
+        text={SCOPE_TEXT}
+        selected={scopes}
+        onChange={setScopes}
+      />
       <label className="checkbox">
         <input type="checkbox" checked={firstParty} onChange={(e) => setFirstParty(e.target.checked)} />
         Our own app (first party): users are not asked for consent

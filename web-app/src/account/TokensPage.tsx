@@ -3,7 +3,7 @@ import { type FormEvent, useId, useState } from "react";
 import type { AccountApi } from "../account-api.ts";
 import { errorMessage } from "../api.ts";
 import { useStepUp } from "./StepUp.tsx";
-import { Ago, ConfirmButton, CopyButton, formatDate, Loaded, Panel, useLoad } from "./ui.tsx";
+import { Ago, ConfirmButton, CopyButton, formatDate, Loaded, Panel, ScopeChoice, useLoad } from "./ui.tsx";
 
 const SCOPE_TEXT: Record<UserScope, string> = {
   "profile:read": "Read your profile",
@@ -123,24 +123,13 @@ export function TokensPage({ api }: { api: AccountApi }) {
             value={name}
             onChange={(e) => setName(e.target.value)}
           />
-          <fieldset className="choice">
-            <legend>Permissions</legend>
-            {USER_SCOPES.map((s) => (
-              <label key={s} className="checkbox">
-                <input
-                  type="checkbox"
-                  checked={scopes.has(s)}
-                  onChange={(e) => {
-                    const next = new Set(scopes);
-                    if (e.target.checked) next.add(s);
-                    else next.delete(s);
-                    setScopes(next);
-                  }}
-                />
-                {SCOPE_TEXT[s]} <code className="muted">{s}</code>
-              </label>
-            ))}
-          </fieldset>
+          <ScopeChoice
+            legend="Permissions"
+            options={USER_SCOPES}
+            text={SCOPE_TEXT}
+            selected={scopes}
+            onChange={setScopes}
+          />
           <label htmlFor={`${id}-expiry`}>Expires after</label>
           <select id={`${id}-expiry`} value={expiry} onChange={(e) => setExpiry(Number(e.target.value))}>
             {EXPIRY.map((x) => (

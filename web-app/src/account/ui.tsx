@@ -237,3 +237,34 @@ export function money(minor: number, currency: string): string {
 
 /** Sizes in the units the CLI uses too (binary: KiB, MiB, GiB; @atlas/client/units). */
 export const bytes = formatBytes;
+
+/** A fieldset of checkboxes, one per scope: its words, then its name as the API spells it. */
+export function ScopeChoice<S extends string>(props: {
+  legend: string;
+  options: readonly S[];
+  text: Readonly<Record<S, string>>;
+  selected: ReadonlySet<S>;
+  onChange: (next: Set<S>) => void;
+}) {
+  const { legend, options, text, selected, onChange } = props;
+  return (
+    <fieldset className="choice">
+      <legend>{legend}</legend>
+      {options.map((s) => (
+        <label key={s} className="checkbox">
+          <input
+            type="checkbox"
+            checked={selected.has(s)}
+            onChange={(e) => {
+              const next = new Set(selected);
+              if (e.target.checked) next.add(s);
+              else next.delete(s);
+              onChange(next);
+            }}
+          />
+          {text[s]} <code className="muted">{s}</code>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
